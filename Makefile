@@ -1,0 +1,97 @@
+# perfkit — one GNU Makefile (redis/Lua scale).
+#   make            libperfkit.a, libperfkit.so, perfkit, perfkit.pc
+#   make test       unit tests (Criterion) + CLI integration tests
+#   make sanitize   the whole suite again under ASan + UBSan (separate build dir)
+#   make example    build and run the main job on the bundled example
+#   make install    PREFIX=/usr/local
+# Missing Debian build dependencies are installed first (tools/deps.sh).
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BUILD     ?= build
+CC        ?= cc
+SAN       ?=
+OPT       ?= -O2 -g
+
+WARN      := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS  += -Iinclude -Ilib -D_GNU_SOURCE -DPK_VERSION='"$(VERSION)"'
+CFLAGS    += -std=c17 $(OPT) $(WARN) -fPIC -MMD -MP $(SAN)
+LDFLAGS   += $(SAN)
+LIBS      := -ljansson -lm
+
+ifneq ($(SAN),)
+  export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0
+  export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+endif
+
+LIB_SRC   := $(sort $(wildcard lib/*/*.c))
+CLI_SRC   := $(sort $(wildcard cli/*.c))
+TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+HELPER_SRC:= $(sort $(wildcard tests/helpers/*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_BIN:= $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%)
+
+.PHONY: all deps test unit cli-test sanitize example install clean tidy checksrc
+all: deps $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc
+
+deps:
+	@sh tools/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libperfkit.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libperfkit.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libperfkit.so.0 $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/perfkit: $(CLI_OBJ) $(BUILD)/libperfkit.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libperfkit.a $(LIBS)
+
+$(BUILD)/perfkit.pc: Makefile
+	@mkdir -p $(@D)
+	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson\nLibs: -L$${libdir} -lperfkit\nLibs.private: -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libperfkit.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(BUILD)/libperfkit.a $(LIBS) -lcriterion $(LDFLAGS)
+
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) -lm
+
+test: all $(TEST_BIN) $(HELPER_BIN)
+	@sh tests/run-unit.sh $(TEST_BIN)
+	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers sh tests/cli/run.sh
+
+sanitize:
+	$(MAKE) BUILD=build-san SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' OPT='-O1 -g' test
+
+example: all
+	$(BUILD)/perfkit bench --warmup 3 --runs 30 'sh examples/busy.sh 20000' 'sh examples/busy.sh 22000'
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/perfkit
+	install -m 755 $(BUILD)/perfkit $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libperfkit.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libperfkit.so $(DESTDIR)$(PREFIX)/lib/libperfkit.so.0
+	ln -sf libperfkit.so.0 $(DESTDIR)$(PREFIX)/lib/libperfkit.so
+	install -m 644 include/perfkit/*.h $(DESTDIR)$(PREFIX)/include/perfkit/
+	install -m 644 $(BUILD)/perfkit.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+tidy:
+	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS) -std=c17
+
+checksrc:
+	@sh tools/checksrc.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,30 @@
+/* cli/cli.h — what the subcommands of the perfkit command share.
+ * Only cli/ touches the terminal: every subcommand parses, validates, calls
+ * libperfkit and writes through a lib/report writer. */
+#ifndef PERFKIT_CLI_H
+#define PERFKIT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes (DESIGN.md). */
+enum {
+    CLI_OK = 0,        /* all good */
+    CLI_FAIL = 1,      /* a verdict failed or a benchmarked command failed */
+    CLI_USAGE = 2,     /* usage or input error */
+    CLI_INTERNAL = 3,  /* internal error */
+};
+
+/* A subcommand: argv[0] is the subcommand name. Returns the exit code. */
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+int cmd_bench(int argc, char **argv);
+
+/* "perfkit: <cmd>: message\n" on stderr (printf-style). */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Colour on this stream: a TTY, NO_COLOR unset, TERM not "dumb". */
+bool cli_use_color(FILE *f);
+
+#endif

@@ -1,0 +1,135 @@
+/* perfkit/cmdbench.h — benchmark whole commands (what `perfkit bench` runs).
+ *
+ * Pipeline: validate every command (program exists and is executable) before
+ * any run → setup → warm-up → measured runs → cleanup. With several commands the
+ * measured runs are interleaved in shuffled blocks (each block is a random
+ * permutation of the commands that still need runs) so that drift of the
+ * machine hits every command alike.
+ *
+ * Thread-safety: a call runs on the calling thread; results are immutable
+ * after return and may be read from any thread. */
+#ifndef PERFKIT_CMDBENCH_H
+#define PERFKIT_CMDBENCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "perfkit/error.h"
+#include "perfkit/run.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pk_measure {
+    PK_MEASURE_TIME = 0,          /* wall time is the primary figure */
+    PK_MEASURE_INSTRUCTIONS = 1,  /* retired instructions are the primary figure */
+} pk_measure;
+
+/* One command to benchmark. All strings are borrowed for the call. */
+typedef struct pk_cmdbench_cmd {
+    const char *name;       /* display name; NULL: the command text */
+    const char *command;    /* split with shell quoting rules (or run by sh -c) */
+    const char *prepare;    /* before every run (warm-up too), not measured; may be NULL */
+    const char *conclude;   /* after every run, not measured; may be NULL */
+    const char *param_name; /* parameter scan: name and value this command was */
+    const char *param_value;/*   made with; NULL when not a scan */
+} pk_cmdbench_cmd;
+
+typedef struct pk_cmdbench_progress {
+    size_t cmd;            /* index of the command just run */
+    size_t done, total;    /* measured runs done / planned over all commands */
+    bool warmup;           /* the run was a warm-up */
+    const pk_run_result *run;
+} pk_cmdbench_progress;
+
+typedef struct pk_cmdbench_opts {
+    size_t warmup;            /* warm-up runs per command, default 0 */
+    size_t runs;              /* exact measured runs per command; 0 = automatic */
+    size_t min_runs;          /* automatic: at least (default 10) */
+    size_t max_runs;          /* automatic: at most, 0 = unlimited (default 0) */
+    uint64_t min_time_ns;     /* automatic: aim for this much measured time per
+                                 command (default 3 s) */
+    const char *setup;        /* once before the runs of all commands; may be NULL */
+    const char *cleanup;      /* once after all runs; may be NULL */
+    bool shell;               /* run commands through /bin/sh -c (default false) */
+    bool interleave;          /* default true */
+    bool ignore_failure;      /* keep going when a command fails (default false) */
+    uint64_t seed;            /* shuffle seed (default: fixed 0x9e3779b97f4a7c15) */
+    pk_measure measure;       /* default PK_MEASURE_TIME */
+    pk_run_opts run;          /* output, input, timeout, counters */
+    void (*progress)(void *ud, const pk_cmdbench_progress *p);  /* may be NULL */
+    void *progress_ud;
+    const volatile sig_atomic_t *stop;  /* non-zero: stop after the current run */
+} pk_cmdbench_opts;
+
+void pk_cmdbench_opts_init(pk_cmdbench_opts *o);
+
+/* The measured runs of one command. */
+typedef struct pk_cmd_result {
+    char *name;                /* owned copy of the display name */
+    char *command;             /* owned copy of the command text */
+    char *param_name, *param_value;  /* owned copies or NULL */
+    pk_run_result *runs;       /* measured runs in the order they ran */
+    size_t n_runs;
+    bool failed;               /* a run failed and ignore_failure was off */
+    size_t failed_run;         /* 1-based number of the failing measured run
+                                  (or warm-up run when failed_in_warmup) */
+    bool failed_in_warmup;
+    pk_run_result failure;     /* the failing run */
+    char *stderr_tail;         /* owned; tail of the failing run's stderr or NULL */
+    size_t n_failures;         /* runs that failed (with ignore_failure) */
+} pk_cmd_result;
+
+typedef struct pk_cmdbench_result {
+    pk_cmd_result *cmds;
+    size_t n_cmds;
+    bool interrupted;          /* the stop flag ended the benchmark early */
+    bool failed;               /* some command failed (see cmds[i].failed) */
+    pk_measure measure;
+    uint32_t counters_supported;      /* mask as pk_runner_counters_supported */
+    pk_instr_source instr_source;     /* where instructions came from */
+    uint64_t started_unix_ns;         /* wall-clock start, for exports */
+} pk_cmdbench_result;
+
+/* Run the benchmark. On PK_OK, PK_EFAIL (a command failed) and PK_EINTR
+ * (stopped through o->stop) *out owns the results gathered so far — free with
+ * pk_cmdbench_result_free(). On any other error *out is NULL and no command
+ * has been run. err (may be NULL) receives a message naming the command, e.g.
+ * "command 2 `./nope`: no such file or program"; err_len its capacity.
+ * Errors: PK_EINVAL (no commands, bad options, an unparsable command line),
+ * PK_ENOENT / PK_EPERM (a program is missing or not executable), PK_ENOMEM,
+ * PK_EIO, PK_ENOTSUP (instructions requested but neither counters nor
+ * valgrind are available). */
+pk_err pk_cmdbench_run(const pk_cmdbench_cmd *cmds, size_t n, const pk_cmdbench_opts *o,
+                       pk_cmdbench_result **out, char *err, size_t err_len);
+void   pk_cmdbench_result_free(pk_cmdbench_result *r);   /* NULL is a no-op */
+
+/* Figures that can be pulled out of a run as a sample. */
+typedef enum pk_metric {
+    PK_METRIC_WALL = 0,     /* ns */
+    PK_METRIC_USER,         /* ns */
+    PK_METRIC_SYS,          /* ns */
+    PK_METRIC_RSS,          /* bytes */
+    PK_METRIC_MINFLT,
+    PK_METRIC_MAJFLT,
+    PK_METRIC_NVCSW,
+    PK_METRIC_NIVCSW,
+    PK_METRIC_INSTRUCTIONS, /* counter or cachegrind */
+    PK_METRIC_COUNTER0,     /* PK_METRIC_COUNTER0 + pk_counter */
+    PK_METRIC_COUNT = PK_METRIC_COUNTER0 + PK_CTR_COUNT
+} pk_metric;
+
+/* "wall", "user", "sys", "rss", "minflt", "majflt", "nvcsw", "nivcsw",
+ * "instructions", then the counter names. Never NULL. */
+const char *pk_metric_name(pk_metric m);
+
+/* Copy metric m of every measured run of r into out[0..r->n_runs-1]. Returns
+ * the number written, 0 when m was not measured (counter not supported). */
+size_t pk_cmd_result_metric(const pk_cmd_result *r, pk_metric m, double *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

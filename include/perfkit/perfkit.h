@@ -1,0 +1,15 @@
+/* perfkit/perfkit.h — the whole libperfkit API. */
+#ifndef PERFKIT_PERFKIT_H
+#define PERFKIT_PERFKIT_H
+
+#include "perfkit/error.h"
+#include "perfkit/alloc.h"
+#include "perfkit/units.h"
+#include "perfkit/shellwords.h"
+#include "perfkit/machine.h"
+#include "perfkit/stats.h"
+#include "perfkit/run.h"
+#include "perfkit/cmdbench.h"
+#include "perfkit/report.h"
+
+#endif

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Install the Debian packages perfkit needs to build and test, only when missing.
+# Runs as root (CI, fresh machines) or through sudo when available.
+need=""
+for p in build-essential pkg-config libjansson-dev libcriterion-dev valgrind hyperfine python3-scipy; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
+done
+[ -z "$need" ] && exit 0
+echo "perfkit: installing missing Debian packages:$need" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO=sudo
+$SUDO apt-get update -qq >&2 || exit 1
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need >&2
