@@ -2,6 +2,7 @@
 #   make            libperfkit.a, libperfkit.so, perfkit, perfkit.pc
 #   make test       unit tests (Criterion) + CLI integration tests
 #   make sanitize   the whole suite again under ASan + UBSan (separate build dir)
+#   make check      test + sanitize: what CI runs
 #   make example    build and run the main job on the bundled example
 #   make install    PREFIX=/usr/local
 # Missing Debian build dependencies are installed first (tools/deps.sh).
@@ -34,7 +35,7 @@ CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN:= $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%)
 
-.PHONY: all deps test unit cli-test sanitize example install clean tidy checksrc
+.PHONY: all deps test check sanitize example install clean tidy checksrc
 all: deps $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc
 
 deps:
@@ -70,11 +71,18 @@ test: all $(TEST_BIN) $(HELPER_BIN)
 	@sh tests/run-unit.sh $(TEST_BIN)
 	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers sh tests/cli/run.sh
 
+check: test sanitize
+
 sanitize:
 	$(MAKE) BUILD=build-san SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' OPT='-O1 -g' test
 
-example: all
-	$(BUILD)/perfkit bench --warmup 3 --runs 30 'sh examples/busy.sh 20000' 'sh examples/busy.sh 22000'
+$(BUILD)/examples/%: examples/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+example: all $(BUILD)/examples/sortdemo
+	$(BUILD)/perfkit bench --warmup 3 --export-markdown $(BUILD)/example.md \
+	    '$(BUILD)/examples/sortdemo qsort 300000' '$(BUILD)/examples/sortdemo radix 300000'
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/perfkit

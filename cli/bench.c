@@ -1,0 +1,667 @@
+/* bench.c — `perfkit bench`: benchmark commands, compare them, export.
+ *
+ * Pipeline: parse options → expand parameter scans → validate (programs exist,
+ * exports writable) → pk_cmdbench_run → pk_bench_report_new → text on stdout
+ * (or --json) and every requested export. Ctrl-C stops after the current run
+ * and still reports and exports what was gathered. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "opt.h"
+#include "perfkit/perfkit.h"
+
+static const char usage_text[] =
+"usage: perfkit bench [options] CMD [CMD...]\n"
+"\n"
+"Benchmark each CMD (one argument each, split with shell quoting rules and run\n"
+"without a shell) and compare them against the first (or --reference).\n"
+"\n"
+"Runs:\n"
+"  -w, --warmup N           warm-up runs per command, not measured (0)\n"
+"  -r, --runs N             exactly N measured runs per command\n"
+"  -m, --min-runs N         automatic run count: at least N (10)\n"
+"  -M, --max-runs N         automatic run count: at most N (unlimited)\n"
+"      --min-time DURATION  automatic run count: aim for this much time (3s)\n"
+"  -p, --prepare CMD        run before every run (once, or once per command)\n"
+"      --conclude CMD       run after every run (once, or once per command)\n"
+"  -s, --setup CMD          run once before all runs\n"
+"  -c, --cleanup CMD        run once after all runs\n"
+"  -S, --shell              run commands through /bin/sh -c\n"
+"      --no-interleave      run commands one after another, not in shuffled blocks\n"
+"      --seed N             seed of the block shuffle (fixed by default)\n"
+"  -i, --ignore-failure     keep going when a command exits non-zero\n"
+"      --timeout DURATION   kill a run after this long (e.g. 10s)\n"
+"      --output WHERE       command stdout: null (default), pipe, inherit, or a FILE\n"
+"      --input FILE         feed FILE to every run's stdin (default /dev/null)\n"
+"      --measure WHAT       time (default) or instructions (hardware counter, else\n"
+"                           valgrind --tool=cachegrind; exact, noise-free)\n"
+"\n"
+"Parameters ({NAME} in commands is substituted):\n"
+"  -P, --parameter-scan NAME LO HI   numbers from LO to HI\n"
+"  -D, --step DELTA                  step of the scan (1)\n"
+"  -L, --parameter-list NAME A,B,C   the listed values\n"
+"\n"
+"Verdicts:\n"
+"      --reference N|CMD    compare against command N (1-based) or this command\n"
+"      --alpha P            significance level of Mann-Whitney U (0.05)\n"
+"      --threshold PCT      smallest change that counts, e.g. 2%% (2%%; 0 in\n"
+"                           instructions mode)\n"
+"\n"
+"Output:\n"
+"  -n, --command-name NAME  display name of the next command (repeatable)\n"
+"      --json               perfkit JSON on stdout instead of the text report\n"
+"      --export-json FILE   perfkit JSON with every raw sample (schema perfkit/bench/v1)\n"
+"      --export-hyperfine-json FILE   hyperfine's JSON export format\n"
+"      --export-csv FILE    CSV, one row per command\n"
+"      --export-markdown FILE         Markdown table for a pull request\n"
+"      --color WHEN         auto (default), always, never; NO_COLOR is honoured\n"
+"  -h, --help               this help\n"
+"\n"
+"Exit: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.\n";
+
+enum {
+    OPT_MIN_TIME = 256, OPT_CONCLUDE, OPT_NO_INTERLEAVE, OPT_SEED, OPT_TIMEOUT, OPT_OUTPUT,
+    OPT_INPUT, OPT_MEASURE, OPT_REFERENCE, OPT_ALPHA, OPT_THRESHOLD, OPT_JSON,
+    OPT_EXPORT_JSON, OPT_EXPORT_HF, OPT_EXPORT_CSV, OPT_EXPORT_MD, OPT_COLOR,
+};
+
+static const struct option longopts[] = {
+    {"warmup", required_argument, NULL, 'w'},
+    {"runs", required_argument, NULL, 'r'},
+    {"min-runs", required_argument, NULL, 'm'},
+    {"max-runs", required_argument, NULL, 'M'},
+    {"min-time", required_argument, NULL, OPT_MIN_TIME},
+    {"prepare", required_argument, NULL, 'p'},
+    {"conclude", required_argument, NULL, OPT_CONCLUDE},
+    {"setup", required_argument, NULL, 's'},
+    {"cleanup", required_argument, NULL, 'c'},
+    {"shell", no_argument, NULL, 'S'},
+    {"no-interleave", no_argument, NULL, OPT_NO_INTERLEAVE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"ignore-failure", no_argument, NULL, 'i'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"input", required_argument, NULL, OPT_INPUT},
+    {"measure", required_argument, NULL, OPT_MEASURE},
+    {"parameter-scan", required_argument, NULL, 'P'},
+    {"step", required_argument, NULL, 'D'},
+    {"parameter-step-size", required_argument, NULL, 'D'},
+    {"parameter-list", required_argument, NULL, 'L'},
+    {"reference", required_argument, NULL, OPT_REFERENCE},
+    {"alpha", required_argument, NULL, OPT_ALPHA},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"command-name", required_argument, NULL, 'n'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"export-json", required_argument, NULL, OPT_EXPORT_JSON},
+    {"export-hyperfine-json", required_argument, NULL, OPT_EXPORT_HF},
+    {"export-csv", required_argument, NULL, OPT_EXPORT_CSV},
+    {"export-markdown", required_argument, NULL, OPT_EXPORT_MD},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+#define MAX_LIST 64
+
+typedef struct str_list {
+    const char *v[MAX_LIST];
+    size_t n;
+} str_list;
+
+typedef struct bench_args {
+    pk_cmdbench_opts o;
+    pk_report_opts ro;
+    str_list cmds, names, prepare, conclude;
+    const char *param_name;      /* -P or -L */
+    const char *scan_lo, *scan_hi, *scan_step;
+    const char *list;            /* -L values */
+    const char *reference;
+    const char *export_path[4];  /* json, hyperfine, csv, markdown */
+    bool json, threshold_set;
+    int color;                   /* -1 auto, 0 never, 1 always */
+} bench_args;
+
+static const char *const CMD = "bench";
+
+static bool push(str_list *l, const char *s, const char *what)
+{
+    if (l->n == MAX_LIST) {
+        cli_error(CMD, "too many %s (at most %d)", what, MAX_LIST);
+        return false;
+    }
+    l->v[l->n++] = s;
+    return true;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    signal(SIGINT, SIG_DFL);   /* a second Ctrl-C ends perfkit at once */
+}
+
+/* ---- option parsing ----------------------------------------------------- */
+
+static bool parse_output(bench_args *a, const char *v)
+{
+    pk_run_opts *r = &a->o.run;
+    if (strcmp(v, "null") == 0) {
+        r->output = PK_OUTPUT_NULL;
+    } else if (strcmp(v, "pipe") == 0) {
+        r->output = PK_OUTPUT_PIPE;
+    } else if (strcmp(v, "inherit") == 0) {
+        r->output = PK_OUTPUT_INHERIT;
+    } else if (v[0]) {
+        r->output = PK_OUTPUT_FILE;
+        r->output_path = v;
+    } else {
+        cli_error(CMD, "--output needs null, pipe, inherit or a file name");
+        return false;
+    }
+    return true;
+}
+
+static int parse_args(int argc, char **argv, bench_args *a)
+{
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "+:w:r:m:M:p:s:c:SiP:D:L:n:h", longopts, NULL)) != -1) {
+        bool ok = true;
+        switch (c) {
+        case 'w': ok = opt_count(CMD, "--warmup", optarg, &a->o.warmup); break;
+        case 'r':
+            ok = opt_count(CMD, "--runs", optarg, &a->o.runs);
+            if (ok && a->o.runs == 0) {
+                cli_error(CMD, "--runs must be at least 1");
+                ok = false;
+            }
+            break;
+        case 'm': ok = opt_count(CMD, "--min-runs", optarg, &a->o.min_runs); break;
+        case 'M': ok = opt_count(CMD, "--max-runs", optarg, &a->o.max_runs); break;
+        case OPT_MIN_TIME: ok = opt_duration_ns(CMD, "--min-time", optarg, &a->o.min_time_ns); break;
+        case 'p': ok = push(&a->prepare, optarg, "--prepare commands"); break;
+        case OPT_CONCLUDE: ok = push(&a->conclude, optarg, "--conclude commands"); break;
+        case 's': a->o.setup = optarg; break;
+        case 'c': a->o.cleanup = optarg; break;
+        case 'S': a->o.shell = true; break;
+        case OPT_NO_INTERLEAVE: a->o.interleave = false; break;
+        case OPT_SEED: ok = opt_u64(CMD, "--seed", optarg, &a->o.seed); break;
+        case 'i': a->o.ignore_failure = true; break;
+        case OPT_TIMEOUT: {
+            uint64_t ns = 0;
+            ok = opt_duration_ns(CMD, "--timeout", optarg, &ns);
+            a->o.run.timeout_ms = ns ? (ns + 999999) / 1000000 : 0;
+            break;
+        }
+        case OPT_OUTPUT: ok = parse_output(a, optarg); break;
+        case OPT_INPUT: a->o.run.input_path = optarg; break;
+        case OPT_MEASURE:
+            if (strcmp(optarg, "time") == 0) {
+                a->o.measure = PK_MEASURE_TIME;
+            } else if (strcmp(optarg, "instructions") == 0) {
+                a->o.measure = PK_MEASURE_INSTRUCTIONS;
+            } else {
+                cli_error(CMD, "invalid value `%s` for --measure: expected time or instructions",
+                          optarg);
+                ok = false;
+            }
+            break;
+        case 'P':
+        case 'L':
+            if (a->param_name) {
+                cli_error(CMD, "only one --parameter-scan or --parameter-list at a time");
+                return CLI_USAGE;
+            }
+            a->param_name = optarg;
+            if (c == 'L') {
+                if (optind >= argc) {
+                    cli_error(CMD, "--parameter-list needs NAME and VALUES (e.g. -L n 1,2,4)");
+                    return CLI_USAGE;
+                }
+                a->list = argv[optind++];
+            } else {
+                if (optind + 1 >= argc) {
+                    cli_error(CMD, "--parameter-scan needs NAME LO HI (e.g. -P n 1 10)");
+                    return CLI_USAGE;
+                }
+                a->scan_lo = argv[optind++];
+                a->scan_hi = argv[optind++];
+            }
+            break;
+        case 'D': a->scan_step = optarg; break;
+        case OPT_REFERENCE: a->reference = optarg; break;
+        case OPT_ALPHA:
+            ok = opt_number(CMD, "--alpha", optarg, &a->ro.compare.alpha);
+            if (ok && !(a->ro.compare.alpha > 0 && a->ro.compare.alpha < 1)) {
+                cli_error(CMD, "--alpha must be between 0 and 1, e.g. 0.05");
+                ok = false;
+            }
+            break;
+        case OPT_THRESHOLD:
+            ok = opt_fraction(CMD, "--threshold", optarg, &a->ro.compare.threshold);
+            a->threshold_set = true;
+            break;
+        case 'n': ok = push(&a->names, optarg, "--command-name values"); break;
+        case OPT_JSON: a->json = true; break;
+        case OPT_EXPORT_JSON: a->export_path[0] = optarg; break;
+        case OPT_EXPORT_HF: a->export_path[1] = optarg; break;
+        case OPT_EXPORT_CSV: a->export_path[2] = optarg; break;
+        case OPT_EXPORT_MD: a->export_path[3] = optarg; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0) {
+                a->color = -1;
+            } else if (strcmp(optarg, "always") == 0) {
+                a->color = 1;
+            } else if (strcmp(optarg, "never") == 0) {
+                a->color = 0;
+            } else {
+                cli_error(CMD, "invalid value `%s` for --color: expected auto, always or never",
+                          optarg);
+                ok = false;
+            }
+            break;
+        case 'h': fputs(usage_text, stdout); return -1;
+        case ':': cli_error(CMD, "option `%s` needs a value", argv[optind - 1]); return CLI_USAGE;
+        default: opt_unknown(CMD, argv[optind - 1], longopts); return CLI_USAGE;
+        }
+        if (!ok)
+            return CLI_USAGE;
+    }
+    for (int i = optind; i < argc; i++)
+        if (!push(&a->cmds, argv[i], "commands"))
+            return CLI_USAGE;
+    return CLI_OK;
+}
+
+/* ---- validation and parameter expansion ---------------------------------- */
+
+static bool check_lists(const bench_args *a)
+{
+    if (a->cmds.n == 0) {
+        cli_error(CMD, "no command to benchmark; e.g. perfkit bench 'sleep 0.1'");
+        return false;
+    }
+    const str_list *per_cmd[] = {&a->prepare, &a->conclude};
+    const char *opt[] = {"--prepare", "--conclude"};
+    for (int k = 0; k < 2; k++) {
+        size_t n = per_cmd[k]->n;
+        if (n > 1 && n != a->cmds.n) {
+            cli_error(CMD, "%zu %s commands for %zu commands: give one, or one per command", n,
+                      opt[k], a->cmds.n);
+            return false;
+        }
+    }
+    if (a->names.n > a->cmds.n) {
+        cli_error(CMD, "%zu --command-name values for %zu commands", a->names.n, a->cmds.n);
+        return false;
+    }
+    if (a->scan_step && !a->scan_lo) {
+        cli_error(CMD, "--step goes with --parameter-scan");
+        return false;
+    }
+    if (!a->o.runs && a->o.max_runs && a->o.max_runs < a->o.min_runs) {
+        cli_error(CMD, "--max-runs %zu is below --min-runs %zu", a->o.max_runs, a->o.min_runs);
+        return false;
+    }
+    return true;
+}
+
+/* Values of the parameter: the list split at commas, or the scan LO..HI. Each
+ * value is a heap string in vals; returns the count, or 0 after an error. */
+static size_t param_values(const bench_args *a, char ***vals_out)
+{
+    size_t n = 0, cap = 16;
+    char **vals = pk_calloc(cap, sizeof *vals);
+    if (!vals)
+        return 0;
+    if (a->list) {
+        const char *s = a->list;
+        for (;;) {
+            size_t len = strcspn(s, ",");
+            if (n == cap) {
+                char **nv = pk_reallocarray(vals, cap *= 2, sizeof *vals);
+                if (!nv)
+                    goto fail;
+                vals = nv;
+            }
+            vals[n++] = pk_strndup(s, len);
+            if (!s[len])
+                break;
+            s += len + 1;
+        }
+    } else {
+        double lo, hi, step = 1;
+        if (!opt_number(CMD, "--parameter-scan LO", a->scan_lo, &lo) ||
+            !opt_number(CMD, "--parameter-scan HI", a->scan_hi, &hi) ||
+            (a->scan_step && !opt_number(CMD, "--step", a->scan_step, &step)))
+            goto fail;
+        bool integral = !a->scan_step && lo == floor(lo) && hi == floor(hi);
+        if (!a->scan_step && !integral) {
+            cli_error(CMD, "--parameter-scan with non-integer bounds needs --step");
+            goto fail;
+        }
+        if (lo > hi) {
+            cli_error(CMD, "--parameter-scan %s: LO %s is greater than HI %s", a->param_name,
+                      a->scan_lo, a->scan_hi);
+            goto fail;
+        }
+        if (!(step > 0)) {
+            cli_error(CMD, "--step must be greater than 0, got %s", a->scan_step);
+            goto fail;
+        }
+        double count = floor((hi - lo) / step + 1e-9) + 1;
+        if (count > 100000) {
+            cli_error(CMD, "--parameter-scan would make %.0f commands; at most 100000", count);
+            goto fail;
+        }
+        for (size_t i = 0; i < (size_t)count; i++) {
+            if (n == cap) {
+                char **nv = pk_reallocarray(vals, cap *= 2, sizeof *vals);
+                if (!nv)
+                    goto fail;
+                vals = nv;
+            }
+            char buf[64];
+            snprintf(buf, sizeof buf, "%.10g", lo + (double)i * step);
+            vals[n++] = pk_strdup(buf);
+        }
+    }
+    *vals_out = vals;
+    return n;
+fail:
+    for (size_t i = 0; i < n; i++)
+        pk_free(vals[i]);
+    pk_free(vals);
+    return 0;
+}
+
+/* The concrete commands: templates × parameter values. Strings the expansion
+ * makes are kept in owned[] for freeing. */
+typedef struct expansion {
+    pk_cmdbench_cmd *cmds;
+    size_t n;
+    char **owned;
+    size_t n_owned;
+} expansion;
+
+static void expansion_free(expansion *x)
+{
+    for (size_t i = 0; i < x->n_owned; i++)
+        pk_free(x->owned[i]);
+    pk_free(x->owned);
+    pk_free(x->cmds);
+}
+
+static const char *keep(expansion *x, char *s)
+{
+    if (s)
+        x->owned[x->n_owned++] = s;
+    return s;
+}
+
+static int expand(const bench_args *a, expansion *x)
+{
+    char **vals = NULL;
+    size_t nv = 1;
+    if (a->param_name) {
+        nv = param_values(a, &vals);
+        if (!nv)
+            return CLI_USAGE;
+    }
+    size_t nt = a->cmds.n;
+    x->n = nt * nv;
+    x->cmds = pk_calloc(x->n, sizeof *x->cmds);
+    x->owned = pk_calloc(x->n * 4 + nv, sizeof *x->owned);
+    if (!x->cmds || !x->owned) {
+        cli_error(CMD, "out of memory");
+        return CLI_INTERNAL;
+    }
+    for (size_t v = 0; v < nv && vals; v++)
+        keep(x, vals[v]);
+    for (size_t v = 0; v < nv; v++) {
+        for (size_t t = 0; t < nt; t++) {
+            pk_cmdbench_cmd *c = &x->cmds[v * nt + t];
+            const char *prep = a->prepare.n ? a->prepare.v[a->prepare.n == 1 ? 0 : t] : NULL;
+            const char *concl = a->conclude.n ? a->conclude.v[a->conclude.n == 1 ? 0 : t] : NULL;
+            c->command = a->cmds.v[t];
+            c->prepare = prep;
+            c->conclude = concl;
+            c->name = t < a->names.n ? a->names.v[t] : NULL;
+            if (vals) {
+                c->param_name = a->param_name;
+                c->param_value = vals[v];
+                c->command = keep(x, pk_shellwords_subst(c->command, a->param_name, vals[v]));
+                if (prep)
+                    c->prepare = keep(x, pk_shellwords_subst(prep, a->param_name, vals[v]));
+                if (concl)
+                    c->conclude = keep(x, pk_shellwords_subst(concl, a->param_name, vals[v]));
+                if (c->name)
+                    c->name = keep(x, pk_shellwords_subst(c->name, a->param_name, vals[v]));
+                if (!c->command || (prep && !c->prepare) || (concl && !c->conclude)) {
+                    pk_free(vals);
+                    cli_error(CMD, "out of memory");
+                    return CLI_INTERNAL;
+                }
+            }
+        }
+    }
+    pk_free(vals);
+    return CLI_OK;
+}
+
+/* --reference N|CMD: an index among the commands, or a command matched by
+ * text or name; anything else is added as an extra first command. */
+static int resolve_reference(const bench_args *a, expansion *x, size_t *ref)
+{
+    *ref = 0;
+    if (!a->reference)
+        return CLI_OK;
+    char *end;
+    unsigned long k = strtoul(a->reference, &end, 10);
+    if (!*end && end != a->reference) {
+        if (k < 1 || k > x->n) {
+            cli_error(CMD, "--reference %lu: there are %zu commands (1-%zu)", k, x->n, x->n);
+            return CLI_USAGE;
+        }
+        *ref = k - 1;
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < x->n; i++) {
+        if (strcmp(x->cmds[i].command, a->reference) == 0 ||
+            (x->cmds[i].name && strcmp(x->cmds[i].name, a->reference) == 0)) {
+            *ref = i;
+            return CLI_OK;
+        }
+    }
+    pk_cmdbench_cmd *nc = pk_reallocarray(x->cmds, x->n + 1, sizeof *nc);
+    if (!nc)
+        return CLI_INTERNAL;
+    memmove(nc + 1, nc, x->n * sizeof *nc);
+    memset(nc, 0, sizeof *nc);
+    nc[0].command = a->reference;
+    x->cmds = nc;
+    x->n++;
+    return CLI_OK;
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+typedef struct progress_state {
+    bool tty;
+    const pk_cmdbench_cmd *cmds;
+    size_t last_total;
+    double last_draw_ns;
+} progress_state;
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void on_progress(void *ud, const pk_cmdbench_progress *p)
+{
+    progress_state *s = ud;
+    if (!s->tty) {
+        if (p->total && p->total != s->last_total) {
+            fprintf(stderr, "perfkit: bench: measuring %zu runs\n", p->total);
+            s->last_total = p->total;
+        }
+        return;
+    }
+    double t = now_ns();
+    if (t - s->last_draw_ns < 50e6 && p->done != p->total)
+        return;   /* redraw at most 20 times a second */
+    s->last_draw_ns = t;
+    const char *name = s->cmds[p->cmd].name ? s->cmds[p->cmd].name : s->cmds[p->cmd].command;
+    if (p->warmup) {
+        fprintf(stderr, "\r\033[K  warm-up: %.50s", name);
+    } else {
+        size_t width = 30, fill = p->total ? p->done * width / p->total : 0;
+        char bar[64];
+        for (size_t i = 0; i < width; i++)
+            bar[i] = i < fill ? '#' : '-';
+        bar[width] = '\0';
+        fprintf(stderr, "\r\033[K  [%s] %zu/%zu  %.40s", bar, p->done, p->total, name);
+    }
+    fflush(stderr);
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+typedef pk_err (*writer_fn)(FILE *, const pk_bench_report *);
+
+static int open_exports(const bench_args *a, FILE *files[4])
+{
+    for (int i = 0; i < 4; i++) {
+        files[i] = NULL;
+        if (!a->export_path[i])
+            continue;
+        files[i] = fopen(a->export_path[i], "w");
+        if (!files[i]) {
+            cli_error(CMD, "cannot write export file `%s`: %s", a->export_path[i],
+                      strerror(errno));
+            for (int j = 0; j < i; j++)
+                if (files[j])
+                    fclose(files[j]);
+            return CLI_USAGE;
+        }
+    }
+    return CLI_OK;
+}
+
+static int write_outputs(const bench_args *a, const pk_bench_report *rep, FILE *files[4])
+{
+    static const writer_fn writers[4] = {pk_report_write_json, pk_report_write_hyperfine_json,
+                                         pk_report_write_csv, pk_report_write_markdown};
+    int rc = CLI_OK;
+    if (a->json) {
+        if (pk_report_write_json(stdout, rep) != PK_OK)
+            rc = CLI_INTERNAL;
+    } else {
+        pk_text_opts to = {.color = a->color < 0 ? cli_use_color(stdout) : a->color == 1,
+                           .ascii = false};
+        if (pk_report_write_text(stdout, rep, &to) != PK_OK)
+            rc = CLI_INTERNAL;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (!files[i])
+            continue;
+        pk_err e = writers[i](files[i], rep);
+        if (fclose(files[i]) != 0 || e != PK_OK) {
+            cli_error(CMD, "writing `%s` failed: %s", a->export_path[i],
+                      e != PK_OK ? pk_strerror(e) : strerror(errno));
+            rc = CLI_INTERNAL;
+        }
+    }
+    return rc;
+}
+
+static int run_bench(bench_args *a, expansion *x, size_t ref)
+{
+    FILE *files[4];
+    int rc = open_exports(a, files);
+    if (rc != CLI_OK)
+        return rc;
+    progress_state ps = {.tty = isatty(STDERR_FILENO), .cmds = x->cmds};
+    a->o.progress = on_progress;
+    a->o.progress_ud = &ps;
+    a->o.stop = &interrupted;
+    struct sigaction sa = {.sa_handler = on_sigint};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+
+    pk_cmdbench_result *res = NULL;
+    char err[512];
+    pk_err e = pk_cmdbench_run(x->cmds, x->n, &a->o, &res, err, sizeof err);
+    signal(SIGINT, SIG_DFL);
+    if (ps.tty)
+        fputs("\r\033[K", stderr);
+    if (!res) {
+        for (int i = 0; i < 4; i++)
+            if (files[i]) {
+                fclose(files[i]);
+                remove(a->export_path[i]);
+            }
+        cli_error(CMD, "%s", err[0] ? err : pk_strerror(e));
+        return e == PK_ENOMEM || e == PK_EIO ? CLI_INTERNAL : CLI_USAGE;
+    }
+    if (e == PK_EFAIL && err[0])
+        cli_error(CMD, "%s", err);
+    if (e == PK_EINTR)
+        cli_warn(CMD, "interrupted: reporting the runs gathered so far");
+    if (res->measure == PK_MEASURE_INSTRUCTIONS && !a->threshold_set)
+        a->ro.compare.threshold = 0;
+    a->ro.reference = ref;
+    pk_bench_report *rep = NULL;
+    pk_err re = pk_bench_report_new(res, &a->ro, &rep);
+    if (re != PK_OK) {
+        cli_error(CMD, "cannot analyse the results: %s", pk_strerror(re));
+        rc = CLI_INTERNAL;
+    } else {
+        rc = write_outputs(a, rep, files);
+    }
+    pk_bench_report_free(rep);
+    pk_cmdbench_result_free(res);
+    if (rc != CLI_OK)
+        return rc;
+    if (e == PK_EINTR)
+        return 130;
+    return e == PK_EFAIL ? CLI_FAIL : CLI_OK;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    bench_args a;
+    memset(&a, 0, sizeof a);
+    pk_cmdbench_opts_init(&a.o);
+    pk_report_opts_init(&a.ro);
+    a.color = -1;
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0)
+        return CLI_OK;   /* --help */
+    if (rc != CLI_OK || !check_lists(&a))
+        return CLI_USAGE;
+    expansion x;
+    memset(&x, 0, sizeof x);
+    size_t ref = 0;
+    rc = expand(&a, &x);
+    if (rc == CLI_OK)
+        rc = resolve_reference(&a, &x, &ref);
+    if (rc == CLI_OK)
+        rc = run_bench(&a, &x, ref);
+    expansion_free(&x);
+    return rc;
+}

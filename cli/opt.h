@@ -1,0 +1,26 @@
+/* cli/opt.h — strict option values and friendly option errors for cli/.
+ * Each parser prints the error itself (cli_error) and returns false, so a
+ * caller just returns CLI_USAGE. */
+#ifndef PERFKIT_CLI_OPT_H
+#define PERFKIT_CLI_OPT_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+bool opt_count(const char *cmd, const char *opt, const char *val, size_t *out);
+bool opt_u64(const char *cmd, const char *opt, const char *val, uint64_t *out);
+bool opt_number(const char *cmd, const char *opt, const char *val, double *out);
+/* "500ms", "3s", or a bare number of seconds. */
+bool opt_duration_ns(const char *cmd, const char *opt, const char *val, uint64_t *out);
+/* "2%" or "0.02" → 0.02. */
+bool opt_fraction(const char *cmd, const char *opt, const char *val, double *out);
+
+/* The candidate closest to word by edit distance, if close enough; else NULL. */
+const char *opt_suggest(const char *word, const char *const *candidates, size_t n);
+
+/* Report an unknown option arg ("--runz") with a suggestion from longopts. */
+void opt_unknown(const char *cmd, const char *arg, const struct option *longopts);
+
+#endif

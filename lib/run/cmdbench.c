@@ -1,0 +1,444 @@
+/* cmdbench.c — benchmark whole commands: validate, warm up, measure, interleave.
+ *
+ * Every command line is split (or wrapped in sh -c) and its program resolved
+ * before anything runs, so a typo fails in milliseconds, not after the setup.
+ * Measured runs go in blocks: each block is a fresh random permutation of the
+ * commands that still need runs (A B, B A, A B ...), so slow drift of the
+ * machine (thermal, other tenants) is spread over every command alike. The
+ * run count is fixed (runs) or derived from a pilot run: min_time / pilot
+ * wall, clamped to [min_runs, max_runs] — hyperfine's rule, per command.
+ * Auxiliary commands (setup, prepare, conclude, cleanup) run on their own
+ * runner without counters or valgrind, so they never disturb the measured one. */
+#include "perfkit/cmdbench.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "perfkit/alloc.h"
+#include "perfkit/shellwords.h"
+#include "perfkit/stats.h"
+
+void pk_cmdbench_opts_init(pk_cmdbench_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->min_runs = 10;
+    o->min_time_ns = 3000000000ull;
+    o->interleave = true;
+    o->seed = 0x9e3779b97f4a7c15ull;
+    pk_run_opts_init(&o->run);
+}
+
+/* A command ready to run: argv owned, NULL when the text was NULL/empty. */
+typedef struct prepared {
+    char **argv;
+} prepared;
+
+typedef struct plan {
+    const pk_cmdbench_opts *o;
+    size_t n;
+    prepared *cmd, *prep, *concl;   /* n each */
+    prepared setup, cleanup;
+    pk_runner *main, *aux;
+    pk_cmdbench_result *res;
+    size_t *target;                 /* measured runs wanted per command */
+    char *err;
+    size_t err_len;
+} plan;
+
+__attribute__((format(printf, 2, 3)))
+static void set_err(plan *p, const char *fmt, ...)
+{
+    if (!p->err || !p->err_len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->err, p->err_len, fmt, ap);
+    va_end(ap);
+}
+
+static void free_argv(char **argv)
+{
+    pk_shellwords_free(argv);
+}
+
+/* Split text (or wrap it for sh -c) and resolve its program. what names the
+ * command in messages ("command 2", "prepare command"). */
+static pk_err prepare_cmd(plan *p, const char *text, const char *what, prepared *out)
+{
+    out->argv = NULL;
+    if (!text || !text[0])
+        return PK_OK;
+    pk_err e;
+    if (p->o->shell) {
+        char **argv = pk_calloc(4, sizeof *argv);
+        if (!argv)
+            return PK_ENOMEM;
+        argv[0] = pk_strdup("/bin/sh");
+        argv[1] = pk_strdup("-c");
+        argv[2] = pk_strdup(text);
+        if (!argv[0] || !argv[1] || !argv[2]) {
+            free_argv(argv);
+            return PK_ENOMEM;
+        }
+        out->argv = argv;
+    } else {
+        size_t col = 0;
+        e = pk_shellwords_split(text, &out->argv, NULL, &col);
+        if (e == PK_EPARSE) {
+            set_err(p, "%s `%s`: unterminated quote or trailing backslash at column %zu",
+                    what, text, col + 1);
+            return PK_EINVAL;
+        }
+        if (e == PK_EINVAL) {
+            set_err(p, "%s `%s`: empty command", what, text);
+            return PK_EINVAL;
+        }
+        if (e != PK_OK)
+            return e;
+    }
+    e = pk_run_resolve(out->argv[0], NULL);
+    if (e == PK_ENOENT)
+        set_err(p, "%s `%s`: program `%s` not found", what, text, out->argv[0]);
+    else if (e == PK_EPERM)
+        set_err(p, "%s `%s`: program `%s` is not executable", what, text, out->argv[0]);
+    return e;
+}
+
+static void plan_free(plan *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->cmd)
+            free_argv(p->cmd[i].argv);
+        if (p->prep)
+            free_argv(p->prep[i].argv);
+        if (p->concl)
+            free_argv(p->concl[i].argv);
+    }
+    pk_free(p->cmd);
+    pk_free(p->prep);
+    pk_free(p->concl);
+    free_argv(p->setup.argv);
+    free_argv(p->cleanup.argv);
+    pk_runner_free(p->main);
+    pk_runner_free(p->aux);
+    pk_free(p->target);
+}
+
+static pk_err plan_commands(plan *p, const pk_cmdbench_cmd *cmds)
+{
+    p->cmd = pk_calloc(p->n, sizeof *p->cmd);
+    p->prep = pk_calloc(p->n, sizeof *p->prep);
+    p->concl = pk_calloc(p->n, sizeof *p->concl);
+    p->target = pk_calloc(p->n, sizeof *p->target);
+    if (!p->cmd || !p->prep || !p->concl || !p->target)
+        return PK_ENOMEM;
+    char what[64];
+    pk_err e;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!cmds[i].command || !cmds[i].command[0]) {
+            set_err(p, "command %zu is empty", i + 1);
+            return PK_EINVAL;
+        }
+        snprintf(what, sizeof what, "command %zu", i + 1);
+        if ((e = prepare_cmd(p, cmds[i].command, what, &p->cmd[i])) != PK_OK)
+            return e;
+        if ((e = prepare_cmd(p, cmds[i].prepare, "prepare command", &p->prep[i])) != PK_OK)
+            return e;
+        if ((e = prepare_cmd(p, cmds[i].conclude, "conclude command", &p->concl[i])) != PK_OK)
+            return e;
+    }
+    if ((e = prepare_cmd(p, p->o->setup, "setup command", &p->setup)) != PK_OK)
+        return e;
+    return prepare_cmd(p, p->o->cleanup, "cleanup command", &p->cleanup);
+}
+
+static pk_err open_runners(plan *p)
+{
+    pk_run_opts ro = p->o->run;
+    if (p->o->measure == PK_MEASURE_INSTRUCTIONS && ro.instructions == PK_INSTR_NONE)
+        ro.instructions = PK_INSTR_AUTO;
+    pk_err e = pk_runner_new(&ro, &p->main);
+    if (e != PK_OK) {
+        if (ro.instructions != PK_INSTR_NONE && (e == PK_ENOENT || e == PK_ENOTSUP))
+            set_err(p, "instructions cannot be counted here: no hardware counter and no "
+                       "valgrind (install the valgrind package)");
+        else if (ro.output == PK_OUTPUT_FILE && e == PK_EPERM)
+            set_err(p, "cannot write output file `%s`", ro.output_path);
+        else if (ro.input_path && e == PK_ENOENT)
+            set_err(p, "cannot read input file `%s`", ro.input_path);
+        else
+            set_err(p, "cannot prepare runs: %s", pk_strerror(e));
+        return e;
+    }
+    pk_run_opts ao;
+    pk_run_opts_init(&ao);
+    ao.counters = false;
+    ao.stderr_tail_bytes = ro.stderr_tail_bytes;
+    ao.stderr_inherit = ro.stderr_inherit;
+    return pk_runner_new(&ao, &p->aux);
+}
+
+static pk_err result_new(plan *p, const pk_cmdbench_cmd *cmds)
+{
+    pk_cmdbench_result *r = pk_calloc(1, sizeof *r);
+    if (!r)
+        return PK_ENOMEM;
+    p->res = r;
+    r->cmds = pk_calloc(p->n, sizeof *r->cmds);
+    if (!r->cmds)
+        return PK_ENOMEM;
+    r->n_cmds = p->n;
+    r->measure = p->o->measure;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    r->started_unix_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    for (size_t i = 0; i < p->n; i++) {
+        pk_cmd_result *c = &r->cmds[i];
+        c->command = pk_strdup(cmds[i].command);
+        c->name = pk_strdup(cmds[i].name ? cmds[i].name : cmds[i].command);
+        if (!c->command || !c->name)
+            return PK_ENOMEM;
+        if (cmds[i].param_name) {
+            c->param_name = pk_strdup(cmds[i].param_name);
+            c->param_value = pk_strdup(cmds[i].param_value ? cmds[i].param_value : "");
+            if (!c->param_name || !c->param_value)
+                return PK_ENOMEM;
+        }
+    }
+    return PK_OK;
+}
+
+void pk_cmdbench_result_free(pk_cmdbench_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; r->cmds && i < r->n_cmds; i++) {
+        pk_cmd_result *c = &r->cmds[i];
+        pk_free(c->name);
+        pk_free(c->command);
+        pk_free(c->param_name);
+        pk_free(c->param_value);
+        pk_free(c->runs);
+        pk_free(c->stderr_tail);
+    }
+    pk_free(r->cmds);
+    pk_free(r);
+}
+
+static bool stopped(const plan *p)
+{
+    return p->o->stop && *p->o->stop;
+}
+
+static pk_err grow_runs(pk_cmd_result *c, size_t cap)
+{
+    pk_run_result *runs = pk_reallocarray(c->runs, cap ? cap : 1, sizeof *runs);
+    if (!runs)
+        return PK_ENOMEM;
+    c->runs = runs;
+    return PK_OK;
+}
+
+/* Run an auxiliary command; a failure fails the benchmark with a message. */
+static pk_err run_aux(plan *p, const prepared *pc, const char *what, const char *text)
+{
+    if (!pc->argv)
+        return PK_OK;
+    pk_run_result rr;
+    pk_err e = pk_runner_run(p->aux, pc->argv, &rr);
+    if (e != PK_OK) {
+        set_err(p, "%s `%s`: %s", what, text, pk_strerror(e));
+        return e;
+    }
+    if (stopped(p))
+        return PK_EINTR;
+    if (!pk_run_succeeded(&rr)) {
+        char code[48];
+        if (rr.timed_out)
+            snprintf(code, sizeof code, "timed out");
+        else if (rr.term_signal)
+            snprintf(code, sizeof code, "was killed by signal %d", rr.term_signal);
+        else
+            snprintf(code, sizeof code, "failed with exit code %d", rr.exit_code);
+        set_err(p, "%s `%s` %s", what, text, code);
+        p->res->failed = true;
+        return PK_EFAIL;
+    }
+    return PK_OK;
+}
+
+/* One run of command i (prepare, measured run, conclude). */
+static pk_err run_one(plan *p, size_t i, bool warmup, const pk_cmdbench_cmd *cmds, size_t *done,
+                      size_t total)
+{
+    pk_cmd_result *c = &p->res->cmds[i];
+    pk_err e = run_aux(p, &p->prep[i], "prepare command", cmds[i].prepare);
+    if (e != PK_OK)
+        return e;
+    pk_run_result rr;
+    e = pk_runner_run(p->main, p->cmd[i].argv, &rr);
+    if (e != PK_OK) {
+        set_err(p, "command `%s`: %s", cmds[i].command, pk_runner_last_error(p->main));
+        return e;
+    }
+    if (stopped(p))
+        return PK_EINTR;   /* the child most likely got the same SIGINT: drop it */
+    if (!pk_run_succeeded(&rr)) {
+        if (!p->o->ignore_failure) {
+            c->failed = true;
+            c->failed_in_warmup = warmup;
+            c->failed_run = warmup ? 0 : c->n_runs + 1;
+            c->failure = rr;
+            char tail[4096];
+            size_t n = pk_runner_stderr_tail(p->main, tail, sizeof tail);
+            if (n) {
+                c->stderr_tail = pk_strdup(tail);
+                if (!c->stderr_tail)
+                    return PK_ENOMEM;
+            }
+            p->res->failed = true;
+            return PK_EFAIL;
+        }
+        c->n_failures++;
+    }
+    if (!warmup)
+        c->runs[c->n_runs++] = rr;
+    if (p->o->progress) {
+        if (!warmup)
+            (*done)++;
+        pk_cmdbench_progress pr = {i, *done, total, warmup, &rr};
+        p->o->progress(p->o->progress_ud, &pr);
+    }
+    return run_aux(p, &p->concl[i], "conclude command", cmds[i].conclude);
+}
+
+static size_t auto_runs(const plan *p, uint64_t pilot_ns)
+{
+    const pk_cmdbench_opts *o = p->o;
+    double want = pilot_ns ? ceil((double)o->min_time_ns / (double)pilot_ns) : (double)o->min_runs;
+    size_t n = want > 1e9 ? (size_t)1e9 : (size_t)want;
+    if (n < o->min_runs)
+        n = o->min_runs;
+    if (o->max_runs && n > o->max_runs)
+        n = o->max_runs;
+    return n ? n : 1;
+}
+
+static pk_err measure_all(plan *p, const pk_cmdbench_cmd *cmds)
+{
+    const pk_cmdbench_opts *o = p->o;
+    pk_cmdbench_result *r = p->res;
+    pk_err e;
+    size_t done = 0, total = 0;
+
+    /* Warm-up: never measured, but a failure here is already a failure. */
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t w = 0; w < o->warmup; w++)
+            if ((e = run_one(p, i, true, cmds, &done, 0)) != PK_OK)
+                return e;
+
+    /* Targets: fixed, or from a pilot measured run of each command. */
+    for (size_t i = 0; i < p->n; i++) {
+        if (o->runs) {
+            p->target[i] = o->runs;
+        } else {
+            if ((e = grow_runs(&r->cmds[i], 1)) != PK_OK)
+                return e;
+            if ((e = run_one(p, i, false, cmds, &done, p->n)) != PK_OK)
+                return e;
+            p->target[i] = auto_runs(p, r->cmds[i].runs[0].wall_ns);
+        }
+        if ((e = grow_runs(&r->cmds[i], p->target[i])) != PK_OK)
+            return e;
+        total += p->target[i];
+    }
+
+    size_t *order = pk_calloc(p->n, sizeof *order);
+    if (!order)
+        return PK_ENOMEM;
+    pk_rng rng;
+    pk_rng_seed(&rng, o->seed);
+    e = PK_OK;
+    for (;;) {
+        size_t k = 0;
+        for (size_t i = 0; i < p->n; i++)
+            if (r->cmds[i].n_runs < p->target[i])
+                order[k++] = i;
+        if (k == 0)
+            break;
+        if (o->interleave) {
+            for (size_t j = k; j > 1; j--) {   /* Fisher-Yates */
+                size_t s = (size_t)pk_rng_below(&rng, j);
+                size_t t = order[j - 1];
+                order[j - 1] = order[s];
+                order[s] = t;
+            }
+        } else {
+            k = 1;   /* sequential: finish the first unfinished command */
+        }
+        for (size_t j = 0; j < k && e == PK_OK; j++)
+            e = run_one(p, order[j], false, cmds, &done, total);
+        if (e != PK_OK)
+            break;
+    }
+    pk_free(order);
+    return e;
+}
+
+pk_err pk_cmdbench_run(const pk_cmdbench_cmd *cmds, size_t n, const pk_cmdbench_opts *o,
+                       pk_cmdbench_result **out, char *err, size_t err_len)
+{
+    pk_cmdbench_opts defaults;
+    if (out)
+        *out = NULL;
+    if (err && err_len)
+        err[0] = '\0';
+    if (!o) {
+        pk_cmdbench_opts_init(&defaults);
+        o = &defaults;
+    }
+    plan p = {.o = o, .n = n, .err = err, .err_len = err_len};
+    if (!cmds || !n || !out)
+        return PK_EINVAL;
+    if (!o->runs && o->max_runs && o->max_runs < o->min_runs) {
+        set_err(&p, "max runs (%zu) is below min runs (%zu)", o->max_runs, o->min_runs);
+        return PK_EINVAL;
+    }
+    pk_err e = plan_commands(&p, cmds);
+    if (e == PK_OK)
+        e = open_runners(&p);
+    if (e == PK_OK)
+        e = result_new(&p, cmds);
+    if (e != PK_OK) {
+        if (e == PK_ENOMEM)
+            set_err(&p, "%s", pk_strerror(e));
+        pk_cmdbench_result_free(p.res);
+        plan_free(&p);
+        return e;
+    }
+    pk_cmdbench_result *r = p.res;
+    r->counters_supported = pk_runner_counters_supported(p.main);
+    r->instr_source = pk_runner_instr_source(p.main);
+
+    e = run_aux(&p, &p.setup, "setup command", o->setup);
+    if (e == PK_OK)
+        e = measure_all(&p, cmds);
+    if (e != PK_EINTR || !stopped(&p)) {
+        /* cleanup runs even after a failure, like a finally block */
+        pk_err ce = run_aux(&p, &p.cleanup, "cleanup command", o->cleanup);
+        if (e == PK_OK)
+            e = ce;
+    }
+    if (e == PK_EINTR)
+        r->interrupted = true;
+    plan_free(&p);
+    if (e != PK_OK && e != PK_EFAIL && e != PK_EINTR) {
+        pk_cmdbench_result_free(r);
+        return e;
+    }
+    *out = r;
+    return e;
+}
