@@ -16,7 +16,8 @@ OPT       ?= -O2 -g
 
 WARN      := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS  += -Iinclude -Ilib -D_GNU_SOURCE -DPK_VERSION='"$(VERSION)"'
-CFLAGS    += -std=c17 $(OPT) $(WARN) -fPIC -MMD -MP $(SAN)
+BASEFLAGS := -std=c17 $(WARN) -MMD -MP
+CFLAGS    += $(BASEFLAGS) $(OPT) -fPIC $(SAN)
 LDFLAGS   += $(SAN)
 LIBS      := -ljansson -lm
 
@@ -63,22 +64,26 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libperfkit.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(BUILD)/libperfkit.a $(LIBS) -lcriterion $(LDFLAGS)
 
+# Helpers and examples are measured, not tested: built without sanitizers
+# (they also run under valgrind in instructions mode).
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) -lm
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $< -lm
 
 test: all $(TEST_BIN) $(HELPER_BIN)
 	@sh tests/run-unit.sh $(TEST_BIN)
 	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers sh tests/cli/run.sh
 
-check: test sanitize
+check:
+	$(MAKE) test
+	$(MAKE) sanitize
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' OPT='-O1 -g' test
 
 $(BUILD)/examples/%: examples/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $<
 
 example: all $(BUILD)/examples/sortdemo
 	$(BUILD)/perfkit bench --warmup 3 --export-markdown $(BUILD)/example.md \
@@ -94,7 +99,7 @@ install: all
 	install -m 644 $(BUILD)/perfkit.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
 tidy:
-	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS) -std=c17
+	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS) -DPK_VERSION='"$(VERSION)"' -std=c17
 
 checksrc:
 	@sh tools/checksrc.sh
