@@ -1,0 +1,122 @@
+/* cachegrind.c — deterministic instruction counts without a PMU.
+ *
+ * The command runs as
+ *   valgrind -q --tool=cachegrind --cache-sim=no --log-file=/dev/null
+ *            --cachegrind-out-file=TMP -- prog args...
+ * and Ir (instructions executed by the guest, dynamic linker included) is the
+ * first number of the "summary:" line in TMP. valgrind passes the guest's exit
+ * status (and fatal signal) through. Its own messages go to /dev/null so the
+ * stderr tail is the program's: -q alone still lets cache-detection warnings
+ * through even with --cache-sim=no (valgrind 3.19). The temp
+ * file is created once per runner (mkstemp under $TMPDIR or /tmp), truncated
+ * before every run so a stale count is never read, and unlinked at the end.
+ * Reference: valgrind's cg_main.c (out-file format "events:" / "summary:"). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "perfkit/alloc.h"
+#include "run_internal.h"
+
+pk_err pk__cg_init(pk__cg *cg, char *msg, size_t msg_len)
+{
+    memset(cg, 0, sizeof *cg);
+    pk_err e = pk_run_resolve("valgrind", &cg->valgrind);
+    if (e != PK_OK) {
+        snprintf(msg, msg_len, "cannot count instructions with cachegrind: %s",
+                 e == PK_ENOMEM ? "out of memory" : "valgrind is not installed");
+        return e == PK_ENOMEM ? PK_ENOMEM : PK_ENOENT;
+    }
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    size_t n = strlen(dir) + sizeof "/perfkit-cg-XXXXXX";
+    cg->out_path = pk_malloc(n);
+    cg->out_opt = pk_malloc(n + sizeof "--cachegrind-out-file=");
+    if (!cg->out_path || !cg->out_opt) {
+        pk__cg_free(cg);
+        snprintf(msg, msg_len, "out of memory");
+        return PK_ENOMEM;
+    }
+    snprintf(cg->out_path, n, "%s/perfkit-cg-XXXXXX", dir);
+    int fd = mkstemp(cg->out_path);
+    if (fd < 0) {
+        snprintf(msg, msg_len, "cannot create temporary file in %s: %s", dir, strerror(errno));
+        pk_free(cg->out_path);
+        cg->out_path = NULL;
+        pk__cg_free(cg);
+        return PK_EIO;
+    }
+    close(fd);
+    snprintf(cg->out_opt, n + sizeof "--cachegrind-out-file=", "--cachegrind-out-file=%s",
+             cg->out_path);
+    return PK_OK;
+}
+
+void pk__cg_free(pk__cg *cg)
+{
+    if (cg->out_path)
+        unlink(cg->out_path);
+    pk_free(cg->valgrind);
+    pk_free(cg->out_path);
+    pk_free(cg->out_opt);
+    pk_free(cg->argv);
+    memset(cg, 0, sizeof *cg);
+}
+
+char *const *pk__cg_wrap(pk__cg *cg, const char *path, char *const argv[])
+{
+    static const char *const pre[] = {"-q", "--tool=cachegrind", "--cache-sim=no",
+                                      "--log-file=/dev/null"};
+    size_t npre = sizeof pre / sizeof pre[0];
+    size_t argc = 0;
+    while (argv[argc])
+        argc++;
+    size_t need = 1 + npre + 2 + argc + 1;   /* valgrind pre.. out -- path args.. NULL */
+    if (need > cg->argv_cap) {
+        char **nv = pk_reallocarray(cg->argv, need, sizeof *nv);
+        if (!nv)
+            return NULL;
+        cg->argv = nv;
+        cg->argv_cap = need;
+    }
+    size_t k = 0;
+    cg->argv[k++] = cg->valgrind;
+    for (size_t i = 0; i < npre; i++)
+        cg->argv[k++] = (char *)pre[i];
+    cg->argv[k++] = cg->out_opt;
+    cg->argv[k++] = (char *)"--";
+    cg->argv[k++] = (char *)path;
+    for (size_t i = 1; i < argc; i++)
+        cg->argv[k++] = argv[i];
+    cg->argv[k] = NULL;
+    /* A stale count must never be read: empty the file (or drop it). */
+    if (truncate(cg->out_path, 0) != 0)
+        unlink(cg->out_path);
+    return cg->argv;
+}
+
+bool pk__cg_read_ir(const pk__cg *cg, uint64_t *ir)
+{
+    FILE *f = fopen(cg->out_path, "re");
+    if (!f)
+        return false;
+    char line[512];
+    bool found = false;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "summary:", 8) != 0)
+            continue;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(line + 8, &end, 10);
+        if (end != line + 8 && errno == 0) {
+            *ir = (uint64_t)v;
+            found = true;
+        }
+        break;
+    }
+    fclose(f);
+    return found;
+}

@@ -1,0 +1,48 @@
+/* run_internal.h — private glue between the files of lib/run (runner.c,
+ * perfctr.c, cachegrind.c, resolve.c). Not part of the public API. */
+#ifndef PERFKIT_RUN_INTERNAL_H
+#define PERFKIT_RUN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "perfkit/run.h"
+
+/* ---- perfctr.c: perf_event counters on the perfkit process, inherited by
+ * every child it spawns while they are enabled. */
+typedef struct pk__perfctr {
+    int fd[PK_CTR_COUNT];  /* -1 when not open */
+    uint32_t ok;           /* counters that opened and passed the probe */
+} pk__perfctr;
+
+/* Open the counters in want (bit mask). Never fails: counters the machine
+ * lacks stay closed and their bit stays clear in pc->ok. */
+void pk__perfctr_open(pk__perfctr *pc, uint32_t want);
+void pk__perfctr_close(pk__perfctr *pc);
+/* RESET + ENABLE every open counter (call right before spawning). */
+void pk__perfctr_start(pk__perfctr *pc);
+/* DISABLE every open counter (call right after the child is reaped). */
+void pk__perfctr_stop(pk__perfctr *pc);
+/* Read every open counter into vals; returns the mask of counters measured
+ * (opened, and scheduled for a non-zero time). */
+uint32_t pk__perfctr_read(pk__perfctr *pc, uint64_t vals[PK_CTR_COUNT]);
+
+/* ---- cachegrind.c: instruction counts by running under valgrind. */
+typedef struct pk__cg {
+    char *valgrind;        /* resolved path of valgrind; owned */
+    char *out_path;        /* temp file for --cachegrind-out-file; owned */
+    char *out_opt;         /* "--cachegrind-out-file=<out_path>"; owned */
+    char **argv;           /* scratch argv for the wrapped command; owned */
+    size_t argv_cap;
+} pk__cg;
+
+/* Find valgrind and create the temp out file. Errors: PK_ENOENT (no
+ * valgrind), PK_EIO (temp file), PK_ENOMEM. msg/msg_len get a message. */
+pk_err pk__cg_init(pk__cg *cg, char *msg, size_t msg_len);
+void   pk__cg_free(pk__cg *cg);
+/* Build the valgrind argv around (path, argv[1..]); the result is borrowed
+ * from cg, valid until the next call. Truncates the out file. NULL: ENOMEM. */
+char *const *pk__cg_wrap(pk__cg *cg, const char *path, char *const argv[]);
+/* Ir from the "summary:" line of the out file; false if missing/unparsable. */
+bool pk__cg_read_ir(const pk__cg *cg, uint64_t *ir);
+
+#endif

@@ -1,0 +1,513 @@
+/* runner.c — spawn one process and measure it (perfkit/run.h).
+ *
+ * Everything a run needs is prepared once in pk_runner_new: /dev/null, the
+ * input file, the output file or pipe, a memfd for the stderr tail, the
+ * posix_spawn file actions and attributes, the perf_event counters. A run is
+ * then: (lseek input) (reset stderr memfd if non-empty) counters on,
+ * clock, posix_spawn(resolved path), wait4, clock, counters off, read — the
+ * same syscalls as a minimal posix_spawn + wait4 loop plus the counter ioctls,
+ * which sit outside the timed window. Program paths are resolved once per
+ * distinct argv[0] (cached by string), never by posix_spawnp per run.
+ *
+ * wait4 blocks directly unless there is a deadline or a pipe to drain; then a
+ * pidfd (pidfd_open) and the pipe are ppoll'ed. With a timeout the child gets
+ * its own process group so SIGKILL on expiry reaches its descendants too.
+ * Signals: the child starts with an empty signal mask and SIGPIPE at its
+ * default, whatever the embedding program set for itself. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "perfkit/alloc.h"
+#include "run_internal.h"
+
+#define DRAIN_BYTES 65536
+
+typedef struct path_entry {
+    char *name;   /* argv[0] as given */
+    char *path;   /* what it resolved to */
+} path_entry;
+
+struct pk_runner {
+    pk_run_opts o;
+    int null_fd, in_fd, out_fd, err_fd, pipe_r;
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    bool fa_init, attr_init;
+    pk__perfctr pc;
+    pk_instr_source instr;
+    pk__cg cg;
+    bool cg_init;
+    path_entry *paths;
+    size_t n_paths, cap_paths;
+    char *drain;          /* PK_OUTPUT_PIPE scratch */
+    char msg[512];
+};
+
+void pk_run_opts_init(pk_run_opts *o)
+{
+    if (!o)
+        return;
+    memset(o, 0, sizeof *o);
+    o->output = PK_OUTPUT_NULL;
+    o->counters = true;
+    o->instructions = PK_INSTR_NONE;
+    o->stderr_tail_bytes = 2048;
+    o->stderr_inherit = false;
+}
+
+bool pk_run_succeeded(const pk_run_result *r)
+{
+    return r && r->exit_code == 0 && r->term_signal == 0 && !r->timed_out;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t tv_ns(struct timeval tv)
+{
+    return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
+}
+
+/* Keep our descriptors off 0..2 so a dup2 onto them is never a no-op that
+ * leaves FD_CLOEXEC set (happens when the embedding program closed stdin). */
+static int high_fd(int fd)
+{
+    if (fd < 0 || fd > 2)
+        return fd;
+    int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return nfd;
+}
+
+static pk_err errno_to_pk(int e)
+{
+    switch (e) {
+    case ENOENT: case ENOTDIR:           return PK_ENOENT;
+    case EACCES: case EPERM: case EROFS:
+    case EISDIR: case ENOEXEC:           return PK_EPERM;
+    case ENOMEM:                         return PK_ENOMEM;
+    default:                             return PK_EIO;
+    }
+}
+
+static pk_err fail_errno(pk_runner *r, const char *what, const char *name)
+{
+    int e = errno;
+    snprintf(r->msg, sizeof r->msg, "%s%s%s: %s", what, name ? " " : "", name ? name : "",
+             strerror(e));
+    return errno_to_pk(e);
+}
+
+static pk_err setup_fds(pk_runner *r)
+{
+    const pk_run_opts *o = &r->o;
+    int fds[2];
+    if ((r->null_fd = high_fd(open("/dev/null", O_RDWR | O_CLOEXEC))) < 0)
+        return fail_errno(r, "cannot open", "/dev/null");
+    if (o->input_path &&
+        (r->in_fd = high_fd(open(o->input_path, O_RDONLY | O_CLOEXEC))) < 0)
+        return fail_errno(r, "cannot open input file", o->input_path);
+    if (o->output == PK_OUTPUT_FILE &&
+        (r->out_fd = high_fd(open(o->output_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                                  0666))) < 0)
+        return fail_errno(r, "cannot open output file", o->output_path);
+    if (o->output == PK_OUTPUT_PIPE) {
+        if (pipe2(fds, O_CLOEXEC) != 0)
+            return fail_errno(r, "cannot create output pipe", NULL);
+        r->pipe_r = high_fd(fds[0]);
+        r->out_fd = high_fd(fds[1]);
+        if (r->pipe_r < 0 || r->out_fd < 0)
+            return fail_errno(r, "cannot create output pipe", NULL);
+        /* Only our end is non-blocking; the child's end is its own file. */
+        fcntl(r->pipe_r, F_SETFL, O_NONBLOCK);
+        fcntl(r->pipe_r, F_SETPIPE_SZ, 1 << 20);   /* fewer wake-ups; best effort */
+        if (!(r->drain = pk_malloc(DRAIN_BYTES))) {
+            snprintf(r->msg, sizeof r->msg, "out of memory");
+            return PK_ENOMEM;
+        }
+    }
+    if (!o->stderr_inherit && o->stderr_tail_bytes > 0 &&
+        (r->err_fd = high_fd(memfd_create("perfkit-stderr", MFD_CLOEXEC))) < 0)
+        return fail_errno(r, "cannot create stderr capture", NULL);
+    return PK_OK;
+}
+
+static pk_err setup_spawn(pk_runner *r)
+{
+    const pk_run_opts *o = &r->o;
+    int rc;
+    if ((rc = posix_spawn_file_actions_init(&r->fa)) != 0)
+        goto fail;
+    r->fa_init = true;
+    int in = r->in_fd >= 0 ? r->in_fd : r->null_fd;
+    int out = o->output == PK_OUTPUT_NULL ? r->null_fd : r->out_fd;   /* -1: inherit */
+    int err = o->stderr_inherit ? -1 : r->err_fd >= 0 ? r->err_fd : r->null_fd;
+    if ((rc = posix_spawn_file_actions_adddup2(&r->fa, in, 0)) != 0)
+        goto fail;
+    if (out >= 0 && (rc = posix_spawn_file_actions_adddup2(&r->fa, out, 1)) != 0)
+        goto fail;
+    if (err >= 0 && (rc = posix_spawn_file_actions_adddup2(&r->fa, err, 2)) != 0)
+        goto fail;
+
+    if ((rc = posix_spawnattr_init(&r->attr)) != 0)
+        goto fail;
+    r->attr_init = true;
+    sigset_t none, def;
+    sigemptyset(&none);
+    sigemptyset(&def);
+    sigaddset(&def, SIGPIPE);
+    sigaddset(&def, SIGXFSZ);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    if (o->timeout_ms > 0)
+        flags |= POSIX_SPAWN_SETPGROUP;   /* pgid 0: the child leads a new group */
+    if ((rc = posix_spawnattr_setsigmask(&r->attr, &none)) != 0 ||
+        (rc = posix_spawnattr_setsigdefault(&r->attr, &def)) != 0 ||
+        (rc = posix_spawnattr_setflags(&r->attr, flags)) != 0)
+        goto fail;
+    return PK_OK;
+fail:
+    errno = rc;
+    return fail_errno(r, "cannot prepare posix_spawn", NULL);
+}
+
+static pk_err setup_instr(pk_runner *r)
+{
+    pk_instr_source want = r->o.instructions;
+    bool hw = r->pc.ok & (1u << PK_CTR_INSTRUCTIONS);
+    r->instr = PK_INSTR_NONE;
+    if (want == PK_INSTR_NONE)
+        return PK_OK;
+    if (hw && (want == PK_INSTR_AUTO || want == PK_INSTR_HARDWARE)) {
+        r->instr = PK_INSTR_HARDWARE;
+        return PK_OK;
+    }
+    if (want == PK_INSTR_HARDWARE) {
+        snprintf(r->msg, sizeof r->msg,
+                 "the hardware instructions counter is not supported on this machine");
+        return PK_ENOTSUP;
+    }
+    pk_err e = pk__cg_init(&r->cg, r->msg, sizeof r->msg);
+    if (e != PK_OK)
+        return e;
+    r->cg_init = true;
+    r->instr = PK_INSTR_CACHEGRIND;
+    return PK_OK;
+}
+
+pk_err pk_runner_new(const pk_run_opts *o, pk_runner **out)
+{
+    if (!out)
+        return PK_EINVAL;
+    *out = NULL;
+    pk_run_opts def;
+    if (!o) {
+        pk_run_opts_init(&def);
+        o = &def;
+    }
+    if ((unsigned)o->output > PK_OUTPUT_FILE || (unsigned)o->instructions > PK_INSTR_CACHEGRIND ||
+        (o->output == PK_OUTPUT_FILE && (!o->output_path || !*o->output_path)))
+        return PK_EINVAL;
+
+    pk_runner *r = pk_calloc(1, sizeof *r);
+    if (!r)
+        return PK_ENOMEM;
+    r->o = *o;
+    r->null_fd = r->in_fd = r->out_fd = r->err_fd = r->pipe_r = -1;
+    for (int c = 0; c < PK_CTR_COUNT; c++)
+        r->pc.fd[c] = -1;
+
+    pk_err e = setup_fds(r);
+    r->o.output_path = NULL;   /* borrowed: only used by setup_fds */
+    r->o.input_path = NULL;
+    if (e == PK_OK)
+        e = setup_spawn(r);
+    if (e == PK_OK) {
+        uint32_t want = o->counters ? (1u << PK_CTR_COUNT) - 1 : 0;
+        if (o->instructions == PK_INSTR_AUTO || o->instructions == PK_INSTR_HARDWARE)
+            want |= 1u << PK_CTR_INSTRUCTIONS;
+        pk__perfctr_open(&r->pc, want);
+        e = setup_instr(r);
+    }
+    if (e != PK_OK) {
+        pk_runner_free(r);
+        return e;
+    }
+    *out = r;
+    return PK_OK;
+}
+
+void pk_runner_free(pk_runner *r)
+{
+    if (!r)
+        return;
+    int fds[] = {r->null_fd, r->in_fd, r->out_fd, r->err_fd, r->pipe_r};
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    if (r->fa_init)
+        posix_spawn_file_actions_destroy(&r->fa);
+    if (r->attr_init)
+        posix_spawnattr_destroy(&r->attr);
+    pk__perfctr_close(&r->pc);
+    if (r->cg_init)
+        pk__cg_free(&r->cg);
+    for (size_t i = 0; i < r->n_paths; i++) {
+        pk_free(r->paths[i].name);
+        pk_free(r->paths[i].path);
+    }
+    pk_free(r->paths);
+    pk_free(r->drain);
+    pk_free(r);
+}
+
+uint32_t pk_runner_counters_supported(const pk_runner *r)
+{
+    return r ? r->pc.ok : 0;
+}
+
+pk_instr_source pk_runner_instr_source(const pk_runner *r)
+{
+    return r ? r->instr : PK_INSTR_NONE;
+}
+
+const char *pk_runner_last_error(const pk_runner *r)
+{
+    if (!r)
+        return "no runner";
+    return r->msg[0] ? r->msg : "no error";
+}
+
+/* Resolved path of prog, cached by string; NULL with r->msg set on error. */
+static const char *lookup(pk_runner *r, const char *prog, pk_err *err)
+{
+    for (size_t i = 0; i < r->n_paths; i++)
+        if (strcmp(r->paths[i].name, prog) == 0)
+            return r->paths[i].path;
+    char *path;
+    pk_err e = pk_run_resolve(prog, &path);
+    if (e != PK_OK) {
+        *err = e;
+        snprintf(r->msg, sizeof r->msg, "cannot run %s: %s", prog,
+                 e == PK_ENOENT ? "no such program (not found in PATH)"
+                 : e == PK_EPERM ? "not an executable file" : pk_strerror(e));
+        return NULL;
+    }
+    if (r->n_paths == r->cap_paths) {
+        size_t cap = r->cap_paths ? 2 * r->cap_paths : 4;
+        path_entry *np = pk_reallocarray(r->paths, cap, sizeof *np);
+        if (!np)
+            goto oom;
+        r->paths = np;
+        r->cap_paths = cap;
+    }
+    char *name = pk_strdup(prog);
+    if (!name)
+        goto oom;
+    r->paths[r->n_paths].name = name;
+    r->paths[r->n_paths].path = path;
+    return r->paths[r->n_paths++].path;
+oom:
+    pk_free(path);
+    *err = PK_ENOMEM;
+    snprintf(r->msg, sizeof r->msg, "out of memory");
+    return NULL;
+}
+
+static void forget(pk_runner *r, const char *prog)
+{
+    for (size_t i = 0; i < r->n_paths; i++) {
+        if (strcmp(r->paths[i].name, prog) != 0)
+            continue;
+        pk_free(r->paths[i].name);
+        pk_free(r->paths[i].path);
+        r->paths[i] = r->paths[--r->n_paths];
+        return;
+    }
+}
+
+static void drain_pipe(pk_runner *r)
+{
+    while (read(r->pipe_r, r->drain, DRAIN_BYTES) > 0)
+        ;
+}
+
+/* Reap pid, draining the output pipe and enforcing the deadline on the way.
+ * Returns 0 or an errno. */
+static int reap(pk_runner *r, pid_t pid, uint64_t t0, int *status, struct rusage *ru,
+                bool *timed_out)
+{
+    bool piped = r->pipe_r >= 0;
+    if (r->o.timeout_ms == 0 && !piped) {
+        while (wait4(pid, status, 0, ru) < 0)
+            if (errno != EINTR)
+                return errno;
+        return 0;
+    }
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    uint64_t deadline = r->o.timeout_ms ? t0 + r->o.timeout_ms * 1000000u : 0;
+    for (;;) {
+        struct pollfd p[2];
+        nfds_t n = 0;
+        if (pidfd >= 0)
+            p[n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
+        if (piped)
+            p[n++] = (struct pollfd){.fd = r->pipe_r, .events = POLLIN};
+        struct timespec ts, *tsp = NULL;
+        uint64_t wait_ns = UINT64_MAX;
+        if (deadline) {
+            uint64_t now = now_ns();
+            if (now >= deadline) {
+                kill(-pid, SIGKILL);
+                kill(pid, SIGKILL);
+                *timed_out = true;
+                break;
+            }
+            wait_ns = deadline - now;
+        }
+        if (pidfd < 0 && wait_ns > 10000000u)
+            wait_ns = 10000000u;   /* no pidfd: poll wait4 every 10 ms */
+        if (wait_ns != UINT64_MAX) {
+            ts.tv_sec = (time_t)(wait_ns / 1000000000u);
+            ts.tv_nsec = (long)(wait_ns % 1000000000u);
+            tsp = &ts;
+        }
+        int k = ppoll(p, n, tsp, NULL);
+        if (k < 0 && errno != EINTR)
+            break;
+        if (piped && k > 0 && p[n - 1].revents)
+            drain_pipe(r);
+        if (pidfd >= 0 && k > 0 && p[0].revents)
+            break;
+        if (pidfd < 0) {
+            pid_t w = wait4(pid, status, WNOHANG, ru);
+            if (w == pid)
+                goto reaped;
+            if (w < 0 && errno != EINTR)
+                return errno;
+        }
+    }
+    while (wait4(pid, status, 0, ru) < 0) {
+        if (errno != EINTR) {
+            int e = errno;
+            if (pidfd >= 0)
+                close(pidfd);
+            return e;
+        }
+    }
+reaped:
+    if (pidfd >= 0)
+        close(pidfd);
+    if (piped)
+        drain_pipe(r);
+    return 0;
+}
+
+pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res)
+{
+    if (!r || !argv || !argv[0] || !res)
+        return PK_EINVAL;
+    memset(res, 0, sizeof *res);
+    pk_err e = PK_OK;
+    const char *path = lookup(r, argv[0], &e);
+    if (!path)
+        return e;
+    const char *exe = path;
+    char *const *av = argv;
+    if (r->instr == PK_INSTR_CACHEGRIND) {
+        if (!(av = pk__cg_wrap(&r->cg, path, argv))) {
+            snprintf(r->msg, sizeof r->msg, "out of memory");
+            return PK_ENOMEM;
+        }
+        exe = r->cg.valgrind;
+    }
+    if (r->in_fd >= 0)
+        lseek(r->in_fd, 0, SEEK_SET);
+    if (r->err_fd >= 0 && lseek(r->err_fd, 0, SEEK_END) > 0) {
+        if (ftruncate(r->err_fd, 0) != 0 || lseek(r->err_fd, 0, SEEK_SET) != 0)
+            return fail_errno(r, "cannot reset stderr capture", NULL);
+    }
+
+    pid_t pid;
+    int status = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    pk__perfctr_start(&r->pc);
+    uint64_t t0 = now_ns();
+    int rc = posix_spawn(&pid, exe, &r->fa, &r->attr, av, environ);
+    if (rc != 0) {
+        pk__perfctr_stop(&r->pc);
+        forget(r, argv[0]);
+        errno = rc;
+        return fail_errno(r, "cannot run", argv[0]);
+    }
+    rc = reap(r, pid, t0, &status, &ru, &res->timed_out);
+    uint64_t t1 = now_ns();
+    pk__perfctr_stop(&r->pc);
+    if (rc != 0) {
+        errno = rc;
+        fail_errno(r, "cannot wait for", argv[0]);
+        return PK_EIO;
+    }
+
+    res->wall_ns = t1 - t0;
+    if (WIFEXITED(status)) {
+        res->exit_code = WEXITSTATUS(status);
+    } else {
+        res->exit_code = -1;
+        res->term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    }
+    res->user_ns = tv_ns(ru.ru_utime);
+    res->sys_ns = tv_ns(ru.ru_stime);
+    res->max_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
+    res->minflt = (uint64_t)ru.ru_minflt;
+    res->majflt = (uint64_t)ru.ru_majflt;
+    res->nvcsw = (uint64_t)ru.ru_nvcsw;
+    res->nivcsw = (uint64_t)ru.ru_nivcsw;
+    if (r->pc.ok)
+        res->counters_ok = pk__perfctr_read(&r->pc, res->counters);
+    if (r->instr == PK_INSTR_HARDWARE) {
+        res->instructions_ok = res->counters_ok & (1u << PK_CTR_INSTRUCTIONS);
+        res->instructions = res->counters[PK_CTR_INSTRUCTIONS];
+    } else if (r->instr == PK_INSTR_CACHEGRIND && !res->timed_out) {
+        res->instructions_ok = pk__cg_read_ir(&r->cg, &res->instructions);
+    }
+    return PK_OK;
+}
+
+size_t pk_runner_stderr_tail(pk_runner *r, char *buf, size_t len)
+{
+    if (!buf || len == 0)
+        return 0;
+    buf[0] = '\0';
+    if (!r || r->err_fd < 0)
+        return 0;
+    off_t size = lseek(r->err_fd, 0, SEEK_END);
+    if (size <= 0)
+        return 0;
+    size_t want = len - 1;
+    if (want > r->o.stderr_tail_bytes)
+        want = r->o.stderr_tail_bytes;
+    if ((uint64_t)want > (uint64_t)size)
+        want = (size_t)size;
+    ssize_t n = pread(r->err_fd, buf, want, size - (off_t)want);
+    if (n < 0)
+        n = 0;
+    buf[n] = '\0';
+    return (size_t)n;
+}
