@@ -69,7 +69,7 @@ typedef struct pk_rng {
 
 void     pk_rng_seed(pk_rng *r, uint64_t seed);
 uint64_t pk_rng_next(pk_rng *r);
-/* Uniform integer in [0, n) without modulo bias; n > 0. */
+/* Uniform integer in [0, n) without modulo bias; n > 0 (n = 0 returns 0). */
 uint64_t pk_rng_below(pk_rng *r, uint64_t n);
 /* Uniform double in [0, 1). */
 double   pk_rng_double(pk_rng *r);
@@ -94,13 +94,16 @@ typedef struct pk_ci {
     double lo, hi;
 } pk_ci;
 
-/* Percentile-bootstrap interval of stat over x. o NULL uses the defaults.
- * Errors: PK_EINVAL, PK_ENOMEM. */
+/* Percentile-bootstrap interval of stat over x. o NULL uses the defaults;
+ * resamples >= 1 and 0 < confidence < 1. estimate is stat(x).
+ * Errors: PK_EINVAL (also a NaN in x), PK_ENOMEM. */
 pk_err pk_stats_bootstrap_ci(const double *x, size_t n, pk_statistic stat,
                              const pk_bootstrap_opts *o, pk_ci *out);
 
 /* Percentile-bootstrap interval of stat(b) / stat(a), resampling a and b
- * independently. Errors: PK_EINVAL (also when stat(a) is 0), PK_ENOMEM. */
+ * independently. A resample whose stat(a) is 0 counts as an infinite ratio,
+ * so a bound may be ±INFINITY. Errors: PK_EINVAL (also when stat(a) is 0),
+ * PK_ENOMEM. */
 pk_err pk_stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
                                    pk_statistic stat, const pk_bootstrap_opts *o, pk_ci *out);
 
@@ -113,14 +116,20 @@ typedef struct pk_test_result {
 } pk_test_result;
 
 /* Mann-Whitney U, the same rule as scipy.stats.mannwhitneyu(method="auto"):
- * exact distribution when there are no ties and either sample is smaller than 8; otherwise
- * the normal approximation with tie correction and continuity correction.
- * Errors: PK_EINVAL (an empty sample), PK_ENOMEM. */
+ * exact distribution when there are no ties and either sample has at most 8
+ * values; otherwise the normal approximation with tie correction and
+ * continuity correction. Two deliberate departures from scipy: when every
+ * value is tied the p-value is 1 (scipy: NaN), and an exact case needing more
+ * than 2^22 distribution terms (only with a sample of millions) uses the
+ * normal approximation (exact = 0). Errors: PK_EINVAL (an empty sample, NULL,
+ * a NaN), PK_ENOMEM. */
 pk_err pk_stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
                              pk_test_result *out);
 
-/* Welch's unequal-variance t-test (na, nb >= 2). When both variances are 0 the
- * p-value is 1 for equal means and 0 otherwise. Errors: PK_EINVAL. */
+/* Welch's unequal-variance t-test (na, nb >= 2), t = (mean a - mean b) / se as
+ * scipy.stats.ttest_ind(a, b, equal_var=False). When both variances are 0 the
+ * p-value is 1 for equal means and 0 otherwise (t is 0 or ±INFINITY, df is
+ * na + nb - 2). Does not allocate. Errors: PK_EINVAL (also a NaN). */
 pk_err pk_stats_welch(const double *a, size_t na, const double *b, size_t nb,
                       pk_test_result *out);
 
@@ -149,7 +158,8 @@ void pk_compare_opts_init(pk_compare_opts *o);
 
 typedef struct pk_comparison {
     double ratio;        /* mean(candidate) / mean(baseline) */
-    pk_ci ratio_ci;      /* bootstrap CI of that ratio (estimate == ratio) */
+    pk_ci ratio_ci;      /* bootstrap CI of that ratio (estimate == ratio), from
+                            opts.boot; informative only, it does not vote */
     double p_value;      /* of the chosen test; for EXACT 0 when the ranges are
                             disjoint, 1 otherwise */
     pk_verdict verdict;
@@ -161,7 +171,8 @@ typedef struct pk_comparison {
  *   SAME    otherwise ("1.05x slower" inside the noise reads SAME).
  * For PK_TEST_EXACT "significant" means the two samples' ranges do not overlap.
  * Errors: PK_EINVAL (empty samples, alpha outside (0,1), threshold < 0, a
- * baseline mean of 0), PK_ENOMEM. */
+ * baseline mean of 0, a NaN, an unknown method, invalid boot options, fewer
+ * than 2 values per sample for WELCH), PK_ENOMEM. */
 pk_err pk_stats_compare(const double *baseline, size_t nb, const double *candidate, size_t nc,
                         const pk_compare_opts *o, pk_comparison *out);
 
