@@ -355,7 +355,7 @@ Test(run, counters_task_clock)
 Test(run, counter_names)
 {
     for (int c = 0; c < PK_CTR_COUNT; c++)
-        cr_assert_eq(pk_counter_from_name(pk_counter_name((pk_counter)c)), c);
+        cr_assert_eq((int)pk_counter_from_name(pk_counter_name((pk_counter)c)), c);
     cr_assert_str_eq(pk_counter_name(PK_CTR_TASK_CLOCK), "task-clock");
     cr_assert_eq(pk_counter_from_name("bogus"), PK_CTR_COUNT);
     cr_assert_eq(pk_counter_from_name(NULL), PK_CTR_COUNT);
