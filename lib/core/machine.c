@@ -25,9 +25,12 @@ const char *pk_version(void)
     return PK_VERSION;
 }
 
+/* Truncating string copy (len > 0). */
 static void copy(char *dst, size_t len, const char *src)
 {
-    snprintf(dst, len, "%s", src);
+    size_t n = strnlen(src, len - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 /* Trim blanks at both ends of s in place; returns the new start. */
