@@ -53,6 +53,12 @@ typedef enum pk_instr_source {
     PK_INSTR_HARDWARE,        /* hardware counter only (PK_ENOTSUP if missing) */
     PK_INSTR_CACHEGRIND,      /* valgrind --tool=cachegrind --cache-sim=no */
 } pk_instr_source;
+/* With cachegrind every run of the runner executes under valgrind: its
+ * instructions are exact and repeatable, but wall, rusage and counters then
+ * describe valgrind hosting the program (tens of times slower), so measure
+ * time with a separate runner. Counter figures always include perfkit's own
+ * spawn/reap path between enabling and disabling them (a few hundred
+ * instructions, a few microseconds of task-clock). */
 
 typedef struct pk_run_opts {
     pk_output_mode output;
