@@ -38,7 +38,7 @@ void *pk_calloc(size_t n, size_t size)
         return NULL;
     void *p = pk_malloc(n * size);
     if (p)
-        memset(p, 0, (n * size) ? (n * size) : 1);
+        memset(p, 0, (n && size) ? n * size : 1);
     return p;
 }
 
