@@ -3,10 +3,13 @@
  * Each counter is opened once on the perfkit process itself (pid 0, cpu -1)
  * with inherit=1 and disabled=1, one fd per counter (PERF_FORMAT_GROUP is
  * rejected together with inherit by older kernels). Around a run the runner
- * RESETs + ENABLEs them right before posix_spawn and DISABLEs them right after
- * wait4: the child inherits the counters at clone time and, when it exits, its
+ * ENABLEs them right before posix_spawn and DISABLEs them right after wait4:
+ * the child inherits the counters at clone time and, when it exits, its
  * counts are folded into ours (perf_event_exit_task runs before the child
- * becomes reapable). So a reading is the child's figure plus perfkit's own
+ * becomes reapable). Folded child counts live in the event's child_count,
+ * which PERF_EVENT_IOC_RESET does not clear, so a run's figure is the
+ * difference between two readings, not a reset-and-read. It is the child's
+ * figure plus perfkit's own
  * spawn/reap path between ENABLE and DISABLE — a few hundred instructions and
  * a few microseconds of task-clock; nothing of perfkit runs in between since
  * it sleeps in wait4/poll.
@@ -120,6 +123,7 @@ void pk__perfctr_open(pk__perfctr *pc, uint32_t want)
             continue;
         uint64_t v[3];
         bool good = read_raw(pc->fd[c], v) && v[2] > 0;
+        memcpy(pc->base[c], v, sizeof v);
         if (good && is_hw(c) && c != PK_CTR_CACHE_MISSES && c != PK_CTR_BRANCH_MISSES)
             good = v[0] > 0;
         if (!good) {
@@ -145,7 +149,6 @@ void pk__perfctr_start(pk__perfctr *pc)
     for (int c = 0; c < PK_CTR_COUNT; c++) {
         if (pc->fd[c] < 0)
             continue;
-        ioctl(pc->fd[c], PERF_EVENT_IOC_RESET, 0);
         ioctl(pc->fd[c], PERF_EVENT_IOC_ENABLE, 0);
     }
 }
@@ -164,8 +167,14 @@ uint32_t pk__perfctr_read(pk__perfctr *pc, uint64_t vals[PK_CTR_COUNT])
         vals[c] = 0;
         if (pc->fd[c] < 0)
             continue;
-        uint64_t v[3];
-        if (!read_raw(pc->fd[c], v) || v[2] == 0)
+        uint64_t raw[3], v[3];
+        if (!read_raw(pc->fd[c], raw))
+            continue;
+        for (int k = 0; k < 3; k++) {
+            v[k] = raw[k] - pc->base[c][k];
+            pc->base[c][k] = raw[k];
+        }
+        if (v[2] == 0)
             continue;
         if (v[2] < v[1])   /* multiplexed: scale to the enabled time */
             v[0] = (uint64_t)((double)v[0] * ((double)v[1] / (double)v[2]));

@@ -12,18 +12,20 @@
 typedef struct pk__perfctr {
     int fd[PK_CTR_COUNT];  /* -1 when not open */
     uint32_t ok;           /* counters that opened and passed the probe */
+    uint64_t base[PK_CTR_COUNT][3];  /* last raw reading (value, enabled, running) */
 } pk__perfctr;
 
 /* Open the counters in want (bit mask). Never fails: counters the machine
  * lacks stay closed and their bit stays clear in pc->ok. */
 void pk__perfctr_open(pk__perfctr *pc, uint32_t want);
 void pk__perfctr_close(pk__perfctr *pc);
-/* RESET + ENABLE every open counter (call right before spawning). */
+/* ENABLE every open counter (call right before spawning). */
 void pk__perfctr_start(pk__perfctr *pc);
 /* DISABLE every open counter (call right after the child is reaped). */
 void pk__perfctr_stop(pk__perfctr *pc);
-/* Read every open counter into vals; returns the mask of counters measured
- * (opened, and scheduled for a non-zero time). */
+/* Read every open counter into vals as the change since the previous read;
+ * returns the mask of counters measured (opened, and scheduled for a non-zero
+ * time since the previous read). */
 uint32_t pk__perfctr_read(pk__perfctr *pc, uint64_t vals[PK_CTR_COUNT]);
 
 /* ---- cachegrind.c: instruction counts by running under valgrind. */
