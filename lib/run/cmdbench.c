@@ -11,11 +11,13 @@
  * runner without counters or valgrind, so they never disturb the measured one. */
 #include "perfkit/cmdbench.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "perfkit/alloc.h"
 #include "perfkit/shellwords.h"
@@ -165,10 +167,10 @@ static pk_err open_runners(plan *p)
         if (ro.instructions != PK_INSTR_NONE && (e == PK_ENOENT || e == PK_ENOTSUP))
             set_err(p, "instructions cannot be counted here: no hardware counter and no "
                        "valgrind (install the valgrind package)");
-        else if (ro.output == PK_OUTPUT_FILE && e == PK_EPERM)
-            set_err(p, "cannot write output file `%s`", ro.output_path);
-        else if (ro.input_path && e == PK_ENOENT)
-            set_err(p, "cannot read input file `%s`", ro.input_path);
+        else if (ro.input_path && access(ro.input_path, R_OK) != 0)
+            set_err(p, "cannot read input file `%s`: %s", ro.input_path, strerror(errno));
+        else if (ro.output == PK_OUTPUT_FILE && (e == PK_EPERM || e == PK_ENOENT || e == PK_EIO))
+            set_err(p, "cannot write output file `%s`: %s", ro.output_path, pk_strerror(e));
         else
             set_err(p, "cannot prepare runs: %s", pk_strerror(e));
         return e;
@@ -242,6 +244,19 @@ static pk_err grow_runs(pk_cmd_result *c, size_t cap)
     return PK_OK;
 }
 
+/* How a failed run ended: "failed with exit code 3", "timed out", ... */
+static const char *describe_end(const pk_run_result *rr, char *buf, size_t len)
+{
+    if (rr->timed_out)
+        snprintf(buf, len, "timed out");
+    else if (rr->term_signal)
+        snprintf(buf, len, "was killed by signal %d (%s)", rr->term_signal,
+                 strsignal(rr->term_signal));
+    else
+        snprintf(buf, len, "failed with exit code %d", rr->exit_code);
+    return buf;
+}
+
 /* Run an auxiliary command; a failure fails the benchmark with a message. */
 static pk_err run_aux(plan *p, const prepared *pc, const char *what, const char *text)
 {
@@ -256,24 +271,20 @@ static pk_err run_aux(plan *p, const prepared *pc, const char *what, const char 
     if (stopped(p))
         return PK_EINTR;
     if (!pk_run_succeeded(&rr)) {
-        char code[48];
-        if (rr.timed_out)
-            snprintf(code, sizeof code, "timed out");
-        else if (rr.term_signal)
-            snprintf(code, sizeof code, "was killed by signal %d", rr.term_signal);
-        else
-            snprintf(code, sizeof code, "failed with exit code %d", rr.exit_code);
-        set_err(p, "%s `%s` %s", what, text, code);
+        char code[64];
+        set_err(p, "%s `%s` %s", what, text, describe_end(&rr, code, sizeof code));
         p->res->failed = true;
         return PK_EFAIL;
     }
     return PK_OK;
 }
 
-/* One run of command i (prepare, measured run, conclude). */
-static pk_err run_one(plan *p, size_t i, bool warmup, const pk_cmdbench_cmd *cmds, size_t *done,
-                      size_t total)
+/* One run of command i (prepare, measured run, conclude); warm_no is the
+ * 1-based warm-up number, 0 for a measured run. */
+static pk_err run_one(plan *p, size_t i, size_t warm_no, const pk_cmdbench_cmd *cmds,
+                      size_t *done, size_t total)
 {
+    bool warmup = warm_no > 0;
     pk_cmd_result *c = &p->res->cmds[i];
     pk_err e = run_aux(p, &p->prep[i], "prepare command", cmds[i].prepare);
     if (e != PK_OK)
@@ -290,7 +301,7 @@ static pk_err run_one(plan *p, size_t i, bool warmup, const pk_cmdbench_cmd *cmd
         if (!p->o->ignore_failure) {
             c->failed = true;
             c->failed_in_warmup = warmup;
-            c->failed_run = warmup ? 0 : c->n_runs + 1;
+            c->failed_run = warmup ? warm_no : c->n_runs + 1;
             c->failure = rr;
             char tail[4096];
             size_t n = pk_runner_stderr_tail(p->main, tail, sizeof tail);
@@ -300,6 +311,10 @@ static pk_err run_one(plan *p, size_t i, bool warmup, const pk_cmdbench_cmd *cmd
                     return PK_ENOMEM;
             }
             p->res->failed = true;
+            char how[64];
+            set_err(p, "command %zu `%s` %s (%s %zu)", i + 1, cmds[i].command,
+                    describe_end(&rr, how, sizeof how), warmup ? "warm-up run" : "run",
+                    c->failed_run);
             return PK_EFAIL;
         }
         c->n_failures++;
@@ -337,7 +352,7 @@ static pk_err measure_all(plan *p, const pk_cmdbench_cmd *cmds)
     /* Warm-up: never measured, but a failure here is already a failure. */
     for (size_t i = 0; i < p->n; i++)
         for (size_t w = 0; w < o->warmup; w++)
-            if ((e = run_one(p, i, true, cmds, &done, 0)) != PK_OK)
+            if ((e = run_one(p, i, w + 1, cmds, &done, 0)) != PK_OK)
                 return e;
 
     /* Targets: fixed, or from a pilot measured run of each command. */
@@ -347,7 +362,7 @@ static pk_err measure_all(plan *p, const pk_cmdbench_cmd *cmds)
         } else {
             if ((e = grow_runs(&r->cmds[i], 1)) != PK_OK)
                 return e;
-            if ((e = run_one(p, i, false, cmds, &done, p->n)) != PK_OK)
+            if ((e = run_one(p, i, 0, cmds, &done, p->n)) != PK_OK)
                 return e;
             p->target[i] = auto_runs(p, r->cmds[i].runs[0].wall_ns);
         }
@@ -380,7 +395,7 @@ static pk_err measure_all(plan *p, const pk_cmdbench_cmd *cmds)
             k = 1;   /* sequential: finish the first unfinished command */
         }
         for (size_t j = 0; j < k && e == PK_OK; j++)
-            e = run_one(p, order[j], false, cmds, &done, total);
+            e = run_one(p, order[j], 0, cmds, &done, total);
         if (e != PK_OK)
             break;
     }

@@ -8,10 +8,11 @@ PERFKIT=$(cd "$(dirname "$PERFKIT")" && pwd)/$(basename "$PERFKIT")
 HELPERS=$(cd "$HELPERS" && pwd)
 DATA=$(cd "$(dirname "$0")/data" 2>/dev/null && pwd)
 export PERFKIT HELPERS DATA
+TESTDIR=$(cd "$(dirname "$0")" && pwd)
 pass=0; fail=0
-for t in "$(dirname "$0")"/t_*.sh; do
+for t in "$TESTDIR"/t_*.sh; do
     tmp=$(mktemp -d)
-    if (cd "$tmp" && TESTFILE="$t" timeout 300 sh -eu "$OLDPWD/$t") >"$tmp.log" 2>&1; then
+    if (cd "$tmp" && TESTFILE="$t" timeout 300 sh -eu "$t") >"$tmp.log" 2>&1; then
         pass=$((pass + 1)); echo "  ok   $(basename "$t")"
     else
         fail=$((fail + 1)); echo "  FAIL $(basename "$t")"; sed 's/^/     | /' "$tmp.log" | tail -n 40
