@@ -352,6 +352,28 @@ Test(run, counters_task_clock)
     pk_runner_free(r);
 }
 
+/* Each run's counters are that run's alone: a busy run followed by `true`
+ * must not carry the busy run's task-clock into the second reading (inherited
+ * counts survive PERF_EVENT_IOC_RESET, so this once read cumulatively). */
+Test(run, counters_are_per_run)
+{
+    pk_runner *r = mk(NULL);
+    if (!(pk_runner_counters_supported(r) & (1u << PK_CTR_TASK_CLOCK))) {
+        pk_runner_free(r);
+        cr_skip_test("perf_event_open not permitted here");
+    }
+    char *busy[] = {"sh", "-c", "i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done", NULL};
+    char *quick[] = {"true", NULL};
+    pk_run_result a = run(r, busy);
+    pk_run_result b = run(r, quick);
+    cr_assert_gt(a.counters[PK_CTR_TASK_CLOCK], 10 * MS);
+    cr_assert_lt(b.counters[PK_CTR_TASK_CLOCK], a.counters[PK_CTR_TASK_CLOCK] / 4,
+                 "true: %llu ns after a %llu ns run",
+                 (unsigned long long)b.counters[PK_CTR_TASK_CLOCK],
+                 (unsigned long long)a.counters[PK_CTR_TASK_CLOCK]);
+    pk_runner_free(r);
+}
+
 Test(run, counter_names)
 {
     for (int c = 0; c < PK_CTR_COUNT; c++)
