@@ -52,8 +52,13 @@ typedef struct pk_bench_report {
 } pk_bench_report;
 
 /* Analyse b. On PK_OK *out owns the report (pk_bench_report_free). Commands
- * with no measured run get no figures. Errors: PK_EINVAL (reference out of
- * range, bad compare options), PK_ENOMEM. */
+ * with no measured run get no figures. The primary figure is wall time, or
+ * instructions when b->measure is PK_MEASURE_INSTRUCTIONS (the method is then
+ * PK_TEST_EXACT unless o asks for PK_TEST_WELCH). Commands with >= 2 runs are
+ * compared with a reference that has >= 2 runs; a comparison the statistics
+ * reject (a zero baseline) is simply absent. The machine is read here.
+ * Errors: PK_EINVAL (NULL, reference out of range, bad compare options),
+ * PK_ENOMEM. On error *out is NULL and nothing leaks. */
 pk_err pk_bench_report_new(const pk_cmdbench_result *b, const pk_report_opts *o,
                            pk_bench_report **out);
 void   pk_bench_report_free(pk_bench_report *r);   /* NULL is a no-op */
@@ -68,22 +73,42 @@ typedef struct pk_text_opts {
  * block. Errors: PK_EIO when writing fails. */
 pk_err pk_report_write_text(FILE *f, const pk_bench_report *r, const pk_text_opts *o);
 
-/* perfkit JSON: {"schema":"perfkit/bench/v1", "perfkit_version", "machine",
- * "options"..., "results":[{command, parameters, summaries per figure, raw
- * samples per run, failure}], "comparisons":[...]}. Errors: PK_EIO, PK_ENOMEM. */
+/* perfkit JSON: {"schema":"perfkit/bench/v1", perfkit_version, started (ISO-8601
+ * UTC), started_unix_ns, machine{.., fingerprint}, measure, primary,
+ * instructions_source, interrupted, failed, counters_supported[],
+ * "results":[{name, command, parameters{name: value}, n_runs, failed,
+ * n_failures, failure{run, warmup, exit_code, signal, timed_out, stderr_tail}
+ * or null, summary{wall, user, sys, rss, minflt, majflt, nvcsw, nivcsw,
+ * instructions, counters{<perf name>: ..}}, runs[{wall_ns, .., exit_code,
+ * signal, timed_out, instructions, counters{<perf name>: int or null}}]}],
+ * "comparisons":[{name, reference, figure, ratio, ci_lo, ci_hi, confidence,
+ * p_value, verdict, alpha, threshold, method}]}. A summary is {n, mean,
+ * stddev, median, min, max, mad, q1, q3, outliers{..}} or null when the
+ * figure was not measured; raw samples are exact JSON integers. Counters
+ * are nested because "instructions" names both a figure and a counter.
+ * Errors: PK_EINVAL (NULL), PK_EIO, PK_ENOMEM. */
 pk_err pk_report_write_json(FILE *f, const pk_bench_report *r);
 
 /* hyperfine's --export-json schema: {"results":[{command, mean, stddev, median,
  * user, system, min, max, times, exit_codes, parameters?}]} with times in
- * seconds, plus a "machine" object hyperfine readers ignore. */
+ * seconds, plus a "machine" object hyperfine readers ignore. As hyperfine:
+ * stddev is null for a single run, an exit code is null for a signalled run,
+ * parameters appear only for a scan. Commands without a measured run are left
+ * out. Errors: PK_EINVAL, PK_EIO, PK_ENOMEM. */
 pk_err pk_report_write_hyperfine_json(FILE *f, const pk_bench_report *r);
 
-/* CSV, one row per command, header as hyperfine's --export-csv plus perfkit
- * columns (median_rss_bytes, ...). RFC 4180 quoting. */
+/* CSV, one row per command with a measured run: hyperfine's --export-csv
+ * columns (command,mean,stddev,median,user,system,min,max in seconds, then
+ * parameter_<name> per scan parameter), then n_runs, median_rss_bytes,
+ * max_rss_bytes, verdict ("reference", a pk_verdict_name, or empty when not
+ * compared) and ratio. RFC 4180 quoting, LF line ends as hyperfine.
+ * Errors: PK_EINVAL, PK_EIO, PK_ENOMEM. */
 pk_err pk_report_write_csv(FILE *f, const pk_bench_report *r);
 
 /* Markdown table (hyperfine-compatible columns: Command, Mean, Min, Max,
- * Relative) plus a verdict column, and a machine line below it. */
+ * Relative) plus a verdict column, and a machine line below it. Relative is
+ * against the reference (not the fastest, as hyperfine); in instructions mode
+ * the columns hold exact instruction counts. Errors: PK_EINVAL, PK_EIO. */
 pk_err pk_report_write_markdown(FILE *f, const pk_bench_report *r);
 
 #ifdef __cplusplus

@@ -1,0 +1,56 @@
+/* report_int.h — helpers shared by the lib/report writers (module-private).
+ *
+ * Names carry the pk__report_ prefix; nothing here is part of the public API. */
+#ifndef PERFKIT_REPORT_INT_H
+#define PERFKIT_REPORT_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "perfkit/report.h"
+
+/* The command's display name: its name, else its command text, else "". */
+const char *pk__report_cmd_name(const pk_cmd_result *c);
+
+/* The figure f of command i when measured, else NULL. */
+const pk_summary *pk__report_fig(const pk_bench_report *r, size_t i, pk_metric f);
+
+/* Shortest fixed-point decimal (no exponent) that reads back as exactly v,
+ * the way Rust's f64 Display (and so hyperfine's CSV) prints: 0.1, 0, 12.5.
+ * Non-finite values give "". Returns buf. */
+char *pk__report_fmt_double(double v, char *buf, size_t len);
+
+/* v with thousands separators: 1234567 → "1,234,567". Returns buf. */
+char *pk__report_fmt_thousands(uint64_t v, char *buf, size_t len);
+
+/* "time" / "instructions". */
+const char *pk__report_measure_name(pk_measure m);
+/* "mann-whitney", "welch", "exact". */
+const char *pk__report_method_name(pk_test_method m);
+/* "hardware counter", "cachegrind", or NULL for PK_INSTR_NONE / AUTO. */
+const char *pk__report_instr_source_name(pk_instr_source s);
+
+/* One line describing the machine: "Intel … (8 cores), Linux 6.1, x86_64,
+ * 16.0 GiB RAM, load 0.10 0.20 0.30". Returns buf. */
+char *pk__report_machine_line(const pk_machine *m, char *buf, size_t len);
+
+/* JSON helpers (jansson). Each returns a new reference or NULL on ENOMEM.
+ * Non-finite doubles become null; integers above INT64_MAX become reals. */
+json_t *pk__report_json_real(double v);
+json_t *pk__report_json_u64(uint64_t v);
+/* A JSON string of s (NULL gives null). Bytes that are not valid UTF-8 are
+ * replaced by '?' so that any command line can be exported. */
+json_t *pk__report_json_str(const char *s);
+/* The "machine" object common to the perfkit and hyperfine exports. */
+json_t *pk__report_machine_json(const pk_machine *m);
+/* obj[key] = v, stealing v; a NULL v (failed allocation) fails. Returns 0 on
+ * success, -1 on failure. */
+int pk__report_json_set(json_t *obj, const char *key, json_t *v);
+/* Append v to arr stealing it; -1 on failure. */
+int pk__report_json_push(json_t *arr, json_t *v);
+
+/* Dump root to f (2-space indent, insertion order, trailing newline) and
+ * release it. Errors: PK_ENOMEM when root is NULL, PK_EIO on write errors. */
+pk_err pk__report_json_dump(FILE *f, json_t *root);
+
+#endif
