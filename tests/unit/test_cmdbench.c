@@ -1,0 +1,279 @@
+/* Unit tests for lib/run/cmdbench.c: validation before any run, run counts
+ * (fixed and automatic), interleaving, failures with partial results, the
+ * stop flag, auxiliary commands, fault injection. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "perfkit/alloc.h"
+#include "perfkit/cmdbench.h"
+
+static pk_cmdbench_opts opts(size_t runs)
+{
+    pk_cmdbench_opts o;
+    pk_cmdbench_opts_init(&o);
+    o.runs = runs;
+    return o;
+}
+
+static pk_err bench(const pk_cmdbench_cmd *c, size_t n, const pk_cmdbench_opts *o,
+                    pk_cmdbench_result **out, char *err)
+{
+    return pk_cmdbench_run(c, n, o, out, err, 256);
+}
+
+Test(cmdbench, defaults)
+{
+    pk_cmdbench_opts o;
+    pk_cmdbench_opts_init(&o);
+    cr_assert_eq(o.min_runs, 10);
+    cr_assert_eq(o.min_time_ns, 3000000000ull);
+    cr_assert(o.interleave);
+    cr_assert_eq(o.measure, PK_MEASURE_TIME);
+    cr_assert_eq(o.run.output, PK_OUTPUT_NULL);
+}
+
+Test(cmdbench, fixed_runs_and_copies)
+{
+    pk_cmdbench_cmd c[] = {{.command = "true"}, {.command = "sleep 0.001", .name = "nap"}};
+    pk_cmdbench_opts o = opts(4);
+    o.warmup = 2;
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 2, &o, &r, err), PK_OK, "%s", err);
+    cr_assert_eq(r->n_cmds, 2);
+    cr_assert_eq(r->cmds[0].n_runs, 4);
+    cr_assert_eq(r->cmds[1].n_runs, 4);
+    cr_assert_str_eq(r->cmds[0].name, "true");
+    cr_assert_str_eq(r->cmds[1].name, "nap");
+    cr_assert_str_eq(r->cmds[1].command, "sleep 0.001");
+    cr_assert(!r->failed && !r->interrupted);
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_geq(r->cmds[1].runs[i].wall_ns, 1000000);
+    cr_assert_gt(r->started_unix_ns, 1600000000ull * 1000000000ull);
+    pk_cmdbench_result_free(r);
+}
+
+/* The order of measured runs is recorded through the progress callback: with
+ * interleaving every block holds each command once, in a shuffled order that
+ * is not always the same; without it, all runs of A come before B. */
+typedef struct order_log {
+    size_t seq[64];
+    size_t n;
+} order_log;
+
+static void log_progress(void *ud, const pk_cmdbench_progress *p)
+{
+    order_log *l = ud;
+    if (!p->warmup && l->n < 64)
+        l->seq[l->n++] = p->cmd;
+}
+
+Test(cmdbench, interleaved_blocks)
+{
+    pk_cmdbench_cmd c[] = {{.command = "true"}, {.command = "true"}};
+    pk_cmdbench_opts o = opts(10);
+    order_log log = {0};
+    o.progress = log_progress;
+    o.progress_ud = &log;
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 2, &o, &r, err), PK_OK);
+    cr_assert_eq(log.n, 20);
+    size_t ab = 0, ba = 0;
+    for (size_t b = 0; b < 10; b++) {
+        cr_assert_neq(log.seq[2 * b], log.seq[2 * b + 1], "block %zu repeats a command", b);
+        if (log.seq[2 * b] == 0)
+            ab++;
+        else
+            ba++;
+    }
+    cr_assert(ab > 0 && ba > 0, "blocks are never shuffled (%zu AB, %zu BA)", ab, ba);
+    pk_cmdbench_result_free(r);
+
+    o.interleave = false;
+    log.n = 0;
+    cr_assert_eq(bench(c, 2, &o, &r, err), PK_OK);
+    for (size_t i = 0; i < 20; i++)
+        cr_assert_eq(log.seq[i], i < 10 ? 0u : 1u);
+    pk_cmdbench_result_free(r);
+}
+
+Test(cmdbench, automatic_run_count)
+{
+    pk_cmdbench_cmd c[] = {{.command = "sleep 0.02"}};
+    pk_cmdbench_opts o = opts(0);
+    o.min_runs = 3;
+    o.min_time_ns = 200000000ull;   /* 200 ms / ~20 ms per run ≈ 10 runs */
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_OK);
+    cr_assert_geq(r->cmds[0].n_runs, 3);
+    cr_assert_leq(r->cmds[0].n_runs, 11);
+    pk_cmdbench_result_free(r);
+
+    o.max_runs = 4;
+    o.min_time_ns = 10000000000ull;
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_OK);
+    cr_assert_eq(r->cmds[0].n_runs, 4);
+    pk_cmdbench_result_free(r);
+}
+
+Test(cmdbench, validation_before_any_run)
+{
+    char mark[64], setup[128], err[256];
+    snprintf(mark, sizeof mark, "/tmp/pk-cmdbench-%ld", (long)getpid());
+    snprintf(setup, sizeof setup, "touch %s", mark);
+    pk_cmdbench_cmd c[] = {{.command = "true"}, {.command = "./definitely-missing --x"}};
+    pk_cmdbench_opts o = opts(2);
+    o.setup = setup;
+    pk_cmdbench_result *r = (pk_cmdbench_result *)1;
+    cr_assert_eq(bench(c, 2, &o, &r, err), PK_ENOENT);
+    cr_assert_null(r);
+    cr_assert(strstr(err, "command 2") && strstr(err, "not found"), "%s", err);
+    cr_assert_neq(access(mark, F_OK), 0, "setup ran before validation");
+
+    pk_cmdbench_cmd q[] = {{.command = "echo 'open"}};
+    cr_assert_eq(bench(q, 1, &o, &r, err), PK_EINVAL);
+    cr_assert(strstr(err, "column 6"), "%s", err);
+    pk_cmdbench_cmd e[] = {{.command = ""}};
+    cr_assert_eq(bench(e, 1, &o, &r, err), PK_EINVAL);
+    cr_assert_eq(bench(NULL, 0, &o, &r, err), PK_EINVAL);
+    o.runs = 0;
+    o.min_runs = 5;
+    o.max_runs = 2;
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_EINVAL);
+}
+
+Test(cmdbench, failure_keeps_partial_results)
+{
+    pk_cmdbench_cmd c[] = {{.command = "true"}, {.command = "sh -c 'echo bad >&2; exit 4'"}};
+    pk_cmdbench_opts o = opts(5);
+    o.interleave = false;
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 2, &o, &r, err), PK_EFAIL);
+    cr_assert_not_null(r);
+    cr_assert(r->failed);
+    cr_assert_eq(r->cmds[0].n_runs, 5);
+    cr_assert(r->cmds[1].failed);
+    cr_assert_eq(r->cmds[1].failed_run, 1);
+    cr_assert_eq(r->cmds[1].failure.exit_code, 4);
+    cr_assert_str_eq(r->cmds[1].stderr_tail, "bad\n");
+    cr_assert(strstr(err, "exit code 4") && strstr(err, "run 1"), "%s", err);
+    pk_cmdbench_result_free(r);
+
+    o.ignore_failure = true;
+    cr_assert_eq(bench(c, 2, &o, &r, err), PK_OK);
+    cr_assert_eq(r->cmds[1].n_runs, 5);
+    cr_assert_eq(r->cmds[1].n_failures, 5);
+    cr_assert(!r->cmds[1].failed);
+    pk_cmdbench_result_free(r);
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void stop_after_three(void *ud, const pk_cmdbench_progress *p)
+{
+    (void)ud;
+    if (p->done >= 3)
+        stop_flag = 1;
+}
+
+Test(cmdbench, stop_flag_ends_early)
+{
+    pk_cmdbench_cmd c[] = {{.command = "true"}};
+    pk_cmdbench_opts o = opts(100);
+    o.stop = &stop_flag;
+    o.progress = stop_after_three;
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_EINTR);
+    cr_assert(r->interrupted);
+    cr_assert_eq(r->cmds[0].n_runs, 3);
+    pk_cmdbench_result_free(r);
+}
+
+Test(cmdbench, auxiliary_commands)
+{
+    char dir[64], prep[160], setup[160], cleanup[160], path[128];
+    snprintf(dir, sizeof dir, "/tmp/pk-cmdbench-aux-%ld", (long)getpid());
+    snprintf(setup, sizeof setup, "mkdir -p %s", dir);
+    snprintf(prep, sizeof prep, "sh -c 'echo x >> %s/prep'", dir);
+    snprintf(cleanup, sizeof cleanup, "touch %s/cleaned", dir);
+    pk_cmdbench_cmd c[] = {{.command = "true", .prepare = prep}};
+    pk_cmdbench_opts o = opts(3);
+    o.warmup = 1;
+    o.setup = setup;
+    o.cleanup = cleanup;
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_OK, "%s", err);
+    pk_cmdbench_result_free(r);
+    snprintf(path, sizeof path, "%s/prep", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    int lines = 0, ch;
+    while ((ch = fgetc(f)) != EOF)
+        lines += ch == '\n';
+    fclose(f);
+    cr_assert_eq(lines, 4, "prepare ran %d times", lines);
+    snprintf(path, sizeof path, "%s/cleaned", dir);
+    cr_assert_eq(access(path, F_OK), 0);
+
+    o.setup = "false";
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_EFAIL);
+    cr_assert(strstr(err, "setup command `false` failed with exit code 1"), "%s", err);
+    cr_assert_eq(r->cmds[0].n_runs, 0);
+    pk_cmdbench_result_free(r);
+}
+
+Test(cmdbench, shell_mode)
+{
+    pk_cmdbench_cmd c[] = {{.command = "test 1 -eq 1 && true"}};
+    pk_cmdbench_opts o = opts(2);
+    o.shell = true;
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_OK, "%s", err);
+    pk_cmdbench_result_free(r);
+}
+
+/* Fault injection: fail the n-th allocation for every n until the run goes
+ * through; each failure must be a clean error with nothing leaked (ASan). */
+static long alloc_budget;
+static void *failing_alloc(void *ud, void *p, size_t n)
+{
+    (void)ud;
+    if (n == 0) {
+        free(p);
+        return NULL;
+    }
+    if (alloc_budget-- <= 0)
+        return NULL;
+    return realloc(p, n);
+}
+
+Test(cmdbench, allocation_failures_are_clean)
+{
+    pk_cmdbench_cmd c[] = {{.command = "true", .prepare = "true"}, {.command = "true"}};
+    pk_cmdbench_opts o = opts(2);
+    o.run.counters = false;
+    char err[256];
+    for (long n = 0; n < 500; n++) {
+        alloc_budget = n;
+        pk_set_allocator(failing_alloc, NULL);
+        pk_cmdbench_result *r = NULL;
+        pk_err e = bench(c, 2, &o, &r, err);
+        pk_set_allocator(NULL, NULL);
+        if (e == PK_OK) {
+            pk_cmdbench_result_free(r);
+            return;
+        }
+        cr_assert(e == PK_ENOMEM || e == PK_EIO, "n=%ld: %s", n, pk_strerror(e));
+        pk_cmdbench_result_free(r);
+    }
+    cr_assert_fail("never succeeded");
+}
