@@ -2,7 +2,7 @@
 #   make            libperfkit.a, libperfkit.so, perfkit, perfkit.pc
 #   make test       unit tests (Criterion) + CLI integration tests
 #   make sanitize   the whole suite again under ASan + UBSan (separate build dir)
-#   make check      test + sanitize: what CI runs
+#   make check      checksrc + clang-tidy + test + sanitize: what CI runs
 #   make example    build and run the main job on the bundled example
 #   make install    PREFIX=/usr/local
 # Missing Debian build dependencies are installed first (tools/deps.sh).
@@ -75,6 +75,8 @@ test: all $(TEST_BIN) $(HELPER_BIN)
 	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers sh tests/cli/run.sh
 
 check:
+	$(MAKE) checksrc
+	$(MAKE) tidy
 	$(MAKE) test
 	$(MAKE) sanitize
 
@@ -98,7 +100,7 @@ install: all
 	install -m 644 include/perfkit/*.h $(DESTDIR)$(PREFIX)/include/perfkit/
 	install -m 644 $(BUILD)/perfkit.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
-tidy:
+tidy: deps
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS) -DPK_VERSION='"$(VERSION)"' -std=c17
 
 checksrc:

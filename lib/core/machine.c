@@ -130,7 +130,7 @@ void pk_machine_fingerprint(const pk_machine *m, char buf[17])
 {
     uint64_t h = 0xcbf29ce484222325u;
     if (m) {
-        const uint64_t gib = 1024u * 1024u * 1024u;
+        const uint64_t gib = 1024ull * 1024u * 1024u;
         char tail[64];
         snprintf(tail, sizeof tail, "|%d|", m->cores);
         h = fnv1a(h, m->cpu_model);

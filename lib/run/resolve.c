@@ -8,6 +8,7 @@
  * EACCES. */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,14 +54,10 @@ pk_err pk_run_resolve(const char *prog, char **path_out)
         char *cand = pk_malloc(dlen + plen + 3);
         if (!cand)
             return PK_ENOMEM;
-        if (dlen == 0) {
-            memcpy(cand, "./", 2);
-            memcpy(cand + 2, prog, plen + 1);
-        } else {
-            memcpy(cand, p, dlen);
-            cand[dlen] = '/';
-            memcpy(cand + dlen + 1, prog, plen + 1);
-        }
+        if (dlen == 0)   /* an empty PATH entry means the current directory */
+            snprintf(cand, dlen + plen + 3, "./%s", prog);
+        else
+            snprintf(cand, dlen + plen + 3, "%.*s/%s", (int)dlen, p, prog);
         pk_err e = check_exec(cand);
         if (e == PK_OK) {
             if (path_out)
