@@ -175,6 +175,11 @@ static void instr_lines(const out *o, const pk_bench_report *r, size_t i, bool p
     fprintf(o->f, "%s %s ", fmt_count(s->min, a, sizeof a), ELLIPSIS(o));
     fprintf(o->f, "%s    %zu run%s\n", fmt_count(s->max, b, sizeof b), s->n,
             s->n == 1 ? "" : "s");
+    if (r->bench->instr_source == PK_INSTR_CACHEGRIND) {
+        label(o, "");
+        fputs("Note: runs are under valgrind; time, RSS and counters below describe that\n",
+              o->f);
+    }
 }
 
 static void rss_line(const out *o, const pk_bench_report *r, size_t i)
