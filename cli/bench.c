@@ -501,7 +501,7 @@ typedef struct progress_state {
     bool tty;
     const pk_cmdbench_cmd *cmds;
     size_t last_total;
-    double last_draw_ns;
+    double last_draw_ns, start_ns;
 } progress_state;
 
 static double now_ns(void)
@@ -526,15 +526,22 @@ static void on_progress(void *ud, const pk_cmdbench_progress *p)
         return;   /* redraw at most 20 times a second */
     s->last_draw_ns = t;
     const char *name = s->cmds[p->cmd].name ? s->cmds[p->cmd].name : s->cmds[p->cmd].command;
+    if (!s->start_ns)
+        s->start_ns = t;
     if (p->warmup) {
         fprintf(stderr, "\r\033[K  warm-up: %.50s", name);
+    } else if (!p->total) {
+        fprintf(stderr, "\r\033[K  estimating the run count: %.50s", name);
     } else {
-        size_t width = 30, fill = p->total ? p->done * width / p->total : 0;
-        char bar[64];
+        size_t width = 30, fill = p->done * width / p->total;
+        char bar[64], eta[32];
         for (size_t i = 0; i < width; i++)
             bar[i] = i < fill ? '#' : '-';
         bar[width] = '\0';
-        fprintf(stderr, "\r\033[K  [%s] %zu/%zu  %.40s", bar, p->done, p->total, name);
+        double left = p->done ? (t - s->start_ns) / (double)p->done * (double)(p->total - p->done)
+                              : 0;
+        fprintf(stderr, "\r\033[K  [%s] %zu/%zu  ETA %s  %.40s", bar, p->done, p->total,
+                pk_units_format_duration(left, 0, eta, sizeof eta), name);
     }
     fflush(stderr);
 }

@@ -39,7 +39,9 @@ typedef struct pk_cmdbench_cmd {
 
 typedef struct pk_cmdbench_progress {
     size_t cmd;            /* index of the command just run */
-    size_t done, total;    /* measured runs done / planned over all commands */
+    size_t done, total;    /* measured runs done / planned over all commands;
+                              total is 0 while the pilot runs that decide an
+                              automatic run count are going */
     bool warmup;           /* the run was a warm-up */
     const pk_run_result *run;
 } pk_cmdbench_progress;

@@ -362,7 +362,7 @@ static pk_err measure_all(plan *p, const pk_cmdbench_cmd *cmds)
         } else {
             if ((e = grow_runs(&r->cmds[i], 1)) != PK_OK)
                 return e;
-            if ((e = run_one(p, i, 0, cmds, &done, p->n)) != PK_OK)
+            if ((e = run_one(p, i, 0, cmds, &done, 0)) != PK_OK)
                 return e;
             p->target[i] = auto_runs(p, r->cmds[i].runs[0].wall_ns);
         }
