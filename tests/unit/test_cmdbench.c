@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "perfkit/alloc.h"
 #include "perfkit/cmdbench.h"
+#include "fault.h"
 
 static pk_cmdbench_opts opts(size_t runs)
 {
@@ -241,21 +242,9 @@ Test(cmdbench, shell_mode)
     pk_cmdbench_result_free(r);
 }
 
-/* Fault injection: fail the n-th allocation for every n until the run goes
- * through; each failure must be a clean error with nothing leaked (ASan). */
-static long alloc_budget;
-static void *failing_alloc(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    if (n == 0) {
-        free(p);
-        return NULL;
-    }
-    if (alloc_budget-- <= 0)
-        return NULL;
-    return realloc(p, n);
-}
-
+/* Fault injection: fail the n-th allocation and every later one, for every n
+ * until the run goes through; each failure must be a clean error with nothing
+ * leaked (ASan). */
 Test(cmdbench, allocation_failures_are_clean)
 {
     pk_cmdbench_cmd c[] = {{.command = "true", .prepare = "true"}, {.command = "true"}};
@@ -263,11 +252,10 @@ Test(cmdbench, allocation_failures_are_clean)
     o.run.counters = false;
     char err[256];
     for (long n = 0; n < 500; n++) {
-        alloc_budget = n;
-        pk_set_allocator(failing_alloc, NULL);
+        fault_arm_from(n);
         pk_cmdbench_result *r = NULL;
         pk_err e = bench(c, 2, &o, &r, err);
-        pk_set_allocator(NULL, NULL);
+        fault_disarm();
         if (e == PK_OK) {
             pk_cmdbench_result_free(r);
             return;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "perfkit/alloc.h"
 #include "perfkit/report.h"
+#include "fault.h"
 
 #define NRUNS 10
 #define BIG_FLT 9007199254740993ull   /* 2^53 + 1: not exact as a double */
@@ -556,34 +557,14 @@ Test(report_text, write_error_is_eio)
 
 /* ---- fault injection -------------------------------------------------------- */
 
-static long fail_at, n_allocs, live;
-
-static void *failing_nth(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    if (n == 0) {
-        if (p)
-            live--;
-        free(p);
-        return NULL;
-    }
-    if (n_allocs++ == fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        live++;
-    return q;
-}
-
 Test(report_fault, every_failed_allocation_is_enomem_without_leaks)
 {
     fixture fx;
     fixture_init(&fx, 3);
     bool succeeded = false;
+    long fail_at;
     for (fail_at = 0; fail_at < 100000 && !succeeded; fail_at++) {
-        n_allocs = 0;
-        live = 0;
-        pk_set_allocator(failing_nth, NULL);
+        fault_arm(fail_at);
         pk_bench_report *r = NULL;
         pk_err e = pk_bench_report_new(&fx.b, NULL, &r);
         if (e == PK_OK) {
@@ -600,8 +581,8 @@ Test(report_fault, every_failed_allocation_is_enomem_without_leaks)
             cr_assert_eq(e, PK_ENOMEM, "fail_at %ld: %d", fail_at, e);
             cr_assert_null(r);
         }
-        pk_set_allocator(NULL, NULL);
-        cr_assert_eq(live, 0, "fail_at %ld leaked %ld blocks", fail_at, live);
+        fault_disarm();
+        cr_assert_eq(fault_live(), 0, "fail_at %ld leaked %ld blocks", fail_at, fault_live());
     }
     cr_assert(succeeded);
     cr_assert_gt(fail_at, 3, "the analysis must have allocated");

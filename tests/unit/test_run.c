@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "perfkit/alloc.h"
 #include "perfkit/run.h"
+#include "fault.h"
 
 #define MS 1000000ull
 
@@ -451,26 +452,12 @@ Test(run, resolve)
 
 /* Fault injection: failing the n-th allocation anywhere in new + run must
  * end in a clean PK_ENOMEM (ASan catches leaks), never a crash. */
-static long fail_at, n_allocs;
-static void *failing_nth(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    if (n == 0) {
-        free(p);
-        return NULL;
-    }
-    if (++n_allocs == fail_at)
-        return NULL;
-    return realloc(p, n);
-}
-
 Test(run, allocation_failures_are_clean)
 {
     char *argv[] = {"true", NULL};
     bool completed = false;
-    for (fail_at = 1; fail_at < 64 && !completed; fail_at++) {
-        n_allocs = 0;
-        pk_set_allocator(failing_nth, NULL);
+    for (long fail_at = 0; fail_at < 63 && !completed; fail_at++) {
+        fault_arm(fail_at);
         pk_run_opts o;
         pk_run_opts_init(&o);
         o.output = PK_OUTPUT_PIPE;
@@ -484,7 +471,7 @@ Test(run, allocation_failures_are_clean)
         } else {
             cr_assert_null(r);
         }
-        pk_set_allocator(NULL, NULL);
+        fault_disarm();
         cr_assert(e == PK_OK || e == PK_ENOMEM, "fail_at %ld: %s", fail_at, pk_strerror(e));
     }
     cr_assert(completed);

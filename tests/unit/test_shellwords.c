@@ -6,6 +6,7 @@
 #include <string.h>
 #include "perfkit/alloc.h"
 #include "perfkit/shellwords.h"
+#include "fault.h"
 
 /* Split s and compare with the NULL-terminated expected words. */
 static void expect(const char *s, ...)
@@ -103,28 +104,16 @@ Test(shellwords, subst)
     pk_free(s);
 }
 
-static long fail_at, n_allocs;
-static void *failing_nth(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    if (n == 0) {
-        free(p);
-        return NULL;
-    }
-    return ++n_allocs == fail_at ? NULL : realloc(p, n);
-}
-
 Test(shellwords, allocation_failures_are_clean)
 {
     bool ok = false;
-    for (fail_at = 1; fail_at < 64 && !ok; fail_at++) {
-        n_allocs = 0;
-        pk_set_allocator(failing_nth, NULL);
+    for (long fail_at = 0; fail_at < 63 && !ok; fail_at++) {
+        fault_arm(fail_at);
         char **argv;
         pk_err e = pk_shellwords_split("a b c d e f g h i j k", &argv, NULL, NULL);
         if (e == PK_OK)
             pk_shellwords_free(argv);
-        pk_set_allocator(NULL, NULL);
+        fault_disarm();
         cr_assert(e == PK_OK || e == PK_ENOMEM);
         ok = e == PK_OK;
     }

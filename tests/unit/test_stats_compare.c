@@ -4,20 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include "perfkit/stats.h"
-
-static double normal(pk_rng *r, double mu, double sigma)
-{
-    double u1 = 1.0 - pk_rng_double(r), u2 = pk_rng_double(r);
-    return mu + sigma * sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
-}
-
-static void fill_normal(double *x, size_t n, uint64_t seed, double mu, double sigma)
-{
-    pk_rng r;
-    pk_rng_seed(&r, seed);
-    for (size_t i = 0; i < n; i++)
-        x[i] = normal(&r, mu, sigma);
-}
+#include "randdata.h"
 
 static pk_compare_opts opts(pk_test_method m)
 {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include "perfkit/alloc.h"
 #include "perfkit/stats.h"
+#include "fault.h"
 
 static const double X[] = {3, 1, 4, 1, 5, 9, 2, 6};
 static const double Y[] = {2, 7, 1, 8, 2, 8};
@@ -121,27 +122,6 @@ Test(stats_errors, compare)
 
 /* ---- fault injection ------------------------------------------------------ */
 
-static long fail_at = -1;   /* index of the allocation to fail; -1: never */
-static long allocs;         /* allocation requests seen */
-static long live;           /* blocks currently allocated */
-
-static void *faulty(void *ud, void *p, size_t n)
-{
-    (void)ud;
-    if (n == 0) {
-        if (p)
-            live--;
-        free(p);
-        return NULL;
-    }
-    if (allocs++ == fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    if (q && !p)
-        live++;
-    return q;
-}
-
 typedef pk_err (*stats_call)(void);
 
 static pk_err call_percentile(void)
@@ -204,16 +184,14 @@ static pk_err call_compare(void)
  * how many allocations a successful call made. */
 static long fail_each(stats_call call, const char *name)
 {
-    pk_set_allocator(faulty, NULL);
     for (long k = 0; k < 100; k++) {
-        fail_at = k;
-        allocs = 0;
+        fault_arm(k);
         pk_err e = call();
-        cr_assert_eq(live, 0, "%s leaked %ld blocks failing allocation %ld", name, live, k);
+        cr_assert_eq(fault_live(), 0, "%s leaked %ld blocks failing allocation %ld", name, fault_live(), k);
         if (e == PK_OK) {
-            cr_assert_eq(allocs, k, "%s ignored a failed allocation", name);
-            pk_set_allocator(NULL, NULL);
-            return allocs;
+            cr_assert_eq(fault_requests(), k, "%s ignored a failed allocation", name);
+            fault_disarm();
+            return fault_requests();
         }
         cr_assert_eq(e, PK_ENOMEM, "%s: failing allocation %ld gave %d", name, k, e);
     }
@@ -234,9 +212,7 @@ Test(stats_errors, every_allocation_failure_is_enomem_without_leak)
 
 Test(stats_errors, pure_functions_do_not_allocate)
 {
-    pk_set_allocator(faulty, NULL);
-    fail_at = 0;
-    allocs = 0;
+    fault_arm(0);
     pk_test_result t;
     double v;
     const double s[] = {1, 2, 3};
@@ -248,6 +224,6 @@ Test(stats_errors, pure_functions_do_not_allocate)
     o.boot.resamples = 10;
     pk_comparison c;
     cr_assert_eq(pk_stats_compare(X, 8, Y, 6, &o, &c), PK_ENOMEM);   /* bootstrap only */
-    cr_assert_eq(allocs, 1);
-    pk_set_allocator(NULL, NULL);
+    cr_assert_eq(fault_requests(), 1);
+    fault_disarm();
 }
