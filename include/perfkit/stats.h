@@ -157,12 +157,16 @@ typedef struct pk_compare_opts {
 void pk_compare_opts_init(pk_compare_opts *o);
 
 typedef struct pk_comparison {
-    double ratio;        /* mean(candidate) / mean(baseline) */
+    double ratio;        /* statistic(candidate) / statistic(baseline) */
     pk_ci ratio_ci;      /* bootstrap CI of that ratio (estimate == ratio), from
                             opts.boot; informative only, it does not vote */
     double p_value;      /* of the chosen test; for EXACT 0 when the ranges are
                             disjoint, 1 otherwise */
     pk_verdict verdict;
+    pk_statistic statistic;  /* what the ratio compares: the median for
+                                Mann-Whitney (a rank test, robust to outliers,
+                                so ratio and verdict tell the same story), the
+                                mean for Welch and EXACT */
 } pk_comparison;
 
 /* Verdict of candidate against baseline (both "smaller is better"):
@@ -171,7 +175,7 @@ typedef struct pk_comparison {
  *   SAME    otherwise ("1.05x slower" inside the noise reads SAME).
  * For PK_TEST_EXACT "significant" means the two samples' ranges do not overlap.
  * Errors: PK_EINVAL (empty samples, alpha outside (0,1), threshold < 0, a
- * baseline mean of 0, a NaN, an unknown method, invalid boot options, fewer
+ * baseline statistic of 0, a NaN, an unknown method, invalid boot options, fewer
  * than 2 values per sample for WELCH), PK_ENOMEM. */
 pk_err pk_stats_compare(const double *baseline, size_t nb, const double *candidate, size_t nc,
                         const pk_compare_opts *o, pk_comparison *out);

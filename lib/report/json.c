@@ -200,6 +200,8 @@ static json_t *comparison_json(const pk_bench_report *r, size_t i)
         pk__report_json_set(j, "reference", pk__report_json_str(pk__report_cmd_name(ref))) ||
         pk__report_json_set(j, "figure", json_string(pk_metric_name(r->primary))) ||
         pk__report_json_set(j, "ratio", pk__report_json_real(cmp->ratio)) ||
+        pk__report_json_set(j, "statistic",
+                            json_string(cmp->statistic == PK_STAT_MEDIAN ? "median" : "mean")) ||
         pk__report_json_set(j, "ci_lo", pk__report_json_real(cmp->ratio_ci.lo)) ||
         pk__report_json_set(j, "ci_hi", pk__report_json_real(cmp->ratio_ci.hi)) ||
         pk__report_json_set(j, "confidence", pk__report_json_real(r->compare.boot.confidence)) ||

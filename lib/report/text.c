@@ -399,8 +399,9 @@ static void summary_block(const out *o, const pk_bench_report *r)
     }
     if (name_w > 40)
         name_w = 40;
-    fprintf(o->f, "%sSummary%s (%s, %s, alpha %.2g, threshold %.3g%%)\n", sgr(o, BOLD),
-            sgr(o, RESET), pk_metric_name(r->primary),
+    fprintf(o->f, "%sSummary%s (%s, ratio of %s, %s, alpha %.2g, threshold %.3g%%)\n",
+            sgr(o, BOLD), sgr(o, RESET), pk_metric_name(r->primary),
+            r->compare.method == PK_TEST_MANN_WHITNEY ? "medians" : "means",
             pk__report_method_name(r->compare.method), r->compare.alpha,
             r->compare.threshold * 100);
     fprintf(o->f, "  %s%s%s (reference)\n", sgr(o, CYAN),

@@ -1,11 +1,14 @@
 /* compare.c — the verdict every perfkit gate uses: is the candidate faster,
  * slower, or not significantly different from the baseline?
  *
- * Design: a change counts only when it is both large (the mean ratio leaves
+ * Design: a change counts only when it is both large (the ratio leaves
  * [1 - threshold, 1 + threshold]) and significant (the chosen test's p-value
  * is below alpha; for deterministic figures the two ranges must not
- * overlap). The bootstrap CI of the ratio is reported alongside so readers
- * see the uncertainty; it does not vote.
+ * overlap). The ratio compares medians under Mann-Whitney — a rank test
+ * answers "is one typically larger", which two outliers in a mean would
+ * contradict in print — and means under Welch and EXACT. The bootstrap CI of
+ * the ratio is reported alongside so readers see the uncertainty; it does
+ * not vote.
  * References: DESIGN.md "Verdicts are statistics, not vibes"; see
  * mannwhitney.c, welch.c and bootstrap.c for the methods. */
 #include "perfkit/stats.h"
@@ -84,16 +87,25 @@ pk_err pk_stats_compare(const double *baseline, size_t nb, const double *candida
     if (o->method != PK_TEST_MANN_WHITNEY && o->method != PK_TEST_WELCH &&
         o->method != PK_TEST_EXACT)
         return PK_EINVAL;
-    double mb = pk__stats_mean(baseline, nb);
-    if (mb == 0.0)
-        return PK_EINVAL;
-
     pk_comparison r;
-    r.ratio = pk__stats_mean(candidate, nc) / mb;
-    pk_err e = p_value(baseline, nb, candidate, nc, o->method, &r.p_value);
+    r.statistic = o->method == PK_TEST_MANN_WHITNEY ? PK_STAT_MEDIAN : PK_STAT_MEAN;
+    double sb, sc;
+    pk_err e;
+    if (r.statistic == PK_STAT_MEDIAN) {
+        if ((e = pk_stats_percentile(baseline, nb, 50.0, &sb)) != PK_OK ||
+            (e = pk_stats_percentile(candidate, nc, 50.0, &sc)) != PK_OK)
+            return e;
+    } else {
+        sb = pk__stats_mean(baseline, nb);
+        sc = pk__stats_mean(candidate, nc);
+    }
+    if (sb == 0.0)
+        return PK_EINVAL;
+    r.ratio = sc / sb;
+    e = p_value(baseline, nb, candidate, nc, o->method, &r.p_value);
     if (e)
         return e;
-    e = pk_stats_bootstrap_ratio_ci(baseline, nb, candidate, nc, PK_STAT_MEAN, &o->boot,
+    e = pk_stats_bootstrap_ratio_ci(baseline, nb, candidate, nc, r.statistic, &o->boot,
                                     &r.ratio_ci);
     if (e)
         return e;
