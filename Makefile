@@ -2,7 +2,8 @@
 #   make            libperfkit.a, libperfkit.so, perfkit, perfkit.pc
 #   make test       unit tests (Criterion) + CLI integration tests
 #   make sanitize   the whole suite again under ASan + UBSan (separate build dir)
-#   make check      checksrc + clang-tidy + test + sanitize: what CI runs
+#   make check      checksrc + clang-tidy + test + sanitize + fuzz: what CI runs
+#   make fuzz       libFuzzer on every parser, FUZZ_SECONDS (15) each
 #   make example    build and run the main job on the bundled example
 #   make install    PREFIX=/usr/local
 # Missing Debian build dependencies are installed first (tools/deps.sh).
@@ -36,7 +37,7 @@ CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN:= $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%)
 
-.PHONY: all deps test check sanitize example install clean tidy checksrc
+.PHONY: all deps test check sanitize example install clean tidy checksrc fuzz
 all: deps $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc
 
 deps:
@@ -79,6 +80,7 @@ check:
 	$(MAKE) tidy
 	$(MAKE) test
 	$(MAKE) sanitize
+	$(MAKE) fuzz
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' OPT='-O1 -g' test
@@ -99,6 +101,20 @@ install: all
 	ln -sf libperfkit.so.0 $(DESTDIR)$(PREFIX)/lib/libperfkit.so
 	install -m 644 include/perfkit/*.h $(DESTDIR)$(PREFIX)/include/perfkit/
 	install -m 644 $(BUILD)/perfkit.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+# Fuzz every parser briefly (libFuzzer, clang): FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 15
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+fuzz: deps
+	@mkdir -p build-fuzz
+	@for f in $(FUZZ_SRC); do \
+	    n=$$(basename $$f .c); t=$${n#fuzz_}; \
+	    clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	        -o build-fuzz/$$n $$f $(LIB_SRC) $(LIBS) || exit 1; \
+	    mkdir -p build-fuzz/corpus-$$t; \
+	    build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+	        build-fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -n 2 || exit 1; \
+	done
 
 tidy: deps
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS) -DPK_VERSION='"$(VERSION)"' -std=c17
