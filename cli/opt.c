@@ -6,11 +6,11 @@
 #include "opt.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "perfkit/diag.h"
 #include "perfkit/units.h"
 
 bool opt_count(const char *cmd, const char *opt, const char *val, size_t *out)
@@ -92,46 +92,6 @@ bool opt_fraction(const char *cmd, const char *opt, const char *val, double *out
     return true;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return SIZE_MAX;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *opt_suggest(const char *word, const char *const *candidates, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(word, candidates[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = candidates[i];
-        }
-    }
-    size_t len = strlen(word);
-    return best && best_d <= (len > 6 ? 3 : 2) ? best : NULL;
-}
-
 void opt_unknown(const char *cmd, const char *arg, const struct option *longopts)
 {
     const char *names[128];
@@ -145,7 +105,7 @@ void opt_unknown(const char *cmd, const char *arg, const struct option *longopts
             len = sizeof word - 1;
         memcpy(word, arg + 2, len);
         word[len] = '\0';
-        const char *s = opt_suggest(word, names, n);
+        const char *s = pk_diag_suggest(word, names, n);
         if (s) {
             cli_error(cmd, "unknown option `--%s` — did you mean `--%s`?", word, s);
             return;

@@ -17,9 +17,6 @@ bool opt_duration_ns(const char *cmd, const char *opt, const char *val, uint64_t
 /* "2%" or "0.02" → 0.02. */
 bool opt_fraction(const char *cmd, const char *opt, const char *val, double *out);
 
-/* The candidate closest to word by edit distance, if close enough; else NULL. */
-const char *opt_suggest(const char *word, const char *const *candidates, size_t n);
-
 /* Report an unknown option arg ("--runz") with a suggestion from longopts. */
 void opt_unknown(const char *cmd, const char *arg, const struct option *longopts);
 

@@ -22,6 +22,8 @@ typedef enum pk_err {
     PK_EFAIL = 9,    /* a measured command failed (non-zero exit, signal) */
     PK_EINTR = 10,   /* interrupted by the caller's stop flag */
     PK_ERANGE = 11,  /* a value is out of its allowed range */
+    PK_ECORRUPT = 12,/* a data file is damaged or is not perfkit's (never overwritten) */
+    PK_EBUSY = 13,   /* a lock could not be taken in time (another perfkit process) */
 } pk_err;
 
 /* A static English description of e; never NULL, also for unknown values.

@@ -4,6 +4,7 @@
 
 #include "perfkit/error.h"
 #include "perfkit/alloc.h"
+#include "perfkit/diag.h"
 #include "perfkit/units.h"
 #include "perfkit/shellwords.h"
 #include "perfkit/machine.h"

@@ -16,6 +16,8 @@ const char *pk_strerror(pk_err e)
     case PK_EFAIL:     return "command failed";
     case PK_EINTR:     return "interrupted";
     case PK_ERANGE:    return "value out of range";
+    case PK_ECORRUPT:  return "damaged or foreign data file";
+    case PK_EBUSY:     return "busy: locked by another process";
     }
     return "unknown error";
 }

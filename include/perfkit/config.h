@@ -1,0 +1,179 @@
+/* perfkit/config.h — perfkit.yml, the project's performance contract.
+ *
+ *   version: 1
+ *   history: { path: .perfkit/history.db, baseline-branch: main }
+ *   regression: { threshold: 5%, alpha: 0.05, method: mann-whitney }
+ *   benchmarks:
+ *     sort:                                  # a command (every bench option)
+ *       command: build/sortdemo radix 300000
+ *       runs: 30
+ *       warmup: 3
+ *       budgets: { wall.p95: 50ms, rss.max: 64MiB }
+ *       tolerance: 10%
+ *     sort-insns:
+ *       command: build/sortdemo radix 300000
+ *       measure: instructions
+ *       runs: 3
+ *       budgets: { instructions.mean: 1.2G }
+ *       regression: { method: exact, threshold: 0% }
+ *     micro:                                 # a Google Benchmark binary
+ *       google-benchmark: build/bench_micro
+ *       args: [--benchmark_filter=BM_Sort]
+ *       repetitions: 10
+ *       budgets: { real_time.median: 2us }
+ *     nightly:                               # numbers produced elsewhere
+ *       import: results/hyperfine.json       # perfkit, hyperfine or GB JSON
+ *   sizes:
+ *     build/app.wasm: { raw: 1MB, gzip: 100KB, brotli: 90KB, zstd: 95KB }
+ *     "dist/[a-z]*.js": { gzip: 50KB }   # a glob
+ *
+ * Keys are spelled with dashes; underscores are accepted as aliases
+ * (min_runs = min-runs). Budgets are FIGURE.STATISTIC: LIMIT where the
+ * statistic is one of pk_series_stat_valid() and the limit carries a unit of
+ * the figure's kind (durations for wall/user/sys/real_time/cpu_time/
+ * task-clock, sizes for rss, plain counts otherwise). tolerance widens every
+ * budget of its benchmark: limit × (1 + tolerance).
+ *
+ * Errors carry file:line:column (pk_diag): YAML syntax, unknown keys with a
+ * "did you mean", wrong types, unit mistakes ("50 ms", "50mss", "64MiB" on a
+ * duration), duplicate benchmark names, a benchmark without exactly one of
+ * command / google-benchmark / import. Thread-safety: a config is immutable
+ * after loading. */
+#ifndef PERFKIT_CONFIG_H
+#define PERFKIT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "perfkit/cmdbench.h"
+#include "perfkit/diag.h"
+#include "perfkit/error.h"
+#include "perfkit/size.h"
+#include "perfkit/stats.h"
+#include "perfkit/units.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pk_src_pos {
+    unsigned line, column;   /* 1-based position of the value in the file */
+} pk_src_pos;
+
+/* Regression policy; fields a file leaves out keep the enclosing value. */
+typedef struct pk_policy {
+    double threshold;        /* default 0.05 */
+    double alpha;            /* default 0.05 */
+    pk_test_method method;   /* default PK_TEST_MANN_WHITNEY */
+} pk_policy;
+
+typedef struct pk_budget {
+    char *figure;            /* "wall" */
+    char *stat;              /* "p95" */
+    double limit;            /* in the figure's base unit (ns, bytes, count),
+                                tolerance NOT applied */
+    pk_unit_kind kind;       /* kind of the limit's unit */
+    char *text;              /* the limit as written, "50ms" */
+    pk_src_pos pos;
+} pk_budget;
+
+typedef enum pk_bench_kind {
+    PK_BENCH_COMMAND = 0,
+    PK_BENCH_GBENCH = 1,
+    PK_BENCH_IMPORT = 2,
+} pk_bench_kind;
+
+typedef enum pk_import_format {
+    PK_IMPORT_AUTO = 0,
+    PK_IMPORT_PERFKIT,
+    PK_IMPORT_HYPERFINE,
+    PK_IMPORT_GBENCH,
+} pk_import_format;
+
+typedef struct pk_cfg_bench {
+    char *name;
+    pk_bench_kind kind;
+    pk_src_pos pos;
+
+    /* PK_BENCH_COMMAND: command plus every `perfkit bench` option. Paths in
+     * commands are used as written (run from the config's directory). */
+    char *command;
+    pk_cmdbench_opts bench;      /* runs, warmup, min/max runs, min time, shell,
+                                    interleave, ignore_failure, measure, run.{input,
+                                    output, timeout}; string fields point into
+                                    this struct's owned strings */
+    char *prepare, *conclude, *setup, *cleanup, *input, *output_file;
+    char *param_name;            /* parameter-scan / parameter-list */
+    char **param_values;
+    size_t n_param_values;
+
+    /* PK_BENCH_GBENCH */
+    char *binary;
+    char **args;
+    size_t n_args;
+    size_t repetitions;          /* default 5 */
+
+    /* PK_BENCH_IMPORT */
+    char *import_path;
+    pk_import_format import_format;
+
+    /* all kinds */
+    pk_budget *budgets;
+    size_t n_budgets;
+    double tolerance;            /* default 0 */
+    pk_policy policy;            /* global policy with this benchmark's overrides */
+} pk_cfg_bench;
+
+typedef struct pk_size_budget {
+    char *pattern;                   /* a path or a glob(7) pattern */
+    bool has[PK_SIZE_COUNT];         /* which limits were given */
+    double limit[PK_SIZE_COUNT];     /* bytes */
+    char *text[PK_SIZE_COUNT];       /* as written */
+    pk_src_pos pos;
+} pk_size_budget;
+
+typedef struct pk_config {
+    char *path;                  /* as given to pk_config_load */
+    char *dir;                   /* its directory ("." for a bare name) */
+    char *history_path;          /* default "<dir>/.perfkit/history.db" */
+    char *baseline_branch;       /* default "main" */
+    pk_policy policy;            /* the global regression policy */
+    pk_cfg_bench *benches;
+    size_t n_benches;
+    pk_size_budget *sizes;
+    size_t n_sizes;
+    char hash[17];               /* 64-bit FNV-1a of the file bytes, hex */
+} pk_config;
+
+/* Defaults of a policy: threshold 5%, alpha 0.05, Mann-Whitney. */
+void pk_policy_init(pk_policy *p);
+
+/* Read and parse the file at path. On PK_OK *out owns the config
+ * (pk_config_free). On error *out is NULL and diag (may be NULL) says where.
+ * Errors: PK_ENOENT / PK_EPERM / PK_EIO (reading), PK_EPARSE (anything about
+ * the content), PK_ENOMEM. */
+pk_err pk_config_load(const char *path, pk_config **out, pk_diag *diag);
+
+/* The same from memory; name is used in diagnostics and to derive dir. */
+pk_err pk_config_parse(const char *text, size_t len, const char *name, pk_config **out,
+                       pk_diag *diag);
+
+void pk_config_free(pk_config *c);   /* NULL is a no-op */
+
+/* Check what must hold before anything runs: every command's program
+ * exists and is executable (after parameter substitution), every Google
+ * Benchmark binary too, every import file is readable, every size pattern
+ * matches at least one file. Paths are relative to the current directory.
+ * Errors: PK_ENOENT, PK_EPERM (diag names the benchmark and its position),
+ * PK_ENOMEM. */
+pk_err pk_config_validate(const pk_config *c, pk_diag *diag);
+
+/* The figure kinds perfkit knows: PK_UNIT_DURATION for wall, user, sys,
+ * real_time, cpu_time, task-clock; PK_UNIT_SIZE for rss; PK_UNIT_COUNT for
+ * every other name (counters, user counters). */
+pk_unit_kind pk_figure_kind(const char *figure);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,38 @@
+/* perfkit/diag.h — a located diagnostic: what went wrong in which input,
+ * where. Every parser in libperfkit (config, JSON imports, ...) reports its
+ * errors through one, so the CLI can print "file:line:column: message" and
+ * exit 2. Thread-safety: a pk_diag is plain data. */
+#ifndef PERFKIT_DIAG_H
+#define PERFKIT_DIAG_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pk_diag {
+    char file[512];      /* input name as given; "" when none */
+    unsigned line;       /* 1-based; 0 when the error has no position */
+    unsigned column;     /* 1-based; 0 when unknown */
+    char message[768];   /* one line, may end with "— did you mean `x`?" */
+} pk_diag;
+
+/* Fill d (NULL is a no-op): file copied, message from the printf format.
+ * Thread-safety: safe on distinct d. */
+void pk_diag_set(pk_diag *d, const char *file, unsigned line, unsigned column,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* "file:line:column: message" (parts without value left out) into buf,
+ * always NUL-terminated. Returns buf. */
+char *pk_diag_format(const pk_diag *d, char *buf, size_t len);
+
+/* The candidate closest to word by edit distance when it is close enough to
+ * be a typo (distance <= 2, or 3 for words longer than 6), else NULL.
+ * Returns one of candidates (borrowed). */
+const char *pk_diag_suggest(const char *word, const char *const *candidates, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,100 @@
+/* perfkit/resultset.h — benchmark results as named series of raw samples.
+ *
+ * The one data model `perfkit check` works on, whatever produced the numbers:
+ * a command benchmark, a Google Benchmark binary, an imported hyperfine or
+ * perfkit JSON file. A result set holds benchmarks; a benchmark holds series;
+ * a series is one figure ("wall", "rss", "instructions", "real_time",
+ * "bytes_per_second", ...) with its unit kind and every raw sample.
+ * History stores and loads result sets; budgets and regressions read them.
+ *
+ * Figure names used by perfkit itself: wall, user, sys (ns); rss (bytes);
+ * minflt, majflt, nvcsw, nivcsw, instructions and the perf counter names
+ * (counts; task-clock in ns). Google Benchmark: real_time, cpu_time (ns),
+ * iterations and user counters (counts; *_per_second as reported).
+ *
+ * Ownership: a set owns everything in it; pointers into it (pk_bench_data,
+ * pk_series) are borrowed and valid until the set is freed or, for series
+ * of one benchmark, until the next add on that benchmark.
+ * Thread-safety: none; read-only use from several threads is safe. */
+#ifndef PERFKIT_RESULTSET_H
+#define PERFKIT_RESULTSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "perfkit/cmdbench.h"
+#include "perfkit/error.h"
+#include "perfkit/units.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pk_series {
+    char *figure;         /* owned */
+    pk_unit_kind kind;    /* PK_UNIT_DURATION (ns), PK_UNIT_SIZE (bytes), PK_UNIT_COUNT */
+    double *samples;      /* owned, n values */
+    size_t n;
+} pk_series;
+
+typedef struct pk_bench_data {
+    char *name;           /* owned, unique within the set */
+    char *primary;        /* owned: the figure regressions are judged on first
+                             ("wall", "instructions", "real_time"); may be NULL */
+    pk_series *series;
+    size_t n_series;
+    char *error;          /* owned; non-NULL when the benchmark failed to run */
+} pk_bench_data;
+
+typedef struct pk_resultset {
+    pk_bench_data *benches;
+    size_t n;
+} pk_resultset;
+
+/* On PK_OK *out owns an empty set. Errors: PK_ENOMEM. */
+pk_err pk_resultset_new(pk_resultset **out);
+void   pk_resultset_free(pk_resultset *rs);   /* NULL is a no-op */
+
+/* Add a benchmark named name (copied); *out (may be NULL) borrows it.
+ * Errors: PK_EINVAL (NULL or empty name, a name already in the set),
+ * PK_ENOMEM. Invalidates earlier pk_bench_data pointers of rs. */
+pk_err pk_resultset_add(pk_resultset *rs, const char *name, pk_bench_data **out);
+
+/* The benchmark named name, or NULL. */
+pk_bench_data *pk_resultset_find(const pk_resultset *rs, const char *name);
+
+/* Add (or replace) series figure of b with a copy of samples[0..n-1].
+ * Errors: PK_EINVAL (NULL/empty figure, n == 0, a NaN), PK_ENOMEM. */
+pk_err pk_bench_data_put(pk_bench_data *b, const char *figure, pk_unit_kind kind,
+                         const double *samples, size_t n);
+
+/* Set b->primary (copied) / b->error (copied). Errors: PK_ENOMEM. */
+pk_err pk_bench_data_set_primary(pk_bench_data *b, const char *figure);
+pk_err pk_bench_data_set_error(pk_bench_data *b, const char *message);
+
+/* The series of b named figure, or NULL. */
+const pk_series *pk_bench_data_get(const pk_bench_data *b, const char *figure);
+
+/* Add every command of a `perfkit bench` result to rs, one benchmark each,
+ * named names[i] (or the command's display name when names is NULL): wall,
+ * user, sys, rss, minflt, majflt, nvcsw, nivcsw, instructions (when measured)
+ * and every supported counter. Primary: wall, or instructions in instructions
+ * mode. A failed command gets an error message. Errors: PK_EINVAL,
+ * PK_ENOMEM. */
+pk_err pk_resultset_add_cmdbench(pk_resultset *rs, const pk_cmdbench_result *r,
+                                 const char *const *names);
+
+/* ---- statistics of a series ------------------------------------------------
+ * Statistic names: mean, median, min, max, stddev, mad, and pN for any
+ * percentile N in [0, 100] ("p95", "p99.9"), interpolated as in stats.h. */
+
+/* true when name is a statistic this module knows. */
+bool pk_series_stat_valid(const char *name);
+
+/* Value of statistic stat over s. Errors: PK_EINVAL (unknown statistic,
+ * empty series), PK_ENOMEM. */
+pk_err pk_series_stat(const pk_series *s, const char *stat, double *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

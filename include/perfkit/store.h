@@ -1,0 +1,136 @@
+/* perfkit/store.h — the history of performance runs.
+ *
+ * A run is one `perfkit check` (or an import into history): its metadata
+ * (when, git commit, branch, dirty flag, perfkit version, machine and its
+ * fingerprint, config hash) and a result set with every raw sample.
+ *
+ * The interface is backend-neutral: pk_store_open() picks the backend from
+ * the location — a file path is SQLite (the default, .perfkit/history.db), a
+ * "postgres://" or "postgresql://" URL is PostgreSQL (not built yet: answers
+ * PK_ENOTSUP). Callers never see SQL. Backends implement struct
+ * pk_store_backend (lib/store/store_int.h).
+ *
+ * SQLite backend: WAL mode, busy timeout, versioned schema migrated on open
+ * (PRAGMA user_version), application_id marks the file as perfkit's; every
+ * write is one IMMEDIATE transaction, so a kill -9 at any moment leaves every
+ * earlier run intact and readable and concurrent `perfkit check` processes
+ * serialize their writes. A file that is not a perfkit history (another
+ * application's database, a damaged file, a newer schema) is reported as
+ * PK_ECORRUPT and never modified.
+ *
+ * Thread-safety: a pk_store is used by one thread at a time; several
+ * processes may use the same history concurrently. */
+#ifndef PERFKIT_STORE_H
+#define PERFKIT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "perfkit/error.h"
+#include "perfkit/machine.h"
+#include "perfkit/resultset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pk_store pk_store;
+
+typedef struct pk_run_meta {
+    int64_t id;                  /* assigned by pk_store_put_run; > 0 */
+    int64_t started_unix_ns;
+    char commit[41];             /* full hex commit, "" outside git */
+    char branch[128];            /* "" when detached or outside git */
+    bool dirty;                  /* uncommitted changes in the work tree */
+    char perfkit_version[32];
+    pk_machine machine;          /* as pk_machine_get (load is informative) */
+    char fingerprint[17];        /* pk_machine_fingerprint */
+    char config_hash[17];        /* pk_config.hash, "" when none */
+} pk_run_meta;
+
+typedef struct pk_store_opts {
+    int busy_timeout_ms;   /* wait for another writer this long (10000) */
+    bool create;           /* create the file and its directory (true) */
+    bool read_only;        /* open without writing, no migration (false) */
+} pk_store_opts;
+
+void pk_store_opts_init(pk_store_opts *o);
+
+/* Open the history at location. On PK_OK *out owns the store. On error *out
+ * is NULL; errmsg (may be NULL) receives a message. Errors: PK_ENOENT (no
+ * file and !create), PK_ECORRUPT (not a perfkit history, damaged, or from a
+ * newer perfkit), PK_EBUSY, PK_EPERM, PK_EIO, PK_ENOTSUP (PostgreSQL),
+ * PK_ENOMEM. */
+pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **out,
+                     char *errmsg, size_t errmsg_len);
+void   pk_store_close(pk_store *s);   /* NULL is a no-op */
+
+/* Detailed message for the last error on s; valid until the next call on s.
+ * Never NULL. */
+const char *pk_store_last_error(const pk_store *s);
+
+/* Store a run and all of rs in one transaction; on PK_OK meta->id is set.
+ * Errors: PK_EINVAL, PK_EBUSY, PK_ECORRUPT, PK_EIO, PK_ENOMEM; on error nothing
+ * of the run is stored. */
+pk_err pk_store_put_run(pk_store *s, pk_run_meta *meta, const pk_resultset *rs);
+
+/* Load run id: its metadata into *meta (may be NULL) and, when rs_out is not
+ * NULL, its results into a new set the caller frees. Errors: PK_ENOENT (no
+ * such run), PK_ECORRUPT, PK_EIO, PK_ENOMEM. */
+pk_err pk_store_get_run(pk_store *s, int64_t id, pk_run_meta *meta, pk_resultset **rs_out);
+
+/* Load only the named benchmark of run id into a new set (one benchmark).
+ * Errors: PK_ENOENT (no such run or benchmark in it), as pk_store_get_run. */
+pk_err pk_store_get_bench(pk_store *s, int64_t id, const char *benchmark,
+                          pk_resultset **rs_out);
+
+/* The baseline for benchmark: the run pinned for it if any; else the most
+ * recent run with id < before_id (0: no limit) on branch (NULL: any) with
+ * fingerprint (NULL: any) that contains benchmark. *run_id is 0 when there
+ * is none. Errors: PK_EIO, PK_ECORRUPT. */
+pk_err pk_store_find_baseline(pk_store *s, const char *benchmark, const char *branch,
+                              const char *fingerprint, int64_t before_id, int64_t *run_id);
+
+/* Resolve a user's reference to a run: a run id ("42"), "latest", a commit
+ * hash or unique prefix (>= 4 hex digits; the most recent run of it), or a
+ * branch name (its most recent run). Errors: PK_ENOENT (nothing matches),
+ * PK_EINVAL (an ambiguous commit prefix), PK_EIO. */
+pk_err pk_store_resolve(pk_store *s, const char *ref, int64_t *run_id);
+
+/* Pin run_id as the baseline of benchmark (NULL: of every benchmark the run
+ * contains); pk_store_unpin removes pins (benchmark NULL: all).
+ * Errors: PK_ENOENT (no such run / benchmark not in it), PK_EBUSY, PK_EIO. */
+pk_err pk_store_pin(pk_store *s, int64_t run_id, const char *benchmark);
+pk_err pk_store_unpin(pk_store *s, const char *benchmark);
+
+/* One point of a benchmark's history. */
+typedef struct pk_history_point {
+    int64_t run_id;
+    int64_t started_unix_ns;
+    char commit[41];
+    char branch[128];
+    bool dirty;
+    double value;       /* statistic of the figure's samples in that run */
+    size_t n;           /* samples behind it */
+} pk_history_point;
+
+/* The last `limit` runs (0: all) of benchmark that have figure, oldest first,
+ * with value = statistic stat (pk_series_stat) of the samples. On PK_OK
+ * *points (caller frees with pk_free) holds *n points. Errors: PK_EINVAL
+ * (unknown statistic), PK_EIO, PK_ECORRUPT, PK_ENOMEM. */
+pk_err pk_store_history(pk_store *s, const char *benchmark, const char *figure,
+                        const char *stat, size_t limit, pk_history_point **points, size_t *n);
+
+/* Runs, newest first, at most limit (0: all). *runs is freed with pk_free.
+ * Errors: PK_EIO, PK_ENOMEM. */
+pk_err pk_store_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_t *n);
+
+/* Distinct benchmark names in history, sorted. Free with
+ * pk_store_free_names(names, n). Errors: PK_EIO, PK_ENOMEM. */
+pk_err pk_store_list_benchmarks(pk_store *s, char ***names, size_t *n);
+void   pk_store_free_names(char **names, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
