@@ -1,0 +1,257 @@
+/* resultset.c — benchmark results as named series of raw samples.
+ *
+ * Plain growable arrays: a set is a few dozen benchmarks with a handful of
+ * series each, looked up by name with a linear scan (cheaper than a hash at
+ * this size, and order-preserving for reports). Series own a copy of their
+ * samples so producers can free their buffers at once. */
+#include "perfkit/resultset.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "perfkit/alloc.h"
+#include "perfkit/stats.h"
+
+pk_err pk_resultset_new(pk_resultset **out)
+{
+    if (!out)
+        return PK_EINVAL;
+    *out = pk_calloc(1, sizeof **out);
+    return *out ? PK_OK : PK_ENOMEM;
+}
+
+static void series_clear(pk_series *s)
+{
+    pk_free(s->figure);
+    pk_free(s->samples);
+}
+
+static void bench_clear(pk_bench_data *b)
+{
+    for (size_t i = 0; i < b->n_series; i++)
+        series_clear(&b->series[i]);
+    pk_free(b->series);
+    pk_free(b->name);
+    pk_free(b->primary);
+    pk_free(b->error);
+}
+
+void pk_resultset_free(pk_resultset *rs)
+{
+    if (!rs)
+        return;
+    for (size_t i = 0; i < rs->n; i++)
+        bench_clear(&rs->benches[i]);
+    pk_free(rs->benches);
+    pk_free(rs);
+}
+
+pk_bench_data *pk_resultset_find(const pk_resultset *rs, const char *name)
+{
+    if (!rs || !name)
+        return NULL;
+    for (size_t i = 0; i < rs->n; i++)
+        if (strcmp(rs->benches[i].name, name) == 0)
+            return &rs->benches[i];
+    return NULL;
+}
+
+pk_err pk_resultset_add(pk_resultset *rs, const char *name, pk_bench_data **out)
+{
+    if (out)
+        *out = NULL;
+    if (!rs || !name || !name[0] || pk_resultset_find(rs, name))
+        return PK_EINVAL;
+    char *copy = pk_strdup(name);
+    if (!copy)
+        return PK_ENOMEM;
+    pk_bench_data *nb = pk_reallocarray(rs->benches, rs->n + 1, sizeof *nb);
+    if (!nb) {
+        pk_free(copy);
+        return PK_ENOMEM;
+    }
+    rs->benches = nb;
+    pk_bench_data *b = &rs->benches[rs->n++];
+    memset(b, 0, sizeof *b);
+    b->name = copy;
+    if (out)
+        *out = b;
+    return PK_OK;
+}
+
+const pk_series *pk_bench_data_get(const pk_bench_data *b, const char *figure)
+{
+    if (!b || !figure)
+        return NULL;
+    for (size_t i = 0; i < b->n_series; i++)
+        if (strcmp(b->series[i].figure, figure) == 0)
+            return &b->series[i];
+    return NULL;
+}
+
+pk_err pk_bench_data_put(pk_bench_data *b, const char *figure, pk_unit_kind kind,
+                         const double *samples, size_t n)
+{
+    if (!b || !figure || !figure[0] || !samples || n == 0)
+        return PK_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (isnan(samples[i]))
+            return PK_EINVAL;
+    double *copy = pk_reallocarray(NULL, n, sizeof *copy);
+    if (!copy)
+        return PK_ENOMEM;
+    memcpy(copy, samples, n * sizeof *copy);
+    pk_series *s = (pk_series *)pk_bench_data_get(b, figure);
+    if (s) {   /* replace */
+        pk_free(s->samples);
+        s->samples = copy;
+        s->n = n;
+        s->kind = kind;
+        return PK_OK;
+    }
+    char *name = pk_strdup(figure);
+    pk_series *ns = name ? pk_reallocarray(b->series, b->n_series + 1, sizeof *ns) : NULL;
+    if (!ns) {
+        pk_free(name);
+        pk_free(copy);
+        return PK_ENOMEM;
+    }
+    b->series = ns;
+    b->series[b->n_series++] = (pk_series){name, kind, copy, n};
+    return PK_OK;
+}
+
+static pk_err set_string(char **field, const char *value)
+{
+    char *copy = NULL;
+    if (value && !(copy = pk_strdup(value)))
+        return PK_ENOMEM;
+    pk_free(*field);
+    *field = copy;
+    return PK_OK;
+}
+
+pk_err pk_bench_data_set_primary(pk_bench_data *b, const char *figure)
+{
+    return b ? set_string(&b->primary, figure) : PK_EINVAL;
+}
+
+pk_err pk_bench_data_set_error(pk_bench_data *b, const char *message)
+{
+    return b ? set_string(&b->error, message) : PK_EINVAL;
+}
+
+/* One benchmark from one command of a `perfkit bench` result. */
+static pk_err add_cmd(pk_resultset *rs, const pk_cmdbench_result *r, const pk_cmd_result *c,
+                      const char *name)
+{
+    pk_bench_data *b;
+    pk_err e = pk_resultset_add(rs, name, &b);
+    if (e != PK_OK)
+        return e;
+    double *buf = pk_reallocarray(NULL, c->n_runs ? c->n_runs : 1, sizeof *buf);
+    if (!buf)
+        return PK_ENOMEM;
+    for (int m = 0; m < PK_METRIC_COUNT && e == PK_OK; m++) {
+        size_t n = c->n_runs ? pk_cmd_result_metric(c, (pk_metric)m, buf) : 0;
+        if (!n)
+            continue;   /* not measured here: absent, never zeros */
+        const char *fig = pk_metric_name((pk_metric)m);
+        if (m >= PK_METRIC_COUNTER0 && pk_bench_data_get(b, fig))
+            continue;   /* the instructions counter duplicates "instructions" */
+        pk_unit_kind kind = PK_UNIT_COUNT;
+        if (m == PK_METRIC_WALL || m == PK_METRIC_USER || m == PK_METRIC_SYS ||
+            m == PK_METRIC_COUNTER0 + PK_CTR_TASK_CLOCK)
+            kind = PK_UNIT_DURATION;
+        else if (m == PK_METRIC_RSS)
+            kind = PK_UNIT_SIZE;
+        e = pk_bench_data_put(b, fig, kind, buf, n);
+    }
+    pk_free(buf);
+    if (e == PK_OK)
+        e = pk_bench_data_set_primary(b, r->measure == PK_MEASURE_INSTRUCTIONS ? "instructions"
+                                                                                : "wall");
+    if (e == PK_OK && c->failed) {
+        char msg[256];
+        if (c->failure.timed_out)
+            snprintf(msg, sizeof msg, "run %zu timed out", c->failed_run);
+        else if (c->failure.term_signal)
+            snprintf(msg, sizeof msg, "run %zu was killed by signal %d", c->failed_run,
+                     c->failure.term_signal);
+        else
+            snprintf(msg, sizeof msg, "%s %zu failed with exit code %d",
+                     c->failed_in_warmup ? "warm-up run" : "run", c->failed_run,
+                     c->failure.exit_code);
+        e = pk_bench_data_set_error(b, msg);
+    }
+    return e;
+}
+
+pk_err pk_resultset_add_cmdbench(pk_resultset *rs, const pk_cmdbench_result *r,
+                                 const char *const *names)
+{
+    if (!rs || !r)
+        return PK_EINVAL;
+    for (size_t i = 0; i < r->n_cmds; i++) {
+        const char *name = names ? names[i] : r->cmds[i].name;
+        pk_err e = add_cmd(rs, r, &r->cmds[i], name);
+        if (e != PK_OK)
+            return e;
+    }
+    return PK_OK;
+}
+
+/* ---- statistics ------------------------------------------------------------ */
+
+/* "p95" → 95; false when s is not "p" + a number in [0, 100]. */
+static bool parse_percentile(const char *s, double *p)
+{
+    if (s[0] != 'p' || !s[1] || !((s[1] >= '0' && s[1] <= '9') || s[1] == '.'))
+        return false;
+    char *end;
+    double v = strtod(s + 1, &end);
+    if (*end || !(v >= 0.0 && v <= 100.0))
+        return false;
+    *p = v;
+    return true;
+}
+
+bool pk_series_stat_valid(const char *name)
+{
+    static const char *const names[] = {"mean", "median", "min", "max", "stddev", "mad"};
+    double p;
+    if (!name)
+        return false;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return parse_percentile(name, &p);
+}
+
+pk_err pk_series_stat(const pk_series *s, const char *stat, double *out)
+{
+    double p;
+    if (!s || !stat || !out || s->n == 0 || !pk_series_stat_valid(stat))
+        return PK_EINVAL;
+    if (parse_percentile(stat, &p))
+        return pk_stats_percentile(s->samples, s->n, p, out);
+    pk_summary sum;
+    pk_err e = pk_stats_summarize(s->samples, s->n, &sum);
+    if (e != PK_OK)
+        return e;
+    if (strcmp(stat, "mean") == 0)
+        *out = sum.mean;
+    else if (strcmp(stat, "median") == 0)
+        *out = sum.median;
+    else if (strcmp(stat, "min") == 0)
+        *out = sum.min;
+    else if (strcmp(stat, "max") == 0)
+        *out = sum.max;
+    else if (strcmp(stat, "stddev") == 0)
+        *out = sum.stddev;
+    else
+        *out = sum.mad;
+    return PK_OK;
+}
