@@ -37,7 +37,9 @@
  * Errors carry file:line:column (pk_diag): YAML syntax, unknown keys with a
  * "did you mean", wrong types, unit mistakes ("50 ms", "50mss", "64MiB" on a
  * duration), duplicate benchmark names, a benchmark without exactly one of
- * command / google-benchmark / import. Thread-safety: a config is immutable
+ * command / google-benchmark / import. Commands, imports and size patterns
+ * are relative to the current directory; the history path to the file's
+ * directory. Thread-safety: a config is immutable
  * after loading. */
 #ifndef PERFKIT_CONFIG_H
 #define PERFKIT_CONFIG_H
@@ -96,7 +98,7 @@ typedef struct pk_cfg_bench {
     pk_src_pos pos;
 
     /* PK_BENCH_COMMAND: command plus every `perfkit bench` option. Paths in
-     * commands are used as written (run from the config's directory). */
+     * commands are used as written (run from the current directory). */
     char *command;
     pk_cmdbench_opts bench;      /* runs, warmup, min/max runs, min time, shell,
                                     interleave, ignore_failure, measure, run.{input,
