@@ -1,0 +1,274 @@
+/* collect.c — run every benchmark of a perfkit.yml into one result set.
+ *
+ * Imports go first: they only read files, and a garbage file is an input
+ * error the user must see before minutes of benchmarks run. Then command
+ * benchmarks (a parameter scan is one interleaved `bench` run, one result
+ * per value, "<name>/<value>") and Google Benchmark binaries. A benchmark
+ * that fails to run is recorded with its error and the rest still run, so
+ * one broken benchmark does not hide a regression in another. Size budgets
+ * measure their files into "size:<path>" benchmarks. */
+#include "perfkit/check.h"
+
+#include <glob.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "perfkit/alloc.h"
+#include "perfkit/ingest.h"
+#include "perfkit/shellwords.h"
+
+void pk_check_opts_init(pk_check_opts *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+static bool selected(const pk_check_opts *o, const pk_cfg_bench *b)
+{
+    return !o->only || strstr(b->name, o->only);
+}
+
+typedef struct progress_relay {
+    const pk_check_opts *o;
+    pk_check_progress p;
+} progress_relay;
+
+static void relay(void *ud, const pk_cmdbench_progress *run)
+{
+    progress_relay *r = ud;
+    r->p.run = run;
+    r->o->progress(r->o->progress_ud, &r->p);
+}
+
+/* Record that benchmark name could not run; keeps the first message in diag. */
+static pk_err record_error(pk_resultset *rs, const char *name, const char *msg, pk_diag *diag,
+                           bool *have_diag)
+{
+    pk_bench_data *b = pk_resultset_find(rs, name);
+    pk_err e = PK_OK;
+    if (!b)
+        e = pk_resultset_add(rs, name, &b);
+    if (e == PK_OK)
+        e = pk_bench_data_set_error(b, msg);
+    if (!*have_diag) {
+        pk_diag_set(diag, name, 0, 0, "%s", msg);
+        *have_diag = true;
+    }
+    return e;
+}
+
+/* The concrete commands of a command benchmark: one, or one per parameter. */
+typedef struct cmd_plan {
+    pk_cmdbench_cmd *cmds;
+    char **owned;     /* substituted strings and names */
+    size_t n, n_owned;
+} cmd_plan;
+
+static void plan_free(cmd_plan *p)
+{
+    for (size_t i = 0; i < p->n_owned; i++)
+        pk_free(p->owned[i]);
+    pk_free(p->owned);
+    pk_free(p->cmds);
+}
+
+static const char *own(cmd_plan *p, char *s)
+{
+    if (s)
+        p->owned[p->n_owned++] = s;
+    return s;
+}
+
+static pk_err plan_commands(const pk_cfg_bench *b, cmd_plan *p)
+{
+    size_t nv = b->n_param_values ? b->n_param_values : 1;
+    p->cmds = pk_calloc(nv, sizeof *p->cmds);
+    p->owned = pk_calloc(nv * 4, sizeof *p->owned);
+    if (!p->cmds || !p->owned)
+        return PK_ENOMEM;
+    p->n = nv;
+    for (size_t v = 0; v < nv; v++) {
+        pk_cmdbench_cmd *c = &p->cmds[v];
+        c->command = b->command;
+        c->prepare = b->prepare;
+        c->conclude = b->conclude;
+        c->name = b->name;
+        if (!b->n_param_values)
+            continue;
+        const char *val = b->param_values[v];
+        char name[512];
+        snprintf(name, sizeof name, "%s/%s", b->name, val);
+        c->param_name = b->param_name;
+        c->param_value = val;
+        c->name = own(p, pk_strdup(name));
+        c->command = own(p, pk_shellwords_subst(b->command, b->param_name, val));
+        if (b->prepare)
+            c->prepare = own(p, pk_shellwords_subst(b->prepare, b->param_name, val));
+        if (b->conclude)
+            c->conclude = own(p, pk_shellwords_subst(b->conclude, b->param_name, val));
+        if (!c->name || !c->command || (b->prepare && !c->prepare) ||
+            (b->conclude && !c->conclude))
+            return PK_ENOMEM;
+    }
+    return PK_OK;
+}
+
+static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progress_relay *relay_ud,
+                          pk_resultset *rs, pk_diag *diag, bool *have_diag)
+{
+    cmd_plan plan = {0};
+    pk_err e = plan_commands(b, &plan);
+    if (e != PK_OK) {
+        plan_free(&plan);
+        return e;
+    }
+    pk_cmdbench_opts bo = b->bench;
+    bo.stop = o->stop;
+    if (o->progress) {
+        bo.progress = relay;
+        bo.progress_ud = relay_ud;
+    }
+    pk_cmdbench_result *res = NULL;
+    char err[512];
+    e = pk_cmdbench_run(plan.cmds, plan.n, &bo, &res, err, sizeof err);
+    if (res) {
+        const char **names = pk_calloc(plan.n, sizeof *names);
+        pk_err ae = names ? PK_OK : PK_ENOMEM;
+        for (size_t i = 0; names && i < plan.n; i++)
+            names[i] = plan.cmds[i].name;
+        if (ae == PK_OK)
+            ae = pk_resultset_add_cmdbench(rs, res, names);
+        pk_free(names);
+        if (ae == PK_OK && e == PK_EFAIL) {
+            /* The failing command carries its own error; the others of a scan
+             * stopped with it, and a setup/cleanup failure marks none: give
+             * every unmarked one the benchmark's message. */
+            for (size_t i = 0; i < plan.n && ae == PK_OK; i++) {
+                pk_bench_data *bd = pk_resultset_find(rs, plan.cmds[i].name);
+                if (bd && !bd->error)
+                    ae = pk_bench_data_set_error(bd, err);
+            }
+            if (!*have_diag) {
+                pk_diag_set(diag, b->name, 0, 0, "%s", err);
+                *have_diag = true;
+            }
+        }
+        pk_cmdbench_result_free(res);
+        if (ae != PK_OK)
+            e = ae;
+        else if (e == PK_EFAIL)
+            e = PK_OK;   /* recorded; the other benchmarks still run */
+    } else if (e != PK_ENOMEM) {
+        e = record_error(rs, b->name, err[0] ? err : pk_strerror(e), diag, have_diag);
+    }
+    plan_free(&plan);
+    return e;
+}
+
+pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset *rs,
+                        pk_diag *diag)
+{
+    pk_check_opts defaults;
+    if (!o) {
+        pk_check_opts_init(&defaults);
+        o = &defaults;
+    }
+    if (!c || !rs)
+        return PK_EINVAL;
+    bool have_diag = false;
+    pk_err e;
+    /* imports first: a bad file is an input error, found before anything runs */
+    for (size_t i = 0; i < c->n_benches; i++) {
+        const pk_cfg_bench *b = &c->benches[i];
+        if (b->kind != PK_BENCH_IMPORT || !selected(o, b))
+            continue;
+        e = pk_ingest_file(b->import_path, b->import_format, b->name, rs, diag);
+        if (e != PK_OK)
+            return e;
+    }
+    progress_relay rel = {.o = o, .p = {.n_benches = c->n_benches}};
+    for (size_t i = 0; i < c->n_benches; i++) {
+        const pk_cfg_bench *b = &c->benches[i];
+        if (b->kind == PK_BENCH_IMPORT || !selected(o, b))
+            continue;
+        if (o->stop && *o->stop)
+            return PK_EINTR;
+        rel.p.bench = i;
+        rel.p.name = b->name;
+        rel.p.run = NULL;
+        if (o->progress)
+            o->progress(o->progress_ud, &rel.p);
+        if (b->kind == PK_BENCH_COMMAND) {
+            e = run_command(b, o, &rel, rs, diag, &have_diag);
+        } else {
+            pk_diag d;
+            e = pk_ingest_gbench_run(b->binary, (const char *const *)b->args, b->n_args,
+                                     b->repetitions, b->name, rs, &d);
+            if (e != PK_OK && e != PK_ENOMEM)
+                e = record_error(rs, b->name, d.message, diag, &have_diag);
+        }
+        if (e != PK_OK)
+            return e;
+        if (o->stop && *o->stop)
+            return PK_EINTR;
+    }
+    return PK_OK;
+}
+
+/* ---- sizes ------------------------------------------------------------------ */
+
+static pk_err measure_file(const pk_size_budget *sb, const char *path, pk_resultset *rs,
+                           pk_diag *diag)
+{
+    char name[1100];
+    snprintf(name, sizeof name, "size:%s", path);
+    pk_bench_data *b = pk_resultset_find(rs, name);
+    uint32_t mask = 0;
+    for (int k = 0; k < PK_SIZE_COUNT; k++)
+        if (sb->has[k] && !(b && pk_bench_data_get(b, pk_compression_name((pk_compression)k))))
+            mask |= 1u << k;
+    if (b && !mask)
+        return PK_OK;   /* already measured through another pattern */
+    pk_size sz;
+    pk_err e = pk_size_file(path, mask | 1u, &sz);
+    if (e != PK_OK) {
+        pk_diag_set(diag, path, 0, 0, "cannot measure the size: %s", pk_strerror(e));
+        return e;
+    }
+    if (!b && (e = pk_resultset_add(rs, name, &b)) != PK_OK)
+        return e;
+    for (int k = 0; k < PK_SIZE_COUNT && e == PK_OK; k++) {
+        if (!((sz.measured >> k) & 1u))
+            continue;
+        double v = (double)sz.bytes[k];
+        e = pk_bench_data_put(b, pk_compression_name((pk_compression)k), PK_UNIT_SIZE, &v, 1);
+    }
+    return e;
+}
+
+pk_err pk_check_sizes(const pk_config *c, pk_resultset *rs, pk_diag *diag)
+{
+    if (!c || !rs)
+        return PK_EINVAL;
+    for (size_t i = 0; i < c->n_sizes; i++) {
+        const pk_size_budget *sb = &c->sizes[i];
+        glob_t g;
+        int rc = glob(sb->pattern, GLOB_NOSORT | GLOB_BRACE, NULL, &g);
+        if (rc == GLOB_NOMATCH || (rc == 0 && g.gl_pathc == 0)) {
+            globfree(&g);
+            pk_diag_set(diag, c->path, sb->pos.line, sb->pos.column, "no file matches `%s`",
+                        sb->pattern);
+            return PK_ENOENT;
+        }
+        if (rc != 0) {
+            globfree(&g);
+            return rc == GLOB_NOSPACE ? PK_ENOMEM : PK_EIO;
+        }
+        pk_err e = PK_OK;
+        for (size_t k = 0; k < g.gl_pathc && e == PK_OK; k++)
+            e = measure_file(sb, g.gl_pathv[k], rs, diag);
+        globfree(&g);
+        if (e != PK_OK)
+            return e;
+    }
+    return PK_OK;
+}
