@@ -1,0 +1,287 @@
+/* evaluate.c — judge a run: budgets, regressions against a baseline, sizes.
+ *
+ * For every configured benchmark and every result it produced ("name" or
+ * "name/inner"): each budget gives a budget item; the primary figure and
+ * every budgeted figure give a regression item against the baseline's same
+ * figure. Regressions use pk_stats_compare under the benchmark's policy,
+ * except that instruction counts are judged by the exact method when the
+ * policy is the default rank test (3 runs of a deterministic count can never
+ * reach p < 0.05 under Mann-Whitney; their ranges answer the question). A
+ * change beyond the threshold that is not significant is INCONCLUSIVE: the
+ * benchmark is too noisy to say, which is worth showing but not failing on.
+ * With no config (perfkit compare), every benchmark of the current set is
+ * compared on every figure it shares with the baseline. */
+#include "perfkit/check.h"
+
+#include <fnmatch.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "perfkit/alloc.h"
+
+typedef struct builder {
+    pk_check_report *r;
+    size_t cap;
+} builder;
+
+static pk_check_item *new_item(builder *bd, pk_check_kind kind, const char *bench,
+                               const char *figure, const char *stat)
+{
+    pk_check_report *r = bd->r;
+    if (r->n_items == bd->cap) {
+        size_t cap = bd->cap ? bd->cap * 2 : 16;
+        pk_check_item *ni = pk_reallocarray(r->items, cap, sizeof *ni);
+        if (!ni)
+            return NULL;
+        r->items = ni;
+        bd->cap = cap;
+    }
+    pk_check_item *it = &r->items[r->n_items];
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    it->benchmark = pk_strdup(bench);
+    it->figure = pk_strdup(figure ? figure : "");
+    it->stat = pk_strdup(stat ? stat : "");
+    if (!it->benchmark || !it->figure || !it->stat) {
+        pk_free(it->benchmark);
+        pk_free(it->figure);
+        pk_free(it->stat);
+        return NULL;
+    }
+    r->n_items++;
+    return it;
+}
+
+static pk_err set_note(pk_check_item *it, const char *fmt, const char *a, const char *b)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, fmt, a, b);
+    it->note = pk_strdup(buf);
+    return it->note ? PK_OK : PK_ENOMEM;
+}
+
+static pk_err budget_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_data *b)
+{
+    for (size_t k = 0; k < cb->n_budgets; k++) {
+        const pk_budget *bg = &cb->budgets[k];
+        pk_check_item *it = new_item(bd, PK_ITEM_BUDGET, b->name, bg->figure, bg->stat);
+        if (!it)
+            return PK_ENOMEM;
+        it->pos = bg->pos;
+        it->limit = bg->limit * (1.0 + cb->tolerance);
+        it->unit = bg->kind;
+        it->limit_text = pk_strdup(bg->text);
+        if (!it->limit_text)
+            return PK_ENOMEM;
+        const pk_series *s = pk_bench_data_get(b, bg->figure);
+        if (!s) {
+            it->status = PK_CHECK_NOT_MEASURABLE;
+            pk_counter ctr = pk_counter_from_name(bg->figure);
+            bool hw = ctr != PK_CTR_COUNT && ctr >= PK_CTR_CYCLES;
+            pk_err e = set_note(it, hw ? "`%s` is not measurable here: this machine has no "
+                                         "hardware counters (a VM?)%s"
+                                       : "`%s` is not reported by this benchmark%s",
+                                bg->figure, "");
+            if (e != PK_OK)
+                return e;
+            continue;
+        }
+        it->n_current = s->n;
+        pk_err e = pk_series_stat(s, bg->stat, &it->current);
+        if (e != PK_OK)
+            return e;
+        it->status = it->current > it->limit ? PK_CHECK_OVER_BUDGET : PK_CHECK_PASS;
+    }
+    return PK_OK;
+}
+
+static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *figure,
+                              const pk_policy *pol, const pk_resultset *base_set, int64_t run)
+{
+    const pk_series *cur = pk_bench_data_get(b, figure);
+    if (!cur)
+        return PK_OK;   /* the budget item already says it is not measurable */
+    pk_compare_opts co;
+    pk_compare_opts_init(&co);
+    co.alpha = pol->alpha;
+    co.threshold = pol->threshold;
+    co.method = pol->method;
+    if (strcmp(figure, "instructions") == 0 && co.method == PK_TEST_MANN_WHITNEY)
+        co.method = PK_TEST_EXACT;
+    const char *stat = co.method == PK_TEST_MANN_WHITNEY ? "median" : "mean";
+    pk_check_item *it = new_item(bd, PK_ITEM_REGRESSION, b->name, figure, stat);
+    if (!it)
+        return PK_ENOMEM;
+    it->unit = cur->kind;
+    it->n_current = cur->n;
+    pk_err e = pk_series_stat(cur, stat, &it->current);
+    if (e != PK_OK)
+        return e;
+    const pk_bench_data *bb = base_set ? pk_resultset_find(base_set, b->name) : NULL;
+    const pk_series *base = bb ? pk_bench_data_get(bb, figure) : NULL;
+    if (!base) {
+        it->status = PK_CHECK_NO_BASELINE;
+        return set_note(it, bb ? "the baseline has no `%s`%s" : "no earlier run to compare with%s%s",
+                        bb ? figure : "", "");
+    }
+    it->baseline_run = run;
+    it->n_baseline = base->n;
+    if ((e = pk_series_stat(base, stat, &it->baseline)) != PK_OK)
+        return e;
+    e = pk_stats_compare(base->samples, base->n, cur->samples, cur->n, &co, &it->cmp);
+    if (e == PK_ENOMEM)
+        return e;
+    if (e != PK_OK) {
+        it->status = PK_CHECK_INCONCLUSIVE;
+        return set_note(it, "cannot compare: %s%s", pk_strerror(e),
+                        co.method == PK_TEST_WELCH ? " (Welch needs 2 runs on each side)" : "");
+    }
+    it->has_cmp = true;
+    if (it->cmp.verdict == PK_VERDICT_SLOWER)
+        it->status = PK_CHECK_REGRESSED;
+    else if (it->cmp.verdict == PK_VERDICT_FASTER)
+        it->status = PK_CHECK_IMPROVED;
+    else if (fabs(it->cmp.ratio - 1.0) > co.threshold)
+        it->status = PK_CHECK_INCONCLUSIVE;
+    else
+        it->status = PK_CHECK_PASS;
+    return PK_OK;
+}
+
+static bool belongs(const pk_cfg_bench *cb, const char *name)
+{
+    size_t n = strlen(cb->name);
+    return strncmp(name, cb->name, n) == 0 && (name[n] == '\0' || name[n] == '/');
+}
+
+static pk_err bench_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_data *b,
+                          const pk_resultset *base, int64_t run)
+{
+    if (b->error) {
+        pk_check_item *it = new_item(bd, PK_ITEM_BUDGET, b->name, "", "");
+        if (!it)
+            return PK_ENOMEM;
+        it->status = PK_CHECK_ERROR;
+        it->note = pk_strdup(b->error);
+        return it->note ? PK_OK : PK_ENOMEM;
+    }
+    pk_err e = PK_OK;
+    if (cb)
+        e = budget_items(bd, cb, b);
+    pk_policy def;
+    pk_policy_init(&def);
+    const pk_policy *pol = cb ? &cb->policy : &def;
+    if (e == PK_OK && b->primary)
+        e = regression_item(bd, b, b->primary, pol, base, run);
+    for (size_t k = 0; cb && e == PK_OK && k < cb->n_budgets; k++) {
+        const char *fig = cb->budgets[k].figure;
+        bool seen = b->primary && strcmp(fig, b->primary) == 0;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strcmp(cb->budgets[j].figure, fig) == 0;
+        if (!seen)
+            e = regression_item(bd, b, fig, pol, base, run);
+    }
+    /* without a config (compare), every figure the two runs share */
+    for (size_t k = 0; !cb && e == PK_OK && k < b->n_series; k++)
+        if (!b->primary || strcmp(b->series[k].figure, b->primary) != 0)
+            e = regression_item(bd, b, b->series[k].figure, pol, base, run);
+    return e;
+}
+
+static pk_err size_items(builder *bd, const pk_config *c, const pk_resultset *cur)
+{
+    for (size_t i = 0; i < c->n_sizes; i++) {
+        const pk_size_budget *sb = &c->sizes[i];
+        for (size_t j = 0; j < cur->n; j++) {
+            const pk_bench_data *b = &cur->benches[j];
+            if (strncmp(b->name, "size:", 5) != 0 || fnmatch(sb->pattern, b->name + 5, 0) != 0)
+                continue;
+            for (int k = 0; k < PK_SIZE_COUNT; k++) {
+                if (!sb->has[k])
+                    continue;
+                const char *cname = pk_compression_name((pk_compression)k);
+                const pk_series *s = pk_bench_data_get(b, cname);
+                pk_check_item *it = new_item(bd, PK_ITEM_SIZE, b->name + 5, cname, "size");
+                if (!it)
+                    return PK_ENOMEM;
+                it->pos = sb->pos;
+                it->unit = PK_UNIT_SIZE;
+                it->limit = sb->limit[k];
+                it->limit_text = pk_strdup(sb->text[k]);
+                if (!it->limit_text)
+                    return PK_ENOMEM;
+                if (!s) {
+                    it->status = PK_CHECK_NOT_MEASURABLE;
+                    continue;
+                }
+                it->current = s->samples[0];
+                it->n_current = 1;
+                it->status = it->current > it->limit ? PK_CHECK_OVER_BUDGET : PK_CHECK_PASS;
+            }
+        }
+    }
+    return PK_OK;
+}
+
+void pk_check_report_free(pk_check_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_items; i++) {
+        pk_check_item *it = &r->items[i];
+        pk_free(it->benchmark);
+        pk_free(it->figure);
+        pk_free(it->stat);
+        pk_free(it->limit_text);
+        pk_free(it->note);
+    }
+    pk_free(r->items);
+    pk_free(r);
+}
+
+pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
+                         const pk_check_baselines *baselines, const pk_check_opts *o,
+                         pk_check_report **out)
+{
+    if (!current || !out)
+        return PK_EINVAL;
+    *out = NULL;
+    builder bd = {pk_calloc(1, sizeof *bd.r), 0};
+    if (!bd.r)
+        return PK_ENOMEM;
+    bd.r->strict = o && o->strict;
+    if (c)
+        snprintf(bd.r->config_path, sizeof bd.r->config_path, "%s", c->path);
+    pk_err e = PK_OK;
+    for (size_t j = 0; j < current->n && e == PK_OK; j++) {
+        const pk_bench_data *b = &current->benches[j];
+        if (strncmp(b->name, "size:", 5) == 0)
+            continue;
+        const pk_cfg_bench *cb = NULL;
+        for (size_t i = 0; c && i < c->n_benches && !cb; i++)
+            if (belongs(&c->benches[i], b->name))
+                cb = &c->benches[i];
+        if (c && !cb)
+            continue;   /* not from this config */
+        const pk_resultset *base = baselines && baselines->sets ? baselines->sets[j] : NULL;
+        int64_t run = baselines && baselines->run_ids ? baselines->run_ids[j] : 0;
+        e = bench_items(&bd, cb, b, base, run);
+    }
+    if (e == PK_OK && c)
+        e = size_items(&bd, c, current);
+    if (e != PK_OK) {
+        pk_check_report_free(bd.r);
+        return e;
+    }
+    pk_check_report *r = bd.r;
+    for (size_t i = 0; i < r->n_items; i++) {
+        pk_check_status s = r->items[i].status;
+        r->count[s]++;
+        if (s == PK_CHECK_OVER_BUDGET || s == PK_CHECK_REGRESSED || s == PK_CHECK_ERROR ||
+            (r->strict && (s == PK_CHECK_NOT_MEASURABLE || s == PK_CHECK_INCONCLUSIVE)))
+            r->failed = true;
+    }
+    *out = r;
+    return PK_OK;
+}
