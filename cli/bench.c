@@ -7,15 +7,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "opt.h"
+#include "progress.h"
 #include "perfkit/perfkit.h"
 
 static const char usage_text[] =
@@ -141,15 +139,6 @@ static bool push(str_list *l, const char *s, const char *what)
     return true;
 }
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-    signal(SIGINT, SIG_DFL);   /* a second Ctrl-C ends perfkit at once */
-}
-
 /* ---- option parsing ----------------------------------------------------- */
 
 static bool parse_output(bench_args *a, const char *v)
@@ -258,19 +247,7 @@ static int parse_args(int argc, char **argv, bench_args *a)
         case OPT_EXPORT_HF: a->export_path[1] = optarg; break;
         case OPT_EXPORT_CSV: a->export_path[2] = optarg; break;
         case OPT_EXPORT_MD: a->export_path[3] = optarg; break;
-        case OPT_COLOR:
-            if (strcmp(optarg, "auto") == 0) {
-                a->color = -1;
-            } else if (strcmp(optarg, "always") == 0) {
-                a->color = 1;
-            } else if (strcmp(optarg, "never") == 0) {
-                a->color = 0;
-            } else {
-                cli_error(CMD, "invalid value `%s` for --color: expected auto, always or never",
-                          optarg);
-                ok = false;
-            }
-            break;
+        case OPT_COLOR: ok = cli_parse_color(CMD, optarg, &a->color); break;
         case 'h': fputs(usage_text, stdout); return -1;
         case ':': cli_error(CMD, "option `%s` needs a value", argv[optind - 1]); return CLI_USAGE;
         default: opt_unknown(CMD, argv[optind - 1], longopts); return CLI_USAGE;
@@ -498,52 +475,15 @@ static int resolve_reference(const bench_args *a, expansion *x, size_t *ref)
 /* ---- progress ------------------------------------------------------------ */
 
 typedef struct progress_state {
-    bool tty;
+    cli_progress bar;
     const pk_cmdbench_cmd *cmds;
-    size_t last_total;
-    double last_draw_ns, start_ns;
 } progress_state;
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void on_progress(void *ud, const pk_cmdbench_progress *p)
 {
     progress_state *s = ud;
-    if (!s->tty) {
-        if (p->total && p->total != s->last_total) {
-            fprintf(stderr, "perfkit: bench: measuring %zu runs\n", p->total);
-            s->last_total = p->total;
-        }
-        return;
-    }
-    double t = now_ns();
-    if (t - s->last_draw_ns < 50e6 && p->done != p->total)
-        return;   /* redraw at most 20 times a second */
-    s->last_draw_ns = t;
-    const char *name = s->cmds[p->cmd].name ? s->cmds[p->cmd].name : s->cmds[p->cmd].command;
-    if (!s->start_ns)
-        s->start_ns = t;
-    if (p->warmup) {
-        fprintf(stderr, "\r\033[K  warm-up: %.50s", name);
-    } else if (!p->total) {
-        fprintf(stderr, "\r\033[K  estimating the run count: %.50s", name);
-    } else {
-        size_t width = 30, fill = p->done * width / p->total;
-        char bar[64], eta[32];
-        for (size_t i = 0; i < width; i++)
-            bar[i] = i < fill ? '#' : '-';
-        bar[width] = '\0';
-        double left = p->done ? (t - s->start_ns) / (double)p->done * (double)(p->total - p->done)
-                              : 0;
-        fprintf(stderr, "\r\033[K  [%s] %zu/%zu  ETA %s  %.40s", bar, p->done, p->total,
-                pk_units_format_duration(left, 0, eta, sizeof eta), name);
-    }
-    fflush(stderr);
+    const pk_cmdbench_cmd *c = &s->cmds[p->cmd];
+    cli_progress_show(&s->bar, p, NULL, c->name ? c->name : c->command);
 }
 
 /* ---- output -------------------------------------------------------------- */
@@ -578,8 +518,7 @@ static int write_outputs(const bench_args *a, const pk_bench_report *rep, FILE *
         if (pk_report_write_json(stdout, rep) != PK_OK)
             rc = CLI_INTERNAL;
     } else {
-        pk_text_opts to = {.color = a->color < 0 ? cli_use_color(stdout) : a->color == 1,
-                           .ascii = false};
+        pk_text_opts to = {.color = cli_color_enabled(a->color, stdout), .ascii = false};
         if (pk_report_write_text(stdout, rep, &to) != PK_OK)
             rc = CLI_INTERNAL;
     }
@@ -602,20 +541,18 @@ static int run_bench(bench_args *a, expansion *x, size_t ref)
     int rc = open_exports(a, files);
     if (rc != CLI_OK)
         return rc;
-    progress_state ps = {.tty = isatty(STDERR_FILENO), .cmds = x->cmds};
+    progress_state ps = {.cmds = x->cmds};
+    cli_progress_init(&ps.bar, CMD);
     a->o.progress = on_progress;
     a->o.progress_ud = &ps;
-    a->o.stop = &interrupted;
-    struct sigaction sa = {.sa_handler = on_sigint};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
+    a->o.stop = &cli_interrupted;
+    cli_interrupt_install();
 
     pk_cmdbench_result *res = NULL;
     char err[512];
     pk_err e = pk_cmdbench_run(x->cmds, x->n, &a->o, &res, err, sizeof err);
-    signal(SIGINT, SIG_DFL);
-    if (ps.tty)
-        fputs("\r\033[K", stderr);
+    cli_interrupt_restore();
+    cli_progress_done(&ps.bar);
     if (!res) {
         for (int i = 0; i < 4; i++)
             if (files[i]) {

@@ -19,6 +19,10 @@ enum {
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 
 int cmd_bench(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
 
 /* "perfkit: <cmd>: message\n" on stderr (printf-style). */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -26,5 +30,11 @@ void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(print
 
 /* Colour on this stream: a TTY, NO_COLOR unset, TERM not "dumb". */
 bool cli_use_color(FILE *f);
+
+/* --color WHEN: "auto" → -1, "never" → 0, "always" → 1; prints the error
+ * and returns false for anything else. */
+bool cli_parse_color(const char *cmd, const char *when, int *out);
+/* Whether to colour f under a --color setting (-1 auto). */
+bool cli_color_enabled(int setting, FILE *f);
 
 #endif

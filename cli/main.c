@@ -16,6 +16,10 @@ typedef struct cli_command {
 
 static const cli_command commands[] = {
     {"bench", cmd_bench, "benchmark commands: statistics, counters, verdicts, exports"},
+    {"check", cmd_check, "run perfkit.yml: budgets, regressions against history, CI verdict"},
+    {"history", cmd_history, "a benchmark's runs over time, with a sparkline"},
+    {"compare", cmd_compare, "compare two runs from history"},
+    {"baseline", cmd_baseline, "pin or unpin the baseline run"},
 };
 
 static void usage(FILE *f)
@@ -55,6 +59,26 @@ bool cli_use_color(FILE *f)
     if (term && strcmp(term, "dumb") == 0)
         return false;
     return isatty(fileno(f));
+}
+
+bool cli_parse_color(const char *cmd, const char *when, int *out)
+{
+    if (strcmp(when, "auto") == 0)
+        *out = -1;
+    else if (strcmp(when, "never") == 0)
+        *out = 0;
+    else if (strcmp(when, "always") == 0)
+        *out = 1;
+    else {
+        cli_error(cmd, "invalid value `%s` for --color: expected auto, always or never", when);
+        return false;
+    }
+    return true;
+}
+
+bool cli_color_enabled(int setting, FILE *f)
+{
+    return setting < 0 ? cli_use_color(f) : setting == 1;
 }
 
 int main(int argc, char **argv)

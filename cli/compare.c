@@ -1,0 +1,145 @@
+/* compare.c — `perfkit compare RUN_A RUN_B`: two runs from history side by
+ * side. Every benchmark the two runs share is compared on every figure they
+ * share, with the same statistics and report as `perfkit check` (RUN_A is
+ * the baseline). Informational: exit 0 whatever the verdicts, unless
+ * --fail-on-regression. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "history_db.h"
+#include "opt.h"
+#include "perfkit/perfkit.h"
+
+static const char usage_text[] =
+"usage: perfkit compare [options] RUN_A RUN_B\n"
+"\n"
+"Compare RUN_B with RUN_A (the baseline). A run is a run id, `latest`, a\n"
+"commit (prefix) or a branch (its latest run).\n"
+"\n"
+"Options:\n"
+"      --db PATH              history database (default: from ./perfkit.yml,\n"
+"                             else .perfkit/history.db)\n"
+"      --config FILE          take the history path from this perfkit.yml\n"
+"      --json | --markdown    machine / pull-request output instead of the table\n"
+"      --fail-on-regression   exit 1 when something regressed\n"
+"  -v, --verbose              every figure, not only changes\n"
+"      --color WHEN           auto (default), always, never\n"
+"  -h, --help                 this help\n";
+
+enum { OPT_DB = 256, OPT_CONFIG, OPT_JSON, OPT_MARKDOWN, OPT_FAIL, OPT_COLOR };
+
+static const struct option longopts[] = {
+    {"db", required_argument, NULL, OPT_DB},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"markdown", no_argument, NULL, OPT_MARKDOWN},
+    {"fail-on-regression", no_argument, NULL, OPT_FAIL},
+    {"verbose", no_argument, NULL, 'v'},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char *const CMD = "compare";
+
+static int load_run(pk_store *st, const char *ref, pk_run_meta *meta, pk_resultset **rs)
+{
+    int64_t id = 0;
+    pk_err e = pk_store_resolve(st, ref, &id);
+    if (e == PK_OK)
+        e = pk_store_get_run(st, id, meta, rs);
+    if (e == PK_OK)
+        return CLI_OK;
+    if (e == PK_ENOENT)
+        cli_error(CMD, "`%s`: no such run, commit or branch in history", ref);
+    else
+        cli_error(CMD, "`%s`: %s", ref, pk_store_last_error(st));
+    return e == PK_ENOMEM || e == PK_EIO ? CLI_INTERNAL : CLI_USAGE;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    const char *db = NULL, *config = NULL;
+    bool json = false, markdown = false, fail = false, verbose = false;
+    int color = -1;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "+:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB: db = optarg; break;
+        case OPT_CONFIG: config = optarg; break;
+        case OPT_JSON: json = true; break;
+        case OPT_MARKDOWN: markdown = true; break;
+        case OPT_FAIL: fail = true; break;
+        case 'v': verbose = true; break;
+        case OPT_COLOR:
+            if (!cli_parse_color(CMD, optarg, &color))
+                return CLI_USAGE;
+            break;
+        case 'h': fputs(usage_text, stdout); return CLI_OK;
+        case ':': cli_error(CMD, "option `%s` needs a value", argv[optind - 1]); return CLI_USAGE;
+        default: opt_unknown(CMD, argv[optind - 1], longopts); return CLI_USAGE;
+        }
+    }
+    if (argc - optind != 2) {
+        cli_error(CMD, "give two runs, e.g. perfkit compare 41 latest");
+        return CLI_USAGE;
+    }
+    char loc[1024];
+    int rc = cli_history_location(CMD, db, config, loc, sizeof loc);
+    pk_store *st = NULL;
+    if (rc == CLI_OK)
+        rc = cli_open_history(CMD, loc, CLI_HISTORY_READ, &st);
+    if (rc != CLI_OK)
+        return rc;
+    pk_run_meta ma, mb;
+    pk_resultset *a = NULL, *b = NULL;
+    const pk_resultset **sets = NULL;
+    int64_t *ids = NULL;
+    pk_check_report *rep = NULL;
+    rc = load_run(st, argv[optind], &ma, &a);
+    if (rc == CLI_OK)
+        rc = load_run(st, argv[optind + 1], &mb, &b);
+    if (rc != CLI_OK)
+        goto done;
+    sets = pk_calloc(b->n ? b->n : 1, sizeof *sets);
+    ids = pk_calloc(b->n ? b->n : 1, sizeof *ids);
+    if (!sets || !ids) {
+        rc = CLI_INTERNAL;
+        goto done;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        sets[i] = a;
+        ids[i] = ma.id;
+    }
+    pk_check_baselines bl = {sets, ids};
+    if (pk_check_evaluate(NULL, b, &bl, NULL, &rep) != PK_OK) {
+        rc = CLI_INTERNAL;
+        goto done;
+    }
+    rep->run = mb;
+    pk_err e;
+    if (json) {
+        e = pk_check_write_json(stdout, rep);
+    } else if (markdown) {
+        e = pk_check_write_markdown(stdout, rep);
+    } else {
+        pk_check_text_opts to = {.color = cli_color_enabled(color, stdout), .verbose = verbose};
+        e = pk_check_write_text(stdout, rep, &to);
+    }
+    if (e != PK_OK)
+        rc = CLI_INTERNAL;
+    else if (fail && rep->count[PK_CHECK_REGRESSED])
+        rc = CLI_FAIL;
+done:
+    pk_check_report_free(rep);
+    pk_free(sets);
+    pk_free(ids);
+    pk_resultset_free(a);
+    pk_resultset_free(b);
+    pk_store_close(st);
+    return rc;
+}

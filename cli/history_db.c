@@ -1,0 +1,52 @@
+/* history_db.c — where the history lives and opening it, for check,
+ * history, compare and baseline, with the same messages everywhere. */
+#include "history_db.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "perfkit/config.h"
+
+int cli_open_history(const char *cmd, const char *location, cli_history_mode mode,
+                     pk_store **out)
+{
+    pk_store_opts so;
+    pk_store_opts_init(&so);
+    so.create = mode == CLI_HISTORY_CREATE;
+    so.read_only = mode == CLI_HISTORY_READ;
+    char msg[512];
+    pk_err e = pk_store_open(location, &so, out, msg, sizeof msg);
+    if (e == PK_OK)
+        return CLI_OK;
+    if (e == PK_ENOENT && mode != CLI_HISTORY_CREATE)
+        cli_error(cmd, "no history at `%s` yet: run `perfkit check` first", location);
+    else
+        cli_error(cmd, "%s", msg[0] ? msg : pk_strerror(e));
+    return e == PK_ENOMEM || e == PK_EIO ? CLI_INTERNAL : CLI_USAGE;
+}
+
+int cli_history_location(const char *cmd, const char *db, const char *config, char *buf,
+                         size_t len)
+{
+    if (db) {
+        snprintf(buf, len, "%s", db);
+        return CLI_OK;
+    }
+    if (!config && access("perfkit.yml", F_OK) == 0)
+        config = "perfkit.yml";
+    if (!config) {
+        snprintf(buf, len, ".perfkit/history.db");
+        return CLI_OK;
+    }
+    pk_config *c = NULL;
+    pk_diag d;
+    if (pk_config_load(config, &c, &d) != PK_OK) {
+        char msg[1400];
+        cli_error(cmd, "%s", pk_diag_format(&d, msg, sizeof msg));
+        return CLI_USAGE;
+    }
+    snprintf(buf, len, "%s", c->history_path);
+    pk_config_free(c);
+    return CLI_OK;
+}
