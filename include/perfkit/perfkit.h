@@ -12,5 +12,12 @@
 #include "perfkit/run.h"
 #include "perfkit/cmdbench.h"
 #include "perfkit/report.h"
+#include "perfkit/resultset.h"
+#include "perfkit/size.h"
+#include "perfkit/config.h"
+#include "perfkit/ingest.h"
+#include "perfkit/store.h"
+#include "perfkit/gitinfo.h"
+#include "perfkit/check.h"
 
 #endif
