@@ -1,0 +1,733 @@
+/* sqlite.c — the SQLite history backend: storing, loading and querying runs.
+ *
+ * Every statement is prepared once per handle (SQLITE_PREPARE_PERSISTENT)
+ * and reset right after use, so no read transaction outlives a call (an
+ * open one would pin the WAL and block checkpoints). Writes are one
+ * BEGIN IMMEDIATE transaction each: the write lock is taken up front, so a
+ * concurrent writer waits out the busy timeout instead of failing on
+ * upgrade. Samples are stored as a BLOB of little-endian doubles — exact
+ * round trip, 8 bytes a sample, no parsing. The schema and open checks
+ * live in sqlite_schema.c. SQLite keeps its own allocator: rerouting it
+ * through pk_malloc would need process-wide sqlite3_config(), which is not
+ * a library's to change under an application that also uses SQLite. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "perfkit/alloc.h"
+#include "store/sqlite_int.h"
+
+#define META_COLS "id, started_unix_ns, \"commit\", branch, dirty, perfkit_version, " \
+                  "cpu_model, cores, kernel, arch, hostname, mem_bytes, fingerprint, config_hash"
+#define RESULT_COLS "r.id, r.benchmark, r.primary_figure, r.error, s.figure, s.kind, s.n, " \
+                    "s.samples FROM results r LEFT JOIN series s ON s.result_id = r.id "
+#define BASELINE "SELECT r.run_id FROM results r JOIN runs u ON u.id = r.run_id " \
+                 "WHERE r.benchmark = ?1 AND r.run_id < ?2 AND r.error IS NULL "
+#define BASELINE_END " ORDER BY r.run_id DESC LIMIT 1"
+
+static const char *const sq_sql[SQ_N] = {
+    [SQ_BEGIN] = "BEGIN IMMEDIATE",
+    [SQ_COMMIT] = "COMMIT",
+    [SQ_ROLLBACK] = "ROLLBACK",
+    [SQ_INS_RUN] = "INSERT INTO runs(started_unix_ns, \"commit\", branch, dirty, "
+                   "perfkit_version, cpu_model, cores, kernel, arch, hostname, mem_bytes, "
+                   "fingerprint, config_hash) "
+                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [SQ_INS_RESULT] = "INSERT INTO results(run_id, benchmark, primary_figure, error) "
+                      "VALUES(?1, ?2, ?3, ?4)",
+    [SQ_INS_SERIES] = "INSERT INTO series(result_id, figure, kind, n, samples) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SQ_GET_META] = "SELECT " META_COLS " FROM runs WHERE id = ?1",
+    [SQ_GET_RESULTS] = "SELECT " RESULT_COLS "WHERE r.run_id = ?1 ORDER BY r.id, s.rowid",
+    [SQ_GET_BENCH] = "SELECT " RESULT_COLS "WHERE r.run_id = ?1 AND r.benchmark = ?2 "
+                     "ORDER BY s.rowid",
+    [SQ_PINNED] = "SELECT run_id FROM pins WHERE benchmark = ?1",
+    [SQ_BASE_ANY] = BASELINE BASELINE_END,
+    [SQ_BASE_BRANCH] = BASELINE "AND u.branch = ?3" BASELINE_END,
+    [SQ_BASE_FP] = BASELINE "AND u.fingerprint = ?4" BASELINE_END,
+    [SQ_BASE_BRANCH_FP] = BASELINE "AND u.branch = ?3 AND u.fingerprint = ?4" BASELINE_END,
+    [SQ_RUN_EXISTS] = "SELECT 1 FROM runs WHERE id = ?1",
+    [SQ_LATEST] = "SELECT max(id) FROM runs",
+    [SQ_LATEST_COMMIT] = "SELECT max(id) FROM runs WHERE \"commit\" = ?1",
+    [SQ_LATEST_BRANCH] = "SELECT max(id) FROM runs WHERE branch = ?1",
+    [SQ_MATCH_COMMITS] = "SELECT DISTINCT \"commit\" FROM runs "
+                         "WHERE \"commit\" >= ?1 AND \"commit\" < ?1 || 'g' LIMIT 2",
+    [SQ_HAS_BENCH] = "SELECT 1 FROM results WHERE run_id = ?1 AND benchmark = ?2",
+    [SQ_PIN_ONE] = "INSERT OR REPLACE INTO pins(benchmark, run_id) VALUES(?2, ?1)",
+    [SQ_PIN_ALL] = "INSERT OR REPLACE INTO pins(benchmark, run_id) "
+                   "SELECT benchmark, run_id FROM results WHERE run_id = ?1",
+    [SQ_UNPIN_ONE] = "DELETE FROM pins WHERE benchmark = ?1",
+    [SQ_UNPIN_ALL] = "DELETE FROM pins",
+    [SQ_HISTORY] = "SELECT u.id, u.started_unix_ns, u.\"commit\", u.branch, u.dirty, "
+                   "s.kind, s.n, s.samples FROM results r "
+                   "JOIN series s ON s.result_id = r.id AND s.figure = ?2 "
+                   "JOIN runs u ON u.id = r.run_id "
+                   "WHERE r.benchmark = ?1 ORDER BY r.run_id DESC LIMIT ?3",
+    [SQ_LIST_RUNS] = "SELECT " META_COLS " FROM runs ORDER BY id DESC LIMIT ?1",
+    /* DISTINCT by skipping through the index: one probe per name, not per row */
+    [SQ_LIST_BENCH] = "WITH RECURSIVE b(name) AS ("
+                      " SELECT min(benchmark) FROM results UNION ALL"
+                      " SELECT (SELECT min(benchmark) FROM results WHERE benchmark > b.name)"
+                      " FROM b WHERE b.name IS NOT NULL)"
+                      " SELECT name FROM b WHERE name IS NOT NULL",
+};
+
+sqlite3_stmt *pk__sqlite_stmt(pk_store *s, pk__sq_stmt id, pk_err *e)
+{
+    pk__sqlite *q = s->state;
+    if (q->stmt[id]) {
+        sqlite3_reset(q->stmt[id]);
+        return q->stmt[id];
+    }
+    int rc = sqlite3_prepare_v3(q->db, sq_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                &q->stmt[id], NULL);
+    if (rc != SQLITE_OK) {
+        *e = pk__sqlite_fail(s, rc, "preparing a query");
+        q->stmt[id] = NULL;
+        return NULL;
+    }
+    return q->stmt[id];
+}
+
+static void sq_close(pk_store *s)
+{
+    pk__sqlite *q = s->state;
+    if (!q)
+        return;
+    for (int i = 0; i < SQ_N; i++)
+        sqlite3_finalize(q->stmt[i]);
+    sqlite3_close_v2(q->db);
+    pk_free(q->scratch);
+    pk_free(q->path);
+    pk_free(q);
+    s->state = NULL;
+}
+
+/* ---- small helpers -------------------------------------------------------- */
+
+/* Step a statement that returns no rows, then reset it. */
+static pk_err run_stmt(pk_store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? PK_OK : pk__sqlite_fail(s, rc, what);
+}
+
+static pk_err exec_id(pk_store *s, pk__sq_stmt id, const char *what)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, id, &e);
+    return st ? run_stmt(s, st, what) : e;
+}
+
+/* Undo the open transaction, if SQLite has not already. */
+static void tx_abort(pk_store *s)
+{
+    pk__sqlite *q = s->state;
+    if (!sqlite3_get_autocommit(q->db)) {
+        char keep[PK__STORE_ERRLEN];
+        memcpy(keep, s->err, sizeof keep);
+        exec_id(s, SQ_ROLLBACK, "rolling back");
+        memcpy(s->err, keep, sizeof keep);
+    }
+}
+
+/* Bind a string, NULL for NULL. */
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Copy text column i into dst[len] ("" for NULL), truncating. */
+static void col_text(sqlite3_stmt *st, int i, char *dst, size_t len)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    size_t n = v ? strlen(v) : 0;
+    if (n >= len)
+        n = len - 1;
+    if (n)
+        memcpy(dst, v, n);
+    dst[n] = '\0';
+}
+
+/* Single-integer query result: *out = column 0 of the first row, 0 if none
+ * or NULL. */
+static pk_err one_int(pk_store *s, sqlite3_stmt *st, int64_t *out, const char *what)
+{
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? PK_OK : pk__sqlite_fail(s, rc, what);
+}
+
+static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t nc = *cap ? *cap * 2 : 16;
+    while (nc < need)
+        nc *= 2;
+    void *p = pk_reallocarray(*arr, nc, elem);
+    if (!p)
+        return false;
+    *arr = p;
+    *cap = nc;
+    return true;
+}
+
+static int64_t sql_limit(size_t limit)
+{
+    return limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit;
+}
+
+/* ---- samples: n little-endian doubles ------------------------------------- */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PK_HOST_LE 1
+#else
+#define PK_HOST_LE 0
+#endif
+
+static pk_err bind_samples(pk_store *s, sqlite3_stmt *st, int i, const pk_series *se)
+{
+    sqlite3_uint64 bytes = (sqlite3_uint64)se->n * 8u;
+    if (PK_HOST_LE) {
+        sqlite3_bind_blob64(st, i, se->samples, bytes, SQLITE_STATIC);
+        return PK_OK;
+    }
+    pk__sqlite *q = s->state;
+    if (!grow((void **)&q->scratch, &q->scratch_cap, bytes, 1))
+        return pk__store_fail(s, PK_ENOMEM, "out of memory storing samples");
+    for (size_t k = 0; k < se->n; k++) {
+        uint64_t u;
+        memcpy(&u, &se->samples[k], 8);
+        for (int b = 0; b < 8; b++)
+            q->scratch[k * 8 + (size_t)b] = (unsigned char)(u >> (8 * b));
+    }
+    sqlite3_bind_blob64(st, i, q->scratch, bytes, SQLITE_STATIC);
+    return PK_OK;
+}
+
+/* Decode columns (kind, n, samples) starting at col into a series whose
+ * samples live in the scratch buffer until the next decode. */
+static pk_err decode_series(pk_store *s, sqlite3_stmt *st, int col, pk_series *out)
+{
+    pk__sqlite *q = s->state;
+    int64_t kind = sqlite3_column_int64(st, col);
+    int64_t n = sqlite3_column_int64(st, col + 1);
+    const unsigned char *blob = sqlite3_column_blob(st, col + 2);
+    int64_t bytes = sqlite3_column_bytes(st, col + 2);
+    if (kind < PK_UNIT_DURATION || kind > PK_UNIT_PERCENT || n <= 0 || !blob ||
+        bytes != n * 8)
+        return pk__store_fail(s, PK_ECORRUPT, "history %s is damaged: a series has "
+                              "%" PRId64 " bytes for %" PRId64 " samples", q->path, bytes, n);
+    if (!grow((void **)&q->scratch, &q->scratch_cap, (size_t)bytes, 1))
+        return pk__store_fail(s, PK_ENOMEM, "out of memory loading samples");
+    if (PK_HOST_LE) {
+        memcpy(q->scratch, blob, (size_t)bytes);
+    } else {
+        for (int64_t k = 0; k < n; k++) {
+            uint64_t u = 0;
+            for (int b = 7; b >= 0; b--)
+                u = u << 8 | blob[k * 8 + b];
+            memcpy(q->scratch + k * 8, &u, 8);
+        }
+    }
+    out->kind = (pk_unit_kind)kind;
+    out->n = (size_t)n;
+    out->samples = (double *)(void *)q->scratch;   /* pk_realloc'd: aligned */
+    return PK_OK;
+}
+
+/* ---- storing a run ---------------------------------------------------------- */
+
+static pk_err put_bench(pk_store *s, int64_t run_id, const pk_bench_data *b)
+{
+    pk__sqlite *q = s->state;
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_INS_RESULT, &e);
+    if (!st)
+        return e;
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text(st, 2, b->name);
+    bind_text(st, 3, b->primary);
+    bind_text(st, 4, b->error);
+    if ((e = run_stmt(s, st, "storing a result")) != PK_OK)
+        return e;
+    int64_t result_id = sqlite3_last_insert_rowid(q->db);
+    for (size_t i = 0; i < b->n_series; i++) {
+        const pk_series *se = &b->series[i];
+        if (!(st = pk__sqlite_stmt(s, SQ_INS_SERIES, &e)))
+            return e;
+        sqlite3_bind_int64(st, 1, result_id);
+        bind_text(st, 2, se->figure);
+        sqlite3_bind_int(st, 3, (int)se->kind);
+        sqlite3_bind_int64(st, 4, (int64_t)se->n);
+        if ((e = bind_samples(s, st, 5, se)) != PK_OK ||
+            (e = run_stmt(s, st, "storing samples")) != PK_OK)
+            return e;
+    }
+    return PK_OK;
+}
+
+static pk_err put_meta(pk_store *s, const pk_run_meta *m, int64_t *run_id)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_INS_RUN, &e);
+    if (!st)
+        return e;
+    sqlite3_bind_int64(st, 1, m->started_unix_ns);
+    bind_text(st, 2, m->commit);
+    bind_text(st, 3, m->branch);
+    sqlite3_bind_int(st, 4, m->dirty);
+    bind_text(st, 5, m->perfkit_version);
+    bind_text(st, 6, m->machine.cpu_model);
+    sqlite3_bind_int(st, 7, m->machine.cores);
+    bind_text(st, 8, m->machine.kernel);
+    bind_text(st, 9, m->machine.arch);
+    bind_text(st, 10, m->machine.hostname);
+    sqlite3_bind_int64(st, 11, (int64_t)m->machine.mem_bytes);
+    bind_text(st, 12, m->fingerprint);
+    bind_text(st, 13, m->config_hash);
+    if ((e = run_stmt(s, st, "storing the run")) != PK_OK)
+        return e;
+    *run_id = sqlite3_last_insert_rowid(((pk__sqlite *)s->state)->db);
+    return PK_OK;
+}
+
+static pk_err sq_put_run(pk_store *s, pk_run_meta *m, const pk_resultset *rs)
+{
+    int64_t run_id = 0;
+    pk_err e = exec_id(s, SQ_BEGIN, "starting to store the run");
+    if (e != PK_OK)
+        return e;
+    e = put_meta(s, m, &run_id);
+    for (size_t i = 0; e == PK_OK && i < rs->n; i++)
+        e = put_bench(s, run_id, &rs->benches[i]);
+    if (e == PK_OK)
+        e = exec_id(s, SQ_COMMIT, "committing the run");
+    if (e != PK_OK) {
+        tx_abort(s);
+        return e;
+    }
+    m->id = run_id;
+    return PK_OK;
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+static void read_meta(sqlite3_stmt *st, pk_run_meta *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(st, 0);
+    m->started_unix_ns = sqlite3_column_int64(st, 1);
+    col_text(st, 2, m->commit, sizeof m->commit);
+    col_text(st, 3, m->branch, sizeof m->branch);
+    m->dirty = sqlite3_column_int(st, 4) != 0;
+    col_text(st, 5, m->perfkit_version, sizeof m->perfkit_version);
+    col_text(st, 5, m->machine.perfkit_version, sizeof m->machine.perfkit_version);
+    col_text(st, 6, m->machine.cpu_model, sizeof m->machine.cpu_model);
+    m->machine.cores = sqlite3_column_int(st, 7);
+    col_text(st, 8, m->machine.kernel, sizeof m->machine.kernel);
+    col_text(st, 9, m->machine.arch, sizeof m->machine.arch);
+    col_text(st, 10, m->machine.hostname, sizeof m->machine.hostname);
+    m->machine.mem_bytes = (uint64_t)sqlite3_column_int64(st, 11);
+    col_text(st, 12, m->fingerprint, sizeof m->fingerprint);
+    col_text(st, 13, m->config_hash, sizeof m->config_hash);
+}
+
+/* A loaded value the result set rejects: out of memory, or damage. */
+static pk_err rs_fail(pk_store *s, pk_err e, int64_t run_id)
+{
+    if (e == PK_ENOMEM)
+        return pk__store_fail(s, PK_ENOMEM, "out of memory loading run %" PRId64, run_id);
+    return pk__store_fail(s, PK_ECORRUPT, "history %s is damaged: run %" PRId64
+                          " has an invalid result", ((pk__sqlite *)s->state)->path, run_id);
+}
+
+/* One row of RESULT_COLS into rs; *cur tracks the result id being filled. */
+static pk_err load_row(pk_store *s, sqlite3_stmt *st, int64_t run_id, pk_resultset *rs,
+                       int64_t *cur)
+{
+    pk_err e;
+    int64_t result_id = sqlite3_column_int64(st, 0);
+    if (result_id != *cur) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        const char *primary = (const char *)sqlite3_column_text(st, 2);
+        const char *error = (const char *)sqlite3_column_text(st, 3);
+        pk_bench_data *b = NULL;
+        if ((e = pk_resultset_add(rs, name, &b)) != PK_OK ||
+            (primary && (e = pk_bench_data_set_primary(b, primary)) != PK_OK) ||
+            (error && (e = pk_bench_data_set_error(b, error)) != PK_OK))
+            return rs_fail(s, e, run_id);
+        *cur = result_id;
+    }
+    const char *figure = (const char *)sqlite3_column_text(st, 4);
+    if (!figure)   /* a benchmark without series (failed) */
+        return PK_OK;
+    pk_series se;
+    if ((e = decode_series(s, st, 5, &se)) != PK_OK)
+        return e;
+    pk_bench_data *b = &rs->benches[rs->n - 1];
+    if ((e = pk_bench_data_put(b, figure, se.kind, se.samples, se.n)) != PK_OK)
+        return rs_fail(s, e, run_id);
+    return PK_OK;
+}
+
+/* Step st (bound) to the end, building a result set; *rows counts rows. */
+static pk_err load_results(pk_store *s, sqlite3_stmt *st, int64_t run_id,
+                           pk_resultset **out, size_t *rows)
+{
+    pk_resultset *rs = NULL;
+    pk_err e = pk_resultset_new(&rs);
+    if (e != PK_OK) {
+        sqlite3_reset(st);
+        return pk__store_fail(s, PK_ENOMEM, "out of memory loading run %" PRId64, run_id);
+    }
+    int64_t cur = 0;
+    int rc;
+    *rows = 0;
+    while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ++*rows;
+        e = load_row(s, st, run_id, rs, &cur);
+    }
+    if (e == PK_OK && rc != SQLITE_DONE)
+        e = pk__sqlite_fail(s, rc, "loading a run");
+    sqlite3_reset(st);
+    if (e != PK_OK) {
+        pk_resultset_free(rs);
+        return e;
+    }
+    *out = rs;
+    return PK_OK;
+}
+
+static pk_err sq_get_run(pk_store *s, int64_t id, pk_run_meta *meta, pk_resultset **rs_out)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_GET_META, &e);
+    if (!st)
+        return e;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && meta)
+        read_meta(st, meta);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return pk__store_fail(s, PK_ENOENT, "no run %" PRId64 " in history", id);
+    if (rc != SQLITE_ROW)
+        return pk__sqlite_fail(s, rc, "loading a run");
+    if (!rs_out)
+        return PK_OK;
+    if (!(st = pk__sqlite_stmt(s, SQ_GET_RESULTS, &e)))
+        return e;
+    sqlite3_bind_int64(st, 1, id);
+    size_t rows;
+    return load_results(s, st, id, rs_out, &rows);
+}
+
+static pk_err sq_run_exists(pk_store *s, int64_t id, bool *exists)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_RUN_EXISTS, &e);
+    if (!st)
+        return e;
+    sqlite3_bind_int64(st, 1, id);
+    int64_t one = 0;
+    e = one_int(s, st, &one, "looking up a run");
+    *exists = one == 1;
+    return e;
+}
+
+static pk_err sq_get_bench(pk_store *s, int64_t id, const char *benchmark,
+                           pk_resultset **rs_out)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_GET_BENCH, &e);
+    if (!st)
+        return e;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, benchmark);
+    size_t rows = 0;
+    pk_resultset *rs = NULL;
+    if ((e = load_results(s, st, id, &rs, &rows)) != PK_OK)
+        return e;
+    if (rows > 0) {
+        *rs_out = rs;
+        return PK_OK;
+    }
+    pk_resultset_free(rs);
+    bool exists = false;
+    if ((e = sq_run_exists(s, id, &exists)) != PK_OK)
+        return e;
+    if (!exists)
+        return pk__store_fail(s, PK_ENOENT, "no run %" PRId64 " in history", id);
+    return pk__store_fail(s, PK_ENOENT, "run %" PRId64 " has no benchmark '%s'", id,
+                          benchmark);
+}
+
+/* ---- baselines and references --------------------------------------------- */
+
+static pk_err sq_pinned(pk_store *s, const char *benchmark, int64_t *run_id)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_PINNED, &e);
+    if (!st)
+        return e;
+    bind_text(st, 1, benchmark);
+    return one_int(s, st, run_id, "looking up a pin");
+}
+
+static pk_err sq_search_baseline(pk_store *s, const char *benchmark, const char *branch,
+                                 const char *fingerprint, int64_t before_id, int64_t *run_id)
+{
+    pk__sq_stmt id = branch ? (fingerprint ? SQ_BASE_BRANCH_FP : SQ_BASE_BRANCH)
+                            : (fingerprint ? SQ_BASE_FP : SQ_BASE_ANY);
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, id, &e);
+    if (!st)
+        return e;
+    bind_text(st, 1, benchmark);
+    sqlite3_bind_int64(st, 2, before_id);
+    if (branch)
+        bind_text(st, 3, branch);
+    if (fingerprint)
+        bind_text(st, 4, fingerprint);
+    return one_int(s, st, run_id, "looking for a baseline");
+}
+
+static pk_err sq_latest_run(pk_store *s, pk__store_by by, const char *value, int64_t *run_id)
+{
+    pk__sq_stmt id = by == PK__STORE_BY_COMMIT ? SQ_LATEST_COMMIT
+                   : by == PK__STORE_BY_BRANCH ? SQ_LATEST_BRANCH : SQ_LATEST;
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, id, &e);
+    if (!st)
+        return e;
+    if (by != PK__STORE_BY_ANY)
+        bind_text(st, 1, value);
+    return one_int(s, st, run_id, "resolving a run");
+}
+
+static pk_err sq_match_commits(pk_store *s, const char *prefix, char found[2][41], size_t *n)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_MATCH_COMMITS, &e);
+    if (!st)
+        return e;
+    bind_text(st, 1, prefix);
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < 2)
+        col_text(st, 0, found[(*n)++], 41);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? PK_OK
+                                                 : pk__sqlite_fail(s, rc, "resolving a commit");
+}
+
+/* ---- pins ------------------------------------------------------------------ */
+
+static pk_err pin_in_tx(pk_store *s, int64_t run_id, const char *benchmark)
+{
+    pk__sqlite *q = s->state;
+    bool exists = false;
+    pk_err e = sq_run_exists(s, run_id, &exists);
+    if (e != PK_OK)
+        return e;
+    if (!exists)
+        return pk__store_fail(s, PK_ENOENT, "no run %" PRId64 " in history", run_id);
+    sqlite3_stmt *st;
+    if (benchmark) {
+        int64_t has = 0;
+        if (!(st = pk__sqlite_stmt(s, SQ_HAS_BENCH, &e)))
+            return e;
+        sqlite3_bind_int64(st, 1, run_id);
+        bind_text(st, 2, benchmark);
+        if ((e = one_int(s, st, &has, "looking up a benchmark")) != PK_OK)
+            return e;
+        if (!has)
+            return pk__store_fail(s, PK_ENOENT, "run %" PRId64 " has no benchmark '%s'",
+                                  run_id, benchmark);
+    }
+    if (!(st = pk__sqlite_stmt(s, benchmark ? SQ_PIN_ONE : SQ_PIN_ALL, &e)))
+        return e;
+    sqlite3_bind_int64(st, 1, run_id);
+    if (benchmark)
+        bind_text(st, 2, benchmark);
+    if ((e = run_stmt(s, st, "pinning a baseline")) != PK_OK)
+        return e;
+    if (!benchmark && sqlite3_changes(q->db) == 0)
+        return pk__store_fail(s, PK_ENOENT, "run %" PRId64 " has no benchmarks to pin",
+                              run_id);
+    return PK_OK;
+}
+
+static pk_err sq_pin(pk_store *s, int64_t run_id, const char *benchmark)
+{
+    pk_err e = exec_id(s, SQ_BEGIN, "starting to pin");
+    if (e != PK_OK)
+        return e;
+    if ((e = pin_in_tx(s, run_id, benchmark)) == PK_OK)
+        e = exec_id(s, SQ_COMMIT, "committing a pin");
+    if (e != PK_OK)
+        tx_abort(s);
+    return e;
+}
+
+static pk_err sq_unpin(pk_store *s, const char *benchmark)
+{
+    pk__sqlite *q = s->state;
+    pk_err e = exec_id(s, SQ_BEGIN, "starting to unpin");
+    if (e != PK_OK)
+        return e;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, benchmark ? SQ_UNPIN_ONE : SQ_UNPIN_ALL, &e);
+    if (st) {
+        if (benchmark)
+            bind_text(st, 1, benchmark);
+        if ((e = run_stmt(s, st, "removing a pin")) == PK_OK && benchmark &&
+            sqlite3_changes(q->db) == 0)
+            e = pk__store_fail(s, PK_ENOENT, "no baseline is pinned for '%s'", benchmark);
+    }
+    if (e == PK_OK)
+        e = exec_id(s, SQ_COMMIT, "committing an unpin");
+    if (e != PK_OK)
+        tx_abort(s);
+    return e;
+}
+
+/* ---- history and listings -------------------------------------------------- */
+
+static pk_err history_point(pk_store *s, sqlite3_stmt *st, const char *figure,
+                            const char *stat, pk_history_point *p)
+{
+    pk_series se = {.figure = (char *)figure};
+    pk_err e = decode_series(s, st, 5, &se);
+    if (e != PK_OK)
+        return e;
+    memset(p, 0, sizeof *p);
+    p->run_id = sqlite3_column_int64(st, 0);
+    p->started_unix_ns = sqlite3_column_int64(st, 1);
+    col_text(st, 2, p->commit, sizeof p->commit);
+    col_text(st, 3, p->branch, sizeof p->branch);
+    p->dirty = sqlite3_column_int(st, 4) != 0;
+    p->n = se.n;
+    if ((e = pk_series_stat(&se, stat, &p->value)) != PK_OK)
+        return e == PK_ENOMEM
+                   ? pk__store_fail(s, PK_ENOMEM, "out of memory computing history")
+                   : pk__store_fail(s, PK_ECORRUPT, "history: cannot compute %s of run %"
+                                    PRId64, stat, p->run_id);
+    return PK_OK;
+}
+
+static pk_err sq_history(pk_store *s, const char *benchmark, const char *figure,
+                         const char *stat, size_t limit, pk_history_point **points, size_t *n)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_HISTORY, &e);
+    if (!st)
+        return e;
+    bind_text(st, 1, benchmark);
+    bind_text(st, 2, figure);
+    sqlite3_bind_int64(st, 3, sql_limit(limit));
+    pk_history_point *pts = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!grow((void **)&pts, &cap, cnt + 1, sizeof *pts))
+            e = pk__store_fail(s, PK_ENOMEM, "out of memory loading history");
+        else if ((e = history_point(s, st, figure, stat, &pts[cnt])) == PK_OK)
+            cnt++;
+    }
+    if (e == PK_OK && rc != SQLITE_DONE)
+        e = pk__sqlite_fail(s, rc, "loading history");
+    sqlite3_reset(st);
+    if (e != PK_OK) {
+        pk_free(pts);
+        return e;
+    }
+    for (size_t i = 0; i < cnt / 2; i++) {   /* newest first → oldest first */
+        pk_history_point t = pts[i];
+        pts[i] = pts[cnt - 1 - i];
+        pts[cnt - 1 - i] = t;
+    }
+    *points = pts;
+    *n = cnt;
+    return PK_OK;
+}
+
+static pk_err sq_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_t *n)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_LIST_RUNS, &e);
+    if (!st)
+        return e;
+    sqlite3_bind_int64(st, 1, sql_limit(limit));
+    pk_run_meta *out = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!grow((void **)&out, &cap, cnt + 1, sizeof *out))
+            e = pk__store_fail(s, PK_ENOMEM, "out of memory listing runs");
+        else
+            read_meta(st, &out[cnt++]);
+    }
+    if (e == PK_OK && rc != SQLITE_DONE)
+        e = pk__sqlite_fail(s, rc, "listing runs");
+    sqlite3_reset(st);
+    if (e != PK_OK) {
+        pk_free(out);
+        return e;
+    }
+    *runs = out;
+    *n = cnt;
+    return PK_OK;
+}
+
+static pk_err sq_list_benchmarks(pk_store *s, char ***names, size_t *n)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_LIST_BENCH, &e);
+    if (!st)
+        return e;
+    char **out = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char *name = NULL;
+        if (!grow((void **)&out, &cap, cnt + 1, sizeof *out) ||
+            !(name = pk_strdup((const char *)sqlite3_column_text(st, 0))))
+            e = pk__store_fail(s, PK_ENOMEM, "out of memory listing benchmarks");
+        else
+            out[cnt++] = name;
+    }
+    if (e == PK_OK && rc != SQLITE_DONE)
+        e = pk__sqlite_fail(s, rc, "listing benchmarks");
+    sqlite3_reset(st);
+    if (e != PK_OK) {
+        pk_store_free_names(out, cnt);
+        return e;
+    }
+    *names = out;
+    *n = cnt;
+    return PK_OK;
+}
+
+const pk_store_backend pk__sqlite_backend = {
+    .name = "sqlite",
+    .close = sq_close,
+    .put_run = sq_put_run,
+    .get_run = sq_get_run,
+    .get_bench = sq_get_bench,
+    .pinned = sq_pinned,
+    .search_baseline = sq_search_baseline,
+    .run_exists = sq_run_exists,
+    .latest_run = sq_latest_run,
+    .match_commits = sq_match_commits,
+    .pin = sq_pin,
+    .unpin = sq_unpin,
+    .history = sq_history,
+    .list_runs = sq_list_runs,
+    .list_benchmarks = sq_list_benchmarks,
+};

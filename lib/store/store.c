@@ -1,0 +1,346 @@
+/* store.c — the history store's public API: argument checks, backend
+ * dispatch and the backend-neutral rules.
+ *
+ * pk_store_open picks the backend from the location ("postgres://" and
+ * "postgresql://" URLs: PostgreSQL, not built yet; anything else: a SQLite
+ * file). The rules every backend shares live here so they cannot drift
+ * apart: a pin beats the search for a baseline, and a reference resolves as
+ * run id → "latest" → commit prefix → branch name. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "perfkit/alloc.h"
+#include "store/store_int.h"
+
+void pk_store_opts_init(pk_store_opts *o)
+{
+    if (!o)
+        return;
+    o->busy_timeout_ms = 10000;
+    o->create = true;
+    o->read_only = false;
+}
+
+pk_err pk__store_fail(pk_store *s, pk_err e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+static void set_errmsg(char *errmsg, size_t len, const char *msg)
+{
+    if (errmsg && len > 0)
+        snprintf(errmsg, len, "%s", msg);
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+    return strncmp(s, p, strlen(p)) == 0;
+}
+
+pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **out,
+                     char *errmsg, size_t errmsg_len)
+{
+    if (out)
+        *out = NULL;
+    set_errmsg(errmsg, errmsg_len, "");
+    if (!location || !location[0] || !out) {
+        set_errmsg(errmsg, errmsg_len, "history location is empty");
+        return PK_EINVAL;
+    }
+    if (has_prefix(location, "postgres://") || has_prefix(location, "postgresql://")) {
+        set_errmsg(errmsg, errmsg_len,
+                   "PostgreSQL history is not built yet; use a file path");
+        return PK_ENOTSUP;
+    }
+    pk_store_opts def;
+    if (!o) {
+        pk_store_opts_init(&def);
+        o = &def;
+    }
+    if (o->busy_timeout_ms < 0) {
+        set_errmsg(errmsg, errmsg_len, "busy timeout must be >= 0 ms");
+        return PK_EINVAL;
+    }
+    pk_store *s = pk_calloc(1, sizeof *s);
+    if (!s) {
+        set_errmsg(errmsg, errmsg_len, "out of memory opening the history");
+        return PK_ENOMEM;
+    }
+    pk_err e = pk__store_sqlite_open(s, location, o);
+    if (e != PK_OK) {
+        set_errmsg(errmsg, errmsg_len, s->err);
+        pk_free(s);
+        return e;
+    }
+    s->err[0] = '\0';
+    *out = s;
+    return PK_OK;
+}
+
+void pk_store_close(pk_store *s)
+{
+    if (!s)
+        return;
+    if (s->be)
+        s->be->close(s);
+    pk_free(s);
+}
+
+const char *pk_store_last_error(const pk_store *s)
+{
+    if (!s)
+        return "no history store (NULL handle)";
+    return s->err;
+}
+
+/* Start of every call on s: clear the message. */
+static void begin(pk_store *s)
+{
+    s->err[0] = '\0';
+}
+
+/* true when the NUL of a char[len] field is inside it. */
+static bool terminated(const char *field, size_t len)
+{
+    return memchr(field, '\0', len) != NULL;
+}
+
+pk_err pk_store_put_run(pk_store *s, pk_run_meta *meta, const pk_resultset *rs)
+{
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!meta || !rs)
+        return pk__store_fail(s, PK_EINVAL, "put_run: no run metadata or results");
+    if (!terminated(meta->commit, sizeof meta->commit) ||
+        !terminated(meta->branch, sizeof meta->branch) ||
+        !terminated(meta->perfkit_version, sizeof meta->perfkit_version) ||
+        !terminated(meta->fingerprint, sizeof meta->fingerprint) ||
+        !terminated(meta->config_hash, sizeof meta->config_hash) ||
+        !terminated(meta->machine.cpu_model, sizeof meta->machine.cpu_model) ||
+        !terminated(meta->machine.kernel, sizeof meta->machine.kernel) ||
+        !terminated(meta->machine.arch, sizeof meta->machine.arch) ||
+        !terminated(meta->machine.hostname, sizeof meta->machine.hostname))
+        return pk__store_fail(s, PK_EINVAL, "put_run: a metadata string is not terminated");
+    for (size_t i = 0; i < rs->n; i++) {
+        const pk_bench_data *b = &rs->benches[i];
+        if (!b->name || !b->name[0])
+            return pk__store_fail(s, PK_EINVAL, "put_run: benchmark %zu has no name", i);
+        for (size_t j = 0; j < b->n_series; j++)
+            if (!b->series[j].figure || !b->series[j].figure[0] || b->series[j].n == 0 ||
+                !b->series[j].samples)
+                return pk__store_fail(s, PK_EINVAL,
+                                      "put_run: benchmark '%s' has an empty series", b->name);
+    }
+    return s->be->put_run(s, meta, rs);
+}
+
+pk_err pk_store_get_run(pk_store *s, int64_t id, pk_run_meta *meta, pk_resultset **rs_out)
+{
+    if (rs_out)
+        *rs_out = NULL;
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (id <= 0)
+        return pk__store_fail(s, PK_ENOENT, "no run %" PRId64 " in history", id);
+    return s->be->get_run(s, id, meta, rs_out);
+}
+
+pk_err pk_store_get_bench(pk_store *s, int64_t id, const char *benchmark,
+                          pk_resultset **rs_out)
+{
+    if (rs_out)
+        *rs_out = NULL;
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!benchmark || !rs_out)
+        return pk__store_fail(s, PK_EINVAL, "get_bench: no benchmark name or output");
+    if (id <= 0)
+        return pk__store_fail(s, PK_ENOENT, "no run %" PRId64 " in history", id);
+    return s->be->get_bench(s, id, benchmark, rs_out);
+}
+
+pk_err pk_store_find_baseline(pk_store *s, const char *benchmark, const char *branch,
+                              const char *fingerprint, int64_t before_id, int64_t *run_id)
+{
+    if (run_id)
+        *run_id = 0;
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!benchmark || !run_id || before_id < 0)
+        return pk__store_fail(s, PK_EINVAL, "find_baseline: invalid argument");
+    int64_t limit = before_id == 0 ? INT64_MAX : before_id;
+    int64_t pinned = 0;
+    pk_err e = s->be->pinned(s, benchmark, &pinned);
+    if (e != PK_OK)
+        return e;
+    if (pinned > 0 && pinned < limit) {
+        *run_id = pinned;
+        return PK_OK;
+    }
+    return s->be->search_baseline(s, benchmark, branch, fingerprint, limit, run_id);
+}
+
+/* ---- resolving a reference ------------------------------------------------- */
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* Lowercase hex of 4..40 digits into out[41]; false otherwise. */
+static bool commit_prefix(const char *s, char out[41])
+{
+    size_t n = strlen(s);
+    if (n < 4 || n > 40)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!isxdigit((unsigned char)s[i]))
+            return false;
+        out[i] = (char)tolower((unsigned char)s[i]);
+    }
+    out[n] = '\0';
+    return true;
+}
+
+pk_err pk_store_resolve(pk_store *s, const char *ref, int64_t *run_id)
+{
+    if (run_id)
+        *run_id = 0;
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!ref || !run_id)
+        return pk__store_fail(s, PK_EINVAL, "resolve: no reference");
+    if (!ref[0])
+        return pk__store_fail(s, PK_EINVAL, "empty run reference");
+    pk_err e;
+    if (all_digits(ref) && strlen(ref) <= 18) {   /* a run id; fits in int64 */
+        int64_t id = 0;
+        sscanf(ref, "%" SCNd64, &id);
+        bool exists = false;
+        if ((e = s->be->run_exists(s, id, &exists)) != PK_OK)
+            return e;
+        if (exists) {
+            *run_id = id;
+            return PK_OK;
+        }   /* else it may still be a commit prefix or a branch named so */
+    }
+    if (strcmp(ref, "latest") == 0) {
+        if ((e = s->be->latest_run(s, PK__STORE_BY_ANY, NULL, run_id)) != PK_OK)
+            return e;
+        if (*run_id == 0)
+            return pk__store_fail(s, PK_ENOENT, "no runs in history yet");
+        return PK_OK;
+    }
+    char prefix[41];
+    if (commit_prefix(ref, prefix)) {
+        char found[2][41];
+        size_t n = 0;
+        if ((e = s->be->match_commits(s, prefix, found, &n)) != PK_OK)
+            return e;
+        if (n > 1)
+            return pk__store_fail(s, PK_EINVAL,
+                                  "commit prefix '%s' is ambiguous: it matches %s and %s "
+                                  "(give more digits)", ref, found[0], found[1]);
+        if (n == 1)
+            return s->be->latest_run(s, PK__STORE_BY_COMMIT, found[0], run_id);
+    }
+    if ((e = s->be->latest_run(s, PK__STORE_BY_BRANCH, ref, run_id)) != PK_OK)
+        return e;
+    if (*run_id == 0)
+        return pk__store_fail(s, PK_ENOENT,
+                              "'%s' is not a run id, commit or branch in history", ref);
+    return PK_OK;
+}
+
+/* ---- pins, history, listings ------------------------------------------------ */
+
+pk_err pk_store_pin(pk_store *s, int64_t run_id, const char *benchmark)
+{
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (run_id <= 0)
+        return pk__store_fail(s, PK_ENOENT, "no run %" PRId64 " in history", run_id);
+    return s->be->pin(s, run_id, benchmark);
+}
+
+pk_err pk_store_unpin(pk_store *s, const char *benchmark)
+{
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    return s->be->unpin(s, benchmark);
+}
+
+pk_err pk_store_history(pk_store *s, const char *benchmark, const char *figure,
+                        const char *stat, size_t limit, pk_history_point **points, size_t *n)
+{
+    if (points)
+        *points = NULL;
+    if (n)
+        *n = 0;
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!benchmark || !figure || !stat || !points || !n)
+        return pk__store_fail(s, PK_EINVAL, "history: invalid argument");
+    if (!pk_series_stat_valid(stat))
+        return pk__store_fail(s, PK_EINVAL,
+                              "unknown statistic '%s' (mean, median, min, max, stddev, "
+                              "mad or pN such as p95)", stat);
+    return s->be->history(s, benchmark, figure, stat, limit, points, n);
+}
+
+pk_err pk_store_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_t *n)
+{
+    if (runs)
+        *runs = NULL;
+    if (n)
+        *n = 0;
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!runs || !n)
+        return pk__store_fail(s, PK_EINVAL, "list_runs: invalid argument");
+    return s->be->list_runs(s, limit, runs, n);
+}
+
+pk_err pk_store_list_benchmarks(pk_store *s, char ***names, size_t *n)
+{
+    if (names)
+        *names = NULL;
+    if (n)
+        *n = 0;
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!names || !n)
+        return pk__store_fail(s, PK_EINVAL, "list_benchmarks: invalid argument");
+    return s->be->list_benchmarks(s, names, n);
+}
+
+void pk_store_free_names(char **names, size_t n)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < n; i++)
+        pk_free(names[i]);
+    pk_free(names);
+}

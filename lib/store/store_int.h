@@ -1,0 +1,68 @@
+/* store_int.h — the history store's backend interface (module-private).
+ *
+ * A pk_store is a vtable (struct pk_store_backend) + the backend's state +
+ * the last error message. lib/store/store.c checks arguments, holds the
+ * backend-neutral rules (how a reference resolves, pins before search) and
+ * dispatches; a backend (sqlite.c; postgres.c later) implements storage only.
+ * Backend functions receive valid arguments and report errors through
+ * pk__store_fail(), which fills the handle's message. */
+#ifndef PK_STORE_INT_H
+#define PK_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "perfkit/store.h"
+
+/* Which runs pk_store_backend.latest_run looks at. */
+typedef enum pk__store_by {
+    PK__STORE_BY_ANY,      /* every run (value unused) */
+    PK__STORE_BY_COMMIT,   /* runs whose commit equals value */
+    PK__STORE_BY_BRANCH,   /* runs on branch value */
+} pk__store_by;
+
+typedef struct pk_store_backend {
+    const char *name;                                /* "sqlite" */
+    void   (*close)(pk_store *s);                    /* frees s->state */
+    pk_err (*put_run)(pk_store *s, pk_run_meta *meta, const pk_resultset *rs);
+    pk_err (*get_run)(pk_store *s, int64_t id, pk_run_meta *meta, pk_resultset **rs_out);
+    pk_err (*get_bench)(pk_store *s, int64_t id, const char *benchmark,
+                        pk_resultset **rs_out);
+    /* The run pinned for benchmark, 0 when none. */
+    pk_err (*pinned)(pk_store *s, const char *benchmark, int64_t *run_id);
+    /* Most recent run < before_id (INT64_MAX: any) with branch / fingerprint
+     * (NULL: any) in which benchmark ran without error; 0 when none. */
+    pk_err (*search_baseline)(pk_store *s, const char *benchmark, const char *branch,
+                              const char *fingerprint, int64_t before_id, int64_t *run_id);
+    pk_err (*run_exists)(pk_store *s, int64_t id, bool *exists);
+    /* Highest run id selected by `by`, 0 when none. */
+    pk_err (*latest_run)(pk_store *s, pk__store_by by, const char *value, int64_t *run_id);
+    /* Up to 2 distinct commits starting with prefix (lowercase hex) into
+     * found; *n is how many. */
+    pk_err (*match_commits)(pk_store *s, const char *prefix, char found[2][41], size_t *n);
+    pk_err (*pin)(pk_store *s, int64_t run_id, const char *benchmark);
+    pk_err (*unpin)(pk_store *s, const char *benchmark);
+    /* stat is valid; limit 0 means all. */
+    pk_err (*history)(pk_store *s, const char *benchmark, const char *figure,
+                      const char *stat, size_t limit, pk_history_point **points, size_t *n);
+    pk_err (*list_runs)(pk_store *s, size_t limit, pk_run_meta **runs, size_t *n);
+    pk_err (*list_benchmarks)(pk_store *s, char ***names, size_t *n);
+} pk_store_backend;
+
+#define PK__STORE_ERRLEN 512
+
+struct pk_store {
+    const pk_store_backend *be;
+    void *state;                     /* the backend's */
+    char err[PK__STORE_ERRLEN];      /* last error message, "" after success */
+};
+
+/* Format the handle's last error message and return e. */
+pk_err pk__store_fail(pk_store *s, pk_err e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Open the SQLite history at path into s (s->be, s->state). On error s->err
+ * holds the message and s->state is NULL. */
+pk_err pk__store_sqlite_open(pk_store *s, const char *path, const pk_store_opts *o);
+
+#endif
