@@ -1,0 +1,339 @@
+/* config.c — perfkit.yml: load, parse the top level, free.
+ *
+ * The file is read whole, hashed (64-bit FNV-1a over the bytes, so history
+ * can tell which contract a run was judged under) and turned into a node
+ * tree (config_yaml.c). The top level is read in a fixed order — version,
+ * history, regression, benchmarks, sizes — so every benchmark's policy can
+ * start from the global one wherever `regression:` appears in the file.
+ * Reference: FNV hash, http://www.isthe.com/chongo/tech/comp/fnv/ */
+#include "check/config_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "perfkit/alloc.h"
+
+enum { T_VERSION, T_HISTORY, T_REGRESSION, T_BENCHMARKS, T_SIZES, T_COUNT };
+static const char *const top_keys[T_COUNT] = {"version", "history", "regression", "benchmarks",
+                                              "sizes"};
+static const char *const size_keys[PK_SIZE_COUNT] = {"raw", "gzip", "brotli", "zstd"};
+
+void pk_policy_init(pk_policy *p)
+{
+    p->threshold = 0.05;
+    p->alpha = 0.05;
+    p->method = PK_TEST_MANN_WHITNEY;
+}
+
+void pk_config_free(pk_config *c)
+{
+    if (!c)
+        return;
+    pk_free(c->path);
+    pk_free(c->dir);
+    pk_free(c->history_path);
+    pk_free(c->baseline_branch);
+    for (size_t i = 0; i < c->n_benches; i++)
+        pk__cfg_bench_clear(&c->benches[i]);
+    pk_free(c->benches);
+    for (size_t i = 0; i < c->n_sizes; i++) {
+        pk_free(c->sizes[i].pattern);
+        for (int k = 0; k < PK_SIZE_COUNT; k++)
+            pk_free(c->sizes[i].text[k]);
+    }
+    pk_free(c->sizes);
+    pk_free(c);
+}
+
+pk_err pk__cfg_policy(pk__cfg_ctx *c, const pk__ynode *v, pk_policy *p, const char *where)
+{
+    static const char *const keys[] = {"threshold", "alpha", "method"};
+    static const char *const methods[] = {"mann-whitney", "t-test", "exact"};
+    static const pk_test_method method_val[] = {PK_TEST_MANN_WHITNEY, PK_TEST_WELCH,
+                                                PK_TEST_EXACT};
+    char what[192];
+    snprintf(what, sizeof what, "`regression` of %s", where);
+    pk_err e = pk__cfg_check_map(c, v, what, "key", true);
+    if (e != PK_OK)
+        return e;
+    for (size_t i = 0; i < v->n; i += 2) {
+        const pk__ynode *val = v->items[i + 1];
+        size_t m;
+        switch (pk__cfg_key_index(v->items[i]->str, keys, 3)) {
+        case 0:
+            e = pk__cfg_percent(c, "threshold", val, &p->threshold);
+            break;
+        case 1:
+            if ((e = pk__cfg_number(c, "alpha", val, &p->alpha)) == PK_OK &&
+                !(p->alpha > 0 && p->alpha < 1))
+                e = pk__cfg_error_at(c, val, "`alpha` must be between 0 and 1, e.g. 0.05, got `%s`",
+                                     val->str);
+            break;
+        case 2:
+            if ((e = pk__cfg_enum(c, "method", val, methods, 3, &m)) == PK_OK)
+                p->method = method_val[m];
+            break;
+        default:
+            return pk__cfg_unknown_key(c, v->items[i], what, keys, 3);
+        }
+        if (e != PK_OK)
+            return e;
+    }
+    return PK_OK;
+}
+
+/* dir/rel, or rel itself when it is absolute. NULL on allocation failure. */
+static char *join(const char *dir, const char *rel)
+{
+    if (rel[0] == '/')
+        return pk_strdup(rel);
+    size_t a = strlen(dir), b = strlen(rel);
+    bool slash = a && dir[a - 1] == '/';
+    char *s = pk_malloc(a + b + 2);
+    if (s)
+        snprintf(s, a + b + 2, "%s%s%s", dir, slash ? "" : "/", rel);
+    return s;
+}
+
+static pk_err history(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
+{
+    static const char *const keys[] = {"path", "baseline-branch"};
+    pk_err e = pk__cfg_check_map(c, v, "`history`", "key", true);
+    if (e != PK_OK)
+        return e;
+    for (size_t i = 0; i < v->n; i += 2) {
+        const pk__ynode *val = v->items[i + 1];
+        char *path = NULL;
+        switch (pk__cfg_key_index(v->items[i]->str, keys, 2)) {
+        case 0:
+            if ((e = pk__cfg_string(c, "path", val, &path)) != PK_OK)
+                return e;
+            pk_free(cfg->history_path);
+            cfg->history_path = join(cfg->dir, path);
+            pk_free(path);
+            if (!cfg->history_path)
+                return pk__cfg_nomem(c);
+            break;
+        case 1:
+            if ((e = pk__cfg_string(c, "baseline-branch", val, &cfg->baseline_branch)) != PK_OK)
+                return e;
+            break;
+        default:
+            return pk__cfg_unknown_key(c, v->items[i], "`history`", keys, 2);
+        }
+    }
+    return PK_OK;
+}
+
+static bool is_null(const pk__ynode *v)
+{
+    return v->kind == PK__YN_SCALAR && v->plain &&
+           (v->len == 0 || strcmp(v->str, "~") == 0 || strcmp(v->str, "null") == 0);
+}
+
+static pk_err benchmarks(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
+{
+    if (is_null(v))
+        return PK_OK;
+    pk_err e = pk__cfg_check_map(c, v, "`benchmarks`", "benchmark", false);
+    if (e != PK_OK)
+        return e;
+    cfg->benches = pk_calloc(v->n / 2 ? v->n / 2 : 1, sizeof *cfg->benches);
+    if (!cfg->benches)
+        return pk__cfg_nomem(c);
+    for (size_t i = 0; i < v->n; i += 2) {
+        pk_cfg_bench *b = &cfg->benches[cfg->n_benches++];
+        if ((e = pk__cfg_bench(c, v->items[i], v->items[i + 1], &cfg->policy, b)) != PK_OK)
+            return e;
+    }
+    return PK_OK;
+}
+
+static pk_err size_budget(pk__cfg_ctx *c, const pk__ynode *k, const pk__ynode *v,
+                          pk_size_budget *s)
+{
+    char what[160];
+    snprintf(what, sizeof what, "size budget `%.120s`", k->str);
+    s->pos = pk__cfg_pos(k);
+    if (!(s->pattern = pk_strdup(k->str)))
+        return pk__cfg_nomem(c);
+    if (is_null(v) || (v->kind == PK__YN_MAP && v->n == 0))
+        return pk__cfg_error_at(c, k, "%s needs at least one of raw, gzip, brotli or zstd, e.g. "
+                                "{ gzip: 50KB }", what);
+    pk_err e = pk__cfg_check_map(c, v, what, "key", true);
+    if (e != PK_OK)
+        return e;
+    for (size_t i = 0; i < v->n; i += 2) {
+        const pk__ynode *key = v->items[i], *val = v->items[i + 1];
+        int x = pk__cfg_key_index(key->str, size_keys, PK_SIZE_COUNT);
+        if (x < 0)
+            return pk__cfg_unknown_key(c, key, what, size_keys, PK_SIZE_COUNT);
+        if ((e = pk__cfg_quantity(c, size_keys[x], size_keys[x], val, PK_UNIT_SIZE,
+                                  &s->limit[x])) != PK_OK)
+            return e;
+        if (!(s->text[x] = pk_strdup(val->str)))
+            return pk__cfg_nomem(c);
+        s->has[x] = true;
+    }
+    return PK_OK;
+}
+
+static pk_err sizes(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
+{
+    if (is_null(v))
+        return PK_OK;
+    pk_err e = pk__cfg_check_map(c, v, "`sizes`", "pattern", false);
+    if (e != PK_OK)
+        return e;
+    cfg->sizes = pk_calloc(v->n / 2 ? v->n / 2 : 1, sizeof *cfg->sizes);
+    if (!cfg->sizes)
+        return pk__cfg_nomem(c);
+    for (size_t i = 0; i < v->n; i += 2) {
+        pk_size_budget *s = &cfg->sizes[cfg->n_sizes++];
+        if ((e = size_budget(c, v->items[i], v->items[i + 1], s)) != PK_OK)
+            return e;
+    }
+    return PK_OK;
+}
+
+static pk_err version(pk__cfg_ctx *c, const pk__ynode *v)
+{
+    size_t n;
+    pk_err e = pk__cfg_whole(c, "version", v, 0, &n);
+    if (e != PK_OK)
+        return e;
+    if (n != 1)
+        return pk__cfg_error_at(c, v, "unsupported `version: %s` — this perfkit reads version 1",
+                                v->str);
+    return PK_OK;
+}
+
+static pk_err top_level(pk__cfg_ctx *c, const pk__ynode *root, pk_config *cfg)
+{
+    const pk__ynode *val[T_COUNT] = {0};
+    if (!root)
+        return pk__cfg_error(c, 1, 1,
+                             "empty config: write `version: 1` and a `benchmarks:` or "
+                             "`sizes:` mapping");
+    if (is_null(root))
+        return pk__cfg_error_at(c, root,
+                                "empty config: write `version: 1` and a `benchmarks:` or "
+                                "`sizes:` mapping");
+    pk_err e = pk__cfg_check_map(c, root, "the top level", "key", true);
+    if (e != PK_OK)
+        return e;
+    for (size_t i = 0; i < root->n; i += 2) {
+        int k = pk__cfg_key_index(root->items[i]->str, top_keys, T_COUNT);
+        if (k < 0)
+            return pk__cfg_unknown_key(c, root->items[i], "the top level", top_keys, T_COUNT);
+        val[k] = root->items[i + 1];
+    }
+    if ((val[T_VERSION] && (e = version(c, val[T_VERSION])) != PK_OK) ||
+        (val[T_HISTORY] && (e = history(c, val[T_HISTORY], cfg)) != PK_OK) ||
+        (val[T_REGRESSION] &&
+         (e = pk__cfg_policy(c, val[T_REGRESSION], &cfg->policy, "the config")) != PK_OK) ||
+        (val[T_BENCHMARKS] && (e = benchmarks(c, val[T_BENCHMARKS], cfg)) != PK_OK) ||
+        (val[T_SIZES] && (e = sizes(c, val[T_SIZES], cfg)) != PK_OK))
+        return e;
+    return PK_OK;
+}
+
+/* The directory part of name: "." for a bare name, "/" for "/x". */
+static char *dir_of(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    if (!slash)
+        return pk_strdup(".");
+    if (slash == name)
+        return pk_strdup("/");
+    return pk_strndup(name, (size_t)(slash - name));
+}
+
+pk_err pk_config_parse(const char *text, size_t len, const char *name, pk_config **out,
+                       pk_diag *diag)
+{
+    pk__cfg_ctx c = {name ? name : "", diag};
+    if (!out)
+        return PK_EINVAL;
+    *out = NULL;
+    if (!text && len)
+        return PK_EINVAL;
+    pk_config *cfg = pk_calloc(1, sizeof *cfg);
+    if (!cfg)
+        return pk__cfg_nomem(&c);
+    pk_policy_init(&cfg->policy);
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)text[i];
+        h *= 1099511628211ull;
+    }
+    snprintf(cfg->hash, sizeof cfg->hash, "%016llx", (unsigned long long)h);
+    pk__ynode *root = NULL;
+    pk_err e = PK_ENOMEM;
+    if (!(cfg->path = pk_strdup(c.file)) || !(cfg->dir = dir_of(c.file)) ||
+        !(cfg->baseline_branch = pk_strdup("main"))) {
+        pk__cfg_nomem(&c);
+        goto fail;
+    }
+    if ((e = pk__yaml_load(text ? text : "", len, c.file, &root, diag)) != PK_OK)
+        goto fail;
+    if ((e = top_level(&c, root, cfg)) != PK_OK)
+        goto fail;
+    if (!cfg->history_path && !(cfg->history_path = join(cfg->dir, ".perfkit/history.db"))) {
+        e = pk__cfg_nomem(&c);
+        goto fail;
+    }
+    pk__ynode_free(root);
+    *out = cfg;
+    return PK_OK;
+fail:
+    pk__ynode_free(root);
+    pk_config_free(cfg);
+    return e;
+}
+
+pk_err pk_config_load(const char *path, pk_config **out, pk_diag *diag)
+{
+    if (!out)
+        return PK_EINVAL;
+    *out = NULL;
+    if (!path)
+        return PK_EINVAL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int err = errno;
+        pk_diag_set(diag, path, 0, 0, "cannot open: %s", strerror(err));
+        return err == ENOENT || err == ENOTDIR ? PK_ENOENT
+               : err == EACCES || err == EPERM ? PK_EPERM
+                                               : PK_EIO;
+    }
+    size_t len = 0, cap = 4096;
+    char *buf = pk_malloc(cap);
+    pk_err e = PK_OK;
+    while (buf) {
+        len += fread(buf + len, 1, cap - len, f);
+        if (len < cap)
+            break;
+        char *nb = cap > SIZE_MAX / 4 ? NULL : pk_realloc(buf, cap * 2);
+        if (!nb) {
+            pk_free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    if (!buf) {
+        e = PK_ENOMEM;
+        pk_diag_set(diag, path, 0, 0, "out of memory");
+    } else if (ferror(f)) {
+        e = PK_EIO;
+        pk_diag_set(diag, path, 0, 0, "cannot read: %s", strerror(errno));
+    }
+    fclose(f);
+    if (e == PK_OK)
+        e = pk_config_parse(buf, len, path, out, diag);
+    pk_free(buf);
+    return e;
+}

@@ -1,0 +1,444 @@
+/* config_bench.c — one entry of `benchmarks:` into a pk_cfg_bench.
+ *
+ * A benchmark is a command (with every `perfkit bench` option), a Google
+ * Benchmark binary, or an import of numbers produced elsewhere; exactly one
+ * of command / google-benchmark / import says which, and keys of another
+ * kind are refused. Values are read in a fixed order after the keys are
+ * checked, so cross-key rules (min-runs <= max-runs, shell quoting) see
+ * every value. Parameter scans expand like the CLI's --parameter-scan. */
+#include "check/config_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "perfkit/alloc.h"
+#include "perfkit/resultset.h"
+#include "perfkit/shellwords.h"
+
+enum {
+    K_COMMAND, K_RUNS, K_WARMUP, K_MIN_RUNS, K_MAX_RUNS, K_MIN_TIME, K_PREPARE, K_CONCLUDE,
+    K_SETUP, K_CLEANUP, K_SHELL, K_INTERLEAVE, K_IGNORE_FAILURE, K_INPUT, K_OUTPUT, K_TIMEOUT,
+    K_MEASURE, K_PSCAN, K_PLIST, K_GBENCH, K_ARGS, K_REPS, K_IMPORT, K_FORMAT, K_BUDGETS,
+    K_TOLERANCE, K_REGRESSION, K_COUNT
+};
+
+static const char *const bench_keys[K_COUNT] = {
+    "command", "runs", "warmup", "min-runs", "max-runs", "min-time", "prepare", "conclude",
+    "setup", "cleanup", "shell", "interleave", "ignore-failure", "input", "output", "timeout",
+    "measure", "parameter-scan", "parameter-list", "google-benchmark", "args", "repetitions",
+    "import", "format", "budgets", "tolerance", "regression",
+};
+
+#define CMD (1u << PK_BENCH_COMMAND)
+#define GB (1u << PK_BENCH_GBENCH)
+#define IMP (1u << PK_BENCH_IMPORT)
+static const unsigned char key_kinds[K_COUNT] = {
+    CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD,
+    CMD, GB, GB, GB, IMP, IMP, CMD | GB | IMP, CMD | GB | IMP, CMD | GB | IMP,
+};
+
+static const char *const kind_noun[] = {"a command", "a Google Benchmark binary", "an import"};
+static const char *const kind_only[] = {"command benchmarks", "Google Benchmark benchmarks",
+                                        "imports"};
+
+void pk__cfg_bench_clear(pk_cfg_bench *b)
+{
+    pk_free(b->name);
+    pk_free(b->command);
+    pk_free(b->prepare);
+    pk_free(b->conclude);
+    pk_free(b->setup);
+    pk_free(b->cleanup);
+    pk_free(b->input);
+    pk_free(b->output_file);
+    pk_free(b->param_name);
+    for (size_t i = 0; i < b->n_param_values; i++)
+        pk_free(b->param_values[i]);
+    pk_free(b->param_values);
+    pk_free(b->binary);
+    for (size_t i = 0; i < b->n_args; i++)
+        pk_free(b->args[i]);
+    pk_free(b->args);
+    pk_free(b->import_path);
+    for (size_t i = 0; i < b->n_budgets; i++) {
+        pk_free(b->budgets[i].figure);
+        pk_free(b->budgets[i].stat);
+        pk_free(b->budgets[i].text);
+    }
+    pk_free(b->budgets);
+    memset(b, 0, sizeof *b);
+}
+
+/* A command line must split (unless a shell runs it). */
+static pk_err check_words(pk__cfg_ctx *c, const char *key, const pk__ynode *v)
+{
+    char **argv = NULL;
+    size_t col = 0;
+    pk_err e = pk_shellwords_split(v->str, &argv, NULL, &col);
+    pk_shellwords_free(argv);
+    if (e == PK_ENOMEM)
+        return pk__cfg_nomem(c);
+    if (e == PK_EINVAL)
+        return pk__cfg_error_at(c, v, "`%s` is empty", key);
+    if (e != PK_OK)
+        return pk__cfg_error(c, v->line, v->column + (v->quoted ? 1u : 0u) + (unsigned)col,
+                             "`%s`: unterminated quote or trailing backslash in `%s` — close "
+                             "it, or set `shell: true`",
+                             key, v->str);
+    return PK_OK;
+}
+
+static pk_err push_value(pk__cfg_ctx *c, pk_cfg_bench *b, char *s)
+{
+    if (!s)
+        return pk__cfg_nomem(c);
+    b->param_values[b->n_param_values++] = s;
+    return PK_OK;
+}
+
+static pk_err param_scan(pk__cfg_ctx *c, const pk__ynode *v, pk_cfg_bench *b)
+{
+    static const char *const keys[] = {"name", "from", "to", "step"};
+    const pk__ynode *val[4] = {NULL, NULL, NULL, NULL};
+    pk_err e = pk__cfg_check_map(c, v, "`parameter-scan`", "key", true);
+    if (e != PK_OK)
+        return e;
+    for (size_t i = 0; i < v->n; i += 2) {
+        int k = pk__cfg_key_index(v->items[i]->str, keys, 4);
+        if (k < 0)
+            return pk__cfg_unknown_key(c, v->items[i], "`parameter-scan`", keys, 4);
+        val[k] = v->items[i + 1];
+    }
+    if (!val[0] || !val[1] || !val[2])
+        return pk__cfg_error_at(c, v,
+                                "`parameter-scan` needs `name`, `from` and `to`, e.g. "
+                                "{ name: n, from: 1, to: 8 }");
+    double lo, hi, step = 1;
+    if ((e = pk__cfg_string(c, "name", val[0], &b->param_name)) != PK_OK ||
+        (e = pk__cfg_number(c, "from", val[1], &lo)) != PK_OK ||
+        (e = pk__cfg_number(c, "to", val[2], &hi)) != PK_OK ||
+        (val[3] && (e = pk__cfg_number(c, "step", val[3], &step)) != PK_OK))
+        return e;
+    if (!val[3] && (lo != floor(lo) || hi != floor(hi)))
+        return pk__cfg_error_at(c, v, "`parameter-scan` with non-integer bounds needs `step`");
+    if (lo > hi)
+        return pk__cfg_error_at(c, val[1], "`parameter-scan`: `from` %s is greater than `to` %s",
+                                val[1]->str, val[2]->str);
+    if (!(step > 0))
+        return pk__cfg_error_at(c, val[3], "`step` must be greater than 0, got `%s`",
+                                val[3]->str);
+    double count = floor((hi - lo) / step + 1e-9) + 1;
+    if (count > 100000)
+        return pk__cfg_error_at(c, v, "`parameter-scan` would make %.0f commands; at most 100000",
+                                count);
+    b->param_values = pk_calloc((size_t)count, sizeof *b->param_values);
+    if (!b->param_values)
+        return pk__cfg_nomem(c);
+    for (size_t i = 0; i < (size_t)count; i++) {
+        char buf[64];
+        double x = lo + (double)i * step;
+        if (x == floor(x) && fabs(x) < 1e15)
+            snprintf(buf, sizeof buf, "%.0f", x);
+        else
+            snprintf(buf, sizeof buf, "%.10g", x);
+        if ((e = push_value(c, b, pk_strdup(buf))) != PK_OK)
+            return e;
+    }
+    return PK_OK;
+}
+
+static pk_err param_list(pk__cfg_ctx *c, const pk__ynode *v, pk_cfg_bench *b)
+{
+    static const char *const keys[] = {"name", "values"};
+    const pk__ynode *val[2] = {NULL, NULL};
+    pk_err e = pk__cfg_check_map(c, v, "`parameter-list`", "key", true);
+    if (e != PK_OK)
+        return e;
+    for (size_t i = 0; i < v->n; i += 2) {
+        int k = pk__cfg_key_index(v->items[i]->str, keys, 2);
+        if (k < 0)
+            return pk__cfg_unknown_key(c, v->items[i], "`parameter-list`", keys, 2);
+        val[k] = v->items[i + 1];
+    }
+    if (!val[0] || !val[1])
+        return pk__cfg_error_at(c, v,
+                                "`parameter-list` needs `name` and `values`, e.g. "
+                                "{ name: n, values: [1, 2, 4] }");
+    if ((e = pk__cfg_string(c, "name", val[0], &b->param_name)) != PK_OK)
+        return e;
+    const pk__ynode *l = val[1];
+    if (l->kind != PK__YN_SEQ || l->n == 0)
+        return pk__cfg_error_at(c, l, "`values` must be a non-empty list, e.g. [1, 2, 4]");
+    b->param_values = pk_calloc(l->n, sizeof *b->param_values);
+    if (!b->param_values)
+        return pk__cfg_nomem(c);
+    for (size_t i = 0; i < l->n; i++) {
+        char *s = NULL;
+        if ((e = pk__cfg_string(c, "values", l->items[i], &s)) != PK_OK)
+            return e;
+        b->param_values[b->n_param_values++] = s;
+    }
+    return PK_OK;
+}
+
+static pk_err gb_args(pk__cfg_ctx *c, const pk__ynode *v, pk_cfg_bench *b)
+{
+    if (v->kind != PK__YN_SEQ)
+        return pk__cfg_error_at(c, v,
+                                "`args` must be a list of strings, e.g. "
+                                "[--benchmark_filter=BM_Sort]");
+    b->args = pk_calloc(v->n ? v->n : 1, sizeof *b->args);
+    if (!b->args)
+        return pk__cfg_nomem(c);
+    for (size_t i = 0; i < v->n; i++) {
+        char *s = NULL;
+        pk_err e = pk__cfg_string(c, "args", v->items[i], &s);
+        if (e != PK_OK)
+            return e;
+        b->args[b->n_args++] = s;
+    }
+    return PK_OK;
+}
+
+static const char *const figure_names[] = {"wall", "user", "sys", "rss", "real_time",
+                                           "cpu_time", "task-clock", "instructions"};
+static const char *const stat_names[] = {"mean", "median", "min", "max", "stddev", "mad",
+                                         "p50", "p90", "p95", "p99"};
+
+static pk_err budget(pk__cfg_ctx *c, const pk__ynode *k, const pk__ynode *v, pk_budget *bu)
+{
+    const char *dot = strchr(k->str, '.');
+    if (!dot || dot == k->str || !dot[1])
+        return pk__cfg_error_at(c, k,
+                                "budget `%s`: expected FIGURE.STATISTIC, e.g. wall.p95 or "
+                                "rss.max",
+                                k->str);
+    size_t flen = (size_t)(dot - k->str);
+    bu->figure = pk_strndup(k->str, flen);
+    bu->stat = pk_strdup(dot + 1);
+    if (!bu->figure || !bu->stat)
+        return pk__cfg_nomem(c);
+    if (!pk_series_stat_valid(bu->stat)) {
+        unsigned col = k->column + (k->quoted ? 1u : 0u) + (unsigned)flen + 1;
+        const char *s = pk_diag_suggest(bu->stat, stat_names, 10);
+        if (s)
+            return pk__cfg_error(c, k->line, col,
+                                 "unknown statistic `%s` in `%s` — did you mean `%s.%s`?",
+                                 bu->stat, k->str, bu->figure, s);
+        return pk__cfg_error(c, k->line, col,
+                             "unknown statistic `%s` in `%s`; expected FIGURE.STATISTIC with "
+                             "mean, median, min, max, stddev, mad or pN (N from 0 to 100)",
+                             bu->stat, k->str);
+    }
+    bu->kind = pk_figure_kind(bu->figure);
+    /* a count figure given a duration or size is likely a misspelt figure */
+    double x;
+    if (bu->kind == PK_UNIT_COUNT && v->kind == PK__YN_SCALAR &&
+        (pk_units_parse(v->str, PK_UNIT_DURATION, &x, NULL) == PK_OK ||
+         pk_units_parse(v->str, PK_UNIT_SIZE, &x, NULL) == PK_OK)) {
+        const char *s = pk_diag_suggest(bu->figure, figure_names, 8);
+        if (s && strcmp(s, "instructions") != 0)
+            return pk__cfg_error_at(c, k, "unknown figure `%s` in `%s` — did you mean `%s`?",
+                                    bu->figure, k->str, s);
+    }
+    pk_err e = pk__cfg_quantity(c, k->str, bu->figure, v, bu->kind, &bu->limit);
+    if (e != PK_OK)
+        return e;
+    bu->text = pk_strdup(v->str);
+    if (!bu->text)
+        return pk__cfg_nomem(c);
+    bu->pos = pk__cfg_pos(v);
+    return PK_OK;
+}
+
+static pk_err budgets(pk__cfg_ctx *c, const pk__ynode *v, const char *where, pk_cfg_bench *b)
+{
+    char what[192];
+    snprintf(what, sizeof what, "the budgets of %s", where);
+    pk_err e = pk__cfg_check_map(c, v, what, "budget", false);
+    if (e != PK_OK)
+        return e;
+    b->budgets = pk_calloc(v->n / 2 ? v->n / 2 : 1, sizeof *b->budgets);
+    if (!b->budgets)
+        return pk__cfg_nomem(c);
+    for (size_t i = 0; i < v->n; i += 2) {
+        pk_budget *bu = &b->budgets[b->n_budgets++];
+        if ((e = budget(c, v->items[i], v->items[i + 1], bu)) != PK_OK)
+            return e;
+    }
+    return PK_OK;
+}
+
+/* The value nodes of body by key index; the kind from the one kind key. */
+static pk_err collect(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *body,
+                      const char *where, const pk__ynode **key, const pk__ynode **val,
+                      pk_cfg_bench *b)
+{
+    static const int kind_key[] = {K_COMMAND, K_GBENCH, K_IMPORT};
+    int kind = -1;
+    pk_err e = pk__cfg_check_map(c, body, where, "key", true);
+    if (e != PK_OK)
+        return e;
+    for (size_t i = 0; i < body->n; i += 2) {
+        int k = pk__cfg_key_index(body->items[i]->str, bench_keys, K_COUNT);
+        if (k < 0)
+            return pk__cfg_unknown_key(c, body->items[i], where, bench_keys, K_COUNT);
+        key[k] = body->items[i];
+        val[k] = body->items[i + 1];
+        for (int j = 0; j < 3; j++) {
+            if (k != kind_key[j])
+                continue;
+            if (kind >= 0)
+                return pk__cfg_error_at(c, key[k], "%s has both `%s` and `%s` — keep one", where,
+                                        bench_keys[kind_key[kind]], bench_keys[k]);
+            kind = j;
+        }
+    }
+    if (kind < 0)
+        return pk__cfg_error_at(c, name,
+                                "%s needs one of `command`, `google-benchmark` or `import`",
+                                where);
+    b->kind = (pk_bench_kind)kind;
+    for (int k = 0; k < K_COUNT; k++)
+        if (key[k] && !(key_kinds[k] & (1u << kind)))
+            return pk__cfg_error_at(c, key[k], "`%s` applies to %s only; %s is %s",
+                                    key[k]->str, kind_only[__builtin_ctz(key_kinds[k])], where,
+                                    kind_noun[kind]);
+    return PK_OK;
+}
+
+static pk_err command_keys(pk__cfg_ctx *c, const pk__ynode **val, pk_cfg_bench *b)
+{
+    static const char *const outputs[] = {"null", "pipe", "inherit"};
+    static const char *const measures[] = {"time", "instructions"};
+    pk_cmdbench_opts *o = &b->bench;
+    pk_err e = PK_OK;
+    double ns;
+    size_t idx;
+    char **strs[K_COUNT] = {0};
+    strs[K_COMMAND] = &b->command;
+    strs[K_PREPARE] = &b->prepare;
+    strs[K_CONCLUDE] = &b->conclude;
+    strs[K_SETUP] = &b->setup;
+    strs[K_CLEANUP] = &b->cleanup;
+    strs[K_INPUT] = &b->input;
+    for (int k = 0; k < K_COUNT; k++)
+        if (strs[k] && val[k] && (e = pk__cfg_string(c, bench_keys[k], val[k], strs[k])) != PK_OK)
+            return e;
+    if ((val[K_RUNS] && (e = pk__cfg_whole(c, "runs", val[K_RUNS], 1, &o->runs)) != PK_OK) ||
+        (val[K_WARMUP] && (e = pk__cfg_whole(c, "warmup", val[K_WARMUP], 0, &o->warmup)) != PK_OK) ||
+        (val[K_MIN_RUNS] &&
+         (e = pk__cfg_whole(c, "min-runs", val[K_MIN_RUNS], 1, &o->min_runs)) != PK_OK) ||
+        (val[K_MAX_RUNS] &&
+         (e = pk__cfg_whole(c, "max-runs", val[K_MAX_RUNS], 1, &o->max_runs)) != PK_OK) ||
+        (val[K_SHELL] && (e = pk__cfg_bool(c, "shell", val[K_SHELL], &o->shell)) != PK_OK) ||
+        (val[K_INTERLEAVE] &&
+         (e = pk__cfg_bool(c, "interleave", val[K_INTERLEAVE], &o->interleave)) != PK_OK) ||
+        (val[K_IGNORE_FAILURE] && (e = pk__cfg_bool(c, "ignore-failure", val[K_IGNORE_FAILURE],
+                                                     &o->ignore_failure)) != PK_OK))
+        return e;
+    if (o->max_runs && o->max_runs < o->min_runs)
+        return pk__cfg_error_at(c, val[K_MAX_RUNS] ? val[K_MAX_RUNS] : val[K_MIN_RUNS],
+                                "`max-runs` %zu is below `min-runs` %zu — raise `max-runs` or "
+                                "lower `min-runs`",
+                                o->max_runs, o->min_runs);
+    if (val[K_MIN_TIME]) {
+        if ((e = pk__cfg_duration(c, "min-time", val[K_MIN_TIME], true, &ns)) != PK_OK)
+            return e;
+        o->min_time_ns = ns >= 1.8e19 ? UINT64_MAX : (uint64_t)(ns + 0.5);
+    }
+    if (val[K_TIMEOUT]) {
+        if ((e = pk__cfg_duration(c, "timeout", val[K_TIMEOUT], true, &ns)) != PK_OK)
+            return e;
+        double ms = ceil(ns / 1e6);
+        o->run.timeout_ms = ms >= 1.8e19 ? UINT64_MAX : (uint64_t)ms;
+    }
+    if (val[K_MEASURE]) {
+        if ((e = pk__cfg_enum(c, "measure", val[K_MEASURE], measures, 2, &idx)) != PK_OK)
+            return e;
+        o->measure = idx ? PK_MEASURE_INSTRUCTIONS : PK_MEASURE_TIME;
+    }
+    if (val[K_OUTPUT]) {
+        const pk__ynode *v = val[K_OUTPUT];
+        int i = v->kind == PK__YN_SCALAR ? pk__cfg_key_index(v->str, outputs, 3) : -1;
+        if (i >= 0) {
+            o->run.output = (pk_output_mode)i;
+        } else {
+            if ((e = pk__cfg_string(c, "output", v, &b->output_file)) != PK_OK)
+                return e;
+            o->run.output = PK_OUTPUT_FILE;
+        }
+    }
+    if (val[K_PSCAN] && val[K_PLIST])
+        return pk__cfg_error_at(c, val[K_PLIST],
+                                "only one of `parameter-scan` and `parameter-list` per "
+                                "benchmark");
+    if ((val[K_PSCAN] && (e = param_scan(c, val[K_PSCAN], b)) != PK_OK) ||
+        (val[K_PLIST] && (e = param_list(c, val[K_PLIST], b)) != PK_OK))
+        return e;
+    if (!o->shell)
+        for (int k = 0; k < K_COUNT; k++)
+            if (strs[k] && k != K_INPUT && val[k] &&
+                (e = check_words(c, bench_keys[k], val[k])) != PK_OK)
+                return e;
+    o->setup = b->setup;
+    o->cleanup = b->cleanup;
+    o->run.input_path = b->input;
+    o->run.output_path = b->output_file;
+    return PK_OK;
+}
+
+pk_err pk__cfg_bench(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *body,
+                     const pk_policy *global, pk_cfg_bench *b)
+{
+    const pk__ynode *key[K_COUNT] = {0}, *val[K_COUNT] = {0};
+    char where[160];
+    pk_err e;
+    snprintf(where, sizeof where, "benchmark `%.120s`", name->str);
+    memset(b, 0, sizeof *b);
+    pk_cmdbench_opts_init(&b->bench);
+    b->repetitions = 5;
+    b->policy = *global;
+    b->pos = pk__cfg_pos(name);
+    if (!(b->name = pk_strdup(name->str)))
+        return pk__cfg_nomem(c);
+    if (body->kind == PK__YN_SCALAR && body->plain && (body->len == 0 || !strcmp(body->str, "~")))
+        return pk__cfg_error_at(c, name,
+                                "%s needs one of `command`, `google-benchmark` or `import`",
+                                where);
+    if ((e = collect(c, name, body, where, key, val, b)) != PK_OK)
+        return e;
+    switch (b->kind) {
+    case PK_BENCH_COMMAND:
+        e = command_keys(c, val, b);
+        break;
+    case PK_BENCH_GBENCH:
+        if ((e = pk__cfg_string(c, "google-benchmark", val[K_GBENCH], &b->binary)) != PK_OK ||
+            (val[K_ARGS] && (e = gb_args(c, val[K_ARGS], b)) != PK_OK) ||
+            (val[K_REPS] &&
+             (e = pk__cfg_whole(c, "repetitions", val[K_REPS], 1, &b->repetitions)) != PK_OK))
+            break;
+        break;
+    case PK_BENCH_IMPORT: {
+        static const char *const formats[] = {"auto", "perfkit", "hyperfine",
+                                              "google-benchmark"};
+        size_t f = 0;
+        if ((e = pk__cfg_string(c, "import", val[K_IMPORT], &b->import_path)) != PK_OK ||
+            (val[K_FORMAT] && (e = pk__cfg_enum(c, "format", val[K_FORMAT], formats, 4, &f)) !=
+                                  PK_OK))
+            break;
+        b->import_format = (pk_import_format)f;
+        break;
+    }
+    }
+    if (e != PK_OK)
+        return e;
+    if ((val[K_BUDGETS] && (e = budgets(c, val[K_BUDGETS], where, b)) != PK_OK) ||
+        (val[K_TOLERANCE] &&
+         (e = pk__cfg_percent(c, "tolerance", val[K_TOLERANCE], &b->tolerance)) != PK_OK) ||
+        (val[K_REGRESSION] && (e = pk__cfg_policy(c, val[K_REGRESSION], &b->policy, where)) !=
+                                  PK_OK))
+        return e;
+    return PK_OK;
+}

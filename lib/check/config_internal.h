@@ -1,0 +1,100 @@
+/* config_internal.h — private to lib/check/config*.c: the YAML node tree the
+ * loader builds, the parse context that reports located errors, and the value
+ * converters shared by the top-level and per-benchmark parsers. */
+#ifndef PK_CHECK_CONFIG_INTERNAL_H
+#define PK_CHECK_CONFIG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "perfkit/config.h"
+
+/* ---- node tree (config_yaml.c) ------------------------------------------- */
+
+typedef enum pk__ynode_kind {
+    PK__YN_SCALAR = 0,
+    PK__YN_SEQ,
+    PK__YN_MAP,
+} pk__ynode_kind;
+
+typedef struct pk__ynode pk__ynode;
+struct pk__ynode {
+    pk__ynode_kind kind;
+    unsigned line, column;   /* 1-based start of the node */
+    char *str;               /* SCALAR: value, NUL-terminated (no NUL inside) */
+    size_t len;
+    bool quoted;             /* SCALAR: single- or double-quoted */
+    bool plain;              /* SCALAR: plain style (no quotes, not a block) */
+    pk__ynode **items;       /* SEQ: n items; MAP: n/2 pairs, key then value */
+    size_t n, cap;
+};
+
+/* Parse text[0..len-1] into a tree. On PK_OK *out is the root, or NULL for an
+ * empty stream. Errors: PK_EPARSE (diag set at the offending position),
+ * PK_ENOMEM. */
+pk_err pk__yaml_load(const char *text, size_t len, const char *file, pk__ynode **out,
+                     pk_diag *diag);
+void pk__ynode_free(pk__ynode *n);   /* NULL is a no-op */
+
+/* ---- parse context (config_value.c) ------------------------------------- */
+
+typedef struct pk__cfg_ctx {
+    const char *file;
+    pk_diag *diag;
+} pk__cfg_ctx;
+
+/* Set the diagnostic at (line, column) and return PK_EPARSE. */
+pk_err pk__cfg_error(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The same at node n. */
+pk_err pk__cfg_error_at(pk__cfg_ctx *c, const pk__ynode *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Set an out-of-memory diagnostic and return PK_ENOMEM. */
+pk_err pk__cfg_nomem(pk__cfg_ctx *c);
+
+pk_src_pos pk__cfg_pos(const pk__ynode *n);
+
+/* "a list", "a mapping" (or "a value" for a scalar). */
+const char *pk__cfg_node_what(const pk__ynode *n);
+
+/* The key table entry matching key (underscores read as dashes), or -1. */
+int pk__cfg_key_index(const char *key, const char *const *keys, size_t n);
+
+/* Check that map is a mapping with non-empty scalar, unique keys (compared
+ * after underscore → dash when normalize). what names the mapping in messages
+ * ("`history`", "benchmark `sort`"), noun its keys ("key", "benchmark").
+ * Errors: PK_EPARSE. */
+pk_err pk__cfg_check_map(pk__cfg_ctx *c, const pk__ynode *map, const char *what,
+                         const char *noun, bool normalize);
+
+/* Report an unknown key with a did-you-mean from keys. Returns PK_EPARSE. */
+pk_err pk__cfg_unknown_key(pk__cfg_ctx *c, const pk__ynode *key, const char *where,
+                           const char *const *keys, size_t n);
+
+/* Value converters: each reports "`key` must be ..., got `v`" at the value.
+ * key is the name used in messages. */
+pk_err pk__cfg_string(pk__cfg_ctx *c, const char *key, const pk__ynode *v, char **out);
+pk_err pk__cfg_whole(pk__cfg_ctx *c, const char *key, const pk__ynode *v, size_t min,
+                     size_t *out);
+pk_err pk__cfg_bool(pk__cfg_ctx *c, const char *key, const pk__ynode *v, bool *out);
+pk_err pk__cfg_number(pk__cfg_ctx *c, const char *key, const pk__ynode *v, double *out);
+/* A fraction written as a percentage ("5%") or a bare number in [0, 1]. */
+pk_err pk__cfg_percent(pk__cfg_ctx *c, const char *key, const pk__ynode *v, double *out);
+/* A duration; bare numbers are seconds when bare_seconds. Result in ns. */
+pk_err pk__cfg_duration(pk__cfg_ctx *c, const char *key, const pk__ynode *v,
+                        bool bare_seconds, double *out);
+/* A limit of the given kind for figure (named in kind-mismatch messages). */
+pk_err pk__cfg_quantity(pk__cfg_ctx *c, const char *key, const char *figure,
+                        const pk__ynode *v, pk_unit_kind kind, double *out);
+/* One word of words (matched after underscore → dash) into *idx. */
+pk_err pk__cfg_enum(pk__cfg_ctx *c, const char *key, const pk__ynode *v,
+                    const char *const *words, size_t n, size_t *idx);
+
+/* ---- sections (config.c, config_bench.c) ---------------------------------- */
+
+pk_err pk__cfg_policy(pk__cfg_ctx *c, const pk__ynode *v, pk_policy *p, const char *where);
+pk_err pk__cfg_bench(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *body,
+                     const pk_policy *global, pk_cfg_bench *b);
+void pk__cfg_bench_clear(pk_cfg_bench *b);
+
+#endif

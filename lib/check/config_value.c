@@ -1,0 +1,406 @@
+/* config_value.c — typed values out of config nodes, with located errors.
+ *
+ * Every converter names the key and the value it rejects and suggests the
+ * fix. Unit errors point at the offending character inside the value: the
+ * scalar's column plus pk_units_parse's offset (plus one for the opening
+ * quote of a quoted scalar). */
+#include "check/config_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "perfkit/alloc.h"
+
+pk_err pk__cfg_error(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt, ...)
+{
+    if (c->diag) {
+        char msg[sizeof c->diag->message];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        pk_diag_set(c->diag, c->file, line, column, "%s", msg);
+    }
+    return PK_EPARSE;
+}
+
+pk_err pk__cfg_error_at(pk__cfg_ctx *c, const pk__ynode *n, const char *fmt, ...)
+{
+    if (c->diag) {
+        char msg[sizeof c->diag->message];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        pk_diag_set(c->diag, c->file, n ? n->line : 0, n ? n->column : 0, "%s", msg);
+    }
+    return PK_EPARSE;
+}
+
+pk_err pk__cfg_nomem(pk__cfg_ctx *c)
+{
+    pk_diag_set(c->diag, c->file, 0, 0, "out of memory");
+    return PK_ENOMEM;
+}
+
+pk_src_pos pk__cfg_pos(const pk__ynode *n)
+{
+    pk_src_pos p = {n ? n->line : 0, n ? n->column : 0};
+    return p;
+}
+
+const char *pk__cfg_node_what(const pk__ynode *n)
+{
+    return n->kind == PK__YN_SEQ ? "a list" : n->kind == PK__YN_MAP ? "a mapping" : "a value";
+}
+
+/* "`abc`" (shortened when long) or "a list" / "a mapping", for messages. */
+static const char *got(const pk__ynode *n, char *buf, size_t len)
+{
+    if (n->kind != PK__YN_SCALAR)
+        return pk__cfg_node_what(n);
+    if (n->len == 0)
+        return "nothing";
+    if (n->len > 48)
+        snprintf(buf, len, "`%.45s...`", n->str);
+    else
+        snprintf(buf, len, "`%s`", n->str);
+    return buf;
+}
+
+/* An empty plain scalar or `~`: the key was written without a value. */
+static bool missing(const pk__ynode *v)
+{
+    return v->kind == PK__YN_SCALAR && v->plain &&
+           (v->len == 0 || strcmp(v->str, "~") == 0);
+}
+
+static void normalize(const char *key, char *buf, size_t len)
+{
+    size_t i = 0;
+    for (; key[i] && i + 1 < len; i++)
+        buf[i] = key[i] == '_' ? '-' : key[i];
+    buf[i] = '\0';
+}
+
+int pk__cfg_key_index(const char *key, const char *const *keys, size_t n)
+{
+    char buf[64];
+    if (strlen(key) >= sizeof buf)
+        return -1;
+    normalize(key, buf, sizeof buf);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(buf, keys[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* a and b equal, reading '_' as '-' when normalize_keys */
+static bool same_key(const char *a, const char *b, bool normalize_keys)
+{
+    for (;; a++, b++) {
+        char x = *a, y = *b;
+        if (normalize_keys) {
+            x = x == '_' ? '-' : x;
+            y = y == '_' ? '-' : y;
+        }
+        if (x != y)
+            return false;
+        if (!x)
+            return true;
+    }
+}
+
+pk_err pk__cfg_check_map(pk__cfg_ctx *c, const pk__ynode *map, const char *what,
+                         const char *noun, bool normalize_keys)
+{
+    char g[64];
+    if (map->kind != PK__YN_MAP)
+        return pk__cfg_error_at(c, map, "%s must be a mapping (`key: value` lines), got %s", what,
+                                got(map, g, sizeof g));
+    for (size_t i = 0; i < map->n; i += 2) {
+        const pk__ynode *k = map->items[i];
+        if (k->kind != PK__YN_SCALAR)
+            return pk__cfg_error_at(c, k, "a key in %s is %s; keys are plain words", what,
+                                    pk__cfg_node_what(k));
+        if (k->len == 0)
+            return pk__cfg_error_at(c, k, "empty %s in %s", noun, what);
+        for (size_t j = 0; j < i; j += 2) {
+            const pk__ynode *p = map->items[j];
+            if (same_key(k->str, p->str, normalize_keys))
+                return pk__cfg_error_at(c, k, "duplicate %s `%s` in %s (first at line %u)", noun,
+                                        k->str, what, p->line);
+        }
+    }
+    return PK_OK;
+}
+
+pk_err pk__cfg_unknown_key(pk__cfg_ctx *c, const pk__ynode *key, const char *where,
+                           const char *const *keys, size_t n)
+{
+    char buf[64];
+    normalize(key->str, buf, sizeof buf);
+    const char *s = pk_diag_suggest(buf, keys, n);
+    if (s)
+        return pk__cfg_error_at(c, key, "unknown key `%s` in %s — did you mean `%s`?", key->str,
+                                where, s);
+    char list[400] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                 i == 0 ? "" : i + 1 == n ? " or " : ", ", keys[i]);
+    return pk__cfg_error_at(c, key, "unknown key `%s` in %s; expected %s", key->str, where,
+                            list);
+}
+
+pk_err pk__cfg_string(pk__cfg_ctx *c, const char *key, const pk__ynode *v, char **out)
+{
+    char g[64];
+    if (v->kind != PK__YN_SCALAR)
+        return pk__cfg_error_at(c, v, "`%s` must be a string, got %s", key, got(v, g, sizeof g));
+    if (missing(v) || v->len == 0)
+        return pk__cfg_error_at(c, v, "`%s` needs a value", key);
+    pk_free(*out);
+    *out = pk_strdup(v->str);
+    return *out ? PK_OK : pk__cfg_nomem(c);
+}
+
+pk_err pk__cfg_whole(pk__cfg_ctx *c, const char *key, const pk__ynode *v, size_t min,
+                     size_t *out)
+{
+    char g[64];
+    if (v->kind != PK__YN_SCALAR || v->len == 0 || !isdigit((unsigned char)v->str[0]))
+        return pk__cfg_error_at(c, v, "`%s` must be a whole number, got %s", key,
+                                got(v, g, sizeof g));
+    errno = 0;
+    char *end;
+    unsigned long long x = strtoull(v->str, &end, 10);
+    if (*end)
+        return pk__cfg_error_at(c, v, "`%s` must be a whole number, got %s", key,
+                                got(v, g, sizeof g));
+    if (errno || x > SIZE_MAX / 2)
+        return pk__cfg_error_at(c, v, "`%s` is too large: %s", key, v->str);
+    if (x < min)
+        return pk__cfg_error_at(c, v, "`%s` must be at least %zu, got %s", key, min, v->str);
+    *out = (size_t)x;
+    return PK_OK;
+}
+
+pk_err pk__cfg_bool(pk__cfg_ctx *c, const char *key, const pk__ynode *v, bool *out)
+{
+    static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+    char g[64];
+    if (v->kind == PK__YN_SCALAR) {
+        for (size_t i = 0; i < 3; i++) {
+            if (strcasecmp(v->str, yes[i]) == 0) {
+                *out = true;
+                return PK_OK;
+            }
+            if (strcasecmp(v->str, no[i]) == 0) {
+                *out = false;
+                return PK_OK;
+            }
+        }
+    }
+    return pk__cfg_error_at(c, v, "`%s` must be true or false, got %s", key, got(v, g, sizeof g));
+}
+
+/* The whole of s as a finite number; false when it is not one. */
+static bool plain_number(const char *s, double *out)
+{
+    char *end;
+    if (!*s || isspace((unsigned char)*s))
+        return false;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (*end || errno || !isfinite(x))
+        return false;
+    *out = x;
+    return true;
+}
+
+pk_err pk__cfg_number(pk__cfg_ctx *c, const char *key, const pk__ynode *v, double *out)
+{
+    char g[64];
+    if (v->kind != PK__YN_SCALAR || !plain_number(v->str, out))
+        return pk__cfg_error_at(c, v, "`%s` must be a number, got %s", key, got(v, g, sizeof g));
+    return PK_OK;
+}
+
+static const char *kind_name(pk_unit_kind k)
+{
+    switch (k) {
+    case PK_UNIT_DURATION: return "duration";
+    case PK_UNIT_SIZE:     return "size";
+    case PK_UNIT_COUNT:    return "count";
+    case PK_UNIT_PERCENT:  return "percentage";
+    }
+    return "quantity";
+}
+
+static const char *kind_example(pk_unit_kind k)
+{
+    switch (k) {
+    case PK_UNIT_DURATION: return "50ms or 2s";
+    case PK_UNIT_SIZE:     return "64MiB or 100KB";
+    case PK_UNIT_COUNT:    return "1200 or 1.2G";
+    case PK_UNIT_PERCENT:  return "5%";
+    }
+    return "";
+}
+
+static const char *kind_units(pk_unit_kind k)
+{
+    switch (k) {
+    case PK_UNIT_DURATION: return "ns, us, ms, s, m or h";
+    case PK_UNIT_SIZE:     return "B, KB, MB, GB, KiB, MiB or GiB";
+    case PK_UNIT_COUNT:    return "no suffix, K, M, G or T";
+    case PK_UNIT_PERCENT:  return "%";
+    }
+    return "";
+}
+
+static const char *const duration_names[] = {"ns", "us", "ms", "s", "m", "min", "h"};
+static const char *const size_names[] = {"KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "B"};
+static const char *const count_names[] = {"K", "M", "G", "T"};
+
+static const char *suggest_unit(const char *unit, pk_unit_kind k)
+{
+    switch (k) {
+    case PK_UNIT_DURATION: return pk_diag_suggest(unit, duration_names, 7);
+    case PK_UNIT_SIZE:     return pk_diag_suggest(unit, size_names, 9);
+    case PK_UNIT_COUNT:    return pk_diag_suggest(unit, count_names, 4);
+    case PK_UNIT_PERCENT:  return NULL;
+    }
+    return NULL;
+}
+
+/* Explain why pk_units_parse rejected v->str at offset off. figure (may be
+ * NULL) is named in kind-mismatch messages instead of key. */
+static pk_err unit_error(pk__cfg_ctx *c, const char *key, const char *figure,
+                         const pk__ynode *v, pk_unit_kind kind, size_t off)
+{
+    char g[64];
+    const char *s = v->str;
+    if (off > v->len)
+        off = v->len;
+    unsigned base = v->column + (v->quoted ? 1u : 0u);
+    unsigned col = base + (unsigned)off;
+    if (missing(v) || v->len == 0)
+        return pk__cfg_error_at(c, v, "`%s` needs a %s, e.g. %s", key, kind_name(kind),
+                                kind_example(kind));
+    if (s[0] == '-')
+        return pk__cfg_error(c, v->line, base, "`%s` must not be negative, got `%s`", key, s);
+    char *end;
+    strtod(s, &end);
+    size_t num = (size_t)(end - s);
+    if (off == 0 || num == 0)
+        return pk__cfg_error(c, v->line, base, "`%s` must be a %s such as %s, got %s", key,
+                             kind_name(kind), kind_example(kind), got(v, g, sizeof g));
+    const char *unit = s + num;
+    /* "50 ms": a blank between the number and a valid unit */
+    if (*unit == ' ' || *unit == '\t') {
+        const char *u = unit;
+        while (*u == ' ' || *u == '\t')
+            u++;
+        char joined[128];
+        double x;
+        if (num + strlen(u) < sizeof joined) {
+            snprintf(joined, sizeof joined, "%.*s%s", (int)num, s, u);
+            if (pk_units_parse(joined, kind, &x, NULL) == PK_OK)
+                return pk__cfg_error(c, v->line, base + (unsigned)num,
+                                     "`%s`: unexpected `%s` — write the number and unit "
+                                     "together: %s",
+                                     key, unit, joined);
+        }
+    }
+    if (!*unit)
+        return pk__cfg_error(c, v->line, base + (unsigned)num,
+                             "`%s`: `%s` needs a unit (%s), e.g. %s", key, s, kind_units(kind),
+                             kind_example(kind));
+    /* a valid quantity of another kind: "64MiB" for a duration */
+    static const pk_unit_kind others[] = {PK_UNIT_DURATION, PK_UNIT_SIZE, PK_UNIT_PERCENT};
+    for (size_t i = 0; i < 3; i++) {
+        double x;
+        if (others[i] != kind && pk_units_parse(s, others[i], &x, NULL) == PK_OK)
+            return pk__cfg_error(c, v->line, base + (unsigned)num,
+                                 "`%s` is a %s; `%s` is a %s — use %s", figure ? figure : key,
+                                 kind_name(kind), s, kind_name(others[i]), kind_units(kind));
+    }
+    const char *sug = suggest_unit(unit, kind);
+    if (sug)
+        return pk__cfg_error(c, v->line, col,
+                             "`%s`: unknown %s unit `%s` in `%s` — did you mean `%.*s%s`?", key,
+                             kind_name(kind), unit, s, (int)num, s, sug);
+    return pk__cfg_error(c, v->line, col, "`%s`: unknown %s unit `%s` in `%s` — use %s", key,
+                         kind_name(kind), unit, s, kind_units(kind));
+}
+
+pk_err pk__cfg_quantity(pk__cfg_ctx *c, const char *key, const char *figure,
+                        const pk__ynode *v, pk_unit_kind kind, double *out)
+{
+    char g[64];
+    if (v->kind != PK__YN_SCALAR)
+        return pk__cfg_error_at(c, v, "`%s` must be a %s such as %s, got %s", key,
+                                kind_name(kind), kind_example(kind), got(v, g, sizeof g));
+    size_t off = 0;
+    if (pk_units_parse(v->str, kind, out, &off) == PK_OK)
+        return PK_OK;
+    return unit_error(c, key, figure, v, kind, off);
+}
+
+pk_err pk__cfg_duration(pk__cfg_ctx *c, const char *key, const pk__ynode *v,
+                        bool bare_seconds, double *out)
+{
+    double x;
+    if (bare_seconds && v->kind == PK__YN_SCALAR && plain_number(v->str, &x) && x >= 0) {
+        *out = x * 1e9;
+        return PK_OK;
+    }
+    return pk__cfg_quantity(c, key, NULL, v, PK_UNIT_DURATION, out);
+}
+
+pk_err pk__cfg_percent(pk__cfg_ctx *c, const char *key, const pk__ynode *v, double *out)
+{
+    double x;
+    if (v->kind == PK__YN_SCALAR && plain_number(v->str, &x)) {
+        if (x < 0)
+            return pk__cfg_error_at(c, v, "`%s` must not be negative, got `%s`", key, v->str);
+        if (x > 1)
+            return pk__cfg_error_at(c, v,
+                                    "`%s` must be a percentage such as 10%%, got `%s` (a bare "
+                                    "number is a fraction: 0.1 = 10%%)",
+                                    key, v->str);
+        *out = x;
+        return PK_OK;
+    }
+    return pk__cfg_quantity(c, key, NULL, v, PK_UNIT_PERCENT, out);
+}
+
+pk_err pk__cfg_enum(pk__cfg_ctx *c, const char *key, const pk__ynode *v,
+                    const char *const *words, size_t n, size_t *idx)
+{
+    char g[64], list[256] = "";
+    if (v->kind == PK__YN_SCALAR) {
+        int i = pk__cfg_key_index(v->str, words, n);
+        if (i >= 0) {
+            *idx = (size_t)i;
+            return PK_OK;
+        }
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < n && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                 i == 0 ? "" : i + 1 == n ? " or " : ", ", words[i]);
+    const char *s = v->kind == PK__YN_SCALAR ? pk_diag_suggest(v->str, words, n) : NULL;
+    if (s)
+        return pk__cfg_error_at(c, v, "`%s` must be %s, got %s — did you mean `%s`?", key, list,
+                                got(v, g, sizeof g), s);
+    return pk__cfg_error_at(c, v, "`%s` must be %s, got %s", key, list, got(v, g, sizeof g));
+}
