@@ -1,0 +1,500 @@
+/* ingest.c — results produced elsewhere into a result set: detection, the
+ * entry points, and what the format readers (ingest_*.c) share.
+ *
+ * The text is parsed once with jansson (integers kept exact, duplicate keys
+ * rejected); syntax errors carry jansson's line:column. jansson keeps no
+ * positions per value, so a reader names the place of a semantic error as a
+ * path (results[2].times[5]) and locate() walks the raw text along it — the
+ * text is known to be valid JSON by then, so a skip-scanner suffices.
+ * Readers add to the caller's set directly; on any error the benchmarks they
+ * added are released again, leaving the set as it was. */
+#include "check/ingest_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "perfkit/alloc.h"
+#include "perfkit/run.h"
+
+/* ---- paths and positions --------------------------------------------------- */
+
+pk__jpath *pk__ingest_key(pk__jpath *p, const char *key)
+{
+    if (p->n < PK__JPATH_MAX)
+        p->step[p->n++] = (pk__jstep){key, 0};
+    return p;
+}
+
+pk__jpath *pk__ingest_idx(pk__jpath *p, size_t index)
+{
+    if (p->n < PK__JPATH_MAX)
+        p->step[p->n++] = (pk__jstep){NULL, index};
+    return p;
+}
+
+static const char *skip_ws(const char *s, const char *e)
+{
+    while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+        s++;
+    return s;
+}
+
+/* s at the opening quote; returns the byte after the closing one. */
+static const char *skip_string(const char *s, const char *e)
+{
+    for (s++; s < e && *s != '"'; s++)
+        if (*s == '\\')
+            s++;
+    return s < e ? s + 1 : e;
+}
+
+/* s at the first byte of a value; returns the byte after it. */
+static const char *skip_value(const char *s, const char *e)
+{
+    if (s >= e)
+        return e;
+    if (*s == '"')
+        return skip_string(s, e);
+    if (*s != '{' && *s != '[') {
+        while (s < e && *s != ',' && *s != '}' && *s != ']' && *s != ' ' && *s != '\t' &&
+               *s != '\n' && *s != '\r')
+            s++;
+        return s;
+    }
+    size_t depth = 0;
+    while (s < e) {
+        if (*s == '"') {
+            s = skip_string(s, e);
+            continue;
+        }
+        if (*s == '{' || *s == '[')
+            depth++;
+        else if ((*s == '}' || *s == ']') && --depth == 0)
+            return s + 1;
+        s++;
+    }
+    return e;
+}
+
+/* The value of member key in the object at s, or NULL. */
+static const char *find_member(const char *s, const char *e, const char *key)
+{
+    size_t klen = strlen(key);
+    s = skip_ws(s + 1, e);
+    while (s < e && *s == '"') {
+        const char *kend = skip_string(s, e);
+        bool match = (size_t)(kend - s) == klen + 2 && memcmp(s + 1, key, klen) == 0;
+        s = skip_ws(kend, e);
+        if (s >= e || *s != ':')
+            return NULL;
+        s = skip_ws(s + 1, e);
+        if (match)
+            return s;
+        s = skip_ws(skip_value(s, e), e);
+        if (s >= e || *s != ',')
+            return NULL;
+        s = skip_ws(s + 1, e);
+    }
+    return NULL;
+}
+
+/* Element index of the array at s, or NULL. */
+static const char *find_element(const char *s, const char *e, size_t index)
+{
+    s = skip_ws(s + 1, e);
+    for (size_t k = 0; s < e && *s != ']'; k++) {
+        if (k == index)
+            return s;
+        s = skip_ws(skip_value(s, e), e);
+        if (s >= e || *s != ',')
+            return NULL;
+        s = skip_ws(s + 1, e);
+    }
+    return NULL;
+}
+
+/* Byte offset of the value at p, or of the deepest part of p the text has. */
+static size_t locate(const char *text, size_t len, const pk__jpath *p)
+{
+    const char *e = text + len, *s = skip_ws(text, e);
+    if (e - s >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s = skip_ws(s + 3, e);
+    for (size_t i = 0; i < p->n && s < e; i++) {
+        const pk__jstep *st = &p->step[i];
+        const char *next = NULL;
+        if (st->key && *s == '{')
+            next = find_member(s, e, st->key);
+        else if (!st->key && *s == '[')
+            next = find_element(s, e, st->index);
+        if (!next)
+            break;
+        s = next;
+    }
+    return (size_t)(s - text);
+}
+
+/* 1-based line and column (in UTF-8 characters) of byte offset off. */
+static void line_col(const char *text, size_t off, unsigned *line, unsigned *col)
+{
+    unsigned l = 1, c = 1;
+    for (size_t i = 0; i < off; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '\n') {
+            l++;
+            c = 1;
+        } else if ((ch & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+pk_err pk__ingest_fail(pk__ingest *g, const pk__jpath *p, const char *fmt, ...)
+{
+    if (!g->diag)
+        return PK_EPARSE;
+    char msg[sizeof g->diag->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pk__jpath root = {0};
+    unsigned line, col;
+    line_col(g->text, locate(g->text, g->len, p ? p : &root), &line, &col);
+    pk_diag_set(g->diag, g->name, line, col, "%s", msg);
+    return PK_EPARSE;
+}
+
+pk_err pk__ingest_nomem(pk__ingest *g)
+{
+    pk_diag_set(g->diag, g->name, 0, 0, "out of memory");
+    return PK_ENOMEM;
+}
+
+const char *pk__ingest_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: case JSON_REAL: return "a number";
+    case JSON_TRUE: case JSON_FALSE: return "a boolean";
+    default: return "null";
+    }
+}
+
+pk_err pk__ingest_number(pk__ingest *g, const json_t *obj, const char *key, const pk__jpath *p,
+                         bool required, double *out, bool *present)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (present)
+        *present = false;
+    if (!v || json_is_null(v)) {
+        if (required)
+            return pk__ingest_fail(g, p, "missing number `%s`", key);
+        return PK_OK;
+    }
+    pk__jpath at = *p;
+    if (!json_is_number(v))
+        return pk__ingest_fail(g, pk__ingest_key(&at, key), "`%s` must be a number, not %s",
+                               key, pk__ingest_type_name(v));
+    *out = json_number_value(v);
+    if (present)
+        *present = true;
+    return PK_OK;
+}
+
+pk_err pk__ingest_add(pk__ingest *g, const char *bench, const pk__jpath *p, pk_bench_data **out)
+{
+    *out = NULL;
+    if (!bench[0])
+        return pk__ingest_fail(g, p, "empty benchmark name");
+    bool pre = g->prefix && g->prefix[0];
+    size_t lp = pre ? strlen(g->prefix) + 1 : 0, lb = strlen(bench);
+    char *full = pk_malloc(lp + lb + 1);
+    if (!full)
+        return pk__ingest_nomem(g);
+    if (pre) {
+        memcpy(full, g->prefix, lp - 1);
+        full[lp - 1] = '/';
+    }
+    memcpy(full + lp, bench, lb + 1);
+    pk_err e = PK_OK;
+    if (pk_resultset_find(g->rs, full))
+        e = pk__ingest_fail(g, p, "benchmark `%s` is already defined (names must be unique; "
+                                  "import with a prefix to keep both)", full);
+    else if ((e = pk_resultset_add(g->rs, full, out)) == PK_ENOMEM)
+        pk__ingest_nomem(g);
+    pk_free(full);
+    return e;
+}
+
+/* Release benchmarks rs gained past its first n0 (they were added by a reader
+ * that then failed): every field was allocated with pk_malloc (resultset.c). */
+static void rollback(pk_resultset *rs, size_t n0)
+{
+    for (size_t i = n0; i < rs->n; i++) {
+        pk_bench_data *b = &rs->benches[i];
+        for (size_t k = 0; k < b->n_series; k++) {
+            pk_free(b->series[k].figure);
+            pk_free(b->series[k].samples);
+        }
+        pk_free(b->series);
+        pk_free(b->name);
+        pk_free(b->primary);
+        pk_free(b->error);
+    }
+    rs->n = n0;
+}
+
+/* ---- detection and entry points -------------------------------------------- */
+
+static pk_import_format detect_tree(const json_t *root)
+{
+    if (!json_is_object(root))
+        return PK_IMPORT_AUTO;
+    const char *schema = json_string_value(json_object_get(root, "schema"));
+    if (schema && strcmp(schema, "perfkit/bench/v1") == 0)
+        return PK_IMPORT_PERFKIT;
+    if (json_object_get(root, "context") && json_object_get(root, "benchmarks"))
+        return PK_IMPORT_GBENCH;
+    const json_t *res = json_object_get(root, "results"), *r;
+    size_t i;
+    json_array_foreach(res, i, r)
+        if (json_object_get(r, "times"))
+            return PK_IMPORT_HYPERFINE;
+    return PK_IMPORT_AUTO;
+}
+
+pk_import_format pk_ingest_detect(const char *text, size_t len)
+{
+    if (!text)
+        return PK_IMPORT_AUTO;
+    json_t *root = json_loadb(text, len, 0, NULL);
+    pk_import_format f = detect_tree(root);
+    json_decref(root);
+    return f;
+}
+
+pk_err pk_ingest_buffer(const char *text, size_t len, const char *name, pk_import_format fmt,
+                        const char *prefix, pk_resultset *rs, pk_diag *diag)
+{
+    if ((!text && len) || !rs || fmt < PK_IMPORT_AUTO || fmt > PK_IMPORT_GBENCH) {
+        pk_diag_set(diag, name, 0, 0, "invalid argument");
+        return PK_EINVAL;
+    }
+    pk__ingest g = {text ? text : "", len, name ? name : "", prefix, rs, diag};
+    json_error_t err;
+    json_t *root = json_loadb(g.text, len, JSON_REJECT_DUPLICATES, &err);
+    if (!root) {
+        if (json_error_code(&err) == json_error_out_of_memory)
+            return pk__ingest_nomem(&g);
+        pk_diag_set(diag, g.name, err.line > 0 ? (unsigned)err.line : 1,
+                    err.column > 0 ? (unsigned)err.column : 1, "invalid JSON: %s", err.text);
+        return PK_EPARSE;
+    }
+    if (fmt == PK_IMPORT_AUTO)
+        fmt = detect_tree(root);
+    size_t n0 = rs->n;
+    pk_err e;
+    switch (fmt) {
+    case PK_IMPORT_PERFKIT: e = pk__ingest_perfkit(&g, root); break;
+    case PK_IMPORT_HYPERFINE: e = pk__ingest_hyperfine(&g, root); break;
+    case PK_IMPORT_GBENCH: e = pk__ingest_gbench(&g, root); break;
+    default:
+        e = pk__ingest_fail(&g, NULL, "not a format perfkit imports: expected perfkit JSON "
+                                      "(\"schema\": \"perfkit/bench/v1\"), hyperfine "
+                                      "--export-json (\"results\" with \"times\") or Google "
+                                      "Benchmark JSON (\"context\" and \"benchmarks\")");
+        break;
+    }
+    json_decref(root);
+    if (e != PK_OK)
+        rollback(rs, n0);
+    return e;
+}
+
+static pk_err errno_err(int err)
+{
+    switch (err) {
+    case ENOENT: case ENOTDIR: return PK_ENOENT;
+    case EACCES: case EPERM: return PK_EPERM;
+    case ENOMEM: return PK_ENOMEM;
+    default: return PK_EIO;
+    }
+}
+
+/* The whole file at path into a pk_malloc'd buffer. */
+static pk_err read_file(const char *path, char **out, size_t *len, pk_diag *diag)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        pk_diag_set(diag, path, 0, 0, "cannot open: %s", strerror(err));
+        return errno_err(err);
+    }
+    struct stat st;
+    size_t cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096;
+    size_t n = 0;
+    char *buf = pk_malloc(cap);
+    pk_err e = buf ? PK_OK : PK_ENOMEM;
+    while (e == PK_OK) {
+        if (n == cap) {
+            char *nb = pk_realloc(buf, cap * 2);
+            if (!nb) {
+                e = PK_ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int err = errno;
+            pk_diag_set(diag, path, 0, 0, "cannot read: %s", strerror(err));
+            e = err == EISDIR ? PK_EIO : errno_err(err);
+        } else if (r == 0) {
+            break;
+        } else {
+            n += (size_t)r;
+        }
+    }
+    close(fd);
+    if (e != PK_OK) {
+        if (e == PK_ENOMEM)
+            pk_diag_set(diag, path, 0, 0, "out of memory");
+        pk_free(buf);
+        return e;
+    }
+    *out = buf;
+    *len = n;
+    return PK_OK;
+}
+
+pk_err pk_ingest_file(const char *path, pk_import_format fmt, const char *prefix,
+                      pk_resultset *rs, pk_diag *diag)
+{
+    if (!path || !rs) {
+        pk_diag_set(diag, path, 0, 0, "invalid argument");
+        return PK_EINVAL;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    pk_err e = read_file(path, &text, &len, diag);
+    if (e != PK_OK)
+        return e;
+    e = pk_ingest_buffer(text, len, path, fmt, prefix, rs, diag);
+    pk_free(text);
+    return e;
+}
+
+/* ---- running a Google Benchmark binary ------------------------------------- */
+
+/* The last lines of a stderr tail as one line ("a | b"), into buf. */
+static void one_line(const char *tail, char *buf, size_t len)
+{
+    size_t n = strlen(tail);
+    while (n && (tail[n - 1] == '\n' || tail[n - 1] == '\r' || tail[n - 1] == ' '))
+        n--;
+    size_t start = n > 400 ? n - 400 : 0;
+    size_t o = 0;
+    for (size_t i = start; i < n && o + 4 < len; i++) {
+        if (tail[i] == '\n') {
+            memcpy(buf + o, " | ", 3);
+            o += 3;
+        } else if (tail[i] != '\r') {
+            buf[o++] = tail[i];
+        }
+    }
+    buf[o] = '\0';
+}
+
+pk_err pk_ingest_gbench_run(const char *binary, const char *const *args, size_t n_args,
+                            size_t repetitions, const char *prefix, pk_resultset *rs,
+                            pk_diag *diag)
+{
+    if (!binary || !binary[0] || !rs || (n_args && !args)) {
+        pk_diag_set(diag, binary, 0, 0, "invalid argument");
+        return PK_EINVAL;
+    }
+    const char *tmpdir = getenv("TMPDIR");
+    char out_path[4096];
+    int len = snprintf(out_path, sizeof out_path, "%s/perfkit-gbench-XXXXXX.json",
+                       tmpdir && tmpdir[0] ? tmpdir : "/tmp");
+    if (len < 0 || (size_t)len >= sizeof out_path)
+        len = snprintf(out_path, sizeof out_path, "/tmp/perfkit-gbench-XXXXXX.json");
+    int fd = mkstemps(out_path, 5);
+    if (fd < 0) {
+        pk_diag_set(diag, out_path, 0, 0, "cannot create a temporary file: %s", strerror(errno));
+        return PK_EIO;
+    }
+    close(fd);
+
+    char reps[48], out_arg[4200];
+    snprintf(reps, sizeof reps, "--benchmark_repetitions=%zu", repetitions);
+    snprintf(out_arg, sizeof out_arg, "--benchmark_out=%s", out_path);
+    char **argv = pk_calloc(n_args + 6, sizeof *argv);
+    pk_runner *runner = NULL;
+    pk_err e = PK_ENOMEM;
+    if (!argv) {
+        pk_diag_set(diag, binary, 0, 0, "out of memory");
+        goto done;
+    }
+    size_t k = 0;
+    argv[k++] = (char *)binary;
+    for (size_t i = 0; i < n_args; i++)
+        argv[k++] = (char *)args[i];
+    if (repetitions)   /* 0: the binary's own default */
+        argv[k++] = reps;
+    argv[k++] = (char *)"--benchmark_format=json";
+    argv[k++] = out_arg;
+    argv[k++] = (char *)"--benchmark_out_format=json";
+
+    pk_run_opts ro;
+    pk_run_opts_init(&ro);
+    ro.output = PK_OUTPUT_NULL;
+    ro.counters = false;
+    if ((e = pk_runner_new(&ro, &runner)) != PK_OK) {
+        pk_diag_set(diag, binary, 0, 0, "cannot set up the run: %s", pk_strerror(e));
+        goto done;
+    }
+    pk_run_result res;
+    if ((e = pk_runner_run(runner, argv, &res)) != PK_OK) {
+        pk_diag_set(diag, binary, 0, 0, "%s", pk_runner_last_error(runner));
+        goto done;
+    }
+    if (!pk_run_succeeded(&res)) {
+        char tail[2048], line[512];
+        pk_runner_stderr_tail(runner, tail, sizeof tail);
+        one_line(tail, line, sizeof line);
+        char how[64];
+        if (res.timed_out)
+            snprintf(how, sizeof how, "timed out");
+        else if (res.term_signal)
+            snprintf(how, sizeof how, "was killed by signal %d", res.term_signal);
+        else
+            snprintf(how, sizeof how, "exited with code %d", res.exit_code);
+        pk_diag_set(diag, binary, 0, 0, "Google Benchmark binary %s%s%s", how,
+                    line[0] ? ": " : "", line);
+        e = PK_EFAIL;
+        goto done;
+    }
+    e = pk_ingest_file(out_path, PK_IMPORT_GBENCH, prefix, rs, diag);
+    if (e == PK_EPARSE && diag)   /* the temporary file is gone: name the binary */
+        snprintf(diag->file, sizeof diag->file, "%s (output)", binary);
+done:
+    pk_runner_free(runner);
+    pk_free(argv);
+    unlink(out_path);
+    return e;
+}

@@ -1,0 +1,246 @@
+/* ingest_gbench.c — Google Benchmark JSON (--benchmark_format=json or
+ * --benchmark_out) into a result set.
+ *
+ * Rows are grouped by "run_name" (so the repetitions of one benchmark are
+ * its samples), else by "name" (old versions; an aggregate's "_mean" suffix
+ * is stripped). Each iteration row is one sample of real_time and cpu_time
+ * (time_unit → ns), of iterations, and of every user counter present in all
+ * of them (bytes_per_second, items_per_second, custom counters: counts as
+ * reported). Aggregate rows (mean, median, stddev, cv) are skipped unless a
+ * benchmark has no iteration rows (--benchmark_report_aggregates_only): then
+ * its "mean" row (else "median") is its one sample. Groups with only
+ * complexity rows (BigO, RMS) are not imported. Rows with "error_occurred"
+ * give the benchmark its error message and no samples. Primary: real_time.
+ * Reference: benchmark/src/json_reporter.cc. */
+#include "check/ingest_int.h"
+
+#include <string.h>
+
+#include "perfkit/alloc.h"
+
+/* Row members that are not user counters. */
+static const char *const fixed_keys[] = {
+    "name", "run_name", "run_type", "family_index", "per_family_instance_index",
+    "repetitions", "repetition_index", "threads", "iterations", "real_time", "cpu_time",
+    "time_unit", "aggregate_name", "aggregate_unit", "error_occurred", "error_message",
+    "label", "big_o", "rms", "cpu_coefficient", "real_coefficient", "complexity_n",
+};
+
+static bool is_fixed(const char *k)
+{
+    for (size_t i = 0; i < sizeof fixed_keys / sizeof fixed_keys[0]; i++)
+        if (strcmp(k, fixed_keys[i]) == 0)
+            return true;
+    return false;
+}
+
+typedef struct row {
+    const json_t *j;
+    size_t index;          /* in benchmarks[] */
+    const char *group;     /* run_name or name */
+    size_t group_len;
+    bool aggregate;
+    const char *agg;       /* aggregate_name or NULL */
+    size_t group_id;
+} row;
+
+static pk__jpath row_path(size_t i, const char *key)
+{
+    pk__jpath p = {0};
+    pk__ingest_idx(pk__ingest_key(&p, "benchmarks"), i);
+    if (key)
+        pk__ingest_key(&p, key);
+    return p;
+}
+
+/* Classify row i; errors on a non-object or a missing / mistyped name. */
+static pk_err read_row(pk__ingest *g, const json_t *j, size_t i, row *r)
+{
+    pk__jpath p = row_path(i, NULL);
+    if (!json_is_object(j))
+        return pk__ingest_fail(g, &p, "a benchmark must be an object, not %s",
+                               pk__ingest_type_name(j));
+    const json_t *name = json_object_get(j, "name"), *run_name = json_object_get(j, "run_name");
+    if (!name)
+        return pk__ingest_fail(g, &p, "missing `name`");
+    if (!json_is_string(name)) {
+        p = row_path(i, "name");
+        return pk__ingest_fail(g, &p, "`name` must be a string, not %s",
+                               pk__ingest_type_name(name));
+    }
+    if (run_name && !json_is_string(run_name)) {
+        p = row_path(i, "run_name");
+        return pk__ingest_fail(g, &p, "`run_name` must be a string, not %s",
+                               pk__ingest_type_name(run_name));
+    }
+    const char *type = json_string_value(json_object_get(j, "run_type"));
+    r->j = j;
+    r->index = i;
+    r->agg = json_string_value(json_object_get(j, "aggregate_name"));
+    r->aggregate = type ? strcmp(type, "aggregate") == 0 : r->agg != NULL;
+    r->group = json_string_value(run_name ? run_name : name);
+    r->group_len = strlen(r->group);
+    if (!run_name && r->aggregate && r->agg) {   /* "BM_x_mean" → "BM_x" */
+        size_t la = strlen(r->agg);
+        if (r->group_len > la + 1 && r->group[r->group_len - la - 1] == '_' &&
+            strcmp(r->group + r->group_len - la, r->agg) == 0)
+            r->group_len -= la + 1;
+    }
+    return PK_OK;
+}
+
+static bool same_group(const row *a, const row *b)
+{
+    return a->group_len == b->group_len && memcmp(a->group, b->group, a->group_len) == 0;
+}
+
+static pk_err time_scale(pk__ingest *g, const row *r, double *scale)
+{
+    const json_t *u = json_object_get(r->j, "time_unit");
+    static const struct { const char *unit; double ns; } units[] = {
+        {"ns", 1.0}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9},
+    };
+    if (!u) {
+        *scale = 1.0;   /* every version writes it; ns is the library's default */
+        return PK_OK;
+    }
+    const char *s = json_string_value(u);
+    for (size_t k = 0; s && k < sizeof units / sizeof units[0]; k++)
+        if (strcmp(s, units[k].unit) == 0) {
+            *scale = units[k].ns;
+            return PK_OK;
+        }
+    pk__jpath p = row_path(r->index, "time_unit");
+    if (!s)
+        return pk__ingest_fail(g, &p, "`time_unit` must be a string, not %s",
+                               pk__ingest_type_name(u));
+    return pk__ingest_fail(g, &p, "unknown time_unit `%s` (expected ns, us, ms or s)", s);
+}
+
+/* One series from member key of every sample row; skipped (not an error)
+ * when optional and absent from some row. */
+static pk_err put(pk__ingest *g, pk_bench_data *b, row *const *rows, size_t n, const char *key,
+                  const char *figure, pk_unit_kind kind, const double *scale, bool required,
+                  double *buf)
+{
+    for (size_t i = 0; i < n; i++) {
+        pk__jpath p = row_path(rows[i]->index, NULL);
+        bool have;
+        pk_err e = pk__ingest_number(g, rows[i]->j, key, &p, required, &buf[i], &have);
+        if (e != PK_OK)
+            return e;
+        if (!have)
+            return PK_OK;
+        if (scale)
+            buf[i] *= scale[i];
+    }
+    pk_err e = pk_bench_data_put(b, figure, kind, buf, n);
+    return e == PK_ENOMEM ? pk__ingest_nomem(g) : e;
+}
+
+/* The benchmark of group gid: rows all[0..n_all-1], scratch sel/buf/scale. */
+static pk_err one_group(pk__ingest *g, row *all, size_t n_all, size_t gid, row **sel,
+                        double *buf, double *scale)
+{
+    size_t n = 0, first = SIZE_MAX;
+    const char *error = NULL;
+    bool any_iteration = false;
+    for (size_t i = 0; i < n_all; i++) {
+        if (all[i].group_id != gid)
+            continue;
+        if (first == SIZE_MAX)
+            first = i;
+        if (all[i].aggregate)
+            continue;
+        any_iteration = true;
+        if (json_is_true(json_object_get(all[i].j, "error_occurred"))) {
+            const char *m = json_string_value(json_object_get(all[i].j, "error_message"));
+            if (!error)
+                error = m && m[0] ? m : "the benchmark reported an error";
+            continue;
+        }
+        sel[n++] = &all[i];
+    }
+    if (!any_iteration) {   /* aggregates only: the mean (else median) is one sample */
+        for (int pass = 0; pass < 2 && n == 0; pass++)
+            for (size_t i = 0; i < n_all && n == 0; i++)
+                if (all[i].group_id == gid && all[i].agg &&
+                    strcmp(all[i].agg, pass == 0 ? "mean" : "median") == 0)
+                    sel[n++] = &all[i];
+        if (n == 0)
+            return PK_OK;   /* complexity fits (BigO, RMS) only */
+    }
+    for (size_t i = 0; i < n; i++) {
+        pk_err e = time_scale(g, sel[i], &scale[i]);
+        if (e != PK_OK)
+            return e;
+    }
+
+    char *name = pk_strndup(all[first].group, all[first].group_len);
+    if (!name)
+        return pk__ingest_nomem(g);
+    pk__jpath np = row_path(all[first].index,
+                            json_object_get(all[first].j, "run_name") ? "run_name" : "name");
+    pk_bench_data *b;
+    pk_err e = pk__ingest_add(g, name, &np, &b);
+    pk_free(name);
+    if (e == PK_OK && n > 0) {
+        e = put(g, b, sel, n, "real_time", "real_time", PK_UNIT_DURATION, scale, true, buf);
+        if (e == PK_OK)
+            e = put(g, b, sel, n, "cpu_time", "cpu_time", PK_UNIT_DURATION, scale, true, buf);
+        if (e == PK_OK && !sel[0]->aggregate)   /* an aggregate's "iterations" counts reps */
+            e = put(g, b, sel, n, "iterations", "iterations", PK_UNIT_COUNT, NULL, false, buf);
+        const char *k;
+        const json_t *v;
+        json_object_foreach((json_t *)sel[0]->j, k, v) {
+            if (e != PK_OK)
+                break;
+            if (!is_fixed(k) && json_is_number(v))
+                e = put(g, b, sel, n, k, k, PK_UNIT_COUNT, NULL, false, buf);
+        }
+        if (e == PK_OK && pk_bench_data_set_primary(b, "real_time") != PK_OK)
+            e = pk__ingest_nomem(g);
+    }
+    if (e == PK_OK && error && pk_bench_data_set_error(b, error) != PK_OK)
+        e = pk__ingest_nomem(g);
+    return e;
+}
+
+pk_err pk__ingest_gbench(pk__ingest *g, const json_t *root)
+{
+    pk__jpath p = {0};
+    if (!json_is_object(root))
+        return pk__ingest_fail(g, &p, "Google Benchmark JSON must be an object, not %s",
+                               pk__ingest_type_name(root));
+    const json_t *arr = json_object_get(root, "benchmarks");
+    if (!arr)
+        return pk__ingest_fail(g, &p, "missing `benchmarks` (is this --benchmark_format=json?)");
+    pk__ingest_key(&p, "benchmarks");
+    if (!json_is_array(arr))
+        return pk__ingest_fail(g, &p, "`benchmarks` must be an array, not %s",
+                               pk__ingest_type_name(arr));
+    size_t n = json_array_size(arr);
+    if (n == 0)
+        return PK_OK;
+    row *rows = pk_calloc(n, sizeof *rows);
+    row **sel = pk_calloc(n, sizeof *sel);
+    double *buf = pk_reallocarray(NULL, 2 * n, sizeof *buf);
+    pk_err e = rows && sel && buf ? PK_OK : pk__ingest_nomem(g);
+    size_t groups = 0;
+    for (size_t i = 0; e == PK_OK && i < n; i++) {   /* sel[]: first row of each group */
+        if ((e = read_row(g, json_array_get(arr, i), i, &rows[i])) != PK_OK)
+            break;
+        size_t k = 0;
+        while (k < groups && !same_group(sel[k], &rows[i]))
+            k++;
+        if (k == groups)
+            sel[groups++] = &rows[i];
+        rows[i].group_id = k;
+    }
+    for (size_t gid = 0; e == PK_OK && gid < groups; gid++)
+        e = one_group(g, rows, n, gid, sel, buf, buf + n);
+    pk_free(rows);
+    pk_free(sel);
+    pk_free(buf);
+    return e;
+}

@@ -1,0 +1,130 @@
+/* ingest_hyperfine.c — hyperfine --export-json into a result set.
+ *
+ * Each results[] entry becomes one benchmark named by its "command" (which
+ * holds the --command-name when one was given): "wall" from times[] (seconds
+ * → ns, every run), "user" and "sys" from "user" / "system" (hyperfine keeps
+ * only their means: one sample each), "rss" from memory_usage_byte[] when
+ * the hyperfine version writes it. Primary figure: wall. exit_codes are not
+ * judged: hyperfine stops on a failing command unless told to ignore it.
+ * Reference: hyperfine src/export/json.rs. */
+#include "check/ingest_int.h"
+
+#include "perfkit/alloc.h"
+
+/* Every element of arr (path p) as a number × scale into a new array. */
+static pk_err numbers(pk__ingest *g, const json_t *arr, const pk__jpath *p, double scale,
+                      double **out, size_t *n)
+{
+    *out = NULL;
+    *n = json_array_size(arr);
+    if (*n == 0)
+        return pk__ingest_fail(g, p, "empty array: no runs to import");
+    double *v = pk_reallocarray(NULL, *n, sizeof *v);
+    if (!v)
+        return pk__ingest_nomem(g);
+    for (size_t i = 0; i < *n; i++) {
+        const json_t *x = json_array_get(arr, i);
+        if (!json_is_number(x)) {
+            pk__jpath at = *p;
+            pk_free(v);
+            return pk__ingest_fail(g, pk__ingest_idx(&at, i),
+                                   "run %zu: expected a number, not %s", i + 1,
+                                   pk__ingest_type_name(x));
+        }
+        v[i] = json_number_value(x) * scale;
+    }
+    *out = v;
+    return PK_OK;
+}
+
+/* An optional single-number figure (user/system mean). */
+static pk_err single(pk__ingest *g, pk_bench_data *b, const json_t *r, const pk__jpath *p,
+                     const char *key, const char *figure)
+{
+    double v;
+    bool have;
+    pk_err e = pk__ingest_number(g, r, key, p, false, &v, &have);
+    if (e != PK_OK || !have)
+        return e;
+    v *= 1e9;
+    e = pk_bench_data_put(b, figure, PK_UNIT_DURATION, &v, 1);
+    return e == PK_ENOMEM ? pk__ingest_nomem(g) : e;
+}
+
+static pk_err one_result(pk__ingest *g, const json_t *r, const pk__jpath *p)
+{
+    pk__jpath at = *p;
+    if (!json_is_object(r))
+        return pk__ingest_fail(g, p, "a result must be an object, not %s",
+                               pk__ingest_type_name(r));
+    const json_t *cmd = json_object_get(r, "command");
+    if (!cmd)
+        return pk__ingest_fail(g, p, "missing `command`");
+    if (!json_is_string(cmd))
+        return pk__ingest_fail(g, pk__ingest_key(&at, "command"),
+                               "`command` must be a string, not %s", pk__ingest_type_name(cmd));
+    const json_t *times = json_object_get(r, "times");
+    pk__jpath tp = *p;
+    pk__ingest_key(&tp, "times");
+    if (!times)
+        return pk__ingest_fail(g, p, "missing `times` (hyperfine 1.9 or later writes them)");
+    if (!json_is_array(times))
+        return pk__ingest_fail(g, &tp, "`times` must be an array, not %s",
+                               pk__ingest_type_name(times));
+    double *wall = NULL, *rss = NULL;
+    size_t n_wall = 0, n_rss = 0;
+    pk_err e = numbers(g, times, &tp, 1e9, &wall, &n_wall);
+    const json_t *mem = json_object_get(r, "memory_usage_byte");
+    pk__jpath mp = *p;
+    pk__ingest_key(&mp, "memory_usage_byte");
+    if (e == PK_OK && mem && !json_is_null(mem)) {
+        if (!json_is_array(mem))
+            e = pk__ingest_fail(g, &mp, "`memory_usage_byte` must be an array, not %s",
+                                pk__ingest_type_name(mem));
+        else
+            e = numbers(g, mem, &mp, 1.0, &rss, &n_rss);
+    }
+    pk_bench_data *b = NULL;
+    at = *p;
+    if (e == PK_OK)
+        e = pk__ingest_add(g, json_string_value(cmd), pk__ingest_key(&at, "command"), &b);
+    if (e == PK_OK)
+        e = pk_bench_data_put(b, "wall", PK_UNIT_DURATION, wall, n_wall);
+    if (e == PK_OK)
+        e = single(g, b, r, p, "user", "user");
+    if (e == PK_OK)
+        e = single(g, b, r, p, "system", "sys");
+    if (e == PK_OK && rss)
+        e = pk_bench_data_put(b, "rss", PK_UNIT_SIZE, rss, n_rss);
+    if (e == PK_OK)
+        e = pk_bench_data_set_primary(b, "wall");
+    if (e == PK_ENOMEM)
+        pk__ingest_nomem(g);
+    pk_free(wall);
+    pk_free(rss);
+    return e;
+}
+
+pk_err pk__ingest_hyperfine(pk__ingest *g, const json_t *root)
+{
+    pk__jpath p = {0};
+    if (!json_is_object(root))
+        return pk__ingest_fail(g, &p, "hyperfine JSON must be an object, not %s",
+                               pk__ingest_type_name(root));
+    const json_t *res = json_object_get(root, "results");
+    if (!res)
+        return pk__ingest_fail(g, &p, "missing `results` (is this hyperfine --export-json?)");
+    pk__ingest_key(&p, "results");
+    if (!json_is_array(res))
+        return pk__ingest_fail(g, &p, "`results` must be an array, not %s",
+                               pk__ingest_type_name(res));
+    const json_t *r;
+    size_t i;
+    json_array_foreach(res, i, r) {
+        pk__jpath rp = p;
+        pk_err e = one_result(g, r, pk__ingest_idx(&rp, i));
+        if (e != PK_OK)
+            return e;
+    }
+    return PK_OK;
+}
