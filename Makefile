@@ -30,12 +30,12 @@ endif
 LIB_SRC   := $(sort $(wildcard lib/*/*.c))
 CLI_SRC   := $(sort $(wildcard cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
-HELPER_SRC:= $(sort $(wildcard tests/helpers/*.c))
+HELPER_SRC:= $(sort $(wildcard tests/helpers/*.c tests/helpers/*.cc))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-HELPER_BIN:= $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%)
+HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%))
 
 .PHONY: all deps test check sanitize example install clean tidy checksrc fuzz
 all: deps $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc
@@ -71,7 +71,7 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $< -lm
 
-test: all $(TEST_BIN) $(HELPER_BIN)
+test: all $(TEST_BIN) $(HELPER_BIN) $(BUILD)/examples/sortdemo
 	@sh tests/run-unit.sh $(TEST_BIN)
 	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers sh tests/cli/run.sh
 
@@ -89,9 +89,22 @@ $(BUILD)/examples/%: examples/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $<
 
-example: all $(BUILD)/examples/sortdemo
-	$(BUILD)/perfkit bench --warmup 3 --export-markdown $(BUILD)/example.md \
-	    '$(BUILD)/examples/sortdemo qsort 300000' '$(BUILD)/examples/sortdemo radix 300000'
+# Google Benchmark programs (C++, libbenchmark-dev): the example and a test helper.
+CXX       ?= c++
+$(BUILD)/examples/%: examples/%.cc
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -o $@ $< -lbenchmark -lpthread
+
+$(BUILD)/helpers/%: tests/helpers/%.cc
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -o $@ $< -lbenchmark -lpthread
+
+EXAMPLES  := $(BUILD)/examples/sortdemo $(BUILD)/examples/gbench_sort
+
+# The main job on the bundled example. The config's paths say build/, so the
+# example always runs from the default build directory.
+example: all $(EXAMPLES)
+	$(BUILD)/perfkit check examples/perfkit.yml
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/perfkit
