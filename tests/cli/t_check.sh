@@ -19,7 +19,7 @@ YML
 }
 
 # first run: budgets pass, nothing to compare with, the run is stored
-cfg a.yml 3000000
+cfg a.yml 6000000
 run check a.yml --junit j1.xml
 expect_rc 0
 expect_out 'no baseline'
@@ -36,7 +36,7 @@ assert reg[0]["baseline_run"] == 1, reg
 assert d["failed"] is False
 '
 # the same command 30% slower: "regressed", exit 1, the figure named
-cfg b.yml 3900000
+cfg b.yml 7800000
 run check b.yml
 expect_rc 1
 expect_out 'regressed'
@@ -44,7 +44,7 @@ expect_out 'spin'
 expect_out 'wall'
 
 # a budget exceeded: exit 1 naming figure and limit
-cfg c.yml 3000000 '      wall.p95: 1us'
+cfg c.yml 6000000 '      wall.p95: 1us'
 run check c.yml --no-store
 expect_rc 1
 expect_out 'over budget'
