@@ -23,6 +23,7 @@ int cmd_check(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_size(int argc, char **argv);
 
 /* "perfkit: <cmd>: message\n" on stderr (printf-style). */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

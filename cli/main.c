@@ -20,6 +20,7 @@ static const cli_command commands[] = {
     {"history", cmd_history, "a benchmark's runs over time, with a sparkline"},
     {"compare", cmd_compare, "compare two runs from history"},
     {"baseline", cmd_baseline, "pin or unpin the baseline run"},
+    {"size", cmd_size, "raw and compressed (gzip, brotli, zstd) file sizes, with budgets"},
 };
 
 static void usage(FILE *f)
