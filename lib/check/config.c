@@ -217,7 +217,7 @@ static pk_err top_level(pk__cfg_ctx *c, const pk__ynode *root, pk_config *cfg)
                              "empty config: write `version: 1` and a `benchmarks:` or "
                              "`sizes:` mapping");
     if (is_null(root))
-        return pk__cfg_error_at(c, root,
+        return pk__cfg_error(c, 1, 1,
                                 "empty config: write `version: 1` and a `benchmarks:` or "
                                 "`sizes:` mapping");
     pk_err e = pk__cfg_check_map(c, root, "the top level", "key", true);

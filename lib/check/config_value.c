@@ -260,7 +260,7 @@ static const char *kind_units(pk_unit_kind k)
     switch (k) {
     case PK_UNIT_DURATION: return "ns, us, ms, s, m or h";
     case PK_UNIT_SIZE:     return "B, KB, MB, GB, KiB, MiB or GiB";
-    case PK_UNIT_COUNT:    return "no suffix, K, M, G or T";
+    case PK_UNIT_COUNT:    return "a plain number or K, M, G, T";
     case PK_UNIT_PERCENT:  return "%";
     }
     return "";

@@ -1,0 +1,503 @@
+/* Unit tests for lib/check/config*.c: a full valid perfkit.yml, defaults,
+ * loading from disk, pk_config_validate and allocation-failure injection.
+ * Error diagnostics are in test_config_errors.c. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fault.h"
+#include "perfkit/config.h"
+
+static const char FULL[] =
+    "version: 1\n"
+    "history: { path: hist/h.db, baseline_branch: trunk }\n"
+    "regression: { threshold: 5%, alpha: 0.01, method: t-test }\n"
+    "benchmarks:\n"
+    "  sort:                 # a command\n"
+    "    command: build/sortdemo radix 300000\n"
+    "    runs: 30\n"
+    "    warmup: 3\n"
+    "    budgets: { wall.p95: 50ms, rss.max: 64MiB, wall.p99.9: 1.5s, nvcsw.mean: 2K }\n"
+    "    tolerance: 10%\n"
+    "    regression: { alpha: 0.02 }\n"
+    "  scan:\n"
+    "    command: \"sleep {n}\"\n"
+    "    min-runs: 5\n"
+    "    max_runs: 20\n"
+    "    min-time: 500ms\n"
+    "    prepare: echo prep\n"
+    "    conclude: echo done\n"
+    "    setup: echo setup\n"
+    "    cleanup: echo cleanup\n"
+    "    shell: false\n"
+    "    interleave: false\n"
+    "    ignore_failure: yes\n"
+    "    input: in.txt\n"
+    "    output: out.log\n"
+    "    timeout: 2.5s\n"
+    "    parameter-scan: { name: n, from: 1, to: 2, step: 0.5 }\n"
+    "  list:\n"
+    "    command: echo {x}\n"
+    "    shell: true\n"
+    "    output: pipe\n"
+    "    timeout: 3\n"
+    "    min_time: 2\n"
+    "    parameter_list: { name: x, values: [a, \"b c\", 4] }\n"
+    "  range:\n"
+    "    command: echo {k}\n"
+    "    output: inherit\n"
+    "    parameter-scan: { name: k, from: 8, to: 10 }\n"
+    "  sort-insns:\n"
+    "    command: build/sortdemo radix 300000\n"
+    "    measure: instructions\n"
+    "    runs: 3\n"
+    "    budgets: { instructions.mean: 1.2G }\n"
+    "    regression: { method: exact, threshold: 0% }\n"
+    "  micro:\n"
+    "    google-benchmark: build/bench_micro\n"
+    "    args: [--benchmark_filter=BM_Sort, --benchmark_min_time=0.1]\n"
+    "    repetitions: 10\n"
+    "    budgets: { real_time.median: 2us, cpu_time.p90: '3ms' }\n"
+    "  nightly:\n"
+    "    import: results/hyperfine.json\n"
+    "    format: hyperfine\n"
+    "  gb-import:\n"
+    "    import: results/gb.json\n"
+    "    format: google_benchmark\n"
+    "sizes:\n"
+    "  build/app.wasm: { raw: 1MB, gzip: 100KB, brotli: 90KB, zstd: 95KB }\n"
+    "  \"dist/[a-z]*.js\": { gzip: 50KiB }\n";
+
+static pk_config *parse_ok(const char *text, const char *name)
+{
+    pk_config *c = NULL;
+    pk_diag d = {0};
+    pk_err e = pk_config_parse(text, strlen(text), name, &c, &d);
+    cr_assert_eq(e, PK_OK, "parse failed: %d %u:%u %s", e, d.line, d.column, d.message);
+    cr_assert_not_null(c);
+    return c;
+}
+
+static const pk_cfg_bench *bench(const pk_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_benches; i++)
+        if (strcmp(c->benches[i].name, name) == 0)
+            return &c->benches[i];
+    cr_assert_fail("no benchmark %s", name);
+    return NULL;
+}
+
+static const pk_budget *budget(const pk_cfg_bench *b, const char *fig, const char *stat)
+{
+    for (size_t i = 0; i < b->n_budgets; i++)
+        if (!strcmp(b->budgets[i].figure, fig) && !strcmp(b->budgets[i].stat, stat))
+            return &b->budgets[i];
+    cr_assert_fail("no budget %s.%s", fig, stat);
+    return NULL;
+}
+
+static void fnv_hex(const char *s, size_t n, char out[17])
+{
+    unsigned long long h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    snprintf(out, 17, "%016llx", h);
+}
+
+Test(config, full_file_top_level)
+{
+    pk_config *c = parse_ok(FULL, "proj/perfkit.yml");
+    cr_assert_str_eq(c->path, "proj/perfkit.yml");
+    cr_assert_str_eq(c->dir, "proj");
+    cr_assert_str_eq(c->history_path, "proj/hist/h.db");
+    cr_assert_str_eq(c->baseline_branch, "trunk");
+    cr_assert_float_eq(c->policy.threshold, 0.05, 1e-12);
+    cr_assert_float_eq(c->policy.alpha, 0.01, 1e-12);
+    cr_assert_eq(c->policy.method, PK_TEST_WELCH);
+    cr_assert_eq(c->n_benches, 8);
+    cr_assert_str_eq(c->benches[0].name, "sort");   /* file order */
+    cr_assert_str_eq(c->benches[7].name, "gb-import");
+    char h[17];
+    fnv_hex(FULL, strlen(FULL), h);
+    cr_assert_str_eq(c->hash, h);
+    cr_assert_eq(c->n_sizes, 2);
+    const pk_size_budget *s = &c->sizes[0];
+    cr_assert_str_eq(s->pattern, "build/app.wasm");
+    cr_assert(s->has[PK_SIZE_RAW] && s->has[PK_SIZE_GZIP] && s->has[PK_SIZE_BROTLI] &&
+              s->has[PK_SIZE_ZSTD]);
+    cr_assert_float_eq(s->limit[PK_SIZE_RAW], 1e6, 1e-6);
+    cr_assert_float_eq(s->limit[PK_SIZE_GZIP], 1e5, 1e-6);
+    cr_assert_float_eq(s->limit[PK_SIZE_BROTLI], 9e4, 1e-6);
+    cr_assert_float_eq(s->limit[PK_SIZE_ZSTD], 9.5e4, 1e-6);
+    cr_assert_str_eq(s->text[PK_SIZE_GZIP], "100KB");
+    cr_assert_eq(s->pos.line, 57);
+    cr_assert_eq(s->pos.column, 3);
+    s = &c->sizes[1];
+    cr_assert_str_eq(s->pattern, "dist/[a-z]*.js");
+    cr_assert(!s->has[PK_SIZE_RAW] && s->has[PK_SIZE_GZIP]);
+    cr_assert_float_eq(s->limit[PK_SIZE_GZIP], 50 * 1024.0, 1e-6);
+    pk_config_free(c);
+}
+
+Test(config, full_file_command_benchmarks)
+{
+    pk_config *c = parse_ok(FULL, "proj/perfkit.yml");
+    const pk_cfg_bench *b = bench(c, "sort");
+    cr_assert_eq(b->kind, PK_BENCH_COMMAND);
+    cr_assert_eq(b->pos.line, 5);
+    cr_assert_eq(b->pos.column, 3);
+    cr_assert_str_eq(b->command, "build/sortdemo radix 300000");
+    cr_assert_eq(b->bench.runs, 30);
+    cr_assert_eq(b->bench.warmup, 3);
+    cr_assert_eq(b->bench.min_runs, 10);            /* opts_init default */
+    cr_assert_eq(b->bench.interleave, true);
+    cr_assert_eq(b->n_budgets, 4);
+    const pk_budget *bu = budget(b, "wall", "p95");
+    cr_assert_float_eq(bu->limit, 50e6, 1e-3);
+    cr_assert_eq(bu->kind, PK_UNIT_DURATION);
+    cr_assert_str_eq(bu->text, "50ms");
+    cr_assert_eq(bu->pos.line, 9);
+    cr_assert_eq(bu->pos.column, 26);
+    bu = budget(b, "rss", "max");
+    cr_assert_float_eq(bu->limit, 64.0 * 1048576, 1e-3);
+    cr_assert_eq(bu->kind, PK_UNIT_SIZE);
+    cr_assert_float_eq(budget(b, "wall", "p99.9")->limit, 1.5e9, 1e-3);
+    bu = budget(b, "nvcsw", "mean");
+    cr_assert_eq(bu->kind, PK_UNIT_COUNT);
+    cr_assert_float_eq(bu->limit, 2000, 1e-9);
+    cr_assert_float_eq(b->tolerance, 0.10, 1e-12);
+    /* global policy overridden field by field */
+    cr_assert_float_eq(b->policy.alpha, 0.02, 1e-12);
+    cr_assert_float_eq(b->policy.threshold, 0.05, 1e-12);
+    cr_assert_eq(b->policy.method, PK_TEST_WELCH);
+
+    b = bench(c, "scan");
+    cr_assert_str_eq(b->command, "sleep {n}");
+    cr_assert_eq(b->bench.runs, 0);
+    cr_assert_eq(b->bench.min_runs, 5);
+    cr_assert_eq(b->bench.max_runs, 20);
+    cr_assert_eq(b->bench.min_time_ns, 500000000ull);
+    cr_assert_str_eq(b->prepare, "echo prep");
+    cr_assert_str_eq(b->conclude, "echo done");
+    cr_assert_str_eq(b->setup, "echo setup");
+    cr_assert_str_eq(b->cleanup, "echo cleanup");
+    cr_assert_eq(b->bench.setup, b->setup);          /* points into owned strings */
+    cr_assert_eq(b->bench.cleanup, b->cleanup);
+    cr_assert_eq(b->bench.shell, false);
+    cr_assert_eq(b->bench.interleave, false);
+    cr_assert_eq(b->bench.ignore_failure, true);
+    cr_assert_str_eq(b->input, "in.txt");
+    cr_assert_eq(b->bench.run.input_path, b->input);
+    cr_assert_eq(b->bench.run.output, PK_OUTPUT_FILE);
+    cr_assert_str_eq(b->output_file, "out.log");
+    cr_assert_eq(b->bench.run.output_path, b->output_file);
+    cr_assert_eq(b->bench.run.timeout_ms, 2500);
+    cr_assert_str_eq(b->param_name, "n");
+    cr_assert_eq(b->n_param_values, 3);
+    cr_assert_str_eq(b->param_values[0], "1");
+    cr_assert_str_eq(b->param_values[1], "1.5");
+    cr_assert_str_eq(b->param_values[2], "2");
+    cr_assert_eq(b->n_budgets, 0);
+    cr_assert_eq(b->policy.method, PK_TEST_WELCH);
+    cr_assert_float_eq(b->policy.alpha, 0.01, 1e-12);
+
+    b = bench(c, "list");
+    cr_assert_eq(b->bench.shell, true);
+    cr_assert_eq(b->bench.run.output, PK_OUTPUT_PIPE);
+    cr_assert_null(b->bench.run.output_path);
+    cr_assert_null(b->bench.run.input_path);
+    cr_assert_eq(b->bench.run.timeout_ms, 3000);     /* bare number: seconds */
+    cr_assert_eq(b->bench.min_time_ns, 2000000000ull);
+    cr_assert_str_eq(b->param_name, "x");
+    cr_assert_eq(b->n_param_values, 3);
+    cr_assert_str_eq(b->param_values[0], "a");
+    cr_assert_str_eq(b->param_values[1], "b c");
+    cr_assert_str_eq(b->param_values[2], "4");
+
+    b = bench(c, "range");
+    cr_assert_eq(b->bench.run.output, PK_OUTPUT_INHERIT);
+    cr_assert_eq(b->n_param_values, 3);
+    cr_assert_str_eq(b->param_values[0], "8");
+    cr_assert_str_eq(b->param_values[2], "10");
+
+    b = bench(c, "sort-insns");
+    cr_assert_eq(b->bench.measure, PK_MEASURE_INSTRUCTIONS);
+    cr_assert_float_eq(budget(b, "instructions", "mean")->limit, 1.2e9, 1e-3);
+    cr_assert_eq(b->policy.method, PK_TEST_EXACT);
+    cr_assert_float_eq(b->policy.threshold, 0.0, 1e-12);
+    cr_assert_float_eq(b->policy.alpha, 0.01, 1e-12);
+    pk_config_free(c);
+}
+
+Test(config, full_file_gbench_and_imports)
+{
+    pk_config *c = parse_ok(FULL, "proj/perfkit.yml");
+    const pk_cfg_bench *b = bench(c, "micro");
+    cr_assert_eq(b->kind, PK_BENCH_GBENCH);
+    cr_assert_str_eq(b->binary, "build/bench_micro");
+    cr_assert_eq(b->n_args, 2);
+    cr_assert_str_eq(b->args[0], "--benchmark_filter=BM_Sort");
+    cr_assert_str_eq(b->args[1], "--benchmark_min_time=0.1");
+    cr_assert_eq(b->repetitions, 10);
+    cr_assert_float_eq(budget(b, "real_time", "median")->limit, 2000, 1e-6);
+    cr_assert_float_eq(budget(b, "cpu_time", "p90")->limit, 3e6, 1e-6);
+    cr_assert_str_eq(budget(b, "cpu_time", "p90")->text, "3ms");
+    b = bench(c, "nightly");
+    cr_assert_eq(b->kind, PK_BENCH_IMPORT);
+    cr_assert_str_eq(b->import_path, "results/hyperfine.json");
+    cr_assert_eq(b->import_format, PK_IMPORT_HYPERFINE);
+    cr_assert_eq(bench(c, "gb-import")->import_format, PK_IMPORT_GBENCH);
+    pk_config_free(c);
+}
+
+Test(config, defaults)
+{
+    pk_config *c = parse_ok("version: 1\nbenchmarks:\n  a: { command: ls, runs: 2 }\n"
+                            "  g: { google-benchmark: ./gb }\n  i: { import: x.json }\n",
+                            "perfkit.yml");
+    cr_assert_str_eq(c->dir, ".");
+    cr_assert_str_eq(c->history_path, "./.perfkit/history.db");
+    cr_assert_str_eq(c->baseline_branch, "main");
+    cr_assert_float_eq(c->policy.threshold, 0.05, 1e-12);
+    cr_assert_float_eq(c->policy.alpha, 0.05, 1e-12);
+    cr_assert_eq(c->policy.method, PK_TEST_MANN_WHITNEY);
+    cr_assert_eq(c->n_sizes, 0);
+    const pk_cfg_bench *b = bench(c, "a");
+    cr_assert_eq(b->bench.min_time_ns, 3000000000ull);
+    cr_assert_eq(b->bench.run.output, PK_OUTPUT_NULL);
+    cr_assert_eq(b->bench.run.timeout_ms, 0);
+    cr_assert_eq(b->bench.measure, PK_MEASURE_TIME);
+    cr_assert_float_eq(b->tolerance, 0, 1e-12);
+    cr_assert_null(b->param_name);
+    cr_assert_eq(b->n_param_values, 0);
+    cr_assert_eq(bench(c, "g")->repetitions, 5);
+    cr_assert_eq(bench(c, "g")->n_args, 0);
+    cr_assert_eq(bench(c, "i")->import_format, PK_IMPORT_AUTO);
+    pk_config_free(c);
+
+    pk_policy p;
+    pk_policy_init(&p);
+    cr_assert_float_eq(p.threshold, 0.05, 1e-12);
+    cr_assert_eq(p.method, PK_TEST_MANN_WHITNEY);
+}
+
+Test(config, history_paths_and_dirs)
+{
+    pk_config *c = parse_ok("version: 1\nhistory: { path: /var/h.db }\n", "a/b/perfkit.yml");
+    cr_assert_str_eq(c->dir, "a/b");
+    cr_assert_str_eq(c->history_path, "/var/h.db");
+    pk_config_free(c);
+    c = parse_ok("version: 1\n", "/perfkit.yml");
+    cr_assert_str_eq(c->dir, "/");
+    cr_assert_str_eq(c->history_path, "/.perfkit/history.db");
+    cr_assert_eq(c->n_benches, 0);
+    pk_config_free(c);
+    c = parse_ok("benchmarks:\nsizes: ~\n", NULL);   /* version optional, empty sections */
+    cr_assert_str_eq(c->path, "");
+    cr_assert_str_eq(c->dir, ".");
+    pk_config_free(c);
+}
+
+Test(config, figure_kinds)
+{
+    const char *dur[] = {"wall", "user", "sys", "real_time", "cpu_time", "task-clock"};
+    for (size_t i = 0; i < 6; i++)
+        cr_assert_eq(pk_figure_kind(dur[i]), PK_UNIT_DURATION, "%s", dur[i]);
+    cr_assert_eq(pk_figure_kind("rss"), PK_UNIT_SIZE);
+    cr_assert_eq(pk_figure_kind("instructions"), PK_UNIT_COUNT);
+    cr_assert_eq(pk_figure_kind("bytes_per_second"), PK_UNIT_COUNT);
+    cr_assert_eq(pk_figure_kind(NULL), PK_UNIT_COUNT);
+}
+
+/* ---- load from disk -------------------------------------------------------- */
+
+static char tmpdir[64];
+
+static void make_tmpdir(void)
+{
+    strcpy(tmpdir, "/tmp/pkcfgXXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(config, load_from_file)
+{
+    make_tmpdir();
+    char path[128];
+    snprintf(path, sizeof path, "%s/perfkit.yml", tmpdir);
+    write_file(path, FULL);
+    pk_config *c = NULL;
+    pk_diag d;
+    cr_assert_eq(pk_config_load(path, &c, &d), PK_OK, "%s", d.message);
+    cr_assert_str_eq(c->dir, tmpdir);
+    char h[17];
+    fnv_hex(FULL, strlen(FULL), h);
+    cr_assert_str_eq(c->hash, h);
+    cr_assert_eq(c->n_benches, 8);
+    pk_config_free(c);
+
+    snprintf(path, sizeof path, "%s/missing.yml", tmpdir);
+    cr_assert_eq(pk_config_load(path, &c, &d), PK_ENOENT);
+    cr_assert_null(c);
+    cr_assert_str_eq(d.file, path);
+    cr_assert_eq(pk_config_load(NULL, &c, &d), PK_EINVAL);
+    pk_config_free(NULL);
+}
+
+/* ---- validate ------------------------------------------------------------ */
+
+static pk_err validate(const char *text, pk_diag *d)
+{
+    pk_config *c = parse_ok(text, "perfkit.yml");
+    pk_err e = pk_config_validate(c, d);
+    pk_config_free(c);
+    return e;
+}
+
+Test(config, validate_ok)
+{
+    make_tmpdir();
+    char imp[128], art[128], text[1024];
+    snprintf(imp, sizeof imp, "%s/r.json", tmpdir);
+    snprintf(art, sizeof art, "%s/app.js", tmpdir);
+    write_file(imp, "{}");
+    write_file(art, "x");
+    snprintf(text, sizeof text,
+             "version: 1\n"
+             "benchmarks:\n"
+             "  a: { command: 'sh -c true', prepare: true, setup: /bin/true }\n"
+             "  s: { command: 'no-such-program-x | whatever', shell: true }\n"
+             "  p:\n"
+             "    command: '{prog} --x'\n"
+             "    parameter-list: { name: prog, values: [/bin/true, /no/such] }\n"
+             "  g: { google-benchmark: /bin/true }\n"
+             "  i: { import: %s }\n"
+             "sizes:\n"
+             "  %s/[a-z]*.js: { gzip: 1KB }\n",
+             imp, tmpdir);
+    pk_diag d = {0};
+    cr_assert_eq(validate(text, &d), PK_OK, "%s", d.message);
+}
+
+Test(config, validate_missing_program)
+{
+    pk_diag d = {0};
+    cr_assert_eq(validate("version: 1\nbenchmarks:\n  ok: { command: /bin/true }\n"
+                          "  bad:\n    command: ./no-such-prog-xyz 1 2\n",
+                          &d),
+                 PK_ENOENT);
+    cr_assert_str_eq(d.file, "perfkit.yml");
+    cr_assert_eq(d.line, 4);
+    cr_assert_eq(d.column, 3);
+    cr_assert(strstr(d.message, "benchmark `bad`"), "%s", d.message);
+    cr_assert(strstr(d.message, "`./no-such-prog-xyz` not found"), "%s", d.message);
+
+    cr_assert_eq(validate("benchmarks:\n  b: { command: /bin/true, cleanup: nope-xyz-q }\n", &d),
+                 PK_ENOENT);
+    cr_assert(strstr(d.message, "cleanup program `nope-xyz-q`"), "%s", d.message);
+    cr_assert_eq(validate("benchmarks:\n  b: { command: '{p} 1', parameter-scan: "
+                          "{ name: p, from: 1, to: 2 } }\n",
+                          &d),
+                 PK_ENOENT);
+    cr_assert(strstr(d.message, "`1`"), "%s", d.message);   /* after substitution */
+    cr_assert_eq(validate("benchmarks:\n  g: { google-benchmark: ./no/gb }\n", &d), PK_ENOENT);
+    cr_assert(strstr(d.message, "benchmark `g`"), "%s", d.message);
+}
+
+Test(config, validate_not_executable)
+{
+    make_tmpdir();
+    char prog[128], text[256];
+    snprintf(prog, sizeof prog, "%s/prog", tmpdir);
+    write_file(prog, "#!/bin/sh\n");
+    chmod(prog, 0644);
+    snprintf(text, sizeof text, "benchmarks:\n  x: { command: %s }\n", prog);
+    pk_diag d = {0};
+    cr_assert_eq(validate(text, &d), PK_EPERM);
+    cr_assert(strstr(d.message, "not executable"), "%s", d.message);
+}
+
+Test(config, validate_missing_import)
+{
+    pk_diag d = {0};
+    cr_assert_eq(validate("version: 1\nbenchmarks:\n  n:\n    import: /no/such/file.json\n", &d),
+                 PK_ENOENT);
+    cr_assert_eq(d.line, 3);
+    cr_assert_eq(d.column, 3);
+    cr_assert(strstr(d.message, "benchmark `n`: import file `/no/such/file.json` does not exist"),
+              "%s", d.message);
+}
+
+Test(config, validate_unmatched_glob)
+{
+    pk_diag d = {0};
+    cr_assert_eq(validate("version: 1\nsizes:\n  /tmp/no-such-dir-pk/*.wasm: { raw: 1MB }\n", &d),
+                 PK_ENOENT);
+    cr_assert_eq(d.line, 3);
+    cr_assert_eq(d.column, 3);
+    cr_assert(strstr(d.message, "`/tmp/no-such-dir-pk/*.wasm` matches no file"), "%s",
+              d.message);
+    cr_assert_eq(pk_config_validate(NULL, &d), PK_EINVAL);
+}
+
+/* ---- allocation failures --------------------------------------------------- */
+
+static void fault_sweep(const char *text)
+{
+    size_t len = strlen(text);
+    pk_config *c = NULL;
+    fault_arm(-1);
+    cr_assert_eq(pk_config_parse(text, len, "perfkit.yml", &c, NULL), PK_OK);
+    pk_config_free(c);
+    long total = fault_requests();
+    fault_disarm();
+    cr_assert_eq(fault_live(), 0);
+    cr_assert_gt(total, 10);
+    for (long k = 0; k < total; k++) {
+        pk_diag d = {0};
+        c = (pk_config *)1;
+        fault_arm(k);
+        pk_err e = pk_config_parse(text, len, "perfkit.yml", &c, &d);
+        fault_disarm();
+        cr_assert_eq(e, PK_ENOMEM, "allocation %ld: got %d (%s)", k, e, d.message);
+        cr_assert_null(c);
+        cr_assert_eq(fault_live(), 0, "allocation %ld leaked %ld blocks", k, fault_live());
+    }
+}
+
+Test(config, every_failed_allocation_is_enomem)
+{
+    fault_sweep(FULL);
+}
+
+Test(config, failed_allocation_on_error_paths)
+{
+    /* a file with an error late: every earlier failure is still ENOMEM */
+    const char *text = "version: 1\nbenchmarks:\n  a: { command: ls, budgets: { wall.p95: 5ms } }\n"
+                       "  b: { command: ls, runz: 1 }\n";
+    pk_config *c = NULL;
+    fault_arm(-1);
+    cr_assert_eq(pk_config_parse(text, strlen(text), "f", &c, NULL), PK_EPARSE);
+    long total = fault_requests();
+    fault_disarm();
+    cr_assert_eq(fault_live(), 0);
+    for (long k = 0; k < total; k++) {
+        fault_arm(k);
+        pk_err e = pk_config_parse(text, strlen(text), "f", &c, NULL);
+        fault_disarm();
+        cr_assert(e == PK_ENOMEM, "allocation %ld: got %d", k, e);
+        cr_assert_eq(fault_live(), 0, "allocation %ld leaked", k);
+    }
+}

@@ -1,0 +1,244 @@
+/* Unit tests for lib/check/config*.c diagnostics: one test per error class,
+ * each asserting PK_EPARSE, the exact line:column and a message fragment. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fault.h"
+#include "perfkit/config.h"
+
+static void expect(const char *text, unsigned line, unsigned col, const char *frag)
+{
+    pk_config *c = (pk_config *)1;
+    pk_diag d;
+    memset(&d, 0, sizeof d);
+    fault_arm(-1);   /* count blocks: nothing may leak on an error path */
+    pk_err e = pk_config_parse(text, strlen(text), "perfkit.yml", &c, &d);
+    fault_disarm();
+    cr_assert_eq(e, PK_EPARSE, "expected PK_EPARSE, got %d for:\n%s", e, text);
+    cr_assert_null(c);
+    cr_assert_eq(fault_live(), 0, "leak on error path");
+    cr_assert_str_eq(d.file, "perfkit.yml");
+    cr_assert(strstr(d.message, frag), "message `%s` lacks `%s`", d.message, frag);
+    cr_assert_eq(d.line, line, "line %u, expected %u: %s", d.line, line, d.message);
+    cr_assert_eq(d.column, col, "column %u, expected %u: %s", d.column, col, d.message);
+}
+
+#define HEAD "version: 1\nbenchmarks:\n  s:\n    command: ls\n"
+
+Test(config_errors, yaml_syntax)
+{
+    expect("version: 1\nbenchmarks:\n  a: [1, 2\n", 4, 1, "invalid YAML");
+    expect("version: 1\n  bad: indent\n", 2, 6, "invalid YAML: mapping values are not allowed");
+    expect("a: \"open\n", 2, 1, "invalid YAML");
+    expect("a: 1\n\tb: 2\n", 2, 1, "invalid YAML");
+}
+
+Test(config_errors, yaml_reader_error_has_position)
+{
+    expect("version: 1\nx: a\x01\n", 2, 5, "invalid YAML: control characters");
+}
+
+Test(config_errors, empty_file)
+{
+    expect("", 1, 1, "empty config");
+    expect("# only a comment\n\n", 1, 1, "empty config");
+    expect("---\n", 1, 1, "empty config");
+}
+
+Test(config_errors, top_level_not_mapping)
+{
+    expect("- a\n- b\n", 1, 1, "the top level must be a mapping");
+}
+
+Test(config_errors, second_document)
+{
+    expect("version: 1\n---\nversion: 1\n", 2, 1, "second YAML document");
+}
+
+Test(config_errors, aliases_refused)
+{
+    expect("x: &a [1]\nbenchmarks:\n  b: *a\n", 3, 6, "YAML aliases (`*a`) are not supported");
+}
+
+Test(config_errors, version)
+{
+    expect("version: 2\n", 1, 10, "unsupported `version: 2` — this perfkit reads version 1");
+    expect("version: one\n", 1, 10, "`version` must be a whole number, got `one`");
+}
+
+Test(config_errors, unknown_keys_with_suggestion)
+{
+    expect(HEAD "    runz: 3\n", 5, 5, "unknown key `runz` in benchmark `s` — did you mean `runs`?");
+    expect("version: 1\nbenchmark:\n", 2, 1, "unknown key `benchmark` in the top level — did "
+                                             "you mean `benchmarks`?");
+    expect("history: { paht: x }\n", 1, 12, "did you mean `path`?");
+    expect("regression: { treshold: 5% }\n", 1, 15, "did you mean `threshold`?");
+    expect("sizes:\n  a.js: { gzp: 1KB }\n", 2, 11, "unknown key `gzp` in size budget `a.js` — "
+                                                  "did you mean `gzip`?");
+    expect(HEAD "    zzzzzzzz: 1\n", 5, 5, "unknown key `zzzzzzzz` in benchmark `s`; expected");
+    expect(HEAD "    parameter-scan: { name: n, form: 1, to: 2 }\n", 5, 32, "did you mean `from`?");
+}
+
+Test(config_errors, wrong_types)
+{
+    expect(HEAD "    runs: abc\n", 5, 11, "`runs` must be a whole number, got `abc`");
+    expect(HEAD "    runs: -3\n", 5, 11, "`runs` must be a whole number, got `-3`");
+    expect(HEAD "    runs: 0\n", 5, 11, "`runs` must be at least 1, got 0");
+    expect(HEAD "    warmup: [1]\n", 5, 13, "`warmup` must be a whole number, got a list");
+    expect(HEAD "    shell: maybe\n", 5, 12, "`shell` must be true or false, got `maybe`");
+    expect("version: 1\nbenchmarks:\n  s:\n    command: [ls]\n", 4, 14,
+           "`command` must be a string, got a list");
+    expect(HEAD "    measure: cycles\n", 5, 14,
+           "`measure` must be time or instructions, got `cycles`");
+    expect(HEAD "    output:\n", 5, 12, "`output` needs a value");
+    expect("version: 1\nbenchmarks: [a, b]\n", 2, 13, "`benchmarks` must be a mapping");
+    expect("version: 1\nbenchmarks:\n  s: 3\n", 3, 6, "benchmark `s` must be a mapping");
+    expect("benchmarks:\n  g: { google-benchmark: x, args: --flag }\n", 2, 35,
+           "`args` must be a list of strings");
+    expect("benchmarks:\n  i: { import: x, format: csv }\n", 2, 27,
+           "`format` must be auto, perfkit, hyperfine or google-benchmark, got `csv`");
+    expect("regression: { alpha: 2 }\n", 1, 22, "`alpha` must be between 0 and 1");
+    expect("regression: { method: mann-whitny }\n", 1, 23, "did you mean `mann-whitney`?");
+    expect("history: { path: [a] }\n", 1, 18, "`path` must be a string, got a list");
+}
+
+Test(config_errors, unit_space_between_number_and_unit)
+{
+    expect(HEAD "    budgets: { wall.p95: 50 ms }\n", 5, 28,
+           "unexpected ` ms` — write the number and unit together: 50ms");
+    expect(HEAD "    min-time: 2 s\n", 5, 16, "write the number and unit together: 2s");
+}
+
+Test(config_errors, unit_unknown)
+{
+    expect(HEAD "    budgets: { wall.p95: 50mss }\n", 5, 30,
+           "unknown duration unit `mss` in `50mss` — did you mean `50ms`?");
+    /* quoted: one more column for the quote */
+    expect(HEAD "    budgets: { wall.p95: \"50mss\" }\n", 5, 31, "unknown duration unit `mss`");
+    expect("sizes:\n  a.js: { gzip: 5Q }\n", 2, 18, "unknown size unit `Q` in `5Q`");
+    expect(HEAD "    budgets: { rss.max: 1.2G }\n", 5, 28, "did you mean `1.2GB`?");
+    expect(HEAD "    timeout: soon\n", 5, 14, "`timeout` must be a duration such as 50ms or 2s");
+    expect(HEAD "    budgets: { wall.p95: -5ms }\n", 5, 26, "`wall.p95` must not be negative");
+    expect(HEAD "    budgets: { wall.p95: 50 }\n", 5, 28, "`50` needs a unit");
+}
+
+Test(config_errors, unit_of_wrong_kind)
+{
+    expect(HEAD "    budgets: { wall.p95: 64MiB }\n", 5, 28,
+           "`wall` is a duration; `64MiB` is a size — use ns, us, ms, s, m or h");
+    expect(HEAD "    budgets: { rss.max: 10ms }\n", 5, 27, "`rss` is a size; `10ms` is a duration");
+    expect(HEAD "    budgets: { instructions.mean: 5ms }\n", 5, 36,
+           "`instructions` is a count; `5ms` is a duration");
+    expect("sizes:\n  a.js: { gzip: 5s }\n", 2, 18, "`gzip` is a size; `5s` is a duration");
+    expect(HEAD "    budgets: { wal.p95: 5ms }\n", 5, 16, "unknown figure `wal` in `wal.p95` — "
+                                                       "did you mean `wall`?");
+}
+
+Test(config_errors, budget_keys)
+{
+    expect(HEAD "    budgets: { wall.p1000: 5ms }\n", 5, 21,
+           "unknown statistic `p1000` in `wall.p1000`; expected FIGURE.STATISTIC");
+    expect(HEAD "    budgets: { wall.meen: 5ms }\n", 5, 21, "did you mean `wall.mean`?");
+    expect(HEAD "    budgets: { wallp95: 5ms }\n", 5, 16, "expected FIGURE.STATISTIC");
+    expect(HEAD "    budgets: { .p95: 5ms }\n", 5, 16, "expected FIGURE.STATISTIC");
+    expect(HEAD "    budgets: { wall.p95: 5ms, wall.p95: 6ms }\n", 5, 31,
+           "duplicate budget `wall.p95`");
+}
+
+Test(config_errors, percentages)
+{
+    expect(HEAD "    tolerance: 10\n", 5, 16, "`tolerance` must be a percentage such as 10%");
+    expect(HEAD "    tolerance: 10%%\n", 5, 19, "unknown percentage unit");
+    expect(HEAD "    tolerance: -5%\n", 5, 16, "must not be negative");
+    expect("regression: { threshold: 5 % }\n", 1, 27, "write the number and unit together: 5%");
+}
+
+Test(config_errors, duplicates)
+{
+    expect("version: 1\nbenchmarks:\n  a: { command: ls }\n  a: { command: ls }\n", 4, 3,
+           "duplicate benchmark `a` in `benchmarks` (first at line 3)");
+    expect(HEAD "    min-runs: 2\n    min_runs: 3\n", 6, 5, "duplicate key `min_runs`");
+    expect("version: 1\nversion: 1\n", 2, 1, "duplicate key `version`");
+    expect("sizes:\n  a.js: { raw: 1KB }\n  a.js: { raw: 2KB }\n", 3, 3,
+           "duplicate pattern `a.js`");
+}
+
+Test(config_errors, benchmark_kind)
+{
+    expect("version: 1\nbenchmarks:\n  a:\n    runs: 3\n", 3, 3,
+           "benchmark `a` needs one of `command`, `google-benchmark` or `import`");
+    expect("version: 1\nbenchmarks:\n  a:\n", 3, 3, "needs one of `command`");
+    expect("version: 1\nbenchmarks:\n  a:\n    command: ls\n    import: x.json\n", 5, 5,
+           "benchmark `a` has both `command` and `import` — keep one");
+    expect("benchmarks:\n  n: { import: x.json, runs: 3 }\n", 2, 24,
+           "`runs` applies to command benchmarks only; benchmark `n` is an import");
+    expect("benchmarks:\n  g: { google-benchmark: x, shell: true }\n", 2, 29,
+           "`shell` applies to command benchmarks only");
+    expect("benchmarks:\n  c: { command: ls, repetitions: 3 }\n", 2, 21,
+           "`repetitions` applies to Google Benchmark benchmarks only");
+}
+
+Test(config_errors, run_counts)
+{
+    expect(HEAD "    min-runs: 10\n    max-runs: 5\n", 6, 15,
+           "`max-runs` 5 is below `min-runs` 10");
+    expect(HEAD "    max-runs: 5\n", 5, 15, "`max-runs` 5 is below `min-runs` 10");
+}
+
+Test(config_errors, commands)
+{
+    expect("benchmarks:\n  c:\n    command: echo 'open\n", 3, 19,
+           "`command`: unterminated quote or trailing backslash");
+    expect("benchmarks:\n  c:\n    command: ls\n    prepare: \"echo 'x\"\n", 4, 20,
+           "`prepare`: unterminated quote");
+    expect("benchmarks:\n  c:\n    command: \"  \"\n", 3, 14, "`command` is empty");
+}
+
+Test(config_errors, parameters)
+{
+    expect(HEAD "    parameter-scan: { name: n, from: 1 }\n", 5, 21,
+           "`parameter-scan` needs `name`, `from` and `to`");
+    expect(HEAD "    parameter-scan: { name: n, from: 5, to: 1 }\n", 5, 38,
+           "`from` 5 is greater than `to` 1");
+    expect(HEAD "    parameter-scan: { name: n, from: 0.5, to: 1 }\n", 5, 21,
+           "non-integer bounds needs `step`");
+    expect(HEAD "    parameter-scan: { name: n, from: 1, to: 2, step: 0 }\n", 5, 54,
+           "`step` must be greater than 0");
+    expect(HEAD "    parameter-scan: { name: n, from: x, to: 2 }\n", 5, 38,
+           "`from` must be a number, got `x`");
+    expect(HEAD "    parameter-list: { name: n, values: [] }\n", 5, 40,
+           "`values` must be a non-empty list");
+    expect(HEAD "    parameter-list: { name: n, values: [1]}\n"
+                "    parameter-scan: { name: n, from: 1, to: 2 }\n",
+           5, 21, "only one of `parameter-scan` and `parameter-list`");
+}
+
+Test(config_errors, sizes)
+{
+    expect("sizes:\n  a.js: {}\n", 2, 3, "size budget `a.js` needs at least one of raw, gzip");
+    expect("sizes:\n  a.js:\n", 2, 3, "needs at least one of");
+}
+
+Test(config_errors, diag_may_be_null)
+{
+    pk_config *c = NULL;
+    cr_assert_eq(pk_config_parse("version: 3\n", 11, "f", &c, NULL), PK_EPARSE);
+    cr_assert_null(c);
+    cr_assert_eq(pk_config_parse("x", 1, "f", NULL, NULL), PK_EINVAL);
+}
+
+Test(config_errors, nul_and_deep_nesting)
+{
+    expect("a: \"x\\0y\"\n", 1, 4, "NUL character");
+    char deep[400];
+    size_t n = 0;
+    n += (size_t)snprintf(deep, sizeof deep, "a: ");
+    for (int i = 0; i < 70; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 70; i++)
+        deep[n++] = ']';
+    deep[n++] = '\n';
+    deep[n] = '\0';
+    expect(deep, 1, 4 + 64, "nested deeper than 64 levels");
+}
