@@ -1,0 +1,275 @@
+/* check_common.c — what the perfkit-check writers share.
+ *
+ * The item order (grouped by benchmark, in one counting sort over group ids
+ * assigned in a single pass), row labels, values formatted by unit kind,
+ * percent changes with the CI of their ratio, the budget as written (with
+ * the tolerance recovered from the effective limit) and the counts line.
+ * Everything formats into caller buffers; only the order allocates. */
+#include "report/check_int.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "perfkit/alloc.h"
+#include "perfkit/units.h"
+
+bool pk__report_check_has_current(const pk_check_item *it)
+{
+    return it->status != PK_CHECK_NOT_MEASURABLE && it->status != PK_CHECK_ERROR;
+}
+
+bool pk__report_check_same_group(const pk_check_item *a, const pk_check_item *b)
+{
+    const char *x = a->benchmark ? a->benchmark : "", *y = b->benchmark ? b->benchmark : "";
+    return (a->kind == PK_ITEM_SIZE) == (b->kind == PK_ITEM_SIZE) && strcmp(x, y) == 0;
+}
+
+pk_err pk__report_check_order(const pk_check_report *r, size_t **order)
+{
+    size_t n = r->n_items;
+    *order = NULL;
+    if (n == 0)
+        return PK_OK;
+    /* one block: order[n] | gid[n] | head[n] (later: per-group offsets) */
+    size_t *ord = pk_reallocarray(NULL, n, 3 * sizeof *ord);
+    if (!ord)
+        return PK_ENOMEM;
+    size_t *gid = ord + n, *head = ord + 2 * n, ng = 0;
+    for (size_t i = 0; i < n; i++) {
+        const pk_check_item *it = &r->items[i];
+        size_t g = ng;
+        /* items of one benchmark usually come together: try the last first */
+        if (i > 0 && pk__report_check_same_group(&r->items[i - 1], it))
+            g = gid[i - 1];
+        for (size_t k = 0; g == ng && k < ng; k++)
+            if (pk__report_check_same_group(&r->items[head[k]], it))
+                g = k;
+        if (g == ng)
+            head[ng++] = i;
+        gid[i] = g;
+    }
+    size_t *start = head;   /* heads are no longer needed */
+    memset(start, 0, ng * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[gid[i]]++;
+    for (size_t k = 0, sum = 0; k < ng; k++) {
+        size_t c = start[k];
+        start[k] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        ord[start[gid[i]]++] = i;
+    *order = ord;
+    return PK_OK;
+}
+
+/* Bytes in the UTF-8 sequence led by c (1 for anything else). */
+static size_t seq_len(unsigned char c)
+{
+    if ((c & 0xE0) == 0xC0)
+        return 2;
+    if ((c & 0xF0) == 0xE0)
+        return 3;
+    if ((c & 0xF8) == 0xF0)
+        return 4;
+    return 1;
+}
+
+char *pk__report_check_clean(const char *s, char *buf, size_t len)
+{
+    size_t o = 0;
+    if (len == 0)
+        return buf;
+    for (size_t i = 0; s && s[i];) {
+        size_t k = seq_len((unsigned char)s[i]);
+        if (strnlen(s + i, k) < k)
+            k = 1;   /* a truncated sequence: copy its bytes one by one */
+        if (o + k >= len)
+            break;
+        for (size_t j = 0; j < k; j++, i++) {
+            unsigned char c = (unsigned char)s[i];
+            buf[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+        }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+char *pk__report_check_label(const pk_check_item *it, char *buf, size_t len)
+{
+    char raw[512];
+    const char *fig = it->figure ? it->figure : "", *stat = it->stat ? it->stat : "";
+    if (!*fig)
+        snprintf(raw, sizeof raw, "run");
+    else if (it->kind == PK_ITEM_SIZE || !*stat)
+        snprintf(raw, sizeof raw, "%s", fig);
+    else if (it->kind == PK_ITEM_REGRESSION)
+        snprintf(raw, sizeof raw, "%s (%s)", fig, stat);
+    else
+        snprintf(raw, sizeof raw, "%s.%s", fig, stat);
+    return pk__report_check_clean(raw, buf, len);
+}
+
+char *pk__report_check_value(pk_unit_kind u, double v, char *buf, size_t len)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, len, "n/a");
+        return buf;
+    }
+    switch (u) {
+    case PK_UNIT_DURATION: return pk_units_format_duration(v, 0, buf, len);
+    case PK_UNIT_SIZE:     return pk_units_format_size(v, buf, len);
+    case PK_UNIT_COUNT:    return pk_units_format_count(v, buf, len);
+    case PK_UNIT_PERCENT:  break;
+    }
+    snprintf(buf, len, "%.1f%%", v * 100);
+    return buf;
+}
+
+double pk__report_check_tolerance(const pk_check_item *it)
+{
+    double written = 0;
+    if (it->kind != PK_ITEM_BUDGET || !it->limit_text ||
+        pk_units_parse(it->limit_text, it->unit, &written, NULL) != PK_OK || !(written > 0))
+        return 0;
+    double t = it->limit / written - 1;
+    return isfinite(t) && fabs(t) > 1e-9 ? t : 0;
+}
+
+char *pk__report_check_pct(double ratio, char *buf, size_t len)
+{
+    if (isnan(ratio)) {
+        snprintf(buf, len, "n/a");
+        return buf;
+    }
+    if (isinf(ratio)) {
+        snprintf(buf, len, "%sinf%%", ratio > 0 ? "+" : "-");
+        return buf;
+    }
+    double p = (ratio - 1) * 100;
+    if (fabs(p) < 0.05)
+        p = 0;   /* no "-0.0%" */
+    snprintf(buf, len, "%+.1f%%", p);
+    return buf;
+}
+
+char *pk__report_check_change(const pk_comparison *c, char *buf, size_t len)
+{
+    char a[32], lo[32], hi[32];
+    snprintf(buf, len, "%s [%s \xe2\x80\xa6 %s]", pk__report_check_pct(c->ratio, a, sizeof a),
+             pk__report_check_pct(c->ratio_ci.lo, lo, sizeof lo),
+             pk__report_check_pct(c->ratio_ci.hi, hi, sizeof hi));
+    return buf;
+}
+
+char *pk__report_check_budget(const pk_check_item *it, char *buf, size_t len)
+{
+    char text[128];
+    if (!it->limit_text) {
+        snprintf(buf, len, "%s", "");
+        return buf;
+    }
+    pk__report_check_clean(it->limit_text, text, sizeof text);
+    double t = pk__report_check_tolerance(it);
+    if (t != 0)
+        snprintf(buf, len, "(budget %s %+.3g%% tolerance)", text, t * 100);
+    else
+        snprintf(buf, len, "(budget %s)", text);
+    return buf;
+}
+
+#define LE "\xe2\x89\xa4"     /* ≤ */
+#define DASH "\xe2\x80\x94"   /* — */
+
+static void budget_cells(const pk_check_item *it, pk__report_check_row *w)
+{
+    char lim[48], bud[200];
+    pk__report_check_budget(it, bud, sizeof bud);
+    if (it->status == PK_CHECK_ERROR)
+        return;
+    if (!pk__report_check_has_current(it)) {
+        snprintf(w->detail, sizeof w->detail, "%s", bud);
+        return;
+    }
+    bool over = it->status == PK_CHECK_OVER_BUDGET;
+    snprintf(w->detail, sizeof w->detail, "%s %s%s%s", over ? ">" : LE,
+             pk__report_check_value(it->unit, it->limit, lim, sizeof lim), *bud ? " " : "",
+             bud);
+    if (over && it->limit > 0) {
+        char pct[32];
+        snprintf(w->change, sizeof w->change, "%s over",
+                 pk__report_check_pct(it->current / it->limit, pct, sizeof pct));
+    }
+}
+
+static void regression_cells(const pk_check_item *it, pk__report_check_row *w)
+{
+    char base[48];
+    if (it->status == PK_CHECK_NO_BASELINE) {
+        snprintf(w->detail, sizeof w->detail, "no baseline");
+    } else if (it->n_baseline > 0 || it->has_cmp) {
+        int n = snprintf(w->detail, sizeof w->detail, "vs %s baseline",
+                         pk__report_check_value(it->unit, it->baseline, base, sizeof base));
+        if (it->baseline_run > 0 && n > 0 && (size_t)n < sizeof w->detail)
+            snprintf(w->detail + n, sizeof w->detail - (size_t)n, " (run #%" PRId64 ")",
+                     it->baseline_run);
+    }
+    if (it->has_cmp) {
+        pk__report_check_change(&it->cmp, w->change, sizeof w->change);
+        snprintf(w->p, sizeof w->p, "p = %.2g", it->cmp.p_value);
+    }
+}
+
+void pk__report_check_cells(const pk_check_item *it, pk__report_check_row *w)
+{
+    memset(w, 0, sizeof *w);
+    pk__report_check_label(it, w->label, sizeof w->label);
+    if (pk__report_check_has_current(it))
+        pk__report_check_value(it->unit, it->current, w->value, sizeof w->value);
+    else
+        snprintf(w->value, sizeof w->value, DASH);
+    if (it->kind == PK_ITEM_REGRESSION)
+        regression_cells(it, w);
+    else
+        budget_cells(it, w);
+}
+
+char *pk__report_check_counts(const pk_check_report *r, char *buf, size_t len)
+{
+    static const struct {
+        pk_check_status s;
+        const char *one, *many;
+    } words[] = {
+        {PK_CHECK_OVER_BUDGET, "over budget", "over budget"},
+        {PK_CHECK_REGRESSED, "regressed", "regressed"},
+        {PK_CHECK_ERROR, "error", "errors"},
+        {PK_CHECK_INCONCLUSIVE, "inconclusive", "inconclusive"},
+        {PK_CHECK_NOT_MEASURABLE, "not measurable", "not measurable"},
+        {PK_CHECK_NO_BASELINE, "no baseline", "no baseline"},
+        {PK_CHECK_IMPROVED, "improved", "improved"},
+        {PK_CHECK_PASS, "passed", "passed"},
+    };
+    size_t o = 0;
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+        size_t n = r->count[words[k].s];
+        if (n == 0 || o >= len)
+            continue;
+        int w = snprintf(buf + o, len - o, "%s%zu %s", o ? ", " : "", n,
+                         n == 1 ? words[k].one : words[k].many);
+        if (w > 0)
+            o += (size_t)w;
+    }
+    if (buf[0] == '\0')
+        snprintf(buf, len, "no checks");
+    return buf;
+}
+
+char *pk__report_check_short_commit(const char *commit, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.10s", commit ? commit : "");
+    return buf;
+}

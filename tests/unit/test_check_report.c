@@ -1,0 +1,756 @@
+/* Unit tests for the perfkit-check writers (lib/report/check_*.c).
+ *
+ * A pk_check_report is built by hand with one item of every kind of verdict:
+ * a budget pass, an over-budget item with tolerance, a regression with its
+ * comparison, an improvement, an inconclusive change, a figure not
+ * measurable here, a first run without baseline, a size budget and a
+ * benchmark that failed to run, under names holding | < & quotes and
+ * backticks. Each writer renders into an open_memstream buffer; JUnit output
+ * is also parsed by Python's xml.etree (and xmllint when installed). */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "perfkit/alloc.h"
+#include "perfkit/check.h"
+#include "fault.h"
+
+#define WEIRD "a|b<c>&\"d'"     /* a benchmark name that needs escaping */
+#define TICKS "broken`tick"
+
+typedef struct fixture {
+    pk_check_report r;
+    pk_check_item items[16];
+} fixture;
+
+static pk_check_item *add(fixture *fx, pk_check_kind kind, pk_check_status s, const char *bench,
+                          const char *fig, const char *stat, pk_unit_kind unit)
+{
+    pk_check_item *it = &fx->items[fx->r.n_items++];
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    it->status = s;
+    it->benchmark = (char *)bench;
+    it->figure = (char *)fig;
+    it->stat = (char *)stat;
+    it->unit = unit;
+    return it;
+}
+
+static void cmp(pk_check_item *it, double ratio, double lo, double hi, double p)
+{
+    it->has_cmp = true;
+    it->cmp.ratio = ratio;
+    it->cmp.ratio_ci = (pk_ci){ratio, lo, hi};
+    it->cmp.p_value = p;
+    it->cmp.statistic = PK_STAT_MEDIAN;
+    it->cmp.verdict = ratio > 1.05 && p < 0.05 ? PK_VERDICT_SLOWER
+                      : ratio < 0.95 && p < 0.05 ? PK_VERDICT_FASTER : PK_VERDICT_SAME;
+}
+
+/* counts and failed from the items, as pk_check_evaluate computes them */
+static void finish(fixture *fx)
+{
+    pk_check_report *r = &fx->r;
+    r->items = fx->items;
+    memset(r->count, 0, sizeof r->count);
+    r->failed = false;
+    for (size_t i = 0; i < r->n_items; i++) {
+        pk_check_status s = r->items[i].status;
+        r->count[s]++;
+        if (s == PK_CHECK_OVER_BUDGET || s == PK_CHECK_REGRESSED || s == PK_CHECK_ERROR ||
+            (r->strict && (s == PK_CHECK_NOT_MEASURABLE || s == PK_CHECK_INCONCLUSIVE)))
+            r->failed = true;
+    }
+}
+
+static void fixture_init(fixture *fx, bool strict)
+{
+    memset(fx, 0, sizeof *fx);
+    pk_check_report *r = &fx->r;
+    r->strict = strict;
+    snprintf(r->config_path, sizeof r->config_path, "perfkit.yml");
+    r->run.id = 42;
+    r->run.started_unix_ns = 1700000000123000000;
+    snprintf(r->run.commit, sizeof r->run.commit, "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d");
+    snprintf(r->run.branch, sizeof r->run.branch, "main");
+    r->run.dirty = true;
+    snprintf(r->run.perfkit_version, sizeof r->run.perfkit_version, "0.1.0");
+    snprintf(r->run.machine.cpu_model, sizeof r->run.machine.cpu_model, "Test CPU");
+    r->run.machine.cores = 8;
+    snprintf(r->run.machine.kernel, sizeof r->run.machine.kernel, "Linux 6.1");
+    snprintf(r->run.machine.arch, sizeof r->run.machine.arch, "x86_64");
+    snprintf(r->run.machine.hostname, sizeof r->run.machine.hostname, "ci-3");
+    r->run.machine.mem_bytes = 16ull << 30;
+    snprintf(r->run.fingerprint, sizeof r->run.fingerprint, "00112233aabbccdd");
+    snprintf(r->run.config_hash, sizeof r->run.config_hash, "deadbeefdeadbeef");
+
+    /* 0: budget pass */
+    pk_check_item *it = add(fx, PK_ITEM_BUDGET, PK_CHECK_PASS, "sort", "wall", "p95",
+                            PK_UNIT_DURATION);
+    it->current = 45e6, it->limit = 55e6, it->limit_text = "50ms", it->n_current = 30;
+    it->pos = (pk_src_pos){12, 20};
+    /* 1: over budget, 10% tolerance */
+    it = add(fx, PK_ITEM_BUDGET, PK_CHECK_OVER_BUDGET, "sort", "wall", "p99", PK_UNIT_DURATION);
+    it->current = 61.2e6, it->limit = 55e6, it->limit_text = "50ms", it->n_current = 30;
+    it->pos = (pk_src_pos){12, 33};
+    /* 2: regression */
+    it = add(fx, PK_ITEM_REGRESSION, PK_CHECK_REGRESSED, "sort", "wall", "median",
+             PK_UNIT_DURATION);
+    it->current = 12.4e6, it->baseline = 10.3e6, it->baseline_run = 41;
+    it->n_current = 30, it->n_baseline = 30;
+    cmp(it, 1.204, 1.181, 1.229, 2e-6);
+    /* 3: improvement, a name to escape */
+    it = add(fx, PK_ITEM_REGRESSION, PK_CHECK_IMPROVED, WEIRD, "rss", "median", PK_UNIT_SIZE);
+    it->current = 48.0 * 1048576, it->baseline = 60.0 * 1048576, it->baseline_run = 41;
+    it->n_current = 10, it->n_baseline = 10;
+    cmp(it, 0.8, 0.78, 0.82, 1e-4);
+    /* 4: inconclusive */
+    it = add(fx, PK_ITEM_REGRESSION, PK_CHECK_INCONCLUSIVE, WEIRD, "wall", "median",
+             PK_UNIT_DURATION);
+    it->current = 1.08e6, it->baseline = 1e6, it->baseline_run = 41;
+    it->n_current = 10, it->n_baseline = 10;
+    cmp(it, 1.08, 0.97, 1.2, 0.2);
+    /* 5: not measurable, with note */
+    it = add(fx, PK_ITEM_BUDGET, PK_CHECK_NOT_MEASURABLE, "sort", "instructions", "mean",
+             PK_UNIT_COUNT);
+    it->limit = 1.2e9, it->limit_text = "1.2G";
+    it->note = "`instructions` is not measurable here: this machine has no hardware "
+               "counters (a VM?)";
+    /* 6: no baseline */
+    it = add(fx, PK_ITEM_REGRESSION, PK_CHECK_NO_BASELINE, "fresh", "wall", "median",
+             PK_UNIT_DURATION);
+    it->current = 2.5e6, it->n_current = 10, it->note = "no earlier run to compare with";
+    /* 7: size */
+    it = add(fx, PK_ITEM_SIZE, PK_CHECK_PASS, "build/app.wasm", "gzip", "size", PK_UNIT_SIZE);
+    it->current = 90000, it->limit = 100000, it->limit_text = "100KB", it->n_current = 1;
+    it->pos = (pk_src_pos){30, 5};
+    /* 8: error */
+    it = add(fx, PK_ITEM_BUDGET, PK_CHECK_ERROR, TICKS, "", "", PK_UNIT_DURATION);
+    it->note = "exit code 1\nstderr: <boom> & \x01 done";
+    /* 9: a benchmark whose only item passes */
+    it = add(fx, PK_ITEM_BUDGET, PK_CHECK_PASS, "quiet", "rss", "max", PK_UNIT_SIZE);
+    it->current = 1048576, it->limit = 64.0 * 1048576, it->limit_text = "64MiB";
+    it->n_current = 5;
+    /* 10: a regression item of sort without change, after another group */
+    it = add(fx, PK_ITEM_REGRESSION, PK_CHECK_PASS, "sort", "rss", "median", PK_UNIT_SIZE);
+    it->current = 10.0 * 1048576, it->baseline = 10.0 * 1048576, it->baseline_run = 41;
+    it->n_current = 30, it->n_baseline = 30;
+    cmp(it, 1.001, 0.99, 1.01, 0.8);
+    finish(fx);
+}
+
+typedef pk_err (*writer)(FILE *, const pk_check_report *);
+
+static char *render(writer w, const pk_check_report *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_not_null(f);
+    cr_assert_eq(w(f, r), PK_OK);
+    fclose(f);
+    return buf;
+}
+
+static char *render_text(const pk_check_report *r, bool color, bool verbose)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    pk_check_text_opts o = {.color = color, .verbose = verbose};
+    cr_assert_eq(pk_check_write_text(f, r, &o), PK_OK);
+    fclose(f);
+    return buf;
+}
+
+/* The line of s containing needle (a copy the caller frees), or NULL. */
+static char *line_with(const char *s, const char *needle)
+{
+    const char *p = strstr(s, needle);
+    if (!p)
+        return NULL;
+    const char *b = p, *e = p;
+    while (b > s && b[-1] != '\n')
+        b--;
+    while (*e && *e != '\n')
+        e++;
+    return strndup(b, (size_t)(e - b));
+}
+
+static void assert_has(const char *s, const char *needle)
+{
+    cr_assert_not_null(strstr(s, needle), "missing \"%s\" in:\n%s", needle, s);
+}
+
+static void assert_lacks(const char *s, const char *needle)
+{
+    cr_assert_null(strstr(s, needle), "unexpected \"%s\" in:\n%s", needle, s);
+}
+
+/* ---- names ----------------------------------------------------------------- */
+
+Test(check_status, names)
+{
+    cr_assert_str_eq(pk_check_status_name(PK_CHECK_PASS), "pass");
+    cr_assert_str_eq(pk_check_status_name(PK_CHECK_OVER_BUDGET), "over budget");
+    cr_assert_str_eq(pk_check_status_name(PK_CHECK_REGRESSED), "regressed");
+    cr_assert_str_eq(pk_check_status_name(PK_CHECK_IMPROVED), "improved");
+    cr_assert_str_eq(pk_check_status_name(PK_CHECK_INCONCLUSIVE), "inconclusive");
+    cr_assert_str_eq(pk_check_status_name(PK_CHECK_NOT_MEASURABLE), "not measurable here");
+    cr_assert_str_eq(pk_check_status_name(PK_CHECK_NO_BASELINE), "no baseline");
+    cr_assert_str_eq(pk_check_status_name(PK_CHECK_ERROR), "error");
+    cr_assert_str_eq(pk_check_status_name((pk_check_status)99), "unknown");
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+Test(check_text, rows_summary_and_failed)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    char *s = render_text(&fx.r, false, false);
+    assert_lacks(s, "\033[");
+    /* header */
+    char *l = line_with(s, "perfkit check");
+    cr_assert_not_null(l);
+    assert_has(l, "(perfkit.yml)");
+    assert_has(l, "run #42");
+    assert_has(l, "commit 1a2b3c4d5e (dirty)");
+    assert_lacks(l, "1a2b3c4d5e6");
+    assert_has(l, "branch main");
+    assert_has(l, "ci-3 (Test CPU, 8 cores, x86_64)");
+    free(l);
+    /* over budget with tolerance */
+    l = line_with(s, "wall.p99");
+    cr_assert_not_null(l, "%s", s);
+    assert_has(l, "61.20 ms");
+    assert_has(l, "> 55.00 ms (budget 50ms +10% tolerance)");
+    assert_has(l, "+11.3% over");
+    assert_has(l, "over budget");
+    free(l);
+    /* regression with CI and p */
+    l = line_with(s, "wall (median)");
+    cr_assert_not_null(l);
+    assert_has(l, "12.40 ms");
+    assert_has(l, "vs 10.30 ms baseline (run #41)");
+    assert_has(l, "+20.4% [+18.1% \xe2\x80\xa6 +22.9%]");
+    assert_has(l, "p = 2e-06");
+    assert_has(l, "regressed");
+    free(l);
+    /* improvement, inconclusive */
+    l = line_with(s, "48.0 MiB");
+    cr_assert_not_null(l, "%s", s);
+    assert_has(l, "-20.0% [-22.0% \xe2\x80\xa6 -18.0%]");
+    assert_has(l, "improved");
+    free(l);
+    assert_has(s, "+8.0% [-3.0% \xe2\x80\xa6 +20.0%]");
+    assert_has(s, "inconclusive");
+    /* not measurable: no zero, the note indented below */
+    l = line_with(s, "instructions.mean");
+    cr_assert_not_null(l);
+    assert_has(l, "\xe2\x80\x94");
+    assert_has(l, "(budget 1.2G)");
+    assert_has(l, "not measurable here");
+    assert_lacks(l, " 0 ");
+    free(l);
+    assert_has(s, "\n      `instructions` is not measurable here: this machine");
+    /* no baseline */
+    l = line_with(s, "fresh");
+    cr_assert_not_null(l);
+    free(l);
+    assert_has(s, "no earlier run to compare with");
+    /* size and error */
+    assert_has(s, "build/app.wasm (size)  1 passed\n");
+    l = line_with(s, TICKS);
+    cr_assert_not_null(l);
+    free(l);
+    l = line_with(s, "  run   ");
+    cr_assert_not_null(l, "%s", s);
+    assert_has(l, "error");
+    free(l);
+    assert_has(s, "\n      exit code 1\n      stderr: <boom> & ? done\n");
+    /* non-verbose: passing budget items collapse into counts, changes stay */
+    assert_lacks(s, "wall.p95");
+    assert_has(s, "quiet  1 passed\n");
+    assert_has(s, "  1 passed\n");   /* sort's wall.p95 */
+    l = line_with(s, "10.0 MiB  vs 10.0 MiB");
+    cr_assert_not_null(l, "a regression item with a comparison is a change: %s", s);
+    assert_has(l, "+0.1% [-1.0%");
+    free(l);
+    /* the summary */
+    assert_has(s, "1 over budget, 1 regressed, 1 error, 1 inconclusive, 1 not measurable, "
+                  "1 no baseline, 1 improved, 4 passed \xe2\x80\x94 FAILED\n");
+    assert_lacks(s, "--strict");
+    free(s);
+}
+
+Test(check_text, columns_align)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    char *s = render_text(&fx.r, false, true);
+    /* the verdict column starts at the same display column on every row */
+    const char *rows[] = {"wall.p95", "wall.p99", "wall (median)", "instructions.mean"};
+    long col = -1;
+    for (size_t k = 0; k < 4; k++) {
+        char *l = line_with(s, rows[k]);
+        cr_assert_not_null(l);
+        char *v = strstr(l, k < 3 && k != 2 ? (k == 0 ? "  pass" : "  over budget")
+                                             : k == 2 ? "  regressed" : "  not measurable");
+        cr_assert_not_null(v, "%s", l);
+        long w = 0;
+        for (const char *p = l; p < v; p++)
+            w += ((unsigned char)*p & 0xC0) != 0x80;
+        if (col < 0)
+            col = w;
+        cr_assert_eq(w, col, "row %zu: column %ld, expected %ld\n%s", k, w, col, s);
+        free(l);
+    }
+    free(s);
+}
+
+Test(check_text, verbose_shows_every_item)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    char *s = render_text(&fx.r, false, true);
+    assert_has(s, "wall.p95");
+    char *l = line_with(s, "wall.p95");
+    assert_has(l, "45.00 ms");
+    assert_has(l, "\xe2\x89\xa4 55.00 ms (budget 50ms +10% tolerance)");
+    assert_has(l, "pass");
+    free(l);
+    l = line_with(s, "gzip");
+    cr_assert_not_null(l);
+    assert_has(l, "87.9 KiB");
+    assert_has(l, "(budget 100KB)");
+    assert_lacks(l, "tolerance");
+    free(l);
+    assert_has(s, "64MiB");
+    assert_lacks(s, "passed\n1 over");   /* no "N passed" counts: nothing hidden */
+    cr_assert_null(strstr(s, "  1 passed\n"), "%s", s);
+    free(s);
+}
+
+Test(check_text, colour_only_when_asked)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    char *s = render_text(&fx.r, true, false);
+    assert_has(s, "\033[1m\033[31mover budget\033[0m");
+    assert_has(s, "\033[1m\033[31mregressed\033[0m");
+    assert_has(s, "\033[32mimproved\033[0m");
+    assert_has(s, "\033[33minconclusive\033[0m");
+    assert_has(s, "\033[33mnot measurable here\033[0m");
+    assert_has(s, "\033[1m\033[31mFAILED\033[0m");
+    free(s);
+    s = render_text(&fx.r, false, true);
+    assert_lacks(s, "\033");
+    free(s);
+}
+
+Test(check_text, strict_and_ok)
+{
+    fixture fx;
+    fixture_init(&fx, true);
+    char *s = render_text(&fx.r, true, false);
+    assert_has(s, "(--strict: 1 not measurable, 1 inconclusive count as failures)\n");
+    assert_has(s, "\033[1m\033[31minconclusive\033[0m");   /* a failure under strict */
+    free(s);
+
+    /* only the passing items: ok */
+    fixture ok;
+    fixture_init(&ok, true);
+    size_t n = 0;
+    for (size_t i = 0; i < ok.r.n_items; i++)
+        if (ok.items[i].status == PK_CHECK_PASS)
+            ok.items[n++] = ok.items[i];
+    ok.r.n_items = n;
+    finish(&ok);
+    s = render_text(&ok.r, false, false);
+    assert_has(s, "4 passed \xe2\x80\x94 ok\n");
+    assert_lacks(s, "FAILED");
+    assert_lacks(s, "--strict");
+    free(s);
+
+    /* an empty report */
+    ok.r.n_items = 0;
+    finish(&ok);
+    ok.r.run.id = 0;
+    ok.r.run.commit[0] = '\0';
+    s = render_text(&ok.r, false, false);
+    assert_has(s, "run not stored");
+    assert_has(s, "not in git");
+    assert_has(s, "no checks \xe2\x80\x94 ok\n");
+    free(s);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static json_t *parse(const char *s)
+{
+    json_error_t e;
+    json_t *j = json_loads(s, 0, &e);
+    cr_assert_not_null(j, "invalid JSON: %s (line %d)\n%s", e.text, e.line, s);
+    return j;
+}
+
+#define JSTR(o, k) json_string_value(json_object_get((o), (k)))
+#define JINT(o, k) json_integer_value(json_object_get((o), (k)))
+#define JREAL(o, k) json_number_value(json_object_get((o), (k)))
+
+Test(check_json, schema_counts_and_items)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    char *s = render(pk_check_write_json, &fx.r);
+    json_t *d = parse(s);
+    cr_assert_str_eq(JSTR(d, "schema"), "perfkit/check/v1");
+    json_t *run = json_object_get(d, "run");
+    cr_assert_eq(JINT(run, "id"), 42);
+    cr_assert_str_eq(JSTR(run, "started"), "2023-11-14T22:13:20.123Z");
+    cr_assert_str_eq(JSTR(run, "commit"), fx.r.run.commit);
+    cr_assert_str_eq(JSTR(run, "branch"), "main");
+    cr_assert(json_is_true(json_object_get(run, "dirty")));
+    cr_assert_str_eq(JSTR(run, "perfkit_version"), "0.1.0");
+    cr_assert_str_eq(JSTR(run, "fingerprint"), "00112233aabbccdd");
+    cr_assert_str_eq(JSTR(run, "config_hash"), "deadbeefdeadbeef");
+    cr_assert_str_eq(JSTR(json_object_get(run, "machine"), "cpu_model"), "Test CPU");
+    cr_assert_eq(JINT(json_object_get(run, "machine"), "cores"), 8);
+    cr_assert_str_eq(JSTR(d, "config"), "perfkit.yml");
+    cr_assert(json_is_true(json_object_get(d, "failed")));
+    cr_assert(json_is_false(json_object_get(d, "strict")));
+
+    json_t *c = json_object_get(d, "counts");
+    cr_assert_eq(json_object_size(c), 8);
+    cr_assert_eq(JINT(c, "pass"), 4);
+    cr_assert_eq(JINT(c, "over_budget"), 1);
+    cr_assert_eq(JINT(c, "regressed"), 1);
+    cr_assert_eq(JINT(c, "improved"), 1);
+    cr_assert_eq(JINT(c, "inconclusive"), 1);
+    cr_assert_eq(JINT(c, "not_measurable"), 1);
+    cr_assert_eq(JINT(c, "no_baseline"), 1);
+    cr_assert_eq(JINT(c, "error"), 1);
+
+    json_t *items = json_object_get(d, "items");
+    cr_assert_eq(json_array_size(items), fx.r.n_items);
+    json_t *ob = json_array_get(items, 1);
+    cr_assert_str_eq(JSTR(ob, "kind"), "budget");
+    cr_assert_str_eq(JSTR(ob, "status"), "over_budget");
+    cr_assert_str_eq(JSTR(ob, "benchmark"), "sort");
+    cr_assert_str_eq(JSTR(ob, "figure"), "wall");
+    cr_assert_str_eq(JSTR(ob, "stat"), "p99");
+    cr_assert_str_eq(JSTR(ob, "unit"), "ns");
+    cr_assert_float_eq(JREAL(ob, "current"), 61.2e6, 1e-3);
+    cr_assert_float_eq(JREAL(ob, "limit"), 55e6, 1e-3);
+    cr_assert_str_eq(JSTR(ob, "limit_text"), "50ms");
+    cr_assert(json_is_null(json_object_get(ob, "baseline")));
+    cr_assert(json_is_null(json_object_get(ob, "baseline_run")));
+    cr_assert(json_is_null(json_object_get(ob, "comparison")));
+    cr_assert(json_is_null(json_object_get(ob, "note")));
+    cr_assert_eq(JINT(ob, "n_current"), 30);
+    cr_assert_eq(JINT(ob, "line"), 12);
+    cr_assert_eq(JINT(ob, "column"), 33);
+
+    json_t *rg = json_array_get(items, 2);
+    cr_assert_str_eq(JSTR(rg, "kind"), "regression");
+    cr_assert_str_eq(JSTR(rg, "status"), "regressed");
+    cr_assert(json_is_null(json_object_get(rg, "limit")));
+    cr_assert(json_is_null(json_object_get(rg, "limit_text")));
+    cr_assert_float_eq(JREAL(rg, "baseline"), 10.3e6, 1e-3);
+    cr_assert_eq(JINT(rg, "baseline_run"), 41);
+    cr_assert_eq(JINT(rg, "n_baseline"), 30);
+    cr_assert(json_is_null(json_object_get(rg, "line")));
+    json_t *cm = json_object_get(rg, "comparison");
+    cr_assert_float_eq(JREAL(cm, "ratio"), 1.204, 1e-12);
+    cr_assert_float_eq(JREAL(cm, "ci_lo"), 1.181, 1e-12);
+    cr_assert_float_eq(JREAL(cm, "ci_hi"), 1.229, 1e-12);
+    cr_assert_float_eq(JREAL(cm, "p_value"), 2e-6, 1e-18);
+    cr_assert_str_eq(JSTR(cm, "statistic"), "median");
+
+    json_t *im = json_array_get(items, 3);
+    cr_assert_str_eq(JSTR(im, "benchmark"), WEIRD);
+    cr_assert_str_eq(JSTR(im, "unit"), "bytes");
+    json_t *nm = json_array_get(items, 5);
+    cr_assert_str_eq(JSTR(nm, "status"), "not_measurable");
+    cr_assert(json_is_null(json_object_get(nm, "current")), "never 0 for not measured");
+    cr_assert_str_eq(JSTR(nm, "unit"), "count");
+    cr_assert_not_null(strstr(JSTR(nm, "note"), "hardware counters"));
+    json_t *sz = json_array_get(items, 7);
+    cr_assert_str_eq(JSTR(sz, "kind"), "size");
+    cr_assert_float_eq(JREAL(sz, "limit"), 100000, 1e-9);
+    json_t *er = json_array_get(items, 8);
+    cr_assert_str_eq(JSTR(er, "status"), "error");
+    cr_assert(json_is_null(json_object_get(er, "current")));
+    cr_assert_str_eq(JSTR(er, "note"), "exit code 1\nstderr: <boom> & \x01 done");
+    json_decref(d);
+    free(s);
+}
+
+Test(check_json, empty_metadata_is_null_and_bad_utf8_survives)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    fx.r.run.id = 0;
+    fx.r.run.started_unix_ns = 0;
+    fx.r.run.commit[0] = fx.r.run.branch[0] = fx.r.config_path[0] = '\0';
+    fx.items[0].benchmark = "bad\xff name";
+    char *s = render(pk_check_write_json, &fx.r);
+    json_t *d = parse(s);
+    json_t *run = json_object_get(d, "run");
+    cr_assert(json_is_null(json_object_get(run, "id")));
+    cr_assert(json_is_null(json_object_get(run, "started")));
+    cr_assert(json_is_null(json_object_get(run, "commit")));
+    cr_assert(json_is_null(json_object_get(run, "branch")));
+    cr_assert(json_is_null(json_object_get(d, "config")));
+    cr_assert_str_eq(JSTR(json_array_get(json_object_get(d, "items"), 0), "benchmark"),
+                     "bad? name");
+    json_decref(d);
+    free(s);
+}
+
+/* ---- Markdown -------------------------------------------------------------- */
+
+Test(check_markdown, headline_tables_escaping_and_details)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    char *s = render(pk_check_write_markdown, &fx.r);
+    cr_assert_eq(strncmp(s, "### \xe2\x9d\x8c perfkit check failed: 1 over budget, 1 regressed",
+                         strlen("### \xe2\x9d\x8c perfkit check failed: 1 over budget, 1 regressed")),
+                 0, "%s", s);
+    assert_has(s, "| Benchmark | Figure | Current | Budget / Baseline | Change | Verdict |\n"
+                  "|:---|:---|---:|:---|:---|:---|\n");
+    /* failures first: over budget, regressed, error before improved etc. */
+    const char *ob = strstr(s, "| `sort` | `wall.p99` | 61.20 ms | 55.00 ms (budget 50ms +10% "
+                               "tolerance) | +11.3% over | \xe2\x9d\x8c over budget |");
+    cr_assert_not_null(ob, "%s", s);
+    const char *rg = strstr(s, "| `sort` | `wall (median)` | 12.40 ms | 10.30 ms (run #41) | "
+                               "+20.4% [+18.1% \xe2\x80\xa6 +22.9%], p = 2e-06 | "
+                               "\xe2\x9d\x8c regressed |");
+    cr_assert_not_null(rg, "%s", s);
+    const char *er = strstr(s, "| `` broken`tick `` | `run` | \xe2\x80\x94 | \xe2\x80\x94 |  | "
+                               "\xe2\x9d\x8c error<br>exit code 1 stderr: &lt;boom&gt;");
+    cr_assert_null(er);   /* '>' needs no escape in Markdown */
+    er = strstr(s, "| `` broken`tick `` | `run` | \xe2\x80\x94 | \xe2\x80\x94 |  | "
+                   "\xe2\x9d\x8c error<br>exit code 1 stderr: &lt;boom> &amp;   done |");
+    cr_assert_not_null(er, "%s", s);
+    const char *im = strstr(s, "| `a\\|b<c>&\"d'` | `rss (median)` | 48.0 MiB |");
+    cr_assert_not_null(im, "%s", s);
+    cr_assert(ob < rg && rg < er && er < im, "failures first");
+    assert_has(s, "\xe2\x9a\xa0\xef\xb8\x8f not measurable here<br>`instructions` is not "
+                  "measurable here");
+    assert_has(s, "\xe2\x9a\xa0\xef\xb8\x8f inconclusive |");
+    assert_has(s, "\xe2\x9c\x85 improved |");
+    /* passing items collapsed */
+    const char *det = strstr(s, "<details><summary>4 passed</summary>\n\n| Benchmark |");
+    cr_assert_not_null(det, "%s", s);
+    cr_assert(det > im);
+    const char *p95 = strstr(s, "| `sort` | `wall.p95` |");
+    cr_assert(p95 && p95 > det && p95 < strstr(s, "</details>"));
+    assert_has(s, "| `build/app.wasm` | `gzip` | 87.9 KiB | 97.7 KiB (budget 100KB) |");
+    /* footer */
+    assert_has(s, "Machine: Test CPU (8 cores), Linux 6.1, x86_64");
+    assert_has(s, " \xc2\xb7 commit `1a2b3c4d5e` (dirty) on `main` \xc2\xb7 run #42 \xc2\xb7 "
+                  "perfkit 0.1.0\n");
+    /* every table row has the header's 6 cells: 7 unescaped pipes */
+    for (const char *p = s; (p = strstr(p, "\n| ")) != NULL; p++) {
+        const char *e = strchr(p + 1, '\n');
+        int pipes = 0;
+        for (const char *q = p + 1; q < e; q++)
+            pipes += *q == '|' && q[-1] != '\\';
+        cr_assert_eq(pipes, 7, "row: %.*s", (int)(e - p - 1), p + 1);
+    }
+    free(s);
+}
+
+Test(check_markdown, all_passed)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    fx.r.n_items = 1;
+    finish(&fx);
+    char *s = render(pk_check_write_markdown, &fx.r);
+    assert_has(s, "### \xe2\x9c\x85 perfkit check passed: 1 passed\n\n<details>");
+    free(s);
+}
+
+/* ---- JUnit ----------------------------------------------------------------- */
+
+/* Parse path with Python's xml.etree and print "tests failures errors skipped"
+ * from the root and, after a '/', the same counted over the elements. */
+static char *junit_check(const char *path)
+{
+    char cmd[2048], out[] = "/tmp/pk_junit_out_XXXXXX";
+    int fd = mkstemp(out);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import xml.etree.ElementTree as E,sys\n"
+             "r=E.parse(sys.argv[1]).getroot()\n"
+             "a=[r.get(k) for k in (\"tests\",\"failures\",\"errors\",\"skipped\")]\n"
+             "c=[len(r.findall(\".//testcase\"))]+[len(r.findall(\".//testcase/\"+t)) for t in "
+             "(\"failure\",\"error\",\"skipped\")]\n"
+             "s=[sum(int(x.get(k)) for x in r.findall(\"testsuite\")) for k in "
+             "(\"tests\",\"failures\",\"errors\",\"skipped\")]\n"
+             "print(\" \".join(a)+\"/\"+\" \".join(map(str,c))+\"/\"+\" \".join(map(str,s)))' "
+             "%s > %s 2>&1", path, out);
+    int rc = system(cmd);
+    FILE *f = fopen(out, "r");
+    cr_assert_not_null(f);
+    static char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    unlink(out);
+    cr_assert_eq(rc, 0, "python rejected the XML: %s", buf);
+    char *nl = strchr(buf, '\n');
+    if (nl)
+        *nl = '\0';
+    return buf;
+}
+
+static char *junit_file(const pk_check_report *r, char **text)
+{
+    static char path[] = "/tmp/pk_junit_XXXXXX";
+    snprintf(path, sizeof path, "/tmp/pk_junit_XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    cr_assert_eq(pk_check_write_junit(f, r), PK_OK);
+    fclose(f);
+    *text = render(pk_check_write_junit, r);
+    return path;
+}
+
+static void xmllint_ok(const char *path)
+{
+    if (system("command -v xmllint >/dev/null 2>&1") != 0)
+        return;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "xmllint --noout %s", path);
+    cr_assert_eq(system(cmd), 0, "xmllint rejected %s", path);
+}
+
+Test(check_junit, well_formed_with_counts)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    fx.items[6].benchmark = "ctl\x01\x1f \xff\xc0\x80 \xed\xa0\x80 \xef\xbf\xbe ok";  /* fresh */
+    char *s = NULL;
+    char *path = junit_file(&fx.r, &s);
+    /* 11 items: over budget + regressed = 2 failures, 1 error, inconclusive +
+     * not measurable + no baseline = 3 skipped */
+    cr_assert_str_eq(junit_check(path), "11 2 1 3/11 2 1 3/11 2 1 3");
+    xmllint_ok(path);
+    assert_has(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"perfkit check\" "
+                  "tests=\"11\" failures=\"2\" errors=\"1\" skipped=\"3\" time=\"0\">");
+    assert_has(s, "<testsuite name=\"sort\" tests=\"5\" failures=\"2\" errors=\"0\" "
+                  "skipped=\"1\" time=\"0\" timestamp=\"2023-11-14T22:13:20\" hostname=\"ci-3\">");
+    assert_has(s, "<testcase classname=\"perfkit.sort\" name=\"wall.p95 budget\" time=\"0\"/>");
+    assert_has(s, "<failure message=\"wall.p99 61.20 ms &gt; 55.00 ms (budget 50ms +10% "
+                  "tolerance) +11.3% over\" type=\"over budget\">");
+    assert_has(s, "perfkit.yml:12:33\n");
+    assert_has(s, "name=\"wall.median regression\"");
+    assert_has(s, "type=\"regressed\"");
+    assert_has(s, "classname=\"perfkit.a|b&lt;c&gt;&amp;&quot;d&apos;\"");
+    assert_has(s, "<error message=\"exit code 1&#10;stderr: &lt;boom&gt; &amp; ? done\" "
+                  "type=\"error\">");
+    assert_has(s, "<skipped message=\"not measurable here: `instructions` is not measurable");
+    assert_has(s, "<skipped message=\"no baseline: no earlier run to compare with\"/>");
+    assert_has(s, "<testsuite name=\"size:build/app.wasm\"");
+    assert_has(s, "name=\"gzip.size size\"");
+    assert_has(s, "classname=\"perfkit.ctl?? ??? ??? ??? ok\"");
+    unlink(path);
+    free(s);
+}
+
+Test(check_junit, strict_fails_not_measurable_and_inconclusive)
+{
+    fixture fx;
+    fixture_init(&fx, true);
+    char *s = NULL;
+    char *path = junit_file(&fx.r, &s);
+    cr_assert_str_eq(junit_check(path), "11 4 1 1/11 4 1 1/11 4 1 1");
+    xmllint_ok(path);
+    assert_has(s, "<failure message=\"instructions.mean \xe2\x80\x94 (budget 1.2G)\" "
+                  "type=\"not measurable here\">");
+    assert_has(s, "type=\"inconclusive\">");
+    unlink(path);
+    free(s);
+}
+
+Test(check_junit, empty_report)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    fx.r.n_items = 0;
+    finish(&fx);
+    char *s = NULL;
+    char *path = junit_file(&fx.r, &s);
+    cr_assert_str_eq(junit_check(path), "0 0 0 0/0 0 0 0/0 0 0 0");
+    unlink(path);
+    free(s);
+}
+
+/* ---- errors ---------------------------------------------------------------- */
+
+Test(check_write, write_error_is_eio)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    FILE *f = fopen("/dev/full", "w");
+    cr_assert_not_null(f);
+    pk_check_text_opts o = {0};
+    cr_assert_eq(pk_check_write_text(f, &fx.r, &o), PK_EIO);
+    clearerr(f);
+    cr_assert_eq(pk_check_write_json(f, &fx.r), PK_EIO);
+    clearerr(f);
+    cr_assert_eq(pk_check_write_markdown(f, &fx.r), PK_EIO);
+    clearerr(f);
+    cr_assert_eq(pk_check_write_junit(f, &fx.r), PK_EIO);
+    fclose(f);
+    cr_assert_eq(pk_check_write_text(NULL, &fx.r, &o), PK_EINVAL);
+    cr_assert_eq(pk_check_write_json(stdout, NULL), PK_EINVAL);
+    cr_assert_eq(pk_check_write_markdown(NULL, &fx.r), PK_EINVAL);
+    cr_assert_eq(pk_check_write_junit(stdout, NULL), PK_EINVAL);
+}
+
+static pk_err text_default(FILE *f, const pk_check_report *r)
+{
+    return pk_check_write_text(f, r, NULL);
+}
+
+Test(check_write, failed_allocation_is_enomem_without_leaks)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    fx.items[0].benchmark = "bad\xff name";   /* JSON copies it to replace the byte */
+    writer ws[] = {text_default, pk_check_write_json, pk_check_write_markdown,
+                   pk_check_write_junit};
+    for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++) {
+        bool succeeded = false;
+        long fail_at;
+        for (fail_at = 0; fail_at < 1000 && !succeeded; fail_at++) {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&buf, &len);
+            fault_arm(fail_at);
+            pk_err e = ws[k](f, &fx.r);
+            fault_disarm();
+            fclose(f);
+            free(buf);
+            cr_assert_eq(fault_live(), 0, "writer %zu fail_at %ld leaked %ld", k, fail_at,
+                         fault_live());
+            if (e == PK_OK)
+                succeeded = true;
+            else
+                cr_assert_eq(e, PK_ENOMEM, "writer %zu fail_at %ld: %d", k, fail_at, e);
+        }
+        cr_assert(succeeded);
+        cr_assert_gt(fail_at, 1, "writer %zu must have allocated", k);
+    }
+}
