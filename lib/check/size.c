@@ -91,23 +91,12 @@ static pk_err gzip_size(const void *data, size_t len, uint64_t *out)
     return PK_OK;
 }
 
-static void *br_alloc(void *opaque, size_t size)
-{
-    (void)opaque;
-    return pk_malloc(size);
-}
-
-static void br_free(void *opaque, void *p)
-{
-    (void)opaque;
-    pk_free(p);
-}
-
-/* Brotli through its streaming API so its state uses pk_malloc and the
- * output never needs a whole-input bound. */
+/* Brotli through its streaming API so the output never needs a whole-input
+ * bound. Its state comes from libc, not pk_malloc: brotli 1.0's encoder
+ * exit()s when an allocation fails, which a failing hook would provoke. */
 static pk_err brotli_size(const void *data, size_t len, uint64_t *out)
 {
-    BrotliEncoderState *s = BrotliEncoderCreateInstance(br_alloc, br_free, NULL);
+    BrotliEncoderState *s = BrotliEncoderCreateInstance(NULL, NULL, NULL);
     if (!s)
         return PK_ENOMEM;
     BrotliEncoderSetParameter(s, BROTLI_PARAM_QUALITY, 11);
@@ -125,7 +114,7 @@ static pk_err brotli_size(const void *data, size_t len, uint64_t *out)
         uint8_t *next_out = buf;
         if (!BrotliEncoderCompressStream(s, BROTLI_OPERATION_FINISH, &avail_in, &next_in,
                                          &avail_out, &next_out, NULL)) {
-            e = PK_EIO;   /* brotli reports allocation failures the same way */
+            e = PK_EIO;
             break;
         }
         total += sizeof buf - avail_out;
