@@ -108,22 +108,26 @@ static void describe(const pk_check_item *it, char *buf, size_t len)
             o += snprintf(buf + o, len - (size_t)o, " %s", cells[k]);
 }
 
-/* The element body: the description, sample counts, where the budget is
- * declared, and the note. */
+/* The element body: the description (a failure's), sample counts, where the
+ * budget is declared, and the note. */
 static void details(FILE *f, const pk_check_report *r, const pk_check_item *it,
                     const char *desc)
 {
-    xml(f, desc, false);
-    fputc('\n', f);
+    if (desc) {
+        xml(f, desc, false);
+        fputc('\n', f);
+    }
     if (it->n_current)
         fprintf(f, "samples: %zu", it->n_current);
     if (it->n_current && it->n_baseline)
         fprintf(f, " (baseline %zu)", it->n_baseline);
     if (it->n_current)
         fputc('\n', f);
-    if (it->pos.line) {
-        xml(f, r->config_path[0] ? r->config_path : "perfkit.yml", false);
+    if (it->pos.line && r->config_path[0]) {
+        xml(f, r->config_path, false);
         fprintf(f, ":%u:%u\n", it->pos.line, it->pos.column);
+    } else if (it->pos.line) {
+        fprintf(f, "line %u, column %u\n", it->pos.line, it->pos.column);
     }
     if (it->note && *it->note) {
         xml(f, it->note, false);
@@ -153,17 +157,30 @@ static void testcase(FILE *f, const pk_check_report *r, const pk_check_item *it)
     }
     describe(it, desc, sizeof desc);
     fputs(">\n      ", f);
-    if (oc == OC_SKIPPED) {
-        fprintf(f, "<skipped message=\"%s: ", pk_check_status_name(it->status));
-        xml(f, it->note && *it->note ? it->note : desc, true);
-        fputs("\"/>\n", f);
+    if (oc == OC_ERROR) {
+        /* a benchmark that did not run: its message is all there is */
+        fputs("<error message=\"", f);
+        xml(f, it->note && *it->note ? it->note : "failed to run", true);
+        fputs("\" type=\"error\">", f);
+        details(f, r, it, NULL);
+        fputs("</error>\n", f);
     } else {
-        const char *tag = oc == OC_ERROR ? "error" : "failure";
-        fprintf(f, "<%s message=\"", tag);
-        xml(f, oc == OC_ERROR && it->note ? it->note : desc, true);
-        fprintf(f, "\" type=\"%s\">", pk_check_status_name(it->status));
-        details(f, r, it, desc);
-        fprintf(f, "</%s>\n", tag);
+        const char *note = it->note && *it->note ? it->note : NULL;
+        fprintf(f, "<%s message=\"", oc == OC_SKIPPED ? "skipped" : "failure");
+        if (oc == OC_SKIPPED)
+            fprintf(f, "%s: ", pk_check_status_name(it->status));
+        xml(f, oc == OC_SKIPPED && note ? note : desc, true);
+        if (oc == OC_FAILURE && note) {
+            fputs(" \xe2\x80\x94 ", f);
+            xml(f, note, true);
+        }
+        if (oc == OC_SKIPPED) {
+            fputs("\"/>\n", f);
+        } else {
+            fprintf(f, "\" type=\"%s\">", pk_check_status_name(it->status));
+            details(f, r, it, desc);
+            fputs("</failure>\n", f);
+        }
     }
     fputs("    </testcase>\n", f);
 }

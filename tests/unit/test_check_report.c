@@ -672,13 +672,16 @@ Test(check_junit, strict_fails_not_measurable_and_inconclusive)
 {
     fixture fx;
     fixture_init(&fx, true);
+    fx.r.config_path[0] = '\0';
     char *s = NULL;
     char *path = junit_file(&fx.r, &s);
     cr_assert_str_eq(junit_check(path), "11 4 1 1/11 4 1 1/11 4 1 1");
     xmllint_ok(path);
-    assert_has(s, "<failure message=\"instructions.mean \xe2\x80\x94 (budget 1.2G)\" "
-                  "type=\"not measurable here\">");
+    assert_has(s, "<failure message=\"instructions.mean \xe2\x80\x94 (budget 1.2G) \xe2\x80\x94 "
+                  "`instructions` is not measurable here: this machine has no hardware "
+                  "counters (a VM?)\" type=\"not measurable here\">");
     assert_has(s, "type=\"inconclusive\">");
+    assert_has(s, "\nline 12, column 33\n</failure>");
     unlink(path);
     free(s);
 }
