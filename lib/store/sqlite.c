@@ -1,4 +1,5 @@
-/* sqlite.c — the SQLite history backend: storing, loading and querying runs.
+/* sqlite.c — the SQLite history backend: statement cache, storing and
+ * loading runs, the backend vtable.
  *
  * Every statement is prepared once per handle (SQLITE_PREPARE_PERSISTENT)
  * and reset right after use, so no read transaction outlives a call (an
@@ -6,8 +7,8 @@
  * BEGIN IMMEDIATE transaction each: the write lock is taken up front, so a
  * concurrent writer waits out the busy timeout instead of failing on
  * upgrade. Samples are stored as a BLOB of little-endian doubles — exact
- * round trip, 8 bytes a sample, no parsing. The schema and open checks
- * live in sqlite_schema.c. SQLite keeps its own allocator: rerouting it
+ * round trip, 8 bytes a sample, no parsing. Opening and the schema are in
+ * sqlite_schema.c, queries in sqlite_query.c. SQLite keeps its own allocator: rerouting it
  * through pk_malloc would need process-wide sqlite3_config(), which is not
  * a library's to change under an application that also uses SQLite. */
 #include <inttypes.h>
@@ -105,43 +106,34 @@ static void sq_close(pk_store *s)
 /* ---- small helpers -------------------------------------------------------- */
 
 /* Step a statement that returns no rows, then reset it. */
-static pk_err run_stmt(pk_store *s, sqlite3_stmt *st, const char *what)
+pk_err pk__sqlite_run_stmt(pk_store *s, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? PK_OK : pk__sqlite_fail(s, rc, what);
 }
 
-static pk_err exec_id(pk_store *s, pk__sq_stmt id, const char *what)
+pk_err pk__sqlite_exec(pk_store *s, pk__sq_stmt id, const char *what)
 {
     pk_err e = PK_OK;
     sqlite3_stmt *st = pk__sqlite_stmt(s, id, &e);
-    return st ? run_stmt(s, st, what) : e;
+    return st ? pk__sqlite_run_stmt(s, st, what) : e;
 }
 
 /* Undo the open transaction, if SQLite has not already. */
-static void tx_abort(pk_store *s)
+void pk__sqlite_tx_abort(pk_store *s)
 {
     pk__sqlite *q = s->state;
     if (!sqlite3_get_autocommit(q->db)) {
         char keep[PK__STORE_ERRLEN];
         memcpy(keep, s->err, sizeof keep);
-        exec_id(s, SQ_ROLLBACK, "rolling back");
+        pk__sqlite_exec(s, SQ_ROLLBACK, "rolling back");
         memcpy(s->err, keep, sizeof keep);
     }
 }
 
-/* Bind a string, NULL for NULL. */
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 /* Copy text column i into dst[len] ("" for NULL), truncating. */
-static void col_text(sqlite3_stmt *st, int i, char *dst, size_t len)
+void pk__sqlite_col_text(sqlite3_stmt *st, int i, char *dst, size_t len)
 {
     const char *v = (const char *)sqlite3_column_text(st, i);
     size_t n = v ? strlen(v) : 0;
@@ -154,7 +146,7 @@ static void col_text(sqlite3_stmt *st, int i, char *dst, size_t len)
 
 /* Single-integer query result: *out = column 0 of the first row, 0 if none
  * or NULL. */
-static pk_err one_int(pk_store *s, sqlite3_stmt *st, int64_t *out, const char *what)
+pk_err pk__sqlite_one_int(pk_store *s, sqlite3_stmt *st, int64_t *out, const char *what)
 {
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -162,7 +154,7 @@ static pk_err one_int(pk_store *s, sqlite3_stmt *st, int64_t *out, const char *w
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? PK_OK : pk__sqlite_fail(s, rc, what);
 }
 
-static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+bool pk__sqlite_grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return true;
@@ -175,11 +167,6 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
     *arr = p;
     *cap = nc;
     return true;
-}
-
-static int64_t sql_limit(size_t limit)
-{
-    return limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit;
 }
 
 /* ---- samples: n little-endian doubles ------------------------------------- */
@@ -198,7 +185,7 @@ static pk_err bind_samples(pk_store *s, sqlite3_stmt *st, int i, const pk_series
         return PK_OK;
     }
     pk__sqlite *q = s->state;
-    if (!grow((void **)&q->scratch, &q->scratch_cap, bytes, 1))
+    if (!pk__sqlite_grow((void **)&q->scratch, &q->scratch_cap, bytes, 1))
         return pk__store_fail(s, PK_ENOMEM, "out of memory storing samples");
     for (size_t k = 0; k < se->n; k++) {
         uint64_t u;
@@ -212,7 +199,7 @@ static pk_err bind_samples(pk_store *s, sqlite3_stmt *st, int i, const pk_series
 
 /* Decode columns (kind, n, samples) starting at col into a series whose
  * samples live in the scratch buffer until the next decode. */
-static pk_err decode_series(pk_store *s, sqlite3_stmt *st, int col, pk_series *out)
+pk_err pk__sqlite_decode_series(pk_store *s, sqlite3_stmt *st, int col, pk_series *out)
 {
     pk__sqlite *q = s->state;
     int64_t kind = sqlite3_column_int64(st, col);
@@ -223,7 +210,7 @@ static pk_err decode_series(pk_store *s, sqlite3_stmt *st, int col, pk_series *o
         bytes != n * 8)
         return pk__store_fail(s, PK_ECORRUPT, "history %s is damaged: a series has "
                               "%" PRId64 " bytes for %" PRId64 " samples", q->path, bytes, n);
-    if (!grow((void **)&q->scratch, &q->scratch_cap, (size_t)bytes, 1))
+    if (!pk__sqlite_grow((void **)&q->scratch, &q->scratch_cap, (size_t)bytes, 1))
         return pk__store_fail(s, PK_ENOMEM, "out of memory loading samples");
     if (PK_HOST_LE) {
         memcpy(q->scratch, blob, (size_t)bytes);
@@ -251,10 +238,10 @@ static pk_err put_bench(pk_store *s, int64_t run_id, const pk_bench_data *b)
     if (!st)
         return e;
     sqlite3_bind_int64(st, 1, run_id);
-    bind_text(st, 2, b->name);
-    bind_text(st, 3, b->primary);
-    bind_text(st, 4, b->error);
-    if ((e = run_stmt(s, st, "storing a result")) != PK_OK)
+    pk__sqlite_bind_text(st, 2, b->name);
+    pk__sqlite_bind_text(st, 3, b->primary);
+    pk__sqlite_bind_text(st, 4, b->error);
+    if ((e = pk__sqlite_run_stmt(s, st, "storing a result")) != PK_OK)
         return e;
     int64_t result_id = sqlite3_last_insert_rowid(q->db);
     for (size_t i = 0; i < b->n_series; i++) {
@@ -262,11 +249,11 @@ static pk_err put_bench(pk_store *s, int64_t run_id, const pk_bench_data *b)
         if (!(st = pk__sqlite_stmt(s, SQ_INS_SERIES, &e)))
             return e;
         sqlite3_bind_int64(st, 1, result_id);
-        bind_text(st, 2, se->figure);
+        pk__sqlite_bind_text(st, 2, se->figure);
         sqlite3_bind_int(st, 3, (int)se->kind);
         sqlite3_bind_int64(st, 4, (int64_t)se->n);
         if ((e = bind_samples(s, st, 5, se)) != PK_OK ||
-            (e = run_stmt(s, st, "storing samples")) != PK_OK)
+            (e = pk__sqlite_run_stmt(s, st, "storing samples")) != PK_OK)
             return e;
     }
     return PK_OK;
@@ -279,19 +266,19 @@ static pk_err put_meta(pk_store *s, const pk_run_meta *m, int64_t *run_id)
     if (!st)
         return e;
     sqlite3_bind_int64(st, 1, m->started_unix_ns);
-    bind_text(st, 2, m->commit);
-    bind_text(st, 3, m->branch);
+    pk__sqlite_bind_text(st, 2, m->commit);
+    pk__sqlite_bind_text(st, 3, m->branch);
     sqlite3_bind_int(st, 4, m->dirty);
-    bind_text(st, 5, m->perfkit_version);
-    bind_text(st, 6, m->machine.cpu_model);
+    pk__sqlite_bind_text(st, 5, m->perfkit_version);
+    pk__sqlite_bind_text(st, 6, m->machine.cpu_model);
     sqlite3_bind_int(st, 7, m->machine.cores);
-    bind_text(st, 8, m->machine.kernel);
-    bind_text(st, 9, m->machine.arch);
-    bind_text(st, 10, m->machine.hostname);
+    pk__sqlite_bind_text(st, 8, m->machine.kernel);
+    pk__sqlite_bind_text(st, 9, m->machine.arch);
+    pk__sqlite_bind_text(st, 10, m->machine.hostname);
     sqlite3_bind_int64(st, 11, (int64_t)m->machine.mem_bytes);
-    bind_text(st, 12, m->fingerprint);
-    bind_text(st, 13, m->config_hash);
-    if ((e = run_stmt(s, st, "storing the run")) != PK_OK)
+    pk__sqlite_bind_text(st, 12, m->fingerprint);
+    pk__sqlite_bind_text(st, 13, m->config_hash);
+    if ((e = pk__sqlite_run_stmt(s, st, "storing the run")) != PK_OK)
         return e;
     *run_id = sqlite3_last_insert_rowid(((pk__sqlite *)s->state)->db);
     return PK_OK;
@@ -300,16 +287,16 @@ static pk_err put_meta(pk_store *s, const pk_run_meta *m, int64_t *run_id)
 static pk_err sq_put_run(pk_store *s, pk_run_meta *m, const pk_resultset *rs)
 {
     int64_t run_id = 0;
-    pk_err e = exec_id(s, SQ_BEGIN, "starting to store the run");
+    pk_err e = pk__sqlite_exec(s, SQ_BEGIN, "starting to store the run");
     if (e != PK_OK)
         return e;
     e = put_meta(s, m, &run_id);
     for (size_t i = 0; e == PK_OK && i < rs->n; i++)
         e = put_bench(s, run_id, &rs->benches[i]);
     if (e == PK_OK)
-        e = exec_id(s, SQ_COMMIT, "committing the run");
+        e = pk__sqlite_exec(s, SQ_COMMIT, "committing the run");
     if (e != PK_OK) {
-        tx_abort(s);
+        pk__sqlite_tx_abort(s);
         return e;
     }
     m->id = run_id;
@@ -318,24 +305,24 @@ static pk_err sq_put_run(pk_store *s, pk_run_meta *m, const pk_resultset *rs)
 
 /* ---- loading -------------------------------------------------------------- */
 
-static void read_meta(sqlite3_stmt *st, pk_run_meta *m)
+void pk__sqlite_read_meta(sqlite3_stmt *st, pk_run_meta *m)
 {
     memset(m, 0, sizeof *m);
     m->id = sqlite3_column_int64(st, 0);
     m->started_unix_ns = sqlite3_column_int64(st, 1);
-    col_text(st, 2, m->commit, sizeof m->commit);
-    col_text(st, 3, m->branch, sizeof m->branch);
+    pk__sqlite_col_text(st, 2, m->commit, sizeof m->commit);
+    pk__sqlite_col_text(st, 3, m->branch, sizeof m->branch);
     m->dirty = sqlite3_column_int(st, 4) != 0;
-    col_text(st, 5, m->perfkit_version, sizeof m->perfkit_version);
-    col_text(st, 5, m->machine.perfkit_version, sizeof m->machine.perfkit_version);
-    col_text(st, 6, m->machine.cpu_model, sizeof m->machine.cpu_model);
+    pk__sqlite_col_text(st, 5, m->perfkit_version, sizeof m->perfkit_version);
+    pk__sqlite_col_text(st, 5, m->machine.perfkit_version, sizeof m->machine.perfkit_version);
+    pk__sqlite_col_text(st, 6, m->machine.cpu_model, sizeof m->machine.cpu_model);
     m->machine.cores = sqlite3_column_int(st, 7);
-    col_text(st, 8, m->machine.kernel, sizeof m->machine.kernel);
-    col_text(st, 9, m->machine.arch, sizeof m->machine.arch);
-    col_text(st, 10, m->machine.hostname, sizeof m->machine.hostname);
+    pk__sqlite_col_text(st, 8, m->machine.kernel, sizeof m->machine.kernel);
+    pk__sqlite_col_text(st, 9, m->machine.arch, sizeof m->machine.arch);
+    pk__sqlite_col_text(st, 10, m->machine.hostname, sizeof m->machine.hostname);
     m->machine.mem_bytes = (uint64_t)sqlite3_column_int64(st, 11);
-    col_text(st, 12, m->fingerprint, sizeof m->fingerprint);
-    col_text(st, 13, m->config_hash, sizeof m->config_hash);
+    pk__sqlite_col_text(st, 12, m->fingerprint, sizeof m->fingerprint);
+    pk__sqlite_col_text(st, 13, m->config_hash, sizeof m->config_hash);
 }
 
 /* A loaded value the result set rejects: out of memory, or damage. */
@@ -368,7 +355,7 @@ static pk_err load_row(pk_store *s, sqlite3_stmt *st, int64_t run_id, pk_results
     if (!figure)   /* a benchmark without series (failed) */
         return PK_OK;
     pk_series se;
-    if ((e = decode_series(s, st, 5, &se)) != PK_OK)
+    if ((e = pk__sqlite_decode_series(s, st, 5, &se)) != PK_OK)
         return e;
     pk_bench_data *b = &rs->benches[rs->n - 1];
     if ((e = pk_bench_data_put(b, figure, se.kind, se.samples, se.n)) != PK_OK)
@@ -413,7 +400,7 @@ static pk_err sq_get_run(pk_store *s, int64_t id, pk_run_meta *meta, pk_resultse
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && meta)
-        read_meta(st, meta);
+        pk__sqlite_read_meta(st, meta);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE)
         return pk__store_fail(s, PK_ENOENT, "no run %" PRId64 " in history", id);
@@ -428,7 +415,7 @@ static pk_err sq_get_run(pk_store *s, int64_t id, pk_run_meta *meta, pk_resultse
     return load_results(s, st, id, rs_out, &rows);
 }
 
-static pk_err sq_run_exists(pk_store *s, int64_t id, bool *exists)
+pk_err pk__sqlite_run_exists(pk_store *s, int64_t id, bool *exists)
 {
     pk_err e = PK_OK;
     sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_RUN_EXISTS, &e);
@@ -436,7 +423,7 @@ static pk_err sq_run_exists(pk_store *s, int64_t id, bool *exists)
         return e;
     sqlite3_bind_int64(st, 1, id);
     int64_t one = 0;
-    e = one_int(s, st, &one, "looking up a run");
+    e = pk__sqlite_one_int(s, st, &one, "looking up a run");
     *exists = one == 1;
     return e;
 }
@@ -449,7 +436,7 @@ static pk_err sq_get_bench(pk_store *s, int64_t id, const char *benchmark,
     if (!st)
         return e;
     sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, benchmark);
+    pk__sqlite_bind_text(st, 2, benchmark);
     size_t rows = 0;
     pk_resultset *rs = NULL;
     if ((e = load_results(s, st, id, &rs, &rows)) != PK_OK)
@@ -460,258 +447,12 @@ static pk_err sq_get_bench(pk_store *s, int64_t id, const char *benchmark,
     }
     pk_resultset_free(rs);
     bool exists = false;
-    if ((e = sq_run_exists(s, id, &exists)) != PK_OK)
+    if ((e = pk__sqlite_run_exists(s, id, &exists)) != PK_OK)
         return e;
     if (!exists)
         return pk__store_fail(s, PK_ENOENT, "no run %" PRId64 " in history", id);
     return pk__store_fail(s, PK_ENOENT, "run %" PRId64 " has no benchmark '%s'", id,
                           benchmark);
-}
-
-/* ---- baselines and references --------------------------------------------- */
-
-static pk_err sq_pinned(pk_store *s, const char *benchmark, int64_t *run_id)
-{
-    pk_err e = PK_OK;
-    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_PINNED, &e);
-    if (!st)
-        return e;
-    bind_text(st, 1, benchmark);
-    return one_int(s, st, run_id, "looking up a pin");
-}
-
-static pk_err sq_search_baseline(pk_store *s, const char *benchmark, const char *branch,
-                                 const char *fingerprint, int64_t before_id, int64_t *run_id)
-{
-    pk__sq_stmt id = branch ? (fingerprint ? SQ_BASE_BRANCH_FP : SQ_BASE_BRANCH)
-                            : (fingerprint ? SQ_BASE_FP : SQ_BASE_ANY);
-    pk_err e = PK_OK;
-    sqlite3_stmt *st = pk__sqlite_stmt(s, id, &e);
-    if (!st)
-        return e;
-    bind_text(st, 1, benchmark);
-    sqlite3_bind_int64(st, 2, before_id);
-    if (branch)
-        bind_text(st, 3, branch);
-    if (fingerprint)
-        bind_text(st, 4, fingerprint);
-    return one_int(s, st, run_id, "looking for a baseline");
-}
-
-static pk_err sq_latest_run(pk_store *s, pk__store_by by, const char *value, int64_t *run_id)
-{
-    pk__sq_stmt id = by == PK__STORE_BY_COMMIT ? SQ_LATEST_COMMIT
-                   : by == PK__STORE_BY_BRANCH ? SQ_LATEST_BRANCH : SQ_LATEST;
-    pk_err e = PK_OK;
-    sqlite3_stmt *st = pk__sqlite_stmt(s, id, &e);
-    if (!st)
-        return e;
-    if (by != PK__STORE_BY_ANY)
-        bind_text(st, 1, value);
-    return one_int(s, st, run_id, "resolving a run");
-}
-
-static pk_err sq_match_commits(pk_store *s, const char *prefix, char found[2][41], size_t *n)
-{
-    pk_err e = PK_OK;
-    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_MATCH_COMMITS, &e);
-    if (!st)
-        return e;
-    bind_text(st, 1, prefix);
-    int rc;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < 2)
-        col_text(st, 0, found[(*n)++], 41);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? PK_OK
-                                                 : pk__sqlite_fail(s, rc, "resolving a commit");
-}
-
-/* ---- pins ------------------------------------------------------------------ */
-
-static pk_err pin_in_tx(pk_store *s, int64_t run_id, const char *benchmark)
-{
-    pk__sqlite *q = s->state;
-    bool exists = false;
-    pk_err e = sq_run_exists(s, run_id, &exists);
-    if (e != PK_OK)
-        return e;
-    if (!exists)
-        return pk__store_fail(s, PK_ENOENT, "no run %" PRId64 " in history", run_id);
-    sqlite3_stmt *st;
-    if (benchmark) {
-        int64_t has = 0;
-        if (!(st = pk__sqlite_stmt(s, SQ_HAS_BENCH, &e)))
-            return e;
-        sqlite3_bind_int64(st, 1, run_id);
-        bind_text(st, 2, benchmark);
-        if ((e = one_int(s, st, &has, "looking up a benchmark")) != PK_OK)
-            return e;
-        if (!has)
-            return pk__store_fail(s, PK_ENOENT, "run %" PRId64 " has no benchmark '%s'",
-                                  run_id, benchmark);
-    }
-    if (!(st = pk__sqlite_stmt(s, benchmark ? SQ_PIN_ONE : SQ_PIN_ALL, &e)))
-        return e;
-    sqlite3_bind_int64(st, 1, run_id);
-    if (benchmark)
-        bind_text(st, 2, benchmark);
-    if ((e = run_stmt(s, st, "pinning a baseline")) != PK_OK)
-        return e;
-    if (!benchmark && sqlite3_changes(q->db) == 0)
-        return pk__store_fail(s, PK_ENOENT, "run %" PRId64 " has no benchmarks to pin",
-                              run_id);
-    return PK_OK;
-}
-
-static pk_err sq_pin(pk_store *s, int64_t run_id, const char *benchmark)
-{
-    pk_err e = exec_id(s, SQ_BEGIN, "starting to pin");
-    if (e != PK_OK)
-        return e;
-    if ((e = pin_in_tx(s, run_id, benchmark)) == PK_OK)
-        e = exec_id(s, SQ_COMMIT, "committing a pin");
-    if (e != PK_OK)
-        tx_abort(s);
-    return e;
-}
-
-static pk_err sq_unpin(pk_store *s, const char *benchmark)
-{
-    pk__sqlite *q = s->state;
-    pk_err e = exec_id(s, SQ_BEGIN, "starting to unpin");
-    if (e != PK_OK)
-        return e;
-    sqlite3_stmt *st = pk__sqlite_stmt(s, benchmark ? SQ_UNPIN_ONE : SQ_UNPIN_ALL, &e);
-    if (st) {
-        if (benchmark)
-            bind_text(st, 1, benchmark);
-        if ((e = run_stmt(s, st, "removing a pin")) == PK_OK && benchmark &&
-            sqlite3_changes(q->db) == 0)
-            e = pk__store_fail(s, PK_ENOENT, "no baseline is pinned for '%s'", benchmark);
-    }
-    if (e == PK_OK)
-        e = exec_id(s, SQ_COMMIT, "committing an unpin");
-    if (e != PK_OK)
-        tx_abort(s);
-    return e;
-}
-
-/* ---- history and listings -------------------------------------------------- */
-
-static pk_err history_point(pk_store *s, sqlite3_stmt *st, const char *figure,
-                            const char *stat, pk_history_point *p)
-{
-    pk_series se = {.figure = (char *)figure};
-    pk_err e = decode_series(s, st, 5, &se);
-    if (e != PK_OK)
-        return e;
-    memset(p, 0, sizeof *p);
-    p->run_id = sqlite3_column_int64(st, 0);
-    p->started_unix_ns = sqlite3_column_int64(st, 1);
-    col_text(st, 2, p->commit, sizeof p->commit);
-    col_text(st, 3, p->branch, sizeof p->branch);
-    p->dirty = sqlite3_column_int(st, 4) != 0;
-    p->n = se.n;
-    if ((e = pk_series_stat(&se, stat, &p->value)) != PK_OK)
-        return e == PK_ENOMEM
-                   ? pk__store_fail(s, PK_ENOMEM, "out of memory computing history")
-                   : pk__store_fail(s, PK_ECORRUPT, "history: cannot compute %s of run %"
-                                    PRId64, stat, p->run_id);
-    return PK_OK;
-}
-
-static pk_err sq_history(pk_store *s, const char *benchmark, const char *figure,
-                         const char *stat, size_t limit, pk_history_point **points, size_t *n)
-{
-    pk_err e = PK_OK;
-    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_HISTORY, &e);
-    if (!st)
-        return e;
-    bind_text(st, 1, benchmark);
-    bind_text(st, 2, figure);
-    sqlite3_bind_int64(st, 3, sql_limit(limit));
-    pk_history_point *pts = NULL;
-    size_t cnt = 0, cap = 0;
-    int rc;
-    while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!grow((void **)&pts, &cap, cnt + 1, sizeof *pts))
-            e = pk__store_fail(s, PK_ENOMEM, "out of memory loading history");
-        else if ((e = history_point(s, st, figure, stat, &pts[cnt])) == PK_OK)
-            cnt++;
-    }
-    if (e == PK_OK && rc != SQLITE_DONE)
-        e = pk__sqlite_fail(s, rc, "loading history");
-    sqlite3_reset(st);
-    if (e != PK_OK) {
-        pk_free(pts);
-        return e;
-    }
-    for (size_t i = 0; i < cnt / 2; i++) {   /* newest first → oldest first */
-        pk_history_point t = pts[i];
-        pts[i] = pts[cnt - 1 - i];
-        pts[cnt - 1 - i] = t;
-    }
-    *points = pts;
-    *n = cnt;
-    return PK_OK;
-}
-
-static pk_err sq_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_t *n)
-{
-    pk_err e = PK_OK;
-    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_LIST_RUNS, &e);
-    if (!st)
-        return e;
-    sqlite3_bind_int64(st, 1, sql_limit(limit));
-    pk_run_meta *out = NULL;
-    size_t cnt = 0, cap = 0;
-    int rc;
-    while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!grow((void **)&out, &cap, cnt + 1, sizeof *out))
-            e = pk__store_fail(s, PK_ENOMEM, "out of memory listing runs");
-        else
-            read_meta(st, &out[cnt++]);
-    }
-    if (e == PK_OK && rc != SQLITE_DONE)
-        e = pk__sqlite_fail(s, rc, "listing runs");
-    sqlite3_reset(st);
-    if (e != PK_OK) {
-        pk_free(out);
-        return e;
-    }
-    *runs = out;
-    *n = cnt;
-    return PK_OK;
-}
-
-static pk_err sq_list_benchmarks(pk_store *s, char ***names, size_t *n)
-{
-    pk_err e = PK_OK;
-    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_LIST_BENCH, &e);
-    if (!st)
-        return e;
-    char **out = NULL;
-    size_t cnt = 0, cap = 0;
-    int rc;
-    while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char *name = NULL;
-        if (!grow((void **)&out, &cap, cnt + 1, sizeof *out) ||
-            !(name = pk_strdup((const char *)sqlite3_column_text(st, 0))))
-            e = pk__store_fail(s, PK_ENOMEM, "out of memory listing benchmarks");
-        else
-            out[cnt++] = name;
-    }
-    if (e == PK_OK && rc != SQLITE_DONE)
-        e = pk__sqlite_fail(s, rc, "listing benchmarks");
-    sqlite3_reset(st);
-    if (e != PK_OK) {
-        pk_store_free_names(out, cnt);
-        return e;
-    }
-    *names = out;
-    *n = cnt;
-    return PK_OK;
 }
 
 const pk_store_backend pk__sqlite_backend = {
@@ -720,14 +461,14 @@ const pk_store_backend pk__sqlite_backend = {
     .put_run = sq_put_run,
     .get_run = sq_get_run,
     .get_bench = sq_get_bench,
-    .pinned = sq_pinned,
-    .search_baseline = sq_search_baseline,
-    .run_exists = sq_run_exists,
-    .latest_run = sq_latest_run,
-    .match_commits = sq_match_commits,
-    .pin = sq_pin,
-    .unpin = sq_unpin,
-    .history = sq_history,
-    .list_runs = sq_list_runs,
-    .list_benchmarks = sq_list_benchmarks,
+    .pinned = pk__sqlite_pinned,
+    .search_baseline = pk__sqlite_search_baseline,
+    .run_exists = pk__sqlite_run_exists,
+    .latest_run = pk__sqlite_latest_run,
+    .match_commits = pk__sqlite_match_commits,
+    .pin = pk__sqlite_pin,
+    .unpin = pk__sqlite_unpin,
+    .history = pk__sqlite_history,
+    .list_runs = pk__sqlite_list_runs,
+    .list_benchmarks = pk__sqlite_list_benchmarks,
 };

@@ -1,12 +1,14 @@
-/* sqlite_int.h — state shared by the SQLite backend's two files
- * (sqlite_schema.c: open, checks, migrations, statement cache and error
- * mapping; sqlite.c: the operations). Module-private. */
+/* sqlite_int.h — what the SQLite backend's files share (module-private):
+ * sqlite_schema.c opens (checks, migrations, error mapping); sqlite.c holds
+ * the statement cache, storing and loading runs and the vtable;
+ * sqlite_query.c baselines, references, pins, history and listings. */
 #ifndef PK_STORE_SQLITE_INT_H
 #define PK_STORE_SQLITE_INT_H
 
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "store/store_int.h"
 
 /* Prepared statements, cached for the life of the handle (see sq_sql[]). */
@@ -38,7 +40,63 @@ sqlite3_stmt *pk__sqlite_stmt(pk_store *s, pk__sq_stmt id, pk_err *e);
  * operation, e.g. "storing the run"). */
 pk_err pk__sqlite_fail(pk_store *s, int rc, const char *what);
 
-/* The backend's operations (sqlite.c). */
+/* ---- helpers (sqlite.c) ---- */
+
+/* Step a statement that returns no rows, then reset it. */
+pk_err pk__sqlite_run_stmt(pk_store *s, sqlite3_stmt *st, const char *what);
+/* pk__sqlite_stmt + pk__sqlite_run_stmt. */
+pk_err pk__sqlite_exec(pk_store *s, pk__sq_stmt id, const char *what);
+/* Undo the open transaction, if SQLite has not already; keeps s->err. */
+void pk__sqlite_tx_abort(pk_store *s);
+/* Copy text column i into dst[len] ("" for NULL), truncating. */
+void pk__sqlite_col_text(sqlite3_stmt *st, int i, char *dst, size_t len);
+/* Step a single-integer query: *out = column 0 of the first row, 0 if none
+ * or NULL; resets st. */
+pk_err pk__sqlite_one_int(pk_store *s, sqlite3_stmt *st, int64_t *out, const char *what);
+/* Grow *arr (pk_reallocarray) to hold need elements; false when out of memory
+ * (*arr unchanged). */
+bool pk__sqlite_grow(void **arr, size_t *cap, size_t need, size_t elem);
+/* Decode columns (kind, n, samples) starting at col into out; the samples
+ * live in the handle's scratch buffer until the next decode. */
+pk_err pk__sqlite_decode_series(pk_store *s, sqlite3_stmt *st, int col, pk_series *out);
+/* Fill *m from a row of META_COLS. */
+void pk__sqlite_read_meta(sqlite3_stmt *st, pk_run_meta *m);
+pk_err pk__sqlite_run_exists(pk_store *s, int64_t id, bool *exists);
+
+/* Bind a string (borrowed for the step), NULL for NULL. */
+static inline void pk__sqlite_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* A LIMIT value: 0 (all) → -1. */
+static inline int64_t pk__sqlite_limit(size_t limit)
+{
+    return limit == 0 || limit > (size_t)INT64_MAX ? -1 : (int64_t)limit;
+}
+
+/* ---- operations (sqlite_query.c), as in pk_store_backend ---- */
+
+pk_err pk__sqlite_pinned(pk_store *s, const char *benchmark, int64_t *run_id);
+pk_err pk__sqlite_search_baseline(pk_store *s, const char *benchmark, const char *branch,
+                                  const char *fingerprint, int64_t before_id,
+                                  int64_t *run_id);
+pk_err pk__sqlite_latest_run(pk_store *s, pk__store_by by, const char *value,
+                             int64_t *run_id);
+pk_err pk__sqlite_match_commits(pk_store *s, const char *prefix, char found[2][41],
+                                size_t *n);
+pk_err pk__sqlite_pin(pk_store *s, int64_t run_id, const char *benchmark);
+pk_err pk__sqlite_unpin(pk_store *s, const char *benchmark);
+pk_err pk__sqlite_history(pk_store *s, const char *benchmark, const char *figure,
+                          const char *stat, size_t limit, pk_history_point **points,
+                          size_t *n);
+pk_err pk__sqlite_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_t *n);
+pk_err pk__sqlite_list_benchmarks(pk_store *s, char ***names, size_t *n);
+
+/* The backend (sqlite.c). */
 extern const pk_store_backend pk__sqlite_backend;
 
 #endif
