@@ -105,10 +105,10 @@ pk_err pk_git_info_get(const char *dir, pk_git_info *out)
         snprintf(out->branch, sizeof out->branch, "%s", env_branch);
     } else {
         static const char *const sym[] = {"symbolic-ref", "--short", "-q", "HEAD", NULL};
-        if (git(dir, sym, line, sizeof line, &any) == 0 && line[0])
-            snprintf(out->branch, sizeof out->branch, "%s", line);
-        else
+        if (git(dir, sym, out->branch, sizeof out->branch, &any) != 0 || !out->branch[0]) {
+            out->branch[0] = '\0';   /* detached HEAD: ask the CI */
             branch_from_env(out->branch, sizeof out->branch);
+        }
     }
     static const char *const st[] = {"status", "--porcelain", "--untracked-files=no", NULL};
     rc = git(dir, st, line, sizeof line, &any);

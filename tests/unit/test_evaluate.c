@@ -1,0 +1,258 @@
+/* Unit tests for lib/check/evaluate.c: budgets (with tolerance), not
+ * measurable figures, regressions and their verdicts, instruction counts,
+ * failed benchmarks, sizes, strict mode, and config-less comparison. */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "fault.h"
+#include "perfkit/check.h"
+
+static const char yml[] =
+    "version: 1\n"
+    "regression: { threshold: 5% }\n"
+    "benchmarks:\n"
+    "  fast:\n"
+    "    command: true\n"
+    "    budgets: { wall.median: 10ms, cycles.mean: 1G, rss.max: 1MiB }\n"
+    "    tolerance: 10%\n"
+    "  insns:\n"
+    "    command: true\n"
+    "    measure: instructions\n"
+    "    regression: { threshold: 0% }\n"
+    "sizes:\n"
+    "  app.wasm: { gzip: 100KB, raw: 1MB }\n";
+
+static pk_config *config(void)
+{
+    pk_config *c = NULL;
+    pk_diag d;
+    pk_err e = pk_config_parse(yml, strlen(yml), "perfkit.yml", &c, &d);
+    cr_assert_eq(e, PK_OK, "%s:%u:%u %s", d.file, d.line, d.column, d.message);
+    return c;
+}
+
+static void put(pk_resultset *rs, const char *bench, const char *fig, pk_unit_kind k, double base,
+                double step, size_t n, const char *primary)
+{
+    pk_bench_data *b = pk_resultset_find(rs, bench);
+    if (!b)
+        cr_assert_eq(pk_resultset_add(rs, bench, &b), PK_OK);
+    double v[64];
+    for (size_t i = 0; i < n; i++)
+        v[i] = base + step * (double)(i % 5);
+    cr_assert_eq(pk_bench_data_put(b, fig, k, v, n), PK_OK);
+    if (primary)
+        cr_assert_eq(pk_bench_data_set_primary(b, primary), PK_OK);
+}
+
+static const pk_check_item *find(const pk_check_report *r, pk_check_kind kind, const char *bench,
+                                 const char *fig, const char *stat)
+{
+    for (size_t i = 0; i < r->n_items; i++) {
+        const pk_check_item *it = &r->items[i];
+        if (it->kind == kind && strcmp(it->benchmark, bench) == 0 &&
+            strcmp(it->figure, fig) == 0 && (!stat || strcmp(it->stat, stat) == 0))
+            return it;
+    }
+    cr_assert_fail("no item %s %s %s", bench, fig, stat ? stat : "");
+    return NULL;
+}
+
+Test(evaluate, budgets_tolerance_and_not_measurable)
+{
+    pk_config *c = config();
+    pk_resultset *rs;
+    cr_assert_eq(pk_resultset_new(&rs), PK_OK);
+    put(rs, "fast", "wall", PK_UNIT_DURATION, 10.5e6, 0, 10, "wall");   /* over 10ms, under 11ms */
+    put(rs, "fast", "rss", PK_UNIT_SIZE, 2.0 * 1048576, 0, 10, NULL);  /* over 1.1 MiB */
+    pk_check_report *r;
+    cr_assert_eq(pk_check_evaluate(c, rs, NULL, NULL, &r), PK_OK);
+    const pk_check_item *w = find(r, PK_ITEM_BUDGET, "fast", "wall", "median");
+    cr_assert_eq(w->status, PK_CHECK_PASS);
+    cr_assert_float_eq(w->limit, 11e6, 1);
+    cr_assert_str_eq(w->limit_text, "10ms");
+    cr_assert_eq(find(r, PK_ITEM_BUDGET, "fast", "rss", "max")->status, PK_CHECK_OVER_BUDGET);
+    const pk_check_item *cy = find(r, PK_ITEM_BUDGET, "fast", "cycles", "mean");
+    cr_assert_eq(cy->status, PK_CHECK_NOT_MEASURABLE);
+    cr_assert(strstr(cy->note, "hardware counters"), "%s", cy->note);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "fast", "wall", NULL)->status, PK_CHECK_NO_BASELINE);
+    cr_assert(r->failed);   /* rss over budget */
+    cr_assert_eq(r->count[PK_CHECK_OVER_BUDGET], 1);
+    cr_assert_eq(r->count[PK_CHECK_NOT_MEASURABLE], 1);
+    pk_check_report_free(r);
+
+    /* strict: not measurable fails on its own */
+    put(rs, "fast", "rss", PK_UNIT_SIZE, 1000, 0, 10, NULL);
+    pk_check_opts o;
+    pk_check_opts_init(&o);
+    cr_assert_eq(pk_check_evaluate(c, rs, NULL, &o, &r), PK_OK);
+    cr_assert_not(r->failed);
+    pk_check_report_free(r);
+    o.strict = true;
+    cr_assert_eq(pk_check_evaluate(c, rs, NULL, &o, &r), PK_OK);
+    cr_assert(r->failed);
+    pk_check_report_free(r);
+    pk_resultset_free(rs);
+    pk_config_free(c);
+}
+
+static pk_check_report *against(const pk_config *c, pk_resultset *cur, pk_resultset *base)
+{
+    const pk_resultset *sets[8];
+    int64_t ids[8];
+    for (size_t i = 0; i < cur->n; i++) {
+        sets[i] = base;
+        ids[i] = 7;
+    }
+    pk_check_baselines bl = {sets, ids};
+    pk_check_report *r;
+    cr_assert_eq(pk_check_evaluate(c, cur, &bl, NULL, &r), PK_OK);
+    return r;
+}
+
+Test(evaluate, regression_verdicts)
+{
+    pk_config *c = config();
+    pk_resultset *base, *same, *slow, *fast, *noisy;
+    cr_assert_eq(pk_resultset_new(&base), PK_OK);
+    cr_assert_eq(pk_resultset_new(&same), PK_OK);
+    cr_assert_eq(pk_resultset_new(&slow), PK_OK);
+    cr_assert_eq(pk_resultset_new(&fast), PK_OK);
+    cr_assert_eq(pk_resultset_new(&noisy), PK_OK);
+    put(base, "fast", "wall", PK_UNIT_DURATION, 5e6, 0.01e6, 20, "wall");
+    put(same, "fast", "wall", PK_UNIT_DURATION, 5e6, 0.01e6, 20, "wall");
+    put(slow, "fast", "wall", PK_UNIT_DURATION, 6e6, 0.01e6, 20, "wall");
+    put(fast, "fast", "wall", PK_UNIT_DURATION, 4e6, 0.01e6, 20, "wall");
+    put(noisy, "fast", "wall", PK_UNIT_DURATION, 3e6, 1.4e6, 3, "wall");   /* 3, 4.4, 5.8 */
+
+    pk_check_report *r = against(c, same, base);
+    const pk_check_item *it = find(r, PK_ITEM_REGRESSION, "fast", "wall", "median");
+    cr_assert_eq(it->status, PK_CHECK_PASS);
+    cr_assert_eq(it->baseline_run, 7);
+    cr_assert(it->has_cmp);
+    pk_check_report_free(r);
+
+    r = against(c, slow, base);
+    it = find(r, PK_ITEM_REGRESSION, "fast", "wall", NULL);
+    cr_assert_eq(it->status, PK_CHECK_REGRESSED);
+    cr_assert_float_eq(it->cmp.ratio, 1.2, 0.01);
+    cr_assert(r->failed);
+    pk_check_report_free(r);
+
+    r = against(c, fast, base);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "fast", "wall", NULL)->status, PK_CHECK_IMPROVED);
+    cr_assert_not(r->failed);
+    pk_check_report_free(r);
+
+    /* 3 noisy runs, 12% off: beyond the threshold but not significant */
+    r = against(c, noisy, base);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "fast", "wall", NULL)->status,
+                 PK_CHECK_INCONCLUSIVE);
+    cr_assert_not(r->failed);
+    pk_check_report_free(r);
+
+    /* the baseline lacks the benchmark */
+    pk_resultset *empty;
+    cr_assert_eq(pk_resultset_new(&empty), PK_OK);
+    r = against(c, same, empty);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "fast", "wall", NULL)->status, PK_CHECK_NO_BASELINE);
+    pk_check_report_free(r);
+    pk_resultset_free(empty);
+
+    pk_resultset_free(base);
+    pk_resultset_free(same);
+    pk_resultset_free(slow);
+    pk_resultset_free(fast);
+    pk_resultset_free(noisy);
+    pk_config_free(c);
+}
+
+Test(evaluate, instructions_are_exact)
+{
+    pk_config *c = config();
+    pk_resultset *base, *cur;
+    cr_assert_eq(pk_resultset_new(&base), PK_OK);
+    cr_assert_eq(pk_resultset_new(&cur), PK_OK);
+    put(base, "insns", "instructions", PK_UNIT_COUNT, 1000000, 0, 3, "instructions");
+    put(cur, "insns", "instructions", PK_UNIT_COUNT, 1000001, 0, 3, "instructions");
+    pk_check_report *r = against(c, cur, base);
+    const pk_check_item *it = find(r, PK_ITEM_REGRESSION, "insns", "instructions", "mean");
+    cr_assert_eq(it->status, PK_CHECK_REGRESSED, "one instruction more is a real change");
+    cr_assert_eq(it->cmp.p_value, 0.0);
+    pk_check_report_free(r);
+    pk_resultset_free(base);
+    pk_resultset_free(cur);
+    pk_config_free(c);
+}
+
+Test(evaluate, errors_sizes_and_foreign_benchmarks)
+{
+    pk_config *c = config();
+    pk_resultset *rs;
+    pk_bench_data *b;
+    cr_assert_eq(pk_resultset_new(&rs), PK_OK);
+    cr_assert_eq(pk_resultset_add(rs, "insns", &b), PK_OK);
+    cr_assert_eq(pk_bench_data_set_error(b, "run 2 failed with exit code 3"), PK_OK);
+    put(rs, "not-in-config", "wall", PK_UNIT_DURATION, 1, 0, 3, "wall");
+    put(rs, "size:app.wasm", "gzip", PK_UNIT_SIZE, 120e3, 0, 1, NULL);
+    put(rs, "size:app.wasm", "raw", PK_UNIT_SIZE, 500e3, 0, 1, NULL);
+    pk_check_report *r;
+    cr_assert_eq(pk_check_evaluate(c, rs, NULL, NULL, &r), PK_OK);
+    const pk_check_item *e = find(r, PK_ITEM_BUDGET, "insns", "", NULL);
+    cr_assert_eq(e->status, PK_CHECK_ERROR);
+    cr_assert_str_eq(e->note, "run 2 failed with exit code 3");
+    cr_assert_eq(find(r, PK_ITEM_SIZE, "app.wasm", "gzip", NULL)->status, PK_CHECK_OVER_BUDGET);
+    cr_assert_eq(find(r, PK_ITEM_SIZE, "app.wasm", "raw", NULL)->status, PK_CHECK_PASS);
+    for (size_t i = 0; i < r->n_items; i++)
+        cr_assert_str_neq(r->items[i].benchmark, "not-in-config");
+    cr_assert(r->failed);
+    pk_check_report_free(r);
+    pk_resultset_free(rs);
+    pk_config_free(c);
+}
+
+Test(evaluate, without_config_compares_every_shared_figure)
+{
+    pk_resultset *a, *b;
+    cr_assert_eq(pk_resultset_new(&a), PK_OK);
+    cr_assert_eq(pk_resultset_new(&b), PK_OK);
+    put(a, "x", "wall", PK_UNIT_DURATION, 5e6, 0.01e6, 10, "wall");
+    put(a, "x", "rss", PK_UNIT_SIZE, 1e6, 0, 10, NULL);
+    put(b, "x", "wall", PK_UNIT_DURATION, 5e6, 0.01e6, 10, "wall");
+    put(b, "x", "rss", PK_UNIT_SIZE, 2e6, 1, 10, NULL);
+    pk_check_report *r = against(NULL, b, a);
+    cr_assert_eq(r->n_items, 2);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "x", "rss", NULL)->status, PK_CHECK_REGRESSED);
+    pk_check_report_free(r);
+    pk_resultset_free(a);
+    pk_resultset_free(b);
+}
+
+Test(evaluate, allocation_failures_are_clean)
+{
+    pk_config *c = config();
+    pk_resultset *base, *cur;
+    cr_assert_eq(pk_resultset_new(&base), PK_OK);
+    cr_assert_eq(pk_resultset_new(&cur), PK_OK);
+    put(base, "fast", "wall", PK_UNIT_DURATION, 5e6, 0.01e6, 10, "wall");
+    put(cur, "fast", "wall", PK_UNIT_DURATION, 6e6, 0.01e6, 10, "wall");
+    put(cur, "size:app.wasm", "gzip", PK_UNIT_SIZE, 1, 0, 1, NULL);
+    const pk_resultset *sets[2] = {base, base};
+    int64_t ids[2] = {1, 1};
+    pk_check_baselines bl = {sets, ids};
+    for (long k = 0; k < 400; k++) {
+        pk_check_report *r = NULL;
+        fault_arm(k);
+        pk_err e = pk_check_evaluate(c, cur, &bl, NULL, &r);
+        pk_check_report_free(r);
+        fault_disarm();
+        cr_assert_eq(fault_live(), 0, "leak failing allocation %ld", k);
+        if (e == PK_OK) {
+            pk_resultset_free(base);
+            pk_resultset_free(cur);
+            pk_config_free(c);
+            return;
+        }
+        cr_assert_eq(e, PK_ENOMEM);
+    }
+    cr_assert_fail("never succeeded");
+}
