@@ -32,7 +32,11 @@
  * statistic is one of pk_series_stat_valid() and the limit carries a unit of
  * the figure's kind (durations for wall/user/sys/real_time/cpu_time/
  * task-clock, sizes for rss, plain counts otherwise). tolerance widens every
- * budget of its benchmark: limit × (1 + tolerance).
+ * budget of its benchmark: limit × (1 + tolerance). Percentages (tolerance,
+ * threshold) are written "10%" or as a fraction in [0, 1]; min-time and
+ * timeout take a duration or, as on the command line, bare seconds.
+ * `version` may be left out (read as 1). One YAML document per file; aliases
+ * (`*name`) are refused.
  *
  * Errors carry file:line:column (pk_diag): YAML syntax, unknown keys with a
  * "did you mean", wrong types, unit mistakes ("50 ms", "50mss", "64MiB" on a
@@ -167,7 +171,8 @@ void pk_config_free(pk_config *c);   /* NULL is a no-op */
  * Benchmark binary too, every import file is readable, every size pattern
  * matches at least one file. Paths are relative to the current directory.
  * Errors: PK_ENOENT, PK_EPERM (diag names the benchmark and its position),
- * PK_ENOMEM. */
+ * PK_EPARSE (a parameter value leaves a command with an open quote),
+ * PK_EINVAL (c NULL), PK_ENOMEM. */
 pk_err pk_config_validate(const pk_config *c, pk_diag *diag);
 
 /* The figure kinds perfkit knows: PK_UNIT_DURATION for wall, user, sys,

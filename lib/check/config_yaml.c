@@ -58,8 +58,9 @@ static pk_err syntax_error(loader *L)
         return pk__cfg_error(&L->ctx, line, col, "invalid YAML: %s", problem);
     }
     if (p->context)
-        return pk__cfg_error(&L->ctx, line, col, "invalid YAML: %s %s (line %u)", problem,
-                             p->context, (unsigned)p->context_mark.line + 1);
+        return pk__cfg_error(&L->ctx, line, col, "invalid YAML: %s (%s at line %u, column %u)",
+                             problem, p->context, (unsigned)p->context_mark.line + 1,
+                             (unsigned)p->context_mark.column + 1);
     return pk__cfg_error(&L->ctx, line, col, "invalid YAML: %s", problem);
 }
 
@@ -70,23 +71,22 @@ static pk_err next_event(loader *L, yaml_event_t *ev)
     return PK_OK;
 }
 
-static pk_err new_node(loader *L, pk__ynode_kind kind, const yaml_mark_t *m, pk__ynode **out)
+static pk__ynode *new_node(pk__ynode_kind kind, const yaml_mark_t *m)
 {
     pk__ynode *n = pk_calloc(1, sizeof *n);
     if (!n)
-        return pk__cfg_nomem(&L->ctx);
+        return NULL;
     n->kind = kind;
     n->line = (unsigned)m->line + 1;
     n->column = (unsigned)m->column + 1;
-    *out = n;
-    return PK_OK;
+    return n;
 }
 
 static pk_err push(loader *L, pk__ynode *parent, pk__ynode *child)
 {
     if (parent->n == parent->cap) {
         size_t cap = parent->cap ? parent->cap * 2 : 8;
-        pk__ynode **items = pk_reallocarray(parent->items, cap, sizeof *items);
+        pk__ynode **items = pk_reallocarray(parent->items, cap, sizeof(pk__ynode *));
         if (!items)
             return pk__cfg_nomem(&L->ctx);
         parent->items = items;
@@ -144,27 +144,26 @@ static pk_err load_node(loader *L, yaml_event_t *ev, int depth, pk__ynode **out)
                                  "a value holds a NUL character");
         }
         yaml_scalar_style_t style = ev->data.scalar.style;
-        e = new_node(L, PK__YN_SCALAR, &m, &n);
-        if (e == PK_OK) {
+        n = new_node(PK__YN_SCALAR, &m);
+        if (n) {
             n->str = pk_strndup(v, len);
             n->len = len;
             n->quoted = style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
                         style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
             n->plain = style == YAML_PLAIN_SCALAR_STYLE;
-            if (!n->str)
-                e = pk__cfg_nomem(&L->ctx);
         }
         yaml_event_delete(ev);
+        e = n && n->str ? PK_OK : pk__cfg_nomem(&L->ctx);
         break;
     }
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT: {
         bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
         yaml_event_delete(ev);
-        e = new_node(L, seq ? PK__YN_SEQ : PK__YN_MAP, &m, &n);
-        if (e == PK_OK)
-            e = load_children(L, n, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT,
-                              depth);
+        n = new_node(seq ? PK__YN_SEQ : PK__YN_MAP, &m);
+        e = n ? load_children(L, n, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT,
+                              depth)
+              : pk__cfg_nomem(&L->ctx);
         break;
     }
     case YAML_ALIAS_EVENT: {

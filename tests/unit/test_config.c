@@ -501,3 +501,14 @@ Test(config, failed_allocation_on_error_paths)
         cr_assert_eq(fault_live(), 0, "allocation %ld leaked", k);
     }
 }
+
+Test(config, validate_substituted_command_must_split)
+{
+    pk_diag d = {0};
+    cr_assert_eq(validate("benchmarks:\n  q:\n    command: echo {v}\n"
+                          "    parameter-list: { name: v, values: [\"it's\"] }\n",
+                          &d),
+                 PK_EPARSE);
+    cr_assert_eq(d.line, 2);
+    cr_assert(strstr(d.message, "benchmark `q`: command `echo it's`"), "%s", d.message);
+}
