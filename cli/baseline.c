@@ -57,7 +57,7 @@ int cmd_baseline(int argc, char **argv)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc - 1, argv + 1, "+:b:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc - 1, argv + 1, ":b:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'b': bench = optarg; break;
         case OPT_DB: db = optarg; break;

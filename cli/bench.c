@@ -165,7 +165,7 @@ static int parse_args(int argc, char **argv, bench_args *a)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "+:w:r:m:M:p:s:c:SiP:D:L:n:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":w:r:m:M:p:s:c:SiP:D:L:n:h", longopts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
         case 'w': ok = opt_count(CMD, "--warmup", optarg, &a->o.warmup); break;

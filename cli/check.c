@@ -77,7 +77,7 @@ static int parse_args(int argc, char **argv, check_args *a)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "+:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_BASELINE: a->baseline = optarg; break;
         case OPT_DB: a->db = optarg; break;

@@ -67,7 +67,7 @@ int cmd_compare(int argc, char **argv)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "+:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: db = optarg; break;
         case OPT_CONFIG: config = optarg; break;

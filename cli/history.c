@@ -220,7 +220,7 @@ int cmd_history(int argc, char **argv)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "+:n:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:h", longopts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
         case OPT_FIGURE: a.figure = optarg; break;

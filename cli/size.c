@@ -142,7 +142,7 @@ static int parse_args(int argc, char **argv, size_args *a)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "+:c:b:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:b:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             if (!parse_compressions(optarg, &a->mask))

@@ -40,6 +40,7 @@ typedef struct path_entry {
 struct pk_runner {
     pk_run_opts o;
     int null_fd, in_fd, out_fd, err_fd, pipe_r;
+    int hwm_fd;           /* /proc/self/clear_refs, to reset our peak RSS */
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     bool fa_init, attr_init;
@@ -145,6 +146,8 @@ static pk_err setup_fds(pk_runner *r)
     if (!o->stderr_inherit && o->stderr_tail_bytes > 0 &&
         (r->err_fd = high_fd(memfd_create("perfkit-stderr", MFD_CLOEXEC))) < 0)
         return fail_errno(r, "cannot create stderr capture", NULL);
+    /* Best effort: without it peak RSS may include our own past peak. */
+    r->hwm_fd = high_fd(open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC));
     return PK_OK;
 }
 
@@ -228,7 +231,7 @@ pk_err pk_runner_new(const pk_run_opts *o, pk_runner **out)
     if (!r)
         return PK_ENOMEM;
     r->o = *o;
-    r->null_fd = r->in_fd = r->out_fd = r->err_fd = r->pipe_r = -1;
+    r->null_fd = r->in_fd = r->out_fd = r->err_fd = r->pipe_r = r->hwm_fd = -1;
     for (int c = 0; c < PK_CTR_COUNT; c++)
         r->pc.fd[c] = -1;
 
@@ -256,7 +259,7 @@ void pk_runner_free(pk_runner *r)
 {
     if (!r)
         return;
-    int fds[] = {r->null_fd, r->in_fd, r->out_fd, r->err_fd, r->pipe_r};
+    int fds[] = {r->null_fd, r->in_fd, r->out_fd, r->err_fd, r->pipe_r, r->hwm_fd};
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
         if (fds[i] >= 0)
             close(fds[i]);
@@ -447,6 +450,14 @@ pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res)
     int status = 0;
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
+    /* exec() records the outgoing address space's peak RSS as the child's
+     * starting ru_maxrss, and with posix_spawn (CLONE_VM) that space is ours:
+     * reset our peak to our current RSS so a small child is not charged with
+     * perfkit's past peak (e.g. a compressor it ran earlier). */
+    if (r->hwm_fd >= 0 && pwrite(r->hwm_fd, "5", 1, 0) < 0) {
+        close(r->hwm_fd);
+        r->hwm_fd = -1;
+    }
     pk__perfctr_start(&r->pc);
     uint64_t t0 = now_ns();
     int rc = posix_spawn(&pid, exe, &r->fa, &r->attr, av, environ);
