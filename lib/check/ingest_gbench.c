@@ -195,7 +195,7 @@ static pk_err one_group(pk__ingest *g, row *all, size_t n_all, size_t gid, row *
         json_object_foreach((json_t *)sel[0]->j, k, v) {
             if (e != PK_OK)
                 break;
-            if (!is_fixed(k) && json_is_number(v))
+            if (k[0] && !is_fixed(k) && json_is_number(v))
                 e = put(g, b, sel, n, k, k, PK_UNIT_COUNT, NULL, false, buf);
         }
         if (e == PK_OK && pk_bench_data_set_primary(b, "real_time") != PK_OK)

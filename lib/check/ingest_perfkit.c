@@ -129,6 +129,8 @@ static pk_err one_result(pk__ingest *g, const json_t *r, const pk__jpath *p, con
         json_object_foreach((json_t *)ctrs, ctr, v) {
             if (e != PK_OK)
                 break;
+            if (!ctr[0])
+                continue;   /* no figure without a name */
             e = series(g, b, runs, &rp, ctr, true, ctr,
                        strcmp(ctr, "task-clock") == 0 ? PK_UNIT_DURATION : PK_UNIT_COUNT, false,
                        buf);

@@ -235,7 +235,7 @@ Test(ingest, gbench_without_run_name_strips_aggregate_suffix)
                     "{\"name\": \"BM_a_stddev\", \"aggregate_name\": \"stddev\", \"real_time\": 1,"
                     " \"cpu_time\": 1, \"time_unit\": \"ms\"},"
                     "{\"name\": \"BM_b\", \"real_time\": 5, \"cpu_time\": 4, \"time_unit\": \"s\"},"
-                    "{\"name\": \"BM_b\", \"real_time\": 6, \"cpu_time\": 5}]}";
+                    "{\"name\": \"BM_b\", \"real_time\": 6, \"cpu_time\": 5, \"\": 1}]}";
     pk_resultset *rs;
     pk_resultset_new(&rs);
     cr_assert_eq(pk_ingest_buffer(t, strlen(t), "old", PK_IMPORT_AUTO, NULL, rs, NULL), PK_OK);
@@ -245,6 +245,7 @@ Test(ingest, gbench_without_run_name_strips_aggregate_suffix)
     cr_assert_eq(b->n, 2);
     cr_assert_float_eq(b->samples[0], 5e9, 1e-3);
     cr_assert_float_eq(b->samples[1], 6.0, 1e-9);   /* no time_unit: ns */
+    cr_assert_null(series(rs, "BM_b", ""));         /* a nameless counter is dropped */
     pk_resultset_free(rs);
 }
 
