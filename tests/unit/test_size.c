@@ -70,7 +70,7 @@ static void expect(const void *data, size_t len, uint64_t gz, uint64_t br, uint6
 Test(size, names)
 {
     for (int c = 0; c < PK_SIZE_COUNT; c++)
-        cr_assert_eq(pk_compression_from_name(pk_compression_name((pk_compression)c)), c);
+        cr_assert_eq((int)pk_compression_from_name(pk_compression_name((pk_compression)c)), c);
     cr_assert_str_eq(pk_compression_name(PK_SIZE_BROTLI), "brotli");
     cr_assert_str_eq(pk_compression_name(PK_SIZE_COUNT), "unknown");
     cr_assert_eq(pk_compression_from_name("gz"), PK_SIZE_COUNT);
