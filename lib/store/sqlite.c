@@ -21,9 +21,18 @@
                   "cpu_model, cores, kernel, arch, hostname, mem_bytes, fingerprint, config_hash"
 #define RESULT_COLS "r.id, r.benchmark, r.primary_figure, r.error, s.figure, s.kind, s.n, " \
                     "s.samples FROM results r LEFT JOIN series s ON s.result_id = r.id "
-#define BASELINE "SELECT r.run_id FROM results r JOIN runs u ON u.id = r.run_id " \
-                 "WHERE r.benchmark = ?1 AND r.run_id < ?2 AND r.error IS NULL "
-#define BASELINE_END " ORDER BY r.run_id DESC LIMIT 1"
+/* Baseline search. Without filters: walk results(benchmark, run_id) newest
+ * first. With a branch and/or fingerprint: walk that runs index newest first
+ * (CROSS JOIN fixes the order), starting at the benchmark's newest result,
+ * found in O(log n) — a branch or machine with no runs, or a benchmark no run
+ * has, answers at once instead of walking history. */
+#define BASELINE_ANY "SELECT r.run_id FROM results r " \
+                     "WHERE r.benchmark = ?1 AND r.run_id < ?2 AND r.error IS NULL " \
+                     "ORDER BY r.run_id DESC LIMIT 1"
+#define BASELINE_BY(filter) "SELECT u.id FROM runs u CROSS JOIN results r " \
+    "WHERE " filter " AND u.id <= (SELECT max(run_id) FROM results " \
+    "WHERE benchmark = ?1 AND run_id < ?2) AND r.run_id = u.id AND r.benchmark = ?1 " \
+    "AND r.error IS NULL ORDER BY u.id DESC LIMIT 1"
 
 static const char *const sq_sql[SQ_N] = {
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
@@ -42,10 +51,10 @@ static const char *const sq_sql[SQ_N] = {
     [SQ_GET_BENCH] = "SELECT " RESULT_COLS "WHERE r.run_id = ?1 AND r.benchmark = ?2 "
                      "ORDER BY s.rowid",
     [SQ_PINNED] = "SELECT run_id FROM pins WHERE benchmark = ?1",
-    [SQ_BASE_ANY] = BASELINE BASELINE_END,
-    [SQ_BASE_BRANCH] = BASELINE "AND u.branch = ?3" BASELINE_END,
-    [SQ_BASE_FP] = BASELINE "AND u.fingerprint = ?4" BASELINE_END,
-    [SQ_BASE_BRANCH_FP] = BASELINE "AND u.branch = ?3 AND u.fingerprint = ?4" BASELINE_END,
+    [SQ_BASE_ANY] = BASELINE_ANY,
+    [SQ_BASE_BRANCH] = BASELINE_BY("u.branch = ?3"),
+    [SQ_BASE_FP] = BASELINE_BY("u.fingerprint = ?4"),
+    [SQ_BASE_BRANCH_FP] = BASELINE_BY("u.branch = ?3 AND u.fingerprint = ?4"),
     [SQ_RUN_EXISTS] = "SELECT 1 FROM runs WHERE id = ?1",
     [SQ_LATEST] = "SELECT max(id) FROM runs",
     [SQ_LATEST_COMMIT] = "SELECT max(id) FROM runs WHERE \"commit\" = ?1",

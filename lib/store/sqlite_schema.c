@@ -25,9 +25,10 @@
 /* Schema steps; user_version = number of steps applied. Append only. */
 static const char *const migrations[] = {
     /* 0 → 1: the first schema. Indexes serve, on 100 000+ runs:
-     * baseline search  results(benchmark, run_id) walked newest first, each
-     *                  run checked by primary key (or driven from
-     *                  runs(branch, fingerprint, id) when the planner prefers);
+     * baseline search  runs(branch, fingerprint, id), runs(branch, id) or
+     *                  runs(fingerprint, id) walked newest first from the
+     *                  benchmark's newest result (results(benchmark, run_id)),
+     *                  each run probed in results(run_id, benchmark);
      * history          the same walk + series(result_id, figure) unique;
      * load a run       results(run_id, benchmark) unique + series index;
      * resolve          runs(commit, id); list_benchmarks skips through the
@@ -66,6 +67,8 @@ static const char *const migrations[] = {
     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE);"
     "CREATE INDEX results_benchmark ON results(benchmark, run_id);"
     "CREATE INDEX runs_branch_fp ON runs(branch, fingerprint, id);"
+    "CREATE INDEX runs_branch ON runs(branch, id);"
+    "CREATE INDEX runs_fp ON runs(fingerprint, id);"
     "CREATE INDEX runs_commit ON runs(\"commit\", id);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -167,20 +170,20 @@ static pk_err check_magic(pk_store *s, const char *path)
     return PK_OK;
 }
 
-/* One integer from a single-row query; rc from SQLite. */
-static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+/* application_id, user_version and the number of schema objects, read in
+ * one statement so they come from one snapshot (another process may be
+ * committing the first schema right now); rc from SQLite. */
+static int read_header(sqlite3 *db, int64_t *app, int64_t *ver, int64_t *objects)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            *out = sqlite3_column_int64(st, 0);
-            rc = SQLITE_OK;
-        } else if (rc == SQLITE_DONE) {
-            *out = 0;
-            rc = SQLITE_OK;
-        }
+    int rc = sqlite3_prepare_v2(db, "SELECT (SELECT application_id FROM pragma_application_id),"
+                                " (SELECT user_version FROM pragma_user_version),"
+                                " (SELECT count(*) FROM sqlite_master)", -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *app = sqlite3_column_int64(st, 0);
+        *ver = sqlite3_column_int64(st, 1);
+        *objects = sqlite3_column_int64(st, 2);
+        rc = SQLITE_OK;
     }
     sqlite3_finalize(st);
     return rc;
@@ -192,11 +195,7 @@ static pk_err check_schema(pk_store *s, int *version)
 {
     pk__sqlite *q = s->state;
     int64_t app = 0, ver = 0, objects = 0;
-    int rc = query_int(q->db, "PRAGMA application_id", &app);
-    if (rc == SQLITE_OK)
-        rc = query_int(q->db, "PRAGMA user_version", &ver);
-    if (rc == SQLITE_OK)
-        rc = query_int(q->db, "SELECT count(*) FROM sqlite_master", &objects);
+    int rc = read_header(q->db, &app, &ver, &objects);
     if ((rc & 0xff) == SQLITE_NOTADB)
         return not_ours(s, q->path, "not an SQLite database");
     if (rc != SQLITE_OK)

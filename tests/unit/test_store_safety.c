@@ -154,8 +154,11 @@ Test(store_safety, busy_lock_is_ebusy)
 static void writer(const char *path, int first, int count)
 {
     pk_store *s = NULL;
-    if (pk_store_open(path, NULL, &s, NULL, 0) != PK_OK)
+    char msg[256];
+    if (pk_store_open(path, NULL, &s, msg, sizeof msg) != PK_OK) {
+        fprintf(stderr, "writer %d: %s\n", first, msg);
         _exit(10);
+    }
     for (int i = first; count == 0 || i < first + count; i++) {
         pk_resultset *rs = make_rs((uint64_t)i, 3, 30);
         pk_run_meta m = make_meta("", "main", "f");
