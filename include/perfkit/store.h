@@ -43,7 +43,7 @@ typedef struct pk_run_meta {
     char branch[128];            /* "" when detached or outside git */
     bool dirty;                  /* uncommitted changes in the work tree */
     char perfkit_version[32];
-    pk_machine machine;          /* as pk_machine_get (load is informative) */
+    pk_machine machine;          /* as pk_machine_get; load is not stored (0 when loaded) */
     char fingerprint[17];        /* pk_machine_fingerprint */
     char config_hash[17];        /* pk_config.hash, "" when none */
 } pk_run_meta;
@@ -70,8 +70,9 @@ void   pk_store_close(pk_store *s);   /* NULL is a no-op */
 const char *pk_store_last_error(const pk_store *s);
 
 /* Store a run and all of rs in one transaction; on PK_OK meta->id is set.
- * Errors: PK_EINVAL, PK_EBUSY, PK_ECORRUPT, PK_EIO, PK_ENOMEM; on error nothing
- * of the run is stored. */
+ * Samples are stored bit-exact. Makes no pk_malloc allocation (SQLite uses
+ * its own allocator). Errors: PK_EINVAL, PK_EBUSY, PK_EPERM (read-only),
+ * PK_ECORRUPT, PK_EIO, PK_ENOMEM; on error nothing of the run is stored. */
 pk_err pk_store_put_run(pk_store *s, pk_run_meta *meta, const pk_resultset *rs);
 
 /* Load run id: its metadata into *meta (may be NULL) and, when rs_out is not
@@ -84,22 +85,29 @@ pk_err pk_store_get_run(pk_store *s, int64_t id, pk_run_meta *meta, pk_resultset
 pk_err pk_store_get_bench(pk_store *s, int64_t id, const char *benchmark,
                           pk_resultset **rs_out);
 
-/* The baseline for benchmark: the run pinned for it if any; else the most
- * recent run with id < before_id (0: no limit) on branch (NULL: any) with
- * fingerprint (NULL: any) that contains benchmark. *run_id is 0 when there
- * is none. Errors: PK_EIO, PK_ECORRUPT. */
+/* The baseline for benchmark: the run pinned for it if any (and its id <
+ * before_id, unless before_id is 0), whatever its branch and fingerprint;
+ * else the most recent run with id < before_id (0: no limit) on branch
+ * (NULL: any) with fingerprint (NULL: any) in which benchmark ran without
+ * error (a result with b->error set is never a baseline). *run_id is 0 when
+ * there is none. Cost: O(log n) plus the runs skipped. Errors: PK_EIO,
+ * PK_ECORRUPT. */
 pk_err pk_store_find_baseline(pk_store *s, const char *benchmark, const char *branch,
                               const char *fingerprint, int64_t before_id, int64_t *run_id);
 
-/* Resolve a user's reference to a run: a run id ("42"), "latest", a commit
- * hash or unique prefix (>= 4 hex digits; the most recent run of it), or a
- * branch name (its most recent run). Errors: PK_ENOENT (nothing matches),
- * PK_EINVAL (an ambiguous commit prefix), PK_EIO. */
+/* Resolve a user's reference to a run, tried in this order: a run id
+ * ("42", if that run exists), "latest", a commit hash or unique prefix
+ * (4..40 hex digits, any case; the most recent run of it), a branch name
+ * (its most recent run). Errors: PK_ENOENT (nothing matches), PK_EINVAL
+ * (empty, or an ambiguous commit prefix: the message names two matches),
+ * PK_EIO. */
 pk_err pk_store_resolve(pk_store *s, const char *ref, int64_t *run_id);
 
 /* Pin run_id as the baseline of benchmark (NULL: of every benchmark the run
- * contains); pk_store_unpin removes pins (benchmark NULL: all).
- * Errors: PK_ENOENT (no such run / benchmark not in it), PK_EBUSY, PK_EIO. */
+ * contains), replacing an earlier pin; pk_store_unpin removes pins
+ * (benchmark NULL: all). Errors: PK_ENOENT (no such run / benchmark not in
+ * it / a run without benchmarks; unpin: nothing pinned for benchmark),
+ * PK_EBUSY, PK_EPERM (read-only), PK_EIO. */
 pk_err pk_store_pin(pk_store *s, int64_t run_id, const char *benchmark);
 pk_err pk_store_unpin(pk_store *s, const char *benchmark);
 
