@@ -93,11 +93,11 @@ $(BUILD)/examples/%: examples/%.c
 CXX       ?= c++
 $(BUILD)/examples/%: examples/%.cc
 	@mkdir -p $(@D)
-	$(CXX) -std=c++17 -O2 -o $@ $< -lbenchmark -lpthread
+	$(CXX) -std=c++17 -O2 -o $@ $< -lbenchmark -lbenchmark_main -lpthread
 
 $(BUILD)/helpers/%: tests/helpers/%.cc
 	@mkdir -p $(@D)
-	$(CXX) -std=c++17 -O2 -o $@ $< -lbenchmark -lpthread
+	$(CXX) -std=c++17 -O2 -o $@ $< -lbenchmark -lbenchmark_main -lpthread
 
 EXAMPLES  := $(BUILD)/examples/sortdemo $(BUILD)/examples/gbench_sort
 

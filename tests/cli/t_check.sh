@@ -5,7 +5,7 @@ cfg() {   # cfg FILE ITERATIONS [EXTRA-BUDGET-LINE]
     cat > "$1" <<YML
 version: 1
 history: { path: hist.db }
-regression: { threshold: 5% }
+regression: { threshold: 20% }   # generous: consecutive runs on a busy CI machine drift
 benchmarks:
   spin:
     command: $HELPERS/spin $2
@@ -14,7 +14,7 @@ benchmarks:
     budgets:
       wall.median: 10s
       rss.max: 64MiB
-$3
+${3:-}
 YML
 }
 
@@ -35,8 +35,8 @@ assert reg and reg[0]["status"] in ("pass", "improved"), reg
 assert reg[0]["baseline_run"] == 1, reg
 assert d["failed"] is False
 '
-# the same command 30% slower: "regressed", exit 1, the figure named
-cfg b.yml 7800000
+# the same command doing twice the work: "regressed", exit 1, the figure named
+cfg b.yml 12000000
 run check b.yml
 expect_rc 1
 expect_out 'regressed'

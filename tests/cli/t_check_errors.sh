@@ -12,7 +12,7 @@ bad() {   # bad EXPECTED-REGEX  (config text on stdin)
 printf 'version: 1\nbenchmarks:\n  a:\n    command: true\n    runz: 3\n' |
     bad 'bad.yml:5:5: .*unknown key `runz`.*did you mean `runs`'
 printf 'version: 1\nbenchmarks:\n  a:\n    command: true\n    budgets: { wall.p95: 50 ms }\n' |
-    bad 'bad.yml:5:[0-9]+: .*50 ms'
+    bad 'bad.yml:5:[0-9]+: .*unexpected ` ms`'
 printf 'version: 1\nbenchmarks:\n  a:\n    command: true\n    budgets: { wall.p95: 50mss }\n' |
     bad 'bad.yml:5:[0-9]+: .*50mss'
 printf 'version: 1\nbenchmarks:\n  a:\n    command: true\n    budgets: { wall.p95: 64MiB }\n' |
