@@ -143,7 +143,7 @@ static int find_baselines(pk_store *st, const check_args *a, const pk_config *cf
                           const pk_resultset *cur, const pk_run_meta *meta, baselines *out)
 {
     out->n = cur->n;
-    out->sets = pk_calloc(cur->n ? cur->n : 1, sizeof *out->sets);
+    out->sets = pk_calloc(cur->n ? cur->n : 1, sizeof(pk_resultset *));
     out->ids = pk_calloc(cur->n ? cur->n : 1, sizeof *out->ids);
     if (!out->sets || !out->ids)
         return CLI_INTERNAL;

@@ -105,7 +105,7 @@ int cmd_compare(int argc, char **argv)
         rc = load_run(st, argv[optind + 1], &mb, &b);
     if (rc != CLI_OK)
         goto done;
-    sets = pk_calloc(b->n ? b->n : 1, sizeof *sets);
+    sets = pk_calloc(b->n ? b->n : 1, sizeof(const pk_resultset *));
     ids = pk_calloc(b->n ? b->n : 1, sizeof *ids);
     if (!sets || !ids) {
         rc = CLI_INTERNAL;
