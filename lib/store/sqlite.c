@@ -363,7 +363,7 @@ static pk_err load_row(pk_store *s, sqlite3_stmt *st, int64_t run_id, pk_results
     const char *figure = (const char *)sqlite3_column_text(st, 4);
     if (!figure)   /* a benchmark without series (failed) */
         return PK_OK;
-    pk_series se;
+    pk_series se = {0};
     if ((e = pk__sqlite_decode_series(s, st, 5, &se)) != PK_OK)
         return e;
     pk_bench_data *b = &rs->benches[rs->n - 1];
