@@ -26,8 +26,8 @@ static const char usage_text[] =
 "benchmark run by run with the change from the run before.\n"
 "\n"
 "Options:\n"
-"      --figure NAME     figure to show (default: wall, else instructions,\n"
-"                        real_time, raw — the first the benchmark has)\n"
+"      --figure NAME     figure to show (default: the benchmark's primary figure:\n"
+"                        wall, instructions, real_time, ...)\n"
 "      --stat NAME       statistic per run: median (default), mean, min, max, p95 ...\n"
 "  -n, --limit N         the last N runs (default 30; 0 = all)\n"
 "      --threshold PCT   mark changes larger than this (default 5%%)\n"
@@ -52,7 +52,6 @@ static const struct option longopts[] = {
 };
 
 static const char *const CMD = "history";
-static const char *const default_figures[] = {"wall", "instructions", "real_time", "raw"};
 
 typedef struct hist_args {
     const char *name, *figure, *stat, *db, *config;
@@ -101,20 +100,37 @@ static void format_value(double v, pk_unit_kind kind, char *buf, size_t len)
         pk_units_format_count(v, buf, len);
 }
 
-/* The points of name for the asked figure or the first default one it has. */
-static pk_err load(pk_store *st, const hist_args *a, const char *name, const char **figure,
-                   pk_history_point **pts, size_t *n)
+/* The figure to show for name (--figure, else the benchmark's primary figure
+ * in its latest run) and how to print it, into fig[len]. */
+static void pick_figure(pk_store *st, const hist_args *a, const char *name, char *fig, size_t len,
+                        pk_unit_kind *kind)
 {
-    size_t nf = a->figure ? 1 : sizeof default_figures / sizeof default_figures[0];
-    for (size_t i = 0; i < nf; i++) {
-        *figure = a->figure ? a->figure : default_figures[i];
-        pk_err e = pk_store_history(st, name, *figure, a->stat, a->limit, pts, n);
-        if (e != PK_OK || *n)
-            return e;
-        pk_free(*pts);
-        *pts = NULL;
+    snprintf(fig, len, "%s", a->figure ? a->figure : "wall");
+    *kind = pk_figure_kind(fig);
+    int64_t id = 0;
+    pk_resultset *rs = NULL;
+    if (pk_store_find_baseline(st, name, NULL, NULL, 0, &id) != PK_OK || !id ||
+        pk_store_get_bench(st, id, name, &rs) != PK_OK)
+        return;
+    const pk_bench_data *b = rs->n ? &rs->benches[0] : NULL;
+    if (b && !a->figure) {
+        if (b->primary)
+            snprintf(fig, len, "%s", b->primary);
+        else if (b->n_series)
+            snprintf(fig, len, "%s", b->series[0].figure);
     }
-    return PK_OK;
+    const pk_series *s = b ? pk_bench_data_get(b, fig) : NULL;
+    if (s)
+        *kind = s->kind;
+    pk_resultset_free(rs);
+}
+
+/* The points of name's figure (see pick_figure). */
+static pk_err load(pk_store *st, const hist_args *a, const char *name, char *fig, size_t len,
+                   pk_unit_kind *kind, pk_history_point **pts, size_t *n)
+{
+    pick_figure(st, a, name, fig, len, kind);
+    return pk_store_history(st, name, fig, a->stat, a->limit, pts, n);
 }
 
 static int list_all(pk_store *st, const hist_args *a)
@@ -129,15 +145,16 @@ static int list_all(pk_store *st, const hist_args *a)
         printf("history is empty: run `perfkit check` to record runs\n");
     json_t *arr = a->json ? json_array() : NULL;
     for (size_t i = 0; i < nn; i++) {
-        const char *fig;
+        char fig[128];
+        pk_unit_kind kind;
         pk_history_point *p = NULL;
         size_t n = 0;
-        if (load(st, a, names[i], &fig, &p, &n) != PK_OK || !n) {
+        if (load(st, a, names[i], fig, sizeof fig, &kind, &p, &n) != PK_OK || !n) {
             pk_free(p);
             continue;
         }
         char val[32], spark[256];
-        format_value(p[n - 1].value, pk_figure_kind(fig), val, sizeof val);
+        format_value(p[n - 1].value, kind, val, sizeof val);
         sparkline(p, n, spark, sizeof spark);
         if (arr)
             json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, s:f}", "name", names[i],
@@ -155,10 +172,11 @@ static int list_all(pk_store *st, const hist_args *a)
 
 static int show_one(pk_store *st, const hist_args *a)
 {
-    const char *fig;
+    char fig[128];
+    pk_unit_kind kind;
     pk_history_point *p = NULL;
     size_t n = 0;
-    pk_err e = load(st, a, a->name, &fig, &p, &n);
+    pk_err e = load(st, a, a->name, fig, sizeof fig, &kind, &p, &n);
     if (e != PK_OK) {
         cli_error(CMD, "%s", e == PK_EINVAL ? "unknown statistic; use mean, median, min, max, "
                                               "stddev, mad or pN"
@@ -171,7 +189,6 @@ static int show_one(pk_store *st, const hist_args *a)
         pk_free(p);
         return CLI_USAGE;
     }
-    pk_unit_kind kind = pk_figure_kind(fig);
     if (a->json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++)
