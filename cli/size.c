@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <glob.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,8 @@ static void write_table(const size_args *a, const file_list *l)
 static size_t write_budgets(const size_args *a, const file_list *l, bool color)
 {
     size_t broken = 0;
+    if (l->n == 0)
+        return 0;
     const char *red = color ? "\033[31m" : "", *green = color ? "\033[32m" : "",
                *off = color ? "\033[0m" : "";
     char buf[32];
@@ -364,7 +367,9 @@ static json_t *budgets_json(const size_args *a, const file_list *l, size_t *brok
         *broken += json_array_size(ov) > 0;
         json_object_set_new(o, "compression", json_string(pk_compression_name(b->c)));
         json_object_set_new(o, "limit", json_string(b->text));
-        json_object_set_new(o, "limit_bytes", json_real(b->limit));
+        bool whole = b->limit < 9007199254740992.0 && b->limit == floor(b->limit);
+        json_object_set_new(o, "limit_bytes", whole ? json_integer((json_int_t)b->limit)
+                                                    : json_real(b->limit));
         json_object_set_new(o, "ok", json_boolean(json_array_size(ov) == 0));
         json_object_set_new(o, "over", ov);
     }

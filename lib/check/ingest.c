@@ -431,8 +431,8 @@ pk_err pk_ingest_gbench_run(const char *binary, const char *const *args, size_t 
     char out_path[4096];
     int len = snprintf(out_path, sizeof out_path, "%s/perfkit-gbench-XXXXXX.json",
                        tmpdir && tmpdir[0] ? tmpdir : "/tmp");
-    if (len < 0 || (size_t)len >= sizeof out_path)
-        len = snprintf(out_path, sizeof out_path, "/tmp/perfkit-gbench-XXXXXX.json");
+    if (len < 0 || (size_t)len >= sizeof out_path)   /* TMPDIR too long: /tmp */
+        snprintf(out_path, sizeof out_path, "/tmp/perfkit-gbench-XXXXXX.json");
     int fd = mkstemps(out_path, 5);
     if (fd < 0) {
         pk_diag_set(diag, out_path, 0, 0, "cannot create a temporary file: %s", strerror(errno));

@@ -119,14 +119,15 @@ static pk_err time_scale(pk__ingest *g, const row *r, double *scale)
 
 /* One series from member key of every sample row; skipped (not an error)
  * when optional and absent from some row. */
-static pk_err put(pk__ingest *g, pk_bench_data *b, row *const *rows, size_t n, const char *key,
-                  const char *figure, pk_unit_kind kind, const double *scale, bool required,
-                  double *buf)
+static pk_err put(pk__ingest *g, pk_bench_data *b, const row *all, const size_t *sel, size_t n,
+                  const char *key, const char *figure, pk_unit_kind kind, const double *scale,
+                  bool required, double *buf)
 {
     for (size_t i = 0; i < n; i++) {
-        pk__jpath p = row_path(rows[i]->index, NULL);
+        const row *r = &all[sel[i]];
+        pk__jpath p = row_path(r->index, NULL);
         bool have;
-        pk_err e = pk__ingest_number(g, rows[i]->j, key, &p, required, &buf[i], &have);
+        pk_err e = pk__ingest_number(g, r->j, key, &p, required, &buf[i], &have);
         if (e != PK_OK)
             return e;
         if (!have)
@@ -138,8 +139,9 @@ static pk_err put(pk__ingest *g, pk_bench_data *b, row *const *rows, size_t n, c
     return e == PK_ENOMEM ? pk__ingest_nomem(g) : e;
 }
 
-/* The benchmark of group gid: rows all[0..n_all-1], scratch sel/buf/scale. */
-static pk_err one_group(pk__ingest *g, row *all, size_t n_all, size_t gid, row **sel,
+/* The benchmark of group gid: rows all[0..n_all-1]; sel (row indices), buf
+ * and scale are scratch arrays of n_all. */
+static pk_err one_group(pk__ingest *g, const row *all, size_t n_all, size_t gid, size_t *sel,
                         double *buf, double *scale)
 {
     size_t n = 0, first = SIZE_MAX;
@@ -159,19 +161,19 @@ static pk_err one_group(pk__ingest *g, row *all, size_t n_all, size_t gid, row *
                 error = m && m[0] ? m : "the benchmark reported an error";
             continue;
         }
-        sel[n++] = &all[i];
+        sel[n++] = i;
     }
     if (!any_iteration) {   /* aggregates only: the mean (else median) is one sample */
         for (int pass = 0; pass < 2 && n == 0; pass++)
             for (size_t i = 0; i < n_all && n == 0; i++)
                 if (all[i].group_id == gid && all[i].agg &&
                     strcmp(all[i].agg, pass == 0 ? "mean" : "median") == 0)
-                    sel[n++] = &all[i];
+                    sel[n++] = i;
         if (n == 0)
             return PK_OK;   /* complexity fits (BigO, RMS) only */
     }
     for (size_t i = 0; i < n; i++) {
-        pk_err e = time_scale(g, sel[i], &scale[i]);
+        pk_err e = time_scale(g, &all[sel[i]], &scale[i]);
         if (e != PK_OK)
             return e;
     }
@@ -185,18 +187,21 @@ static pk_err one_group(pk__ingest *g, row *all, size_t n_all, size_t gid, row *
     pk_err e = pk__ingest_add(g, name, &np, &b);
     pk_free(name);
     if (e == PK_OK && n > 0) {
-        e = put(g, b, sel, n, "real_time", "real_time", PK_UNIT_DURATION, scale, true, buf);
+        const row *r0 = &all[sel[0]];
+        e = put(g, b, all, sel, n, "real_time", "real_time", PK_UNIT_DURATION, scale, true, buf);
         if (e == PK_OK)
-            e = put(g, b, sel, n, "cpu_time", "cpu_time", PK_UNIT_DURATION, scale, true, buf);
-        if (e == PK_OK && !sel[0]->aggregate)   /* an aggregate's "iterations" counts reps */
-            e = put(g, b, sel, n, "iterations", "iterations", PK_UNIT_COUNT, NULL, false, buf);
+            e = put(g, b, all, sel, n, "cpu_time", "cpu_time", PK_UNIT_DURATION, scale, true,
+                    buf);
+        if (e == PK_OK && !r0->aggregate)   /* an aggregate's "iterations" counts reps */
+            e = put(g, b, all, sel, n, "iterations", "iterations", PK_UNIT_COUNT, NULL, false,
+                    buf);
         const char *k;
         const json_t *v;
-        json_object_foreach((json_t *)sel[0]->j, k, v) {
+        json_object_foreach((json_t *)r0->j, k, v) {
             if (e != PK_OK)
                 break;
             if (k[0] && !is_fixed(k) && json_is_number(v))
-                e = put(g, b, sel, n, k, k, PK_UNIT_COUNT, NULL, false, buf);
+                e = put(g, b, all, sel, n, k, k, PK_UNIT_COUNT, NULL, false, buf);
         }
         if (e == PK_OK && pk_bench_data_set_primary(b, "real_time") != PK_OK)
             e = pk__ingest_nomem(g);
@@ -223,18 +228,22 @@ pk_err pk__ingest_gbench(pk__ingest *g, const json_t *root)
     if (n == 0)
         return PK_OK;
     row *rows = pk_calloc(n, sizeof *rows);
-    row **sel = pk_calloc(n, sizeof *sel);
+    size_t *sel = pk_calloc(n, sizeof *sel);
     double *buf = pk_reallocarray(NULL, 2 * n, sizeof *buf);
-    pk_err e = rows && sel && buf ? PK_OK : pk__ingest_nomem(g);
     size_t groups = 0;
-    for (size_t i = 0; e == PK_OK && i < n; i++) {   /* sel[]: first row of each group */
+    pk_err e = PK_OK;
+    if (!rows || !sel || !buf) {
+        e = pk__ingest_nomem(g);
+        n = 0;
+    }
+    for (size_t i = 0; i < n; i++) {   /* sel[]: first row of each group */
         if ((e = read_row(g, json_array_get(arr, i), i, &rows[i])) != PK_OK)
             break;
         size_t k = 0;
-        while (k < groups && !same_group(sel[k], &rows[i]))
+        while (k < groups && !same_group(&rows[sel[k]], &rows[i]))
             k++;
         if (k == groups)
-            sel[groups++] = &rows[i];
+            sel[groups++] = i;
         rows[i].group_id = k;
     }
     for (size_t gid = 0; e == PK_OK && gid < groups; gid++)

@@ -68,7 +68,7 @@ static pk_err gzip_size(const void *data, size_t len, uint64_t *out)
     int flush;
     do {
         uInt chunk = left > (1u << 30) ? (1u << 30) : (uInt)left;
-        z.next_in = (Bytef *)(uintptr_t)in;
+        z.next_in = (Bytef *)in;   /* zlib does not write through it */
         z.avail_in = chunk;
         in += chunk;
         left -= chunk;
