@@ -72,7 +72,7 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $< -lm
 
 test: all $(TEST_BIN) $(HELPER_BIN) $(BUILD)/examples/sortdemo
-	@sh tests/run-unit.sh $(TEST_BIN)
+	@HELPERS=$(BUILD)/helpers sh tests/run-unit.sh $(TEST_BIN)
 	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers sh tests/cli/run.sh
 
 check:
