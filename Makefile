@@ -20,7 +20,7 @@ CPPFLAGS  += -Iinclude -Ilib -D_GNU_SOURCE -DPK_VERSION='"$(VERSION)"'
 BASEFLAGS := -std=c17 $(WARN) -MMD -MP
 CFLAGS    += $(BASEFLAGS) $(OPT) -fPIC $(SAN)
 LDFLAGS   += $(SAN)
-LIBS      := -lyaml -lsqlite3 -ljansson -lz -lbrotlienc -lzstd -lm
+LIBS      := -lyaml -lsqlite3 -ljansson -lz -lbrotlienc -lzstd -lmicrohttpd -lpthread -lm
 
 ifneq ($(SAN),)
   export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0
@@ -59,7 +59,7 @@ $(BUILD)/perfkit: $(CLI_OBJ) $(BUILD)/libperfkit.a
 
 $(BUILD)/perfkit.pc: Makefile
 	@mkdir -p $(@D)
-	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd\nLibs: -L$${libdir} -lperfkit\nLibs.private: -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
+	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd\nLibs: -L$${libdir} -lperfkit\nLibs.private: -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libperfkit.a
 	@mkdir -p $(@D)

@@ -19,5 +19,6 @@
 #include "perfkit/store.h"
 #include "perfkit/gitinfo.h"
 #include "perfkit/check.h"
+#include "perfkit/metrics.h"
 
 #endif
