@@ -65,15 +65,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libperfkit.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(BUILD)/libperfkit.a $(LIBS) -lcriterion $(LDFLAGS)
 
-# Helpers and examples are measured, not tested: built without sanitizers
-# (they also run under valgrind in instructions mode).
+# Helpers are measured, not tested: built without sanitizers (they also run
+# under valgrind in instructions mode).
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $< -lm
 
-test: all $(TEST_BIN) $(HELPER_BIN) $(BUILD)/examples/sortdemo
+# Examples the CLI tests run (those present; each is added with its source).
+TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/metrics_demo.c examples/trace_demo.c examples/microbench.c))
+
+test: all $(TEST_BIN) $(HELPER_BIN) $(TEST_EXAMPLES)
 	@HELPERS=$(BUILD)/helpers sh tests/run-unit.sh $(TEST_BIN)
-	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers sh tests/cli/run.sh
+	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers EXAMPLES=$(BUILD)/examples sh tests/cli/run.sh
 
 check:
 	$(MAKE) checksrc
@@ -85,9 +88,10 @@ check:
 sanitize:
 	$(MAKE) BUILD=build-san SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' OPT='-O1 -g' test
 
-$(BUILD)/examples/%: examples/%.c
+# Examples are programs using libperfkit, built like a user would build them.
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libperfkit.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $<
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) $(OPT) $(SAN) -o $@ $< $(BUILD)/libperfkit.a $(LIBS) $(LDFLAGS)
 
 # Google Benchmark programs (C++, libbenchmark-dev): the example and a test helper.
 CXX       ?= c++
