@@ -37,7 +37,7 @@ CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%))
 
-.PHONY: all deps test check sanitize example install clean tidy checksrc fuzz
+.PHONY: all deps test check sanitize example install installcheck clean tidy checksrc fuzz
 all: deps $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc
 
 deps:
@@ -59,7 +59,7 @@ $(BUILD)/perfkit: $(CLI_OBJ) $(BUILD)/libperfkit.a
 
 $(BUILD)/perfkit.pc: Makefile
 	@mkdir -p $(@D)
-	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd\nLibs: -L$${libdir} -lperfkit\nLibs.private: -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
+	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd\nLibs: -L$${libdir} -lperfkit\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libperfkit.a
 	@mkdir -p $(@D)
@@ -82,6 +82,7 @@ check:
 	$(MAKE) checksrc
 	$(MAKE) tidy
 	$(MAKE) test
+	$(MAKE) installcheck
 	$(MAKE) sanitize
 	$(MAKE) fuzz
 
@@ -117,7 +118,7 @@ install: all
 	install -m 755 $(BUILD)/libperfkit.so $(DESTDIR)$(PREFIX)/lib/libperfkit.so.0
 	ln -sf libperfkit.so.0 $(DESTDIR)$(PREFIX)/lib/libperfkit.so
 	install -m 644 include/perfkit/*.h $(DESTDIR)$(PREFIX)/include/perfkit/
-	install -m 644 $(BUILD)/perfkit.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/perfkit.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/perfkit.pc
 
 # Fuzz every parser briefly (libFuzzer, clang): FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 15
@@ -132,6 +133,21 @@ fuzz: deps
 	    build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
 	        build-fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -n 2 || exit 1; \
 	done
+
+# Install into a staging prefix and build an example the way a user would:
+# #include <perfkit/perfkit.h> and pkg-config --cflags --libs perfkit.
+installcheck: all
+	rm -rf $(BUILD)/stage
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/stage >/dev/null
+	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/stage/lib/pkgconfig sh -c \
+	    '$(CC) -std=c17 -Wall -Werror -o $(BUILD)/stage/pkgdemo examples/pkgdemo.c \
+	        $$(pkg-config --cflags --libs perfkit) -Wl,-rpath,$(CURDIR)/$(BUILD)/stage/lib'
+	$(BUILD)/stage/pkgdemo
+	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/stage/lib/pkgconfig sh -c \
+	    '$(CC) -std=c17 -Wall -Werror -o $(BUILD)/stage/pkgdemo-static examples/pkgdemo.c \
+	        $$(pkg-config --cflags perfkit) $(BUILD)/stage/lib/libperfkit.a \
+	        $$(pkg-config --libs $$(pkg-config --print-requires-private perfkit)) -lpthread -lm'
+	$(BUILD)/stage/pkgdemo-static
 
 tidy: deps
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS) -DPK_VERSION='"$(VERSION)"' -std=c17
