@@ -47,21 +47,6 @@ typedef struct widths {
     size_t label, value, detail, change, p;
 } widths;
 
-/* Display columns of UTF-8 text (one per code point). */
-static size_t width(const char *s)
-{
-    size_t w = 0;
-    for (; *s; s++)
-        w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
-}
-
-static void pad(FILE *f, size_t n)
-{
-    while (n-- > 0)
-        fputc(' ', f);
-}
-
 static bool shown(const pk_check_item *it, bool verbose)
 {
     return verbose || it->status != PK_CHECK_PASS ||
@@ -70,7 +55,7 @@ static bool shown(const pk_check_item *it, bool verbose)
 
 static void widen(size_t *w, const char *cell, size_t cap)
 {
-    size_t n = width(cell);
+    size_t n = pk__report_width(cell);
     if (n > cap)
         n = cap;
     if (n > *w)
@@ -90,9 +75,9 @@ static void cell(FILE *f, const char *s, size_t w)
 {
     if (w == 0)
         return;
-    size_t n = width(s);
+    size_t n = pk__report_width(s);
     fputs(s, f);
-    pad(f, (n < w ? w - n : 0) + 2);
+    pk__report_pad(f, (n < w ? w - n : 0) + 2);
 }
 
 /* The note under its row, every line indented. */
@@ -119,10 +104,10 @@ static void item_row(const out *o, const pk_check_report *r, const pk_check_item
     pk__report_check_cells(it, &x);
     fputs("  ", o->f);
     cell(o->f, x.label, w->label);
-    size_t vn = width(x.value);
-    pad(o->f, vn < w->value ? w->value - vn : 0);   /* numbers right-aligned */
+    size_t vn = pk__report_width(x.value);
+    pk__report_pad(o->f, vn < w->value ? w->value - vn : 0);   /* numbers right-aligned */
     fputs(x.value, o->f);
-    pad(o->f, 2);
+    pk__report_pad(o->f, 2);
     cell(o->f, x.detail, w->detail);
     cell(o->f, x.change, w->change);
     cell(o->f, x.p, w->p);

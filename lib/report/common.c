@@ -1,7 +1,8 @@
 /* common.c — small helpers every lib/report writer shares.
  *
  * Number formatting (shortest round-trip decimals as hyperfine prints them,
- * thousands separators), enum names, the machine line and the jansson glue
+ * thousands separators), enum names, the machine line, column widths and
+ * padding for the terminal writers, and the jansson glue
  * (null for non-finite reals, exact 64-bit integers, dump with error check). */
 #include "report/report_int.h"
 
@@ -59,6 +60,20 @@ char *pk__report_fmt_thousands(uint64_t v, char *buf, size_t len)
     out[o] = '\0';
     snprintf(buf, len, "%s", out);
     return buf;
+}
+
+size_t pk__report_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+void pk__report_pad(FILE *f, size_t n)
+{
+    while (n-- > 0)
+        fputc(' ', f);
 }
 
 const char *pk__report_measure_name(pk_measure m)

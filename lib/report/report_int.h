@@ -34,6 +34,12 @@ const char *pk__report_instr_source_name(pk_instr_source s);
  * 16.0 GiB RAM, load 0.10 0.20 0.30". Returns buf. */
 char *pk__report_machine_line(const pk_machine *m, char *buf, size_t len);
 
+/* Display columns of UTF-8 text s (one per code point), for aligning the
+ * terminal writers' columns. */
+size_t pk__report_width(const char *s);
+/* n spaces to f. */
+void pk__report_pad(FILE *f, size_t n);
+
 /* JSON helpers (jansson). Each returns a new reference or NULL on ENOMEM.
  * Non-finite doubles become null; integers above INT64_MAX become reals. */
 json_t *pk__report_json_real(double v);

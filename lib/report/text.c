@@ -57,34 +57,19 @@ static const char *sym(const out *o, const char *utf8, const char *ascii)
 #define ARROW(o) sym(o, "→", "->")
 #define DASH(o) sym(o, "—", "--")
 
-/* Display columns of UTF-8 text (one per code point). */
-static size_t width(const char *s)
-{
-    size_t w = 0;
-    for (; *s; s++)
-        w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
-}
-
-static void pad(FILE *f, size_t n)
-{
-    while (n-- > 0)
-        fputc(' ', f);
-}
-
 /* "  <label>" padded to the value column. */
 static void label(const out *o, const char *text)
 {
     fprintf(o->f, "  %s", text);
-    size_t w = width(text);
-    pad(o->f, w < LABEL_WIDTH ? LABEL_WIDTH - w : 1);
+    size_t w = pk__report_width(text);
+    pk__report_pad(o->f, w < LABEL_WIDTH ? LABEL_WIDTH - w : 1);
 }
 
 /* s right-aligned in w columns, wrapped in colour c. */
 static void right(const out *o, const char *s, size_t w, const char *c)
 {
-    size_t sw = width(s);
-    pad(o->f, sw < w ? w - sw : 0);
+    size_t sw = pk__report_width(s);
+    pk__report_pad(o->f, sw < w ? w - sw : 0);
     fprintf(o->f, "%s%s%s", sgr(o, c), s, sgr(o, RESET));
 }
 
@@ -202,10 +187,10 @@ static void rss_line(const out *o, const pk_bench_report *r, size_t i)
 /* Appends item to the current counters line, wrapping at WRAP_COLUMN. */
 static void ctr_item(const out *o, size_t *col, bool *first, const char *item)
 {
-    size_t w = width(item);
+    size_t w = pk__report_width(item);
     if (!*first && *col + 2 + w > WRAP_COLUMN) {
         fputs(",\n", o->f);
-        pad(o->f, 2 + LABEL_WIDTH);
+        pk__report_pad(o->f, 2 + LABEL_WIDTH);
         *col = 2 + LABEL_WIDTH;
     } else if (!*first) {
         fputs(", ", o->f);
@@ -240,7 +225,7 @@ static void counter_lines(const out *o, const pk_bench_report *r, size_t i)
     if (n_missing) {
         if (!first) {
             fputc('\n', o->f);
-            pad(o->f, 2 + LABEL_WIDTH);
+            pk__report_pad(o->f, 2 + LABEL_WIDTH);
             col = 2 + LABEL_WIDTH;
         }
         fprintf(o->f, "%snot supported: ", sgr(o, DIM));
@@ -363,8 +348,8 @@ static void comparison_line(const out *o, const pk_bench_report *r, size_t i, si
     const pk_cmd_report *cr = &r->cmds[i];
     const char *name = pk__report_cmd_name(cr->res);
     fprintf(o->f, "    %s", name);
-    size_t w = width(name);
-    pad(o->f, w < name_w ? name_w - w : 0);
+    size_t w = pk__report_width(name);
+    pk__report_pad(o->f, w < name_w ? name_w - w : 0);
     if (!cr->has_comparison) {
         fprintf(o->f, "   not compared (%s)\n", cr->res->n_runs < 2
                 ? "fewer than 2 runs" : "figure not measured on both");
@@ -393,7 +378,7 @@ static void summary_block(const out *o, const pk_bench_report *r)
     if (n < 2)
         return;
     for (size_t i = 0; i < n; i++) {
-        size_t w = width(pk__report_cmd_name(r->cmds[i].res));
+        size_t w = pk__report_width(pk__report_cmd_name(r->cmds[i].res));
         if (i != r->reference && w > name_w)
             name_w = w;
     }
