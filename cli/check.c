@@ -269,6 +269,7 @@ static int run_check(const check_args *a, const pk_config *cfg)
     o.progress_ud = &bar;
     o.stop = &cli_interrupted;
     cli_interrupt_install();
+    fill_meta(&meta, cfg);   /* before the runs: the run starts now */
     pk_err e = pk_check_sizes(cfg, cur, &d);
     if (e == PK_OK)
         e = pk_check_collect(cfg, &o, cur, &d);
@@ -289,7 +290,6 @@ static int run_check(const check_args *a, const pk_config *cfg)
         rc = CLI_INTERNAL;
         goto done;
     }
-    fill_meta(&meta, cfg);
     if ((rc = find_baselines(st, a, cfg, cur, &meta, &base)) != CLI_OK)
         goto done;
     pk_check_baselines cb = {(const pk_resultset *const *)base.sets, base.ids};

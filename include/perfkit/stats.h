@@ -159,7 +159,7 @@ void pk_compare_opts_init(pk_compare_opts *o);
 typedef struct pk_comparison {
     double ratio;        /* statistic(candidate) / statistic(baseline) */
     pk_ci ratio_ci;      /* bootstrap CI of that ratio (estimate == ratio), from
-                            opts.boot; informative only, it does not vote */
+                            opts.boot; a verdict needs it to exclude 1 */
     double p_value;      /* of the chosen test; for EXACT 0 when the ranges are
                             disjoint, 1 otherwise */
     pk_verdict verdict;
@@ -170,8 +170,10 @@ typedef struct pk_comparison {
 } pk_comparison;
 
 /* Verdict of candidate against baseline (both "smaller is better"):
- *   SLOWER  when the test is significant (p < alpha) and ratio > 1 + threshold;
- *   FASTER  when the test is significant and ratio < 1 - threshold;
+ *   SLOWER  when the test is significant (p < alpha), ratio > 1 + threshold
+ *           and the bootstrap CI of the ratio lies above 1;
+ *   FASTER  when the test is significant, ratio < 1 - threshold and the CI
+ *           lies below 1;
  *   SAME    otherwise ("1.05x slower" inside the noise reads SAME).
  * For PK_TEST_EXACT "significant" means the two samples' ranges do not overlap.
  * Errors: PK_EINVAL (empty samples, alpha outside (0,1), threshold < 0, a

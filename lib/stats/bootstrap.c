@@ -10,6 +10,8 @@
  * Chapman & Hall 1993, ch. 13 (percentile interval). */
 #include "perfkit/stats.h"
 
+#include <stdbool.h>
+
 #include <math.h>
 #include <string.h>
 #include "perfkit/alloc.h"
@@ -110,6 +112,14 @@ static double ratio(double num, double den)
     return num / den;
 }
 
+static bool constant(const double *x, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (x[i] != x[0])
+            return false;
+    return true;
+}
+
 pk_err pk_stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
                                    pk_statistic stat, const pk_bootstrap_opts *o, pk_ci *out)
 {
@@ -121,6 +131,14 @@ pk_err pk_stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, 
     if (!a || !b || !out || na == 0 || nb == 0 || !stat_ok(stat) || !opts_ok(o) ||
         pk__stats_has_nan(a, na) || pk__stats_has_nan(b, nb))
         return PK_EINVAL;
+    if (constant(a, na) && constant(b, nb)) {
+        /* every resample gives the same ratio (deterministic figures such as
+         * instruction counts or a run's RSS): skip the resampling */
+        if (a[0] == 0.0)
+            return PK_EINVAL;
+        out->estimate = out->lo = out->hi = b[0] / a[0];
+        return PK_OK;
+    }
     double *reps = buffer(o->resamples, na > nb ? na : nb);
     if (!reps)
         return PK_ENOMEM;

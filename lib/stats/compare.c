@@ -4,11 +4,11 @@
  * Design: a change counts only when it is both large (the ratio leaves
  * [1 - threshold, 1 + threshold]) and significant (the chosen test's p-value
  * is below alpha; for deterministic figures the two ranges must not
- * overlap). The ratio compares medians under Mann-Whitney — a rank test
+ * overlap), and the bootstrap interval of the ratio must exclude 1 so the
+ * verdict never contradicts the interval printed beside it. The ratio compares medians under Mann-Whitney — a rank test
  * answers "is one typically larger", which two outliers in a mean would
  * contradict in print — and means under Welch and EXACT. The bootstrap CI of
- * the ratio is reported alongside so readers see the uncertainty; it does
- * not vote.
+ * the ratio is reported alongside so readers see the uncertainty.
  * References: DESIGN.md "Verdicts are statistics, not vibes"; see
  * mannwhitney.c, welch.c and bootstrap.c for the methods. */
 #include "perfkit/stats.h"
@@ -111,11 +111,15 @@ pk_err pk_stats_compare(const double *baseline, size_t nb, const double *candida
         return e;
     r.ratio_ci.estimate = r.ratio;   /* same figure, whatever rounding */
 
+    /* A verdict must agree with what is printed next to it: significant by
+     * the test, beyond the threshold, and a confidence interval of the ratio
+     * that does not include 1 (a rank test can reach p < alpha while the
+     * median's interval still touches 1 — then the change is too unsure). */
     int significant = r.p_value < o->alpha;
     r.verdict = PK_VERDICT_SAME;
-    if (significant && r.ratio > 1.0 + o->threshold)
+    if (significant && r.ratio > 1.0 + o->threshold && r.ratio_ci.lo > 1.0)
         r.verdict = PK_VERDICT_SLOWER;
-    else if (significant && r.ratio < 1.0 - o->threshold)
+    else if (significant && r.ratio < 1.0 - o->threshold && r.ratio_ci.hi < 1.0)
         r.verdict = PK_VERDICT_FASTER;
     *out = r;
     return PK_OK;

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include "perfkit/stats.h"
+#include "fault.h"
 #include "randdata.h"
 
 Test(stats_rng, seed_is_splitmix64)
@@ -196,4 +197,22 @@ Test(stats_boot, ratio_zero_denominator_resamples_are_unbounded)
     cr_assert_float_eq(ci.estimate, 55.0, 1e-12);
     cr_assert(isinf(ci.hi) && ci.hi > 0);
     cr_assert(!isnan(ci.lo));
+}
+
+/* Constant samples (instruction counts, a run's RSS) need no resampling: the
+ * interval is the point, computed without allocating. */
+Test(stats_boot, constant_samples_give_a_point_interval)
+{
+    const double a[] = {100, 100, 100}, b[] = {101, 101, 101, 101};
+    pk_ci ci;
+    fault_arm(-1);
+    pk_err e = pk_stats_bootstrap_ratio_ci(a, 3, b, 4, PK_STAT_MEDIAN, NULL, &ci);
+    fault_disarm();
+    cr_assert_eq(e, PK_OK);
+    cr_assert_eq(fault_requests(), 0);
+    cr_assert_float_eq(ci.estimate, 1.01, 1e-12);
+    cr_assert_eq(ci.lo, ci.estimate);
+    cr_assert_eq(ci.hi, ci.estimate);
+    const double z[] = {0, 0};
+    cr_assert_eq(pk_stats_bootstrap_ratio_ci(z, 2, b, 4, PK_STAT_MEAN, NULL, &ci), PK_EINVAL);
 }
