@@ -211,6 +211,22 @@ pk_err pk__ingest_number(pk__ingest *g, const json_t *obj, const char *key, cons
     return PK_OK;
 }
 
+pk_err pk__ingest_array(pk__ingest *g, const json_t *obj, const char *key, const char *hint,
+                        const pk__jpath *p, const json_t **arr, pk__jpath *at)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v)
+        return pk__ingest_fail(g, p, "missing `%s`%s", key, hint ? hint : "");
+    pk__jpath kp = *p;
+    pk__ingest_key(&kp, key);
+    if (!json_is_array(v))
+        return pk__ingest_fail(g, &kp, "`%s` must be an array, not %s", key,
+                               pk__ingest_type_name(v));
+    *arr = v;
+    *at = kp;
+    return PK_OK;
+}
+
 pk_err pk__ingest_add(pk__ingest *g, const char *bench, const pk__jpath *p, pk_bench_data **out)
 {
     *out = NULL;

@@ -217,13 +217,11 @@ pk_err pk__ingest_gbench(pk__ingest *g, const json_t *root)
     if (!json_is_object(root))
         return pk__ingest_fail(g, &p, "Google Benchmark JSON must be an object, not %s",
                                pk__ingest_type_name(root));
-    const json_t *arr = json_object_get(root, "benchmarks");
-    if (!arr)
-        return pk__ingest_fail(g, &p, "missing `benchmarks` (is this --benchmark_format=json?)");
-    pk__ingest_key(&p, "benchmarks");
-    if (!json_is_array(arr))
-        return pk__ingest_fail(g, &p, "`benchmarks` must be an array, not %s",
-                               pk__ingest_type_name(arr));
+    const json_t *arr;
+    pk_err e = pk__ingest_array(g, root, "benchmarks", " (is this --benchmark_format=json?)", &p,
+                                &arr, &p);
+    if (e != PK_OK)
+        return e;
     size_t n = json_array_size(arr);
     if (n == 0)
         return PK_OK;
@@ -231,7 +229,6 @@ pk_err pk__ingest_gbench(pk__ingest *g, const json_t *root)
     size_t *sel = pk_calloc(n, sizeof *sel);
     double *buf = pk_reallocarray(NULL, 2 * n, sizeof *buf);
     size_t groups = 0;
-    pk_err e = PK_OK;
     if (!rows || !sel || !buf) {
         e = pk__ingest_nomem(g);
         n = 0;

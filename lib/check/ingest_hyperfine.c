@@ -63,17 +63,15 @@ static pk_err one_result(pk__ingest *g, const json_t *r, const pk__jpath *p)
     if (!json_is_string(cmd))
         return pk__ingest_fail(g, pk__ingest_key(&at, "command"),
                                "`command` must be a string, not %s", pk__ingest_type_name(cmd));
-    const json_t *times = json_object_get(r, "times");
-    pk__jpath tp = *p;
-    pk__ingest_key(&tp, "times");
-    if (!times)
-        return pk__ingest_fail(g, p, "missing `times` (hyperfine 1.9 or later writes them)");
-    if (!json_is_array(times))
-        return pk__ingest_fail(g, &tp, "`times` must be an array, not %s",
-                               pk__ingest_type_name(times));
+    const json_t *times;
+    pk__jpath tp;
+    pk_err e = pk__ingest_array(g, r, "times", " (hyperfine 1.9 or later writes them)", p,
+                                &times, &tp);
+    if (e != PK_OK)
+        return e;
     double *wall = NULL, *rss = NULL;
     size_t n_wall = 0, n_rss = 0;
-    pk_err e = numbers(g, times, &tp, 1e9, &wall, &n_wall);
+    e = numbers(g, times, &tp, 1e9, &wall, &n_wall);
     const json_t *mem = json_object_get(r, "memory_usage_byte");
     pk__jpath mp = *p;
     pk__ingest_key(&mp, "memory_usage_byte");
@@ -111,18 +109,16 @@ pk_err pk__ingest_hyperfine(pk__ingest *g, const json_t *root)
     if (!json_is_object(root))
         return pk__ingest_fail(g, &p, "hyperfine JSON must be an object, not %s",
                                pk__ingest_type_name(root));
-    const json_t *res = json_object_get(root, "results");
-    if (!res)
-        return pk__ingest_fail(g, &p, "missing `results` (is this hyperfine --export-json?)");
-    pk__ingest_key(&p, "results");
-    if (!json_is_array(res))
-        return pk__ingest_fail(g, &p, "`results` must be an array, not %s",
-                               pk__ingest_type_name(res));
+    const json_t *res;
+    pk_err e = pk__ingest_array(g, root, "results", " (is this hyperfine --export-json?)", &p,
+                                &res, &p);
+    if (e != PK_OK)
+        return e;
     const json_t *r;
     size_t i;
     json_array_foreach(res, i, r) {
         pk__jpath rp = p;
-        pk_err e = one_result(g, r, pk__ingest_idx(&rp, i));
+        e = one_result(g, r, pk__ingest_idx(&rp, i));
         if (e != PK_OK)
             return e;
     }

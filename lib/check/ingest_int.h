@@ -61,6 +61,13 @@ pk_err pk__ingest_add(pk__ingest *g, const char *bench, const pk__jpath *p, pk_b
 pk_err pk__ingest_number(pk__ingest *g, const json_t *obj, const char *key, const pk__jpath *p,
                          bool required, double *out, bool *present);
 
+/* The member key of obj, which must be an array; path p names obj. Absent:
+ * PK_EPARSE at obj, "missing `key`" followed by hint (NULL for none). Any
+ * other type: PK_EPARSE at the member. On PK_OK *arr is the array and *at
+ * (which may be p itself) the path of the member. */
+pk_err pk__ingest_array(pk__ingest *g, const json_t *obj, const char *key, const char *hint,
+                        const pk__jpath *p, const json_t **arr, pk__jpath *at);
+
 /* "a string", "an array", ... for messages about a value's type. */
 const char *pk__ingest_type_name(const json_t *v);
 

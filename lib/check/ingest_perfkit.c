@@ -99,13 +99,10 @@ static pk_err one_result(pk__ingest *g, const json_t *r, const pk__jpath *p, con
     if (!json_is_string(name))
         return pk__ingest_fail(g, &np, "`%s` must be a string, not %s", key,
                                pk__ingest_type_name(name));
-    const json_t *runs = json_object_get(r, "runs");
-    pk__ingest_key(&rp, "runs");
-    if (!runs)
-        return pk__ingest_fail(g, p, "missing `runs`");
-    if (!json_is_array(runs))
-        return pk__ingest_fail(g, &rp, "`runs` must be an array, not %s",
-                               pk__ingest_type_name(runs));
+    const json_t *runs;
+    pk_err e = pk__ingest_array(g, r, "runs", NULL, p, &runs, &rp);
+    if (e != PK_OK)
+        return e;
     size_t n = json_array_size(runs);
     for (size_t i = 0; i < n; i++)
         if (!json_is_object(json_array_get(runs, i))) {
@@ -118,7 +115,7 @@ static pk_err one_result(pk__ingest *g, const json_t *r, const pk__jpath *p, con
     if (!buf)
         return pk__ingest_nomem(g);
     pk_bench_data *b;
-    pk_err e = pk__ingest_add(g, json_string_value(name), &np, &b);
+    e = pk__ingest_add(g, json_string_value(name), &np, &b);
     for (size_t f = 0; e == PK_OK && f < sizeof run_fields / sizeof run_fields[0]; f++)
         e = series(g, b, runs, &rp, run_fields[f].key, false, run_fields[f].figure,
                    run_fields[f].kind, run_fields[f].required, buf);
@@ -167,18 +164,15 @@ pk_err pk__ingest_perfkit(pk__ingest *g, const json_t *root)
                                "unsupported schema `%s`: this perfkit reads perfkit/bench/v1",
                                s ? s : "(none)");
     const char *primary = json_string_value(json_object_get(root, "primary"));
-    const json_t *res = json_object_get(root, "results");
-    if (!res)
-        return pk__ingest_fail(g, &p, "missing `results`");
-    pk__ingest_key(&p, "results");
-    if (!json_is_array(res))
-        return pk__ingest_fail(g, &p, "`results` must be an array, not %s",
-                               pk__ingest_type_name(res));
+    const json_t *res;
+    pk_err e = pk__ingest_array(g, root, "results", NULL, &p, &res, &p);
+    if (e != PK_OK)
+        return e;
     const json_t *r;
     size_t i;
     json_array_foreach(res, i, r) {
         pk__jpath rp = p;
-        pk_err e = one_result(g, r, pk__ingest_idx(&rp, i), primary);
+        e = one_result(g, r, pk__ingest_idx(&rp, i), primary);
         if (e != PK_OK)
             return e;
     }
