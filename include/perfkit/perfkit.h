@@ -20,5 +20,6 @@
 #include "perfkit/gitinfo.h"
 #include "perfkit/check.h"
 #include "perfkit/metrics.h"
+#include "perfkit/trace.h"
 
 #endif
