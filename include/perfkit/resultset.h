@@ -11,6 +11,10 @@
  * minflt, majflt, nvcsw, nivcsw, instructions and the perf counter names
  * (counts; task-clock in ns). Google Benchmark: real_time, cpu_time (ns),
  * iterations and user counters (counts; *_per_second as reported).
+ * "rss_floor" (PK_RSS_FLOOR_FIGURE) holds perfkit's own resident size at
+ * each spawn: an "rss" sample at or below it means "at most this much" (see
+ * pk_run_result.rss_floor_bytes); it is context for rss, not a figure to
+ * judge on its own.
  *
  * Ownership: a set owns everything in it; pointers into it (pk_bench_data,
  * pk_series) are borrowed and valid until the set is freed or, for series
@@ -28,6 +32,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#define PK_RSS_FLOOR_FIGURE "rss_floor"
 
 typedef struct pk_series {
     char *figure;         /* owned */

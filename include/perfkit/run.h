@@ -87,6 +87,14 @@ typedef struct pk_run_result {
     uint32_t counters_ok;   /* bit (1u << c) set when counters[c] was measured */
     bool instructions_ok;   /* instructions measured (counter or cachegrind) */
     uint64_t instructions;  /* valid when instructions_ok */
+    uint64_t rss_floor_bytes; /* perfkit's own resident size when it spawned
+                               this run (0: unknown). exec() starts a child's
+                               peak RSS at the spawning process's resident
+                               size (posix_spawn shares perfkit's memory until
+                               exec), so max_rss_bytes at or below this floor
+                               only says "at most this much". perfkit resets
+                               its own peak before each spawn, so the floor is
+                               its current size, not its past peak. */
 } pk_run_result;
 
 /* true when r ended with exit code 0 and was not signalled or timed out. */

@@ -169,6 +169,13 @@ static pk_err add_cmd(pk_resultset *rs, const pk_cmdbench_result *r, const pk_cm
             kind = PK_UNIT_SIZE;
         e = pk_bench_data_put(b, fig, kind, buf, n);
     }
+    /* perfkit's own size at each spawn: the floor under "rss" (run.h) */
+    size_t nf = 0;
+    for (size_t k = 0; e == PK_OK && k < c->n_runs; k++)
+        if (c->runs[k].rss_floor_bytes)
+            buf[nf++] = (double)c->runs[k].rss_floor_bytes;
+    if (e == PK_OK && nf == c->n_runs && nf && pk_bench_data_get(b, "rss"))
+        e = pk_bench_data_put(b, PK_RSS_FLOOR_FIGURE, PK_UNIT_SIZE, buf, nf);
     pk_free(buf);
     if (e == PK_OK)
         e = pk_bench_data_set_primary(b, r->measure == PK_MEASURE_INSTRUCTIONS ? "instructions"

@@ -110,6 +110,7 @@ static json_t *run_json(const pk_run_result *x)
         pk__report_json_set(j, "user_ns", pk__report_json_u64(x->user_ns)) ||
         pk__report_json_set(j, "sys_ns", pk__report_json_u64(x->sys_ns)) ||
         pk__report_json_set(j, "max_rss_bytes", pk__report_json_u64(x->max_rss_bytes)) ||
+        pk__report_json_set(j, "rss_floor_bytes", pk__report_json_u64(x->rss_floor_bytes)) ||
         pk__report_json_set(j, "minflt", pk__report_json_u64(x->minflt)) ||
         pk__report_json_set(j, "majflt", pk__report_json_u64(x->majflt)) ||
         pk__report_json_set(j, "nvcsw", pk__report_json_u64(x->nvcsw)) ||

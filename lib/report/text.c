@@ -176,8 +176,17 @@ static void rss_line(const out *o, const pk_bench_report *r, size_t i)
     if (!rss)
         return;
     label(o, "Peak RSS:");
-    fprintf(o->f, "%s (max %s)", pk_units_format_size(rss->median, a, sizeof a),
-            pk_units_format_size(rss->max, b, sizeof b));
+    const pk_cmd_result *c = r->cmds[i].res;
+    uint64_t floor = 0;
+    for (size_t k = 0; k < c->n_runs; k++)
+        if (c->runs[k].rss_floor_bytes > floor)
+            floor = c->runs[k].rss_floor_bytes;
+    if (floor && rss->max <= (double)floor + 65536.0)   /* never above perfkit's own size */
+        fprintf(o->f, "%s %s (perfkit's own size at spawn: the measurement floor)",
+                o->ascii ? "<=" : "\xe2\x89\xa4", pk_units_format_size(rss->max, a, sizeof a));
+    else
+        fprintf(o->f, "%s (max %s)", pk_units_format_size(rss->median, a, sizeof a),
+                pk_units_format_size(rss->max, b, sizeof b));
     if (mi && ma)
         fprintf(o->f, "   page faults %s minor, %s major", fmt_count(mi->mean, a, sizeof a),
                 fmt_count(ma->mean, b, sizeof b));

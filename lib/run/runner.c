@@ -41,6 +41,7 @@ struct pk_runner {
     pk_run_opts o;
     int null_fd, in_fd, out_fd, err_fd, pipe_r;
     int hwm_fd;           /* /proc/self/clear_refs, to reset our peak RSS */
+    int statm_fd;         /* /proc/self/statm, our RSS = the children's RSS floor */
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     bool fa_init, attr_init;
@@ -148,6 +149,7 @@ static pk_err setup_fds(pk_runner *r)
         return fail_errno(r, "cannot create stderr capture", NULL);
     /* Best effort: without it peak RSS may include our own past peak. */
     r->hwm_fd = high_fd(open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC));
+    r->statm_fd = high_fd(open("/proc/self/statm", O_RDONLY | O_CLOEXEC));
     return PK_OK;
 }
 
@@ -231,7 +233,7 @@ pk_err pk_runner_new(const pk_run_opts *o, pk_runner **out)
     if (!r)
         return PK_ENOMEM;
     r->o = *o;
-    r->null_fd = r->in_fd = r->out_fd = r->err_fd = r->pipe_r = r->hwm_fd = -1;
+    r->null_fd = r->in_fd = r->out_fd = r->err_fd = r->pipe_r = r->hwm_fd = r->statm_fd = -1;
     for (int c = 0; c < PK_CTR_COUNT; c++)
         r->pc.fd[c] = -1;
 
@@ -259,7 +261,7 @@ void pk_runner_free(pk_runner *r)
 {
     if (!r)
         return;
-    int fds[] = {r->null_fd, r->in_fd, r->out_fd, r->err_fd, r->pipe_r, r->hwm_fd};
+    int fds[] = {r->null_fd, r->in_fd, r->out_fd, r->err_fd, r->pipe_r, r->hwm_fd, r->statm_fd};
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
         if (fds[i] >= 0)
             close(fds[i]);
@@ -421,6 +423,23 @@ reaped:
     return 0;
 }
 
+/* Our resident size in bytes (0 when /proc is unavailable): after the peak
+ * reset above, exec() starts the child's ru_maxrss here. */
+static uint64_t self_rss(pk_runner *r)
+{
+    char buf[128];
+    if (r->statm_fd < 0)
+        return 0;
+    ssize_t n = pread(r->statm_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    unsigned long long size_pages = 0, rss_pages = 0;
+    if (sscanf(buf, "%llu %llu", &size_pages, &rss_pages) != 2)
+        return 0;
+    return (uint64_t)rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
 pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res)
 {
     if (!r || !argv || !argv[0] || !res)
@@ -458,6 +477,7 @@ pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res)
         close(r->hwm_fd);
         r->hwm_fd = -1;
     }
+    uint64_t floor_bytes = self_rss(r);
     pk__perfctr_start(&r->pc);
     uint64_t t0 = now_ns();
     int rc = posix_spawn(&pid, exe, &r->fa, &r->attr, av, environ);
@@ -486,6 +506,7 @@ pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res)
     res->user_ns = tv_ns(ru.ru_utime);
     res->sys_ns = tv_ns(ru.ru_stime);
     res->max_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
+    res->rss_floor_bytes = floor_bytes;
     res->minflt = (uint64_t)ru.ru_minflt;
     res->majflt = (uint64_t)ru.ru_majflt;
     res->nvcsw = (uint64_t)ru.ru_nvcsw;

@@ -256,3 +256,40 @@ Test(evaluate, allocation_failures_are_clean)
     }
     cr_assert_fail("never succeeded");
 }
+
+/* RSS readings at perfkit's own size at spawn only say "at most": two such
+ * runs whose floors differ must not read as a regression (bench/
+ * check_overhead.sh saw 2.7 vs 4.1 MiB for `true`), and a budget below the
+ * floor is not measurable rather than failed. */
+Test(evaluate, rss_at_the_measurement_floor)
+{
+    pk_config *c = config();
+    pk_resultset *base, *cur;
+    cr_assert_eq(pk_resultset_new(&base), PK_OK);
+    cr_assert_eq(pk_resultset_new(&cur), PK_OK);
+    put(base, "fast", "wall", PK_UNIT_DURATION, 5e6, 0.01e6, 10, "wall");
+    put(base, "fast", "rss", PK_UNIT_SIZE, 2.7 * 1048576, 0, 10, NULL);
+    put(base, "fast", PK_RSS_FLOOR_FIGURE, PK_UNIT_SIZE, 2.8 * 1048576, 0, 10, NULL);
+    put(cur, "fast", "wall", PK_UNIT_DURATION, 5e6, 0.01e6, 10, "wall");
+    put(cur, "fast", "rss", PK_UNIT_SIZE, 4.1 * 1048576, 0, 10, NULL);
+    put(cur, "fast", PK_RSS_FLOOR_FIGURE, PK_UNIT_SIZE, 4.1 * 1048576, 0, 10, NULL);
+    pk_check_report *r = against(c, cur, base);
+    const pk_check_item *it = find(r, PK_ITEM_REGRESSION, "fast", "rss", NULL);
+    cr_assert_eq(it->status, PK_CHECK_PASS);
+    cr_assert(strstr(it->note, "measurement floor"), "%s", it->note);
+    /* rss.max budget is 1 MiB (+10%): below the floor, so not measurable */
+    it = find(r, PK_ITEM_BUDGET, "fast", "rss", "max");
+    cr_assert_eq(it->status, PK_CHECK_NOT_MEASURABLE);
+    cr_assert_not(r->failed);
+    pk_check_report_free(r);
+
+    /* a real peak above the floor is judged as usual */
+    put(cur, "fast", "rss", PK_UNIT_SIZE, 64.0 * 1048576, 0, 10, NULL);
+    r = against(c, cur, base);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "fast", "rss", NULL)->status, PK_CHECK_REGRESSED);
+    cr_assert_eq(find(r, PK_ITEM_BUDGET, "fast", "rss", "max")->status, PK_CHECK_OVER_BUDGET);
+    pk_check_report_free(r);
+    pk_resultset_free(base);
+    pk_resultset_free(cur);
+    pk_config_free(c);
+}
