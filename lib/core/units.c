@@ -56,6 +56,10 @@ pk_err pk_units_parse(const char *s, pk_unit_kind kind, double *out, size_t *err
         goto fail;
     for (const unit_def *u = units; u->name; u++) {
         if (strcmp(end, u->name) == 0) {
+            if (!isfinite(v * u->scale)) {   /* "1e302s": overflows once scaled */
+                col = 0;
+                goto fail;
+            }
             *out = v * u->scale;
             return PK_OK;
         }

@@ -48,6 +48,7 @@ Test(units, errors_point_at_the_column)
     cr_assert_eq(parse_bad("-3ms", PK_UNIT_DURATION), 0);
     cr_assert_eq(parse_bad("5MB/s", PK_UNIT_SIZE), 3);
     parse_bad("", PK_UNIT_COUNT);
+    cr_assert_eq(parse_bad("1e0302s", PK_UNIT_DURATION), 0);   /* found by fuzz_units */
 }
 
 Test(units, formatting)
