@@ -82,6 +82,16 @@ static const char *skip_value(const char *s, const char *e)
     return e;
 }
 
+/* s at a member's value or an element; returns the start of the next member
+ * or element, or NULL when no comma follows (the end of the container). */
+static const char *next_item(const char *s, const char *e)
+{
+    s = skip_ws(skip_value(s, e), e);
+    if (s >= e || *s != ',')
+        return NULL;
+    return skip_ws(s + 1, e);
+}
+
 /* The value of member key in the object at s, or NULL. */
 static const char *find_member(const char *s, const char *e, const char *key)
 {
@@ -96,10 +106,9 @@ static const char *find_member(const char *s, const char *e, const char *key)
         s = skip_ws(s + 1, e);
         if (match)
             return s;
-        s = skip_ws(skip_value(s, e), e);
-        if (s >= e || *s != ',')
+        s = next_item(s, e);
+        if (!s)
             return NULL;
-        s = skip_ws(s + 1, e);
     }
     return NULL;
 }
@@ -111,10 +120,9 @@ static const char *find_element(const char *s, const char *e, size_t index)
     for (size_t k = 0; s < e && *s != ']'; k++) {
         if (k == index)
             return s;
-        s = skip_ws(skip_value(s, e), e);
-        if (s >= e || *s != ',')
+        s = next_item(s, e);
+        if (!s)
             return NULL;
-        s = skip_ws(s + 1, e);
     }
     return NULL;
 }
