@@ -17,30 +17,34 @@
 
 #include "perfkit/alloc.h"
 
-pk_err pk__cfg_error(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt, ...)
+__attribute__((format(printf, 4, 0)))
+static pk_err verror(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt,
+                     va_list ap)
 {
     if (c->diag) {
         char msg[sizeof c->diag->message];
-        va_list ap;
-        va_start(ap, fmt);
         vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
         pk_diag_set(c->diag, c->file, line, column, "%s", msg);
     }
     return PK_EPARSE;
 }
 
+pk_err pk__cfg_error(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pk_err e = verror(c, line, column, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
 pk_err pk__cfg_error_at(pk__cfg_ctx *c, const pk__ynode *n, const char *fmt, ...)
 {
-    if (c->diag) {
-        char msg[sizeof c->diag->message];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
-        pk_diag_set(c->diag, c->file, n ? n->line : 0, n ? n->column : 0, "%s", msg);
-    }
-    return PK_EPARSE;
+    va_list ap;
+    va_start(ap, fmt);
+    pk_err e = verror(c, n ? n->line : 0, n ? n->column : 0, fmt, ap);
+    va_end(ap);
+    return e;
 }
 
 pk_err pk__cfg_nomem(pk__cfg_ctx *c)
@@ -233,37 +237,24 @@ pk_err pk__cfg_number(pk__cfg_ctx *c, const char *key, const pk__ynode *v, doubl
     return PK_OK;
 }
 
-static const char *kind_name(pk_unit_kind k)
-{
-    switch (k) {
-    case PK_UNIT_DURATION: return "duration";
-    case PK_UNIT_SIZE:     return "size";
-    case PK_UNIT_COUNT:    return "count";
-    case PK_UNIT_PERCENT:  return "percentage";
-    }
-    return "quantity";
-}
+/* How messages speak of a kind of quantity: its name, an example, its units. */
+typedef struct kind_text {
+    const char *name, *example, *units;
+} kind_text;
 
-static const char *kind_example(pk_unit_kind k)
+static kind_text kind_text_of(pk_unit_kind k)
 {
     switch (k) {
-    case PK_UNIT_DURATION: return "50ms or 2s";
-    case PK_UNIT_SIZE:     return "64MiB or 100KB";
-    case PK_UNIT_COUNT:    return "1200 or 1.2G";
-    case PK_UNIT_PERCENT:  return "5%";
+    case PK_UNIT_DURATION:
+        return (kind_text){"duration", "50ms or 2s", "ns, us, ms, s, m or h"};
+    case PK_UNIT_SIZE:
+        return (kind_text){"size", "64MiB or 100KB", "B, KB, MB, GB, KiB, MiB or GiB"};
+    case PK_UNIT_COUNT:
+        return (kind_text){"count", "1200 or 1.2G", "a plain number or K, M, G, T"};
+    case PK_UNIT_PERCENT:
+        return (kind_text){"percentage", "5%", "%"};
     }
-    return "";
-}
-
-static const char *kind_units(pk_unit_kind k)
-{
-    switch (k) {
-    case PK_UNIT_DURATION: return "ns, us, ms, s, m or h";
-    case PK_UNIT_SIZE:     return "B, KB, MB, GB, KiB, MiB or GiB";
-    case PK_UNIT_COUNT:    return "a plain number or K, M, G, T";
-    case PK_UNIT_PERCENT:  return "%";
-    }
-    return "";
+    return (kind_text){"quantity", "", ""};
 }
 
 static const char *const duration_names[] = {"ns", "us", "ms", "s", "m", "min", "h"};
@@ -288,21 +279,21 @@ static pk_err unit_error(pk__cfg_ctx *c, const char *key, const char *figure,
 {
     char g[64];
     const char *s = v->str;
+    kind_text t = kind_text_of(kind);
     if (off > v->len)
         off = v->len;
     unsigned base = v->column + (v->quoted ? 1u : 0u);
     unsigned col = base + (unsigned)off;
     if (missing(v) || v->len == 0)
-        return pk__cfg_error_at(c, v, "`%s` needs a %s, e.g. %s", key, kind_name(kind),
-                                kind_example(kind));
+        return pk__cfg_error_at(c, v, "`%s` needs a %s, e.g. %s", key, t.name, t.example);
     if (s[0] == '-')
         return pk__cfg_error(c, v->line, base, "`%s` must not be negative, got `%s`", key, s);
     char *end;
     strtod(s, &end);
     size_t num = (size_t)(end - s);
     if (off == 0 || num == 0)
-        return pk__cfg_error(c, v->line, base, "`%s` must be a %s such as %s, got %s", key,
-                             kind_name(kind), kind_example(kind), got(v, g, sizeof g));
+        return pk__cfg_error(c, v->line, base, "`%s` must be a %s such as %s, got %s", key, t.name,
+                             t.example, got(v, g, sizeof g));
     const char *unit = s + num;
     /* "50 ms": a blank between the number and a valid unit */
     if (*unit == ' ' || *unit == '\t') {
@@ -322,8 +313,7 @@ static pk_err unit_error(pk__cfg_ctx *c, const char *key, const char *figure,
     }
     if (!*unit)
         return pk__cfg_error(c, v->line, base + (unsigned)num,
-                             "`%s`: `%s` needs a unit (%s), e.g. %s", key, s, kind_units(kind),
-                             kind_example(kind));
+                             "`%s`: `%s` needs a unit (%s), e.g. %s", key, s, t.units, t.example);
     /* a valid quantity of another kind: "64MiB" for a duration */
     static const pk_unit_kind others[] = {PK_UNIT_DURATION, PK_UNIT_SIZE, PK_UNIT_PERCENT};
     for (size_t i = 0; i < 3; i++) {
@@ -331,24 +321,26 @@ static pk_err unit_error(pk__cfg_ctx *c, const char *key, const char *figure,
         if (others[i] != kind && pk_units_parse(s, others[i], &x, NULL) == PK_OK)
             return pk__cfg_error(c, v->line, base + (unsigned)num,
                                  "`%s` is a %s; `%s` is a %s — use %s", figure ? figure : key,
-                                 kind_name(kind), s, kind_name(others[i]), kind_units(kind));
+                                 t.name, s, kind_text_of(others[i]).name, t.units);
     }
     const char *sug = suggest_unit(unit, kind);
     if (sug)
         return pk__cfg_error(c, v->line, col,
                              "`%s`: unknown %s unit `%s` in `%s` — did you mean `%.*s%s`?", key,
-                             kind_name(kind), unit, s, (int)num, s, sug);
+                             t.name, unit, s, (int)num, s, sug);
     return pk__cfg_error(c, v->line, col, "`%s`: unknown %s unit `%s` in `%s` — use %s", key,
-                         kind_name(kind), unit, s, kind_units(kind));
+                         t.name, unit, s, t.units);
 }
 
 pk_err pk__cfg_quantity(pk__cfg_ctx *c, const char *key, const char *figure,
                         const pk__ynode *v, pk_unit_kind kind, double *out)
 {
     char g[64];
-    if (v->kind != PK__YN_SCALAR)
-        return pk__cfg_error_at(c, v, "`%s` must be a %s such as %s, got %s", key,
-                                kind_name(kind), kind_example(kind), got(v, g, sizeof g));
+    if (v->kind != PK__YN_SCALAR) {
+        kind_text t = kind_text_of(kind);
+        return pk__cfg_error_at(c, v, "`%s` must be a %s such as %s, got %s", key, t.name,
+                                t.example, got(v, g, sizeof g));
+    }
     size_t off = 0;
     if (pk_units_parse(v->str, kind, out, &off) == PK_OK)
         return PK_OK;
