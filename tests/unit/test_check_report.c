@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "perfkit/alloc.h"
 #include "perfkit/check.h"
+#include "capture.h"
 #include "fault.h"
 
 #define WEIRD "a|b<c>&\"d'"     /* a benchmark name that needs escaping */
@@ -144,26 +145,20 @@ static void fixture_init(fixture *fx, bool strict)
 
 typedef pk_err (*writer)(FILE *, const pk_check_report *);
 
+/* Output of w(r) as a NUL-terminated string the caller frees. */
 static char *render(writer w, const pk_check_report *r)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_not_null(f);
-    cr_assert_eq(w(f, r), PK_OK);
-    fclose(f);
-    return buf;
+    capture c;
+    cr_assert_eq(w(capture_begin(&c), r), PK_OK);
+    return capture_end(&c);
 }
 
 static char *render_text(const pk_check_report *r, bool color, bool verbose)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    capture c;
     pk_check_text_opts o = {.color = color, .verbose = verbose};
-    cr_assert_eq(pk_check_write_text(f, r, &o), PK_OK);
-    fclose(f);
-    return buf;
+    cr_assert_eq(pk_check_write_text(capture_begin(&c), r, &o), PK_OK);
+    return capture_end(&c);
 }
 
 /* The line of s containing needle (a copy the caller frees), or NULL. */
@@ -390,14 +385,6 @@ Test(check_text, strict_and_ok)
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static json_t *parse(const char *s)
-{
-    json_error_t e;
-    json_t *j = json_loads(s, 0, &e);
-    cr_assert_not_null(j, "invalid JSON: %s (line %d)\n%s", e.text, e.line, s);
-    return j;
-}
-
 #define JSTR(o, k) json_string_value(json_object_get((o), (k)))
 #define JINT(o, k) json_integer_value(json_object_get((o), (k)))
 #define JREAL(o, k) json_number_value(json_object_get((o), (k)))
@@ -407,7 +394,7 @@ Test(check_json, schema_counts_and_items)
     fixture fx;
     fixture_init(&fx, false);
     char *s = render(pk_check_write_json, &fx.r);
-    json_t *d = parse(s);
+    json_t *d = capture_json(s);
     cr_assert_str_eq(JSTR(d, "schema"), "perfkit/check/v1");
     json_t *run = json_object_get(d, "run");
     cr_assert_eq(JINT(run, "id"), 42);
@@ -499,7 +486,7 @@ Test(check_json, empty_metadata_is_null_and_bad_utf8_survives)
     fx.r.run.commit[0] = fx.r.run.branch[0] = fx.r.config_path[0] = '\0';
     fx.items[0].benchmark = "bad\xff name";
     char *s = render(pk_check_write_json, &fx.r);
-    json_t *d = parse(s);
+    json_t *d = capture_json(s);
     json_t *run = json_object_get(d, "run");
     cr_assert(json_is_null(json_object_get(run, "id")));
     cr_assert(json_is_null(json_object_get(run, "started")));
@@ -738,14 +725,12 @@ Test(check_write, failed_allocation_is_enomem_without_leaks)
         bool succeeded = false;
         long fail_at;
         for (fail_at = 0; fail_at < 1000 && !succeeded; fail_at++) {
-            char *buf = NULL;
-            size_t len = 0;
-            FILE *f = open_memstream(&buf, &len);
+            capture c;
+            FILE *f = capture_begin(&c);
             fault_arm(fail_at);
             pk_err e = ws[k](f, &fx.r);
             fault_disarm();
-            fclose(f);
-            free(buf);
+            free(capture_end(&c));
             cr_assert_eq(fault_live(), 0, "writer %zu fail_at %ld leaked %ld", k, fail_at,
                          fault_live());
             if (e == PK_OK)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "perfkit/alloc.h"
 #include "perfkit/report.h"
+#include "capture.h"
 #include "fault.h"
 
 #define NRUNS 10
@@ -78,32 +79,17 @@ typedef pk_err (*writer)(FILE *, const pk_bench_report *);
 /* Output of w(r) as a NUL-terminated string the caller frees. */
 static char *render(writer w, const pk_bench_report *r)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_not_null(f);
-    cr_assert_eq(w(f, r), PK_OK);
-    fclose(f);
-    return buf;
+    capture c;
+    cr_assert_eq(w(capture_begin(&c), r), PK_OK);
+    return capture_end(&c);
 }
 
 static char *render_text(const pk_bench_report *r, bool color, bool ascii)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    capture c;
     pk_text_opts o = {.color = color, .ascii = ascii};
-    cr_assert_eq(pk_report_write_text(f, r, &o), PK_OK);
-    fclose(f);
-    return buf;
-}
-
-static json_t *parse(const char *s)
-{
-    json_error_t e;
-    json_t *j = json_loads(s, 0, &e);
-    cr_assert_not_null(j, "invalid JSON: %s (line %d)\n%s", e.text, e.line, s);
-    return j;
+    cr_assert_eq(pk_report_write_text(capture_begin(&c), r, &o), PK_OK);
+    return capture_end(&c);
 }
 
 /* ---- metric extraction --------------------------------------------------- */
@@ -239,7 +225,7 @@ Test(report_json, schema_raw_samples_and_verdict)
     fx.runs[1][2].minflt = BIG_FLT;
     pk_bench_report *r = report_of(&fx);
     char *s = render(pk_report_write_json, r);
-    json_t *d = parse(s);
+    json_t *d = capture_json(s);
     cr_assert_str_eq(json_string_value(json_object_get(d, "schema")), "perfkit/bench/v1");
     cr_assert_str_eq(json_string_value(json_object_get(d, "perfkit_version")), pk_version());
     cr_assert_str_eq(json_string_value(json_object_get(d, "started")),
@@ -309,7 +295,7 @@ Test(report_json, failure_and_non_utf8)
     fx.b.failed = true;
     pk_bench_report *r = report_of(&fx);
     char *s = render(pk_report_write_json, r);
-    json_t *d = parse(s);
+    json_t *d = capture_json(s);
     json_t *b = json_array_get(json_object_get(d, "results"), 1);
     json_t *f = json_object_get(b, "failure");
     cr_assert_eq(json_integer_value(json_object_get(f, "run")), 3);
@@ -332,7 +318,7 @@ Test(report_hyperfine, fields_in_seconds)
     fx.runs[1][0].term_signal = 9;
     pk_bench_report *r = report_of(&fx);
     char *s = render(pk_report_write_hyperfine_json, r);
-    json_t *d = parse(s);
+    json_t *d = capture_json(s);
     json_t *res = json_object_get(d, "results");
     cr_assert_eq(json_array_size(res), 2);
     json_t *a = json_array_get(res, 0);
@@ -376,7 +362,7 @@ Test(report_hyperfine, parameters_and_single_run)
     fx.cmds[1].n_runs = 1;
     pk_bench_report *r = report_of(&fx);
     char *s = render(pk_report_write_hyperfine_json, r);
-    json_t *d = parse(s);
+    json_t *d = capture_json(s);
     json_t *b = json_array_get(json_object_get(d, "results"), 1);
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(b, "parameters"), "ms")),
                      "12");
@@ -530,7 +516,7 @@ Test(report_text, failures_and_interruption)
     cr_assert(strstr(t, "Warning: 2 of 10 runs failed"), "%s", t);
     free(t);
     char *s = render(pk_report_write_json, r);
-    json_t *d = parse(s);
+    json_t *d = capture_json(s);
     cr_assert(json_is_true(json_object_get(d, "interrupted")));
     json_decref(d);
     free(s);
