@@ -130,8 +130,13 @@ fuzz: deps
 	    clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
 	        -o build-fuzz/$$n $$f $(LIB_SRC) $(LIBS) || exit 1; \
 	    mkdir -p build-fuzz/corpus-$$t; \
-	    build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
-	        build-fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -n 2 || exit 1; \
+	    if ! build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+	            -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+	            > build-fuzz/$$n.log 2>&1; then \
+	        tail -n 30 build-fuzz/$$n.log; echo "fuzz: $$n found a crash (build-fuzz/$$n-crash-*)"; \
+	        exit 1; \
+	    fi; \
+	    echo "fuzz: $$n $$(grep -o 'Done [0-9]* runs' build-fuzz/$$n.log)"; \
 	done
 
 # Install into a staging prefix and build an example the way a user would:
