@@ -20,6 +20,7 @@
 #include "perfkit/gitinfo.h"
 #include "perfkit/check.h"
 #include "perfkit/metrics.h"
+#include "perfkit/bench.h"
 #include "perfkit/trace.h"
 
 #endif
