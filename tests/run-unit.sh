@@ -10,8 +10,8 @@ for t in "$@"; do
     f=$(printf '%s' "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
     c=$(printf '%s' "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
     [ -z "$p" ] && p=0; [ -z "$f" ] && f=1; [ -z "$c" ] && c=0
-    pass=$((pass + p)); fail=$((fail + f))
-    if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+    pass=$((pass + p)); fail=$((fail + f + c))
+    if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || [ "$c" -ne 0 ]; then
         bad="$bad $(basename "$t")"
         printf '%s\n' "$out" >&2
     fi
