@@ -13,26 +13,45 @@
  *   pk_metrics_counter_inc(get200);                       // hot path: ~1 ns
  *
  * Hot path (inc/add/set/observe): lock-free and allocation-free after the
- * first update from a thread. Counters and histograms keep one cell per
- * thread (written by that thread only, relaxed atomics) that a scrape sums;
- * gauges are one atomic double. The registry (creating families, looking up
- * children, exposition) is thread-safe behind one mutex that the hot path
- * never takes.
+ * first update from a thread. Counters and histograms keep one cache-line
+ * aligned cell per thread (written by that thread only with relaxed atomic
+ * load + store, no locked instruction) that a scrape sums; a thread finds
+ * its cell through a thread-local table indexed by the child's slot id.
+ * Cells of exited threads keep counting in the totals until the registry is
+ * freed. Gauges are one atomic double (add is a CAS loop). The registry
+ * (creating families, looking up children, exposition, reading values) is
+ * thread-safe behind one mutex that the hot path never takes. Should a
+ * thread's cell not be allocatable, its updates go to a shared atomic
+ * fallback: counts are never lost.
  *
- * Histograms are log-linear (HDR-style): every power of two is split into
- * 128 linear sub-buckets, so any recorded value is known within 1/128 < 0.8%
- * relative error, and any percentile can be answered (pk_metrics_histogram_
- * percentile). Classic Prometheus `le` buckets are exposed when the family
- * is created with explicit bounds; the log-linear buckets are kept anyway.
+ * Counters keep an exact uint64 for inc() and integral add()s below 2^53,
+ * plus a double for fractional add()s; the value is their sum and is
+ * exposed as an exact integer while no fractional add() happened.
+ *
+ * Histograms are log-linear (HDR-style): every power of two in (2^-30,
+ * 2^50] is split into 128 linear sub-buckets (lo, hi], so any recorded
+ * value is known within 1/128 < 0.8% relative error, and any percentile can
+ * be answered (pk_metrics_histogram_percentile). [0, 2^-30] is a zero
+ * bucket, values above 2^50 (~1.1e15) an overflow bucket reported with the
+ * largest value seen there. A thread's bucket counts are allocated lazily,
+ * 1 KiB per power of two it observes, so after warm-up over the range of
+ * values it sees, observe() does not allocate. Classic Prometheus `le`
+ * buckets are exposed when the family is created with explicit bounds
+ * (exact per-bound counts, a value equal to a bound counts in it); without
+ * bounds, the upper edges of the non-empty log-linear buckets are the `le`
+ * bounds.
  *
  * Exposition: Prometheus text format 0.0.4 and OpenMetrics 1.0 (escaping,
- * _bucket/_sum/_count, +Inf, _total, _created, # EOF), plus the standard
- * process_* metrics read from /proc. pk_metrics_serve() runs an HTTP server
- * (libmicrohttpd) answering GET /metrics with content negotiation.
+ * _bucket/_sum/_count, +Inf, _total, # EOF; `_created` and `# UNIT` are not
+ * exposed), plus the standard process_* metrics read from /proc.
+ * pk_metrics_serve() runs an HTTP server (libmicrohttpd) answering GET
+ * /metrics with content negotiation.
  *
  * Errors: pk_err; names must match [a-zA-Z_:][a-zA-Z0-9_:]* and label names
- * [a-zA-Z_][a-zA-Z0-9_]* (not starting with "__"); a family name registered
- * twice is PK_EINVAL. Thread-safety: every function is thread-safe; handles
+ * [a-zA-Z_][a-zA-Z0-9_]* (not starting with "__"; "le" not on histograms);
+ * a family name registered twice, or one whose exposed names clash with
+ * another family's (counter x_total vs gauge x, histogram h vs gauge
+ * h_count...), is PK_EINVAL. Thread-safety: every function is thread-safe; handles
  * (families, children) live as long as their registry. */
 #ifndef PERFKIT_METRICS_H
 #define PERFKIT_METRICS_H
@@ -57,15 +76,17 @@ typedef struct pk_metrics_histogram pk_metrics_histogram;
 
 /* On PK_OK *out owns an empty registry. Errors: PK_ENOMEM. */
 pk_err pk_metrics_registry_new(pk_metrics_registry **out);
-/* Frees the registry and every family and child (their handles die with it).
- * Must not race with updates. NULL is a no-op. */
+/* Frees the registry and every family and child (their handles die with it),
+ * including the cells of every thread. Must not race with updates or reads
+ * of its metrics. NULL is a no-op. */
 void   pk_metrics_registry_free(pk_metrics_registry *r);
 
 /* Add the standard process_* metrics (process_cpu_seconds_total,
  * process_resident_memory_bytes, process_virtual_memory_bytes,
  * process_open_fds, process_max_fds, process_start_time_seconds,
- * process_threads), read from /proc at each exposition. Errors: PK_ENOMEM,
- * PK_EINVAL (already added). */
+ * process_threads), read from /proc at each exposition; a value that cannot
+ * be read is left out, never shown as 0. Errors: PK_ENOMEM, PK_EINVAL
+ * (already added, or a name clash). */
 pk_err pk_metrics_add_process(pk_metrics_registry *r);
 
 /* ---- families ------------------------------------------------------------- */
@@ -102,12 +123,15 @@ pk_err pk_metrics_histogram_get(pk_metrics_family *f, const char *const *values,
 /* ---- hot path: lock-free, no allocation after a thread's first update ------- */
 
 void pk_metrics_counter_inc(pk_metrics_counter *c);
-/* v >= 0 (negative values are ignored: counters only go up). */
+/* v >= 0 (negative values and NaN are ignored: counters only go up). */
 void pk_metrics_counter_add(pk_metrics_counter *c, double v);
 void pk_metrics_gauge_set(pk_metrics_gauge *g, double v);
 void pk_metrics_gauge_add(pk_metrics_gauge *g, double v);   /* v may be negative */
-/* v >= 0 is recorded in the log-linear buckets (values below 1e-9 go to the
- * zero bucket); negative values are recorded in _sum/_count only. */
+/* v >= 0 is recorded in the log-linear buckets (values up to 2^-30 ~ 9.3e-10
+ * go to the zero bucket); negative values count in _sum, _count and every
+ * `le` bucket they are <= (all of them without classic bounds) but not in
+ * percentiles; NaN is ignored. In OpenMetrics, a histogram with a negative
+ * observation or bound omits _sum and _count, as the spec requires. */
 void pk_metrics_histogram_observe(pk_metrics_histogram *h, double v);
 
 /* ---- reading ------------------------------------------------------------------ */
@@ -116,8 +140,11 @@ double pk_metrics_counter_value(const pk_metrics_counter *c);   /* sum over thre
 double pk_metrics_gauge_value(const pk_metrics_gauge *g);
 uint64_t pk_metrics_histogram_count(const pk_metrics_histogram *h);
 double pk_metrics_histogram_sum(const pk_metrics_histogram *h);
-/* The p-th percentile (0..100) of the observed non-negative values, within
- * 1% relative error. Errors: PK_EINVAL (p out of range, no observation). */
+/* The p-th percentile (0..100, nearest rank: the smallest value with at
+ * least ceil(p/100 * n) values <= it) of the observed non-negative values,
+ * as its bucket's midpoint: within 0.4% relative error (0 for the zero
+ * bucket, the maximum for the overflow bucket). Errors: PK_EINVAL (p out of
+ * range, no non-negative observation). */
 pk_err pk_metrics_histogram_percentile(const pk_metrics_histogram *h, double p, double *out);
 
 /* ---- exposition ---------------------------------------------------------------- */
@@ -138,7 +165,8 @@ pk_metrics_format pk_metrics_negotiate(const char *accept);
 /* Write every family in registration order. Errors: PK_EIO, PK_ENOMEM. */
 pk_err pk_metrics_write(pk_metrics_registry *r, pk_metrics_format fmt, FILE *f);
 /* The same into a new buffer the caller frees with pk_free (*len bytes, NUL
- * terminated). Errors: PK_ENOMEM. */
+ * terminated; len may be NULL). Errors: PK_EINVAL (NULL r/out, unknown
+ * fmt), PK_ENOMEM. */
 pk_err pk_metrics_render(pk_metrics_registry *r, pk_metrics_format fmt, char **out, size_t *len);
 
 /* ---- HTTP endpoint ------------------------------------------------------------- */
