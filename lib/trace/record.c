@@ -32,11 +32,17 @@ enum { CLK_NONE, CLK_TSC, CLK_MONO, CLK_CUSTOM };
 
 int pk__trace_on;
 
+/* Read on every event, written only by start/reset: a cache line of its own,
+ * away from the counters that chunk allocations write. */
+static struct {
+    _Alignas(64) _Atomic uint64_t gen; /* bumped by reset: stale thread pointers */
+    _Atomic int clk;             /* CLK_* of the current trace */
+    char pad[64 - sizeof(uint64_t) - sizeof(int)];
+} hot = { .gen = 1 };
+
 static struct {
     pthread_mutex_t mu;
     pk__trace_buf *list;
-    _Atomic uint64_t gen;        /* bumped by reset: stale thread pointers */
-    _Atomic int clk;             /* CLK_* of the current trace */
     uint64_t (*clock_ns)(void);
     _Atomic size_t max_bytes;
     _Atomic size_t bytes;        /* reserved by all buffers */
@@ -45,7 +51,7 @@ static struct {
     bool origin_set;
     uint64_t origin_ticks, origin_mono; /* calibration pair at first start */
     uint64_t stop_ticks;         /* 0 while recording */
-} g = { .mu = PTHREAD_MUTEX_INITIALIZER, .gen = 1 };
+} g = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 static _Thread_local struct {
     pk__trace_buf *buf;
@@ -63,7 +69,7 @@ static uint64_t mono_ns(void)
 
 static inline uint64_t now_ticks(void)
 {
-    int c = atomic_load_explicit(&g.clk, memory_order_relaxed);
+    int c = atomic_load_explicit(&hot.clk, memory_order_relaxed);
 #if defined(__x86_64__)
     if (__builtin_expect(c == CLK_TSC, 1))
         return __rdtsc();
@@ -131,7 +137,7 @@ pk_err pk_trace_start(const pk_trace_opts *o)
         else if (o->clock == PK_TRACE_CLOCK_AUTO && tsc_invariant())
             c = CLK_TSC;
         g.chunk_events = (uint32_t)chunk;
-        atomic_store(&g.clk, c);
+        atomic_store(&hot.clk, c);
         g.origin_mono = mono_ns();
         g.origin_ticks = now_ticks();
         g.origin_set = true;
@@ -173,10 +179,10 @@ void pk_trace_reset(void)
         buf_free(b);
         b = n;
     }
-    atomic_fetch_add(&g.gen, 1);
+    atomic_fetch_add(&hot.gen, 1);
     atomic_store(&g.bytes, 0);
     atomic_store(&g.dropped, 0);
-    atomic_store(&g.clk, CLK_NONE);
+    atomic_store(&hot.clk, CLK_NONE);
     g.clock_ns = NULL;
     g.origin_set = false;
     g.stop_ticks = 0;
@@ -195,7 +201,7 @@ uint64_t pk_trace_dropped(void)
 
 const char *pk_trace_clock_name(void)
 {
-    switch (atomic_load(&g.clk)) {
+    switch (atomic_load(&hot.clk)) {
     case CLK_TSC: return "tsc";
     case CLK_MONO: return "monotonic";
     case CLK_CUSTOM: return "custom";
@@ -240,7 +246,7 @@ static pk__trace_chunk *chunk_new(uint32_t cap)
  * and every later one of this thread in this generation are dropped). */
 static pk__trace_buf *thread_register(void)
 {
-    uint64_t gen = atomic_load_explicit(&g.gen, memory_order_acquire);
+    uint64_t gen = atomic_load_explicit(&hot.gen, memory_order_acquire);
     if (tl.failed_gen == gen || !__atomic_load_n(&pk__trace_on, __ATOMIC_ACQUIRE)) {
         if (tl.failed_gen == gen)
             atomic_fetch_add_explicit(&g.dropped, 1, memory_order_relaxed);
@@ -257,7 +263,7 @@ static pk__trace_buf *thread_register(void)
     uint32_t cap = g.chunk_events;
     if (b && cap)
         c = chunk_new(cap);
-    if (!b || !c || gen != atomic_load(&g.gen)) {
+    if (!b || !c || gen != atomic_load(&hot.gen)) {
         pthread_mutex_unlock(&g.mu);
         if (c) {
             atomic_fetch_sub(&g.bytes, chunk_bytes(cap));
@@ -310,7 +316,7 @@ static inline int emit(unsigned kind, const char *name, double value)
 {
     uint64_t ts = now_ticks();
     pk__trace_buf *b = tl.buf;
-    if (__builtin_expect(!b || tl.gen != atomic_load_explicit(&g.gen, memory_order_relaxed), 0)) {
+    if (__builtin_expect(!b || tl.gen != atomic_load_explicit(&hot.gen, memory_order_relaxed), 0)) {
         b = thread_register();
         if (!b)
             return 0;
@@ -350,7 +356,7 @@ void pk_trace_set_thread_name(const char *name)
     memcpy(tl.name, name ? name : "", n);
     tl.name[n] = '\0';
     pthread_mutex_lock(&g.mu);
-    if (tl.buf && tl.gen == atomic_load(&g.gen))
+    if (tl.buf && tl.gen == atomic_load(&hot.gen))
         memcpy(tl.buf->name, tl.name, sizeof tl.name);
     pthread_mutex_unlock(&g.mu);
 }
@@ -365,7 +371,7 @@ uint64_t pk__trace_dropped_global(void) { return atomic_load(&g.dropped); }
 void pk__trace_settle(void)
 {
     pthread_mutex_lock(&g.mu);
-    bool tsc = g.origin_set && atomic_load(&g.clk) == CLK_TSC;
+    bool tsc = g.origin_set && atomic_load(&hot.clk) == CLK_TSC;
     uint64_t since = mono_ns() - g.origin_mono;
     pthread_mutex_unlock(&g.mu);
     if (!tsc || since >= TRACE_MIN_BASELINE_NS)
@@ -386,7 +392,7 @@ void pk__trace_calibrate(double *ns_per_tick, uint64_t *origin, uint64_t *end_ti
         *end_ticks = 0;
         return;
     }
-    if (atomic_load(&g.clk) == CLK_TSC) {
+    if (atomic_load(&hot.clk) == CLK_TSC) {
         uint64_t a = mono_ns();
         uint64_t t = now_ticks();
         uint64_t b = mono_ns();
