@@ -88,7 +88,7 @@ int pk_bench_main(int argc, char **argv)
         const char *a = argv[i], *v;
         bool ok = true;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf(usage, prog);
+            fprintf(stdout, usage, prog);
             return 0;
         } else if (strcmp(a, "--list") == 0 || strcmp(a, "--benchmark_list_tests") == 0 ||
                    strcmp(a, "--benchmark_list_tests=true") == 0) {
