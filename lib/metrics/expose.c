@@ -273,7 +273,8 @@ pk_err pk_metrics_render(pk_metrics_registry *r, pk_metrics_format fmt, char **o
         return PK_EINVAL;
     bool om = fmt == PK_METRICS_OPENMETRICS;
     struct buf b = {0};
-    reserve(&b, 0);
+    if (reserve(&b, 0))
+        b.p[0] = '\0';
     double pv[PKM_PROC_N] = {0};
     bool pok[PKM_PROC_N] = {0};
     bool proc_read = false;

@@ -165,7 +165,7 @@ Test(metrics_hist, many_bounds_binary_search)
     size_t n;
     cr_assert_eq(pk_metrics_render(r, PK_METRICS_PROMETHEUS, &s, &n), PK_OK);
     for (int i = 1; i <= 30; i++) {
-        char le[8];
+        char le[16];
         snprintf(le, sizeof le, "%d", i);
         cr_expect_eq(bucket(s, le), i * 100 + 1, "le=%d", i);   /* v <= i, inclusive */
     }
