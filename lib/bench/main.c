@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "perfkit/alloc.h"
 
 static const char usage[] =
     "usage: %s [options]\n"
@@ -23,11 +24,14 @@ static const char usage[] =
     "  --out=FILE            also write results to FILE\n"
     "  --out-format=json|console  format of FILE (default json)\n"
     "  --no-alloc-count      do not report allocations per iteration\n"
+    "  --aggregates-only     with --repetitions > 1 write only the aggregate rows\n"
     "  --list                list benchmark names and exit\n"
     "  --help                this text\n"
     "Google Benchmark spellings: --benchmark_filter, --benchmark_min_time,\n"
     "--benchmark_repetitions, --benchmark_format, --benchmark_out,\n"
-    "--benchmark_out_format, --benchmark_list_tests, --benchmark_min_warmup_time.\n";
+    "--benchmark_out_format, --benchmark_list_tests, --benchmark_min_warmup_time,\n"
+    "--benchmark_report_aggregates_only, --benchmark_display_aggregates_only;\n"
+    "--benchmark_color and --benchmark_counters_tabular are accepted and ignored.\n";
 
 /* "0.5", "0.5s", "500ms", "20us" → seconds; false when malformed. */
 static bool parse_seconds(const char *s, double *out)
@@ -70,9 +74,41 @@ static const char *flag(const char *arg, const char *pk, const char *gb)
     return NULL;
 }
 
-static pk_err write_as(FILE *f, int format, const pk_bench_results *r)
+/* Write r in format (1 json, 0 console); aggregates_only drops the rows of
+ * benchmarks that have aggregates (GB's *_aggregates_only). */
+static pk_err write_as(FILE *f, int format, const pk_bench_results *r, bool aggregates_only)
 {
-    return format ? pk_bench_write_json(f, r) : pk_bench_write_console(f, r);
+    pk_bench_results view = *r;
+    if (aggregates_only) {
+        if (!(view.rows = pk_calloc(r->n ? r->n : 1, sizeof *view.rows)))
+            return PK_ENOMEM;
+        view.n = 0;
+        for (size_t i = 0; i < r->n; i++) {
+            bool has_agg = false;
+            for (size_t j = i; j < r->n && !has_agg; j++)
+                has_agg = r->rows[j].type == PK_BENCH_AGGREGATE &&
+                          strcmp(r->rows[j].run_name, r->rows[i].run_name) == 0;
+            if (r->rows[i].type == PK_BENCH_AGGREGATE || !has_agg)
+                view.rows[view.n++] = r->rows[i];
+        }
+    }
+    pk_err e = format ? pk_bench_write_json(f, &view) : pk_bench_write_console(f, &view);
+    if (aggregates_only)
+        pk_free(view.rows);
+    return e;
+}
+
+/* --name, --name=true / --name=false; -1 when arg is not this flag. */
+static int bool_flag(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0)
+        return -1;
+    if (arg[n] == '\0' || strcmp(arg + n, "=true") == 0)
+        return 1;
+    if (strcmp(arg + n, "=false") == 0)
+        return 0;
+    return -1;
 }
 
 int pk_bench_main(int argc, char **argv)
@@ -83,16 +119,25 @@ int pk_bench_main(int argc, char **argv)
     o.executable = prog;
     int format = 0, out_format = 1;
     const char *out = NULL;
-    bool list = false;
+    bool list = false, aggs_only = false, display_aggs_only = false;
+    int b;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         bool ok = true;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fprintf(stdout, usage, prog);
             return 0;
-        } else if (strcmp(a, "--list") == 0 || strcmp(a, "--benchmark_list_tests") == 0 ||
-                   strcmp(a, "--benchmark_list_tests=true") == 0) {
-            list = true;
+        } else if ((b = bool_flag(a, "--list")) >= 0 ||
+                   (b = bool_flag(a, "--benchmark_list_tests")) >= 0) {
+            list = b;
+        } else if ((b = bool_flag(a, "--aggregates-only")) >= 0 ||
+                   (b = bool_flag(a, "--benchmark_report_aggregates_only")) >= 0) {
+            aggs_only = b;
+        } else if ((b = bool_flag(a, "--benchmark_display_aggregates_only")) >= 0) {
+            display_aggs_only = b;
+        } else if (strncmp(a, "--benchmark_color", 17) == 0 ||
+                   strncmp(a, "--benchmark_counters_tabular", 28) == 0) {
+            /* presentation only: accepted for GB compatibility, ignored */
         } else if (strcmp(a, "--no-alloc-count") == 0) {
             o.count_allocs = false;
         } else if ((v = flag(a, "--filter", "--benchmark_filter"))) {
@@ -147,10 +192,10 @@ int pk_bench_main(int argc, char **argv)
     if (r->n == 0 && o.filter)
         fprintf(stderr, "%s: no benchmark matches `%s`\n", prog, o.filter);
     int rc = 0;
-    if (write_as(stdout, format, r) != PK_OK)
+    if (write_as(stdout, format, r, aggs_only || display_aggs_only) != PK_OK)
         rc = 3;
     if (of) {
-        if (write_as(of, out_format, r) != PK_OK)
+        if (write_as(of, out_format, r, aggs_only) != PK_OK)
             rc = 3;
         if (fclose(of) != 0)
             rc = 3;

@@ -678,3 +678,32 @@ Test(microbench, every_allocation_failure_is_clean)
     }
     cr_assert(failures > 10, "%zu failure points", failures);
 }
+
+Test(microbench, main_aggregates_only_keeps_the_aggregate_rows, .init = cr_redirect_stdout)
+{
+    char path[] = "/tmp/pk-mb-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    char out[64];
+    snprintf(out, sizeof out, "--benchmark_out=%s", path);
+    const char *const a[] = {"--benchmark_filter=^t_plain$", "--benchmark_repetitions=3", out,
+                             "--benchmark_report_aggregates_only=true", "--min-time=1ms",
+                             "--benchmark_color=false", "--warmup=0", NULL};
+    cr_assert_eq(run_main(a), 0);
+    json_error_t err;
+    json_t *j = json_load_file(path, 0, &err);
+    cr_assert_not_null(j, "%s", err.text);
+    json_t *rows = json_object_get(j, "benchmarks");
+    cr_assert_eq(json_array_size(rows), 5);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(rows, 0), "run_type")),
+                     "aggregate");
+    json_decref(j);
+    pk_resultset *rs;
+    cr_assert_eq(pk_resultset_new(&rs), PK_OK);
+    cr_assert_eq(pk_ingest_file(path, PK_IMPORT_AUTO, NULL, rs, NULL), PK_OK);
+    cr_assert_eq(pk_bench_data_get(pk_resultset_find(rs, "t_plain"), "real_time")->n, 1,
+                 "aggregates only: the mean is the one sample");
+    pk_resultset_free(rs);
+    unlink(path);
+}
