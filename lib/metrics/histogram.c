@@ -13,7 +13,7 @@
  * Per-thread cells (cells.c) allocate their 128-count chunks lazily, one per
  * power of two the thread actually observes (1 KiB each), so a thread pays
  * for the range it uses. Families with classic bounds also keep exact
- * per-bound counts in the cell (linear search up to 8 bounds, else binary),
+ * per-bound counts in the cell (branchless binary search),
  * so `le` counts are exact, also for values exactly on a bound. */
 #include "metrics/metrics_int.h"
 
@@ -29,21 +29,15 @@ static _Atomic uint64_t *chunk_new(struct pkm_hist_cell *c, unsigned e)
 
 static inline size_t bound_index(const double *b, size_t n, double v)
 {
-    if (n <= 8) {   /* first i with v <= b[i]; n when none */
-        size_t i = 0;
-        while (i < n && !(v <= b[i]))
-            i++;
-        return i;
+    /* first i with v <= b[i]; n when none (NaN never reaches here).
+     * Branchless lower bound: the compare compiles to a conditional move. */
+    const double *base = b;
+    while (n > 1) {
+        size_t half = n / 2;
+        base = base[half - 1] < v ? base + half : base;
+        n -= half;
     }
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (v <= b[mid])
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
+    return (size_t)(base - b) + (n == 1 && *base < v);
 }
 
 void pk_metrics_histogram_observe(pk_metrics_histogram *h, double v)
