@@ -133,9 +133,14 @@ static void tree_free(tree *t)
 
 /* ---- folded ---------------------------------------------------------------- */
 
+typedef struct ent {
+    const char *name;
+    uint32_t k;
+} ent;
+
 static int by_name(const void *a, const void *b)
 {
-    const node *x = *(node *const *)a, *y = *(node *const *)b;
+    const ent *x = a, *y = b;
     return strcmp(pk__trace_name(x->name), pk__trace_name(y->name));
 }
 
@@ -155,16 +160,16 @@ static void put_path(FILE *f, const tree *t, uint32_t k)
 }
 
 /* Depth-first, children in name order, so the output is sorted frame by
- * frame. order is scratch space for t->n pointers. */
-static void folded_dfs(FILE *f, const tree *t, uint32_t k, const node **order, size_t *used)
+ * frame. order is scratch space for t->n entries. */
+static void folded_dfs(FILE *f, const tree *t, uint32_t k, ent *order, size_t *used)
 {
     size_t base = *used, m = 0;
     for (uint32_t c = t->nodes[k].child; c; c = t->nodes[c].sibling)
-        order[base + m++] = &t->nodes[c];
-    qsort((void *)(order + base), m, sizeof *order, by_name);
+        order[base + m++] = (ent){ t->nodes[c].name, c };
+    qsort(order + base, m, sizeof *order, by_name);
     *used += m;
     for (size_t i = 0; i < m; i++) {
-        uint32_t c = (uint32_t)(order[base + i] - t->nodes);
+        uint32_t c = order[base + i].k;
         uint64_t us = (t->nodes[c].self + 500) / 1000;
         if (us > 0) {
             put_path(f, t, c);
@@ -181,7 +186,7 @@ pk_err pk_trace_write_folded(FILE *f)
     tree t;
     pk__trace_totals tot;
     pk_err e = build(&t, &tot);
-    const node **order = NULL;
+    ent *order = NULL;
     if (e == PK_OK && !(order = pk_calloc(t.n, sizeof *order)))
         e = PK_ENOMEM;
     if (e == PK_OK) {
@@ -190,7 +195,7 @@ pk_err pk_trace_write_folded(FILE *f)
         if (fflush(f) != 0 || ferror(f))
             e = PK_EIO;
     }
-    pk_free((void *)order);
+    pk_free(order);
     tree_free(&t);
     return e;
 }
