@@ -122,6 +122,14 @@ pk_err pk__sqlite_run_stmt(pk_store *s, sqlite3_stmt *st, const char *what)
     return rc == SQLITE_DONE ? PK_OK : pk__sqlite_fail(s, rc, what);
 }
 
+pk_err pk__sqlite_rows_end(pk_store *s, sqlite3_stmt *st, pk_err e, int rc, const char *what)
+{
+    if (e == PK_OK && rc != SQLITE_DONE)
+        e = pk__sqlite_fail(s, rc, what);
+    sqlite3_reset(st);
+    return e;
+}
+
 pk_err pk__sqlite_exec(pk_store *s, pk__sq_stmt id, const char *what)
 {
     pk_err e = PK_OK;
@@ -383,15 +391,13 @@ static pk_err load_results(pk_store *s, sqlite3_stmt *st, int64_t run_id,
         return pk__store_fail(s, PK_ENOMEM, "out of memory loading run %" PRId64, run_id);
     }
     int64_t cur = 0;
-    int rc;
+    int rc = SQLITE_DONE;
     *rows = 0;
     while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         ++*rows;
         e = load_row(s, st, run_id, rs, &cur);
     }
-    if (e == PK_OK && rc != SQLITE_DONE)
-        e = pk__sqlite_fail(s, rc, "loading a run");
-    sqlite3_reset(st);
+    e = pk__sqlite_rows_end(s, st, e, rc, "loading a run");
     if (e != PK_OK) {
         pk_resultset_free(rs);
         return e;

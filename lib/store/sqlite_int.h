@@ -44,6 +44,10 @@ pk_err pk__sqlite_fail(pk_store *s, int rc, const char *what);
 
 /* Step a statement that returns no rows, then reset it. */
 pk_err pk__sqlite_run_stmt(pk_store *s, sqlite3_stmt *st, const char *what);
+/* The end of a `while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)`
+ * loop: e when a row failed, else the failure of the last step unless it was
+ * SQLITE_DONE (what: the operation); resets st either way. */
+pk_err pk__sqlite_rows_end(pk_store *s, sqlite3_stmt *st, pk_err e, int rc, const char *what);
 /* pk__sqlite_stmt + pk__sqlite_run_stmt. */
 pk_err pk__sqlite_exec(pk_store *s, pk__sq_stmt id, const char *what);
 /* Undo the open transaction, if SQLite has not already; keeps s->err. */

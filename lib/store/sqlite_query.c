@@ -176,16 +176,14 @@ pk_err pk__sqlite_history(pk_store *s, const char *benchmark, const char *figure
     sqlite3_bind_int64(st, 3, pk__sqlite_limit(limit));
     pk_history_point *pts = NULL;
     size_t cnt = 0, cap = 0;
-    int rc;
+    int rc = SQLITE_DONE;
     while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!pk__sqlite_grow((void **)&pts, &cap, cnt + 1, sizeof *pts))
             e = pk__store_fail(s, PK_ENOMEM, "out of memory loading history");
         else if ((e = history_point(s, st, figure, stat, &pts[cnt])) == PK_OK)
             cnt++;
     }
-    if (e == PK_OK && rc != SQLITE_DONE)
-        e = pk__sqlite_fail(s, rc, "loading history");
-    sqlite3_reset(st);
+    e = pk__sqlite_rows_end(s, st, e, rc, "loading history");
     if (e != PK_OK) {
         pk_free(pts);
         return e;
@@ -209,16 +207,14 @@ pk_err pk__sqlite_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_
     sqlite3_bind_int64(st, 1, pk__sqlite_limit(limit));
     pk_run_meta *out = NULL;
     size_t cnt = 0, cap = 0;
-    int rc;
+    int rc = SQLITE_DONE;
     while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!pk__sqlite_grow((void **)&out, &cap, cnt + 1, sizeof *out))
             e = pk__store_fail(s, PK_ENOMEM, "out of memory listing runs");
         else
             pk__sqlite_read_meta(st, &out[cnt++]);
     }
-    if (e == PK_OK && rc != SQLITE_DONE)
-        e = pk__sqlite_fail(s, rc, "listing runs");
-    sqlite3_reset(st);
+    e = pk__sqlite_rows_end(s, st, e, rc, "listing runs");
     if (e != PK_OK) {
         pk_free(out);
         return e;
@@ -236,7 +232,7 @@ pk_err pk__sqlite_list_benchmarks(pk_store *s, char ***names, size_t *n)
         return e;
     char **out = NULL;
     size_t cnt = 0, cap = 0;
-    int rc;
+    int rc = SQLITE_DONE;
     while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         char *name = NULL;
         if (!pk__sqlite_grow((void **)&out, &cap, cnt + 1, sizeof *out) ||
@@ -245,9 +241,7 @@ pk_err pk__sqlite_list_benchmarks(pk_store *s, char ***names, size_t *n)
         else
             out[cnt++] = name;
     }
-    if (e == PK_OK && rc != SQLITE_DONE)
-        e = pk__sqlite_fail(s, rc, "listing benchmarks");
-    sqlite3_reset(st);
+    e = pk__sqlite_rows_end(s, st, e, rc, "listing benchmarks");
     if (e != PK_OK) {
         pk_store_free_names(out, cnt);
         return e;
