@@ -38,7 +38,8 @@ TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%))
 
 .PHONY: all deps test check sanitize example install installcheck clean tidy checksrc fuzz
-all: deps $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc
+all: deps $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc \
+     $(BUILD)/libperfkit-alloccount.a
 
 deps:
 	@sh tools/deps.sh
@@ -53,6 +54,17 @@ $(BUILD)/libperfkit.a: $(LIB_OBJ)
 
 $(BUILD)/libperfkit.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libperfkit.so.0 $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Allocation counting for microbenchmarks: a malloc interposer users link on
+# purpose, never part of libperfkit (preload/alloc_count.c). No sanitizer:
+# ASan brings its own malloc.
+$(BUILD)/preload/alloc_count.o: preload/alloc_count.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) $(OPT) -fPIC -c $< -o $@
+
+$(BUILD)/libperfkit-alloccount.a: $(BUILD)/preload/alloc_count.o
+	@rm -f $@
+	ar rcs $@ $^
 
 $(BUILD)/perfkit: $(CLI_OBJ) $(BUILD)/libperfkit.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libperfkit.a $(LIBS)
@@ -114,7 +126,7 @@ example: all $(EXAMPLES)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/perfkit
 	install -m 755 $(BUILD)/perfkit $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(BUILD)/libperfkit.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(BUILD)/libperfkit.a $(BUILD)/libperfkit-alloccount.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libperfkit.so $(DESTDIR)$(PREFIX)/lib/libperfkit.so.0
 	ln -sf libperfkit.so.0 $(DESTDIR)$(PREFIX)/lib/libperfkit.so
 	install -m 644 include/perfkit/*.h $(DESTDIR)$(PREFIX)/include/perfkit/
