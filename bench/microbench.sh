@@ -73,5 +73,6 @@ for n in names:
     print(fmt.format(n, f"{gr:.3g}", f"{pr:.3g}", ratio(pr, gr), f"{gc:.3g}", f"{pc:.3g}",
                      ratio(pc, gc)))
 print("times: ns per iteration, medians over rounds; '-': GB under 0.05 ns (loop removed)")
-print("loop forms: *_loop = pk_bench_loop() vs GB KeepRunning(); *_batch = pk_bench_iterations() vs GB range-for")
+print("loop forms: *_loop = pk_bench_loop() vs GB KeepRunning(); the others PK_BENCH_LOOP /")
+print("pk_bench_iterations() vs GB range-for (*_batch: an empty or clobber-only body)")
 PYEOF

@@ -34,6 +34,17 @@ static void BM_clobber_batch(benchmark::State &state)
 }
 BENCHMARK(BM_clobber_batch);
 
+static void BM_hash_loop(benchmark::State &state)
+{
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    while (state.KeepRunning()) {
+        x ^= x >> 31;
+        x *= 0xbf58476d1ce4e5b9u;
+        benchmark::DoNotOptimize(x);
+    }
+}
+BENCHMARK(BM_hash_loop);
+
 static void BM_hash(benchmark::State &state)
 {
     uint64_t x = 0x9e3779b97f4a7c15u;

@@ -1,6 +1,9 @@
 /* microbench_pk.c — the functions of microbench_gb.cc, written for perfkit's
  * microbenchmarks (bench/microbench.sh compares the two). Keep both files in
- * step: same bodies, same names, same arguments. */
+ * step: same bodies, same names, same arguments, and the matching loop form:
+ * *_loop use pk_bench_loop() against GB's KeepRunning() (a counter in
+ * memory), the others PK_BENCH_LOOP / pk_bench_iterations() against GB's
+ * range-for (a counter in a register). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,11 +39,22 @@ static void BM_clobber_batch(pk_bench_state *st)
 }
 PK_BENCHMARK(BM_clobber_batch);
 
-/* A few ns of dependent arithmetic. */
-static void BM_hash(pk_bench_state *st)
+/* A few ns of dependent arithmetic, in both loop forms. */
+static void BM_hash_loop(pk_bench_state *st)
 {
     uint64_t x = 0x9e3779b97f4a7c15u;
     while (pk_bench_loop(st)) {
+        x ^= x >> 31;
+        x *= 0xbf58476d1ce4e5b9u;
+        PK_DO_NOT_OPTIMIZE(x);
+    }
+}
+PK_BENCHMARK(BM_hash_loop);
+
+static void BM_hash(pk_bench_state *st)
+{
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    PK_BENCH_LOOP(st) {
         x ^= x >> 31;
         x *= 0xbf58476d1ce4e5b9u;
         PK_DO_NOT_OPTIMIZE(x);
@@ -53,7 +67,7 @@ static void BM_memcpy(pk_bench_state *st)
     size_t n = (size_t)pk_bench_arg(st, 0);
     char *src = malloc(n), *dst = malloc(n);
     memset(src, 'x', n);
-    while (pk_bench_loop(st)) {
+    PK_BENCH_LOOP(st) {
         memcpy(dst, src, n);
         pk_clobber_memory();
     }
@@ -77,7 +91,7 @@ static void BM_qsort(pk_bench_state *st)
     uint32_t seed = 1;
     for (size_t i = 0; i < n; i++)
         in[i] = (int)(seed = seed * 1664525u + 1013904223u);
-    while (pk_bench_loop(st)) {
+    PK_BENCH_LOOP(st) {
         memcpy(v, in, n * sizeof *v);
         qsort(v, n, sizeof *v, cmp_int);
         pk_clobber_memory();

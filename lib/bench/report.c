@@ -249,6 +249,18 @@ static void fmt_time(char *buf, size_t len, double ns)
         snprintf(buf, len, "%10.0f", ns);
 }
 
+/* " name=value": cv rows (pct) as a percentage, as GB prints them. */
+static void counter(FILE *f, const char *name, double v, bool pct, bool binary, const char *unit)
+{
+    char num[64];
+    if (pct) {
+        fprintf(f, " %s=%.2f%%", name, v * 100);
+        return;
+    }
+    human(num, sizeof num, v, binary);
+    fprintf(f, " %s=%s%s", name, num, unit);
+}
+
 pk_err pk_bench_write_console(FILE *f, const pk_bench_results *r)
 {
     if (!f || !r)
@@ -272,7 +284,7 @@ pk_err pk_bench_write_console(FILE *f, const pk_bench_results *r)
             fprintf(f, "ERROR OCCURRED: '%s'\n", w->error);
             continue;
         }
-        char a[64], b[64], num[64];
+        char a[64], b[64];
         if (w->aggregate && strcmp(w->aggregate, "cv") == 0) {
             fprintf(f, "%10.2f %-4s %10.2f %-4s %10llu", w->real_ns * 100, "%", w->cpu_ns * 100,
                     "%", (unsigned long long)w->iterations);
@@ -282,24 +294,17 @@ pk_err pk_bench_write_console(FILE *f, const pk_bench_results *r)
             fprintf(f, "%s %-4s %s %-4s %10llu", a, "ns", b, "ns",
                     (unsigned long long)w->iterations);
         }
-        if (!isnan(w->bytes_per_second)) {
-            human(num, sizeof num, w->bytes_per_second, true);
-            fprintf(f, " bytes_per_second=%sB/s", num);
-        }
-        if (!isnan(w->items_per_second)) {
-            human(num, sizeof num, w->items_per_second, false);
-            fprintf(f, " items_per_second=%s/s", num);
-        }
+        bool pct = w->aggregate && strcmp(w->aggregate, "cv") == 0;
+        if (!isnan(w->bytes_per_second))
+            counter(f, "bytes_per_second", w->bytes_per_second, pct, true, "B/s");
+        if (!isnan(w->items_per_second))
+            counter(f, "items_per_second", w->items_per_second, pct, false, "/s");
         if (!isnan(w->allocs_per_iter)) {
-            human(num, sizeof num, w->allocs_per_iter, false);
-            fprintf(f, " allocs_per_iter=%s", num);
-            human(num, sizeof num, w->alloc_bytes_per_iter, true);
-            fprintf(f, " alloc_bytes_per_iter=%sB", num);
+            counter(f, "allocs_per_iter", w->allocs_per_iter, pct, false, "");
+            counter(f, "alloc_bytes_per_iter", w->alloc_bytes_per_iter, pct, true, "B");
         }
-        for (size_t c = 0; c < w->n_counters; c++) {
-            human(num, sizeof num, w->counters[c].value, false);
-            fprintf(f, " %s=%s", w->counters[c].name, num);
-        }
+        for (size_t c = 0; c < w->n_counters; c++)
+            counter(f, w->counters[c].name, w->counters[c].value, pct, false, "");
         fprintf(f, "\n");
     }
     return fflush(f) == 0 && !ferror(f) ? PK_OK : PK_EIO;
