@@ -91,7 +91,7 @@ static void write_caches(FILE *f)
         int sharing = read_line(path, map, sizeof map) ? popcount_hexmap(map) : 0;
         char *end;
         long long bytes = strtoll(size, &end, 10);
-        bytes *= *end == 'K' ? 1024 : *end == 'M' ? 1024 * 1024 : *end == 'G' ? 1024LL << 20 : 1;
+        bytes *= *end == 'K' ? 1024 : *end == 'M' ? 1024LL * 1024 : *end == 'G' ? 1024LL << 20 : 1;
         fprintf(f, "%s\n      {\n        \"type\": \"%s\",\n        \"level\": %d,\n"
                    "        \"size\": %lld,\n        \"num_sharing\": %d\n      }",
                 k++ ? "," : "", type, atoi(level), bytes, sharing);

@@ -405,8 +405,11 @@ static void keys_of(const json_t *o, char *buf, size_t len)
 static void gb_keys(const char *section, const char *run_type, bool bytes, char *buf, size_t len)
 {
     json_error_t err;
-    json_t *j = json_load_file("tests/data/ingest/gbench.json", 0, &err);
-    cr_assert_not_null(j, "%s (run from the repository root)", err.text);
+    char path[1024];
+    const char *dir = getenv("PK_TEST_DATA");
+    snprintf(path, sizeof path, "%s/ingest/gbench.json", dir && *dir ? dir : "tests/data");
+    json_t *j = json_load_file(path, 0, &err);
+    cr_assert_not_null(j, "%s: %s (run from the repository root)", path, err.text);
     json_t *x = json_object_get(j, section);
     if (json_is_array(x)) {
         size_t i;
