@@ -124,7 +124,7 @@ static void *cell_alloc(size_t size)
     void *raw = pk_malloc(size + 64);
     if (!raw)
         return NULL;
-    struct pkm_cell *c = (void *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
+    struct pkm_cell *c = (void *)((char *)raw + ((64 - ((uintptr_t)raw & 63)) & 63));
     memset(c, 0, size);
     c->raw = raw;
     return c;

@@ -87,11 +87,11 @@ static void put_escaped(struct buf *b, const char *s, bool quote)
 static void fmt_double(char out[40], double v)
 {
     if (isnan(v)) {
-        strcpy(out, "NaN");
+        snprintf(out, 40, "NaN");
         return;
     }
     if (isinf(v)) {
-        strcpy(out, v > 0 ? "+Inf" : "-Inf");
+        snprintf(out, 40, "%s", v > 0 ? "+Inf" : "-Inf");
         return;
     }
     if (v == floor(v) && fabs(v) < 9007199254740992.0) {

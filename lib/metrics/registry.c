@@ -287,7 +287,7 @@ static pk_err child_get(pk_metrics_family *f, enum pkm_kind kind, const char *co
     }
     if (f->n_kids == f->cap_kids) {
         size_t cap = f->cap_kids ? f->cap_kids * 2 : 4;
-        struct pkm_child **k = pk_reallocarray(f->kids, cap, sizeof *k);
+        struct pkm_child **k = pk_reallocarray(f->kids, cap, sizeof(struct pkm_child *));
         if (!k)
             goto out;
         f->kids = k;
@@ -307,7 +307,7 @@ static pk_err child_get(pk_metrics_family *f, enum pkm_kind kind, const char *co
             if (!(ch->values[i] = pk_strdup(values[i])))
                 goto fail;
     }
-    if (kind != PKM_GAUGE && (rc = pk__metrics_slot_new(&ch->slot)) != PK_OK) {
+    if (kind != PKM_GAUGE && pk__metrics_slot_new(&ch->slot) != PK_OK) {   /* ENOMEM */
         ch->slot = UINT32_MAX;
         goto fail;
     }
