@@ -41,7 +41,7 @@ PCC_FLAGS=()
 if [ -n "${PCC_PREFIX:-}" ]; then
     [ -f "$PCC_PREFIX/include/prom.h" ] && [ -e "$PCC_PREFIX/lib/libprom.so" ] ||
         die "PCC_PREFIX=$PCC_PREFIX has no include/prom.h and lib/libprom.so"
-    PCC_FLAGS=(-DWITH_PCC -I"$PCC_PREFIX/include" -L"$PCC_PREFIX/lib" -Wl,-rpath,"$PCC_PREFIX/lib" -lprom)
+    PCC_FLAGS=(-DWITH_PCC -isystem "$PCC_PREFIX/include" -L"$PCC_PREFIX/lib" -Wl,-rpath,"$PCC_PREFIX/lib" -lprom)
     IMPLS="perfkit mutex pcc"
 else
     echo "prometheus-client-c: PCC_PREFIX not set, its column is skipped" >&2
