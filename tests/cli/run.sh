@@ -6,8 +6,10 @@
 : "${PERFKIT:=build/perfkit}" "${HELPERS:=build/helpers}"
 PERFKIT=$(cd "$(dirname "$PERFKIT")" && pwd)/$(basename "$PERFKIT")
 HELPERS=$(cd "$HELPERS" && pwd)
+: "${EXAMPLES:=build/examples}"
+[ -d "$EXAMPLES" ] && EXAMPLES=$(cd "$EXAMPLES" && pwd)
 DATA=$(cd "$(dirname "$0")/data" 2>/dev/null && pwd)
-export PERFKIT HELPERS DATA
+export PERFKIT HELPERS EXAMPLES DATA
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
 pass=0; fail=0
 for t in "$TESTDIR"/t_*.sh; do
