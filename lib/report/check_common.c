@@ -207,7 +207,7 @@ static void regression_cells(const pk_check_item *it, pk__report_check_row *w)
 {
     char base[48];
     if (it->status == PK_CHECK_NO_BASELINE) {
-        snprintf(w->detail, sizeof w->detail, "no baseline");
+        w->detail[0] = '\0';   /* the verdict column already says it */
     } else if (it->n_baseline > 0 || it->has_cmp) {
         int n = snprintf(w->detail, sizeof w->detail, "vs %s baseline",
                          pk__report_check_value(it->unit, it->baseline, base, sizeof base));
