@@ -272,18 +272,19 @@ const pk_bench_alloc_stats *pk_bench_alloc_counters(void);
 
 /* ---- the program's main ---------------------------------------------------------
  * Parses flags, runs, writes; returns the exit status: 0 ok, 1 a benchmark
- * failed, 2 bad flags (message on stderr), 3 internal error. Unlike the rest
- * of libperfkit it writes to stdout/stderr (it *is* the program's main).
+ * failed, 2 bad flags (message on err), 3 internal error. Results go to out,
+ * messages to err; PK_BENCH_MAIN() passes stdout and stderr, so the library
+ * itself never picks the terminal.
  * Flags: --filter=REGEX --min-time=0.5s --warmup=0.1s --repetitions=N
  * --format=console|json --out=FILE --out-format=console|json --list --help,
  * and Google Benchmark's --benchmark_filter, _min_time, _repetitions,
  * _format, _out, _out_format, _list_tests. */
-int pk_bench_main(int argc, char **argv);
+int pk_bench_main(int argc, char **argv, FILE *out, FILE *err);
 
-#define PK_BENCH_MAIN()                  \
-    int main(int argc, char **argv)      \
-    {                                    \
-        return pk_bench_main(argc, argv); \
+#define PK_BENCH_MAIN()                                   \
+    int main(int argc, char **argv)                       \
+    {                                                     \
+        return pk_bench_main(argc, argv, stdout, stderr); \
     }
 
 #ifdef __cplusplus

@@ -1,8 +1,8 @@
 /* main.c — pk_bench_main(): the main() of a microbenchmark program.
  *
- * Unlike the rest of libperfkit this file writes to stdout and stderr and
- * turns errors into exit statuses: it is the program's main, called only by
- * PK_BENCH_MAIN(). Flags are perfkit's (--filter, --min-time, ...) and
+ * It parses flags, runs, writes results and turns errors into exit statuses,
+ * writing only to the two streams it is given: PK_BENCH_MAIN() (in the
+ * program, not the library) passes stdout and stderr. Flags are perfkit's (--filter, --min-time, ...) and
  * Google Benchmark's spellings of the same (--benchmark_filter, ...), so
  * tools that drive GB binaries (perfkit check's google-benchmark runner)
  * drive these unchanged. Exit: 0 ok, 1 a benchmark failed, 2 usage, 3 other. */
@@ -111,9 +111,11 @@ static int bool_flag(const char *arg, const char *name)
     return -1;
 }
 
-int pk_bench_main(int argc, char **argv)
+int pk_bench_main(int argc, char **argv, FILE *out_f, FILE *err_f)
 {
     const char *prog = argc > 0 && argv[0] ? argv[0] : "bench";
+    if (!out_f || !err_f)
+        return 3;
     pk_bench_opts o;
     pk_bench_opts_init(&o);
     o.executable = prog;
@@ -125,7 +127,7 @@ int pk_bench_main(int argc, char **argv)
         const char *a = argv[i], *v;
         bool ok = true;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fprintf(stdout, usage, prog);
+            fprintf(out_f, usage, prog);
             return 0;
         } else if ((b = bool_flag(a, "--list")) >= 0 ||
                    (b = bool_flag(a, "--benchmark_list_tests")) >= 0) {
@@ -160,39 +162,39 @@ int pk_bench_main(int argc, char **argv)
             ok = *v != '\0';
             out = v;
         } else {
-            fprintf(stderr, "%s: unknown option `%s`\n", prog, a);
-            fprintf(stderr, usage, prog);
+            fprintf(err_f, "%s: unknown option `%s`\n", prog, a);
+            fprintf(err_f, usage, prog);
             return 2;
         }
         if (!ok) {
-            fprintf(stderr, "%s: invalid value in `%s`\n", prog, a);
+            fprintf(err_f, "%s: invalid value in `%s`\n", prog, a);
             return 2;
         }
     }
     pk_diag d = {0};
     if (list) {
-        pk_err e = pk_bench_list(stdout, o.filter, &d);
+        pk_err e = pk_bench_list(out_f, o.filter, &d);
         if (e != PK_OK)
-            fprintf(stderr, "%s: %s\n", prog, e == PK_EINVAL ? d.message : pk_strerror(e));
+            fprintf(err_f, "%s: %s\n", prog, e == PK_EINVAL ? d.message : pk_strerror(e));
         return e == PK_OK ? 0 : e == PK_EINVAL ? 2 : 3;
     }
     FILE *of = NULL;
     if (out && !(of = fopen(out, "w"))) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", prog, out, strerror(errno));
+        fprintf(err_f, "%s: cannot write %s: %s\n", prog, out, strerror(errno));
         return 2;
     }
     pk_bench_results *r;
     pk_err e = pk_bench_run_all(&o, &r, &d);
     if (e != PK_OK) {
-        fprintf(stderr, "%s: %s\n", prog, e == PK_EINVAL ? d.message : pk_strerror(e));
+        fprintf(err_f, "%s: %s\n", prog, e == PK_EINVAL ? d.message : pk_strerror(e));
         if (of)
             fclose(of);
         return e == PK_EINVAL ? 2 : 3;
     }
     if (r->n == 0 && o.filter)
-        fprintf(stderr, "%s: no benchmark matches `%s`\n", prog, o.filter);
+        fprintf(err_f, "%s: no benchmark matches `%s`\n", prog, o.filter);
     int rc = 0;
-    if (write_as(stdout, format, r, aggs_only || display_aggs_only) != PK_OK)
+    if (write_as(out_f, format, r, aggs_only || display_aggs_only) != PK_OK)
         rc = 3;
     if (of) {
         if (write_as(of, out_format, r, aggs_only) != PK_OK)

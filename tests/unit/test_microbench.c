@@ -594,7 +594,7 @@ static int run_main(const char *const *args)
     for (; *args; args++)
         argv[argc++] = (char *)*args;
     argv[argc] = NULL;
-    return pk_bench_main(argc, argv);
+    return pk_bench_main(argc, argv, stdout, stderr);
 }
 
 Test(microbench, main_rejects_bad_flags_with_status_2, .init = cr_redirect_stderr)
