@@ -209,18 +209,20 @@ static void fill_meta(pk_run_meta *m, const pk_config *cfg)
     memcpy(m->config_hash, cfg->hash, sizeof m->config_hash);
 }
 
+pk_err cli_write_check_report(const pk_check_report *r, bool json, bool markdown, int color,
+                              bool verbose)
+{
+    if (json)
+        return pk_check_write_json(stdout, r);
+    if (markdown)
+        return pk_check_write_markdown(stdout, r);
+    pk_check_text_opts to = {.color = cli_color_enabled(color, stdout), .verbose = verbose};
+    return pk_check_write_text(stdout, r, &to);
+}
+
 static int write_reports(const check_args *a, const pk_check_report *r)
 {
-    pk_err e;
-    if (a->json) {
-        e = pk_check_write_json(stdout, r);
-    } else if (a->markdown) {
-        e = pk_check_write_markdown(stdout, r);
-    } else {
-        pk_check_text_opts to = {.color = cli_color_enabled(a->color, stdout),
-                                 .verbose = a->verbose};
-        e = pk_check_write_text(stdout, r, &to);
-    }
+    pk_err e = cli_write_check_report(r, a->json, a->markdown, a->color, a->verbose);
     if (e != PK_OK) {
         cli_error(CMD, "writing the report failed: %s", pk_strerror(e));
         return CLI_INTERNAL;

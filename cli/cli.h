@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "perfkit/check.h"
+
 /* Exit codes (DESIGN.md). */
 enum {
     CLI_OK = 0,        /* all good */
@@ -37,5 +39,10 @@ bool cli_use_color(FILE *f);
 bool cli_parse_color(const char *cmd, const char *when, int *out);
 /* Whether to colour f under a --color setting (-1 auto). */
 bool cli_color_enabled(int setting, FILE *f);
+
+/* A check report on stdout: JSON, Markdown or the text table (check.c;
+ * shared with compare). */
+pk_err cli_write_check_report(const pk_check_report *r, bool json, bool markdown, int color,
+                              bool verbose);
 
 #endif

@@ -121,15 +121,7 @@ int cmd_compare(int argc, char **argv)
         goto done;
     }
     rep->run = mb;
-    pk_err e;
-    if (json) {
-        e = pk_check_write_json(stdout, rep);
-    } else if (markdown) {
-        e = pk_check_write_markdown(stdout, rep);
-    } else {
-        pk_check_text_opts to = {.color = cli_color_enabled(color, stdout), .verbose = verbose};
-        e = pk_check_write_text(stdout, rep, &to);
-    }
+    pk_err e = cli_write_check_report(rep, json, markdown, color, verbose);
     if (e != PK_OK)
         rc = CLI_INTERNAL;
     else if (fail && rep->count[PK_CHECK_REGRESSED])
