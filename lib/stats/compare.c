@@ -99,6 +99,16 @@ pk_err pk_stats_compare(const double *baseline, size_t nb, const double *candida
         sb = pk__stats_mean(baseline, nb);
         sc = pk__stats_mean(candidate, nc);
     }
+    if (sb == 0.0 && sc == 0.0) {
+        /* nothing then, nothing now (e.g. sys time of a tiny program): the
+         * same, whatever the samples' spread */
+        r.ratio = 1.0;
+        r.ratio_ci = (pk_ci){1.0, 1.0, 1.0};
+        r.p_value = 1.0;
+        r.verdict = PK_VERDICT_SAME;
+        *out = r;
+        return PK_OK;
+    }
     if (sb == 0.0)
         return PK_EINVAL;
     r.ratio = sc / sb;

@@ -173,3 +173,15 @@ Test(stats_compare, outliers_do_not_move_the_rank_ratio)
     cr_assert_lt(c.ratio_ci.lo, 1.0);
     cr_assert_gt(c.ratio_ci.hi, 1.0);
 }
+
+/* Zero against zero (sys time of a tiny program) is "the same", not an error. */
+Test(stats_compare, zero_against_zero_is_the_same)
+{
+    const double z1[] = {0, 0, 0, 0}, z2[] = {0, 0, 0};
+    pk_compare_opts o = opts(PK_TEST_MANN_WHITNEY);
+    pk_comparison c;
+    cr_assert_eq(pk_stats_compare(z1, 4, z2, 3, &o, &c), PK_OK);
+    cr_assert_eq(c.verdict, PK_VERDICT_SAME);
+    cr_assert_eq(c.ratio, 1.0);
+    cr_assert_eq(c.p_value, 1.0);
+}
