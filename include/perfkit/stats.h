@@ -178,8 +178,9 @@ typedef struct pk_comparison {
  * For PK_TEST_EXACT "significant" means the two samples' ranges do not overlap.
  * When both statistics are 0 the result is SAME with ratio 1 and p = 1.
  * Errors: PK_EINVAL (empty samples, alpha outside (0,1), threshold < 0, a
- * baseline statistic of 0 against a non-zero candidate, a NaN, an unknown method, invalid boot options, fewer
- * than 2 values per sample for WELCH), PK_ENOMEM. */
+ * baseline statistic of 0 against a non-zero candidate, a NaN, an unknown
+ * method, invalid boot options, fewer than 2 values per sample for WELCH),
+ * PK_ENOMEM. */
 pk_err pk_stats_compare(const double *baseline, size_t nb, const double *candidate, size_t nc,
                         const pk_compare_opts *o, pk_comparison *out);
 
