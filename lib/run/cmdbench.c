@@ -61,11 +61,6 @@ static void set_err(plan *p, const char *fmt, ...)
     va_end(ap);
 }
 
-static void free_argv(char **argv)
-{
-    pk_shellwords_free(argv);
-}
-
 /* Split text (or wrap it for sh -c) and resolve its program. what names the
  * command in messages ("command 2", "prepare command"). */
 static pk_err prepare_cmd(plan *p, const char *text, const char *what, prepared *out)
@@ -82,7 +77,9 @@ static pk_err prepare_cmd(plan *p, const char *text, const char *what, prepared 
         argv[1] = pk_strdup("-c");
         argv[2] = pk_strdup(text);
         if (!argv[0] || !argv[1] || !argv[2]) {
-            free_argv(argv);
+            for (int i = 0; i < 3; i++)   /* a NULL in the middle would stop */
+                pk_free(argv[i]);         /* pk_shellwords_free early */
+            pk_free(argv);
             return PK_ENOMEM;
         }
         out->argv = argv;
@@ -113,17 +110,17 @@ static void plan_free(plan *p)
 {
     for (size_t i = 0; i < p->n; i++) {
         if (p->cmd)
-            free_argv(p->cmd[i].argv);
+            pk_shellwords_free(p->cmd[i].argv);
         if (p->prep)
-            free_argv(p->prep[i].argv);
+            pk_shellwords_free(p->prep[i].argv);
         if (p->concl)
-            free_argv(p->concl[i].argv);
+            pk_shellwords_free(p->concl[i].argv);
     }
     pk_free(p->cmd);
     pk_free(p->prep);
     pk_free(p->concl);
-    free_argv(p->setup.argv);
-    free_argv(p->cleanup.argv);
+    pk_shellwords_free(p->setup.argv);
+    pk_shellwords_free(p->cleanup.argv);
     pk_runner_free(p->main);
     pk_runner_free(p->aux);
     pk_free(p->target);

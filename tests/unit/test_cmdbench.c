@@ -265,3 +265,26 @@ Test(cmdbench, allocation_failures_are_clean)
     }
     cr_assert_fail("never succeeded");
 }
+
+/* Shell mode builds {"/bin/sh", "-c", CMD}: failing any one of those copies
+ * (not only the first) must leave nothing allocated. */
+Test(cmdbench, single_allocation_failures_in_shell_mode_are_clean)
+{
+    pk_cmdbench_cmd c[] = {{.command = "true"}};
+    pk_cmdbench_opts o = opts(1);
+    o.shell = true;
+    o.run.counters = false;
+    char err[256];
+    for (long n = 0; n < 500; n++) {
+        fault_arm(n);
+        pk_cmdbench_result *r = NULL;
+        pk_err e = bench(c, 1, &o, &r, err);
+        pk_cmdbench_result_free(r);
+        fault_disarm();
+        cr_assert_eq(fault_live(), 0, "n=%ld leaked %ld blocks", n, fault_live());
+        if (e == PK_OK)
+            return;
+        cr_assert(e == PK_ENOMEM || e == PK_EIO, "n=%ld: %s", n, pk_strerror(e));
+    }
+    cr_assert_fail("never succeeded");
+}
