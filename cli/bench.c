@@ -309,10 +309,11 @@ static size_t param_values(const bench_args *a, char ***vals_out)
             if (n == cap) {
                 char **nv = pk_reallocarray(vals, cap *= 2, sizeof *vals);
                 if (!nv)
-                    goto fail;
+                    goto oom;
                 vals = nv;
             }
-            vals[n++] = pk_strndup(s, len);
+            if (!(vals[n++] = pk_strndup(s, len)))
+                goto oom;
             if (!s[len])
                 break;
             s += len + 1;
@@ -346,16 +347,19 @@ static size_t param_values(const bench_args *a, char ***vals_out)
             if (n == cap) {
                 char **nv = pk_reallocarray(vals, cap *= 2, sizeof *vals);
                 if (!nv)
-                    goto fail;
+                    goto oom;
                 vals = nv;
             }
             char buf[64];
             snprintf(buf, sizeof buf, "%.10g", lo + (double)i * step);
-            vals[n++] = pk_strdup(buf);
+            if (!(vals[n++] = pk_strdup(buf)))
+                goto oom;
         }
     }
     *vals_out = vals;
     return n;
+oom:
+    cli_error(CMD, "out of memory");
 fail:
     for (size_t i = 0; i < n; i++)
         pk_free(vals[i]);
