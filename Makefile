@@ -38,7 +38,7 @@ TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%))
 
 .PHONY: all deps test check sanitize example install installcheck clean tidy checksrc fuzz
-all: deps $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc \
+all: $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc \
      $(BUILD)/libperfkit-alloccount.a
 
 deps:
@@ -135,7 +135,7 @@ install: all
 # Fuzz every parser briefly (libFuzzer, clang): FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 15
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-fuzz: deps
+fuzz:
 	@mkdir -p build-fuzz
 	@for f in $(FUZZ_SRC); do \
 	    n=$$(basename $$f .c); t=$${n#fuzz_}; \

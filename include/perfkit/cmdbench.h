@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "perfkit/error.h"
+#include "perfkit/resultset.h"
 #include "perfkit/run.h"
 
 #ifdef __cplusplus
@@ -130,6 +131,17 @@ const char *pk_metric_name(pk_metric m);
 /* Copy metric m of every measured run of r into out[0..r->n_runs-1]. Returns
  * the number written, 0 when m was not measured (counter not supported). */
 size_t pk_cmd_result_metric(const pk_cmd_result *r, pk_metric m, double *out);
+
+/* ---- into the result model ---------------------------------------------- */
+
+/* Add every command of a `perfkit bench` result to rs, one benchmark each,
+ * named names[i] (or the command's display name when names is NULL): wall,
+ * user, sys, rss, minflt, majflt, nvcsw, nivcsw, instructions (when measured)
+ * and every supported counter. Primary: wall, or instructions in instructions
+ * mode. A failed command gets an error message. Errors: PK_EINVAL,
+ * PK_ENOMEM. */
+pk_err pk_resultset_add_cmdbench(pk_resultset *rs, const pk_cmdbench_result *r,
+                                 const char *const *names);
 
 #ifdef __cplusplus
 }

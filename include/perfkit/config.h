@@ -54,6 +54,8 @@
 #include "perfkit/cmdbench.h"
 #include "perfkit/diag.h"
 #include "perfkit/error.h"
+#include "perfkit/figure.h"
+#include "perfkit/ingest.h"
 #include "perfkit/size.h"
 #include "perfkit/stats.h"
 #include "perfkit/units.h"
@@ -88,13 +90,6 @@ typedef enum pk_bench_kind {
     PK_BENCH_GBENCH = 1,
     PK_BENCH_IMPORT = 2,
 } pk_bench_kind;
-
-typedef enum pk_import_format {
-    PK_IMPORT_AUTO = 0,
-    PK_IMPORT_PERFKIT,
-    PK_IMPORT_HYPERFINE,
-    PK_IMPORT_GBENCH,
-} pk_import_format;
 
 typedef struct pk_cfg_bench {
     char *name;
@@ -174,11 +169,6 @@ void pk_config_free(pk_config *c);   /* NULL is a no-op */
  * PK_EPARSE (a parameter value leaves a command with an open quote),
  * PK_EINVAL (c NULL), PK_ENOMEM. */
 pk_err pk_config_validate(const pk_config *c, pk_diag *diag);
-
-/* The figure kinds perfkit knows: PK_UNIT_DURATION for wall, user, sys,
- * real_time, cpu_time, task-clock; PK_UNIT_SIZE for rss; PK_UNIT_COUNT for
- * every other name (counters, user counters). */
-pk_unit_kind pk_figure_kind(const char *figure);
 
 #ifdef __cplusplus
 }

@@ -17,7 +17,7 @@
 #define PERFKIT_INGEST_H
 
 #include <stddef.h>
-#include "perfkit/config.h"
+#include <stdint.h>
 #include "perfkit/diag.h"
 #include "perfkit/error.h"
 #include "perfkit/resultset.h"
@@ -25,6 +25,14 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Formats of results produced elsewhere. */
+typedef enum pk_import_format {
+    PK_IMPORT_AUTO = 0,
+    PK_IMPORT_PERFKIT,
+    PK_IMPORT_HYPERFINE,
+    PK_IMPORT_GBENCH,
+} pk_import_format;
 
 /* Which format text is in (PK_IMPORT_AUTO when none matches): perfkit has
  * "schema": "perfkit/bench/v1"; Google Benchmark has "context" and

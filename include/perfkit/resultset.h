@@ -25,7 +25,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "perfkit/cmdbench.h"
 #include "perfkit/error.h"
 #include "perfkit/units.h"
 
@@ -79,15 +78,6 @@ pk_err pk_bench_data_set_error(pk_bench_data *b, const char *message);
 
 /* The series of b named figure, or NULL. */
 const pk_series *pk_bench_data_get(const pk_bench_data *b, const char *figure);
-
-/* Add every command of a `perfkit bench` result to rs, one benchmark each,
- * named names[i] (or the command's display name when names is NULL): wall,
- * user, sys, rss, minflt, majflt, nvcsw, nivcsw, instructions (when measured)
- * and every supported counter. Primary: wall, or instructions in instructions
- * mode. A failed command gets an error message. Errors: PK_EINVAL,
- * PK_ENOMEM. */
-pk_err pk_resultset_add_cmdbench(pk_resultset *rs, const pk_cmdbench_result *r,
-                                 const char *const *names);
 
 /* ---- statistics of a series ------------------------------------------------
  * Statistic names: mean, median, min, max, stddev, mad, and pN for any

@@ -27,26 +27,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "perfkit/error.h"
-#include "perfkit/machine.h"
 #include "perfkit/resultset.h"
+#include "perfkit/runmeta.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct pk_store pk_store;
-
-typedef struct pk_run_meta {
-    int64_t id;                  /* assigned by pk_store_put_run; > 0 */
-    int64_t started_unix_ns;
-    char commit[41];             /* full hex commit, "" outside git */
-    char branch[128];            /* "" when detached or outside git */
-    bool dirty;                  /* uncommitted changes in the work tree */
-    char perfkit_version[32];
-    pk_machine machine;          /* as pk_machine_get; load is not stored (0 when loaded) */
-    char fingerprint[17];        /* pk_machine_fingerprint */
-    char config_hash[17];        /* pk_config.hash, "" when none */
-} pk_run_meta;
 
 typedef struct pk_store_opts {
     int busy_timeout_ms;   /* wait for another writer this long (10000) */

@@ -1,4 +1,4 @@
-/* Unit tests for lib/check/config*.c: a full valid perfkit.yml, defaults,
+/* Unit tests for lib/config/config*.c: a full valid perfkit.yml, defaults,
  * loading from disk, pk_config_validate and allocation-failure injection.
  * Error diagnostics are in test_config_errors.c. */
 #include <criterion/criterion.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/check/config*.c diagnostics: one test per error class,
+/* Unit tests for lib/config/config*.c diagnostics: one test per error class,
  * each asserting PK_EPARSE, the exact line:column and a message fragment. */
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/check/gitinfo.c against a real throwaway repository. */
+/* Unit tests for lib/core/gitinfo.c against a real throwaway repository. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/check/ingest*.c: hyperfine, Google Benchmark and perfkit
+/* Unit tests for lib/ingest/ingest*.c: hyperfine, Google Benchmark and perfkit
  * JSON into a result set. Samples in tests/data/ingest/ were written by the
  * real tools (hyperfine 1.15, Google Benchmark 1.7.1 running
  * tests/helpers/gbench_demo.cc, perfkit bench); values are checked against

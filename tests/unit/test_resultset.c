@@ -1,9 +1,10 @@
-/* Unit tests for lib/check/resultset.c. */
+/* Unit tests for lib/result/resultset.c and lib/run/cmdbench_result.c. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
 #include "fault.h"
 #include "perfkit/alloc.h"
+#include "perfkit/cmdbench.h"
 #include "perfkit/resultset.h"
 
 Test(resultset, add_find_put_get)

@@ -1,4 +1,4 @@
-/* Unit tests for lib/check/size.c: raw, gzip, brotli and zstd sizes.
+/* Unit tests for lib/size/size.c: raw, gzip, brotli and zstd sizes.
  *
  * Expected figures were computed once from the same buffers written to files
  * (Debian 12: GNU gzip 1.12, zlib 1.2.13, brotli 1.0.9, zstd 1.5.4):

@@ -12,7 +12,7 @@
  * complexity rows (BigO, RMS) are not imported. Rows with "error_occurred"
  * give the benchmark its error message and no samples. Primary: real_time.
  * Reference: benchmark/src/json_reporter.cc. */
-#include "check/ingest_int.h"
+#include "ingest/ingest_int.h"
 
 #include <string.h>
 

@@ -8,7 +8,7 @@
  * or absent in any run is not measured (no series, never zeros). Primary:
  * the file's "primary" figure. A failed command keeps its runs and gets an
  * error message. Writer: lib/report/json.c. */
-#include "check/ingest_int.h"
+#include "ingest/ingest_int.h"
 
 #include <stdio.h>
 #include <string.h>

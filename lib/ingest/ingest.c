@@ -8,7 +8,7 @@
  * text is known to be valid JSON by then, so a skip-scanner suffices.
  * Readers add to the caller's set directly; on any error the benchmarks they
  * added are released again, leaving the set as it was. */
-#include "check/ingest_int.h"
+#include "ingest/ingest_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
  * the hyperfine version writes it. Primary figure: wall. exit_codes are not
  * judged: hyperfine stops on a failing command unless told to ignore it.
  * Reference: hyperfine src/export/json.rs. */
-#include "check/ingest_int.h"
+#include "ingest/ingest_int.h"
 
 #include "perfkit/alloc.h"
 

@@ -6,7 +6,7 @@
  * kind are refused. Values are read in a fixed order after the keys are
  * checked, so cross-key rules (min-runs <= max-runs, shell quoting) see
  * every value. Parameter scans expand like the CLI's --parameter-scan. */
-#include "check/config_internal.h"
+#include "config/config_int.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * fix. Unit errors point at the offending character inside the value: the
  * scalar's column plus pk_units_parse's offset (plus one for the opening
  * quote of a quoted scalar). */
-#include "check/config_internal.h"
+#include "config/config_int.h"
 
 #include <ctype.h>
 #include <errno.h>

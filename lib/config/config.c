@@ -6,7 +6,7 @@
  * history, regression, benchmarks, sizes — so every benchmark's policy can
  * start from the global one wherever `regression:` appears in the file.
  * Reference: FNV hash, http://www.isthe.com/chongo/tech/comp/fnv/ */
-#include "check/config_internal.h"
+#include "config/config_int.h"
 
 #include <errno.h>
 #include <stdio.h>

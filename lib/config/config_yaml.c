@@ -6,7 +6,7 @@
  * aliases are refused (they would let a tiny file expand into a huge tree)
  * and nesting is capped. Tags are ignored: every scalar is a string.
  * Reference: libyaml yaml.h, YAML 1.1 spec (yaml.org/spec/1.1). */
-#include "check/config_internal.h"
+#include "config/config_int.h"
 
 #include <stdio.h>
 #include <string.h>

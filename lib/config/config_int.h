@@ -1,8 +1,8 @@
-/* config_internal.h — private to lib/check/config*.c: the YAML node tree the
+/* config_int.h — private to lib/config/config*.c: the YAML node tree the
  * loader builds, the parse context that reports located errors, and the value
  * converters shared by the top-level and per-benchmark parsers. */
-#ifndef PK_CHECK_CONFIG_INTERNAL_H
-#define PK_CHECK_CONFIG_INTERNAL_H
+#ifndef PK_CONFIG_INT_H
+#define PK_CONFIG_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
