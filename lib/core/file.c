@@ -1,0 +1,189 @@
+/* file.c — one errno mapping, whole-file reading, sorted glob expansion and
+ * temporary files for every module (core/file.h).
+ *
+ * Reading uses read(2) with a capacity from fstat for regular files and
+ * doubling for pipes and /proc files (which report size 0). Globs use
+ * glob(3) with GLOB_BRACE | GLOB_TILDE | GLOB_MARK: one flag set everywhere,
+ * so `{a,b}.js` means the same to a size budget, to `perfkit size` and to
+ * collection; GLOB_MARK lets directories be told apart and left out. */
+#include "core/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "perfkit/alloc.h"
+
+pk_err pk__err_from_errno(int err)
+{
+    switch (err) {
+    case ENOENT: case ENOTDIR: case ELOOP: case ENAMETOOLONG: return PK_ENOENT;
+    case EACCES: case EPERM: case EROFS:                      return PK_EPERM;
+    case EISDIR:                                              return PK_EINVAL;
+    case ENOMEM:                                              return PK_ENOMEM;
+    default:                                                  return PK_EIO;
+    }
+}
+
+static pk_err fail(pk_diag *diag, const char *path, const char *what, int err)
+{
+    pk_diag_set(diag, path, 0, 0, "cannot %s: %s", what,
+                err == EISDIR ? "is a directory" : strerror(err));
+    return pk__err_from_errno(err);
+}
+
+pk_err pk__file_read(const char *path, char **out, size_t *len, pk_diag *diag)
+{
+    if (!out || !len)
+        return PK_EINVAL;
+    *out = NULL;
+    *len = 0;
+    if (!path || !path[0]) {
+        pk_diag_set(diag, "", 0, 0, "no file name given");
+        return PK_EINVAL;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(diag, path, "open", errno);
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        return fail(diag, path, "read", EISDIR);
+    }
+    size_t cap = 0, n = 0;
+    size_t want = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+    char *buf = NULL;
+    pk_err e = pk__grow((void **)&buf, &cap, want, 1);
+    while (e == PK_OK) {
+        if (n + 1 >= cap && (e = pk__grow((void **)&buf, &cap, cap + 1, 1)) != PK_OK)
+            break;
+        ssize_t r = read(fd, buf + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            e = fail(diag, path, "read", errno);
+            break;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (e != PK_OK) {
+        if (e == PK_ENOMEM)
+            pk_diag_set(diag, path, 0, 0, "out of memory reading the file");
+        pk_free(buf);
+        return e;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return PK_OK;
+}
+
+int pk__glob_magic(const char *s)
+{
+    return s && strpbrk(s, "*?[{") != NULL;
+}
+
+void pk__glob_free(char **paths, size_t n)
+{
+    for (size_t i = 0; paths && i < n; i++)
+        pk_free(paths[i]);
+    pk_free(paths);
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+pk_err pk__glob(const char *pattern, char ***paths, size_t *n)
+{
+    if (!pattern || !paths || !n)
+        return PK_EINVAL;
+    *paths = NULL;
+    *n = 0;
+    struct stat st;
+    glob_t g;
+    int rc;
+    if (!pk__glob_magic(pattern) || stat(pattern, &st) == 0) {
+        /* a literal name, even one with '[' in it: only a file counts */
+        if (stat(pattern, &st) != 0 || S_ISDIR(st.st_mode))
+            return PK_ENOENT;
+        char **one = pk_calloc(1, sizeof *one);
+        if (!one || !(one[0] = pk_strdup(pattern))) {
+            pk_free(one);
+            return PK_ENOMEM;
+        }
+        *paths = one;
+        *n = 1;
+        return PK_OK;
+    }
+    rc = glob(pattern, GLOB_BRACE | GLOB_TILDE | GLOB_MARK, NULL, &g);
+    if (rc == GLOB_NOMATCH) {
+        globfree(&g);
+        return PK_ENOENT;
+    }
+    if (rc != 0) {
+        globfree(&g);
+        return rc == GLOB_NOSPACE ? PK_ENOMEM : PK_EIO;
+    }
+    char **out = pk_calloc(g.gl_pathc ? g.gl_pathc : 1, sizeof *out);
+    size_t k = 0;
+    pk_err e = out ? PK_OK : PK_ENOMEM;
+    for (size_t i = 0; e == PK_OK && i < g.gl_pathc; i++) {
+        const char *p = g.gl_pathv[i];
+        size_t len = strlen(p);
+        if (len && p[len - 1] == '/')
+            continue;   /* GLOB_MARK: a directory */
+        if (!(out[k] = pk_strdup(p)))
+            e = PK_ENOMEM;
+        else
+            k++;
+    }
+    globfree(&g);
+    if (e == PK_OK && k == 0)
+        e = PK_ENOENT;
+    if (e != PK_OK) {
+        pk__glob_free(out, k);
+        return e;
+    }
+    qsort(out, k, sizeof *out, by_bytes);
+    *paths = out;
+    *n = k;
+    return PK_OK;
+}
+
+pk_err pk__tempfile(const char *prefix, const char *suffix, char *path, size_t path_len,
+                    int *fd)
+{
+    if (fd)
+        *fd = -1;
+    if (!prefix || !path || !path_len)
+        return PK_EINVAL;
+    if (!suffix)
+        suffix = "";
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !dir[0])
+        dir = "/tmp";
+    int len = snprintf(path, path_len, "%s/%sXXXXXX%s", dir, prefix, suffix);
+    if (len < 0 || (size_t)len >= path_len)   /* TMPDIR too long: /tmp */
+        len = snprintf(path, path_len, "/tmp/%sXXXXXX%s", prefix, suffix);
+    if (len < 0 || (size_t)len >= path_len)
+        return PK_EINVAL;
+    int f = mkostemps(path, (int)strlen(suffix), O_CLOEXEC);
+    if (f < 0)
+        return pk__err_from_errno(errno) == PK_EPERM ? PK_EPERM : PK_EIO;
+    if (fd)
+        *fd = f;
+    else
+        close(f);
+    return PK_OK;
+}
