@@ -14,6 +14,7 @@
 #include "perfkit/runmeta.h"
 #include "perfkit/run.h"
 #include "perfkit/cmdbench.h"
+#include "perfkit/format.h"
 #include "perfkit/report.h"
 #include "perfkit/size.h"
 #include "perfkit/ingest.h"
