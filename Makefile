@@ -18,7 +18,7 @@ OPT       ?= -O2 -g
 WARN      := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS  += -Iinclude -Ilib -D_GNU_SOURCE -DPK_VERSION='"$(VERSION)"'
 BASEFLAGS := -std=c17 $(WARN) -MMD -MP
-CFLAGS    += $(BASEFLAGS) $(OPT) -fPIC $(SAN)
+CFLAGS    += $(BASEFLAGS) $(OPT) -fPIC -fvisibility=hidden $(SAN)
 LDFLAGS   += $(SAN)
 LIBS      := -lyaml -lsqlite3 -ljansson -lz -lbrotlienc -lzstd -lmicrohttpd -lpthread -lm
 

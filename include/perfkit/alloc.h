@@ -6,10 +6,9 @@
 #define PERFKIT_ALLOC_H
 
 #include <stddef.h>
+#include "perfkit/api.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 /* realloc-shaped allocator: (NULL, n) allocates, (p, 0) frees and returns NULL,
  * (p, n) resizes. Returns NULL on failure (p stays valid then). */
@@ -33,7 +32,5 @@ void  pk_free(void *ptr);
 char *pk_strdup(const char *s);
 char *pk_strndup(const char *s, size_t n);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

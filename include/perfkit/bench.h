@@ -36,12 +36,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "perfkit/api.h"
 #include "perfkit/diag.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 /* ---- the state a benchmark function receives ------------------------------
  * Only pk__left is touched inline (by pk_bench_loop); everything else is
@@ -287,7 +286,5 @@ int pk_bench_main(int argc, char **argv, FILE *out, FILE *err);
         return pk_bench_main(argc, argv, stdout, stderr); \
     }
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "perfkit/api.h"
 #include "perfkit/config.h"
 #include "perfkit/diag.h"
 #include "perfkit/resultset.h"
@@ -39,9 +40,7 @@
 #include "perfkit/stats.h"
 #include "perfkit/store.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef enum pk_check_status {
     PK_CHECK_PASS = 0,
@@ -160,7 +159,5 @@ pk_err pk_check_write_json(FILE *f, const pk_check_report *r);      /* "perfkit/
 pk_err pk_check_write_markdown(FILE *f, const pk_check_report *r);  /* PR comment */
 pk_err pk_check_write_junit(FILE *f, const pk_check_report *r);     /* one testcase per item */
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

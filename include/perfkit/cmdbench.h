@@ -15,13 +15,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 #include "perfkit/resultset.h"
 #include "perfkit/run.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef enum pk_measure {
     PK_MEASURE_TIME = 0,          /* wall time is the primary figure */
@@ -143,7 +142,5 @@ size_t pk_cmd_result_metric(const pk_cmd_result *r, pk_metric m, double *out);
 pk_err pk_resultset_add_cmdbench(pk_resultset *rs, const pk_cmdbench_result *r,
                                  const char *const *names);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

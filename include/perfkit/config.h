@@ -51,6 +51,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "perfkit/api.h"
 #include "perfkit/cmdbench.h"
 #include "perfkit/diag.h"
 #include "perfkit/error.h"
@@ -60,9 +61,7 @@
 #include "perfkit/stats.h"
 #include "perfkit/units.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef struct pk_src_pos {
     unsigned line, column;   /* 1-based position of the value in the file */
@@ -170,7 +169,5 @@ void pk_config_free(pk_config *c);   /* NULL is a no-op */
  * PK_EINVAL (c NULL), PK_ENOMEM. */
 pk_err pk_config_validate(const pk_config *c, pk_diag *diag);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -6,10 +6,9 @@
 #define PERFKIT_DIAG_H
 
 #include <stddef.h>
+#include "perfkit/api.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef struct pk_diag {
     char file[512];      /* input name as given; "" when none */
@@ -32,7 +31,5 @@ char *pk_diag_format(const pk_diag *d, char *buf, size_t len);
  * Returns one of candidates (borrowed). */
 const char *pk_diag_suggest(const char *word, const char *const *candidates, size_t n);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

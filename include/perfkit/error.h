@@ -5,9 +5,9 @@
 #ifndef PERFKIT_ERROR_H
 #define PERFKIT_ERROR_H
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "perfkit/api.h"
+
+PK_BEGIN_DECLS
 
 typedef enum pk_err {
     PK_OK = 0,
@@ -30,7 +30,5 @@ typedef enum pk_err {
  * Thread-safety: safe. */
 const char *pk_strerror(pk_err e);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -25,12 +25,11 @@
 #define PERFKIT_FIGURE_H
 
 #include <stdbool.h>
+#include "perfkit/api.h"
 #include "perfkit/stats.h"
 #include "perfkit/units.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 /* The smallest relative change that counts for a noisy figure: 5%. */
 #define PK_DEFAULT_THRESHOLD 0.05
@@ -65,7 +64,5 @@ bool         pk_figure_deterministic(const char *figure);
  * suggestions; *n receives the count. Borrowed, static. */
 const char *const *pk_figure_names(size_t *n);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -10,11 +10,10 @@
 #define PERFKIT_FORMAT_H
 
 #include <stdbool.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef enum pk_format {
     PK_FORMAT_TEXT = 0,        /* the terminal table */
@@ -38,7 +37,5 @@ const char *pk_format_name(pk_format f);
 /* The format named name (as pk_format_name). Errors: PK_EINVAL. */
 pk_err pk_format_parse(const char *name, pk_format *out);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

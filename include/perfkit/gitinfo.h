@@ -10,11 +10,10 @@
 #define PERFKIT_GITINFO_H
 
 #include <stdbool.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef struct pk_git_info {
     char commit[41];    /* full hex, "" when not in a git work tree */
@@ -28,7 +27,5 @@ typedef struct pk_git_info {
  * Errors: PK_EINVAL (out NULL), PK_ENOENT, PK_EIO. */
 pk_err pk_git_info_get(const char *dir, pk_git_info *out);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -18,13 +18,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "perfkit/api.h"
 #include "perfkit/diag.h"
 #include "perfkit/error.h"
 #include "perfkit/resultset.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 /* Formats of results produced elsewhere. */
 typedef enum pk_import_format {
@@ -60,7 +59,5 @@ pk_err pk_ingest_gbench_run(const char *binary, const char *const *args, size_t 
                             size_t repetitions, const char *prefix, pk_resultset *rs,
                             pk_diag *diag);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

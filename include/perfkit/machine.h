@@ -5,11 +5,10 @@
 #define PERFKIT_MACHINE_H
 
 #include <stdint.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef struct pk_machine {
     char cpu_model[128];   /* /proc/cpuinfo "model name", or "unknown" */
@@ -33,7 +32,5 @@ void pk_machine_fingerprint(const pk_machine *m, char buf[17]);
 /* The library's version string, e.g. "0.1.0". */
 const char *pk_version(void);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -60,11 +60,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef struct pk_metrics_registry pk_metrics_registry;
 typedef struct pk_metrics_family pk_metrics_family;
@@ -183,7 +182,5 @@ uint16_t pk_metrics_server_port(const pk_metrics_server *s);
 /* Stop serving and free s (NULL is a no-op); r stays valid. */
 void pk_metrics_server_stop(pk_metrics_server *s);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -2,6 +2,7 @@
 #ifndef PERFKIT_PERFKIT_H
 #define PERFKIT_PERFKIT_H
 
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 #include "perfkit/alloc.h"
 #include "perfkit/diag.h"

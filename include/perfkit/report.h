@@ -14,13 +14,12 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include "perfkit/api.h"
 #include "perfkit/cmdbench.h"
 #include "perfkit/machine.h"
 #include "perfkit/stats.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef struct pk_report_opts {
     size_t reference;          /* index of the command others are compared to (0) */
@@ -111,7 +110,5 @@ pk_err pk_report_write_csv(FILE *f, const pk_bench_report *r);
  * the columns hold exact instruction counts. Errors: PK_EINVAL, PK_EIO. */
 pk_err pk_report_write_markdown(FILE *f, const pk_bench_report *r);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

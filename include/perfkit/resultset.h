@@ -25,12 +25,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 #include "perfkit/units.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 #define PK_RSS_FLOOR_FIGURE "rss_floor"
 
@@ -90,7 +89,5 @@ bool pk_series_stat_valid(const char *name);
  * empty series), PK_ENOMEM. */
 pk_err pk_series_stat(const pk_series *s, const char *stat, double *out);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

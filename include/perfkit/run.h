@@ -13,11 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 /* perf_event counters. Software ones work everywhere perf_event_open is
  * allowed; hardware ones are often missing in VMs and are then reported as not
@@ -137,7 +136,5 @@ const char *pk_runner_last_error(const pk_runner *r);
  * copy the caller frees with pk_free(). Errors: PK_ENOENT, PK_EPERM, PK_ENOMEM. */
 pk_err pk_run_resolve(const char *prog, char **path_out);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

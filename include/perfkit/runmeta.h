@@ -8,11 +8,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "perfkit/api.h"
 #include "perfkit/machine.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef struct pk_run_meta {
     int64_t id;                  /* assigned by pk_store_put_run; > 0 */
@@ -26,7 +25,5 @@ typedef struct pk_run_meta {
     char config_hash[17];        /* pk_config.hash, "" when none */
 } pk_run_meta;
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

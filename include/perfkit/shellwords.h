@@ -8,11 +8,10 @@
 #define PERFKIT_SHELLWORDS_H
 
 #include <stddef.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 /* Split s into a NULL-terminated argv. On PK_OK *argv_out is owned by the
  * caller (free with pk_shellwords_free) and *argc_out (may be NULL) holds the
@@ -26,7 +25,5 @@ void   pk_shellwords_free(char **argv);   /* NULL is a no-op */
  * NULL on allocation failure. */
 char *pk_shellwords_subst(const char *s, const char *name, const char *value);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -10,11 +10,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef enum pk_compression {
     PK_SIZE_RAW = 0,
@@ -43,7 +42,5 @@ pk_err pk_size_buffer(const void *data, size_t len, uint32_t mask, pk_size *out)
  * (unreadable), PK_EINVAL (a directory). */
 pk_err pk_size_file(const char *path, uint32_t mask, pk_size *out);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -13,11 +13,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 /* ---- percentiles --------------------------------------------------------
  * Interpolation rule: linear between closest ranks, "type 7" of Hyndman & Fan
@@ -187,7 +186,5 @@ pk_err pk_stats_compare(const double *baseline, size_t nb, const double *candida
 /* "faster", "slower", "no significant difference". Never NULL. */
 const char *pk_verdict_name(pk_verdict v);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -26,13 +26,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 #include "perfkit/resultset.h"
 #include "perfkit/runmeta.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef struct pk_store pk_store;
 
@@ -126,7 +125,5 @@ pk_err pk_store_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_t 
 pk_err pk_store_list_benchmarks(pk_store *s, char ***names, size_t *n);
 void   pk_store_free_names(char **names, size_t n);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

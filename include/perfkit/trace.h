@@ -54,11 +54,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef enum pk_trace_clock {
     PK_TRACE_CLOCK_AUTO = 0,     /* TSC when invariant, else CLOCK_MONOTONIC */
@@ -208,7 +207,5 @@ static inline pk_err pk_trace_write_summary(FILE *f) { (void)f; return PK_ENOTSU
 
 #endif /* PK_TRACE_DISABLE */
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif

@@ -10,11 +10,10 @@
 #define PERFKIT_UNITS_H
 
 #include <stddef.h>
+#include "perfkit/api.h"
 #include "perfkit/error.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+PK_BEGIN_DECLS
 
 typedef enum pk_unit_kind {
     PK_UNIT_DURATION,  /* result in nanoseconds */
@@ -40,7 +39,5 @@ char *pk_units_format_size(double bytes, char *buf, size_t len);
 /* Format a count with SI suffix ("1.234 G", "12.3 M", "912"). Returns buf. */
 char *pk_units_format_count(double n, char *buf, size_t len);
 
-#ifdef __cplusplus
-}
-#endif
+PK_END_DECLS
 #endif
