@@ -3,22 +3,34 @@
  * is a duration, whether higher is better, or whether it is exact asks here;
  * nothing else spells these rules.
  *
- *   name            kind      direction  deterministic  default test   threshold
- *   wall user sys   duration  lower      no             mann-whitney   5%
- *   task-clock      duration  lower      no             mann-whitney   5%
- *   real_time       duration  lower      no             mann-whitney   5%
- *   cpu_time        duration  lower      no             mann-whitney   5%
- *   rss             size      lower      no             mann-whitney   5%
- *   instructions    count     lower      yes            exact          0
- *   *_per_second    count     higher     no             mann-whitney   5%
- *   (any other)     count     lower      no             mann-whitney   5%
+ *   name              kind      direction  deterministic  default test   threshold
+ *   wall user sys     duration  lower      no             mann-whitney   5%
+ *   task-clock        duration  lower      no             mann-whitney   5%
+ *   real_time         duration  lower      no             mann-whitney   5%
+ *   cpu_time          duration  lower      no             mann-whitney   5%
+ *   rss               size      lower      no             mann-whitney   5%
+ *   instructions      count     lower      yes            exact          0
+ *   items_per_second  count     higher     no             mann-whitney   5%
+ *   bytes_per_second  count     higher     no             mann-whitney   5%
+ *   iterations        count     higher     no             mann-whitney   5%
+ *   (a rate: a name count     higher     no             mann-whitney   5%
+ *    ending in "_per_second" or "/s")
+ *   (any other)       count     lower      no             mann-whitney   5%
  *
- * "*_per_second" covers Google Benchmark's rates (items_per_second,
- * bytes_per_second) and user counters declared as rates; names ending in
- * "/s" are rates too. Deterministic figures are exact counts: any change is
- * real, so they are compared with PK_TEST_EXACT and a 0 threshold unless a
- * policy says otherwise. PK_DEFAULT_THRESHOLD is the single default
- * threshold of every noisy figure, for `perfkit bench` and `perfkit check`.
+ * Direction: lower-is-better figures (times, sizes, counts of work) get
+ * worse when they grow; higher-is-better figures (rates: Google Benchmark's
+ * items_per_second and bytes_per_second, user counters declared as rates,
+ * any name ending in "_per_second" or "/s"; and Google Benchmark's
+ * iterations, which grow when each iteration gets faster because the
+ * library fills a fixed time) get worse when they shrink. A regression is a
+ * change for the worse (pk_figure_change); a budget on a higher-is-better
+ * figure is a minimum unless written as "<= LIMIT" (config.h).
+ *
+ * Defaults: deterministic figures are exact counts, so any change is real:
+ * they are compared with PK_TEST_EXACT and a 0 threshold. Every noisy figure
+ * has the one default threshold PK_DEFAULT_THRESHOLD (5%, stats.h), in
+ * `perfkit bench` and `perfkit check` alike. A threshold a caller or a
+ * policy sets overrides the table; PK_THRESHOLD_AUTO asks for it.
  *
  * Thread-safety: the table is constant; every function is safe. */
 #ifndef PERFKIT_FIGURE_H
@@ -31,8 +43,11 @@
 
 PK_BEGIN_DECLS
 
-/* The smallest relative change that counts for a noisy figure: 5%. */
-#define PK_DEFAULT_THRESHOLD 0.05
+/* A threshold left to the table: pk_figure_compare_opts() replaces it with
+ * the figure's default (PK_DEFAULT_THRESHOLD, or 0 for a deterministic
+ * figure). The default of pk_policy.threshold and of the bench report's
+ * compare.threshold. */
+#define PK_THRESHOLD_AUTO (-1.0)
 
 typedef enum pk_direction {
     PK_LOWER_IS_BETTER = 0,   /* times, sizes, counts of work */
@@ -60,8 +75,31 @@ pk_unit_kind pk_figure_kind(const char *figure);
 pk_direction pk_figure_direction(const char *figure);
 bool         pk_figure_deterministic(const char *figure);
 
-/* The names of the figures perfkit itself measures, for "did you mean"
- * suggestions; *n receives the count. Borrowed, static. */
+/* The comparison figure is judged with, from the options a caller asked
+ * for (o is read and rewritten in place):
+ *   - threshold PK_THRESHOLD_AUTO becomes the figure's default threshold;
+ *     any other value is kept (a policy or --threshold overrides the table);
+ *   - a deterministic figure asked for PK_TEST_MANN_WHITNEY (the default)
+ *     is compared with PK_TEST_EXACT: 3 runs of an exact count can never
+ *     reach p < 0.05 under a rank test, and their ranges answer exactly.
+ *     PK_TEST_WELCH and PK_TEST_EXACT are kept.
+ * alpha and the bootstrap options are left alone. o NULL is a no-op. */
+void pk_figure_compare_opts(const char *figure, pk_compare_opts *o);
+
+/* What a comparison verdict means for figure. pk_stats_compare says only
+ * whether the candidate is smaller (PK_VERDICT_FASTER) or larger
+ * (PK_VERDICT_SLOWER) than the baseline; the figure's direction says which
+ * of the two is better. */
+typedef enum pk_change {
+    PK_CHANGE_NONE = 0,    /* PK_VERDICT_SAME */
+    PK_CHANGE_BETTER = 1,  /* smaller time, larger rate */
+    PK_CHANGE_WORSE = 2,   /* larger time, smaller rate: a regression */
+} pk_change;
+
+pk_change pk_figure_change(const char *figure, pk_verdict v);
+
+/* The names of the figures in the table, for "did you mean" suggestions; *n
+ * receives the count. Borrowed, static. */
 const char *const *pk_figure_names(size_t *n);
 
 PK_END_DECLS

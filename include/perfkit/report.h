@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include "perfkit/api.h"
 #include "perfkit/cmdbench.h"
+#include "perfkit/figure.h"
 #include "perfkit/machine.h"
 #include "perfkit/stats.h"
 
@@ -26,6 +27,9 @@ typedef struct pk_report_opts {
     pk_compare_opts compare;   /* alpha, threshold, method, bootstrap */
 } pk_report_opts;
 
+/* Defaults: reference 0, pk_compare_opts_init() with threshold
+ * PK_THRESHOLD_AUTO — the primary figure's default from the figure table:
+ * PK_DEFAULT_THRESHOLD (5%) for wall time, 0 for instruction counts. */
 void pk_report_opts_init(pk_report_opts *o);
 
 /* One figure of one command. */
@@ -46,14 +50,17 @@ typedef struct pk_bench_report {
     pk_cmd_report *cmds;             /* n = bench->n_cmds */
     pk_metric primary;               /* PK_METRIC_WALL or PK_METRIC_INSTRUCTIONS */
     size_t reference;
-    pk_compare_opts compare;
+    pk_compare_opts compare;         /* as used: the table's threshold and test
+                                        filled in (pk_figure_compare_opts) */
     pk_machine machine;
 } pk_bench_report;
 
 /* Analyse b. On PK_OK *out owns the report (pk_bench_report_free). Commands
  * with no measured run get no figures. The primary figure is wall time, or
- * instructions when b->measure is PK_MEASURE_INSTRUCTIONS (the method is then
- * PK_TEST_EXACT unless o asks for PK_TEST_WELCH). Commands with >= 2 runs are
+ * instructions when b->measure is PK_MEASURE_INSTRUCTIONS; what o leaves to
+ * the figure table is filled in for it (pk_figure_compare_opts: threshold
+ * PK_THRESHOLD_AUTO becomes 5% for wall, 0 for instructions; instructions
+ * use PK_TEST_EXACT unless o asks for PK_TEST_WELCH). Commands with >= 2 runs are
  * compared with a reference that has >= 2 runs; a comparison the statistics
  * reject (a zero baseline) is simply absent. The machine is read here.
  * Errors: PK_EINVAL (NULL, reference out of range, bad compare options),

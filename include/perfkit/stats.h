@@ -146,9 +146,15 @@ typedef enum pk_test_method {
                             difference between disjoint ranges counts */
 } pk_test_method;
 
+/* The smallest relative change that counts for a noisy figure: 5%. The one
+ * default threshold of perfkit (figure.h: every noisy figure's row; exact
+ * counts get 0), here so that pk_compare_opts_init() agrees with it. */
+#define PK_DEFAULT_THRESHOLD 0.05
+
 typedef struct pk_compare_opts {
     double alpha;        /* significance level, default 0.05 */
-    double threshold;    /* minimum relative effect, default 0.02 (2%) */
+    double threshold;    /* minimum relative effect, default
+                            PK_DEFAULT_THRESHOLD (5%) */
     pk_test_method method;  /* default PK_TEST_MANN_WHITNEY */
     pk_bootstrap_opts boot;
 } pk_compare_opts;
@@ -168,7 +174,10 @@ typedef struct pk_comparison {
                                 mean for Welch and EXACT */
 } pk_comparison;
 
-/* Verdict of candidate against baseline (both "smaller is better"):
+/* Verdict of candidate against baseline. The verdict says only which way
+ * the statistic moved — FASTER: smaller, SLOWER: larger, named for times —
+ * and whether that is better depends on the figure: pk_figure_change()
+ * (figure.h) reads it with the figure's direction (a larger rate is better).
  *   SLOWER  when the test is significant (p < alpha), ratio > 1 + threshold
  *           and the bootstrap CI of the ratio lies above 1;
  *   FASTER  when the test is significant, ratio < 1 - threshold and the CI

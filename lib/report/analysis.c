@@ -5,12 +5,15 @@
  * machine could not measure stays "not measured", never zero. Then compare the
  * primary figure (wall time, or instructions in deterministic mode) of every
  * command with at least 2 runs against the reference (pk_stats_compare).
- * Instruction counts are deterministic, so their comparison uses
- * PK_TEST_EXACT unless the caller asked for Welch. */
+ * The figure table decides what the caller left open, as in `perfkit
+ * check` (pk_figure_compare_opts): the default threshold (5% for wall time,
+ * 0 for instruction counts) and the exact test for deterministic counts
+ * unless the caller asked for Welch. */
 #include "perfkit/report.h"
 
 #include <math.h>
 #include "perfkit/alloc.h"
+#include "perfkit/figure.h"
 
 void pk_report_opts_init(pk_report_opts *o)
 {
@@ -18,13 +21,14 @@ void pk_report_opts_init(pk_report_opts *o)
         return;
     o->reference = 0;
     pk_compare_opts_init(&o->compare);
+    o->compare.threshold = PK_THRESHOLD_AUTO;   /* the primary figure's, from the table */
 }
 
 static bool compare_opts_valid(const pk_compare_opts *c)
 {
     if (!(c->alpha > 0 && c->alpha < 1))
         return false;
-    if (!(c->threshold >= 0 && isfinite(c->threshold)))
+    if (!(c->threshold >= 0 && isfinite(c->threshold)) && c->threshold != PK_THRESHOLD_AUTO)
         return false;
     if (c->method != PK_TEST_MANN_WHITNEY && c->method != PK_TEST_WELCH &&
         c->method != PK_TEST_EXACT)
@@ -71,12 +75,8 @@ pk_err pk_bench_report_new(const pk_cmdbench_result *b, const pk_report_opts *o,
     r->bench = b;
     r->reference = o->reference;
     r->compare = o->compare;
-    r->primary = PK_METRIC_WALL;
-    if (b->measure == PK_MEASURE_INSTRUCTIONS) {
-        r->primary = PK_METRIC_INSTRUCTIONS;
-        if (r->compare.method != PK_TEST_WELCH)
-            r->compare.method = PK_TEST_EXACT;
-    }
+    r->primary = b->measure == PK_MEASURE_INSTRUCTIONS ? PK_METRIC_INSTRUCTIONS : PK_METRIC_WALL;
+    pk_figure_compare_opts(pk_metric_name(r->primary), &r->compare);
     (void)pk_machine_get(&r->machine);   /* unreadable fields stay "unknown" */
 
     size_t max_runs = 0;

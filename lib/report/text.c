@@ -346,9 +346,12 @@ static void command_block(const out *o, const pk_bench_report *r, size_t i)
     fputc('\n', o->f);
 }
 
-static const char *verdict_color(pk_verdict v)
+/* Red for a change for the worse, green for the better: the figure table
+ * says which way is which. */
+static const char *verdict_color(const pk_bench_report *r, pk_verdict v)
 {
-    return v == PK_VERDICT_SLOWER ? BOLD RED : v == PK_VERDICT_FASTER ? BOLD GREEN : "";
+    pk_change ch = pk_figure_change(pk_metric_name(r->primary), v);
+    return ch == PK_CHANGE_WORSE ? BOLD RED : ch == PK_CHANGE_BETTER ? BOLD GREEN : "";
 }
 
 /* "sleep 0.11   1.10 × slower   [95% CI 1.09 … 1.11]   p = 1.2e-11   → slower" */
@@ -377,7 +380,7 @@ static void comparison_line(const out *o, const pk_bench_report *r, size_t i, si
         fputs(c->p_value < r->compare.alpha ? "ranges disjoint" : "ranges overlap", o->f);
     else
         fprintf(o->f, "p = %-8.2g", c->p_value);
-    fprintf(o->f, "   %s %s%s%s\n", ARROW(o), sgr(o, verdict_color(c->verdict)),
+    fprintf(o->f, "   %s %s%s%s\n", ARROW(o), sgr(o, verdict_color(r, c->verdict)),
             pk_verdict_name(c->verdict), sgr(o, RESET));
 }
 

@@ -1,27 +1,46 @@
 /* figure.c — the one table of figures (figure.h): unit kind, direction,
  * whether the figure is an exact count, and its default comparison.
  *
- * A short static table looked up by name with a linear scan (a dozen rows;
- * called per budget and per series, never per sample). Names outside the
- * table are classified by pattern: a rate (names ending in "_per_second" or "/s") is
- * higher-is-better, anything else a plain lower-is-better count. */
+ * One list (FIGURES) makes both the table and the names for "did you mean";
+ * a figure's default test and threshold follow from whether it is
+ * deterministic, so that rule is written once. Lookup is a linear scan of a
+ * dozen rows (called per budget and per series, never per sample). Names
+ * outside the table are classified by pattern: a rate (ending in
+ * "_per_second" or "/s") is higher-is-better, anything else a plain
+ * lower-is-better count. */
 #include "perfkit/figure.h"
 
 #include <string.h>
 
-#define NOISY(n, k)                                                                      \
-    {n, k, PK_LOWER_IS_BETTER, false, PK_TEST_MANN_WHITNEY, PK_DEFAULT_THRESHOLD}
+#define DUR PK_UNIT_DURATION
+#define SIZE PK_UNIT_SIZE
+#define COUNT PK_UNIT_COUNT
+#define LOWER PK_LOWER_IS_BETTER
+#define HIGHER PK_HIGHER_IS_BETTER
 
-static const pk_figure_info table[] = {
-    NOISY("wall", PK_UNIT_DURATION),
-    NOISY("user", PK_UNIT_DURATION),
-    NOISY("sys", PK_UNIT_DURATION),
-    NOISY("rss", PK_UNIT_SIZE),
-    NOISY("real_time", PK_UNIT_DURATION),
-    NOISY("cpu_time", PK_UNIT_DURATION),
-    NOISY("task-clock", PK_UNIT_DURATION),
-    {"instructions", PK_UNIT_COUNT, PK_LOWER_IS_BETTER, true, PK_TEST_EXACT, 0.0},
-};
+/*   name                kind   direction  deterministic */
+#define FIGURES(X)                                                                        \
+    X("wall",             DUR,   LOWER,     false)                                        \
+    X("user",             DUR,   LOWER,     false)                                        \
+    X("sys",              DUR,   LOWER,     false)                                        \
+    X("rss",              SIZE,  LOWER,     false)                                        \
+    X("real_time",        DUR,   LOWER,     false)                                        \
+    X("cpu_time",         DUR,   LOWER,     false)                                        \
+    X("task-clock",       DUR,   LOWER,     false)                                        \
+    X("instructions",     COUNT, LOWER,     true)                                         \
+    X("items_per_second", COUNT, HIGHER,    false)                                        \
+    X("bytes_per_second", COUNT, HIGHER,    false)                                        \
+    X("iterations",       COUNT, HIGHER,    false)
+
+/* The defaults follow from determinism: exact counts get the exact test and
+ * no threshold, noisy figures a rank test and the one default threshold. */
+#define ROW(name, kind, dir, det)                                                          \
+    {name, kind, dir, det, (det) ? PK_TEST_EXACT : PK_TEST_MANN_WHITNEY,                   \
+     (det) ? 0.0 : PK_DEFAULT_THRESHOLD},
+#define NAME(name, kind, dir, det) name,
+
+static const pk_figure_info table[] = {FIGURES(ROW)};
+static const char *const names[] = {FIGURES(NAME)};
 
 #define N_TABLE (sizeof table / sizeof table[0])
 
@@ -40,9 +59,11 @@ void pk_figure_lookup(const char *figure, pk_figure_info *out)
             *out = table[i];
             return;
         }
-    *out = (pk_figure_info)NOISY(figure, PK_UNIT_COUNT);
-    if (figure && (ends_with(figure, "_per_second") || ends_with(figure, "/s")))
-        out->direction = PK_HIGHER_IS_BETTER;
+    bool rate = figure && (ends_with(figure, "_per_second") || ends_with(figure, "/s"));
+    static const pk_figure_info plain[] = {ROW(NULL, COUNT, LOWER, false)};
+    *out = plain[0];
+    out->name = figure;
+    out->direction = rate ? HIGHER : LOWER;
 }
 
 pk_unit_kind pk_figure_kind(const char *figure)
@@ -66,11 +87,29 @@ bool pk_figure_deterministic(const char *figure)
     return fi.deterministic;
 }
 
+void pk_figure_compare_opts(const char *figure, pk_compare_opts *o)
+{
+    if (!o)
+        return;
+    pk_figure_info fi;
+    pk_figure_lookup(figure, &fi);
+    if (o->threshold == PK_THRESHOLD_AUTO)
+        o->threshold = fi.threshold;
+    if (fi.deterministic && o->method == PK_TEST_MANN_WHITNEY)
+        o->method = fi.method;
+}
+
+pk_change pk_figure_change(const char *figure, pk_verdict v)
+{
+    if (v != PK_VERDICT_FASTER && v != PK_VERDICT_SLOWER)
+        return PK_CHANGE_NONE;
+    bool larger = v == PK_VERDICT_SLOWER;
+    bool higher_better = pk_figure_direction(figure) == PK_HIGHER_IS_BETTER;
+    return larger == higher_better ? PK_CHANGE_BETTER : PK_CHANGE_WORSE;
+}
+
 const char *const *pk_figure_names(size_t *n)
 {
-    static const char *const names[N_TABLE] = {
-        "wall", "user", "sys", "rss", "real_time", "cpu_time", "task-clock", "instructions",
-    };
     if (n)
         *n = N_TABLE;
     return names;

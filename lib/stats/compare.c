@@ -19,7 +19,7 @@
 void pk_compare_opts_init(pk_compare_opts *o)
 {
     o->alpha = 0.05;
-    o->threshold = 0.02;
+    o->threshold = PK_DEFAULT_THRESHOLD;
     o->method = PK_TEST_MANN_WHITNEY;
     pk_bootstrap_opts_init(&o->boot);
 }

@@ -216,6 +216,52 @@ Test(report_analysis, instructions_mode_is_exact)
     pk_bench_report_free(r);
 }
 
+/* One default threshold for bench and check, from the figure table: 5% for
+ * wall time (it was 2% in bench), 0 for instruction counts (it was 2% unless
+ * the CLI set it). A threshold the caller sets still overrides. */
+Test(report_analysis, default_threshold_from_the_table)
+{
+    fixture fx;
+    fixture_init(&fx, 3);
+    fill_runs(fx.runs[2], NRUNS, 10350000);   /* 3.5% slower, far beyond the noise */
+    pk_bench_report *r = report_of(&fx);
+    cr_assert_eq(r->compare.threshold, PK_DEFAULT_THRESHOLD);
+    cr_assert_eq(r->compare.threshold, 0.05);
+    cr_assert(r->cmds[2].has_comparison);
+    cr_assert_float_eq(r->cmds[2].cmp.ratio, 1.035, 1e-3);
+    cr_assert_eq(r->cmds[2].cmp.verdict, PK_VERDICT_SAME, "3.5%% is under the 5%% default");
+    cr_assert_eq(r->cmds[1].cmp.verdict, PK_VERDICT_SLOWER, "20%% is not");
+    char *t = render_text(r, false, false);
+    cr_assert(strstr(t, "threshold 5%"), "%s", t);
+    free(t);
+    pk_bench_report_free(r);
+
+    pk_report_opts o;
+    pk_report_opts_init(&o);
+    cr_assert_eq(o.compare.threshold, PK_THRESHOLD_AUTO);
+    o.compare.threshold = 0.02;
+    cr_assert_eq(pk_bench_report_new(&fx.b, &o, &r), PK_OK);
+    cr_assert_eq(r->compare.threshold, 0.02);
+    cr_assert_eq(r->cmds[2].cmp.verdict, PK_VERDICT_SLOWER, "an explicit 2%% overrides");
+    pk_bench_report_free(r);
+
+    /* instructions: threshold 0 and the exact test, one instruction counts */
+    fx.b.measure = PK_MEASURE_INSTRUCTIONS;
+    for (size_t i = 0; i < NRUNS; i++) {
+        fx.runs[1][i].instructions = 1000000;
+        fx.runs[2][i].instructions = 1000001;
+    }
+    r = report_of(&fx);
+    cr_assert_eq(r->compare.threshold, 0.0);
+    cr_assert_eq(r->compare.method, PK_TEST_EXACT);
+    cr_assert_eq(r->cmds[1].cmp.verdict, PK_VERDICT_SAME);
+    cr_assert_eq(r->cmds[2].cmp.verdict, PK_VERDICT_SLOWER);
+    t = render_text(r, false, false);
+    cr_assert(strstr(t, "threshold 0%"), "%s", t);
+    free(t);
+    pk_bench_report_free(r);
+}
+
 /* ---- perfkit JSON ---------------------------------------------------------- */
 
 Test(report_json, schema_raw_samples_and_verdict)

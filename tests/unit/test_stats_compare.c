@@ -21,7 +21,8 @@ Test(stats_compare, opts_defaults_and_names)
     memset(&o, 0xff, sizeof o);
     pk_compare_opts_init(&o);
     cr_assert_eq(o.alpha, 0.05);
-    cr_assert_eq(o.threshold, 0.02);
+    cr_assert_eq(o.threshold, PK_DEFAULT_THRESHOLD);
+    cr_assert_eq(PK_DEFAULT_THRESHOLD, 0.05);
     cr_assert_eq(o.method, PK_TEST_MANN_WHITNEY);
     cr_assert_eq(o.boot.resamples, 10000);
     cr_assert_eq(o.boot.confidence, 0.95);
