@@ -9,13 +9,18 @@
  *                      pull request, JUnit XML for CI.
  *
  * Verdict per benchmark and figure (pk_check_status):
- *   budget items:     PASS or OVER_BUDGET (statistic > limit × (1+tolerance)),
- *                     NOT_MEASURABLE when the figure is not measured here
- *                     (e.g. hardware counters in a VM);
+ *   budget items:     PASS or OVER_BUDGET — outside the budget: above a
+ *                     maximum (statistic > limit × (1+tolerance)) or below
+ *                     a minimum (statistic < limit × (1-tolerance)), see
+ *                     pk_check_item.bound; NOT_MEASURABLE when the figure
+ *                     is not measured here (e.g. hardware counters in a VM);
  *   regression items: the primary figure and every budgeted figure against
  *                     the baseline with pk_stats_compare under the
- *                     benchmark's policy — REGRESSED (slower), IMPROVED
- *                     (faster), PASS (no significant difference and within
+ *                     benchmark's policy, thresholds and tests from the
+ *                     figure table (pk_figure_compare_opts) — REGRESSED (a
+ *                     change for the worse in the figure's direction: a
+ *                     larger time, a smaller rate), IMPROVED (for the
+ *                     better), PASS (no significant difference and within
  *                     the threshold), INCONCLUSIVE (the change exceeds the
  *                     threshold but is not significant: too noisy to say),
  *                     NO_BASELINE (first run, or the baseline lacks it);
@@ -81,6 +86,9 @@ typedef struct pk_check_item {
     int64_t baseline_run;    /* 0 when none */
     char *note;              /* why NOT_MEASURABLE / ERROR / NO_BASELINE, or NULL */
     pk_src_pos pos;          /* where the budget is declared (0 when none) */
+    pk_bound bound;          /* budget and size items: a maximum (sizes
+                                always) or a minimum; writers say "below
+                                minimum" for an OVER_BUDGET minimum */
 } pk_check_item;
 
 typedef struct pk_check_report {

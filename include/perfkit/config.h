@@ -20,7 +20,7 @@
  *       google-benchmark: build/bench_micro
  *       args: [--benchmark_filter=BM_Sort]
  *       repetitions: 10
- *       budgets: { real_time.median: 2us }
+ *       budgets: { real_time.median: 2us, items_per_second.median: 1M }
  *     nightly:                               # numbers produced elsewhere
  *       import: results/hyperfine.json       # perfkit, hyperfine or GB JSON
  *   sizes:
@@ -31,8 +31,17 @@
  * (min_runs = min-runs). Budgets are FIGURE.STATISTIC: LIMIT where the
  * statistic is one of pk_series_stat_valid() and the limit carries a unit of
  * the figure's kind (durations for wall/user/sys/real_time/cpu_time/
- * task-clock, sizes for rss, plain counts otherwise). tolerance widens every
- * budget of its benchmark: limit × (1 + tolerance). Percentages (tolerance,
+ * task-clock, sizes for rss, plain counts otherwise). A budget follows the
+ * figure's direction (figure.h): a bare limit is a maximum on a
+ * lower-is-better figure (`wall.p95: 50ms`) and a minimum on a
+ * higher-is-better one (`items_per_second.median: 1M` fails below 1M). An
+ * explicit `<= LIMIT` (a maximum) or `">= LIMIT"` (a minimum; quoted, as
+ * YAML reads a leading `>` as a folded block) overrides the direction; a
+ * blank may follow the operator, and ≤ / ≥ are accepted too. tolerance
+ * widens every budget of its benchmark in the lenient direction: a maximum
+ * to limit × (1 + tolerance), a minimum to limit × (1 - tolerance). The
+ * regression threshold defaults to the figure table's (5%; 0 with the
+ * exact test for instruction counts). Percentages (tolerance,
  * threshold) are written "10%" or as a fraction in [0, 1]; min-time and
  * timeout take a duration or, as on the command line, bare seconds.
  * `version` may be left out (read as 1). One YAML document per file; aliases
@@ -40,7 +49,7 @@
  *
  * Errors carry file:line:column (pk_diag): YAML syntax, unknown keys with a
  * "did you mean", wrong types, unit mistakes ("50 ms", "50mss", "64MiB" on a
- * duration), duplicate benchmark names, a benchmark without exactly one of
+ * duration), an operator without a limit (">="), duplicate benchmark names, a benchmark without exactly one of
  * command / google-benchmark / import. Commands, imports and size patterns
  * are relative to the current directory; the history path to the file's
  * directory. Thread-safety: a config is immutable
@@ -69,10 +78,20 @@ typedef struct pk_src_pos {
 
 /* Regression policy; fields a file leaves out keep the enclosing value. */
 typedef struct pk_policy {
-    double threshold;        /* default 0.05 */
+    double threshold;        /* default PK_THRESHOLD_AUTO: each figure's own
+                                default from the figure table (5% for noisy
+                                figures, 0 for instruction counts); a
+                                threshold written in the file (globally or
+                                per benchmark) applies to every figure */
     double alpha;            /* default 0.05 */
     pk_test_method method;   /* default PK_TEST_MANN_WHITNEY */
 } pk_policy;
+
+/* Which side of its limit a budget keeps the statistic on. */
+typedef enum pk_bound {
+    PK_BOUND_MAX = 0,   /* statistic <= limit × (1 + tolerance) */
+    PK_BOUND_MIN = 1,   /* statistic >= limit × (1 - tolerance) */
+} pk_bound;
 
 typedef struct pk_budget {
     char *figure;            /* "wall" */
@@ -80,8 +99,11 @@ typedef struct pk_budget {
     double limit;            /* in the figure's base unit (ns, bytes, count),
                                 tolerance NOT applied */
     pk_unit_kind kind;       /* kind of the limit's unit */
-    char *text;              /* the limit as written, "50ms" */
+    char *text;              /* the limit as written without its `>=` / `<=`:
+                                "50ms", "1M" */
     pk_src_pos pos;
+    pk_bound bound;          /* `>=` / `<=` as written, else from the
+                                figure's direction (a rate: a minimum) */
 } pk_budget;
 
 typedef enum pk_bench_kind {
@@ -145,7 +167,9 @@ typedef struct pk_config {
     char hash[17];               /* 64-bit FNV-1a of the file bytes, hex */
 } pk_config;
 
-/* Defaults of a policy: threshold 5%, alpha 0.05, Mann-Whitney. */
+/* Defaults of a policy: threshold PK_THRESHOLD_AUTO (the figure table's:
+ * 5% for noisy figures, 0 for exact counts), alpha 0.05, Mann-Whitney (an
+ * exact count is compared exactly: pk_figure_compare_opts). */
 void pk_policy_init(pk_policy *p);
 
 /* Read and parse the file at path. On PK_OK *out owns the config

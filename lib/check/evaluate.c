@@ -1,16 +1,17 @@
 /* evaluate.c — judge a run: budgets, regressions against a baseline, sizes.
  *
  * For every configured benchmark and every result it produced ("name" or
- * "name/inner"): each budget gives a budget item; the primary figure and
- * every budgeted figure give a regression item against the baseline's same
- * figure. Regressions use pk_stats_compare under the benchmark's policy,
- * except that instruction counts are judged by the exact method when the
- * policy is the default rank test (3 runs of a deterministic count can never
- * reach p < 0.05 under Mann-Whitney; their ranges answer the question). A
- * change beyond the threshold that is not significant is INCONCLUSIVE: the
- * benchmark is too noisy to say, which is worth showing but not failing on.
- * With no config (perfkit compare), every benchmark of the current set is
- * compared on every figure it shares with the baseline. */
+ * "name/inner"): each budget gives a budget item, a maximum or a minimum
+ * (config.h) widened by the tolerance in the lenient direction; the primary
+ * figure and every budgeted figure give a regression item against the
+ * baseline's same figure. The figure table (figure.h) decides how a figure
+ * is judged: pk_figure_compare_opts fills in the default threshold and the
+ * exact test for instruction counts, and pk_figure_change reads the
+ * verdict with the figure's direction — a larger rate is IMPROVED, a larger
+ * time REGRESSED. A change beyond the threshold that is not significant is
+ * INCONCLUSIVE: the benchmark is too noisy to say, which is worth showing
+ * but not failing on. With no config (perfkit compare), every benchmark of
+ * the current set is compared on every figure it shares with the baseline. */
 #include "perfkit/check.h"
 
 #include <fnmatch.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "perfkit/alloc.h"
+#include "perfkit/figure.h"
 
 typedef struct builder {
     pk_check_report *r;
@@ -86,7 +88,9 @@ static pk_err budget_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_d
         if (!it)
             return PK_ENOMEM;
         it->pos = bg->pos;
-        it->limit = bg->limit * (1.0 + cb->tolerance);
+        it->bound = bg->bound;
+        it->limit = bg->bound == PK_BOUND_MIN ? bg->limit * (1.0 - cb->tolerance)
+                                              : bg->limit * (1.0 + cb->tolerance);
         it->unit = bg->kind;
         it->limit_text = pk_strdup(bg->text);
         if (!it->limit_text)
@@ -108,9 +112,11 @@ static pk_err budget_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_d
         pk_err e = pk_series_stat(s, bg->stat, &it->current);
         if (e != PK_OK)
             return e;
-        it->status = it->current > it->limit ? PK_CHECK_OVER_BUDGET : PK_CHECK_PASS;
+        bool broken = it->bound == PK_BOUND_MIN ? it->current < it->limit
+                                                : it->current > it->limit;
+        it->status = broken ? PK_CHECK_OVER_BUDGET : PK_CHECK_PASS;
         double floor;
-        if (it->status == PK_CHECK_OVER_BUDGET && strcmp(bg->figure, "rss") == 0 &&
+        if (broken && it->bound == PK_BOUND_MAX && strcmp(bg->figure, "rss") == 0 &&
             rss_at_floor(b, s, &floor)) {
             char fl[32];
             pk_units_format_size(floor, fl, sizeof fl);
@@ -136,8 +142,7 @@ static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *f
     co.alpha = pol->alpha;
     co.threshold = pol->threshold;
     co.method = pol->method;
-    if (strcmp(figure, "instructions") == 0 && co.method == PK_TEST_MANN_WHITNEY)
-        co.method = PK_TEST_EXACT;
+    pk_figure_compare_opts(figure, &co);   /* the table's threshold, exact counts */
     const char *stat = co.method == PK_TEST_MANN_WHITNEY ? "median" : "mean";
     pk_check_item *it = new_item(bd, PK_ITEM_REGRESSION, b->name, figure, stat);
     if (!it)
@@ -174,9 +179,10 @@ static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *f
                         co.method == PK_TEST_WELCH ? " (Welch needs 2 runs on each side)" : "");
     }
     it->has_cmp = true;
-    if (it->cmp.verdict == PK_VERDICT_SLOWER)
+    pk_change ch = pk_figure_change(figure, it->cmp.verdict);
+    if (ch == PK_CHANGE_WORSE)
         it->status = PK_CHECK_REGRESSED;
-    else if (it->cmp.verdict == PK_VERDICT_FASTER)
+    else if (ch == PK_CHANGE_BETTER)
         it->status = PK_CHECK_IMPROVED;
     else if (fabs(it->cmp.ratio - 1.0) > co.threshold)
         it->status = PK_CHECK_INCONCLUSIVE;

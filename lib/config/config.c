@@ -21,7 +21,7 @@ static const char *const size_keys[PK_SIZE_COUNT] = {"raw", "gzip", "brotli", "z
 
 void pk_policy_init(pk_policy *p)
 {
-    p->threshold = 0.05;
+    p->threshold = PK_THRESHOLD_AUTO;   /* each figure's own, from the table */
     p->alpha = 0.05;
     p->method = PK_TEST_MANN_WHITNEY;
 }

@@ -201,10 +201,104 @@ static pk_err gb_args(pk__cfg_ctx *c, const pk__ynode *v, pk_cfg_bench *b)
     return PK_OK;
 }
 
-static const char *const figure_names[] = {"wall", "user", "sys", "rss", "real_time",
-                                           "cpu_time", "task-clock", "instructions"};
 static const char *const stat_names[] = {"mean", "median", "min", "max", "stddev", "mad",
                                          "p50", "p90", "p95", "p99"};
+
+/* A figure of the table that takes a value of kind k and is spelt like fig,
+ * or NULL: `walll.p95: 50ms` was meant for `wall`. */
+static const char *suggest_figure(const char *fig, pk_unit_kind k)
+{
+    size_t n, m = 0;
+    const char *const *all = pk_figure_names(&n);
+    const char *same[32];
+    for (size_t i = 0; i < n && m < sizeof same / sizeof same[0]; i++)
+        if (pk_figure_kind(all[i]) == k)
+            same[m++] = all[i];
+    return m ? pk_diag_suggest(fig, same, m) : NULL;
+}
+
+/* The comparison a budget's value starts with: `>=` / `≥` (a minimum) or
+ * `<=` / `≤` (a maximum), then blanks. Returns the bytes taken (0: none)
+ * and the columns they span in *cols. */
+static size_t bound_prefix(const char *s, pk_bound *bound, unsigned *cols)
+{
+    static const struct {
+        const char *op;
+        unsigned cols;
+        pk_bound bound;
+    } ops[] = {
+        {">=", 2, PK_BOUND_MIN},
+        {"<=", 2, PK_BOUND_MAX},
+        {"\xe2\x89\xa5", 1, PK_BOUND_MIN},   /* ≥ */
+        {"\xe2\x89\xa4", 1, PK_BOUND_MAX},   /* ≤ */
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        size_t n = strlen(ops[i].op);
+        if (strncmp(s, ops[i].op, n) != 0)
+            continue;
+        *bound = ops[i].bound;
+        *cols = ops[i].cols;
+        while (s[n] == ' ' || s[n] == '\t') {
+            n++;
+            ++*cols;
+        }
+        return n;
+    }
+    return 0;
+}
+
+static const char *limit_example(pk_unit_kind k)
+{
+    return k == PK_UNIT_DURATION ? "50ms" : k == PK_UNIT_SIZE ? "64MiB" : "1M";
+}
+
+/* The value of a budget: an optional `>=` / `<=`, then the limit in the
+ * figure's unit. Without an operator the figure's direction decides: a
+ * higher-is-better figure (a rate) gets a minimum, any other a maximum. */
+static pk_err budget_limit(pk__cfg_ctx *c, const pk__ynode *k, const pk__ynode *v, pk_budget *bu)
+{
+    pk__ynode lim = *v;   /* the limit after the operator: same line, later column */
+    unsigned cols = 0;
+    size_t skip = v->kind == PK__YN_SCALAR ? bound_prefix(v->str, &bu->bound, &cols) : 0;
+    if (skip == 0) {
+        bu->bound = pk_figure_direction(bu->figure) == PK_HIGHER_IS_BETTER ? PK_BOUND_MIN
+                                                                            : PK_BOUND_MAX;
+        if (v->kind == PK__YN_SCALAR && (v->str[0] == '<' || v->str[0] == '>')) {
+            const char *rest = v->str + 1 + strspn(v->str + 1, " \t");
+            return pk__cfg_error(c, v->line, v->column + (v->quoted ? 1u : 0u),
+                                 "`%s`: a budget includes its limit — write `%c= %s`, not `%s`",
+                                 k->str, v->str[0], *rest ? rest : limit_example(bu->kind),
+                                 v->str);
+        }
+    } else {
+        const char *op = bu->bound == PK_BOUND_MIN ? ">=" : "<=";
+        lim.str = v->str + skip;
+        lim.len = v->len - skip;
+        lim.column = v->column + cols;
+        if (lim.len == 0)
+            return pk__cfg_error(c, v->line, lim.column + (v->quoted ? 1u : 0u),
+                                 "`%s`: `%s` needs a limit, e.g. \"%s %s\"", k->str, op, op,
+                                 limit_example(bu->kind));
+    }
+    /* a count figure given a duration or size is likely a misspelt figure */
+    double x;
+    if (bu->kind == PK_UNIT_COUNT && lim.kind == PK__YN_SCALAR) {
+        static const pk_unit_kind kinds[] = {PK_UNIT_DURATION, PK_UNIT_SIZE};
+        for (size_t i = 0; i < 2; i++) {
+            const char *s = pk_units_parse(lim.str, kinds[i], &x, NULL) == PK_OK
+                                ? suggest_figure(bu->figure, kinds[i])
+                                : NULL;
+            if (s)
+                return pk__cfg_error_at(c, k, "unknown figure `%s` in `%s` — did you mean `%s`?",
+                                        bu->figure, k->str, s);
+        }
+    }
+    pk_err e = pk__cfg_quantity(c, k->str, bu->figure, &lim, bu->kind, &bu->limit);
+    if (e != PK_OK)
+        return e;
+    bu->text = pk_strdup(lim.str);
+    return bu->text ? PK_OK : pk__cfg_nomem(c);
+}
 
 static pk_err budget(pk__cfg_ctx *c, const pk__ynode *k, const pk__ynode *v, pk_budget *bu)
 {
@@ -232,22 +326,9 @@ static pk_err budget(pk__cfg_ctx *c, const pk__ynode *k, const pk__ynode *v, pk_
                              bu->stat, k->str);
     }
     bu->kind = pk_figure_kind(bu->figure);
-    /* a count figure given a duration or size is likely a misspelt figure */
-    double x;
-    if (bu->kind == PK_UNIT_COUNT && v->kind == PK__YN_SCALAR &&
-        (pk_units_parse(v->str, PK_UNIT_DURATION, &x, NULL) == PK_OK ||
-         pk_units_parse(v->str, PK_UNIT_SIZE, &x, NULL) == PK_OK)) {
-        const char *s = pk_diag_suggest(bu->figure, figure_names, 8);
-        if (s && strcmp(s, "instructions") != 0)
-            return pk__cfg_error_at(c, k, "unknown figure `%s` in `%s` — did you mean `%s`?",
-                                    bu->figure, k->str, s);
-    }
-    pk_err e = pk__cfg_quantity(c, k->str, bu->figure, v, bu->kind, &bu->limit);
+    pk_err e = budget_limit(c, k, v, bu);
     if (e != PK_OK)
         return e;
-    bu->text = pk_strdup(v->str);
-    if (!bu->text)
-        return pk__cfg_nomem(c);
     bu->pos = pk__cfg_pos(v);
     return PK_OK;
 }

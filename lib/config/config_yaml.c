@@ -34,6 +34,16 @@ void pk__ynode_free(pk__ynode *n)
     pk_free(n);
 }
 
+/* Whether mark m sits on the `>` or the `=` of a `>=`. */
+static bool at_ge(const loader *L, const yaml_mark_t *m)
+{
+    size_t i = m->index;
+    if (i >= L->len)
+        return false;
+    return (L->text[i] == '>' && i + 1 < L->len && L->text[i + 1] == '=') ||
+           (L->text[i] == '=' && i > 0 && L->text[i - 1] == '>');
+}
+
 static pk_err syntax_error(loader *L)
 {
     yaml_parser_t *p = &L->parser;
@@ -57,11 +67,16 @@ static pk_err syntax_error(loader *L)
         }
         return pk__cfg_error(&L->ctx, line, col, "invalid YAML: %s", problem);
     }
+    /* `wall.p95: >= 1ms` unquoted: YAML reads `>` as a folded block */
+    const char *hint = at_ge(L, &p->problem_mark) || (p->context && at_ge(L, &p->context_mark))
+                           ? " — quote a budget minimum: \">= 1M\""
+                           : "";
     if (p->context)
-        return pk__cfg_error(&L->ctx, line, col, "invalid YAML: %s (%s at line %u, column %u)",
-                             problem, p->context, (unsigned)p->context_mark.line + 1,
-                             (unsigned)p->context_mark.column + 1);
-    return pk__cfg_error(&L->ctx, line, col, "invalid YAML: %s", problem);
+        return pk__cfg_error(&L->ctx, line, col,
+                             "invalid YAML: %s (%s at line %u, column %u)%s", problem, p->context,
+                             (unsigned)p->context_mark.line + 1,
+                             (unsigned)p->context_mark.column + 1, hint);
+    return pk__cfg_error(&L->ctx, line, col, "invalid YAML: %s%s", problem, hint);
 }
 
 static pk_err next_event(loader *L, yaml_event_t *ev)

@@ -3,7 +3,8 @@
  * The item order (grouped by benchmark, in one counting sort over group ids
  * assigned in a single pass), row labels, values formatted by unit kind,
  * percent changes with the CI of their ratio, the budget as written (with
- * the tolerance recovered from the effective limit) and the counts line.
+ * the tolerance recovered from the effective limit; "≥" before a minimum)
+ * and the counts line, where a failed minimum counts as "below minimum".
  * Everything formats into caller buffers; only the order allocates. */
 #include "report/check_int.h"
 
@@ -133,7 +134,7 @@ double pk__report_check_tolerance(const pk_check_item *it)
     if (it->kind != PK_ITEM_BUDGET || !it->limit_text ||
         pk_units_parse(it->limit_text, it->unit, &written, NULL) != PK_OK || !(written > 0))
         return 0;
-    double t = it->limit / written - 1;
+    double t = it->bound == PK_BOUND_MIN ? 1 - it->limit / written : it->limit / written - 1;
     return isfinite(t) && fabs(t) > 1e-9 ? t : 0;
 }
 
@@ -163,6 +164,10 @@ char *pk__report_check_change(const pk_comparison *c, char *buf, size_t len)
     return buf;
 }
 
+#define LE "\xe2\x89\xa4"     /* ≤ */
+#define GE "\xe2\x89\xa5"     /* ≥ */
+#define DASH "\xe2\x80\x94"   /* — */
+
 char *pk__report_check_budget(const pk_check_item *it, char *buf, size_t len)
 {
     char text[128];
@@ -172,15 +177,33 @@ char *pk__report_check_budget(const pk_check_item *it, char *buf, size_t len)
     }
     pk__report_check_clean(it->limit_text, text, sizeof text);
     double t = pk__report_check_tolerance(it);
-    if (t != 0)
-        snprintf(buf, len, "(budget %s %+.3g%% tolerance)", text, t * 100);
+    const char *op = it->bound == PK_BOUND_MIN ? GE " " : "";
+    if (t != 0)   /* the limit moves in the lenient direction: down for a minimum */
+        snprintf(buf, len, "(budget %s%s %+.3g%% tolerance)", op, text,
+                 it->bound == PK_BOUND_MIN ? -t * 100 : t * 100);
     else
-        snprintf(buf, len, "(budget %s)", text);
+        snprintf(buf, len, "(budget %s%s)", op, text);
     return buf;
 }
 
-#define LE "\xe2\x89\xa4"     /* ≤ */
-#define DASH "\xe2\x80\x94"   /* — */
+const char *pk__report_check_verdict(const pk_check_item *it)
+{
+    if (it->status == PK_CHECK_OVER_BUDGET && it->bound == PK_BOUND_MIN)
+        return "below minimum";
+    return pk_check_status_name(it->status);
+}
+
+char *pk__report_check_outside(const pk_check_item *it, char *buf, size_t len)
+{
+    char pct[32];
+    if (it->status != PK_CHECK_OVER_BUDGET || !(it->limit > 0)) {
+        snprintf(buf, len, "%s", "");
+        return buf;
+    }
+    snprintf(buf, len, "%s %s", pk__report_check_pct(it->current / it->limit, pct, sizeof pct),
+             it->bound == PK_BOUND_MIN ? "under" : "over");
+    return buf;
+}
 
 static void budget_cells(const pk_check_item *it, pk__report_check_row *w)
 {
@@ -192,15 +215,14 @@ static void budget_cells(const pk_check_item *it, pk__report_check_row *w)
         snprintf(w->detail, sizeof w->detail, "%s", bud);
         return;
     }
-    bool over = it->status == PK_CHECK_OVER_BUDGET;
-    snprintf(w->detail, sizeof w->detail, "%s %s%s%s", over ? ">" : LE,
+    /* how the value stands against the limit: "≤ 55 ms" / "> 55 ms" for a
+     * maximum, "≥ 1 M" / "< 1 M" for a minimum */
+    bool broken = it->status == PK_CHECK_OVER_BUDGET, min = it->bound == PK_BOUND_MIN;
+    const char *rel = min ? (broken ? "<" : GE) : (broken ? ">" : LE);
+    snprintf(w->detail, sizeof w->detail, "%s %s%s%s", rel,
              pk__report_check_value(it->unit, it->limit, lim, sizeof lim), *bud ? " " : "",
              bud);
-    if (over && it->limit > 0) {
-        char pct[32];
-        snprintf(w->change, sizeof w->change, "%s over",
-                 pk__report_check_pct(it->current / it->limit, pct, sizeof pct));
-    }
+    pk__report_check_outside(it, w->change, sizeof w->change);
 }
 
 static void regression_cells(const pk_check_item *it, pk__report_check_row *w)
@@ -237,25 +259,35 @@ void pk__report_check_cells(const pk_check_item *it, pk__report_check_row *w)
 
 char *pk__report_check_counts(const pk_check_report *r, char *buf, size_t len)
 {
+    /* OVER_BUDGET items are said in two parts: maxima "over budget", minima
+     * "below minimum" (min: 1 counts the minima, 0 the rest, -1 all) */
     static const struct {
         pk_check_status s;
+        int min;
         const char *one, *many;
     } words[] = {
-        {PK_CHECK_OVER_BUDGET, "over budget", "over budget"},
-        {PK_CHECK_REGRESSED, "regressed", "regressed"},
-        {PK_CHECK_ERROR, "error", "errors"},
-        {PK_CHECK_INCONCLUSIVE, "inconclusive", "inconclusive"},
-        {PK_CHECK_NOT_MEASURABLE, "not measurable", "not measurable"},
-        {PK_CHECK_NO_BASELINE, "no baseline", "no baseline"},
-        {PK_CHECK_IMPROVED, "improved", "improved"},
-        {PK_CHECK_PASS, "passed", "passed"},
+        {PK_CHECK_OVER_BUDGET, 0, "over budget", "over budget"},
+        {PK_CHECK_OVER_BUDGET, 1, "below minimum", "below minimum"},
+        {PK_CHECK_REGRESSED, -1, "regressed", "regressed"},
+        {PK_CHECK_ERROR, -1, "error", "errors"},
+        {PK_CHECK_INCONCLUSIVE, -1, "inconclusive", "inconclusive"},
+        {PK_CHECK_NOT_MEASURABLE, -1, "not measurable", "not measurable"},
+        {PK_CHECK_NO_BASELINE, -1, "no baseline", "no baseline"},
+        {PK_CHECK_IMPROVED, -1, "improved", "improved"},
+        {PK_CHECK_PASS, -1, "passed", "passed"},
     };
-    size_t o = 0;
+    size_t o = 0, below = 0;
     if (len == 0)
         return buf;
     buf[0] = '\0';
+    for (size_t i = 0; i < r->n_items; i++)
+        below += r->items[i].status == PK_CHECK_OVER_BUDGET && r->items[i].bound == PK_BOUND_MIN;
+    if (below > r->count[PK_CHECK_OVER_BUDGET])
+        below = r->count[PK_CHECK_OVER_BUDGET];   /* a report built by hand */
     for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
         size_t n = r->count[words[k].s];
+        if (words[k].min >= 0)
+            n = words[k].min ? below : n - below;
         if (n == 0 || o >= len)
             continue;
         int w = snprintf(buf + o, len - o, "%s%zu %s", o ? ", " : "", n,

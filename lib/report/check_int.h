@@ -52,7 +52,8 @@ char *pk__report_check_label(const pk_check_item *it, char *buf, size_t len);
 char *pk__report_check_value(pk_unit_kind u, double v, char *buf, size_t len);
 
 /* The tolerance a budget item's limit carries, recovered from limit_text:
- * limit / parse(limit_text) - 1. 0 when there is none or it is unknown. */
+ * limit / parse(limit_text) - 1 for a maximum, 1 - limit / parse(limit_text)
+ * for a minimum. 0 when there is none or it is unknown. */
 double pk__report_check_tolerance(const pk_check_item *it);
 
 /* A ratio as a signed percent change: 1.204 → "+20.4%", 0.9 → "-10.0%",
@@ -62,14 +63,24 @@ char *pk__report_check_pct(double ratio, char *buf, size_t len);
 /* "+20.4% [+18.1% … +22.9%]": the change and the CI of its ratio. */
 char *pk__report_check_change(const pk_comparison *c, char *buf, size_t len);
 
-/* "(budget 50ms +10% tolerance)" / "(budget 64MiB)"; "" without limit_text. */
+/* "(budget 50ms +10% tolerance)" / "(budget 64MiB)" for a maximum,
+ * "(budget ≥ 1M -10% tolerance)" for a minimum; "" without limit_text. */
 char *pk__report_check_budget(const pk_check_item *it, char *buf, size_t len);
+
+/* The verdict's words for it: pk_check_status_name, except "below minimum"
+ * for an OVER_BUDGET minimum. Never NULL. */
+const char *pk__report_check_verdict(const pk_check_item *it);
+
+/* How far an OVER_BUDGET item is outside its budget: "+11.3% over" (a
+ * maximum), "-20.0% under" (a minimum); "" otherwise. Returns buf. */
+char *pk__report_check_outside(const pk_check_item *it, char *buf, size_t len);
 
 /* An item as the cells of one row of a table or one line of text:
  *   label   "wall.p95"                 value  "61.20 ms" ("—" when not measured)
- *   detail  "> 55.00 ms (budget 50ms +10% tolerance)" / "vs 10.30 ms baseline
- *           (run #41)" / "no baseline"
- *   change  "+11.3% over" / "+20.4% [+18.1% … +22.9%]"   p  "p = 2e-06"
+ *   detail  "> 55.00 ms (budget 50ms +10% tolerance)" / "< 1.000 M (budget
+ *           ≥ 1M)" / "vs 10.30 ms baseline (run #41)" / "no baseline"
+ *   change  "+11.3% over" / "-20.0% under" / "+20.4% [+18.1% … +22.9%]"
+ *   p       "p = 2e-06"
  * Cells that do not apply are "". Names are cleaned (pk__report_check_clean). */
 typedef struct pk__report_check_row {
     char label[160], value[48], detail[320], change[96], p[40];
@@ -78,7 +89,8 @@ typedef struct pk__report_check_row {
 void pk__report_check_cells(const pk_check_item *it, pk__report_check_row *w);
 
 /* The counts of r, worst first, zero counts left out: "2 over budget,
- * 1 regressed, 14 passed"; "no checks" for an empty report. Returns buf. */
+ * 1 below minimum, 1 regressed, 14 passed" (OVER_BUDGET minima are "below
+ * minimum"); "no checks" for an empty report. Returns buf. */
 char *pk__report_check_counts(const pk_check_report *r, char *buf, size_t len);
 
 /* The first 10 hex digits of a commit ("" stays ""). Returns buf. */

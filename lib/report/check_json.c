@@ -4,13 +4,16 @@
  *                perfkit_version, machine{...}, fingerprint, config_hash},
  *    config, failed, strict, counts{pass: n, over_budget: n, ...},
  *    items[{kind, status, benchmark, figure, stat, unit, current, limit,
- *           limit_text, baseline, baseline_run, n_current, n_baseline,
+ *           limit_text, bound, baseline, baseline_run, n_current, n_baseline,
  *           comparison{ratio, ci_lo, ci_hi, p_value, statistic} | null,
  *           note, line, column}]}
  *
  * Values are in base units (unit "ns", "bytes", "count"; "fraction" for
- * percent figures). What does not apply or was not measured is null, never
- * 0: current of a NOT_MEASURABLE / ERROR item, limit of a regression item,
+ * percent figures). bound says which side of limit a budget or size item
+ * keeps the statistic on: "max" (over_budget: above it) or "min"
+ * (over_budget: below it, "below minimum" in the other writers). What does
+ * not apply or was not measured is null, never 0: current of a
+ * NOT_MEASURABLE / ERROR item, limit and bound of a regression item,
  * baseline without a baseline, line/column without a position, empty
  * strings of run metadata. Built as a jansson tree; containers go into their
  * parent as soon as they exist, so a failure releases only the root. */
@@ -110,6 +113,8 @@ static json_t *item_json(const pk_check_item *it)
         pk__report_json_set(j, "limit", has_limit ? pk__report_json_real(it->limit)
                                                   : json_null()) ||
         pk__report_json_set(j, "limit_text", pk__report_json_str(it->limit_text)) ||
+        pk__report_json_set(j, "bound", it->kind == PK_ITEM_REGRESSION ? json_null()
+                                : json_string(it->bound == PK_BOUND_MIN ? "min" : "max")) ||
         pk__report_json_set(j, "baseline", has_base ? pk__report_json_real(it->baseline)
                                                     : json_null()) ||
         pk__report_json_set(j, "baseline_run", it->baseline_run > 0

@@ -168,7 +168,7 @@ static void testcase(FILE *f, const pk_check_report *r, const pk_check_item *it)
         const char *note = it->note && *it->note ? it->note : NULL;
         fprintf(f, "<%s message=\"", oc == OC_SKIPPED ? "skipped" : "failure");
         if (oc == OC_SKIPPED)
-            fprintf(f, "%s: ", pk_check_status_name(it->status));
+            fprintf(f, "%s: ", pk__report_check_verdict(it));
         xml(f, oc == OC_SKIPPED && note ? note : desc, true);
         if (oc == OC_FAILURE && note) {
             fputs(" \xe2\x80\x94 ", f);
@@ -177,7 +177,7 @@ static void testcase(FILE *f, const pk_check_report *r, const pk_check_item *it)
         if (oc == OC_SKIPPED) {
             fputs("\"/>\n", f);
         } else {
-            fprintf(f, "\" type=\"%s\">", pk_check_status_name(it->status));
+            fprintf(f, "\" type=\"%s\">", pk__report_check_verdict(it));
             details(f, r, it, desc);
             fputs("</failure>\n", f);
         }

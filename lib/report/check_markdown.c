@@ -107,6 +107,8 @@ static void limit_cell(FILE *f, const pk_check_item *it)
         fputs(DASH, f);
         return;
     }
+    if (it->bound == PK_BOUND_MIN)
+        fputs("\xe2\x89\xa5 ", f);   /* ≥: a minimum */
     fputs(pk__report_check_value(it->unit, it->limit, v, sizeof v), f);
     pk__report_check_budget(it, bud, sizeof bud);
     if (*bud) {
@@ -121,8 +123,8 @@ static void change_cell(FILE *f, const pk_check_item *it)
     if (it->kind == PK_ITEM_REGRESSION && it->has_cmp)
         fprintf(f, "%s, p = %.2g", pk__report_check_change(&it->cmp, buf, sizeof buf),
                 it->cmp.p_value);
-    else if (it->status == PK_CHECK_OVER_BUDGET && it->limit > 0)
-        fprintf(f, "%s over", pk__report_check_pct(it->current / it->limit, buf, sizeof buf));
+    else
+        fputs(pk__report_check_outside(it, buf, sizeof buf), f);
 }
 
 static void item_row(FILE *f, const pk_check_report *r, const pk_check_item *it)
@@ -138,7 +140,7 @@ static void item_row(FILE *f, const pk_check_report *r, const pk_check_item *it)
     limit_cell(f, it);
     fputs(" | ", f);
     change_cell(f, it);
-    fprintf(f, " | %s %s", emoji(r, it->status), pk_check_status_name(it->status));
+    fprintf(f, " | %s %s", emoji(r, it->status), pk__report_check_verdict(it));
     if (it->note && *it->note) {
         fputs("<br>", f);
         text(f, it->note);

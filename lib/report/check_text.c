@@ -4,6 +4,7 @@
  *                                · ci-3 (Intel Xeon, 8 cores, x86_64)
  *   sort
  *     wall.p95       61.20 ms  > 55.00 ms (budget 50ms +10% tolerance)  +11.3% over  over budget
+ *     items_per_second.median  800.0 K  < 1.000 M (budget ≥ 1M)  -20.0% under  below minimum
  *     wall (median)  12.40 ms  vs 10.30 ms baseline (run #41)  +20.4% [+18.1% … +22.9%]  p = 2e-06  regressed
  *     3 passed
  *   2 over budget, 1 regressed, 14 passed — FAILED
@@ -112,7 +113,7 @@ static void item_row(const out *o, const pk_check_report *r, const pk_check_item
     cell(o->f, x.change, w->change);
     cell(o->f, x.p, w->p);
     fprintf(o->f, "%s%s%s\n", sgr(o, verdict_color(r, it->status)),
-            pk_check_status_name(it->status), sgr(o, RESET));
+            pk__report_check_verdict(it), sgr(o, RESET));
     note_lines(o, it->note);
 }
 

@@ -263,7 +263,7 @@ Test(config, defaults)
     cr_assert_str_eq(c->dir, ".");
     cr_assert_str_eq(c->history_path, "./.perfkit/history.db");
     cr_assert_str_eq(c->baseline_branch, "main");
-    cr_assert_float_eq(c->policy.threshold, 0.05, 1e-12);
+    cr_assert_eq(c->policy.threshold, PK_THRESHOLD_AUTO, "left to the figure table");
     cr_assert_float_eq(c->policy.alpha, 0.05, 1e-12);
     cr_assert_eq(c->policy.method, PK_TEST_MANN_WHITNEY);
     cr_assert_eq(c->n_sizes, 0);
@@ -282,8 +282,57 @@ Test(config, defaults)
 
     pk_policy p;
     pk_policy_init(&p);
-    cr_assert_float_eq(p.threshold, 0.05, 1e-12);
+    cr_assert_eq(p.threshold, PK_THRESHOLD_AUTO);
     cr_assert_eq(p.method, PK_TEST_MANN_WHITNEY);
+}
+
+/* A budget follows its figure's direction unless it says `>=` / `<=`. */
+Test(config, budget_bounds)
+{
+    pk_config *c = parse_ok("version: 1\n"
+                            "benchmarks:\n"
+                            "  gb:\n"
+                            "    google-benchmark: ./gb\n"
+                            "    budgets:\n"
+                            "      items_per_second.median: 1M\n"
+                            "      bytes_per_second.mean: \"<= 5G\"\n"
+                            "      real_time.median: \"<= 50us\"\n"
+                            "      cpu_time.p90: <=60us\n"
+                            "      wall.mean: \">=1ms\"\n"
+                            "      frames/s.min: \xe2\x89\xa5 30\n"
+                            "      rss.max: \xe2\x89\xa4 64MiB\n"
+                            "      nvcsw.max: 100\n",
+                            "perfkit.yml");
+    const pk_cfg_bench *b = bench(c, "gb");
+    const pk_budget *bu = budget(b, "items_per_second", "median");
+    cr_assert_eq(bu->bound, PK_BOUND_MIN, "a bare limit on a rate is a minimum");
+    cr_assert_float_eq(bu->limit, 1e6, 1e-6);
+    cr_assert_str_eq(bu->text, "1M");
+    bu = budget(b, "bytes_per_second", "mean");
+    cr_assert_eq(bu->bound, PK_BOUND_MAX, "`<=` overrides the direction");
+    cr_assert_float_eq(bu->limit, 5e9, 1e-3);
+    cr_assert_str_eq(bu->text, "5G");
+    bu = budget(b, "real_time", "median");
+    cr_assert_eq(bu->bound, PK_BOUND_MAX);
+    cr_assert_float_eq(bu->limit, 50e3, 1e-6);
+    cr_assert_str_eq(bu->text, "50us");
+    cr_assert_eq(bu->pos.line, 8);
+    cr_assert_eq(bu->pos.column, 25, "the value's position, operator included");
+    bu = budget(b, "cpu_time", "p90");
+    cr_assert_eq(bu->bound, PK_BOUND_MAX);
+    cr_assert_float_eq(bu->limit, 60e3, 1e-6);
+    bu = budget(b, "wall", "mean");
+    cr_assert_eq(bu->bound, PK_BOUND_MIN, "`>=` overrides the direction");
+    cr_assert_float_eq(bu->limit, 1e6, 1e-6);
+    cr_assert_str_eq(bu->text, "1ms");
+    bu = budget(b, "frames/s", "min");
+    cr_assert_eq(bu->bound, PK_BOUND_MIN);
+    cr_assert_float_eq(bu->limit, 30, 1e-9);
+    bu = budget(b, "rss", "max");
+    cr_assert_eq(bu->bound, PK_BOUND_MAX);
+    cr_assert_float_eq(bu->limit, 64.0 * 1048576, 1e-3);
+    cr_assert_eq(budget(b, "nvcsw", "max")->bound, PK_BOUND_MAX);
+    pk_config_free(c);
 }
 
 Test(config, history_paths_and_dirs)

@@ -146,6 +146,34 @@ Test(config_errors, budget_keys)
            "duplicate budget `wall.p95`");
 }
 
+Test(config_errors, budget_bounds)
+{
+    /* value at column 41 (its quote); the limit is missing after `>=` */
+    expect(HEAD "    budgets: { items_per_second.median: \">=\" }\n", 5, 44,
+           "`items_per_second.median`: `>=` needs a limit, e.g. \">= 1M\"");
+    expect(HEAD "    budgets: { wall.p95: \"<= \" }\n", 5, 30,
+           "`wall.p95`: `<=` needs a limit, e.g. \"<= 50ms\"");
+    /* unit mistakes point into the limit, after the operator */
+    expect(HEAD "    budgets: { wall.p95: \"<= 50 ms\" }\n", 5, 32,
+           "unexpected ` ms` — write the number and unit together: 50ms");
+    expect(HEAD "    budgets: { wall.p95: <=50mss }\n", 5, 32,
+           "unknown duration unit `mss` in `50mss` — did you mean `50ms`?");
+    expect(HEAD "    budgets: { wall.p95: \">= 64MiB\" }\n", 5, 32,
+           "`wall` is a duration; `64MiB` is a size");
+    expect(HEAD "    budgets: { items_per_second.median: \">= 1ms\" }\n", 5, 46,
+           "`items_per_second` is a count; `1ms` is a duration");
+    /* a strict comparison is not a budget */
+    expect(HEAD "    budgets: { wall.p95: <50ms }\n", 5, 26,
+           "`wall.p95`: a budget includes its limit — write `<= 50ms`, not `<50ms`");
+    expect(HEAD "    budgets: { items_per_second.mean: \"> 1M\" }\n", 5, 40,
+           "write `>= 1M`, not `> 1M`");
+    /* unquoted `>=`: YAML's folded block, with a hint */
+    expect(HEAD "    budgets: { items_per_second.median: >= 1M }\n", 5, 41,
+           "quote a budget minimum: \">= 1M\"");
+    expect(HEAD "    budgets:\n      items_per_second.median: >= 1M\n", 6, 33,
+           "quote a budget minimum");
+}
+
 Test(config_errors, percentages)
 {
     expect(HEAD "    tolerance: 10\n", 5, 16, "`tolerance` must be a percentage such as 10%");

@@ -293,3 +293,177 @@ Test(evaluate, rss_at_the_measurement_floor)
     pk_resultset_free(cur);
     pk_config_free(c);
 }
+
+/* ---- the figure table decides: direction, minima, default thresholds ------ */
+
+static const char rate_yml[] =
+    "version: 1\n"
+    "benchmarks:\n"
+    "  micro:\n"
+    "    import: gb.json\n"
+    "    budgets:\n"
+    "      items_per_second.median: 1M\n"     /* bare on a rate: a minimum */
+    "      bytes_per_second.mean: \">= 2G\"\n"
+    "      real_time.median: \"<= 50us\"\n"
+    "      cpu_time.max: <= 60us\n"
+    "    tolerance: 10%\n"
+    "  insns:\n"
+    "    command: true\n"
+    "    measure: instructions\n";            /* no policy: the table's */
+
+static pk_config *config_of(const char *text)
+{
+    pk_config *c = NULL;
+    pk_diag d;
+    pk_err e = pk_config_parse(text, strlen(text), "perfkit.yml", &c, &d);
+    cr_assert_eq(e, PK_OK, "%s:%u:%u %s", d.file, d.line, d.column, d.message);
+    return c;
+}
+
+static void put_gb(pk_resultset *rs, double items, double bytes, double real_us, double cpu_us)
+{
+    const char *b = "micro/BM_Sort";
+    put(rs, b, "real_time", PK_UNIT_DURATION, real_us * 1e3, real_us, 10, "real_time");
+    put(rs, b, "cpu_time", PK_UNIT_DURATION, cpu_us * 1e3, cpu_us, 10, NULL);
+    put(rs, b, "items_per_second", PK_UNIT_COUNT, items, items * 1e-3, 10, NULL);
+    put(rs, b, "bytes_per_second", PK_UNIT_COUNT, bytes, bytes * 1e-3, 10, NULL);
+}
+
+/* `items_per_second.median: 1M` on a 12.7M run read "+1173.7% over budget":
+ * a bare limit on a rate is a minimum, widened down by the tolerance. */
+Test(evaluate, budgets_on_rates_are_minima)
+{
+    pk_config *c = config_of(rate_yml);
+    pk_resultset *rs;
+    cr_assert_eq(pk_resultset_new(&rs), PK_OK);
+    put_gb(rs, 12.7e6, 4e9, 40, 40);
+    pk_check_report *r;
+    cr_assert_eq(pk_check_evaluate(c, rs, NULL, NULL, &r), PK_OK);
+    const pk_check_item *it = find(r, PK_ITEM_BUDGET, "micro/BM_Sort", "items_per_second", NULL);
+    cr_assert_eq(it->bound, PK_BOUND_MIN);
+    cr_assert_eq(it->status, PK_CHECK_PASS, "12.7M is above a 1M minimum");
+    cr_assert_float_eq(it->limit, 0.9e6, 1e-3, "1M - 10%% tolerance");
+    cr_assert_str_eq(it->limit_text, "1M");
+    it = find(r, PK_ITEM_BUDGET, "micro/BM_Sort", "bytes_per_second", NULL);
+    cr_assert_eq(it->bound, PK_BOUND_MIN);
+    cr_assert_eq(it->status, PK_CHECK_PASS);
+    cr_assert_str_eq(it->limit_text, "2G");
+    it = find(r, PK_ITEM_BUDGET, "micro/BM_Sort", "real_time", NULL);
+    cr_assert_eq(it->bound, PK_BOUND_MAX);
+    cr_assert_float_eq(it->limit, 55e3, 1e-6);
+    cr_assert_eq(it->status, PK_CHECK_PASS);
+    cr_assert_not(r->failed);
+    pk_check_report_free(r);
+
+    /* inside the tolerance: 0.95M >= 0.9M; times just under their maxima */
+    put_gb(rs, 0.95e6, 1.9e9, 52, 60);
+    cr_assert_eq(pk_check_evaluate(c, rs, NULL, NULL, &r), PK_OK);
+    cr_assert_eq(find(r, PK_ITEM_BUDGET, "micro/BM_Sort", "items_per_second", NULL)->status,
+                 PK_CHECK_PASS);
+    cr_assert_eq(find(r, PK_ITEM_BUDGET, "micro/BM_Sort", "bytes_per_second", NULL)->status,
+                 PK_CHECK_PASS);
+    cr_assert_eq(find(r, PK_ITEM_BUDGET, "micro/BM_Sort", "real_time", NULL)->status,
+                 PK_CHECK_PASS);
+    cr_assert_not(r->failed);
+    pk_check_report_free(r);
+
+    /* below the minima, above the maxima */
+    put_gb(rs, 0.85e6, 1.7e9, 56, 70);
+    cr_assert_eq(pk_check_evaluate(c, rs, NULL, NULL, &r), PK_OK);
+    cr_assert_eq(find(r, PK_ITEM_BUDGET, "micro/BM_Sort", "items_per_second", NULL)->status,
+                 PK_CHECK_OVER_BUDGET);
+    cr_assert_eq(find(r, PK_ITEM_BUDGET, "micro/BM_Sort", "bytes_per_second", NULL)->status,
+                 PK_CHECK_OVER_BUDGET);
+    cr_assert_eq(find(r, PK_ITEM_BUDGET, "micro/BM_Sort", "real_time", NULL)->status,
+                 PK_CHECK_OVER_BUDGET);
+    it = find(r, PK_ITEM_BUDGET, "micro/BM_Sort", "cpu_time", NULL);
+    cr_assert_eq(it->bound, PK_BOUND_MAX);
+    cr_assert_eq(it->status, PK_CHECK_OVER_BUDGET);
+    cr_assert(r->failed);
+    cr_assert_eq(r->count[PK_CHECK_OVER_BUDGET], 4);
+    pk_check_report_free(r);
+    pk_resultset_free(rs);
+    pk_config_free(c);
+}
+
+/* `perfkit compare` called items_per_second +34.8% "regressed": a larger
+ * rate is an improvement, a smaller one the regression. */
+Test(evaluate, rates_improve_upwards)
+{
+    pk_config *c = config_of(rate_yml);
+    pk_resultset *base, *up, *down;
+    cr_assert_eq(pk_resultset_new(&base), PK_OK);
+    cr_assert_eq(pk_resultset_new(&up), PK_OK);
+    cr_assert_eq(pk_resultset_new(&down), PK_OK);
+    put_gb(base, 10e6, 4e9, 40, 40);
+    put_gb(up, 13.48e6, 5.4e9, 29.7, 29.7);
+    put_gb(down, 7e6, 2.8e9, 57, 57);
+
+    pk_check_report *r = against(NULL, up, base);   /* perfkit compare */
+    const pk_check_item *it = find(r, PK_ITEM_REGRESSION, "micro/BM_Sort", "items_per_second",
+                                   NULL);
+    cr_assert_float_eq(it->cmp.ratio, 1.348, 1e-3, "the ratio stays current / baseline");
+    cr_assert_eq(it->cmp.verdict, PK_VERDICT_SLOWER, "the statistic grew");
+    cr_assert_eq(it->status, PK_CHECK_IMPROVED);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "micro/BM_Sort", "bytes_per_second", NULL)->status,
+                 PK_CHECK_IMPROVED);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "micro/BM_Sort", "real_time", NULL)->status,
+                 PK_CHECK_IMPROVED);
+    cr_assert_eq(r->count[PK_CHECK_REGRESSED], 0);
+    cr_assert_not(r->failed);
+    pk_check_report_free(r);
+
+    r = against(c, down, base);   /* perfkit check: budgeted figures too */
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "micro/BM_Sort", "items_per_second", NULL)->status,
+                 PK_CHECK_REGRESSED);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "micro/BM_Sort", "real_time", NULL)->status,
+                 PK_CHECK_REGRESSED);
+    cr_assert(r->failed);
+    pk_check_report_free(r);
+
+    r = against(c, up, base);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "micro/BM_Sort", "items_per_second", NULL)->status,
+                 PK_CHECK_IMPROVED);
+    cr_assert_not(r->failed);
+    pk_check_report_free(r);
+    pk_resultset_free(base);
+    pk_resultset_free(up);
+    pk_resultset_free(down);
+    pk_config_free(c);
+}
+
+/* Without a policy, instruction counts take the table's threshold (0) and
+ * the exact test: one instruction more is a regression. A threshold in the
+ * file still overrides the table. */
+Test(evaluate, instructions_judged_exact_by_the_table)
+{
+    pk_resultset *base, *cur;
+    cr_assert_eq(pk_resultset_new(&base), PK_OK);
+    cr_assert_eq(pk_resultset_new(&cur), PK_OK);
+    put(base, "insns", "instructions", PK_UNIT_COUNT, 1000000, 0, 3, "instructions");
+    put(cur, "insns", "instructions", PK_UNIT_COUNT, 1000001, 0, 3, "instructions");
+
+    pk_config *c = config_of(rate_yml);
+    pk_check_report *r = against(c, cur, base);
+    const pk_check_item *it = find(r, PK_ITEM_REGRESSION, "insns", "instructions", "mean");
+    cr_assert_eq(it->status, PK_CHECK_REGRESSED);
+    cr_assert_eq(it->cmp.p_value, 0.0, "the exact test");
+    pk_check_report_free(r);
+    pk_config_free(c);
+
+    r = against(NULL, cur, base);   /* perfkit compare: the same rule */
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "insns", "instructions", NULL)->status,
+                 PK_CHECK_REGRESSED);
+    pk_check_report_free(r);
+
+    c = config_of("version: 1\nregression: { threshold: 1% }\nbenchmarks:\n"
+                  "  insns: { command: true, measure: instructions }\n");
+    r = against(c, cur, base);
+    it = find(r, PK_ITEM_REGRESSION, "insns", "instructions", NULL);
+    cr_assert_eq(it->status, PK_CHECK_PASS, "a configured 1%% threshold overrides the table");
+    cr_assert_eq(it->cmp.p_value, 0.0, "still the exact test");
+    pk_check_report_free(r);
+    pk_config_free(c);
+    pk_resultset_free(base);
+    pk_resultset_free(cur);
+}
