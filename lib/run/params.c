@@ -229,6 +229,11 @@ static pk_err scan_integers(scan_ctx *c, const dec *lo, const dec *hi, const dec
 static pk_err scan_decimals(scan_ctx *c, const dec *lo, const dec *hi, const dec *st, int d,
                             pk_params *p, size_t *cap)
 {
+    if (d > MAX_DIGITS)
+        return scan_fail(c, decimals(lo) == d ? PK_PARAM_ARG_LO : PK_PARAM_ARG_STEP,
+                         "%s `%s` has too many decimals: at most %d",
+                         c->what[decimals(lo) == d ? PK_PARAM_ARG_LO : PK_PARAM_ARG_STEP],
+                         decimals(lo) == d ? c->s->lo : c->s->step, MAX_DIGITS);
     int64_t L, H, S = pow10_tab[d];   /* no step: 1 */
     const dec *xs[3] = {lo, hi, st};
     const char *txt[3] = {c->s->lo, c->s->hi, c->s->step};

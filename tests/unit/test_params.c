@@ -114,6 +114,9 @@ Test(params, errors_name_their_input)
     expect_scan_error("9007199254740992", "9007199254740994", NULL, PK_PARAM_ARG_SCAN,
                       "value 2 of the scan");
     expect_scan_error("0.1234567890123456789", "1", "0.1", PK_PARAM_ARG_LO,
+                      "`from` `0.1234567890123456789` has too many decimals: at most 18");
+    expect_scan_error("0", "0", "1e-19", PK_PARAM_ARG_STEP, "too many decimals");
+    expect_scan_error("1234567890123456789.5", "1234567890123456790", "0.5", PK_PARAM_ARG_LO,
                       "too many digits");
     /* default names */
     pk_param_scan s = {.lo = "3", .hi = "1"};
