@@ -264,7 +264,7 @@ static int parse_args(int argc, char **argv, bench_args *a)
     return CLI_OK;
 }
 
-/* ---- validation and parameter expansion ---------------------------------- */
+/* ---- validation of the arguments ----------------------------------------- */
 
 static bool check_lists(const bench_args *a)
 {
