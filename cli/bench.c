@@ -1,12 +1,14 @@
 /* bench.c — `perfkit bench`: benchmark commands, compare them, export.
  *
- * Pipeline: parse options → expand parameter scans → validate (programs exist,
- * exports writable) → pk_cmdbench_run → pk_bench_report_new → text on stdout
- * (or --json) and every requested export. Ctrl-C stops after the current run
- * and still reports and exports what was gathered. */
+ * Pipeline: parse options → the library makes the commands (pk_params_scan /
+ * pk_params_list, pk_cmd_list_expand, pk_cmd_list_reference) → open the
+ * exports (fail before any run) → pk_cmdbench_run with a progress line →
+ * pk_bench_report_new → pk_bench_report_write: text on stdout (or --json)
+ * and every requested export. Ctrl-C stops after the current run and still
+ * reports and exports what was gathered. Only options and the terminal live
+ * here. */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +44,10 @@ static const char usage_text[] =
 "      --measure WHAT       time (default) or instructions (hardware counter, else\n"
 "                           valgrind --tool=cachegrind; exact, noise-free)\n"
 "\n"
-"Parameters ({NAME} in commands is substituted):\n"
-"  -P, --parameter-scan NAME LO HI   numbers from LO to HI\n"
-"  -D, --step DELTA                  step of the scan (1)\n"
+"Parameters ({NAME} in commands is substituted; at most 100000 values):\n"
+"  -P, --parameter-scan NAME LO HI   numbers from LO to HI, integers exactly\n"
+"  -D, --step DELTA                  step of the scan (1); values get its\n"
+"                                    decimals: -P t 1 2 -D 0.5 is 1.0 1.5 2.0\n"
 "  -L, --parameter-list NAME A,B,C   the listed values\n"
 "\n"
 "Verdicts:\n"
@@ -261,7 +264,7 @@ static int parse_args(int argc, char **argv, bench_args *a)
     return CLI_OK;
 }
 
-/* ---- validation and parameter expansion ---------------------------------- */
+/* ---- validation of the arguments ----------------------------------------- */
 
 static bool check_lists(const bench_args *a)
 {
@@ -287,192 +290,62 @@ static bool check_lists(const bench_args *a)
         cli_error(CMD, "--step goes with --parameter-scan");
         return false;
     }
-    if (!a->o.runs && a->o.max_runs && a->o.max_runs < a->o.min_runs) {
-        cli_error(CMD, "--max-runs %zu is below --min-runs %zu", a->o.max_runs, a->o.min_runs);
-        return false;
-    }
     return true;
 }
 
-/* Values of the parameter: the list split at commas, or the scan LO..HI. Each
- * value is a heap string in vals; returns the count, or 0 after an error. */
-static size_t param_values(const bench_args *a, char ***vals_out)
+/* ---- the commands (made by the library) -------------------------------- */
+
+/* The parameter of -P or -L, if any. Returns an exit code. */
+static int make_params(const bench_args *a, pk_params *p)
 {
-    size_t n = 0, cap = 16;
-    char **vals = pk_calloc(cap, sizeof *vals);
-    if (!vals)
-        return 0;
+    memset(p, 0, sizeof *p);
+    if (!a->param_name)
+        return CLI_OK;
+    pk_diag d;
+    pk_err e;
     if (a->list) {
-        const char *s = a->list;
-        for (;;) {
-            size_t len = strcspn(s, ",");
-            if (n == cap) {
-                char **nv = pk_reallocarray(vals, cap *= 2, sizeof *vals);
-                if (!nv)
-                    goto oom;
-                vals = nv;
-            }
-            if (!(vals[n++] = pk_strndup(s, len)))
-                goto oom;
-            if (!s[len])
-                break;
-            s += len + 1;
-        }
+        e = pk_params_list(a->param_name, a->list, p, &d);
     } else {
-        double lo, hi, step = 1;
-        if (!opt_number(CMD, "--parameter-scan LO", a->scan_lo, &lo) ||
-            !opt_number(CMD, "--parameter-scan HI", a->scan_hi, &hi) ||
-            (a->scan_step && !opt_number(CMD, "--step", a->scan_step, &step)))
-            goto fail;
-        bool integral = !a->scan_step && lo == floor(lo) && hi == floor(hi);
-        if (!a->scan_step && !integral) {
-            cli_error(CMD, "--parameter-scan with non-integer bounds needs --step");
-            goto fail;
-        }
-        if (lo > hi) {
-            cli_error(CMD, "--parameter-scan %s: LO %s is greater than HI %s", a->param_name,
-                      a->scan_lo, a->scan_hi);
-            goto fail;
-        }
-        if (!(step > 0)) {
-            cli_error(CMD, "--step must be greater than 0, got %s", a->scan_step);
-            goto fail;
-        }
-        double count = floor((hi - lo) / step + 1e-9) + 1;
-        if (count > 100000) {
-            cli_error(CMD, "--parameter-scan would make %.0f commands; at most 100000", count);
-            goto fail;
-        }
-        for (size_t i = 0; i < (size_t)count; i++) {
-            if (n == cap) {
-                char **nv = pk_reallocarray(vals, cap *= 2, sizeof *vals);
-                if (!nv)
-                    goto oom;
-                vals = nv;
-            }
-            char buf[64];
-            snprintf(buf, sizeof buf, "%.10g", lo + (double)i * step);
-            if (!(vals[n++] = pk_strdup(buf)))
-                goto oom;
-        }
+        pk_param_scan s = {.lo = a->scan_lo, .hi = a->scan_hi, .step = a->scan_step,
+                           .lo_what = "LO", .hi_what = "HI", .step_what = "--step"};
+        e = pk_params_scan(a->param_name, &s, p, NULL, &d);
     }
-    *vals_out = vals;
-    return n;
-oom:
-    cli_error(CMD, "out of memory");
-fail:
-    for (size_t i = 0; i < n; i++)
-        pk_free(vals[i]);
-    pk_free(vals);
-    return 0;
-}
-
-/* The concrete commands: templates × parameter values. Strings the expansion
- * makes are kept in owned[] for freeing. */
-typedef struct expansion {
-    pk_cmdbench_cmd *cmds;
-    size_t n;
-    char **owned;
-    size_t n_owned;
-} expansion;
-
-static void expansion_free(expansion *x)
-{
-    for (size_t i = 0; i < x->n_owned; i++)
-        pk_free(x->owned[i]);
-    pk_free(x->owned);
-    pk_free(x->cmds);
-}
-
-static const char *keep(expansion *x, char *s)
-{
-    if (s)
-        x->owned[x->n_owned++] = s;
-    return s;
-}
-
-static int expand(const bench_args *a, expansion *x)
-{
-    char **vals = NULL;
-    size_t nv = 1;
-    if (a->param_name) {
-        nv = param_values(a, &vals);
-        if (!nv)
-            return CLI_USAGE;
-    }
-    size_t nt = a->cmds.n;
-    x->n = nt * nv;
-    x->cmds = pk_calloc(x->n, sizeof *x->cmds);
-    x->owned = pk_calloc(x->n * 4 + nv, sizeof *x->owned);
-    if (!x->cmds || !x->owned) {
-        cli_error(CMD, "out of memory");
-        return CLI_INTERNAL;
-    }
-    for (size_t v = 0; v < nv && vals; v++)
-        keep(x, vals[v]);
-    for (size_t v = 0; v < nv; v++) {
-        for (size_t t = 0; t < nt; t++) {
-            pk_cmdbench_cmd *c = &x->cmds[v * nt + t];
-            const char *prep = a->prepare.n ? a->prepare.v[a->prepare.n == 1 ? 0 : t] : NULL;
-            const char *concl = a->conclude.n ? a->conclude.v[a->conclude.n == 1 ? 0 : t] : NULL;
-            c->command = a->cmds.v[t];
-            c->prepare = prep;
-            c->conclude = concl;
-            c->name = t < a->names.n ? a->names.v[t] : NULL;
-            if (vals) {
-                c->param_name = a->param_name;
-                c->param_value = vals[v];
-                c->command = keep(x, pk_shellwords_subst(c->command, a->param_name, vals[v]));
-                if (prep)
-                    c->prepare = keep(x, pk_shellwords_subst(prep, a->param_name, vals[v]));
-                if (concl)
-                    c->conclude = keep(x, pk_shellwords_subst(concl, a->param_name, vals[v]));
-                if (c->name)
-                    c->name = keep(x, pk_shellwords_subst(c->name, a->param_name, vals[v]));
-                if (!c->command || (prep && !c->prepare) || (concl && !c->conclude)) {
-                    pk_free(vals);
-                    cli_error(CMD, "out of memory");
-                    return CLI_INTERNAL;
-                }
-            }
-        }
-    }
-    pk_free(vals);
-    return CLI_OK;
-}
-
-/* --reference N|CMD: an index among the commands, or a command matched by
- * text or name; anything else is added as an extra first command. */
-static int resolve_reference(const bench_args *a, expansion *x, size_t *ref)
-{
-    *ref = 0;
-    if (!a->reference)
+    if (e == PK_OK)
         return CLI_OK;
-    char *end;
-    unsigned long k = strtoul(a->reference, &end, 10);
-    if (!*end && end != a->reference) {
-        if (k < 1 || k > x->n) {
-            cli_error(CMD, "--reference %lu: there are %zu commands (1-%zu)", k, x->n, x->n);
-            return CLI_USAGE;
-        }
-        *ref = k - 1;
-        return CLI_OK;
+    cli_error(CMD, "--parameter-%s %s: %s", a->list ? "list" : "scan", a->param_name,
+              d.message);
+    return e == PK_ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+}
+
+/* Templates (one per CMD, with its prepare/conclude and name) × parameter
+ * values, then the reference. Returns an exit code. */
+static int make_commands(const bench_args *a, pk_cmd_list *l, size_t *ref)
+{
+    pk_params p;
+    int rc = make_params(a, &p);
+    if (rc != CLI_OK)
+        return rc;
+    pk_cmdbench_cmd tmpl[MAX_LIST];
+    for (size_t t = 0; t < a->cmds.n; t++) {
+        tmpl[t] = (pk_cmdbench_cmd){
+            .command = a->cmds.v[t],
+            .prepare = a->prepare.n ? a->prepare.v[a->prepare.n == 1 ? 0 : t] : NULL,
+            .conclude = a->conclude.n ? a->conclude.v[a->conclude.n == 1 ? 0 : t] : NULL,
+            .name = t < a->names.n ? a->names.v[t] : NULL,
+        };
     }
-    for (size_t i = 0; i < x->n; i++) {
-        if (strcmp(x->cmds[i].command, a->reference) == 0 ||
-            (x->cmds[i].name && strcmp(x->cmds[i].name, a->reference) == 0)) {
-            *ref = i;
-            return CLI_OK;
-        }
+    pk_err e = pk_cmd_list_expand(tmpl, a->cmds.n, &p, l);
+    pk_params_free(&p);
+    if (e != PK_OK) {
+        cli_error(CMD, "cannot make the commands: %s", pk_strerror(e));
+        return e == PK_ENOMEM ? CLI_INTERNAL : CLI_USAGE;
     }
-    pk_cmdbench_cmd *nc = pk_reallocarray(x->cmds, x->n + 1, sizeof *nc);
-    if (!nc)
-        return CLI_INTERNAL;
-    memmove(nc + 1, nc, x->n * sizeof *nc);
-    memset(nc, 0, sizeof *nc);
-    nc[0].command = a->reference;
-    x->cmds = nc;
-    x->n++;
+    pk_diag d;
+    e = pk_cmd_list_reference(l, a->reference, ref, &d);
+    if (e != PK_OK) {
+        cli_error(CMD, "--%s", d.message);
+        return e == PK_ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+    }
     return CLI_OK;
 }
 
@@ -492,7 +365,9 @@ static void on_progress(void *ud, const pk_cmdbench_progress *p)
 
 /* ---- output -------------------------------------------------------------- */
 
-typedef pk_err (*writer_fn)(FILE *, const pk_bench_report *);
+/* The --export-* formats, in export_path order. */
+static const pk_format export_format[4] = {PK_FORMAT_JSON, PK_FORMAT_HYPERFINE_JSON,
+                                           PK_FORMAT_CSV, PK_FORMAT_MARKDOWN};
 
 static int open_exports(const bench_args *a, FILE *files[4])
 {
@@ -515,21 +390,15 @@ static int open_exports(const bench_args *a, FILE *files[4])
 
 static int write_outputs(const bench_args *a, const pk_bench_report *rep, FILE *files[4])
 {
-    static const writer_fn writers[4] = {pk_report_write_json, pk_report_write_hyperfine_json,
-                                         pk_report_write_csv, pk_report_write_markdown};
     int rc = CLI_OK;
-    if (a->json) {
-        if (pk_report_write_json(stdout, rep) != PK_OK)
-            rc = CLI_INTERNAL;
-    } else {
-        pk_text_opts to = {.color = cli_color_enabled(a->color, stdout), .ascii = false};
-        if (pk_report_write_text(stdout, rep, &to) != PK_OK)
-            rc = CLI_INTERNAL;
-    }
+    pk_write_opts wo = {.color = !a->json && cli_color_enabled(a->color, stdout)};
+    if (pk_bench_report_write(stdout, rep, a->json ? PK_FORMAT_JSON : PK_FORMAT_TEXT, &wo) !=
+        PK_OK)
+        rc = CLI_INTERNAL;
     for (int i = 0; i < 4; i++) {
         if (!files[i])
             continue;
-        pk_err e = writers[i](files[i], rep);
+        pk_err e = pk_bench_report_write(files[i], rep, export_format[i], NULL);
         if (fclose(files[i]) != 0 || e != PK_OK) {
             cli_error(CMD, "writing `%s` failed: %s", a->export_path[i],
                       e != PK_OK ? pk_strerror(e) : strerror(errno));
@@ -539,7 +408,7 @@ static int write_outputs(const bench_args *a, const pk_bench_report *rep, FILE *
     return rc;
 }
 
-static int run_bench(bench_args *a, expansion *x, size_t ref)
+static int run_bench(bench_args *a, const pk_cmd_list *x, size_t ref)
 {
     FILE *files[4];
     int rc = open_exports(a, files);
@@ -553,8 +422,9 @@ static int run_bench(bench_args *a, expansion *x, size_t ref)
     cli_interrupt_install();
 
     pk_cmdbench_result *res = NULL;
-    char err[512];
-    pk_err e = pk_cmdbench_run(x->cmds, x->n, &a->o, &res, err, sizeof err);
+    pk_diag d;
+    pk_err e = pk_cmdbench_run(x->cmds, x->n, &a->o, &res, &d);
+    const char *err = d.message;
     cli_interrupt_restore();
     cli_progress_done(&ps.bar);
     if (!res) {
@@ -602,14 +472,11 @@ int cmd_bench(int argc, char **argv)
         return CLI_OK;   /* --help */
     if (rc != CLI_OK || !check_lists(&a))
         return CLI_USAGE;
-    expansion x;
-    memset(&x, 0, sizeof x);
+    pk_cmd_list x = {0};
     size_t ref = 0;
-    rc = expand(&a, &x);
-    if (rc == CLI_OK)
-        rc = resolve_reference(&a, &x, &ref);
+    rc = make_commands(&a, &x, &ref);
     if (rc == CLI_OK)
         rc = run_bench(&a, &x, ref);
-    expansion_free(&x);
+    pk_cmd_list_free(&x);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "perfkit/api.h"
+#include "perfkit/diag.h"
 #include "perfkit/error.h"
 #include "perfkit/resultset.h"
 #include "perfkit/run.h"
@@ -98,14 +99,15 @@ typedef struct pk_cmdbench_result {
 /* Run the benchmark. On PK_OK, PK_EFAIL (a command failed) and PK_EINTR
  * (stopped through o->stop) *out owns the results gathered so far — free with
  * pk_cmdbench_result_free(). On any other error *out is NULL and no command
- * has been run. err (may be NULL) receives a message naming the command, e.g.
- * "command 2 `./nope`: no such file or program"; err_len its capacity.
- * Errors: PK_EINVAL (no commands, bad options, an unparsable command line),
+ * has been run. diag (may be NULL) receives a message naming the command
+ * whenever the call does not return PK_OK (or PK_EINTR), e.g. "command 2
+ * `./nope`: program `./nope` not found" (no file or position: diag->file is
+ * ""); on PK_EFAIL it says which command failed and how. Errors: PK_EINVAL (no commands, bad options, an unparsable command line),
  * PK_ENOENT / PK_EPERM (a program is missing or not executable), PK_ENOMEM,
  * PK_EIO, PK_ENOTSUP (instructions requested but neither counters nor
  * valgrind are available). */
 pk_err pk_cmdbench_run(const pk_cmdbench_cmd *cmds, size_t n, const pk_cmdbench_opts *o,
-                       pk_cmdbench_result **out, char *err, size_t err_len);
+                       pk_cmdbench_result **out, pk_diag *diag);
 void   pk_cmdbench_result_free(pk_cmdbench_result *r);   /* NULL is a no-op */
 
 /* Figures that can be pulled out of a run as a sample. */

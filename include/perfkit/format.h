@@ -28,6 +28,7 @@ typedef enum pk_format {
 typedef struct pk_write_opts {
     bool color;     /* ANSI colour in text output */
     bool verbose;   /* every row, not only failures and changes */
+    bool ascii;     /* text output in ASCII: "us", "+-", "x" for "µs", "±", "×" */
 } pk_write_opts;
 
 /* "text", "json", "markdown", "junit", "csv", "hyperfine-json"; "unknown"

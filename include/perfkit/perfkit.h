@@ -15,6 +15,7 @@
 #include "perfkit/runmeta.h"
 #include "perfkit/run.h"
 #include "perfkit/cmdbench.h"
+#include "perfkit/params.h"
 #include "perfkit/format.h"
 #include "perfkit/report.h"
 #include "perfkit/size.h"

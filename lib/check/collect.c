@@ -9,13 +9,12 @@
  * measure their files into "size:<path>" benchmarks. */
 #include "perfkit/check.h"
 
-#include <glob.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "perfkit/alloc.h"
 #include "perfkit/ingest.h"
-#include "perfkit/shellwords.h"
+#include "perfkit/params.h"
 
 void pk_check_opts_init(pk_check_opts *o)
 {
@@ -56,71 +55,23 @@ static pk_err record_error(pk_resultset *rs, const char *name, const char *msg, 
     return e;
 }
 
-/* The concrete commands of a command benchmark: one, or one per parameter. */
-typedef struct cmd_plan {
-    pk_cmdbench_cmd *cmds;
-    char **owned;     /* substituted strings and names */
-    size_t n, n_owned;
-} cmd_plan;
-
-static void plan_free(cmd_plan *p)
+/* The concrete commands of a command benchmark: one, or one per parameter
+ * value, named "<name>/<value>" (params.h, the generator `bench` uses). */
+static pk_err plan_commands(const pk_cfg_bench *b, pk_cmd_list *plan)
 {
-    for (size_t i = 0; i < p->n_owned; i++)
-        pk_free(p->owned[i]);
-    pk_free(p->owned);
-    pk_free(p->cmds);
-}
-
-static const char *own(cmd_plan *p, char *s)
-{
-    if (s)
-        p->owned[p->n_owned++] = s;
-    return s;
-}
-
-static pk_err plan_commands(const pk_cfg_bench *b, cmd_plan *p)
-{
-    size_t nv = b->n_param_values ? b->n_param_values : 1;
-    p->cmds = pk_calloc(nv, sizeof *p->cmds);
-    p->owned = pk_calloc(nv * 4, sizeof *p->owned);
-    if (!p->cmds || !p->owned)
-        return PK_ENOMEM;
-    p->n = nv;
-    for (size_t v = 0; v < nv; v++) {
-        pk_cmdbench_cmd *c = &p->cmds[v];
-        c->command = b->command;
-        c->prepare = b->prepare;
-        c->conclude = b->conclude;
-        c->name = b->name;
-        if (!b->n_param_values)
-            continue;
-        const char *val = b->param_values[v];
-        char name[512];
-        snprintf(name, sizeof name, "%s/%s", b->name, val);
-        c->param_name = b->param_name;
-        c->param_value = val;
-        c->name = own(p, pk_strdup(name));
-        c->command = own(p, pk_shellwords_subst(b->command, b->param_name, val));
-        if (b->prepare)
-            c->prepare = own(p, pk_shellwords_subst(b->prepare, b->param_name, val));
-        if (b->conclude)
-            c->conclude = own(p, pk_shellwords_subst(b->conclude, b->param_name, val));
-        if (!c->name || !c->command || (b->prepare && !c->prepare) ||
-            (b->conclude && !c->conclude))
-            return PK_ENOMEM;
-    }
-    return PK_OK;
+    pk_cmdbench_cmd tmpl = {.name = b->name, .command = b->command, .prepare = b->prepare,
+                            .conclude = b->conclude};
+    pk_params p = {.name = b->param_name, .values = b->param_values, .n = b->n_param_values};
+    return pk_cmd_list_expand(&tmpl, 1, &p, plan);
 }
 
 static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progress_relay *relay_ud,
                           pk_resultset *rs, pk_diag *diag, bool *have_diag)
 {
-    cmd_plan plan = {0};
+    pk_cmd_list plan;
     pk_err e = plan_commands(b, &plan);
-    if (e != PK_OK) {
-        plan_free(&plan);
+    if (e != PK_OK)
         return e;
-    }
     pk_cmdbench_opts bo = b->bench;
     bo.stop = o->stop;
     if (o->progress) {
@@ -128,8 +79,9 @@ static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progres
         bo.progress_ud = relay_ud;
     }
     pk_cmdbench_result *res = NULL;
-    char err[512];
-    e = pk_cmdbench_run(plan.cmds, plan.n, &bo, &res, err, sizeof err);
+    pk_diag run_diag;
+    e = pk_cmdbench_run(plan.cmds, plan.n, &bo, &res, &run_diag);
+    const char *err = run_diag.message;
     if (res) {
         const char **names = pk_calloc(plan.n, sizeof *names);
         pk_err ae = names ? PK_OK : PK_ENOMEM;
@@ -160,7 +112,7 @@ static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progres
     } else if (e != PK_ENOMEM) {
         e = record_error(rs, b->name, err[0] ? err : pk_strerror(e), diag, have_diag);
     }
-    plan_free(&plan);
+    pk_cmd_list_free(&plan);
     return e;
 }
 
@@ -251,22 +203,15 @@ pk_err pk_check_sizes(const pk_config *c, pk_resultset *rs, pk_diag *diag)
         return PK_EINVAL;
     for (size_t i = 0; i < c->n_sizes; i++) {
         const pk_size_budget *sb = &c->sizes[i];
-        glob_t g;
-        int rc = glob(sb->pattern, GLOB_NOSORT | GLOB_BRACE, NULL, &g);
-        if (rc == GLOB_NOMATCH || (rc == 0 && g.gl_pathc == 0)) {
-            globfree(&g);
+        char **paths = NULL;
+        size_t n = 0;
+        pk_err e = pk_size_glob(sb->pattern, &paths, &n);   /* as validation expands it */
+        if (e == PK_ENOENT)
             pk_diag_set(diag, c->path, sb->pos.line, sb->pos.column, "no file matches `%s`",
                         sb->pattern);
-            return PK_ENOENT;
-        }
-        if (rc != 0) {
-            globfree(&g);
-            return rc == GLOB_NOSPACE ? PK_ENOMEM : PK_EIO;
-        }
-        pk_err e = PK_OK;
-        for (size_t k = 0; k < g.gl_pathc && e == PK_OK; k++)
-            e = measure_file(sb, g.gl_pathv[k], rs, diag);
-        globfree(&g);
+        for (size_t k = 0; k < n && e == PK_OK; k++)
+            e = measure_file(sb, paths[k], rs, diag);
+        pk_size_glob_free(paths, n);
         if (e != PK_OK)
             return e;
     }

@@ -5,7 +5,7 @@
  * of command / google-benchmark / import says which, and keys of another
  * kind are refused. Values are read in a fixed order after the keys are
  * checked, so cross-key rules (min-runs <= max-runs, shell quoting) see
- * every value. Parameter scans expand like the CLI's --parameter-scan. */
+ * every value. Parameter scans expand with the CLI's generator (params.h). */
 #include "config/config_int.h"
 
 #include <math.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "perfkit/alloc.h"
+#include "perfkit/params.h"
 #include "perfkit/resultset.h"
 #include "perfkit/shellwords.h"
 
@@ -89,14 +90,9 @@ static pk_err check_words(pk__cfg_ctx *c, const char *key, const pk__ynode *v)
     return PK_OK;
 }
 
-static pk_err push_value(pk__cfg_ctx *c, pk_cfg_bench *b, char *s)
-{
-    if (!s)
-        return pk__cfg_nomem(c);
-    b->param_values[b->n_param_values++] = s;
-    return PK_OK;
-}
-
+/* The scan's values come from the generator `bench -P` uses (params.h), so
+ * both spell every value alike; the numbers are checked here first so that
+ * a wrong type gets the file's usual message at its value. */
 static pk_err param_scan(pk__cfg_ctx *c, const pk__ynode *v, pk_cfg_bench *b)
 {
     static const char *const keys[] = {"name", "from", "to", "step"};
@@ -114,37 +110,32 @@ static pk_err param_scan(pk__cfg_ctx *c, const pk__ynode *v, pk_cfg_bench *b)
         return pk__cfg_error_at(c, v,
                                 "`parameter-scan` needs `name`, `from` and `to`, e.g. "
                                 "{ name: n, from: 1, to: 8 }");
-    double lo, hi, step = 1;
-    if ((e = pk__cfg_string(c, "name", val[0], &b->param_name)) != PK_OK ||
-        (e = pk__cfg_number(c, "from", val[1], &lo)) != PK_OK ||
-        (e = pk__cfg_number(c, "to", val[2], &hi)) != PK_OK ||
-        (val[3] && (e = pk__cfg_number(c, "step", val[3], &step)) != PK_OK))
+    double x;
+    char *name = NULL;
+    if ((e = pk__cfg_string(c, "name", val[0], &name)) != PK_OK ||
+        (e = pk__cfg_number(c, "from", val[1], &x)) != PK_OK ||
+        (e = pk__cfg_number(c, "to", val[2], &x)) != PK_OK ||
+        (val[3] && (e = pk__cfg_number(c, "step", val[3], &x)) != PK_OK)) {
+        pk_free(name);
         return e;
-    if (!val[3] && (lo != floor(lo) || hi != floor(hi)))
-        return pk__cfg_error_at(c, v, "`parameter-scan` with non-integer bounds needs `step`");
-    if (lo > hi)
-        return pk__cfg_error_at(c, val[1], "`parameter-scan`: `from` %s is greater than `to` %s",
-                                val[1]->str, val[2]->str);
-    if (!(step > 0))
-        return pk__cfg_error_at(c, val[3], "`step` must be greater than 0, got `%s`",
-                                val[3]->str);
-    double count = floor((hi - lo) / step + 1e-9) + 1;
-    if (count > 100000)
-        return pk__cfg_error_at(c, v, "`parameter-scan` would make %.0f commands; at most 100000",
-                                count);
-    b->param_values = pk_calloc((size_t)count, sizeof *b->param_values);
-    if (!b->param_values)
-        return pk__cfg_nomem(c);
-    for (size_t i = 0; i < (size_t)count; i++) {
-        char buf[64];
-        double x = lo + (double)i * step;
-        if (x == floor(x) && fabs(x) < 1e15)
-            snprintf(buf, sizeof buf, "%.0f", x);
-        else
-            snprintf(buf, sizeof buf, "%.10g", x);
-        if ((e = push_value(c, b, pk_strdup(buf))) != PK_OK)
-            return e;
     }
+    pk_param_scan scan = {.lo = val[1]->str, .hi = val[2]->str,
+                          .step = val[3] ? val[3]->str : NULL, .lo_what = "`from`",
+                          .hi_what = "`to`", .step_what = "`step`"};
+    pk_params p;
+    pk_param_arg bad = PK_PARAM_ARG_SCAN;
+    pk_diag d;
+    e = pk_params_scan(name, &scan, &p, &bad, &d);
+    pk_free(name);
+    if (e == PK_ENOMEM)
+        return pk__cfg_nomem(c);
+    if (e != PK_OK) {
+        const pk__ynode *at = bad == PK_PARAM_ARG_SCAN ? v : val[bad];
+        return pk__cfg_error_at(c, at ? at : v, "`parameter-scan`: %s", d.message);
+    }
+    b->param_name = p.name;   /* the config owns the generator's strings now */
+    b->param_values = p.values;
+    b->n_param_values = p.n;
     return PK_OK;
 }
 

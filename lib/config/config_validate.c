@@ -4,12 +4,12 @@
  * command after substituting the first parameter value, its prepare /
  * conclude / setup / cleanup commands, or /bin/sh when `shell: true`), every
  * Google Benchmark binary too, every import file is readable, and every size
- * pattern matches at least one file (glob(3)). The first failure wins; the
- * diagnostic names the benchmark and points at its position. */
+ * pattern matches at least one file (pk_size_glob, as collection expands
+ * it). The first failure wins; the diagnostic names the benchmark and points
+ * at its position. */
 #include "perfkit/config.h"
 
 #include <errno.h>
-#include <glob.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -99,15 +99,17 @@ static pk_err check_bench(const pk_config *c, const pk_cfg_bench *b, pk_diag *di
     return PK_OK;
 }
 
+/* A size pattern must name a file the way collection will expand it:
+ * pk_size_glob, the one glob of perfkit (braces, ~, directories left out). */
 static pk_err check_size(const pk_config *c, const pk_size_budget *s, pk_diag *diag)
 {
-    glob_t g;
-    memset(&g, 0, sizeof g);
-    int rc = glob(s->pattern, 0, NULL, &g);
-    globfree(&g);
-    if (rc == 0)
+    char **paths = NULL;
+    size_t n = 0;
+    pk_err e = pk_size_glob(s->pattern, &paths, &n);
+    pk_size_glob_free(paths, n);
+    if (e == PK_OK)
         return PK_OK;
-    if (rc == GLOB_NOSPACE) {
+    if (e == PK_ENOMEM) {
         pk_diag_set(diag, c->path, 0, 0, "out of memory");
         return PK_ENOMEM;
     }
@@ -115,7 +117,7 @@ static pk_err check_size(const pk_config *c, const pk_size_budget *s, pk_diag *d
                 "size budget `%s` matches no file — build the artifact first or fix the "
                 "pattern",
                 s->pattern);
-    return rc == GLOB_ABORTED ? PK_EPERM : PK_ENOENT;
+    return e == PK_EIO ? PK_EPERM : PK_ENOENT;
 }
 
 pk_err pk_config_validate(const pk_config *c, pk_diag *diag)

@@ -94,8 +94,9 @@ static void row(FILE *f, const pk_bench_report *r, size_t i, const char **params
     fputc('\n', f);
 }
 
-pk_err pk_report_write_csv(FILE *f, const pk_bench_report *r)
+pk_err pk__report_bench_csv(FILE *f, const pk_bench_report *r, const pk_write_opts *o)
 {
+    (void)o;
     if (!f || !r)
         return PK_EINVAL;
     size_t np;

@@ -66,8 +66,10 @@ fail:
     return NULL;
 }
 
-pk_err pk_report_write_hyperfine_json(FILE *f, const pk_bench_report *r)
+pk_err pk__report_bench_hyperfine(FILE *f, const pk_bench_report *r,
+                                  const pk_write_opts *o)
 {
+    (void)o;
     if (!f || !r)
         return PK_EINVAL;
     json_t *root = json_object(), *results = json_array();

@@ -254,8 +254,9 @@ fail:
     return NULL;
 }
 
-pk_err pk_report_write_json(FILE *f, const pk_bench_report *r)
+pk_err pk__report_bench_json(FILE *f, const pk_bench_report *r, const pk_write_opts *o)
 {
+    (void)o;
     if (!f || !r)
         return PK_EINVAL;
     return pk__report_json_dump(f, report_json(r));

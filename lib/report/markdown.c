@@ -105,8 +105,9 @@ static void verdict_cell(FILE *f, const pk_bench_report *r, size_t i)
         fputs(" not compared |\n", f);
 }
 
-pk_err pk_report_write_markdown(FILE *f, const pk_bench_report *r)
+pk_err pk__report_bench_markdown(FILE *f, const pk_bench_report *r, const pk_write_opts *o)
 {
+    (void)o;
     if (!f || !r)
         return PK_EINVAL;
     bool instr = r->primary == PK_METRIC_INSTRUCTIONS;

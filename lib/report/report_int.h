@@ -9,6 +9,18 @@
 #include <stdint.h>
 #include "perfkit/report.h"
 
+/* The bench writers behind pk_bench_report_write (one per format). f and r
+ * are not NULL; o may be NULL. Errors: as pk_bench_report_write. */
+pk_err pk__report_bench_text(FILE *f, const pk_bench_report *r, const pk_write_opts *o);
+pk_err pk__report_bench_json(FILE *f, const pk_bench_report *r, const pk_write_opts *o);
+pk_err pk__report_bench_hyperfine(FILE *f, const pk_bench_report *r, const pk_write_opts *o);
+pk_err pk__report_bench_csv(FILE *f, const pk_bench_report *r, const pk_write_opts *o);
+pk_err pk__report_bench_markdown(FILE *f, const pk_bench_report *r, const pk_write_opts *o);
+
+/* The size writers behind pk_size_write. */
+pk_err pk__report_size_text(FILE *f, const pk_size_report *r, const pk_write_opts *o);
+pk_err pk__report_size_json(FILE *f, const pk_size_report *r, const pk_write_opts *o);
+
 /* The command's display name: its name, else its command text, else "". */
 const char *pk__report_cmd_name(const pk_cmd_result *c);
 

@@ -408,7 +408,7 @@ static void summary_block(const out *o, const pk_bench_report *r)
             comparison_line(o, r, i, name_w);
 }
 
-pk_err pk_report_write_text(FILE *f, const pk_bench_report *r, const pk_text_opts *opts)
+pk_err pk__report_bench_text(FILE *f, const pk_bench_report *r, const pk_write_opts *opts)
 {
     if (!f || !r)
         return PK_EINVAL;

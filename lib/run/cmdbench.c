@@ -46,18 +46,18 @@ typedef struct plan {
     pk_runner *main, *aux;
     pk_cmdbench_result *res;
     size_t *target;                 /* measured runs wanted per command */
-    char *err;
-    size_t err_len;
+    pk_diag *diag;
 } plan;
 
 __attribute__((format(printf, 2, 3)))
 static void set_err(plan *p, const char *fmt, ...)
 {
-    if (!p->err || !p->err_len)
+    if (!p->diag)
         return;
+    memset(p->diag, 0, sizeof *p->diag);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(p->err, p->err_len, fmt, ap);
+    vsnprintf(p->diag->message, sizeof p->diag->message, fmt, ap);
     va_end(ap);
 }
 
@@ -401,20 +401,22 @@ static pk_err measure_all(plan *p, const pk_cmdbench_cmd *cmds)
 }
 
 pk_err pk_cmdbench_run(const pk_cmdbench_cmd *cmds, size_t n, const pk_cmdbench_opts *o,
-                       pk_cmdbench_result **out, char *err, size_t err_len)
+                       pk_cmdbench_result **out, pk_diag *diag)
 {
     pk_cmdbench_opts defaults;
     if (out)
         *out = NULL;
-    if (err && err_len)
-        err[0] = '\0';
+    if (diag)
+        memset(diag, 0, sizeof *diag);
     if (!o) {
         pk_cmdbench_opts_init(&defaults);
         o = &defaults;
     }
-    plan p = {.o = o, .n = n, .err = err, .err_len = err_len};
-    if (!cmds || !n || !out)
+    plan p = {.o = o, .n = n, .diag = diag};
+    if (!cmds || !n || !out) {
+        set_err(&p, "%s", !out ? "no place for the result" : "no command to benchmark");
         return PK_EINVAL;
+    }
     if (!o->runs && o->max_runs && o->max_runs < o->min_runs) {
         set_err(&p, "max runs (%zu) is below min runs (%zu)", o->max_runs, o->min_runs);
         return PK_EINVAL;
@@ -446,6 +448,8 @@ pk_err pk_cmdbench_run(const pk_cmdbench_cmd *cmds, size_t n, const pk_cmdbench_
     }
     if (e == PK_EINTR)
         r->interrupted = true;
+    if (e != PK_OK && e != PK_EINTR && diag && !diag->message[0])
+        set_err(&p, "%s", pk_strerror(e));
     plan_free(&p);
     if (e != PK_OK && e != PK_EFAIL && e != PK_EINTR) {
         pk_cmdbench_result_free(r);

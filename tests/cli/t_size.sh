@@ -44,6 +44,30 @@ expect_out '^dist/one\.js'
 expect_out '^dist/two\.js'
 expect_no_out 'deep'
 
+# braces: one glob everywhere (sorted, ~, {a,b}); the glob perfkit.yml gets too
+run size -c raw 'dist/{two,one}.js'
+expect_rc 0
+expect_out '^dist/one\.js'
+expect_out '^dist/two\.js'
+expect_out '^total'
+
+# a perfkit.yml size budget with braces passes validation and measures both
+# files (it was rejected: "matches no file"); the history shows what was stored
+cat > sizes.yml <<'YML'
+history: { path: sizes.db }
+benchmarks:
+  t: { command: "true", runs: 2, budgets: { wall.max: 1h } }
+sizes:
+  "dist/{one,two}.js": { gzip: 1MB }
+YML
+run check sizes.yml
+expect_rc 0
+run history --db sizes.db
+expect_rc 0
+expect_out '^size:dist/one\.js'
+expect_out '^size:dist/two\.js'
+expect_no_out 'deep'
+
 # budgets: within → 0, over → 1 and the file is named
 run size --budget gzip=1KB a.txt
 expect_rc 0

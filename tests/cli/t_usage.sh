@@ -29,6 +29,7 @@ run bench -P n 1 3 -D 0 'sleep 0.{n}'; expect_rc 2; expect_err '--step must be g
 run bench -P n 1;                     expect_rc 2; expect_err 'needs NAME LO HI'
 run bench --prepare a --prepare b --prepare c true false
 expect_rc 2; expect_err '3 --prepare commands for 2 commands'
+run bench -m 10 -M 3 true;            expect_rc 2; expect_err 'max runs \(3\) is below min runs \(10\)'
 
 # an unwritable export path fails before any run, and leaves nothing behind
 run bench --runs 2 --export-json /nonexistent-dir/x.json true

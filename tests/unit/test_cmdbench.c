@@ -22,7 +22,32 @@ static pk_cmdbench_opts opts(size_t runs)
 static pk_err bench(const pk_cmdbench_cmd *c, size_t n, const pk_cmdbench_opts *o,
                     pk_cmdbench_result **out, char *err)
 {
-    return pk_cmdbench_run(c, n, o, out, err, 256);
+    pk_diag d;
+    memset(&d, 'x', sizeof d);   /* the call clears it */
+    pk_err e = pk_cmdbench_run(c, n, o, out, &d);
+    cr_assert_str_eq(d.file, "");
+    size_t len = strnlen(d.message, 255);   /* callers' buffers hold 256 */
+    memcpy(err, d.message, len);
+    err[len] = '\0';
+    return e;
+}
+
+Test(cmdbench, diag_is_optional_and_cleared)
+{
+    pk_cmdbench_cmd c[] = {{.command = "true"}};
+    pk_cmdbench_opts o = opts(1);
+    pk_cmdbench_result *r;
+    cr_assert_eq(pk_cmdbench_run(c, 1, &o, &r, NULL), PK_OK);
+    pk_cmdbench_result_free(r);
+    char err[256];
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_OK);
+    cr_assert_str_eq(err, "");
+    pk_cmdbench_result_free(r);
+    cr_assert_eq(bench(NULL, 0, &o, &r, err), PK_EINVAL);
+    cr_assert_str_eq(err, "no command to benchmark");
+    pk_cmdbench_cmd nope[] = {{.command = "./no-such-program"}};
+    cr_assert_eq(pk_cmdbench_run(nope, 1, &o, &r, NULL), PK_ENOENT);
+    cr_assert_null(r);
 }
 
 Test(cmdbench, defaults)

@@ -199,9 +199,9 @@ Test(config, full_file_command_benchmarks)
     cr_assert_eq(b->bench.run.timeout_ms, 2500);
     cr_assert_str_eq(b->param_name, "n");
     cr_assert_eq(b->n_param_values, 3);
-    cr_assert_str_eq(b->param_values[0], "1");
+    cr_assert_str_eq(b->param_values[0], "1.0");   /* the step's decimals (params.h) */
     cr_assert_str_eq(b->param_values[1], "1.5");
-    cr_assert_str_eq(b->param_values[2], "2");
+    cr_assert_str_eq(b->param_values[2], "2.0");
     cr_assert_eq(b->n_budgets, 0);
     cr_assert_eq(b->policy.method, PK_TEST_WELCH);
     cr_assert_float_eq(b->policy.alpha, 0.01, 1e-12);

@@ -74,21 +74,19 @@ static pk_bench_report *report_of(const fixture *fx)
     return r;
 }
 
-typedef pk_err (*writer)(FILE *, const pk_bench_report *);
-
-/* Output of w(r) as a NUL-terminated string the caller frees. */
-static char *render(writer w, const pk_bench_report *r)
+/* r written in format fmt, as a NUL-terminated string the caller frees. */
+static char *render(pk_format fmt, const pk_bench_report *r)
 {
     capture c;
-    cr_assert_eq(w(capture_begin(&c), r), PK_OK);
+    cr_assert_eq(pk_bench_report_write(capture_begin(&c), r, fmt, NULL), PK_OK);
     return capture_end(&c);
 }
 
 static char *render_text(const pk_bench_report *r, bool color, bool ascii)
 {
     capture c;
-    pk_text_opts o = {.color = color, .ascii = ascii};
-    cr_assert_eq(pk_report_write_text(capture_begin(&c), r, &o), PK_OK);
+    pk_write_opts o = {.color = color, .ascii = ascii};
+    cr_assert_eq(pk_bench_report_write(capture_begin(&c), r, PK_FORMAT_TEXT, &o), PK_OK);
     return capture_end(&c);
 }
 
@@ -202,7 +200,7 @@ Test(report_analysis, instructions_mode_is_exact)
     cr_assert(strstr(t, "1.10 × slower"), "%s", t);
     cr_assert(strstr(t, "ranges disjoint"), "%s", t);
     free(t);
-    char *m = render(pk_report_write_markdown, r);
+    char *m = render(PK_FORMAT_MARKDOWN, r);
     cr_assert(strstr(m, "| Command | Instructions |"), "%s", m);
     cr_assert(strstr(m, "| 1,100,000 ± 0 | 1,100,000 | 1,100,000 |"), "%s", m);
     free(m);
@@ -270,7 +268,7 @@ Test(report_json, schema_raw_samples_and_verdict)
     fixture_init(&fx, 2);
     fx.runs[1][2].minflt = BIG_FLT;
     pk_bench_report *r = report_of(&fx);
-    char *s = render(pk_report_write_json, r);
+    char *s = render(PK_FORMAT_JSON, r);
     json_t *d = capture_json(s);
     cr_assert_str_eq(json_string_value(json_object_get(d, "schema")), "perfkit/bench/v1");
     cr_assert_str_eq(json_string_value(json_object_get(d, "perfkit_version")), pk_version());
@@ -340,7 +338,7 @@ Test(report_json, failure_and_non_utf8)
     fx.cmds[1].stderr_tail = "bad \xff byte\n";
     fx.b.failed = true;
     pk_bench_report *r = report_of(&fx);
-    char *s = render(pk_report_write_json, r);
+    char *s = render(PK_FORMAT_JSON, r);
     json_t *d = capture_json(s);
     json_t *b = json_array_get(json_object_get(d, "results"), 1);
     json_t *f = json_object_get(b, "failure");
@@ -363,7 +361,7 @@ Test(report_hyperfine, fields_in_seconds)
     fx.runs[1][0].exit_code = -1;
     fx.runs[1][0].term_signal = 9;
     pk_bench_report *r = report_of(&fx);
-    char *s = render(pk_report_write_hyperfine_json, r);
+    char *s = render(PK_FORMAT_HYPERFINE_JSON, r);
     json_t *d = capture_json(s);
     json_t *res = json_object_get(d, "results");
     cr_assert_eq(json_array_size(res), 2);
@@ -407,7 +405,7 @@ Test(report_hyperfine, parameters_and_single_run)
     fx.cmds[1].param_value = "12";
     fx.cmds[1].n_runs = 1;
     pk_bench_report *r = report_of(&fx);
-    char *s = render(pk_report_write_hyperfine_json, r);
+    char *s = render(PK_FORMAT_HYPERFINE_JSON, r);
     json_t *d = capture_json(s);
     json_t *b = json_array_get(json_object_get(d, "results"), 1);
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(b, "parameters"), "ms")),
@@ -416,7 +414,7 @@ Test(report_hyperfine, parameters_and_single_run)
     json_decref(d);
     free(s);
 
-    char *c = render(pk_report_write_csv, r);
+    char *c = render(PK_FORMAT_CSV, r);
     cr_assert(strstr(c, "command,mean,stddev,median,user,system,min,max,parameter_ms,"
                         "n_runs,median_rss_bytes,max_rss_bytes,verdict,ratio\n") == c, "%s", c);
     cr_assert(strstr(c, ",10,10,"), "%s", c);
@@ -433,7 +431,7 @@ Test(report_csv, header_quoting_and_values)
     for (size_t i = 0; i < NRUNS; i++)
         fx.runs[0][i].wall_ns = 100000000;   /* exactly 0.1 s */
     pk_bench_report *r = report_of(&fx);
-    char *c = render(pk_report_write_csv, r);
+    char *c = render(PK_FORMAT_CSV, r);
     const char *hdr = "command,mean,stddev,median,user,system,min,max,"
                       "n_runs,median_rss_bytes,max_rss_bytes,verdict,ratio\n";
     cr_assert(strncmp(c, hdr, strlen(hdr)) == 0, "%s", c);
@@ -456,7 +454,7 @@ Test(report_markdown, table_escaping_and_machine)
     fixture fx;
     fixture_init(&fx, 2);
     pk_bench_report *r = report_of(&fx);
-    char *m = render(pk_report_write_markdown, r);
+    char *m = render(PK_FORMAT_MARKDOWN, r);
     cr_assert(strstr(m, "| Command | Mean [ms] | Min [ms] | Max [ms] | Relative | Verdict |\n"
                         "|:---|---:|---:|---:|---:|:---|\n") == m, "%s", m);
     cr_assert(strstr(m, "| `sleep 0.01` | 10.0 ± 0.0 | 10.0 | 10.0 | 1.00 | reference |"),
@@ -467,7 +465,7 @@ Test(report_markdown, table_escaping_and_machine)
     free(m);
     fx.cmds[1].name = "a`b|c";
     r->cmds[1].res = &fx.cmds[1];
-    m = render(pk_report_write_markdown, r);
+    m = render(PK_FORMAT_MARKDOWN, r);
     cr_assert(strstr(m, "| `` a`b\\|c `` |"), "%s", m);
     free(m);
     pk_bench_report_free(r);
@@ -541,10 +539,10 @@ Test(report_text, failures_and_interruption)
     cr_assert(strstr(t, "Command failed at warm-up run 1 (killed by signal 11, SIGSEGV)"), "%s", t);
     cr_assert(strstr(t, "not compared (fewer than 2 runs)"), "%s", t);
     free(t);
-    char *m = render(pk_report_write_markdown, r);
+    char *m = render(PK_FORMAT_MARKDOWN, r);
     cr_assert(strstr(m, "| n/a | n/a | n/a | | failed |"), "%s", m);
     free(m);
-    char *c = render(pk_report_write_csv, r);
+    char *c = render(PK_FORMAT_CSV, r);
     int lines = 0;
     for (const char *p = c; *p; p++)
         lines += *p == '\n';
@@ -561,7 +559,7 @@ Test(report_text, failures_and_interruption)
     cr_assert(strstr(t, "interrupted: partial results (4 runs)"), "%s", t);
     cr_assert(strstr(t, "Warning: 2 of 10 runs failed"), "%s", t);
     free(t);
-    char *s = render(pk_report_write_json, r);
+    char *s = render(PK_FORMAT_JSON, r);
     json_t *d = capture_json(s);
     cr_assert(json_is_true(json_object_get(d, "interrupted")));
     json_decref(d);
@@ -576,14 +574,46 @@ Test(report_text, write_error_is_eio)
     pk_bench_report *r = report_of(&fx);
     FILE *f = fopen("/dev/full", "w");
     cr_assert_not_null(f);
-    pk_text_opts o = {0};
-    cr_assert_eq(pk_report_write_text(f, r, &o), PK_EIO);
-    cr_assert_eq(pk_report_write_csv(f, r), PK_EIO);
-    cr_assert_eq(pk_report_write_markdown(f, r), PK_EIO);
-    cr_assert_eq(pk_report_write_json(f, r), PK_EIO);
-    cr_assert_eq(pk_report_write_hyperfine_json(f, r), PK_EIO);
+    for (int fmt = 0; fmt < PK_FORMAT_COUNT; fmt++)
+        if (fmt != PK_FORMAT_JUNIT)
+            cr_assert_eq(pk_bench_report_write(f, r, (pk_format)fmt, NULL), PK_EIO, "%s",
+                         pk_format_name((pk_format)fmt));
     fclose(f);
-    cr_assert_eq(pk_report_write_csv(NULL, r), PK_EINVAL);
+    cr_assert_eq(pk_bench_report_write(NULL, r, PK_FORMAT_CSV, NULL), PK_EINVAL);
+    cr_assert_eq(pk_bench_report_write(stdout, NULL, PK_FORMAT_CSV, NULL), PK_EINVAL);
+    pk_bench_report_free(r);
+}
+
+/* One writer interface: every format of a benchmark through one call; a
+ * format it has no writer for is PK_ENOTSUP and writes nothing. */
+Test(report_write, table_of_formats)
+{
+    fixture fx;
+    fixture_init(&fx, 2);
+    pk_bench_report *r = report_of(&fx);
+    static const char *const starts[PK_FORMAT_COUNT] = {
+        [PK_FORMAT_TEXT] = "Benchmark 1: sleep 0.01", [PK_FORMAT_JSON] = "{",
+        [PK_FORMAT_MARKDOWN] = "| Command |", [PK_FORMAT_CSV] = "command,mean,",
+        [PK_FORMAT_HYPERFINE_JSON] = "{"};
+    for (int fmt = 0; fmt < PK_FORMAT_COUNT; fmt++) {
+        capture c;
+        pk_err e = pk_bench_report_write(capture_begin(&c), r, (pk_format)fmt, NULL);
+        char *s = capture_end(&c);
+        if (fmt == PK_FORMAT_JUNIT) {
+            cr_assert_eq(e, PK_ENOTSUP);
+            cr_assert_str_eq(s, "");
+        } else {
+            cr_assert_eq(e, PK_OK, "%s", pk_format_name((pk_format)fmt));
+            cr_assert(strncmp(s, starts[fmt], strlen(starts[fmt])) == 0, "%s: %.40s",
+                      pk_format_name((pk_format)fmt), s);
+        }
+        free(s);
+    }
+    char *h = render(PK_FORMAT_HYPERFINE_JSON, r);
+    cr_assert(strstr(h, "\"results\""));
+    free(h);
+    cr_assert_eq(pk_bench_report_write(stdout, r, PK_FORMAT_COUNT, NULL), PK_ENOTSUP);
+    cr_assert_eq(pk_bench_report_write(stdout, r, (pk_format)-1, NULL), PK_ENOTSUP);
     pk_bench_report_free(r);
 }
 
@@ -604,7 +634,7 @@ Test(report_fault, every_failed_allocation_is_enomem_without_leaks)
             char *buf = NULL;
             size_t len = 0;
             FILE *f = open_memstream(&buf, &len);
-            pk_err we = pk_report_write_csv(f, r);
+            pk_err we = pk_bench_report_write(f, r, PK_FORMAT_CSV, NULL);
             fclose(f);
             free(buf);
             cr_assert(we == PK_OK || we == PK_ENOMEM);
