@@ -126,7 +126,7 @@ typedef struct bench_args {
     const char *list;            /* -L values */
     const char *reference;
     const char *export_path[4];  /* json, hyperfine, csv, markdown */
-    bool json, threshold_set;
+    bool json;
     int color;                   /* -1 auto, 0 never, 1 always */
 } bench_args;
 
@@ -242,7 +242,6 @@ static int parse_args(int argc, char **argv, bench_args *a)
             break;
         case OPT_THRESHOLD:
             ok = opt_fraction(CMD, "--threshold", optarg, &a->ro.compare.threshold);
-            a->threshold_set = true;
             break;
         case 'n': ok = push(&a->names, optarg, "--command-name values"); break;
         case OPT_JSON: a->json = true; break;
@@ -440,8 +439,6 @@ static int run_bench(bench_args *a, const pk_cmd_list *x, size_t ref)
         cli_error(CMD, "%s", err);
     if (e == PK_EINTR)
         cli_warn(CMD, "interrupted: reporting the runs gathered so far");
-    if (res->measure == PK_MEASURE_INSTRUCTIONS && !a->threshold_set)
-        a->ro.compare.threshold = 0;
     a->ro.reference = ref;
     pk_bench_report *rep = NULL;
     pk_err re = pk_bench_report_new(res, &a->ro, &rep);
