@@ -212,12 +212,10 @@ static void fill_meta(pk_run_meta *m, const pk_config *cfg)
 pk_err cli_write_check_report(const pk_check_report *r, bool json, bool markdown, int color,
                               bool verbose)
 {
-    if (json)
-        return pk_check_write_json(stdout, r);
-    if (markdown)
-        return pk_check_write_markdown(stdout, r);
-    pk_check_text_opts to = {.color = cli_color_enabled(color, stdout), .verbose = verbose};
-    return pk_check_write_text(stdout, r, &to);
+    pk_write_opts wo = {.color = cli_color_enabled(color, stdout), .verbose = verbose};
+    return pk_check_write(stdout, r,
+                          json ? PK_FORMAT_JSON : markdown ? PK_FORMAT_MARKDOWN : PK_FORMAT_TEXT,
+                          &wo);
 }
 
 static int write_reports(const check_args *a, const pk_check_report *r)
@@ -233,7 +231,7 @@ static int write_reports(const check_args *a, const pk_check_report *r)
             cli_error(CMD, "cannot write `%s`: %s", a->junit, strerror(errno));
             return CLI_USAGE;
         }
-        e = pk_check_write_junit(f, r);
+        e = pk_check_write(f, r, PK_FORMAT_JUNIT, NULL);
         if (fclose(f) != 0 || e != PK_OK) {
             cli_error(CMD, "writing `%s` failed", a->junit);
             return CLI_INTERNAL;

@@ -4,9 +4,9 @@
  *                      Benchmark binaries, imports) into a result set;
  *   pk_check_sizes     measure every size budget's files;
  *   pk_check_evaluate  judge current results against budgets and against a
- *                      baseline result set from history;
- *   pk_check_write_*   text table, JSON (perfkit/check/v1), Markdown for a
- *                      pull request, JUnit XML for CI.
+ *                      baseline result set from history.
+ * Writing a report (text, JSON, Markdown, JUnit) is lib/report's job:
+ * perfkit/check_write.h.
  *
  * Verdict per benchmark and figure (pk_check_status):
  *   budget items:     PASS or OVER_BUDGET (statistic > limit × (1+tolerance)),
@@ -54,8 +54,14 @@ typedef enum pk_check_status {
 } pk_check_status;
 
 /* "pass", "over budget", "regressed", "improved", "inconclusive",
- * "not measurable here", "no baseline", "error". Never NULL. */
+ * "not measurable here", "no baseline", "error"; "unknown" for a value
+ * outside the enum. Never NULL. */
 const char *pk_check_status_name(pk_check_status s);
+
+/* Whether an item with status s fails the gate: OVER_BUDGET, REGRESSED and
+ * ERROR always; NOT_MEASURABLE and INCONCLUSIVE when strict. The one place
+ * the rule is written; evaluate and every writer ask here. */
+bool pk_check_status_fails(pk_check_status s, bool strict);
 
 typedef enum pk_check_kind {
     PK_ITEM_BUDGET = 0,
@@ -145,19 +151,6 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
                          const pk_check_baselines *baselines, const pk_check_opts *o,
                          pk_check_report **out);
 void   pk_check_report_free(pk_check_report *r);   /* NULL is a no-op */
-
-/* ---- write --------------------------------------------------------------- */
-
-typedef struct pk_check_text_opts {
-    bool color;
-    bool verbose;     /* every item; default: failures, changes and a summary */
-} pk_check_text_opts;
-
-/* Errors: PK_EIO when writing fails, PK_ENOMEM. */
-pk_err pk_check_write_text(FILE *f, const pk_check_report *r, const pk_check_text_opts *o);
-pk_err pk_check_write_json(FILE *f, const pk_check_report *r);      /* "perfkit/check/v1" */
-pk_err pk_check_write_markdown(FILE *f, const pk_check_report *r);  /* PR comment */
-pk_err pk_check_write_junit(FILE *f, const pk_check_report *r);     /* one testcase per item */
 
 PK_END_DECLS
 #endif

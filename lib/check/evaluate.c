@@ -315,8 +315,7 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
     for (size_t i = 0; i < r->n_items; i++) {
         pk_check_status s = r->items[i].status;
         r->count[s]++;
-        if (s == PK_CHECK_OVER_BUDGET || s == PK_CHECK_REGRESSED || s == PK_CHECK_ERROR ||
-            (r->strict && (s == PK_CHECK_NOT_MEASURABLE || s == PK_CHECK_INCONCLUSIVE)))
+        if (pk_check_status_fails(s, r->strict))
             r->failed = true;
     }
     *out = r;

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "perfkit/check.h"
+#include "perfkit/check_write.h"
 #include "report/report_int.h"
 
 /* Machine name of a status, for JSON keys and ids: "pass", "over_budget",
