@@ -78,7 +78,8 @@ typedef struct pk__report_check_row {
 void pk__report_check_cells(const pk_check_item *it, pk__report_check_row *w);
 
 /* The counts of r, worst first, zero counts left out: "2 over budget,
- * 1 regressed, 14 passed"; "no checks" for an empty report. Returns buf. */
+ * 1 regressed, 14 passed"; "no checks: nothing was measured" for an empty
+ * report (which fails, check.h). Returns buf. */
 char *pk__report_check_counts(const pk_check_report *r, char *buf, size_t len);
 
 /* The first 10 hex digits of a commit ("" stays ""). Returns buf. */

@@ -58,12 +58,11 @@ static void finish(fixture *fx)
     pk_check_report *r = &fx->r;
     r->items = fx->items;
     memset(r->count, 0, sizeof r->count);
-    r->failed = false;
+    r->failed = r->n_items == 0;
     for (size_t i = 0; i < r->n_items; i++) {
         pk_check_status s = r->items[i].status;
         r->count[s]++;
-        if (s == PK_CHECK_OVER_BUDGET || s == PK_CHECK_REGRESSED || s == PK_CHECK_ERROR ||
-            (r->strict && (s == PK_CHECK_NOT_MEASURABLE || s == PK_CHECK_INCONCLUSIVE)))
+        if (pk_check_status_fails(s, r->strict))
             r->failed = true;
     }
 }
@@ -372,7 +371,7 @@ Test(check_text, strict_and_ok)
     assert_lacks(s, "--strict");
     free(s);
 
-    /* an empty report */
+    /* an empty report fails, and says why */
     ok.r.n_items = 0;
     finish(&ok);
     ok.r.run.id = 0;
@@ -380,7 +379,7 @@ Test(check_text, strict_and_ok)
     s = render_text(&ok.r, false, false);
     assert_has(s, "run not stored");
     assert_has(s, "not in git");
-    assert_has(s, "no checks \xe2\x80\x94 ok\n");
+    assert_has(s, "no checks: nothing was measured \xe2\x80\x94 FAILED\n");
     free(s);
 }
 
@@ -682,7 +681,10 @@ Test(check_junit, empty_report)
     finish(&fx);
     char *s = NULL;
     char *path = junit_file(&fx.r, &s);
-    cr_assert_str_eq(junit_check(path), "0 0 0 0/0 0 0 0/0 0 0 0");
+    /* it fails (check.h): one failing case, not an empty green run */
+    cr_assert_str_eq(junit_check(path), "1 1 0 0/1 1 0 0/1 1 0 0");
+    xmllint_ok(path);
+    assert_has(s, "<failure message=\"no checks: nothing was measured\" type=\"no checks\"/>");
     unlink(path);
     free(s);
 }
