@@ -280,5 +280,57 @@ pk_check_baselines pk_check_baseline_set_view(const pk_check_baseline_set *b);
 pk_err pk_check_compare(pk_store *st, const char *base_ref, const char *ref,
                         const pk_check_opts *o, pk_check_report **out, pk_diag *diag);
 
+/* ---- benchmarks over time ------------------------------------------------ */
+
+typedef struct pk_check_history_opts {
+    const char *benchmark;     /* one benchmark run by run; NULL: every
+                                  benchmark in history */
+    const char *figure;        /* NULL: each benchmark's primary figure in its
+                                  latest run (else its first, else "wall") */
+    const char *stat;          /* per run (pk_series_stat): "median" */
+    size_t limit;              /* the last `limit` runs; 0: all. 30 */
+    double threshold;          /* a change beyond this fraction is marked:
+                                  PK_DEFAULT_THRESHOLD */
+} pk_check_history_opts;
+
+void pk_check_history_opts_init(pk_check_history_opts *o);
+
+/* One run of a benchmark and how it moved from the run before. */
+typedef struct pk_check_history_row {
+    pk_history_point point;    /* run, time, commit, branch, value, n */
+    double change;             /* value / previous value - 1; NaN for the
+                                  first row or after a 0 */
+    pk_verdict mark;           /* SLOWER: changed beyond the threshold in the
+                                  worse direction of the figure (figure.h:
+                                  up for times, down for rates); FASTER: in
+                                  the better; SAME: neither */
+} pk_check_history_row;
+
+typedef struct pk_check_history_series {
+    char *benchmark;
+    char *figure;
+    pk_unit_kind unit;         /* how the values print */
+    pk_check_history_row *rows;   /* n >= 1, oldest first */
+    size_t n;
+} pk_check_history_series;
+
+typedef struct pk_check_history {
+    pk_check_history_series *series;   /* sorted by benchmark name */
+    size_t n;
+    bool single;               /* opts.benchmark was given: one series */
+    char *stat;
+    double threshold;
+} pk_check_history;
+
+/* `perfkit history`: benchmarks over the runs of st. With o->benchmark one
+ * series (PK_ENOENT when it has no run with the figure); without, one per
+ * benchmark in history that has a point of its figure (none: an empty
+ * history, n 0). o may be NULL (defaults). On PK_OK *out owns the history
+ * (pk_check_history_free). Errors, each with diag: PK_EINVAL (unknown
+ * statistic; NULL arguments), PK_ENOENT, PK_ECORRUPT, PK_EIO, PK_ENOMEM. */
+pk_err pk_check_history_new(pk_store *st, const pk_check_history_opts *o,
+                            pk_check_history **out, pk_diag *diag);
+void   pk_check_history_free(pk_check_history *h);   /* NULL is a no-op */
+
 PK_END_DECLS
 #endif

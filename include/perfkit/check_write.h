@@ -6,7 +6,9 @@
  * (format.h):
  *
  *   pk_check_write   a pk_check_report (perfkit check, perfkit compare):
- *                    text, json ("perfkit/check/v1"), markdown, junit.
+ *                    text, json ("perfkit/check/v1"), markdown, junit;
+ *   pk_check_history_write  a pk_check_history (perfkit history): text,
+ *                    json ("perfkit/history/v1").
  *
  * The per-format functions stay public for callers that want one format.
  * Writers only format: every value, verdict and count comes from the
@@ -38,6 +40,14 @@ pk_err pk_check_write_json(FILE *f, const pk_check_report *r);
 pk_err pk_check_write_markdown(FILE *f, const pk_check_report *r);
 /* JUnit XML, one testcase per item. Errors: PK_EINVAL, PK_EIO, PK_ENOMEM. */
 pk_err pk_check_write_junit(FILE *f, const pk_check_report *r);
+
+/* h in format fmt: text (every benchmark: name, figure, latest value, a
+ * sparkline and the run count; one benchmark: a sparkline and a row per run
+ * with date, commit, branch, value and the change, marked ▲ slower / ▼
+ * faster), json ("perfkit/history/v1"). o unused. Errors: PK_ENOTSUP
+ * (other formats), PK_EINVAL, PK_EIO, PK_ENOMEM. */
+pk_err pk_check_history_write(FILE *f, const pk_check_history *h, pk_format fmt,
+                              const pk_write_opts *o);
 
 PK_END_DECLS
 #endif
