@@ -78,7 +78,7 @@ pk_err pk_check_find_baselines(pk_store *st, const pk_config *c, const pk_result
     pk_check_baseline_set *b = pk_calloc(1, sizeof *b);
     if (b) {
         b->n = current->n;
-        b->sets = pk_calloc(current->n ? current->n : 1, sizeof *b->sets);
+        b->sets = pk_calloc(current->n ? current->n : 1, sizeof(pk_resultset *));
         b->run_ids = pk_calloc(current->n ? current->n : 1, sizeof *b->run_ids);
     }
     if (!b || !b->sets || !b->run_ids) {

@@ -41,7 +41,7 @@ pk_err pk_check_compare(pk_store *st, const char *base_ref, const char *ref,
     if (e == PK_OK)
         e = load(st, ref, &mb, &b, diag);
     if (e == PK_OK) {
-        sets = pk_calloc(b->n ? b->n : 1, sizeof *sets);
+        sets = pk_calloc(b->n ? b->n : 1, sizeof(const pk_resultset *));
         ids = pk_calloc(b->n ? b->n : 1, sizeof *ids);
         if (!sets || !ids)
             e = PK_ENOMEM;

@@ -144,11 +144,10 @@ static json_t *json_summary(const pk_check_history *h, const pk_check_history_se
     return j;
 }
 
-/* Every benchmark: {schema, benchmarks[{name, figure, stat, runs, latest}]};
- * one: {schema, benchmark, figure, stat, points[{run, started_unix_ns,
- * commit, branch, dirty, value, n}]}. Containers go into the root as soon
- * as they exist, so a failure releases only the root. */
-static pk_err json(FILE *f, const pk_check_history *h)
+/* Every benchmark: {schema, benchmarks[{name, figure, stat, runs, latest}]}.
+ * Containers go into the root as soon as they exist, so a failure releases
+ * only the root. */
+static pk_err json_all(FILE *f, const pk_check_history *h)
 {
     json_t *root = json_object(), *arr = json_array();
     if (!root || !arr || pk__report_json_set(root, "schema", json_string("perfkit/history/v1"))) {
@@ -156,25 +155,43 @@ static pk_err json(FILE *f, const pk_check_history *h)
         json_decref(arr);
         return PK_ENOMEM;
     }
-    const pk_check_history_series *s = h->single ? &h->series[0] : NULL;
-    int bad = s && (pk__report_json_set(root, "benchmark",
-                                                pk__report_json_str(s->benchmark)) ||
-                            pk__report_json_set(root, "figure", pk__report_json_str(s->figure)) ||
-                            pk__report_json_set(root, "stat", pk__report_json_str(h->stat)));
-    if (bad) {
-        json_decref(arr);
-    } else {
-        bad = pk__report_json_set(root, h->single ? "points" : "benchmarks", arr);
-        for (size_t i = 0; !bad && s && i < s->n; i++)
-            bad = pk__report_json_push(arr, json_point(&s->rows[i].point));
-        for (size_t i = 0; !bad && !s && i < h->n; i++)
-            bad = pk__report_json_push(arr, json_summary(h, &h->series[i]));
-    }
+    int bad = pk__report_json_set(root, "benchmarks", arr);
+    for (size_t i = 0; !bad && i < h->n; i++)
+        bad = pk__report_json_push(arr, json_summary(h, &h->series[i]));
     if (bad) {
         json_decref(root);
         return PK_ENOMEM;
     }
     return pk__report_json_dump(f, root);
+}
+
+/* One benchmark: {schema, benchmark, figure, stat, points[{run,
+ * started_unix_ns, commit, branch, dirty, value, n}]}. */
+static pk_err json_one(FILE *f, const pk_check_history *h)
+{
+    const pk_check_history_series *s = &h->series[0];
+    json_t *root = json_object(), *arr = json_array();
+    if (!root || !arr || pk__report_json_set(root, "schema", json_string("perfkit/history/v1")) ||
+        pk__report_json_set(root, "benchmark", pk__report_json_str(s->benchmark)) ||
+        pk__report_json_set(root, "figure", pk__report_json_str(s->figure)) ||
+        pk__report_json_set(root, "stat", pk__report_json_str(h->stat))) {
+        json_decref(root);
+        json_decref(arr);
+        return PK_ENOMEM;
+    }
+    int bad = pk__report_json_set(root, "points", arr);
+    for (size_t i = 0; !bad && i < s->n; i++)
+        bad = pk__report_json_push(arr, json_point(&s->rows[i].point));
+    if (bad) {
+        json_decref(root);
+        return PK_ENOMEM;
+    }
+    return pk__report_json_dump(f, root);
+}
+
+static pk_err json(FILE *f, const pk_check_history *h)
+{
+    return h->single ? json_one(f, h) : json_all(f, h);
 }
 
 typedef pk_err (*history_writer)(FILE *f, const pk_check_history *h);

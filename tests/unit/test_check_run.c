@@ -225,6 +225,18 @@ Test(check_run, a_report_with_nothing_checked_fails)
     cr_assert_eq(pk_check_evaluate(NULL, rs, NULL, NULL, &r), PK_OK);
     cr_assert_eq(r->n_items, 0);
     cr_assert(r->failed);
+    cr_assert_eq(r->run.id, 0);
+    pk_check_report_free(r);
+    /* the run's metadata comes in with the options */
+    pk_run_meta m = make_meta("abc", "topic", "fp");
+    m.id = 7;
+    pk_check_opts o;
+    pk_check_opts_init(&o);
+    o.run = &m;
+    cr_assert_eq(pk_check_evaluate(NULL, rs, NULL, &o, &r), PK_OK);
+    cr_assert_eq(r->run.id, 7);
+    cr_assert_str_eq(r->run.branch, "topic");
+    cr_assert_str_eq(r->run.machine.hostname, "ci-runner-1");
     pk_check_report_free(r);
     pk_resultset_free(rs);
 }
