@@ -208,10 +208,10 @@ pk_err pk_check_sizes(const pk_config *c, pk_resultset *rs, pk_diag *diag);
 
 /* ---- evaluate ------------------------------------------------------------ */
 
-/* Baselines per benchmark: baseline[i] is the result set holding the baseline
- * of current->benches[i] (NULL: none), run_ids[i] its run. The caller fetches
- * them from history (pk_store_find_baseline + pk_store_get_bench) or builds
- * them any other way. */
+/* Baselines per benchmark, borrowed: sets[i] is the result set holding the
+ * baseline of current->benches[i] (NULL: none), run_ids[i] its run. From
+ * history by the gate's policy: pk_check_find_baselines and
+ * pk_check_baseline_set_view; or built any other way. */
 typedef struct pk_check_baselines {
     const pk_resultset *const *sets;   /* n = current->n */
     const int64_t *run_ids;
