@@ -84,7 +84,7 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $< -lm
 
 # Examples the CLI tests run (those present; each is added with its source).
-TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/metrics_demo.c examples/trace_demo.c examples/microbench.c))
+TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/metrics_demo.c examples/trace_demo.c examples/microbench.c examples/check_demo.c))
 
 test: all $(TEST_BIN) $(HELPER_BIN) $(TEST_EXAMPLES)
 	@HELPERS=$(BUILD)/helpers sh tests/run-unit.sh $(TEST_BIN)

@@ -134,10 +134,10 @@ int main(int argc, char **argv)
     unlink(jl);
 
     pk_store *s = NULL;
-    char msg[256];
-    pk_err e = pk_store_open(db, NULL, &s, msg, sizeof msg);
+    pk_diag d;
+    pk_err e = pk_store_open(db, NULL, &s, &d);
     if (e != PK_OK) {
-        fprintf(stderr, "history_bench: %s\n", msg);
+        fprintf(stderr, "history_bench: %s\n", d.message);
         return 1;
     }
     pk_resultset *rs = NULL;

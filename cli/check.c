@@ -1,20 +1,17 @@
 /* check.c — `perfkit check`: the regression gate for CI.
  *
- * Pipeline: load perfkit.yml → validate (programs, files, globs) → open the
- * history → collect (imports, commands, Google Benchmark binaries, sizes) →
- * find a baseline per benchmark → evaluate → store the run → report (text,
- * --json, --markdown, --junit). Every input problem is found before the
- * first benchmark runs and exits 2 with file:line:column. */
+ * Parse the options → load and validate perfkit.yml (programs, files,
+ * globs) → pk_check_run, the whole gate in the library (open the history,
+ * measure, find baselines, judge, store) → write the report (text, --json,
+ * --markdown, --junit) → exit code. This file owns only the terminal: the
+ * progress bar, Ctrl-C, messages and exit codes. Every input problem is
+ * found before the first benchmark runs and exits 2 with file:line:column. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "history_db.h"
 #include "opt.h"
 #include "progress.h"
 #include "perfkit/perfkit.h"
@@ -66,10 +63,10 @@ static const struct option longopts[] = {
 static const char *const CMD = "check";
 
 typedef struct check_args {
-    const char *config, *baseline, *db, *junit;
-    bool no_store, json, markdown, verbose;
+    const char *config, *junit;
+    bool json, markdown, verbose;
     int color;
-    pk_check_opts o;
+    pk_check_opts o;   /* --baseline, --db, --no-store, --strict, --only */
 } check_args;
 
 static int parse_args(int argc, char **argv, check_args *a)
@@ -79,9 +76,9 @@ static int parse_args(int argc, char **argv, check_args *a)
     int c;
     while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_BASELINE: a->baseline = optarg; break;
-        case OPT_DB: a->db = optarg; break;
-        case OPT_NO_STORE: a->no_store = true; break;
+        case OPT_BASELINE: a->o.baseline = optarg; break;
+        case OPT_DB: a->o.history = optarg; break;
+        case OPT_NO_STORE: a->o.no_store = true; break;
         case OPT_STRICT: a->o.strict = true; break;
         case OPT_ONLY: a->o.only = optarg; break;
         case OPT_JSON: a->json = true; break;
@@ -124,105 +121,11 @@ static void on_progress(void *ud, const pk_check_progress *p)
     cli_progress_show(bar, p->run, prefix, p->name);
 }
 
-/* Baselines for every benchmark of current, from history. */
-typedef struct baselines {
-    pk_resultset **sets;
-    int64_t *ids;
-    size_t n;
-} baselines;
-
-static void baselines_free(baselines *b)
-{
-    for (size_t i = 0; i < b->n; i++)
-        pk_resultset_free(b->sets[i]);
-    pk_free(b->sets);
-    pk_free(b->ids);
-}
-
-static int find_baselines(pk_store *st, const check_args *a, const pk_config *cfg,
-                          const pk_resultset *cur, const pk_run_meta *meta, baselines *out)
-{
-    out->n = cur->n;
-    out->sets = pk_calloc(cur->n ? cur->n : 1, sizeof(pk_resultset *));
-    out->ids = pk_calloc(cur->n ? cur->n : 1, sizeof *out->ids);
-    if (!out->sets || !out->ids)
-        return CLI_INTERNAL;
-    if (!st) {
-        if (a->baseline) {
-            cli_error(CMD, "--baseline %s: there is no history yet", a->baseline);
-            return CLI_USAGE;
-        }
-        return CLI_OK;   /* no history: every regression item says "no baseline" */
-    }
-    int64_t fixed = 0;
-    if (a->baseline) {
-        pk_err e = pk_store_resolve(st, a->baseline, &fixed);
-        if (e != PK_OK) {
-            cli_error(CMD, "--baseline %s: %s", a->baseline,
-                      e == PK_ENOENT ? "no such run, commit or branch in history"
-                                     : pk_store_last_error(st));
-            return CLI_USAGE;
-        }
-    }
-    for (size_t i = 0; i < cur->n; i++) {
-        const char *name = cur->benches[i].name;
-        int64_t id = fixed;
-        pk_err e = PK_OK;
-        if (!fixed) {
-            /* the baseline branch first, then this branch, then any branch */
-            e = pk_store_find_baseline(st, name, cfg->baseline_branch, meta->fingerprint, 0, &id);
-            if (e == PK_OK && !id && meta->branch[0])
-                e = pk_store_find_baseline(st, name, meta->branch, meta->fingerprint, 0, &id);
-            if (e == PK_OK && !id && !meta->branch[0])
-                e = pk_store_find_baseline(st, name, NULL, meta->fingerprint, 0, &id);
-        }
-        if (e == PK_OK && id)
-            e = pk_store_get_bench(st, id, name, &out->sets[i]);
-        if (e == PK_ENOENT) {
-            e = PK_OK;   /* that run lacks this benchmark: no baseline */
-            id = 0;
-        }
-        if (e != PK_OK) {
-            cli_error(CMD, "history: %s", pk_store_last_error(st));
-            return e == PK_ECORRUPT ? CLI_USAGE : CLI_INTERNAL;
-        }
-        out->ids[i] = out->sets[i] ? id : 0;
-    }
-    return CLI_OK;
-}
-
-static void fill_meta(pk_run_meta *m, const pk_config *cfg)
-{
-    memset(m, 0, sizeof *m);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    m->started_unix_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-    pk_git_info g;
-    if (pk_git_info_get(cfg->dir, &g) == PK_OK) {
-        memcpy(m->commit, g.commit, sizeof m->commit);
-        snprintf(m->branch, sizeof m->branch, "%s", g.branch);
-        m->dirty = g.dirty;
-    }
-    snprintf(m->perfkit_version, sizeof m->perfkit_version, "%s", pk_version());
-    pk_machine_get(&m->machine);
-    pk_machine_fingerprint(&m->machine, m->fingerprint);
-    memcpy(m->config_hash, cfg->hash, sizeof m->config_hash);
-}
-
-pk_err cli_write_check_report(const pk_check_report *r, bool json, bool markdown, int color,
-                              bool verbose)
-{
-    if (json)
-        return pk_check_write_json(stdout, r);
-    if (markdown)
-        return pk_check_write_markdown(stdout, r);
-    pk_check_text_opts to = {.color = cli_color_enabled(color, stdout), .verbose = verbose};
-    return pk_check_write_text(stdout, r, &to);
-}
-
 static int write_reports(const check_args *a, const pk_check_report *r)
 {
-    pk_err e = cli_write_check_report(r, a->json, a->markdown, a->color, a->verbose);
+    pk_write_opts wo = cli_write_opts(a->color, a->verbose);
+    pk_format fmt = a->json ? PK_FORMAT_JSON : a->markdown ? PK_FORMAT_MARKDOWN : PK_FORMAT_TEXT;
+    pk_err e = pk_check_write(stdout, r, fmt, &wo);
     if (e != PK_OK) {
         cli_error(CMD, "writing the report failed: %s", pk_strerror(e));
         return CLI_INTERNAL;
@@ -233,7 +136,7 @@ static int write_reports(const check_args *a, const pk_check_report *r)
             cli_error(CMD, "cannot write `%s`: %s", a->junit, strerror(errno));
             return CLI_USAGE;
         }
-        e = pk_check_write_junit(f, r);
+        e = pk_check_write(f, r, PK_FORMAT_JUNIT, NULL);
         if (fclose(f) != 0 || e != PK_OK) {
             cli_error(CMD, "writing `%s` failed", a->junit);
             return CLI_INTERNAL;
@@ -242,81 +145,53 @@ static int write_reports(const check_args *a, const pk_check_report *r)
     return CLI_OK;
 }
 
-/* Everything after the config is loaded and validated. */
-static int run_check(const check_args *a, const pk_config *cfg)
+/* The exit code of a pk_check_run error (check.h): the user's input or
+ * history → 2, interrupted → 130, the rest → 3. */
+static int exit_code(pk_err e)
 {
-    pk_store *st = NULL;
-    const char *loc = a->db ? a->db : cfg->history_path;
-    int rc = CLI_OK;
-    if (!a->no_store)
-        rc = cli_open_history(CMD, loc, CLI_HISTORY_CREATE, &st);
-    else if (access(loc, F_OK) == 0)   /* --no-store still compares with history */
-        rc = cli_open_history(CMD, loc, CLI_HISTORY_READ, &st);
-    if (rc != CLI_OK)
-        return rc;
-    pk_resultset *cur = NULL;
-    pk_check_report *rep = NULL;
-    baselines base = {0};
-    pk_run_meta meta;
-    pk_diag d = {0};
-    char msg[1400];
-    if (pk_resultset_new(&cur) != PK_OK) {
-        rc = CLI_INTERNAL;
-        goto done;
+    switch (e) {
+    case PK_EPARSE:
+    case PK_ENOENT:
+    case PK_EPERM:
+    case PK_EINVAL:
+    case PK_ENOTSUP:
+    case PK_ECORRUPT:
+    case PK_EBUSY:
+        return CLI_USAGE;
+    case PK_EINTR:
+        return 130;
+    default:
+        return CLI_INTERNAL;
     }
+}
+
+/* Everything after the config is loaded and validated. */
+static int run_check(check_args *a, const pk_config *cfg)
+{
     cli_progress bar;
     cli_progress_init(&bar, CMD);
-    pk_check_opts o = a->o;
-    o.progress = on_progress;
-    o.progress_ud = &bar;
-    o.stop = &cli_interrupted;
+    a->o.progress = on_progress;
+    a->o.progress_ud = &bar;
+    a->o.stop = &cli_interrupted;
+    pk_check_report *rep = NULL;
+    pk_diag d;
     cli_interrupt_install();
-    fill_meta(&meta, cfg);   /* before the runs: the run starts now */
-    pk_err e = pk_check_sizes(cfg, cur, &d);
-    if (e == PK_OK)
-        e = pk_check_collect(cfg, &o, cur, &d);
+    pk_err e = pk_check_run(cfg, &a->o, &rep, &d);
     cli_interrupt_restore();
     cli_progress_done(&bar);
-    if (e == PK_EPARSE || e == PK_ENOENT || e == PK_EPERM) {
-        cli_error(CMD, "%s", pk_diag_format(&d, msg, sizeof msg));
-        rc = CLI_USAGE;
-        goto done;
-    }
     if (e == PK_EINTR) {
         cli_warn(CMD, "interrupted: nothing stored");
-        rc = 130;
-        goto done;
+        return 130;
     }
     if (e != PK_OK) {
-        cli_error(CMD, "%s", d.message[0] ? pk_diag_format(&d, msg, sizeof msg) : pk_strerror(e));
-        rc = CLI_INTERNAL;
-        goto done;
+        char msg[1400];
+        cli_error(CMD, "%s", pk_diag_format(&d, msg, sizeof msg));
+        return exit_code(e);
     }
-    if ((rc = find_baselines(st, a, cfg, cur, &meta, &base)) != CLI_OK)
-        goto done;
-    pk_check_baselines cb = {(const pk_resultset *const *)base.sets, base.ids};
-    if (pk_check_evaluate(cfg, cur, &cb, &a->o, &rep) != PK_OK) {
-        cli_error(CMD, "out of memory");
-        rc = CLI_INTERNAL;
-        goto done;
-    }
-    if (!a->no_store) {
-        e = pk_store_put_run(st, &meta, cur);
-        if (e != PK_OK) {
-            cli_error(CMD, "storing the run failed: %s", pk_store_last_error(st));
-            rc = e == PK_ECORRUPT || e == PK_EBUSY ? CLI_USAGE : CLI_INTERNAL;
-            goto done;
-        }
-    }
-    rep->run = meta;
-    rc = write_reports(a, rep);
+    int rc = write_reports(a, rep);
     if (rc == CLI_OK && rep->failed)
         rc = CLI_FAIL;
-done:
     pk_check_report_free(rep);
-    baselines_free(&base);
-    pk_resultset_free(cur);
-    pk_store_close(st);
     return rc;
 }
 

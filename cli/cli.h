@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "perfkit/check.h"
+#include "perfkit/format.h"
 
 /* Exit codes (DESIGN.md). */
 enum {
@@ -40,9 +40,11 @@ bool cli_parse_color(const char *cmd, const char *when, int *out);
 /* Whether to colour f under a --color setting (-1 auto). */
 bool cli_color_enabled(int setting, FILE *f);
 
-/* A check report on stdout: JSON, Markdown or the text table (check.c;
- * shared with compare). */
-pk_err cli_write_check_report(const pk_check_report *r, bool json, bool markdown, int color,
-                              bool verbose);
+/* Writer options (format.h) for stdout under --color WHEN (-1 auto) and -v. */
+static inline pk_write_opts cli_write_opts(int color, bool verbose)
+{
+    pk_write_opts o = {.color = cli_color_enabled(color, stdout), .verbose = verbose};
+    return o;
+}
 
 #endif

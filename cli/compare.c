@@ -1,8 +1,8 @@
 /* compare.c — `perfkit compare RUN_A RUN_B`: two runs from history side by
- * side. Every benchmark the two runs share is compared on every figure they
- * share, with the same statistics and report as `perfkit check` (RUN_A is
- * the baseline). Informational: exit 0 whatever the verdicts, unless
- * --fail-on-regression. */
+ * side. pk_check_compare judges every benchmark of RUN_B against RUN_A on
+ * every figure they share, with the same statistics and report as `perfkit
+ * check`; this file parses, opens the history and picks the writer.
+ * Informational: exit 0 whatever the verdicts, unless --fail-on-regression. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,21 +44,6 @@ static const struct option longopts[] = {
 
 static const char *const CMD = "compare";
 
-static int load_run(pk_store *st, const char *ref, pk_run_meta *meta, pk_resultset **rs)
-{
-    int64_t id = 0;
-    pk_err e = pk_store_resolve(st, ref, &id);
-    if (e == PK_OK)
-        e = pk_store_get_run(st, id, meta, rs);
-    if (e == PK_OK)
-        return CLI_OK;
-    if (e == PK_ENOENT)
-        cli_error(CMD, "`%s`: no such run, commit or branch in history", ref);
-    else
-        cli_error(CMD, "`%s`: %s", ref, pk_store_last_error(st));
-    return e == PK_ENOMEM || e == PK_EIO ? CLI_INTERNAL : CLI_USAGE;
-}
-
 int cmd_compare(int argc, char **argv)
 {
     const char *db = NULL, *config = NULL;
@@ -95,43 +80,23 @@ int cmd_compare(int argc, char **argv)
         rc = cli_open_history(CMD, loc, CLI_HISTORY_READ, &st);
     if (rc != CLI_OK)
         return rc;
-    pk_run_meta ma, mb;
-    pk_resultset *a = NULL, *b = NULL;
-    const pk_resultset **sets = NULL;
-    int64_t *ids = NULL;
     pk_check_report *rep = NULL;
-    rc = load_run(st, argv[optind], &ma, &a);
-    if (rc == CLI_OK)
-        rc = load_run(st, argv[optind + 1], &mb, &b);
-    if (rc != CLI_OK)
-        goto done;
-    sets = pk_calloc(b->n ? b->n : 1, sizeof(const pk_resultset *));
-    ids = pk_calloc(b->n ? b->n : 1, sizeof *ids);
-    if (!sets || !ids) {
-        rc = CLI_INTERNAL;
-        goto done;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        sets[i] = a;
-        ids[i] = ma.id;
-    }
-    pk_check_baselines bl = {sets, ids};
-    if (pk_check_evaluate(NULL, b, &bl, NULL, &rep) != PK_OK) {
-        rc = CLI_INTERNAL;
-        goto done;
-    }
-    rep->run = mb;
-    pk_err e = cli_write_check_report(rep, json, markdown, color, verbose);
-    if (e != PK_OK)
-        rc = CLI_INTERNAL;
-    else if (fail && rep->count[PK_CHECK_REGRESSED])
-        rc = CLI_FAIL;
-done:
-    pk_check_report_free(rep);
-    pk_free(sets);
-    pk_free(ids);
-    pk_resultset_free(a);
-    pk_resultset_free(b);
+    pk_diag d;
+    pk_err e = pk_check_compare(st, argv[optind], argv[optind + 1], NULL, &rep, &d);
     pk_store_close(st);
+    if (e != PK_OK) {
+        cli_error(CMD, "%s", d.message);
+        return e == PK_ENOMEM || e == PK_EIO ? CLI_INTERNAL : CLI_USAGE;
+    }
+    pk_write_opts wo = cli_write_opts(color, verbose);
+    e = pk_check_write(stdout, rep,
+                       json ? PK_FORMAT_JSON : markdown ? PK_FORMAT_MARKDOWN : PK_FORMAT_TEXT, &wo);
+    if (e != PK_OK) {
+        cli_error(CMD, "writing the report failed: %s", pk_strerror(e));
+        rc = CLI_INTERNAL;
+    } else if (fail && rep->count[PK_CHECK_REGRESSED]) {
+        rc = CLI_FAIL;
+    }
+    pk_check_report_free(rep);
     return rc;
 }

@@ -15,14 +15,14 @@ int cli_open_history(const char *cmd, const char *location, cli_history_mode mod
     pk_store_opts_init(&so);
     so.create = mode == CLI_HISTORY_CREATE;
     so.read_only = mode == CLI_HISTORY_READ;
-    char msg[512];
-    pk_err e = pk_store_open(location, &so, out, msg, sizeof msg);
+    pk_diag d;
+    pk_err e = pk_store_open(location, &so, out, &d);
     if (e == PK_OK)
         return CLI_OK;
     if (e == PK_ENOENT && mode != CLI_HISTORY_CREATE)
         cli_error(cmd, "no history at `%s` yet: run `perfkit check` first", location);
     else
-        cli_error(cmd, "%s", msg[0] ? msg : pk_strerror(e));
+        cli_error(cmd, "%s", d.message[0] ? d.message : pk_strerror(e));
     return e == PK_ENOMEM || e == PK_EIO ? CLI_INTERNAL : CLI_USAGE;
 }
 

@@ -1,12 +1,20 @@
 /* perfkit/check.h — the regression gate: collect, judge, report.
  *
+ *   pk_check_run       the whole gate in one call, as `perfkit check` runs
+ *                      it: open the history, measure, find baselines,
+ *                      judge, store the run; returns the report;
+ * and its steps, for programs that assemble their own pipeline:
  *   pk_check_collect   run every benchmark of a config (commands, Google
  *                      Benchmark binaries, imports) into a result set;
  *   pk_check_sizes     measure every size budget's files;
+ *   pk_check_meta_collect  this run's time, commit, machine, version;
+ *   pk_check_find_baselines  the baseline policy over a history;
  *   pk_check_evaluate  judge current results against budgets and against a
- *                      baseline result set from history;
- *   pk_check_write_*   text table, JSON (perfkit/check/v1), Markdown for a
- *                      pull request, JUnit XML for CI.
+ *                      baseline result set from history.
+ * Around history: pk_check_compare judges one stored run against another
+ * (`perfkit compare`); pk_check_history_new follows benchmarks over runs
+ * (`perfkit history`). Writing a report (text, JSON, Markdown, JUnit) is
+ * lib/report's job: perfkit/check_write.h. Nothing here prints.
  *
  * Verdict per benchmark and figure (pk_check_status):
  *   budget items:     PASS or OVER_BUDGET — outside the budget: above a
@@ -27,9 +35,12 @@
  *   size items:       PASS or OVER_BUDGET per file and compression;
  *   ERROR:            the benchmark failed to run (message in note).
  * A report fails when any item is OVER_BUDGET, REGRESSED or ERROR, and with
- * strict also when any is NOT_MEASURABLE or INCONCLUSIVE.
+ * strict also when any is NOT_MEASURABLE or INCONCLUSIVE — and a report
+ * with no item at all fails: a gate that checked nothing never passes.
  *
- * Thread-safety: reports are immutable after creation. */
+ * Thread-safety: reports and histories are immutable after creation; the
+ * functions taking a pk_store use it as store.h says (one thread at a
+ * time); the others are safe on distinct arguments. */
 #ifndef PERFKIT_CHECK_H
 #define PERFKIT_CHECK_H
 
@@ -59,8 +70,14 @@ typedef enum pk_check_status {
 } pk_check_status;
 
 /* "pass", "over budget", "regressed", "improved", "inconclusive",
- * "not measurable here", "no baseline", "error". Never NULL. */
+ * "not measurable here", "no baseline", "error"; "unknown" for a value
+ * outside the enum. Never NULL. */
 const char *pk_check_status_name(pk_check_status s);
+
+/* Whether an item with status s fails the gate: OVER_BUDGET, REGRESSED and
+ * ERROR always; NOT_MEASURABLE and INCONCLUSIVE when strict. The one place
+ * the rule is written; evaluate and every writer ask here. */
+bool pk_check_status_fails(pk_check_status s, bool strict);
 
 typedef enum pk_check_kind {
     PK_ITEM_BUDGET = 0,
@@ -95,9 +112,11 @@ typedef struct pk_check_report {
     pk_check_item *items;
     size_t n_items;
     size_t count[PK_CHECK_ERROR + 1];  /* items per status */
-    bool failed;             /* the gate fails: exit 1 */
+    bool failed;             /* the gate fails (exit 1): an item fails
+                                (pk_check_status_fails), or there is none */
     bool strict;
-    pk_run_meta run;         /* this run (id 0 when not stored) */
+    pk_run_meta run;         /* the run judged, as pk_check_evaluate got it
+                                (o->run); id 0 when not stored */
     char config_path[512];
 } pk_check_report;
 
@@ -109,23 +128,83 @@ typedef struct pk_check_progress {
     const pk_cmdbench_progress *run; /* for command benchmarks, else NULL */
 } pk_check_progress;
 
+/* Options of the gate; pk_check_opts_init gives the defaults (all zero).
+ * Each function reads the fields named for it. */
 typedef struct pk_check_opts {
     bool strict;                     /* NOT_MEASURABLE / INCONCLUSIVE fail too */
     const char *only;                /* run only benchmarks whose name contains
                                         this (NULL: all) */
     void (*progress)(void *ud, const pk_check_progress *p);
-    void *progress_ud;
-    const volatile sig_atomic_t *stop;
+    void *progress_ud;               /* called on the calling thread */
+    const volatile sig_atomic_t *stop;   /* non-zero: stop after the current
+                                            run (a signal handler sets it) */
+    /* pk_check_run */
+    const char *history;             /* history location (store.h); NULL:
+                                        c->history_path */
+    const char *baseline;            /* compare every benchmark with this run
+                                        (pk_store_resolve: an id, "latest", a
+                                        commit prefix, a branch); NULL: the
+                                        baseline policy */
+    bool no_store;                   /* do not store the run; an existing
+                                        history still gives baselines */
+    /* pk_check_evaluate (pk_check_run and pk_check_compare set their own) */
+    const pk_run_meta *run;          /* the run judged, copied into the
+                                        report; NULL: all zero */
 } pk_check_opts;
 
 void pk_check_opts_init(pk_check_opts *o);
+
+/* ---- the whole gate ------------------------------------------------------ */
+
+/* Run the gate of config c, which pk_config_load and pk_config_validate
+ * accepted, as `perfkit check` does:
+ *   1. o->only must match a benchmark of c;
+ *   2. open the history at o->history (default c->history_path): created
+ *      when missing; with o->no_store only read, and a missing one means no
+ *      baselines;
+ *   3. this run's metadata (o->run if given, else pk_check_meta_collect
+ *      now: the run starts here);
+ *   4. pk_check_sizes, then pk_check_collect (o->only, o->progress,
+ *      o->stop);
+ *   5. baselines by pk_check_find_baselines (o->baseline);
+ *   6. pk_check_evaluate (o->strict), the report carrying the metadata;
+ *   7. unless o->no_store, store the run (pk_store_put_run); report->run.id
+ *      is its id (0 when not stored).
+ * o may be NULL (defaults). On PK_OK *out owns the report
+ * (pk_check_report_free); (*out)->failed is the gate's verdict. diag (may
+ * be NULL) then holds the first benchmark failure's message, or "". On
+ * error *out is NULL, diag says why (file:line:column where it applies)
+ * and nothing is stored. Errors:
+ *   input (the user's to fix; nothing of the run stored):
+ *     PK_ENOENT (o->only matches nothing; a file or program is missing; a
+ *     size pattern matches nothing; --baseline names no run, or there is no
+ *     history), PK_EPARSE (an imported file), PK_EPERM, PK_EINVAL (c NULL,
+ *     an ambiguous commit prefix in o->baseline, an empty history location),
+ *     PK_ENOTSUP (a PostgreSQL history);
+ *   history: PK_ECORRUPT (not a perfkit history, damaged, newer), PK_EBUSY;
+ *   PK_EINTR: *o->stop was set; nothing stored;
+ *   PK_EIO, PK_ENOMEM. */
+pk_err pk_check_run(const pk_config *c, const pk_check_opts *o, pk_check_report **out,
+                    pk_diag *diag);
+
+/* This run's metadata as the gate records it: started_unix_ns now (the
+ * wall clock), the git commit, branch and dirty flag of the work tree
+ * holding c->dir (empty outside git; pk_git_info_get), this machine and its
+ * fingerprint, perfkit's version, c's hash (c NULL: the current directory,
+ * no hash). id is 0. Missing git or an unreadable machine leaves fields
+ * empty, never fails. Errors: PK_EINVAL (out NULL). */
+pk_err pk_check_meta_collect(const pk_config *c, pk_run_meta *out);
 
 /* Run every benchmark of c (those matching o->only) and add its results to
  * rs: a command benchmark as "<name>" (or "<name>/<value>" per parameter
  * value), a Google Benchmark binary and an import as "<name>/<inner>". A
  * benchmark that fails gets its error recorded in rs (pk_bench_data.error)
- * and the others still run. Errors: PK_EINTR (stopped; rs holds what ran),
- * PK_ENOMEM, PK_EIO. diag receives the first benchmark failure's message. */
+ * and the others still run; so does an import or a Google Benchmark binary
+ * that yields no result. Imports are read first: a bad file is an input
+ * error before anything runs. Errors: PK_ENOENT (o->only matches no
+ * benchmark; an import is missing), PK_EPARSE / PK_EPERM (an import),
+ * PK_EINTR (stopped; rs holds what ran), PK_ENOMEM, PK_EIO. diag receives
+ * the error's message, or on PK_OK the first benchmark failure's. */
 pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset *rs,
                         pk_diag *diag);
 
@@ -137,35 +216,129 @@ pk_err pk_check_sizes(const pk_config *c, pk_resultset *rs, pk_diag *diag);
 
 /* ---- evaluate ------------------------------------------------------------ */
 
-/* Baselines per benchmark: baseline[i] is the result set holding the baseline
- * of current->benches[i] (NULL: none), run_ids[i] its run. The caller fetches
- * them from history (pk_store_find_baseline + pk_store_get_bench) or builds
- * them any other way. */
+/* Baselines per benchmark, borrowed: sets[i] is the result set holding the
+ * baseline of current->benches[i] (NULL: none), run_ids[i] its run. From
+ * history by the gate's policy: pk_check_find_baselines and
+ * pk_check_baseline_set_view; or built any other way. */
 typedef struct pk_check_baselines {
     const pk_resultset *const *sets;   /* n = current->n */
     const int64_t *run_ids;
 } pk_check_baselines;
 
 /* Judge current against c's budgets and against baselines (may be NULL: no
- * regression items). On PK_OK *out owns the report (pk_check_report_free).
- * Errors: PK_EINVAL, PK_ENOMEM. */
+ * regression items). o (may be NULL) gives strict and the run's metadata
+ * (o->run), both copied into the report. On PK_OK *out owns the report
+ * (pk_check_report_free). Errors: PK_EINVAL, PK_ENOMEM. */
 pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
                          const pk_check_baselines *baselines, const pk_check_opts *o,
                          pk_check_report **out);
 void   pk_check_report_free(pk_check_report *r);   /* NULL is a no-op */
 
-/* ---- write --------------------------------------------------------------- */
+/* ---- the baseline policy ------------------------------------------------- */
 
-typedef struct pk_check_text_opts {
-    bool color;
-    bool verbose;     /* every item; default: failures, changes and a summary */
-} pk_check_text_opts;
+/* Baselines found in history, owning their result sets: sets[i] is the
+ * baseline of current->benches[i] (NULL: none), run_ids[i] its run (0:
+ * none). pk_check_baseline_set_view gives the pk_check_baselines that
+ * pk_check_evaluate reads. */
+typedef struct pk_check_baseline_set {
+    size_t n;                  /* = current->n */
+    pk_resultset **sets;
+    int64_t *run_ids;
+} pk_check_baseline_set;
 
-/* Errors: PK_EIO when writing fails, PK_ENOMEM. */
-pk_err pk_check_write_text(FILE *f, const pk_check_report *r, const pk_check_text_opts *o);
-pk_err pk_check_write_json(FILE *f, const pk_check_report *r);      /* "perfkit/check/v1" */
-pk_err pk_check_write_markdown(FILE *f, const pk_check_report *r);  /* PR comment */
-pk_err pk_check_write_junit(FILE *f, const pk_check_report *r);     /* one testcase per item */
+/* The baseline of every benchmark of current (this run: meta) from history
+ * st, the gate's policy:
+ *   ref given: the run ref resolves to (pk_store_resolve: a run id,
+ *     "latest", a commit or unique prefix, a branch's latest run), for
+ *     every benchmark;
+ *   else per benchmark, the first that exists:
+ *     1. the run pinned for it (`perfkit baseline pin`), any branch or
+ *        machine;
+ *     2. the latest run on c->baseline_branch ("main") on this machine
+ *        (meta->fingerprint: a laptop is never compared with CI);
+ *     3. the latest run on this branch (meta->branch) on this machine; or,
+ *        when this run is on no branch, the latest on any branch on this
+ *        machine.
+ * A run in which the benchmark failed is never its baseline (store.h); a
+ * chosen run that lacks the benchmark gives it none. st NULL (no history
+ * yet) gives none, or PK_ENOENT when ref is given. c may be NULL (baseline
+ * branch "main"). On PK_OK *out owns the set (pk_check_baseline_set_free).
+ * Errors, each with diag: PK_ENOENT (ref matches nothing, or no history),
+ * PK_EINVAL (ref empty or an ambiguous commit prefix; NULL arguments),
+ * PK_ECORRUPT, PK_EIO, PK_ENOMEM. */
+pk_err pk_check_find_baselines(pk_store *st, const pk_config *c, const pk_resultset *current,
+                               const pk_run_meta *meta, const char *ref,
+                               pk_check_baseline_set **out, pk_diag *diag);
+void   pk_check_baseline_set_free(pk_check_baseline_set *b);   /* NULL is a no-op */
+
+/* The borrowed view of b for pk_check_evaluate (valid while b lives); a
+ * NULL b gives an empty view (no baselines). */
+pk_check_baselines pk_check_baseline_set_view(const pk_check_baseline_set *b);
+
+/* ---- two runs from history ----------------------------------------------- */
+
+/* `perfkit compare`: the run ref judged against the run base_ref (each
+ * resolved by pk_store_resolve), every benchmark of ref on every figure it
+ * shares with base_ref, by the default policy (no config: no budgets;
+ * o->strict applies). The report's run is ref's metadata; a benchmark that
+ * base_ref lacks reads NO_BASELINE. o may be NULL. On PK_OK *out owns the
+ * report. Errors, each with diag naming the reference: PK_ENOENT (no such
+ * run, commit or branch), PK_EINVAL (an ambiguous prefix; NULL arguments),
+ * PK_ECORRUPT, PK_EIO, PK_ENOMEM. */
+pk_err pk_check_compare(pk_store *st, const char *base_ref, const char *ref,
+                        const pk_check_opts *o, pk_check_report **out, pk_diag *diag);
+
+/* ---- benchmarks over time ------------------------------------------------ */
+
+typedef struct pk_check_history_opts {
+    const char *benchmark;     /* one benchmark run by run; NULL: every
+                                  benchmark in history */
+    const char *figure;        /* NULL: each benchmark's primary figure in its
+                                  latest run (else its first, else "wall") */
+    const char *stat;          /* per run (pk_series_stat): "median" */
+    size_t limit;              /* the last `limit` runs; 0: all. 30 */
+    double threshold;          /* a change beyond this fraction is marked:
+                                  PK_DEFAULT_THRESHOLD */
+} pk_check_history_opts;
+
+void pk_check_history_opts_init(pk_check_history_opts *o);
+
+/* One run of a benchmark and how it moved from the run before. */
+typedef struct pk_check_history_row {
+    pk_history_point point;    /* run, time, commit, branch, value, n */
+    double change;             /* value / previous value - 1; NaN for the
+                                  first row or after a 0 */
+    pk_verdict mark;           /* SLOWER: changed beyond the threshold in the
+                                  worse direction of the figure (figure.h:
+                                  up for times, down for rates); FASTER: in
+                                  the better; SAME: neither */
+} pk_check_history_row;
+
+typedef struct pk_check_history_series {
+    char *benchmark;
+    char *figure;
+    pk_unit_kind unit;         /* how the values print */
+    pk_check_history_row *rows;   /* n >= 1, oldest first */
+    size_t n;
+} pk_check_history_series;
+
+typedef struct pk_check_history {
+    pk_check_history_series *series;   /* sorted by benchmark name */
+    size_t n;
+    bool single;               /* opts.benchmark was given: one series */
+    char *stat;
+    double threshold;
+} pk_check_history;
+
+/* `perfkit history`: benchmarks over the runs of st. With o->benchmark one
+ * series (PK_ENOENT when it has no run with the figure); without, one per
+ * benchmark in history that has a point of its figure (none: an empty
+ * history, n 0). o may be NULL (defaults). On PK_OK *out owns the history
+ * (pk_check_history_free). Errors, each with diag: PK_EINVAL (unknown
+ * statistic; NULL arguments), PK_ENOENT, PK_ECORRUPT, PK_EIO, PK_ENOMEM. */
+pk_err pk_check_history_new(pk_store *st, const pk_check_history_opts *o,
+                            pk_check_history **out, pk_diag *diag);
+void   pk_check_history_free(pk_check_history *h);   /* NULL is a no-op */
 
 PK_END_DECLS
 #endif

@@ -24,6 +24,7 @@
 #include "perfkit/store.h"
 #include "perfkit/gitinfo.h"
 #include "perfkit/check.h"
+#include "perfkit/check_write.h"
 #include "perfkit/metrics.h"
 #include "perfkit/bench.h"
 #include "perfkit/trace.h"

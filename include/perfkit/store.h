@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "perfkit/api.h"
+#include "perfkit/diag.h"
 #include "perfkit/error.h"
 #include "perfkit/resultset.h"
 #include "perfkit/runmeta.h"
@@ -43,13 +44,15 @@ typedef struct pk_store_opts {
 
 void pk_store_opts_init(pk_store_opts *o);
 
-/* Open the history at location. On PK_OK *out owns the store. On error *out
- * is NULL; errmsg (may be NULL) receives a message. Errors: PK_ENOENT (no
+/* Open the history at location (o NULL: defaults). On PK_OK *out owns the
+ * store and diag->message is "". On error *out is NULL and diag (may be NULL)
+ * says why in one line naming the history (no file position: diag->file is
+ * ""). Errors: PK_EINVAL (empty location, negative timeout), PK_ENOENT (no
  * file and !create), PK_ECORRUPT (not a perfkit history, damaged, or from a
  * newer perfkit), PK_EBUSY, PK_EPERM, PK_EIO, PK_ENOTSUP (PostgreSQL),
  * PK_ENOMEM. */
 pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **out,
-                     char *errmsg, size_t errmsg_len);
+                     pk_diag *diag);
 void   pk_store_close(pk_store *s);   /* NULL is a no-op */
 
 /* Detailed message for the last error on s; valid until the next call on s.

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check/check_int.h"
 #include "perfkit/alloc.h"
 #include "perfkit/ingest.h"
 #include "perfkit/params.h"
@@ -24,6 +25,17 @@ void pk_check_opts_init(pk_check_opts *o)
 static bool selected(const pk_check_opts *o, const pk_cfg_bench *b)
 {
     return !o->only || strstr(b->name, o->only);
+}
+
+pk_err pk__check_only_matches(const pk_config *c, const pk_check_opts *o, pk_diag *diag)
+{
+    for (size_t i = 0; i < c->n_benches; i++)
+        if (selected(o, &c->benches[i]))
+            return PK_OK;
+    if (!o->only)
+        return PK_OK;   /* no benchmarks at all: sizes may still be checked */
+    pk_diag_set(diag, NULL, 0, 0, "no benchmark matches --only `%s`", o->only);
+    return PK_ENOENT;
 }
 
 typedef struct progress_relay {
@@ -53,6 +65,16 @@ static pk_err record_error(pk_resultset *rs, const char *name, const char *msg, 
         *have_diag = true;
     }
     return e;
+}
+
+/* An import or a Google Benchmark binary that yielded nothing: an error of
+ * the benchmark, so the gate cannot pass on an empty report. */
+static pk_err record_empty(pk_resultset *rs, const char *name, const char *source,
+                           const char *what, pk_diag *diag, bool *have_diag)
+{
+    char msg[640];
+    snprintf(msg, sizeof msg, "`%s` %s: nothing to check", source, what);
+    return record_error(rs, name, msg, diag, have_diag);
 }
 
 /* The concrete commands of a command benchmark: one, or one per parameter
@@ -127,13 +149,19 @@ pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset
     if (!c || !rs)
         return PK_EINVAL;
     bool have_diag = false;
-    pk_err e;
+    pk_err e = pk__check_only_matches(c, o, diag);
+    if (e != PK_OK)
+        return e;
     /* imports first: a bad file is an input error, found before anything runs */
     for (size_t i = 0; i < c->n_benches; i++) {
         const pk_cfg_bench *b = &c->benches[i];
         if (b->kind != PK_BENCH_IMPORT || !selected(o, b))
             continue;
+        size_t before = rs->n;
         e = pk_ingest_file(b->import_path, b->import_format, b->name, rs, diag);
+        if (e == PK_OK && rs->n == before)
+            e = record_empty(rs, b->name, b->import_path, "holds no benchmark results", diag,
+                             &have_diag);
         if (e != PK_OK)
             return e;
     }
@@ -153,10 +181,14 @@ pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset
             e = run_command(b, o, &rel, rs, diag, &have_diag);
         } else {
             pk_diag d;
+            size_t before = rs->n;
             e = pk_ingest_gbench_run(b->binary, (const char *const *)b->args, b->n_args,
                                      b->repetitions, b->name, rs, &d);
             if (e != PK_OK && e != PK_ENOMEM)
                 e = record_error(rs, b->name, d.message, diag, &have_diag);
+            else if (e == PK_OK && rs->n == before)
+                e = record_empty(rs, b->name, b->binary, "reported no benchmark results", diag,
+                                 &have_diag);
         }
         if (e != PK_OK)
             return e;

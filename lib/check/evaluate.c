@@ -11,7 +11,10 @@
  * time REGRESSED. A change beyond the threshold that is not significant is
  * INCONCLUSIVE: the benchmark is too noisy to say, which is worth showing
  * but not failing on. With no config (perfkit compare), every benchmark of
- * the current set is compared on every figure it shares with the baseline. */
+ * the current set is compared on every figure it shares with the baseline. A
+ * report with no item fails: an empty import or a filter that left nothing
+ * must not read as a passing gate. The run's metadata comes in with the
+ * options, so the report is complete when it leaves here. */
 #include "perfkit/check.h"
 
 #include <fnmatch.h>
@@ -294,6 +297,8 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
     if (!bd.r)
         return PK_ENOMEM;
     bd.r->strict = o && o->strict;
+    if (o && o->run)
+        bd.r->run = *o->run;
     if (c)
         snprintf(bd.r->config_path, sizeof bd.r->config_path, "%s", c->path);
     pk_err e = PK_OK;
@@ -318,11 +323,11 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
         return e;
     }
     pk_check_report *r = bd.r;
+    r->failed = r->n_items == 0;   /* a gate that checked nothing never passes */
     for (size_t i = 0; i < r->n_items; i++) {
         pk_check_status s = r->items[i].status;
         r->count[s]++;
-        if (s == PK_CHECK_OVER_BUDGET || s == PK_CHECK_REGRESSED || s == PK_CHECK_ERROR ||
-            (r->strict && (s == PK_CHECK_NOT_MEASURABLE || s == PK_CHECK_INCONCLUSIVE)))
+        if (pk_check_status_fails(s, r->strict))
             r->failed = true;
     }
     *out = r;

@@ -296,7 +296,7 @@ char *pk__report_check_counts(const pk_check_report *r, char *buf, size_t len)
             o += (size_t)w;
     }
     if (buf[0] == '\0')
-        snprintf(buf, len, "no checks");
+        snprintf(buf, len, "no checks: nothing was measured");
     return buf;
 }
 

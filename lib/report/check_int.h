@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "perfkit/check.h"
+#include "perfkit/check_write.h"
 #include "report/report_int.h"
 
 /* Machine name of a status, for JSON keys and ids: "pass", "over_budget",
@@ -90,7 +90,8 @@ void pk__report_check_cells(const pk_check_item *it, pk__report_check_row *w);
 
 /* The counts of r, worst first, zero counts left out: "2 over budget,
  * 1 below minimum, 1 regressed, 14 passed" (OVER_BUDGET minima are "below
- * minimum"); "no checks" for an empty report. Returns buf. */
+ * minimum"); "no checks: nothing was measured" for an empty report (which
+ * fails, check.h). Returns buf. */
 char *pk__report_check_counts(const pk_check_report *r, char *buf, size_t len);
 
 /* The first 10 hex digits of a commit ("" stays ""). Returns buf. */

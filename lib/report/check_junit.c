@@ -10,7 +10,9 @@
  * named "<figure>.<stat> <kind>" ("run" for a benchmark that failed to run).
  * OVER_BUDGET and REGRESSED are failures, OC_ERROR an error; NOT_MEASURABLE,
  * INCONCLUSIVE and NO_BASELINE are skipped, except that under strict the
- * first two are failures (the gate's rule, check.h). The format follows the
+ * first two are failures (the gate's rule, check.h). A report with no item
+ * fails, so it gets one suite with one failing case saying so. The format
+ * follows the
  * de-facto schema of Ant/Jenkins/GitLab (windyroad JUnit.xsd). Text is
  * escaped for XML 1.0: & < > " ' as entities, tab/newline/CR as character
  * references in attributes, other control characters and bytes that are not
@@ -219,6 +221,20 @@ static void run_attrs(FILE *f, const pk_run_meta *m)
     }
 }
 
+/* A report with no item fails (check.h): one failing case says so, or CI
+ * would show an empty, green test run. */
+static void empty_suite(FILE *f, const pk_check_report *r, const tally *t)
+{
+    char counts[64];
+    pk__report_check_counts(r, counts, sizeof counts);
+    fputs("  <testsuite name=\"perfkit check\"", f);
+    tally_attrs(f, t);
+    run_attrs(f, &r->run);
+    fprintf(f, ">\n    <testcase classname=\"perfkit\" name=\"checks\" time=\"0\">\n"
+               "      <failure message=\"%s\" type=\"no checks\"/>\n    </testcase>\n"
+               "  </testsuite>\n", counts);
+}
+
 pk_err pk_check_write_junit(FILE *f, const pk_check_report *r)
 {
     if (!f || !r || (r->n_items && !r->items))
@@ -230,9 +246,14 @@ pk_err pk_check_write_junit(FILE *f, const pk_check_report *r)
     tally all = {0};
     for (size_t i = 0; i < r->n_items; i++)
         count(&all, r, &r->items[i]);
+    bool nothing = r->n_items == 0 && r->failed;
+    if (nothing)
+        all = (tally){.tests = 1, .failures = 1};
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"perfkit check\"", f);
     tally_attrs(f, &all);
     fputs(">\n", f);
+    if (nothing)
+        empty_suite(f, r, &all);
     for (size_t k = 0; k < r->n_items;) {
         const pk_check_item *first = &r->items[ord[k]];
         size_t end = k;

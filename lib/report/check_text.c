@@ -176,7 +176,7 @@ static void group_name(const out *o, const pk_check_item *it)
             it->kind == PK_ITEM_SIZE ? " (size)" : "", sgr(o, RESET));
 }
 
-pk_err pk_check_write_text(FILE *f, const pk_check_report *r, const pk_check_text_opts *opts)
+pk_err pk_check_write_text(FILE *f, const pk_check_report *r, const pk_write_opts *opts)
 {
     if (!f || !r || (r->n_items && !r->items))
         return PK_EINVAL;

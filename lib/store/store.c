@@ -33,10 +33,12 @@ pk_err pk__store_fail(pk_store *s, pk_err e, const char *fmt, ...)
     return e;
 }
 
-static void set_errmsg(char *errmsg, size_t len, const char *msg)
+/* The error of pk_store_open, before a handle exists: into diag (may be
+ * NULL), with no file position (the message names the history). */
+static pk_err open_fail(pk_diag *diag, pk_err e, const char *msg)
 {
-    if (errmsg && len > 0)
-        snprintf(errmsg, len, "%s", msg);
+    pk_diag_set(diag, NULL, 0, 0, "%s", msg);
+    return e;
 }
 
 static bool has_prefix(const char *s, const char *p)
@@ -45,37 +47,29 @@ static bool has_prefix(const char *s, const char *p)
 }
 
 pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **out,
-                     char *errmsg, size_t errmsg_len)
+                     pk_diag *diag)
 {
     if (out)
         *out = NULL;
-    set_errmsg(errmsg, errmsg_len, "");
-    if (!location || !location[0] || !out) {
-        set_errmsg(errmsg, errmsg_len, "history location is empty");
-        return PK_EINVAL;
-    }
-    if (has_prefix(location, "postgres://") || has_prefix(location, "postgresql://")) {
-        set_errmsg(errmsg, errmsg_len,
-                   "PostgreSQL history is not built yet; use a file path");
-        return PK_ENOTSUP;
-    }
+    pk_diag_set(diag, NULL, 0, 0, "%s", "");
+    if (!location || !location[0] || !out)
+        return open_fail(diag, PK_EINVAL, "history location is empty");
+    if (has_prefix(location, "postgres://") || has_prefix(location, "postgresql://"))
+        return open_fail(diag, PK_ENOTSUP,
+                         "PostgreSQL history is not built yet; use a file path");
     pk_store_opts def;
     if (!o) {
         pk_store_opts_init(&def);
         o = &def;
     }
-    if (o->busy_timeout_ms < 0) {
-        set_errmsg(errmsg, errmsg_len, "busy timeout must be >= 0 ms");
-        return PK_EINVAL;
-    }
+    if (o->busy_timeout_ms < 0)
+        return open_fail(diag, PK_EINVAL, "busy timeout must be >= 0 ms");
     pk_store *s = pk_calloc(1, sizeof *s);
-    if (!s) {
-        set_errmsg(errmsg, errmsg_len, "out of memory opening the history");
-        return PK_ENOMEM;
-    }
+    if (!s)
+        return open_fail(diag, PK_ENOMEM, "out of memory opening the history");
     pk_err e = pk__store_sqlite_open(s, location, o);
     if (e != PK_OK) {
-        set_errmsg(errmsg, errmsg_len, s->err);
+        open_fail(diag, e, s->err);
         pk_free(s);
         return e;
     }

@@ -64,3 +64,29 @@ printf 'garbage garbage garbage' > foreign.db
 run check f.yml
 expect_rc 2
 [ "$(cat foreign.db)" = "garbage garbage garbage" ] || die "garbage file modified"
+
+# --only that matches no benchmark is a usage error, not "no checks — ok"
+printf 'version: 1\nbenchmarks:\n  a:\n    command: touch ran\n' > only.yml
+run check only.yml --no-store --only zzz
+expect_rc 2
+expect_err 'no benchmark matches --only `zzz`'
+[ ! -e ran ] || die "a benchmark ran despite --only matching nothing"
+
+# a gate that checked nothing never passes: an import without results is an
+# error of that benchmark, and a report with no item at all fails
+printf '{"context": {}, "benchmarks": []}\n' > empty.json
+printf 'version: 1\nbenchmarks:\n  nightly:\n    import: empty.json\n' > empty.yml
+run check empty.yml --no-store --junit empty.xml
+expect_rc 1
+expect_out 'nightly'
+expect_out '`empty.json` holds no benchmark results'
+expect_out 'FAILED'
+grep -q '<error message="`empty.json` holds no benchmark results' empty.xml || die "junit: $(cat empty.xml)"
+printf 'version: 1\n' > nothing.yml
+run check nothing.yml --no-store --junit nothing.xml
+expect_rc 1
+expect_out 'no checks: nothing was measured — FAILED'
+grep -q 'failures="1"' nothing.xml || die "junit of an empty report: $(cat nothing.xml)"
+run check nothing.yml --no-store --json
+expect_rc 1
+pyjson stdout.txt 'assert d["failed"] is True and d["items"] == [], d'

@@ -34,9 +34,9 @@ static inline void store_teardown(void)
 static inline pk_store *open_store(const char *path)
 {
     pk_store *s = NULL;
-    char msg[256];
-    pk_err e = pk_store_open(path, NULL, &s, msg, sizeof msg);
-    cr_assert_eq(e, PK_OK, "open %s: %s (%s)", path, pk_strerror(e), msg);
+    pk_diag d;
+    pk_err e = pk_store_open(path, NULL, &s, &d);
+    cr_assert_eq(e, PK_OK, "open %s: %s (%s)", path, pk_strerror(e), d.message);
     return s;
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "perfkit/alloc.h"
 #include "perfkit/check.h"
+#include "perfkit/check_write.h"
 #include "capture.h"
 #include "fault.h"
 
@@ -57,12 +58,11 @@ static void finish(fixture *fx)
     pk_check_report *r = &fx->r;
     r->items = fx->items;
     memset(r->count, 0, sizeof r->count);
-    r->failed = false;
+    r->failed = r->n_items == 0;
     for (size_t i = 0; i < r->n_items; i++) {
         pk_check_status s = r->items[i].status;
         r->count[s]++;
-        if (s == PK_CHECK_OVER_BUDGET || s == PK_CHECK_REGRESSED || s == PK_CHECK_ERROR ||
-            (r->strict && (s == PK_CHECK_NOT_MEASURABLE || s == PK_CHECK_INCONCLUSIVE)))
+        if (pk_check_status_fails(s, r->strict))
             r->failed = true;
     }
 }
@@ -156,7 +156,7 @@ static char *render(writer w, const pk_check_report *r)
 static char *render_text(const pk_check_report *r, bool color, bool verbose)
 {
     capture c;
-    pk_check_text_opts o = {.color = color, .verbose = verbose};
+    pk_write_opts o = {.color = color, .verbose = verbose};
     cr_assert_eq(pk_check_write_text(capture_begin(&c), r, &o), PK_OK);
     return capture_end(&c);
 }
@@ -371,7 +371,7 @@ Test(check_text, strict_and_ok)
     assert_lacks(s, "--strict");
     free(s);
 
-    /* an empty report */
+    /* an empty report fails, and says why */
     ok.r.n_items = 0;
     finish(&ok);
     ok.r.run.id = 0;
@@ -379,7 +379,7 @@ Test(check_text, strict_and_ok)
     s = render_text(&ok.r, false, false);
     assert_has(s, "run not stored");
     assert_has(s, "not in git");
-    assert_has(s, "no checks \xe2\x80\x94 ok\n");
+    assert_has(s, "no checks: nothing was measured \xe2\x80\x94 FAILED\n");
     free(s);
 }
 
@@ -681,7 +681,10 @@ Test(check_junit, empty_report)
     finish(&fx);
     char *s = NULL;
     char *path = junit_file(&fx.r, &s);
-    cr_assert_str_eq(junit_check(path), "0 0 0 0/0 0 0 0/0 0 0 0");
+    /* it fails (check.h): one failing case, not an empty green run */
+    cr_assert_str_eq(junit_check(path), "1 1 0 0/1 1 0 0/1 1 0 0");
+    xmllint_ok(path);
+    assert_has(s, "<failure message=\"no checks: nothing was measured\" type=\"no checks\"/>");
     unlink(path);
     free(s);
 }
@@ -746,7 +749,7 @@ Test(check_write, write_error_is_eio)
     fixture_init(&fx, false);
     FILE *f = fopen("/dev/full", "w");
     cr_assert_not_null(f);
-    pk_check_text_opts o = {0};
+    pk_write_opts o = {0};
     cr_assert_eq(pk_check_write_text(f, &fx.r, &o), PK_EIO);
     clearerr(f);
     cr_assert_eq(pk_check_write_json(f, &fx.r), PK_EIO);
@@ -792,5 +795,57 @@ Test(check_write, failed_allocation_is_enomem_without_leaks)
         }
         cr_assert(succeeded);
         cr_assert_gt(fail_at, 1, "writer %zu must have allocated", k);
+    }
+}
+
+/* ---- the one entry point ----------------------------------------------------- */
+
+Test(check_write, table_dispatches_every_format_and_refuses_the_others)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    static const struct {
+        pk_format fmt;
+        writer w;
+    } rows[] = {
+        {PK_FORMAT_JSON, pk_check_write_json},
+        {PK_FORMAT_MARKDOWN, pk_check_write_markdown},
+        {PK_FORMAT_JUNIT, pk_check_write_junit},
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        char *want = render(rows[k].w, &fx.r);
+        capture c;
+        cr_assert_eq(pk_check_write(capture_begin(&c), &fx.r, rows[k].fmt, NULL), PK_OK);
+        char *got = capture_end(&c);
+        cr_assert_str_eq(got, want, "%s", pk_format_name(rows[k].fmt));
+        free(got);
+        free(want);
+    }
+    /* text honours the options */
+    pk_write_opts o = {.color = true, .verbose = true};
+    char *want = render_text(&fx.r, true, true);
+    capture c;
+    cr_assert_eq(pk_check_write(capture_begin(&c), &fx.r, PK_FORMAT_TEXT, &o), PK_OK);
+    char *got = capture_end(&c);
+    cr_assert_str_eq(got, want);
+    free(got);
+    free(want);
+
+    cr_assert_eq(pk_check_write(stdout, &fx.r, PK_FORMAT_CSV, NULL), PK_ENOTSUP);
+    cr_assert_eq(pk_check_write(stdout, &fx.r, PK_FORMAT_HYPERFINE_JSON, NULL), PK_ENOTSUP);
+    cr_assert_eq(pk_check_write(stdout, &fx.r, PK_FORMAT_COUNT, NULL), PK_ENOTSUP);
+    cr_assert_eq(pk_check_write(stdout, &fx.r, (pk_format)-1, NULL), PK_ENOTSUP);
+    cr_assert_eq(pk_check_write(NULL, &fx.r, PK_FORMAT_JSON, NULL), PK_EINVAL);
+}
+
+Test(check_status, names_and_the_failing_rule)
+{
+    cr_assert_str_eq(pk_check_status_name(PK_CHECK_NOT_MEASURABLE), "not measurable here");
+    cr_assert_str_eq(pk_check_status_name((pk_check_status)99), "unknown");
+    for (int s = PK_CHECK_PASS; s <= PK_CHECK_ERROR; s++) {
+        bool always = s == PK_CHECK_OVER_BUDGET || s == PK_CHECK_REGRESSED || s == PK_CHECK_ERROR;
+        bool strict = always || s == PK_CHECK_NOT_MEASURABLE || s == PK_CHECK_INCONCLUSIVE;
+        cr_assert_eq(pk_check_status_fails((pk_check_status)s, false), always, "%d", s);
+        cr_assert_eq(pk_check_status_fails((pk_check_status)s, true), strict, "%d", s);
     }
 }

@@ -338,28 +338,29 @@ Test(store, listings)
 
 Test(store, open_modes)
 {
-    char msg[256];
+    pk_diag dg;
+    const char *msg = dg.message;
     pk_store *s = (pk_store *)1;
     pk_store_opts o;
     pk_store_opts_init(&o);
     cr_assert_eq(o.busy_timeout_ms, 10000);
     cr_assert(o.create && !o.read_only);
 
-    cr_assert_eq(pk_store_open("postgres://ci@db/perf", NULL, &s, msg, sizeof msg),
+    cr_assert_eq(pk_store_open("postgres://ci@db/perf", NULL, &s, &dg),
                  PK_ENOTSUP);
     cr_assert_null(s);
     cr_assert_str_eq(msg, "PostgreSQL history is not built yet; use a file path");
-    cr_assert_eq(pk_store_open("postgresql://db/perf", NULL, &s, NULL, 0), PK_ENOTSUP);
+    cr_assert_eq(pk_store_open("postgresql://db/perf", NULL, &s, NULL), PK_ENOTSUP);
 
     o.read_only = true;
-    cr_assert_eq(pk_store_open(dbpath, &o, &s, msg, sizeof msg), PK_ENOENT);
+    cr_assert_eq(pk_store_open(dbpath, &o, &s, &dg), PK_ENOENT);
     cr_assert_null(s);
     cr_assert(strstr(msg, "no history"), "%s", msg);
     struct stat st;
     cr_assert_neq(stat(dbpath, &st), 0, "read-only open must not create the file");
     o.read_only = false;
     o.create = false;
-    cr_assert_eq(pk_store_open(dbpath, &o, &s, msg, sizeof msg), PK_ENOENT);
+    cr_assert_eq(pk_store_open(dbpath, &o, &s, &dg), PK_ENOENT);
 
     /* create makes the directories; the history persists */
     char deep[256];
@@ -372,7 +373,8 @@ Test(store, open_modes)
 
     o.create = true;
     o.read_only = true;
-    cr_assert_eq(pk_store_open(deep, &o, &s, msg, sizeof msg), PK_OK, "%s", msg);
+    cr_assert_eq(pk_store_open(deep, &o, &s, &dg), PK_OK, "%s", msg);
+    cr_assert_str_eq(dg.message, "");   /* a success clears the diagnostic */
     pk_resultset *back = NULL;
     cr_assert_eq(pk_store_get_run(s, m.id, NULL, &back), PK_OK);
     cr_assert(rs_matches(back, 3, 1, 4));
@@ -393,8 +395,10 @@ Test(store, open_modes)
     pk_store_close(s);
     pk_resultset_free(rs);
 
-    cr_assert_eq(pk_store_open("", NULL, &s, msg, sizeof msg), PK_EINVAL);
-    cr_assert_eq(pk_store_open(tmpdir, NULL, &s, msg, sizeof msg), PK_EIO);
+    cr_assert_eq(pk_store_open("", NULL, &s, &dg), PK_EINVAL);
+    cr_assert_eq(pk_store_open(tmpdir, NULL, &s, &dg), PK_EIO);
+    cr_assert_str_eq(dg.file, "");   /* the message names the history itself */
+    cr_assert(strstr(dg.message, tmpdir), "%s", dg.message);
     cr_assert_str_eq(pk_store_last_error(NULL), "no history store (NULL handle)");
 }
 

@@ -32,12 +32,13 @@ static void refused(const char *path, pk_err want, const char *says)
     unsigned char *before = slurp(path, &n0);
     cr_assert_not_null(before);
     pk_store *s = (pk_store *)1;
-    char msg[512];
+    pk_diag dg;
+    const char *msg = dg.message;
     pk_store_opts o;
     pk_store_opts_init(&o);
     for (int ro = 0; ro < 2; ro++) {
         o.read_only = ro;
-        cr_assert_eq(pk_store_open(path, &o, &s, msg, sizeof msg), want, "%s", msg);
+        cr_assert_eq(pk_store_open(path, &o, &s, &dg), want, "%s", msg);
         cr_assert_null(s);
         cr_assert(strstr(msg, says), "message: %s", msg);
         cr_assert(strstr(msg, "refusing to touch it"), "message: %s", msg);
@@ -130,8 +131,9 @@ Test(store_safety, busy_lock_is_ebusy)
     pk_store_opts o;
     pk_store_opts_init(&o);
     o.busy_timeout_ms = 50;
-    char msg[256];
-    cr_assert_eq(pk_store_open(dbpath, &o, &s, msg, sizeof msg), PK_OK, "%s", msg);
+    pk_diag dg;
+    const char *msg = dg.message;
+    cr_assert_eq(pk_store_open(dbpath, &o, &s, &dg), PK_OK, "%s", msg);
     sqlite3 *other;
     cr_assert_eq(sqlite3_open(dbpath, &other), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
@@ -154,8 +156,9 @@ Test(store_safety, busy_lock_is_ebusy)
 static void writer(const char *path, int first, int count)
 {
     pk_store *s = NULL;
-    char msg[256];
-    if (pk_store_open(path, NULL, &s, msg, sizeof msg) != PK_OK) {
+    pk_diag dg;
+    const char *msg = dg.message;
+    if (pk_store_open(path, NULL, &s, &dg) != PK_OK) {
         fprintf(stderr, "writer %d: %s\n", first, msg);
         _exit(10);
     }
@@ -282,8 +285,9 @@ Test(store_safety, open_fails_cleanly_on_every_allocation)
             if (existing)
                 snprintf(path, sizeof path, "%s/old/h.db", tmpdir);
             fault_arm(k);
-            char msg[128];
-            pk_err e = pk_store_open(path, NULL, &s, msg, sizeof msg);
+            pk_diag dg;
+            const char *msg = dg.message;
+            pk_err e = pk_store_open(path, NULL, &s, &dg);
             cr_assert_eq(e, PK_ENOMEM, "allocation %ld: %s", k, pk_strerror(e));
             cr_assert_null(s);
             cr_assert_eq(fault_live(), 0, "allocation %ld leaked", k);

@@ -1,0 +1,122 @@
+/* gate.c — pk_check_run: the whole regression gate in one call.
+ *
+ * The pipeline `perfkit check` runs, in the library so that any program can
+ * run it: --only must match → open the history (before anything runs, so a
+ * foreign or damaged file stops the gate at once) → this run's metadata →
+ * sizes → benchmarks → baselines (baseline.c) → evaluate → store. Nothing
+ * is stored unless every step before succeeded, and never after a stop
+ * request. Every error leaves one message in the caller's diag: the step
+ * that failed says what, with the file and position when it has them. */
+#include "perfkit/check.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "check/check_int.h"
+
+/* diag = e's own words when the step left no message. */
+static pk_err fail(pk_diag *d, pk_err e)
+{
+    if (!d->message[0])
+        pk_diag_set(d, NULL, 0, 0, "%s", pk_strerror(e));
+    return e;
+}
+
+/* Open the history for the run: created when missing; with no_store read
+ * only, and a missing file is no history (*st NULL). */
+static pk_err open_history(const char *loc, bool no_store, pk_store **st, pk_diag *d)
+{
+    pk_store_opts so;
+    pk_store_opts_init(&so);
+    so.create = !no_store;
+    so.read_only = no_store;
+    pk_err e = pk_store_open(loc, &so, st, d);
+    if (e == PK_ENOENT && no_store) {
+        pk_diag_set(d, NULL, 0, 0, "%s", "");
+        return PK_OK;
+    }
+    return e;
+}
+
+/* Steps 4 to 7 of pk_check_run (check.h), with the history open. */
+static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st, pk_run_meta *meta,
+                   pk_check_report **out, pk_diag *d)
+{
+    pk_resultset *cur = NULL;
+    pk_check_baseline_set *base = NULL;
+    pk_check_report *rep = NULL;
+    pk_err e = pk_resultset_new(&cur);
+    if (e == PK_OK)
+        e = pk_check_sizes(c, cur, d);
+    if (e == PK_OK)
+        e = pk_check_collect(c, o, cur, d);
+    pk_diag first = *d;   /* on success: the first benchmark failure, if any */
+    if (e == PK_OK) {
+        pk_diag_set(d, NULL, 0, 0, "%s", "");
+        e = pk_check_find_baselines(st, c, cur, meta, o->baseline, &base, d);
+    }
+    if (e == PK_OK) {
+        pk_check_baselines view = pk_check_baseline_set_view(base);
+        pk_check_opts eo = *o;
+        eo.run = meta;
+        e = pk_check_evaluate(c, cur, &view, &eo, &rep);
+    }
+    if (e == PK_OK && o->stop && *o->stop)
+        e = PK_EINTR;   /* asked to stop: the run is not complete, store nothing */
+    if (e == PK_OK && st && !o->no_store) {
+        e = pk_store_put_run(st, meta, cur);
+        if (e != PK_OK)
+            pk_diag_set(d, NULL, 0, 0, "storing the run failed: %s", pk_store_last_error(st));
+        else
+            rep->run.id = meta->id;
+    }
+    pk_check_baseline_set_free(base);
+    pk_resultset_free(cur);
+    if (e != PK_OK) {
+        pk_check_report_free(rep);
+        return fail(d, e);
+    }
+    *d = first;
+    *out = rep;
+    return PK_OK;
+}
+
+pk_err pk_check_run(const pk_config *c, const pk_check_opts *o, pk_check_report **out,
+                    pk_diag *diag)
+{
+    pk_diag d;
+    pk_diag_set(&d, NULL, 0, 0, "%s", "");
+    if (out)
+        *out = NULL;
+    pk_check_opts defaults;
+    if (!o) {
+        pk_check_opts_init(&defaults);
+        o = &defaults;
+    }
+    pk_err e = PK_OK;
+    if (!c || !out) {
+        pk_diag_set(&d, NULL, 0, 0, "pk_check_run: NULL argument");
+        e = PK_EINVAL;
+    }
+    if (e == PK_OK)
+        e = pk__check_only_matches(c, o, &d);
+    pk_store *st = NULL;
+    if (e == PK_OK)
+        e = open_history(o->history ? o->history : c->history_path, o->no_store, &st, &d);
+    if (e == PK_OK) {
+        pk_run_meta meta;
+        if (o->run) {
+            meta = *o->run;
+            meta.id = 0;
+        } else {
+            pk_check_meta_collect(c, &meta);
+        }
+        e = gate(c, o, st, &meta, out, &d);
+    } else {
+        fail(&d, e);
+    }
+    pk_store_close(st);
+    if (diag)
+        *diag = d;
+    return e;
+}

@@ -1,0 +1,40 @@
+/* status.c — what a check verdict is called and whether it fails the gate.
+ *
+ * The words people read for each pk_check_status, and the gate's one rule
+ * for which verdicts fail a report (check.h). pk_check_evaluate and every
+ * writer in lib/report ask here, so a verdict can never pass in one place
+ * and fail in another. */
+#include "perfkit/check.h"
+
+const char *pk_check_status_name(pk_check_status s)
+{
+    switch (s) {
+    case PK_CHECK_PASS:           return "pass";
+    case PK_CHECK_OVER_BUDGET:    return "over budget";
+    case PK_CHECK_REGRESSED:      return "regressed";
+    case PK_CHECK_IMPROVED:       return "improved";
+    case PK_CHECK_INCONCLUSIVE:   return "inconclusive";
+    case PK_CHECK_NOT_MEASURABLE: return "not measurable here";
+    case PK_CHECK_NO_BASELINE:    return "no baseline";
+    case PK_CHECK_ERROR:          return "error";
+    }
+    return "unknown";
+}
+
+bool pk_check_status_fails(pk_check_status s, bool strict)
+{
+    switch (s) {
+    case PK_CHECK_OVER_BUDGET:
+    case PK_CHECK_REGRESSED:
+    case PK_CHECK_ERROR:
+        return true;
+    case PK_CHECK_NOT_MEASURABLE:
+    case PK_CHECK_INCONCLUSIVE:
+        return strict;
+    case PK_CHECK_PASS:
+    case PK_CHECK_IMPROVED:
+    case PK_CHECK_NO_BASELINE:
+        break;
+    }
+    return false;
+}

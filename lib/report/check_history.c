@@ -1,0 +1,213 @@
+/* check_history.c — `perfkit history` written out: the terminal view and
+ * JSON ("perfkit/history/v1"), behind pk_check_history_write's table.
+ *
+ *   every benchmark:  sort-qsort        wall       45.11 ms ▁█  (2 runs)
+ *   one benchmark:    sort-radix — wall (median), 2 runs
+ *                       ▁█
+ *                       run    date (UTC)       commit    branch    median  change
+ *                       #1     2026-11-22 06:08 f64e500*  main    5.519 ms
+ *                       #2     2026-11-22 06:08 f64e500*  main    5.592 ms  +1.3%
+ *
+ * The sparkline scales the shown values between their minimum and maximum
+ * onto eight Unicode blocks (a flat series sits in the middle). Changes and
+ * their marks come from lib/check (pk_check_history_row); nothing is
+ * decided here. */
+#include "report/check_int.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "perfkit/units.h"
+
+/* Unicode block sparkline of the rows' values into buf. */
+static void sparkline(const pk_check_history_series *s, char *buf, size_t len)
+{
+    static const char *const bars[] = {"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
+                                       "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86",
+                                       "\xe2\x96\x87", "\xe2\x96\x88"};
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < s->n; i++) {
+        lo = fmin(lo, s->rows[i].point.value);
+        hi = fmax(hi, s->rows[i].point.value);
+    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->n && used + 4 < len; i++) {
+        int k = hi > lo ? (int)((s->rows[i].point.value - lo) / (hi - lo) * 7.0 + 0.5) : 3;
+        memcpy(buf + used, bars[k], 3);
+        used += 3;
+        buf[used] = '\0';
+    }
+}
+
+static void format_value(double v, pk_unit_kind kind, char *buf, size_t len)
+{
+    if (kind == PK_UNIT_DURATION)
+        pk_units_format_duration(v, 0, buf, len);
+    else if (kind == PK_UNIT_SIZE)
+        pk_units_format_size(v, buf, len);
+    else
+        pk_units_format_count(v, buf, len);
+}
+
+static void text_all(FILE *f, const pk_check_history *h)
+{
+    if (!h->n)
+        fputs("history is empty: run `perfkit check` to record runs\n", f);
+    for (size_t i = 0; i < h->n; i++) {
+        const pk_check_history_series *s = &h->series[i];
+        char val[32], spark[256];
+        format_value(s->rows[s->n - 1].point.value, s->unit, val, sizeof val);
+        sparkline(s, spark, sizeof spark);
+        fprintf(f, "%-32s %-12s %10s %s  (%zu runs)\n", s->benchmark, s->figure, val, spark,
+                s->n);
+    }
+}
+
+static void text_row(FILE *f, const pk_check_history_series *s, const pk_check_history_row *r)
+{
+    const pk_history_point *p = &r->point;
+    char date[32], val[32], change[48] = "";
+    time_t t = (time_t)(p->started_unix_ns / 1000000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+    format_value(p->value, s->unit, val, sizeof val);
+    if (!isnan(r->change)) {
+        const char *mark = r->mark == PK_VERDICT_SLOWER   ? "  \xe2\x96\xb2 slower"
+                           : r->mark == PK_VERDICT_FASTER ? "  \xe2\x96\xbc faster"
+                                                          : "";
+        snprintf(change, sizeof change, "%+.1f%%%s", r->change * 100.0, mark);
+    }
+    char commit[16];
+    snprintf(commit, sizeof commit, "%.7s%s", p->commit[0] ? p->commit : "-",
+             p->dirty ? "*" : "");
+    fprintf(f, "  #%-5lld %-16s %-9s %-16.16s %12s  %s\n", (long long)p->run_id, date, commit,
+            p->branch[0] ? p->branch : "-", val, change);
+}
+
+static void text_one(FILE *f, const pk_check_history *h)
+{
+    const pk_check_history_series *s = &h->series[0];
+    char spark[512];
+    sparkline(s, spark, sizeof spark);
+    fprintf(f, "%s \xe2\x80\x94 %s (%s), %zu runs\n  %s\n\n", s->benchmark, s->figure, h->stat,
+            s->n, spark);
+    fprintf(f, "  %-6s %-16s %-9s %-16s %12s  %s\n", "run", "date (UTC)", "commit", "branch",
+            h->stat, "change");
+    for (size_t i = 0; i < s->n; i++)
+        text_row(f, s, &s->rows[i]);
+}
+
+static pk_err text(FILE *f, const pk_check_history *h)
+{
+    if (h->single)
+        text_one(f, h);
+    else
+        text_all(f, h);
+    return fflush(f) == EOF || ferror(f) ? PK_EIO : PK_OK;
+}
+
+static json_t *json_point(const pk_history_point *p)
+{
+    json_t *j = json_object();
+    if (!j)
+        return NULL;
+    if (pk__report_json_set(j, "run", json_integer(p->run_id)) ||
+        pk__report_json_set(j, "started_unix_ns", json_integer(p->started_unix_ns)) ||
+        pk__report_json_set(j, "commit", pk__report_json_str(p->commit)) ||
+        pk__report_json_set(j, "branch", pk__report_json_str(p->branch)) ||
+        pk__report_json_set(j, "dirty", json_boolean(p->dirty)) ||
+        pk__report_json_set(j, "value", pk__report_json_real(p->value)) ||
+        pk__report_json_set(j, "n", json_integer((json_int_t)p->n))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* {name, figure, stat, runs, latest} of one series. */
+static json_t *json_summary(const pk_check_history *h, const pk_check_history_series *s)
+{
+    json_t *j = json_object();
+    if (!j)
+        return NULL;
+    if (pk__report_json_set(j, "name", pk__report_json_str(s->benchmark)) ||
+        pk__report_json_set(j, "figure", pk__report_json_str(s->figure)) ||
+        pk__report_json_set(j, "stat", pk__report_json_str(h->stat)) ||
+        pk__report_json_set(j, "runs", json_integer((json_int_t)s->n)) ||
+        pk__report_json_set(j, "latest", pk__report_json_real(s->rows[s->n - 1].point.value))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* Every benchmark: {schema, benchmarks[{name, figure, stat, runs, latest}]}.
+ * Containers go into the root as soon as they exist, so a failure releases
+ * only the root. */
+static pk_err json_all(FILE *f, const pk_check_history *h)
+{
+    json_t *root = json_object(), *arr = json_array();
+    if (!root || !arr || pk__report_json_set(root, "schema", json_string("perfkit/history/v1"))) {
+        json_decref(root);
+        json_decref(arr);
+        return PK_ENOMEM;
+    }
+    int bad = pk__report_json_set(root, "benchmarks", arr);
+    for (size_t i = 0; !bad && i < h->n; i++)
+        bad = pk__report_json_push(arr, json_summary(h, &h->series[i]));
+    if (bad) {
+        json_decref(root);
+        return PK_ENOMEM;
+    }
+    return pk__report_json_dump(f, root);
+}
+
+/* One benchmark: {schema, benchmark, figure, stat, points[{run,
+ * started_unix_ns, commit, branch, dirty, value, n}]}. */
+static pk_err json_one(FILE *f, const pk_check_history *h)
+{
+    const pk_check_history_series *s = &h->series[0];
+    json_t *root = json_object(), *arr = json_array();
+    if (!root || !arr || pk__report_json_set(root, "schema", json_string("perfkit/history/v1")) ||
+        pk__report_json_set(root, "benchmark", pk__report_json_str(s->benchmark)) ||
+        pk__report_json_set(root, "figure", pk__report_json_str(s->figure)) ||
+        pk__report_json_set(root, "stat", pk__report_json_str(h->stat))) {
+        json_decref(root);
+        json_decref(arr);
+        return PK_ENOMEM;
+    }
+    int bad = pk__report_json_set(root, "points", arr);
+    for (size_t i = 0; !bad && i < s->n; i++)
+        bad = pk__report_json_push(arr, json_point(&s->rows[i].point));
+    if (bad) {
+        json_decref(root);
+        return PK_ENOMEM;
+    }
+    return pk__report_json_dump(f, root);
+}
+
+static pk_err json(FILE *f, const pk_check_history *h)
+{
+    return h->single ? json_one(f, h) : json_all(f, h);
+}
+
+typedef pk_err (*history_writer)(FILE *f, const pk_check_history *h);
+
+static const history_writer writers[PK_FORMAT_COUNT] = {
+    [PK_FORMAT_TEXT] = text,
+    [PK_FORMAT_JSON] = json,
+};
+
+pk_err pk_check_history_write(FILE *f, const pk_check_history *h, pk_format fmt,
+                              const pk_write_opts *o)
+{
+    (void)o;
+    if ((unsigned)fmt >= PK_FORMAT_COUNT || !writers[fmt])
+        return PK_ENOTSUP;
+    if (!f || !h || (h->n && !h->series) || (h->single && h->n != 1))
+        return PK_EINVAL;
+    return writers[fmt](f, h);
+}
