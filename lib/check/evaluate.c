@@ -17,12 +17,12 @@
  * options, so the report is complete when it leaves here. */
 #include "perfkit/check.h"
 
-#include <fnmatch.h>
 #include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "perfkit/alloc.h"
 #include "perfkit/figure.h"
 
@@ -241,7 +241,7 @@ static pk_err size_items(builder *bd, const pk_config *c, const pk_resultset *cu
         const pk_size_budget *sb = &c->sizes[i];
         for (size_t j = 0; j < cur->n; j++) {
             const pk_bench_data *b = &cur->benches[j];
-            if (strncmp(b->name, "size:", 5) != 0 || fnmatch(sb->pattern, b->name + 5, 0) != 0)
+            if (strncmp(b->name, "size:", 5) != 0 || !pk__glob_match(sb->pattern, b->name + 5))
                 continue;
             for (int k = 0; k < PK_SIZE_COUNT; k++) {
                 if (!sb->has[k])

@@ -36,6 +36,13 @@ void   pk__glob_free(char **paths, size_t n);
 /* Whether s has glob(7) metacharacters (* ? [ {). */
 int pk__glob_magic(const char *s);
 
+/* Whether path is one that pk__glob(pattern) can return, decided without
+ * the file system: the same braces ({a,{b,c}}), a leading ~ (from $HOME),
+ * '*' and '?' not crossing '/' nor matching a leading '.', and a pattern
+ * equal to path (a literal name, even with '[') always matches. For
+ * matching results back to the pattern that produced them (lib/check). */
+int pk__glob_match(const char *pattern, const char *path);
+
 /* A new empty file "<$TMPDIR or /tmp>/<prefix>XXXXXX<suffix>" (mkstemps),
  * close-on-exec. The name goes into path (path_len bytes); *fd receives the
  * open descriptor, or the file is closed when fd is NULL. Errors: PK_EINVAL

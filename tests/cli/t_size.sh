@@ -60,8 +60,12 @@ benchmarks:
 sizes:
   "dist/{one,two}.js": { gzip: 1MB }
 YML
-run check sizes.yml
+rm -f sizes.db
+run check --json sizes.yml
 expect_rc 0
+# each file of the brace pattern is judged against the budget (an fnmatch
+# without braces gave them no item)
+pyjson stdout.txt "s=[i for i in d['items'] if i['kind']=='size']; assert sorted(i['benchmark'] for i in s)==['dist/one.js','dist/two.js'], s"
 run history --db sizes.db
 expect_rc 0
 expect_out '^size:dist/one\.js'
