@@ -237,7 +237,7 @@ pk_err pk__sqlite_list_benchmarks(pk_store *s, char ***names, size_t *n)
     while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         char *name = NULL;
         if (pk__grow((void **)&out, &cap, cnt + 1, sizeof *out) != PK_OK ||
-            !(name = pk_strdup((const char *)sqlite3_column_text(st, 0))) != PK_OK)
+            !(name = pk_strdup((const char *)sqlite3_column_text(st, 0))))
             e = pk__store_fail(s, PK_ENOMEM, "out of memory listing benchmarks");
         else
             out[cnt++] = name;

@@ -501,10 +501,7 @@ Test(core_clock, system_clocks)
     int64_t real = pk__clock_ns(PK__CLOCK_REAL);
     int64_t now = (int64_t)time(NULL);
     cr_assert(real / 1000000000 >= now - 1 && real / 1000000000 <= now + 1, "wall calendar");
-    volatile double x = 0;
-    for (int i = 0; i < 1000000; i++)
-        x += i;
-    cr_assert_gt(pk__clock_ns(PK__CLOCK_CPU), 0, "process CPU time");
+    cr_assert_gt(pk__clock_ns(PK__CLOCK_CPU), 0, "process CPU time (startup used some)");
     cr_assert_eq(pk__clock_ns((pk__clock_id)7), 0, "unknown clock: 0");
 }
 
