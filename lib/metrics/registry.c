@@ -286,7 +286,8 @@ static pk_err child_get(pk_metrics_family *f, enum pkm_kind kind, const char *co
             return PK_OK;
         }
     }
-    if (PK__PUSH_ROOM(f->kids, f->n_kids, f->cap_kids) != PK_OK)
+    if (pk__grow((void **)&f->kids, &f->cap_kids, f->n_kids + 1, sizeof(struct pkm_child *)) !=
+        PK_OK)
         goto out;
     struct pkm_child *ch = pk_calloc(1, size);
     if (!ch)
