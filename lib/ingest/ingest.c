@@ -359,10 +359,20 @@ typedef struct parsed {
     bool nomem;
 } parsed;
 
-/* Parse text; bare non-finite tokens become strings of the same spelling
- * first (on a copy: only when there are any). Each adds its two quotes, so a
- * syntax error's column is moved back by two for each one before it on its
- * line. */
+/* Whether a ':' follows position i (whitespace skipped): the token before
+ * it stands where a member name does. */
+static bool before_colon(const char *text, size_t len, size_t i)
+{
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    return i < len && text[i] == ':';
+}
+
+/* Parse text; bare non-finite tokens in value positions become strings of
+ * the same spelling first (on a copy: only when there are any). A token
+ * where a member name stands is left alone, so {NaN: 1} stays invalid. Each
+ * adds its two quotes, so a syntax error's column is moved back by two for
+ * each one before it on its line. */
 static void parse(const char *text, size_t len, parsed *out)
 {
     memset(out, 0, sizeof *out);
@@ -389,6 +399,8 @@ static void parse(const char *text, size_t len, parsed *out)
             if (l > len - i || memcmp(text + i, nonfinite[k], l) != 0 ||
                 (i + l < len && !delimiter(text[i + l])))
                 continue;
+            if (before_colon(text, len, i + l))
+                break;
             if (PK__PUSH_ROOM(at, n_at, cap_at) != PK_OK ||
                 pk__buf_add(&q, text + copied, i - copied) != PK_OK ||
                 pk__buf_printf(&q, "\"%s\"", nonfinite[k]) != PK_OK) {

@@ -471,6 +471,13 @@ Test(ingest, syntax_error_after_nan_keeps_its_column)
     const char *t = "{\"results\": [{\"command\": \"NaN\", \"times\": [1], \"x\": \"a NaN\"}]}";
     cr_assert_eq(pk_ingest_buffer(t, strlen(t), "t", PK_IMPORT_AUTO, NULL, rs, NULL), PK_OK);
     cr_assert_not_null(pk_resultset_find(rs, "NaN"));
+    /* as a member name it is no number: still a syntax error */
+    d1 = fails(rs, "{\"results\": [{NaN: 1, \"command\": \"b\", \"times\": [1]}]}",
+               PK_IMPORT_AUTO, PK_EPARSE);
+    cr_assert(strstr(d1.message, "invalid JSON"), "%s", d1.message);
+    d2 = fails(rs, "{\"results\": [{nAn: 1, \"command\": \"b\", \"times\": [1]}]}",
+               PK_IMPORT_AUTO, PK_EPARSE);
+    cr_assert_eq(d1.column, d2.column, "as any bad token: %u vs %u", d1.column, d2.column);
     /* a token that merely starts like one is still a syntax error */
     d1 = fails(rs, "{\"results\": [{\"command\": \"b\", \"times\": [NaNa]}]}", PK_IMPORT_AUTO,
                PK_EPARSE);
