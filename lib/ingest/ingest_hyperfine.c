@@ -31,11 +31,13 @@ static pk_err numbers(pk__ingest *g, const json_t *arr, const pk__jpath *p, cons
         pk__jpath at = *p;
         pk__ingest_idx(&at, i);
         double raw;
-        if (!pk__ingest_value(x, &raw))
+        if (!pk__ingest_value(x, &raw)) {
             e = pk__ingest_fail(g, &at, "run %zu: expected a number, not %s", i + 1,
                                 pk__ingest_type_name(x));
-        else
-            e = pk__ingest_check(g, &at, what, raw, v[i] = raw * scale, rules);
+            break;
+        }
+        v[i] = raw * scale;
+        e = pk__ingest_check(g, &at, what, raw, v[i], rules);
     }
     pk__jpath first = *p;
     if (e == PK_OK)
