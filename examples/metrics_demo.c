@@ -140,10 +140,10 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    char msg[256];
+    pk_diag diag = {0};
     pk_metrics_server *srv;
-    if ((e = pk_metrics_serve(reg, "127.0.0.1", (uint16_t)port, &srv, msg, sizeof msg))) {
-        fprintf(stderr, "metrics_demo: %s\n", msg[0] ? msg : pk_strerror(e));
+    if ((e = pk_metrics_serve(reg, "127.0.0.1", (uint16_t)port, &srv, &diag))) {
+        fprintf(stderr, "metrics_demo: %s\n", diag.message[0] ? diag.message : pk_strerror(e));
         goto out;
     }
     printf("listening on http://127.0.0.1:%u/metrics\n", (unsigned)pk_metrics_server_port(srv));

@@ -61,6 +61,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "perfkit/api.h"
+#include "perfkit/diag.h"
 #include "perfkit/error.h"
 
 PK_BEGIN_DECLS
@@ -174,10 +175,15 @@ typedef struct pk_metrics_server pk_metrics_server;
 
 /* Serve GET /metrics for r on addr:port ("127.0.0.1", 9464; port 0 picks a
  * free port, see pk_metrics_server_port) from a background thread of
- * libmicrohttpd. Other paths get 404, other methods 405. Errors: PK_EINVAL,
- * PK_EIO (cannot bind: the message in errmsg), PK_ENOMEM. */
+ * libmicrohttpd. Other paths get 404, other methods 405. On PK_OK *out owns
+ * the server (stop it with pk_metrics_server_stop before freeing r); on
+ * error *out is NULL and diag (may be NULL) says why in diag->message
+ * ("cannot listen on 127.0.0.1:9464: Address already in use"; no file or
+ * position). Errors: PK_EINVAL (NULL r/addr/out, not an IP literal),
+ * PK_EIO (cannot bind or start), PK_ENOMEM. Thread-safety: safe to call
+ * from any thread; r must outlive the server. */
 pk_err pk_metrics_serve(pk_metrics_registry *r, const char *addr, uint16_t port,
-                        pk_metrics_server **out, char *errmsg, size_t errmsg_len);
+                        pk_metrics_server **out, pk_diag *diag);
 uint16_t pk_metrics_server_port(const pk_metrics_server *s);
 /* Stop serving and free s (NULL is a no-op); r stays valid. */
 void pk_metrics_server_stop(pk_metrics_server *s);

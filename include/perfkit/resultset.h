@@ -47,11 +47,15 @@ typedef struct pk_bench_data {
     pk_series *series;
     size_t n_series;
     char *error;          /* owned; non-NULL when the benchmark failed to run */
+    size_t cap_series;    /* appended: room in series (bookkeeping of
+                             pk_bench_data_put; read n_series) */
 } pk_bench_data;
 
 typedef struct pk_resultset {
     pk_bench_data *benches;
     size_t n;
+    size_t cap;           /* appended: room in benches (bookkeeping of
+                             pk_resultset_add; read n) */
 } pk_resultset;
 
 /* On PK_OK *out owns an empty set. Errors: PK_ENOMEM. */

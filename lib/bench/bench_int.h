@@ -34,7 +34,7 @@ typedef struct pk__bench_run {
     uint64_t iterations;
     int phase;                    /* 0 not started, 1 running, 2 done */
     bool paused;
-    struct timespec t_real, t_cpu;  /* clock start of the running stretch */
+    int64_t t_real, t_cpu;          /* clock start of the running stretch, ns */
     double real_ns, cpu_ns;       /* accumulated timed time */
     double bytes, items;          /* per iteration; < 0 unset */
     const pk_bench_alloc_stats *alloc;  /* NULL: not counting */

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include "core/buf.h"
 #include "perfkit/alloc.h"
 
 static pk_bench_node *head, *tail;
@@ -134,15 +135,9 @@ pk_err pk__bench_instances(const char *filter, pk__bench_instance **out, size_t 
                 snprintf(b.name, sizeof b.name, "%s", p->def->name);
             if (use_re && regexec(&re, b.name, 0, NULL, 0) != 0)
                 continue;
-            if (k == cap) {
-                size_t nc = cap ? 2 * cap : 16;
-                pk__bench_instance *nv = pk_reallocarray(v, nc, sizeof *nv);
-                if (!nv) {
-                    e = PK_ENOMEM;
-                    goto done;
-                }
-                v = nv;
-                cap = nc;
+            if (PK__PUSH_ROOM(v, k, cap) != PK_OK) {
+                e = PK_ENOMEM;
+                goto done;
             }
             b.family_index = family;
             b.instance_index = inst++;

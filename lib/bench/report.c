@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
+
 /* ---- machine context ------------------------------------------------------ */
 static bool read_line(const char *path, char *buf, size_t len)
 {
@@ -116,7 +118,7 @@ static void write_string(FILE *f, const char *s)
 static void write_context(FILE *f, const pk_bench_results *r)
 {
     char date[64] = "", host[256] = "";
-    time_t now = time(NULL);
+    time_t now = (time_t)(pk__clock_ns(PK__CLOCK_REAL) / 1000000000);
     struct tm tm;
     if (localtime_r(&now, &tm)) {
         char z[8];

@@ -15,6 +15,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/buf.h"
+#include "core/clock.h"
 #include "perfkit/alloc.h"
 #include "perfkit/stats.h"
 
@@ -63,9 +65,7 @@ static uint64_t predict(uint64_t iters, double elapsed_s, double target_s, uint6
 
 static double wall_s(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+    return (double)pk__clock_ns(PK__CLOCK_MONO) * 1e-9;
 }
 
 /* Grow iters until one invocation's timed real time reaches target_s (or the
@@ -88,14 +88,8 @@ static void search(const pk__bench_instance *in, const pk_bench_opts *o, double 
 
 static pk_err push_row(pk_bench_results *res, size_t *cap, pk_bench_row **out)
 {
-    if (res->n == *cap) {
-        size_t nc = *cap ? 2 * *cap : 16;
-        pk_bench_row *nv = pk_reallocarray(res->rows, nc, sizeof *nv);
-        if (!nv)
-            return PK_ENOMEM;
-        res->rows = nv;
-        *cap = nc;
-    }
+    if (PK__PUSH_ROOM(res->rows, res->n, *cap) != PK_OK)
+        return PK_ENOMEM;
     *out = memset(&res->rows[res->n++], 0, sizeof **out);
     return PK_OK;
 }

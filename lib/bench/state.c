@@ -6,10 +6,12 @@
  * and stops at the pk_bench_loop() after the last iteration, or when the
  * function returns. Each stretch reads CLOCK_PROCESS_CPUTIME_ID outside
  * CLOCK_MONOTONIC, so real time brackets the body as tightly as it can, and
- * snapshots the allocation counters when they are available. */
+ * snapshots the allocation counters when they are available. The clocks are
+ * core/clock.h's (inline; replaceable in tests), read once per stretch. */
 #include "bench/bench_int.h"
 
 #include <string.h>
+#include "core/clock.h"
 #include "perfkit/alloc.h"
 
 /* libperfkit-alloccount.a defines it; without that archive it is NULL. */
@@ -20,26 +22,20 @@ const pk_bench_alloc_stats *pk__bench_alloc_source(void)
     return pk_bench_alloc_counters ? pk_bench_alloc_counters() : NULL;
 }
 
-static double ts_ns(const struct timespec *a, const struct timespec *b)
-{
-    return (double)(b->tv_sec - a->tv_sec) * 1e9 + (double)(b->tv_nsec - a->tv_nsec);
-}
-
 static void clock_start(pk__bench_run *r)
 {
     if (r->alloc)
         r->alloc_start = *r->alloc;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &r->t_cpu);
-    clock_gettime(CLOCK_MONOTONIC, &r->t_real);
+    r->t_cpu = pk__clock_ns(PK__CLOCK_CPU);
+    r->t_real = pk__clock_ns(PK__CLOCK_MONO);
 }
 
 static void clock_stop(pk__bench_run *r)
 {
-    struct timespec real, cpu;
-    clock_gettime(CLOCK_MONOTONIC, &real);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-    r->real_ns += ts_ns(&r->t_real, &real);
-    r->cpu_ns += ts_ns(&r->t_cpu, &cpu);
+    int64_t real = pk__clock_ns(PK__CLOCK_MONO);
+    int64_t cpu = pk__clock_ns(PK__CLOCK_CPU);
+    r->real_ns += (double)(real - r->t_real);
+    r->cpu_ns += (double)(cpu - r->t_cpu);
     if (r->alloc) {
         r->allocs += r->alloc->allocs - r->alloc_start.allocs;
         r->alloc_bytes += r->alloc->bytes - r->alloc_start.bytes;

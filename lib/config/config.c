@@ -8,10 +8,10 @@
  * Reference: FNV hash, http://www.isthe.com/chongo/tech/comp/fnv/ */
 #include "config/config_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "perfkit/alloc.h"
 
 enum { T_VERSION, T_HISTORY, T_REGRESSION, T_BENCHMARKS, T_SIZES, T_COUNT };
@@ -300,38 +300,9 @@ pk_err pk_config_load(const char *path, pk_config **out, pk_diag *diag)
     *out = NULL;
     if (!path)
         return PK_EINVAL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int err = errno;
-        pk_diag_set(diag, path, 0, 0, "cannot open: %s", strerror(err));
-        return err == ENOENT || err == ENOTDIR ? PK_ENOENT
-               : err == EACCES || err == EPERM ? PK_EPERM
-                                               : PK_EIO;
-    }
-    size_t len = 0, cap = 4096;
-    char *buf = pk_malloc(cap);
-    pk_err e = PK_OK;
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        char *nb = cap > SIZE_MAX / 4 ? NULL : pk_realloc(buf, cap * 2);
-        if (!nb) {
-            pk_free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (!buf) {
-        e = PK_ENOMEM;
-        pk_diag_set(diag, path, 0, 0, "out of memory");
-    } else if (ferror(f)) {
-        e = PK_EIO;
-        pk_diag_set(diag, path, 0, 0, "cannot read: %s", strerror(errno));
-    }
-    fclose(f);
+    char *buf;
+    size_t len;
+    pk_err e = pk__file_read(path, &buf, &len, diag);
     if (e == PK_OK)
         e = pk_config_parse(buf, len, path, out, diag);
     pk_free(buf);

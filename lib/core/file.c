@@ -38,24 +38,17 @@ static pk_err fail(pk_diag *diag, const char *path, const char *what, int err)
     return pk__err_from_errno(err);
 }
 
-pk_err pk__file_read(const char *path, char **out, size_t *len, pk_diag *diag)
+pk_err pk__file_read_fd(int fd, const char *path, char **out, size_t *len, pk_diag *diag)
 {
     if (!out || !len)
         return PK_EINVAL;
     *out = NULL;
     *len = 0;
-    if (!path || !path[0]) {
-        pk_diag_set(diag, "", 0, 0, "no file name given");
-        return PK_EINVAL;
-    }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(diag, path, "open", errno);
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        close(fd);
+    if (fstat(fd, &st) != 0)
+        return fail(diag, path, "read", errno);
+    if (S_ISDIR(st.st_mode))
         return fail(diag, path, "read", EISDIR);
-    }
     size_t cap = 0, n = 0;
     size_t want = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
     char *buf = NULL;
@@ -74,7 +67,6 @@ pk_err pk__file_read(const char *path, char **out, size_t *len, pk_diag *diag)
             break;
         n += (size_t)r;
     }
-    close(fd);
     if (e != PK_OK) {
         if (e == PK_ENOMEM)
             pk_diag_set(diag, path, 0, 0, "out of memory reading the file");
@@ -85,6 +77,24 @@ pk_err pk__file_read(const char *path, char **out, size_t *len, pk_diag *diag)
     *out = buf;
     *len = n;
     return PK_OK;
+}
+
+pk_err pk__file_read(const char *path, char **out, size_t *len, pk_diag *diag)
+{
+    if (!out || !len)
+        return PK_EINVAL;
+    *out = NULL;
+    *len = 0;
+    if (!path || !path[0]) {
+        pk_diag_set(diag, "", 0, 0, "no file name given");
+        return PK_EINVAL;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(diag, path, "open", errno);
+    pk_err e = pk__file_read_fd(fd, path, out, len, diag);
+    close(fd);
+    return e;
 }
 
 int pk__glob_magic(const char *s)

@@ -25,6 +25,10 @@ pk_err pk__err_from_errno(int err);
  * NULL) says "cannot open/read: <reason>" with path as the file. */
 pk_err pk__file_read(const char *path, char **out, size_t *len, pk_diag *diag);
 
+/* The same from an open descriptor, read from its current offset to the
+ * end (fd stays open; path only names it in diag). */
+pk_err pk__file_read_fd(int fd, const char *path, char **out, size_t *len, pk_diag *diag);
+
 /* Expand pattern as a glob(7) pattern with braces ({a,b}) and ~, sorted
  * (byte order), directories left out. A pattern without glob characters
  * names itself when it exists (even with a '[' in the name). On PK_OK *paths

@@ -7,6 +7,7 @@
  * Backslash-newline is a line continuation outside single quotes.
  * Reference: POSIX.1-2017 XCU 2.2 "Quoting", 2.3 "Token Recognition". */
 #include <string.h>
+#include "core/buf.h"
 #include "perfkit/alloc.h"
 #include "perfkit/shellwords.h"
 
@@ -28,13 +29,9 @@ void pk_shellwords_free(char **argv)
 static int push(char ***argv, size_t *argc, size_t *cap, const char *buf, size_t n)
 {
     if (*argc + 2 > *cap) {
-        size_t nc = *cap ? *cap * 2 : 8;
-        char **nv = pk_reallocarray(*argv, nc, sizeof *nv);
-        if (!nv)
+        if (pk__grow((void **)argv, cap, *argc + 2, sizeof **argv) != PK_OK)
             return 0;
-        *argv = nv;
-        *cap = nc;
-        nv[*argc] = NULL;   /* keep it freeable if the copy below fails */
+        (*argv)[*argc] = NULL;   /* keep it freeable if the copy below fails */
     }
     char *w = pk_strndup(buf, n);
     if (!w)

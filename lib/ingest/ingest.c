@@ -2,23 +2,26 @@
  * entry points, and what the format readers (ingest_*.c) share.
  *
  * The text is parsed once with jansson (integers kept exact, duplicate keys
- * rejected); syntax errors carry jansson's line:column. jansson keeps no
- * positions per value, so a reader names the place of a semantic error as a
- * path (results[2].times[5]) and locate() walks the raw text along it — the
- * text is known to be valid JSON by then, so a skip-scanner suffices.
- * Readers add to the caller's set directly; on any error the benchmarks they
- * added are released again, leaving the set as it was. */
+ * rejected); syntax errors carry jansson's line:column. A UTF-8 BOM is left
+ * out first, and bare NaN / Infinity tokens (Google Benchmark writes NaN for
+ * the cv of an always-zero counter) are quoted so strict JSON accepts them;
+ * the two quotes are taken off a syntax error's column again. jansson keeps
+ * no positions per value, so a reader names the place of a semantic error as
+ * a path (results[2].times[5]) and locate() walks the text as written along
+ * it — the text is known to be valid JSON (bare tokens aside) by then, so a
+ * skip-scanner suffices. Readers add to the caller's set directly; on any
+ * error the benchmarks they added are released again, leaving the set as it
+ * was. */
 #include "ingest/ingest_int.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
+#include "core/file.h"
 #include "perfkit/alloc.h"
 #include "perfkit/run.h"
 
@@ -131,8 +134,6 @@ static const char *find_element(const char *s, const char *e, size_t index)
 static size_t locate(const char *text, size_t len, const pk__jpath *p)
 {
     const char *e = text + len, *s = skip_ws(text, e);
-    if (e - s >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        s = skip_ws(s + 3, e);
     for (size_t i = 0; i < p->n && s < e; i++) {
         const pk__jstep *st = &p->step[i];
         const char *next = NULL;
@@ -198,6 +199,25 @@ const char *pk__ingest_type_name(const json_t *v)
     }
 }
 
+bool pk__ingest_value(const json_t *v, double *out)
+{
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        return true;
+    }
+    const char *s = json_string_value(v);
+    if (!s)
+        return false;
+    bool neg = s[0] == '-';
+    if (strcmp(s + neg, "NaN") == 0)
+        *out = NAN;
+    else if (strcmp(s + neg, "Infinity") == 0)
+        *out = neg ? -INFINITY : INFINITY;
+    else
+        return false;
+    return true;
+}
+
 pk_err pk__ingest_number(pk__ingest *g, const json_t *obj, const char *key, const pk__jpath *p,
                          bool required, double *out, bool *present)
 {
@@ -210,13 +230,38 @@ pk_err pk__ingest_number(pk__ingest *g, const json_t *obj, const char *key, cons
         return PK_OK;
     }
     pk__jpath at = *p;
-    if (!json_is_number(v))
+    if (!pk__ingest_value(v, out))
         return pk__ingest_fail(g, pk__ingest_key(&at, key), "`%s` must be a number, not %s",
                                key, pk__ingest_type_name(v));
-    *out = json_number_value(v);
     if (present)
         *present = true;
     return PK_OK;
+}
+
+pk_err pk__ingest_check(pk__ingest *g, const pk__jpath *p, const char *what, double raw,
+                        double v, unsigned rules)
+{
+    if (isnan(raw) || isnan(v))
+        return pk__ingest_fail(g, p, "`%s` is NaN, not a measurement", what);
+    if (isinf(raw))
+        return pk__ingest_fail(g, p, "`%s` is infinite, not a measurement", what);
+    if (isinf(v))
+        return pk__ingest_fail(g, p, "`%s` is out of range: %g overflows", what, raw);
+    if ((rules & PK__NONNEG) && v < 0)
+        return pk__ingest_fail(g, p, "`%s` is negative (%g): not a measurement", what, raw);
+    return PK_OK;
+}
+
+pk_err pk__ingest_check_zero(pk__ingest *g, const pk__jpath *p, const char *what,
+                             const double *v, size_t n, unsigned rules)
+{
+    if (!(rules & PK__NONZERO))
+        return PK_OK;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != 0)
+            return PK_OK;
+    return pk__ingest_fail(g, p, "`%s` is 0 in every %s: nothing was measured", what,
+                           n == 1 ? "value" : "run");
 }
 
 pk_err pk__ingest_array(pk__ingest *g, const json_t *obj, const char *key, const char *hint,
@@ -235,29 +280,46 @@ pk_err pk__ingest_array(pk__ingest *g, const json_t *obj, const char *key, const
     return PK_OK;
 }
 
+/* "<prefix>/<bench>" (suffix k > 1: "<prefix>/<bench> #k") into a new string. */
+static char *full_name(const pk__ingest *g, const char *bench, unsigned k)
+{
+    pk__buf b = {0};
+    pk_err e = PK_OK;
+    if (g->prefix && g->prefix[0])
+        e = pk__buf_printf(&b, "%s/", g->prefix);
+    if (e == PK_OK)
+        e = pk__buf_puts(&b, bench);
+    if (e == PK_OK && k > 1)
+        e = pk__buf_printf(&b, " #%u", k);
+    if (e != PK_OK) {
+        pk__buf_free(&b);
+        return NULL;
+    }
+    return pk__buf_take(&b);
+}
+
 pk_err pk__ingest_add(pk__ingest *g, const char *bench, const pk__jpath *p, pk_bench_data **out)
 {
     *out = NULL;
     if (!bench[0])
         return pk__ingest_fail(g, p, "empty benchmark name");
-    bool pre = g->prefix && g->prefix[0];
-    size_t lp = pre ? strlen(g->prefix) + 1 : 0, lb = strlen(bench);
-    char *full = pk_malloc(lp + lb + 1);
-    if (!full)
-        return pk__ingest_nomem(g);
-    if (pre) {
-        memcpy(full, g->prefix, lp - 1);
-        full[lp - 1] = '/';
+    /* the k-th copy of a name in this input is "name #k"; a name the set had
+     * before this call is an error (import with a prefix to keep both) */
+    for (unsigned k = 1;; k++) {
+        char *full = full_name(g, bench, k);
+        if (!full)
+            return pk__ingest_nomem(g);
+        const pk_bench_data *had = pk_resultset_find(g->rs, full);
+        pk_err e = PK_OK;
+        if (had && (size_t)(had - g->rs->benches) < g->n0)
+            e = pk__ingest_fail(g, p, "benchmark `%s` is already defined (names must be unique; "
+                                      "import with a prefix to keep both)", full);
+        else if (!had && (e = pk_resultset_add(g->rs, full, out)) == PK_ENOMEM)
+            pk__ingest_nomem(g);
+        pk_free(full);
+        if (e != PK_OK || !had)
+            return e;
     }
-    memcpy(full + lp, bench, lb + 1);
-    pk_err e = PK_OK;
-    if (pk_resultset_find(g->rs, full))
-        e = pk__ingest_fail(g, p, "benchmark `%s` is already defined (names must be unique; "
-                                  "import with a prefix to keep both)", full);
-    else if ((e = pk_resultset_add(g->rs, full, out)) == PK_ENOMEM)
-        pk__ingest_nomem(g);
-    pk_free(full);
-    return e;
 }
 
 /* Release benchmarks rs gained past its first n0 (they were added by a reader
@@ -278,6 +340,114 @@ static void rollback(pk_resultset *rs, size_t n0)
     rs->n = n0;
 }
 
+/* ---- parsing: BOM, NaN and Infinity ------------------------------------------ */
+
+/* The spellings of non-finite numbers outside strings: Google Benchmark
+ * (json_reporter.cc) and Python's json write them; strict JSON has none. */
+static const char *const nonfinite[] = {"-Infinity", "Infinity", "-NaN", "NaN"};
+
+static bool delimiter(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':' ||
+           c == '[' || c == ']' || c == '{' || c == '}';
+}
+
+/* One parse of text (BOM already left out). */
+typedef struct parsed {
+    json_t *root;
+    json_error_t err;       /* when root is NULL */
+    bool nomem;
+} parsed;
+
+/* Whether a ':' follows position i (whitespace skipped): the token before
+ * it stands where a member name does. */
+static bool before_colon(const char *text, size_t len, size_t i)
+{
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    return i < len && text[i] == ':';
+}
+
+/* Parse text; bare non-finite tokens in value positions become strings of
+ * the same spelling first (on a copy: only when there are any). A token
+ * where a member name stands is left alone, so {NaN: 1} stays invalid. Each
+ * adds its two quotes, so a syntax error's column is moved back by two for
+ * each one before it on its line. */
+static void parse(const char *text, size_t len, parsed *out)
+{
+    memset(out, 0, sizeof *out);
+    pk__buf q = {0};
+    size_t *at = NULL, n_at = 0, cap_at = 0, copied = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false;
+            continue;
+        }
+        if (c == '"') {
+            in_str = true;
+            continue;
+        }
+        if ((c != 'N' && c != 'I' && c != '-') || (i > 0 && !delimiter(text[i - 1])))
+            continue;
+        for (size_t k = 0; k < sizeof nonfinite / sizeof nonfinite[0]; k++) {
+            size_t l = strlen(nonfinite[k]);
+            if (l > len - i || memcmp(text + i, nonfinite[k], l) != 0 ||
+                (i + l < len && !delimiter(text[i + l])))
+                continue;
+            if (before_colon(text, len, i + l))
+                break;
+            if (PK__PUSH_ROOM(at, n_at, cap_at) != PK_OK ||
+                pk__buf_add(&q, text + copied, i - copied) != PK_OK ||
+                pk__buf_printf(&q, "\"%s\"", nonfinite[k]) != PK_OK) {
+                out->nomem = true;
+                goto done;
+            }
+            at[n_at++] = i;
+            copied = i + l;
+            i += l - 1;
+            break;
+        }
+    }
+    if (n_at && pk__buf_add(&q, text + copied, len - copied) != PK_OK) {
+        out->nomem = true;
+        goto done;
+    }
+    out->root = json_loadb(n_at ? q.data : text, n_at ? q.len : len, JSON_REJECT_DUPLICATES,
+                           &out->err);
+    if (!out->root && json_error_code(&out->err) == json_error_out_of_memory)
+        out->nomem = true;
+    if (!out->root && n_at && out->err.line > 0 && out->err.position > 0) {
+        /* columns as written: no quotes before the error on its line */
+        size_t line = 1, j = 0, pos = (size_t)out->err.position;
+        for (size_t i = 0; i < len && j < n_at; i++) {
+            for (; j < n_at && at[j] == i; j++)
+                if (line == (size_t)out->err.line && at[j] + 2 * j < pos &&
+                    out->err.column > 2)
+                    out->err.column -= 2;
+            if (text[i] == '\n')
+                line++;
+        }
+    }
+done:
+    pk__buf_free(&q);
+    pk_free(at);
+}
+
+/* text without a leading UTF-8 byte order mark (Windows tools write one). */
+static const char *skip_bom(const char *text, size_t *len)
+{
+    if (*len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        *len -= 3;
+        return text + 3;
+    }
+    return text;
+}
+
 /* ---- detection and entry points -------------------------------------------- */
 
 static pk_import_format detect_tree(const json_t *root)
@@ -290,6 +460,8 @@ static pk_import_format detect_tree(const json_t *root)
     if (json_object_get(root, "context") && json_object_get(root, "benchmarks"))
         return PK_IMPORT_GBENCH;
     const json_t *res = json_object_get(root, "results"), *r;
+    if (json_is_array(res) && json_array_size(res) == 0)
+        return PK_IMPORT_HYPERFINE;   /* no results: reported as such */
     size_t i;
     json_array_foreach(res, i, r)
         if (json_object_get(r, "times"))
@@ -301,9 +473,11 @@ pk_import_format pk_ingest_detect(const char *text, size_t len)
 {
     if (!text)
         return PK_IMPORT_AUTO;
-    json_t *root = json_loadb(text, len, 0, NULL);
-    pk_import_format f = detect_tree(root);
-    json_decref(root);
+    text = skip_bom(text, &len);
+    parsed p;
+    parse(text, len, &p);
+    pk_import_format f = detect_tree(p.root);
+    json_decref(p.root);
     return f;
 }
 
@@ -314,24 +488,30 @@ pk_err pk_ingest_buffer(const char *text, size_t len, const char *name, pk_impor
         pk_diag_set(diag, name, 0, 0, "invalid argument");
         return PK_EINVAL;
     }
-    pk__ingest g = {text ? text : "", len, name ? name : "", prefix, rs, diag};
-    json_error_t err;
-    json_t *root = json_loadb(g.text, len, JSON_REJECT_DUPLICATES, &err);
-    if (!root) {
-        if (json_error_code(&err) == json_error_out_of_memory)
-            return pk__ingest_nomem(&g);
-        pk_diag_set(diag, g.name, err.line > 0 ? (unsigned)err.line : 1,
-                    err.column > 0 ? (unsigned)err.column : 1, "invalid JSON: %s", err.text);
+    if (!text)
+        text = "";
+    text = skip_bom(text, &len);
+    pk__ingest g = {.text = text, .len = len, .name = name ? name : "", .prefix = prefix,
+                    .rs = rs, .diag = diag, .n0 = rs->n};
+    parsed p;
+    parse(text, len, &p);
+    if (p.nomem) {
+        json_decref(p.root);
+        return pk__ingest_nomem(&g);
+    }
+    if (!p.root) {
+        pk_diag_set(diag, g.name, p.err.line > 0 ? (unsigned)p.err.line : 1,
+                    p.err.column > 0 ? (unsigned)p.err.column : 1, "invalid JSON: %s",
+                    p.err.text);
         return PK_EPARSE;
     }
     if (fmt == PK_IMPORT_AUTO)
-        fmt = detect_tree(root);
-    size_t n0 = rs->n;
+        fmt = detect_tree(p.root);
     pk_err e;
     switch (fmt) {
-    case PK_IMPORT_PERFKIT: e = pk__ingest_perfkit(&g, root); break;
-    case PK_IMPORT_HYPERFINE: e = pk__ingest_hyperfine(&g, root); break;
-    case PK_IMPORT_GBENCH: e = pk__ingest_gbench(&g, root); break;
+    case PK_IMPORT_PERFKIT: e = pk__ingest_perfkit(&g, p.root); break;
+    case PK_IMPORT_HYPERFINE: e = pk__ingest_hyperfine(&g, p.root); break;
+    case PK_IMPORT_GBENCH: e = pk__ingest_gbench(&g, p.root); break;
     default:
         e = pk__ingest_fail(&g, NULL, "not a format perfkit imports: expected perfkit JSON "
                                       "(\"schema\": \"perfkit/bench/v1\"), hyperfine "
@@ -339,70 +519,12 @@ pk_err pk_ingest_buffer(const char *text, size_t len, const char *name, pk_impor
                                       "Benchmark JSON (\"context\" and \"benchmarks\")");
         break;
     }
-    json_decref(root);
+    json_decref(p.root);
+    if (e == PK_OK && rs->n == g.n0)
+        e = pk__ingest_fail(&g, &g.results, "no benchmark results in %s", g.name);
     if (e != PK_OK)
-        rollback(rs, n0);
+        rollback(rs, g.n0);
     return e;
-}
-
-static pk_err errno_err(int err)
-{
-    switch (err) {
-    case ENOENT: case ENOTDIR: return PK_ENOENT;
-    case EACCES: case EPERM: return PK_EPERM;
-    case ENOMEM: return PK_ENOMEM;
-    default: return PK_EIO;
-    }
-}
-
-/* The whole file at path into a pk_malloc'd buffer. */
-static pk_err read_file(const char *path, char **out, size_t *len, pk_diag *diag)
-{
-    *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        pk_diag_set(diag, path, 0, 0, "cannot open: %s", strerror(err));
-        return errno_err(err);
-    }
-    struct stat st;
-    size_t cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 4096;
-    size_t n = 0;
-    char *buf = pk_malloc(cap);
-    pk_err e = buf ? PK_OK : PK_ENOMEM;
-    while (e == PK_OK) {
-        if (n == cap) {
-            char *nb = pk_realloc(buf, cap * 2);
-            if (!nb) {
-                e = PK_ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int err = errno;
-            pk_diag_set(diag, path, 0, 0, "cannot read: %s", strerror(err));
-            e = err == EISDIR ? PK_EIO : errno_err(err);
-        } else if (r == 0) {
-            break;
-        } else {
-            n += (size_t)r;
-        }
-    }
-    close(fd);
-    if (e != PK_OK) {
-        if (e == PK_ENOMEM)
-            pk_diag_set(diag, path, 0, 0, "out of memory");
-        pk_free(buf);
-        return e;
-    }
-    *out = buf;
-    *len = n;
-    return PK_OK;
 }
 
 pk_err pk_ingest_file(const char *path, pk_import_format fmt, const char *prefix,
@@ -414,7 +536,7 @@ pk_err pk_ingest_file(const char *path, pk_import_format fmt, const char *prefix
     }
     char *text = NULL;
     size_t len = 0;
-    pk_err e = read_file(path, &text, &len, diag);
+    pk_err e = pk__file_read(path, &text, &len, diag);
     if (e != PK_OK)
         return e;
     e = pk_ingest_buffer(text, len, path, fmt, prefix, rs, diag);
@@ -451,25 +573,20 @@ pk_err pk_ingest_gbench_run(const char *binary, const char *const *args, size_t 
         pk_diag_set(diag, binary, 0, 0, "invalid argument");
         return PK_EINVAL;
     }
-    const char *tmpdir = getenv("TMPDIR");
     char out_path[4096];
-    int len = snprintf(out_path, sizeof out_path, "%s/perfkit-gbench-XXXXXX.json",
-                       tmpdir && tmpdir[0] ? tmpdir : "/tmp");
-    if (len < 0 || (size_t)len >= sizeof out_path)   /* TMPDIR too long: /tmp */
-        snprintf(out_path, sizeof out_path, "/tmp/perfkit-gbench-XXXXXX.json");
-    int fd = mkstemps(out_path, 5);
-    if (fd < 0) {
-        pk_diag_set(diag, out_path, 0, 0, "cannot create a temporary file: %s", strerror(errno));
-        return PK_EIO;
+    pk_err e = pk__tempfile("perfkit-gbench-", ".json", out_path, sizeof out_path, NULL);
+    if (e != PK_OK) {
+        pk_diag_set(diag, out_path, 0, 0, "cannot create a temporary file: %s",
+                    pk_strerror(e));
+        return e;
     }
-    close(fd);
 
     char reps[48], out_arg[4200];
     snprintf(reps, sizeof reps, "--benchmark_repetitions=%zu", repetitions);
     snprintf(out_arg, sizeof out_arg, "--benchmark_out=%s", out_path);
     char **argv = pk_calloc(n_args + 6, sizeof *argv);
     pk_runner *runner = NULL;
-    pk_err e = PK_ENOMEM;
+    e = PK_ENOMEM;
     if (!argv) {
         pk_diag_set(diag, binary, 0, 0, "out of memory");
         goto done;

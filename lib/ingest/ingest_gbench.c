@@ -11,9 +11,13 @@
  * its "mean" row (else "median") is its one sample. Groups with only
  * complexity rows (BigO, RMS) are not imported. Rows with "error_occurred"
  * give the benchmark its error message and no samples. Primary: real_time.
+ * real_time, cpu_time and iterations are never negative, non-finite or all
+ * 0; a user counter that is NaN or infinite in any sample row (1.7.1 writes
+ * NaN for the cv of an always-zero counter) is not imported.
  * Reference: benchmark/src/json_reporter.cc. */
 #include "ingest/ingest_int.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "perfkit/alloc.h"
@@ -118,24 +122,36 @@ static pk_err time_scale(pk__ingest *g, const row *r, double *scale)
 }
 
 /* One series from member key of every sample row; skipped (not an error)
- * when optional and absent from some row. */
+ * when optional and absent from some row. rules (pk__ingest_check) judge
+ * each value; with rules 0 (a user counter: any finite value) a non-finite
+ * value skips the series instead. */
 static pk_err put(pk__ingest *g, pk_bench_data *b, const row *all, const size_t *sel, size_t n,
                   const char *key, const char *figure, pk_unit_kind kind, const double *scale,
-                  bool required, double *buf)
+                  bool required, unsigned rules, double *buf)
 {
+    pk__jpath first = {0};
     for (size_t i = 0; i < n; i++) {
         const row *r = &all[sel[i]];
         pk__jpath p = row_path(r->index, NULL);
         bool have;
-        pk_err e = pk__ingest_number(g, r->j, key, &p, required, &buf[i], &have);
+        double raw = 0;
+        pk_err e = pk__ingest_number(g, r->j, key, &p, required, &raw, &have);
         if (e != PK_OK)
             return e;
         if (!have)
             return PK_OK;
-        if (scale)
-            buf[i] *= scale[i];
+        buf[i] = scale ? raw * scale[i] : raw;
+        if (!rules && !isfinite(buf[i]))
+            return PK_OK;   /* a counter nobody could measure: no samples */
+        pk__ingest_key(&p, key);
+        if (i == 0)
+            first = p;
+        if (rules && (e = pk__ingest_check(g, &p, key, raw, buf[i], rules)) != PK_OK)
+            return e;
     }
-    pk_err e = pk_bench_data_put(b, figure, kind, buf, n);
+    pk_err e = pk__ingest_check_zero(g, &first, key, buf, n, rules);
+    if (e == PK_OK)
+        e = pk_bench_data_put(b, figure, kind, buf, n);
     return e == PK_ENOMEM ? pk__ingest_nomem(g) : e;
 }
 
@@ -188,20 +204,22 @@ static pk_err one_group(pk__ingest *g, const row *all, size_t n_all, size_t gid,
     pk_free(name);
     if (e == PK_OK && n > 0) {
         const row *r0 = &all[sel[0]];
-        e = put(g, b, all, sel, n, "real_time", "real_time", PK_UNIT_DURATION, scale, true, buf);
+        e = put(g, b, all, sel, n, "real_time", "real_time", PK_UNIT_DURATION, scale, true,
+                PK__ELAPSED, buf);
         if (e == PK_OK)
             e = put(g, b, all, sel, n, "cpu_time", "cpu_time", PK_UNIT_DURATION, scale, true,
-                    buf);
+                    PK__ELAPSED, buf);
         if (e == PK_OK && !r0->aggregate)   /* an aggregate's "iterations" counts reps */
             e = put(g, b, all, sel, n, "iterations", "iterations", PK_UNIT_COUNT, NULL, false,
-                    buf);
+                    PK__ELAPSED, buf);
         const char *k;
         const json_t *v;
         json_object_foreach((json_t *)r0->j, k, v) {
             if (e != PK_OK)
                 break;
-            if (k[0] && !is_fixed(k) && json_is_number(v))
-                e = put(g, b, all, sel, n, k, k, PK_UNIT_COUNT, NULL, false, buf);
+            double x;
+            if (k[0] && !is_fixed(k) && pk__ingest_value(v, &x))
+                e = put(g, b, all, sel, n, k, k, PK_UNIT_COUNT, NULL, false, 0, buf);
         }
         if (e == PK_OK && pk_bench_data_set_primary(b, "real_time") != PK_OK)
             e = pk__ingest_nomem(g);
@@ -222,9 +240,10 @@ pk_err pk__ingest_gbench(pk__ingest *g, const json_t *root)
                                 &arr, &p);
     if (e != PK_OK)
         return e;
+    g->results = p;
     size_t n = json_array_size(arr);
     if (n == 0)
-        return PK_OK;
+        return PK_OK;   /* "no benchmark results" (pk_ingest_buffer) */
     row *rows = pk_calloc(n, sizeof *rows);
     size_t *sel = pk_calloc(n, sizeof *sel);
     double *buf = pk_reallocarray(NULL, 2 * n, sizeof *buf);

@@ -6,14 +6,17 @@
  * only their means: one sample each), "rss" from memory_usage_byte[] when
  * the hyperfine version writes it. Primary figure: wall. exit_codes are not
  * judged: hyperfine stops on a failing command unless told to ignore it.
+ * Values are checked as perfkit/ingest.h says: times, mean and memory are
+ * never negative, non-finite or all 0; user and system may be 0.
  * Reference: hyperfine src/export/json.rs. */
 #include "ingest/ingest_int.h"
 
 #include "perfkit/alloc.h"
 
-/* Every element of arr (path p) as a number × scale into a new array. */
-static pk_err numbers(pk__ingest *g, const json_t *arr, const pk__jpath *p, double scale,
-                      double **out, size_t *n)
+/* Every element of arr (path p, member what) as a number × scale into a new
+ * array, checked against rules (pk__ingest_check). */
+static pk_err numbers(pk__ingest *g, const json_t *arr, const pk__jpath *p, const char *what,
+                      double scale, unsigned rules, double **out, size_t *n)
 {
     *out = NULL;
     *n = json_array_size(arr);
@@ -22,19 +25,45 @@ static pk_err numbers(pk__ingest *g, const json_t *arr, const pk__jpath *p, doub
     double *v = pk_reallocarray(NULL, *n, sizeof *v);
     if (!v)
         return pk__ingest_nomem(g);
-    for (size_t i = 0; i < *n; i++) {
+    pk_err e = PK_OK;
+    for (size_t i = 0; i < *n && e == PK_OK; i++) {
         const json_t *x = json_array_get(arr, i);
-        if (!json_is_number(x)) {
-            pk__jpath at = *p;
-            pk_free(v);
-            return pk__ingest_fail(g, pk__ingest_idx(&at, i),
-                                   "run %zu: expected a number, not %s", i + 1,
-                                   pk__ingest_type_name(x));
+        pk__jpath at = *p;
+        pk__ingest_idx(&at, i);
+        double raw;
+        if (!pk__ingest_value(x, &raw)) {
+            e = pk__ingest_fail(g, &at, "run %zu: expected a number, not %s", i + 1,
+                                pk__ingest_type_name(x));
+            break;
         }
-        v[i] = json_number_value(x) * scale;
+        v[i] = raw * scale;
+        e = pk__ingest_check(g, &at, what, raw, v[i], rules);
+    }
+    pk__jpath first = *p;
+    if (e == PK_OK)
+        e = pk__ingest_check_zero(g, pk__ingest_idx(&first, 0), what, v, *n, rules);
+    if (e != PK_OK) {
+        pk_free(v);
+        return e;
     }
     *out = v;
     return PK_OK;
+}
+
+/* An optional single number in seconds (mean, user, system), checked against
+ * rules; *have false when absent. */
+static pk_err seconds(pk__ingest *g, const json_t *r, const pk__jpath *p, const char *key,
+                      unsigned rules, double *ns, bool *have)
+{
+    double v;
+    pk_err e = pk__ingest_number(g, r, key, p, false, &v, have);
+    if (e != PK_OK || !*have)
+        return e;
+    pk__jpath at = *p;
+    pk__ingest_key(&at, key);
+    *ns = v * 1e9;
+    e = pk__ingest_check(g, &at, key, v, *ns, rules);
+    return e == PK_OK ? pk__ingest_check_zero(g, &at, key, ns, 1, rules) : e;
 }
 
 /* An optional single-number figure (user/system mean). */
@@ -43,10 +72,9 @@ static pk_err single(pk__ingest *g, pk_bench_data *b, const json_t *r, const pk_
 {
     double v;
     bool have;
-    pk_err e = pk__ingest_number(g, r, key, p, false, &v, &have);
+    pk_err e = seconds(g, r, p, key, PK__CPU, &v, &have);
     if (e != PK_OK || !have)
         return e;
-    v *= 1e9;
     e = pk_bench_data_put(b, figure, PK_UNIT_DURATION, &v, 1);
     return e == PK_ENOMEM ? pk__ingest_nomem(g) : e;
 }
@@ -69,9 +97,12 @@ static pk_err one_result(pk__ingest *g, const json_t *r, const pk__jpath *p)
                                 &times, &tp);
     if (e != PK_OK)
         return e;
-    double *wall = NULL, *rss = NULL;
+    double *wall = NULL, *rss = NULL, mean;
     size_t n_wall = 0, n_rss = 0;
-    e = numbers(g, times, &tp, 1e9, &wall, &n_wall);
+    bool have_mean;
+    e = numbers(g, times, &tp, "times", 1e9, PK__ELAPSED, &wall, &n_wall);
+    if (e == PK_OK)   /* not imported (times are), but a nonsense mean is a broken file */
+        e = seconds(g, r, p, "mean", PK__ELAPSED, &mean, &have_mean);
     const json_t *mem = json_object_get(r, "memory_usage_byte");
     pk__jpath mp = *p;
     pk__ingest_key(&mp, "memory_usage_byte");
@@ -80,7 +111,7 @@ static pk_err one_result(pk__ingest *g, const json_t *r, const pk__jpath *p)
             e = pk__ingest_fail(g, &mp, "`memory_usage_byte` must be an array, not %s",
                                 pk__ingest_type_name(mem));
         else
-            e = numbers(g, mem, &mp, 1.0, &rss, &n_rss);
+            e = numbers(g, mem, &mp, "memory_usage_byte", 1.0, PK__ELAPSED, &rss, &n_rss);
     }
     pk_bench_data *b = NULL;
     at = *p;
@@ -114,6 +145,7 @@ pk_err pk__ingest_hyperfine(pk__ingest *g, const json_t *root)
                                 &res, &p);
     if (e != PK_OK)
         return e;
+    g->results = p;
     const json_t *r;
     size_t i;
     json_array_foreach(res, i, r) {

@@ -29,12 +29,15 @@ typedef struct pk__jpath {
 
 /* One ingest call: the text (for positions), names, and where to add. */
 typedef struct pk__ingest {
-    const char *text;
+    const char *text;     /* as written (a UTF-8 BOM left out): positions count here */
     size_t len;
     const char *name;     /* input name for diagnostics, never NULL */
     const char *prefix;   /* NULL or "" for none */
     pk_resultset *rs;
     pk_diag *diag;        /* may be NULL */
+    size_t n0;            /* benchmarks rs had before this call */
+    pk__jpath results;    /* the reader's list of benchmarks: where "no benchmark
+                             results" points (the root until a reader sets it) */
 } pk__ingest;
 
 /* Path builders: return p for chaining; steps past PK__JPATH_MAX are dropped
@@ -51,11 +54,19 @@ pk_err pk__ingest_fail(pk__ingest *g, const pk__jpath *p, const char *fmt, ...)
 pk_err pk__ingest_nomem(pk__ingest *g);
 
 /* Add benchmark "<prefix>/<bench>" to the set; the path p (of its name
- * field) locates the error when the name is empty or already taken
- * (PK_EPARSE). Errors: PK_EPARSE, PK_ENOMEM. */
+ * field) locates the error when the name is empty or was in the set before
+ * this call (PK_EPARSE). A name this call already added gets " #2", " #3",
+ * ... (the first of those free): the same command twice in one file.
+ * Errors: PK_EPARSE, PK_ENOMEM. */
 pk_err pk__ingest_add(pk__ingest *g, const char *bench, const pk__jpath *p, pk_bench_data **out);
 
-/* The member key of obj as a number; path p names obj. Absent or null:
+/* v as a number: a JSON number, or NaN / Infinity / -Infinity / -NaN, which
+ * pk_ingest_buffer turns into strings of that spelling before jansson (strict
+ * JSON) parses the text. false for anything else. */
+bool pk__ingest_value(const json_t *v, double *out);
+
+/* The member key of obj as a number (pk__ingest_value: NaN and infinities
+ * included, the caller judges them); path p names obj. Absent or null:
  * *present false, PK_OK (unless required: PK_EPARSE). Any other type:
  * PK_EPARSE at the member. */
 pk_err pk__ingest_number(pk__ingest *g, const json_t *obj, const char *key, const pk__jpath *p,
@@ -67,6 +78,25 @@ pk_err pk__ingest_number(pk__ingest *g, const json_t *obj, const char *key, cons
  * (which may be p itself) the path of the member. */
 pk_err pk__ingest_array(pk__ingest *g, const json_t *obj, const char *key, const char *hint,
                         const pk__jpath *p, const json_t **arr, pk__jpath *at);
+
+/* What a series' samples may be (the rules of perfkit/ingest.h). A value
+ * that is NaN or infinite (also after unit conversion) is always rejected. */
+enum {
+    PK__NONNEG = 1u,    /* no negative value */
+    PK__NONZERO = 2u,   /* not every value 0 */
+    PK__ELAPSED = PK__NONNEG | PK__NONZERO,   /* wall / real time, memory, iterations */
+    PK__CPU = PK__NONNEG,                     /* CPU times, counts */
+};
+
+/* Check raw (as written) and v (raw in perfkit's unit) of the value named
+ * what at path p against rules: PK_EPARSE at p when it fails. */
+pk_err pk__ingest_check(pk__ingest *g, const pk__jpath *p, const char *what, double raw,
+                        double v, unsigned rules);
+
+/* The PK__NONZERO rule over a whole series: PK_EPARSE at p (its first
+ * value) when every one of v[0..n-1] is 0. */
+pk_err pk__ingest_check_zero(pk__ingest *g, const pk__jpath *p, const char *what,
+                             const double *v, size_t n, unsigned rules);
 
 /* "a string", "an array", ... for messages about a value's type. */
 const char *pk__ingest_type_name(const json_t *v);

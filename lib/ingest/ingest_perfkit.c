@@ -5,8 +5,9 @@
  * runs[], wall/user/sys (ns), rss (bytes), minflt, majflt, nvcsw, nivcsw,
  * instructions and every counters{} entry — the same series
  * pk_resultset_add_cmdbench() makes from a live run. A figure that is null
- * or absent in any run is not measured (no series, never zeros). Primary:
- * the file's "primary" figure. A failed command keeps its runs and gets an
+ * or absent in any run is not measured (no series, never zeros). Values are
+ * never negative or non-finite; wall and rss are never 0 in every run.
+ * Primary: the file's "primary" figure. A failed command keeps its runs and gets an
  * error message. Writer: lib/report/json.c. */
 #include "ingest/ingest_int.h"
 
@@ -19,26 +20,29 @@ static const struct {
     const char *key, *figure;
     pk_unit_kind kind;
     bool required;
+    unsigned rules;   /* pk__ingest_check */
 } run_fields[] = {
-    {"wall_ns", "wall", PK_UNIT_DURATION, true},
-    {"user_ns", "user", PK_UNIT_DURATION, true},
-    {"sys_ns", "sys", PK_UNIT_DURATION, true},
-    {"max_rss_bytes", "rss", PK_UNIT_SIZE, false},
-    {"minflt", "minflt", PK_UNIT_COUNT, false},
-    {"majflt", "majflt", PK_UNIT_COUNT, false},
-    {"nvcsw", "nvcsw", PK_UNIT_COUNT, false},
-    {"nivcsw", "nivcsw", PK_UNIT_COUNT, false},
-    {"instructions", "instructions", PK_UNIT_COUNT, false},
+    {"wall_ns", "wall", PK_UNIT_DURATION, true, PK__ELAPSED},
+    {"user_ns", "user", PK_UNIT_DURATION, true, PK__CPU},
+    {"sys_ns", "sys", PK_UNIT_DURATION, true, PK__CPU},
+    {"max_rss_bytes", "rss", PK_UNIT_SIZE, false, PK__ELAPSED},
+    {"minflt", "minflt", PK_UNIT_COUNT, false, PK__CPU},
+    {"majflt", "majflt", PK_UNIT_COUNT, false, PK__CPU},
+    {"nvcsw", "nvcsw", PK_UNIT_COUNT, false, PK__CPU},
+    {"nivcsw", "nivcsw", PK_UNIT_COUNT, false, PK__CPU},
+    {"instructions", "instructions", PK_UNIT_COUNT, false, PK__CPU},
 };
 
 /* Series figure from member key of runs[i] (or of runs[i].counters when
- * counter): added when every run has a number there. */
+ * counter): added when every run has a number there; each value checked
+ * against rules (pk__ingest_check). */
 static pk_err series(pk__ingest *g, pk_bench_data *b, const json_t *runs, const pk__jpath *p,
                      const char *key, bool counter, const char *figure, pk_unit_kind kind,
-                     bool required, double *buf)
+                     bool required, unsigned rules, double *buf)
 {
     size_t n = json_array_size(runs);
     bool all = true;
+    pk__jpath first = {0};
     for (size_t i = 0; i < n; i++) {
         const json_t *run = json_array_get(runs, i);
         pk__jpath rp = *p;
@@ -59,10 +63,19 @@ static pk_err series(pk__ingest *g, pk_bench_data *b, const json_t *runs, const 
         if (e != PK_OK)
             return e;
         all = all && have;
+        if (!have)
+            continue;
+        pk__ingest_key(&rp, key);
+        if (i == 0)
+            first = rp;
+        if ((e = pk__ingest_check(g, &rp, key, buf[i], buf[i], rules)) != PK_OK)
+            return e;
     }
     if (!all || n == 0 || pk_bench_data_get(b, figure))
         return PK_OK;   /* not measured in every run, or "instructions" twice */
-    pk_err e = pk_bench_data_put(b, figure, kind, buf, n);
+    pk_err e = pk__ingest_check_zero(g, &first, key, buf, n, rules);
+    if (e == PK_OK)
+        e = pk_bench_data_put(b, figure, kind, buf, n);
     return e == PK_ENOMEM ? pk__ingest_nomem(g) : e;
 }
 
@@ -118,7 +131,7 @@ static pk_err one_result(pk__ingest *g, const json_t *r, const pk__jpath *p, con
     e = pk__ingest_add(g, json_string_value(name), &np, &b);
     for (size_t f = 0; e == PK_OK && f < sizeof run_fields / sizeof run_fields[0]; f++)
         e = series(g, b, runs, &rp, run_fields[f].key, false, run_fields[f].figure,
-                   run_fields[f].kind, run_fields[f].required, buf);
+                   run_fields[f].kind, run_fields[f].required, run_fields[f].rules, buf);
     const json_t *ctrs = json_object_get(json_array_get(runs, 0), "counters");
     const char *ctr;
     const json_t *v;
@@ -130,7 +143,7 @@ static pk_err one_result(pk__ingest *g, const json_t *r, const pk__jpath *p, con
                 continue;   /* no figure without a name */
             e = series(g, b, runs, &rp, ctr, true, ctr,
                        strcmp(ctr, "task-clock") == 0 ? PK_UNIT_DURATION : PK_UNIT_COUNT, false,
-                       buf);
+                       PK__CPU, buf);
         }
     pk_free(buf);
     if (e != PK_OK)
@@ -168,6 +181,7 @@ pk_err pk__ingest_perfkit(pk__ingest *g, const json_t *root)
     pk_err e = pk__ingest_array(g, root, "results", NULL, &p, &res, &p);
     if (e != PK_OK)
         return e;
+    g->results = p;
     const json_t *r;
     size_t i;
     json_array_foreach(res, i, r) {

@@ -20,6 +20,7 @@
 
 #include <stdlib.h>
 
+#include "core/buf.h"
 #include "perfkit/alloc.h"
 
 _Thread_local struct pkm_tls pk__metrics_tl PKM_TLS_MODEL;
@@ -28,7 +29,8 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct pkm_tls *g_threads;   /* registered thread tables */
 static uint32_t g_next_slot;        /* slots handed out so far */
 static uint32_t *g_free;            /* released slots; capacity >= g_next_slot */
-static uint32_t g_nfree, g_capfree;
+static uint32_t g_nfree;
+static size_t g_capfree;
 static long g_registries;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static pthread_key_t g_key;
@@ -75,15 +77,11 @@ pk_err pk__metrics_slot_new(uint32_t *out)
         pthread_mutex_unlock(&g_mu);
         return PK_ENOMEM;
     }
-    if (g_next_slot + 1 > g_capfree) {   /* release must never allocate */
-        uint32_t cap = g_capfree ? g_capfree * 2 : 64;
-        uint32_t *p = pk_reallocarray(g_free, cap, sizeof *p);
-        if (!p) {
-            pthread_mutex_unlock(&g_mu);
-            return PK_ENOMEM;
-        }
-        g_free = p;
-        g_capfree = cap;
+    /* room for every slot ever handed out: release must never allocate */
+    if (pk__grow((void **)&g_free, &g_capfree, (size_t)g_next_slot + 1, sizeof *g_free) !=
+        PK_OK) {
+        pthread_mutex_unlock(&g_mu);
+        return PK_ENOMEM;
     }
     *out = g_next_slot++;
     pthread_mutex_unlock(&g_mu);
@@ -144,15 +142,10 @@ void *pk__metrics_cell_slow(struct pkm_child *ch, size_t size)
         goto out;
     }
     if (slot >= t->len) {
-        uint32_t len = t->len ? t->len : 16;
-        while (len <= slot)
-            len = len > UINT32_MAX / 2 ? UINT32_MAX : len * 2;
-        void **tab = pk_reallocarray(t->tab, len, sizeof *tab);
-        if (!tab)
+        size_t old = t->len;
+        if (pk__grow((void **)&t->tab, &t->len, (size_t)slot + 1, sizeof *t->tab) != PK_OK)
             goto out;
-        memset(tab + t->len, 0, (len - t->len) * sizeof *tab);
-        t->tab = tab;
-        t->len = len;
+        memset(t->tab + old, 0, (t->len - old) * sizeof *t->tab);
     }
     if (!t->registered) {
         t->next = g_threads;

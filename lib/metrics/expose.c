@@ -19,40 +19,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/buf.h"
 #include "perfkit/alloc.h"
 
+/* The output: a pk__buf whose first allocation failure sticks (every later
+ * put is skipped; render reports PK_ENOMEM once). */
 struct buf {
-    char *p;
-    size_t len, cap;
+    pk__buf b;
     bool oom;
 };
 
-static bool reserve(struct buf *b, size_t n)
-{
-    if (b->oom)
-        return false;
-    if (b->len + n + 1 <= b->cap)
-        return true;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n + 1)
-        cap *= 2;
-    char *p = pk_realloc(b->p, cap);
-    if (!p) {
-        b->oom = true;
-        return false;
-    }
-    b->p = p;
-    b->cap = cap;
-    return true;
-}
-
 static void put(struct buf *b, const char *s, size_t n)
 {
-    if (!reserve(b, n))
-        return;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    if (!b->oom && pk__buf_add(&b->b, s, n) != PK_OK)
+        b->oom = true;
 }
 
 static void puts_(struct buf *b, const char *s)
@@ -273,8 +253,11 @@ pk_err pk_metrics_render(pk_metrics_registry *r, pk_metrics_format fmt, char **o
         return PK_EINVAL;
     bool om = fmt == PK_METRICS_OPENMETRICS;
     struct buf b = {0};
-    if (reserve(&b, 0))
-        b.p[0] = '\0';
+    /* one allocation for a typical registry; an empty one renders as "" */
+    if (pk__grow((void **)&b.b.data, &b.b.cap, 4096, 1) != PK_OK)
+        b.oom = true;
+    else
+        b.b.data[0] = '\0';
     double pv[PKM_PROC_N] = {0};
     bool pok[PKM_PROC_N] = {0};
     bool proc_read = false;
@@ -290,12 +273,12 @@ pk_err pk_metrics_render(pk_metrics_registry *r, pk_metrics_format fmt, char **o
     if (om)
         puts_(&b, "# EOF\n");
     if (b.oom) {
-        pk_free(b.p);
+        pk__buf_free(&b.b);
         return PK_ENOMEM;
     }
-    *out = b.p;
     if (len)
-        *len = b.len;
+        *len = b.b.len;
+    *out = b.b.data;
     return PK_OK;
 }
 

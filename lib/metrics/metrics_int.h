@@ -126,7 +126,7 @@ struct pk_metrics_registry {
 /* The calling thread's slot table (cells.c). */
 struct pkm_tls {
     void **tab;
-    uint32_t len;
+    size_t len;      /* entries of tab (its pk__grow capacity) */
     bool registered;
     struct pkm_tls *prev, *next;
 };

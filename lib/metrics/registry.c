@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/buf.h"
 #include "perfkit/alloc.h"
 
 pk_err pk_metrics_registry_new(pk_metrics_registry **out)
@@ -285,14 +286,9 @@ static pk_err child_get(pk_metrics_family *f, enum pkm_kind kind, const char *co
             return PK_OK;
         }
     }
-    if (f->n_kids == f->cap_kids) {
-        size_t cap = f->cap_kids ? f->cap_kids * 2 : 4;
-        struct pkm_child **k = pk_reallocarray(f->kids, cap, sizeof(struct pkm_child *));
-        if (!k)
-            goto out;
-        f->kids = k;
-        f->cap_kids = cap;
-    }
+    if (pk__grow((void **)&f->kids, &f->cap_kids, f->n_kids + 1, sizeof(struct pkm_child *)) !=
+        PK_OK)
+        goto out;
     struct pkm_child *ch = pk_calloc(1, size);
     if (!ch)
         goto out;

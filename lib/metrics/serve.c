@@ -6,9 +6,9 @@
  * buffer to MHD, which frees it with pk_free once sent. Other paths get 404,
  * other methods 405 with `Allow: GET, HEAD`. The library never prints: MHD's
  * messages go to a logger that keeps the last one (and its errno) while the
- * daemon starts, so a failed bind becomes PK_EIO with a message such as
- * "cannot listen on 127.0.0.1:9464: Address already in use", and are dropped
- * afterwards.
+ * daemon starts, so a failed bind becomes PK_EIO with a message (in the
+ * caller's pk_diag) such as "cannot listen on 127.0.0.1:9464: Address
+ * already in use", and are dropped afterwards.
  *
  * References: libmicrohttpd manual (MHD_start_daemon, MHD_OPTION_SOCK_ADDR,
  * MHD_DAEMON_INFO_BIND_PORT); Prometheus exposition formats,
@@ -25,6 +25,7 @@
 #include <microhttpd.h>
 
 #include "perfkit/alloc.h"
+#include "perfkit/diag.h"
 #include "perfkit/metrics.h"
 
 /* Seconds an idle connection may stay open (a stuck client cannot pin the
@@ -114,27 +115,13 @@ static enum MHD_Result serve_request(void *cls, struct MHD_Connection *conn,
     return ok;
 }
 
-static void set_msg(char *errmsg, size_t errmsg_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_msg(char *errmsg, size_t errmsg_len, const char *fmt, ...)
-{
-    if (!errmsg || errmsg_len == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errmsg, errmsg_len, fmt, ap);
-    va_end(ap);
-}
-
 pk_err pk_metrics_serve(pk_metrics_registry *r, const char *addr, uint16_t port,
-                        pk_metrics_server **out, char *errmsg, size_t errmsg_len)
+                        pk_metrics_server **out, pk_diag *diag)
 {
     if (out)
         *out = NULL;
-    if (errmsg && errmsg_len > 0)
-        errmsg[0] = '\0';
     if (!r || !addr || !out) {
-        set_msg(errmsg, errmsg_len, "pk_metrics_serve: registry, address and out are required");
+        pk_diag_set(diag, "", 0, 0, "pk_metrics_serve: registry, address and out are required");
         return PK_EINVAL;
     }
 
@@ -146,7 +133,7 @@ pk_err pk_metrics_serve(pk_metrics_registry *r, const char *addr, uint16_t port,
         alen -= 2;
     }
     if (alen == 0 || alen >= sizeof host) {
-        set_msg(errmsg, errmsg_len, "invalid listen address '%s'", addr);
+        pk_diag_set(diag, "", 0, 0, "invalid listen address '%s'", addr);
         return PK_EINVAL;
     }
     memcpy(host, addr, alen);
@@ -170,14 +157,14 @@ pk_err pk_metrics_serve(pk_metrics_registry *r, const char *addr, uint16_t port,
         flags |= MHD_USE_IPv6;
         v6 = true;
     } else {
-        set_msg(errmsg, errmsg_len,
-                "invalid listen address '%s' (want an IPv4 or IPv6 literal)", host);
+        pk_diag_set(diag, "", 0, 0,
+                    "invalid listen address '%s' (want an IPv4 or IPv6 literal)", host);
         return PK_EINVAL;
     }
 
     pk_metrics_server *s = pk_calloc(1, sizeof *s);
     if (!s) {
-        set_msg(errmsg, errmsg_len, "out of memory");
+        pk_diag_set(diag, "", 0, 0, "out of memory");
         return PK_ENOMEM;
     }
     s->reg = r;
@@ -198,7 +185,7 @@ pk_err pk_metrics_serve(pk_metrics_registry *r, const char *addr, uint16_t port,
         const char *why = s->log_msg[0] ? s->log_msg : "cannot start the HTTP server";
         if (e != 0)
             why = strerror_r(e, ebuf, sizeof ebuf);
-        set_msg(errmsg, errmsg_len, "cannot listen on %s%s%s:%u: %s", v6 ? "[" : "", host,
+        pk_diag_set(diag, "", 0, 0, "cannot listen on %s%s%s:%u: %s", v6 ? "[" : "", host,
                 v6 ? "]" : "", (unsigned)port, why);
         pk_free(s);
         return e == ENOMEM ? PK_ENOMEM : PK_EIO;

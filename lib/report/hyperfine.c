@@ -3,7 +3,8 @@
  *
  * Field names and types as hyperfine 1.15 writes them: times in seconds as
  * doubles; "user"/"system" are the mean CPU times; "stddev" is null with a
- * single run; "exit_codes" holds null for a run ended by a signal;
+ * single run; "exit_codes" holds 128 + the signal number for a run ended by a
+ * signal, as hyperfine does (and as a shell reports it);
  * "parameters" (string values) only for a parameter scan. Commands without a
  * measured run are left out (hyperfine never exports such a result). A
  * top-level "machine" object is added; hyperfine's readers ignore it. */
@@ -32,8 +33,8 @@ static json_t *result_json(const pk_bench_report *r, size_t i)
     for (size_t k = 0; k < c->n_runs; k++) {
         const pk_run_result *x = &c->runs[k];
         if (pk__report_json_push(times, seconds((double)x->wall_ns)) ||
-            pk__report_json_push(codes, x->term_signal ? json_null()
-                                                       : json_integer(x->exit_code)))
+            pk__report_json_push(codes, json_integer(x->term_signal ? 128 + x->term_signal
+                                                                    : x->exit_code)))
             goto fail_arrays;
     }
     if (pk__report_json_set(j, "command", pk__report_json_str(pk__report_cmd_name(c))) ||

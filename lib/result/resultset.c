@@ -1,6 +1,6 @@
 /* resultset.c — benchmark results as named series of raw samples.
  *
- * Plain growable arrays: a set is a few dozen benchmarks with a handful of
+ * Plain growable arrays (core/buf.h): a set is a few dozen benchmarks with a handful of
  * series each, looked up by name with a linear scan (cheaper than a hash at
  * this size, and order-preserving for reports). Series own a copy of their
  * samples so producers can free their buffers at once. */
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "perfkit/alloc.h"
 #include "perfkit/stats.h"
 
@@ -67,12 +68,10 @@ pk_err pk_resultset_add(pk_resultset *rs, const char *name, pk_bench_data **out)
     char *copy = pk_strdup(name);
     if (!copy)
         return PK_ENOMEM;
-    pk_bench_data *nb = pk_reallocarray(rs->benches, rs->n + 1, sizeof *nb);
-    if (!nb) {
+    if (PK__PUSH_ROOM(rs->benches, rs->n, rs->cap) != PK_OK) {
         pk_free(copy);
         return PK_ENOMEM;
     }
-    rs->benches = nb;
     pk_bench_data *b = &rs->benches[rs->n++];
     memset(b, 0, sizeof *b);
     b->name = copy;
@@ -112,13 +111,11 @@ pk_err pk_bench_data_put(pk_bench_data *b, const char *figure, pk_unit_kind kind
         return PK_OK;
     }
     char *name = pk_strdup(figure);
-    pk_series *ns = name ? pk_reallocarray(b->series, b->n_series + 1, sizeof *ns) : NULL;
-    if (!ns) {
+    if (!name || PK__PUSH_ROOM(b->series, b->n_series, b->cap_series) != PK_OK) {
         pk_free(name);
         pk_free(copy);
         return PK_ENOMEM;
     }
-    b->series = ns;
     b->series[b->n_series++] = (pk_series){name, kind, copy, n};
     return PK_OK;
 }

@@ -8,15 +8,16 @@
  * status (and fatal signal) through. Its own messages go to /dev/null so the
  * stderr tail is the program's: -q alone still lets cache-detection warnings
  * through even with --cache-sim=no (valgrind 3.19). The temp
- * file is created once per runner (mkstemp under $TMPDIR or /tmp), truncated
+ * file is created once per runner (pk__tempfile: $TMPDIR or /tmp), truncated
  * before every run so a stale count is never read, and unlinked at the end.
  * Reference: valgrind's cg_main.c (out-file format "events:" / "summary:"). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/buf.h"
+#include "core/file.h"
 #include "perfkit/alloc.h"
 #include "run_internal.h"
 
@@ -29,29 +30,23 @@ pk_err pk__cg_init(pk__cg *cg, char *msg, size_t msg_len)
                  e == PK_ENOMEM ? "out of memory" : "valgrind is not installed");
         return e == PK_ENOMEM ? PK_ENOMEM : PK_ENOENT;
     }
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-    size_t n = strlen(dir) + sizeof "/perfkit-cg-XXXXXX";
-    cg->out_path = pk_malloc(n);
-    cg->out_opt = pk_malloc(n + sizeof "--cachegrind-out-file=");
+    char path[4096] = "";
+    if ((e = pk__tempfile("perfkit-cg-", "", path, sizeof path, NULL)) != PK_OK) {
+        snprintf(msg, msg_len, "cannot create temporary file %s: %s", path,
+                 e == PK_EINVAL ? "name too long" : strerror(errno));
+        pk__cg_free(cg);
+        return e;
+    }
+    size_t n = strlen(path) + sizeof "--cachegrind-out-file=";
+    cg->out_path = pk_strdup(path);
+    cg->out_opt = pk_malloc(n);
     if (!cg->out_path || !cg->out_opt) {
+        unlink(path);
         pk__cg_free(cg);
         snprintf(msg, msg_len, "out of memory");
         return PK_ENOMEM;
     }
-    snprintf(cg->out_path, n, "%s/perfkit-cg-XXXXXX", dir);
-    int fd = mkstemp(cg->out_path);
-    if (fd < 0) {
-        snprintf(msg, msg_len, "cannot create temporary file in %s: %s", dir, strerror(errno));
-        pk_free(cg->out_path);
-        cg->out_path = NULL;
-        pk__cg_free(cg);
-        return PK_EIO;
-    }
-    close(fd);
-    snprintf(cg->out_opt, n + sizeof "--cachegrind-out-file=", "--cachegrind-out-file=%s",
-             cg->out_path);
+    snprintf(cg->out_opt, n, "--cachegrind-out-file=%s", cg->out_path);
     return PK_OK;
 }
 
@@ -75,13 +70,8 @@ char *const *pk__cg_wrap(pk__cg *cg, const char *path, char *const argv[])
     while (argv[argc])
         argc++;
     size_t need = 1 + npre + 2 + argc + 1;   /* valgrind pre.. out -- path args.. NULL */
-    if (need > cg->argv_cap) {
-        char **nv = pk_reallocarray(cg->argv, need, sizeof *nv);
-        if (!nv)
-            return NULL;
-        cg->argv = nv;
-        cg->argv_cap = need;
-    }
+    if (pk__grow((void **)&cg->argv, &cg->argv_cap, need, sizeof *cg->argv) != PK_OK)
+        return NULL;
     size_t k = 0;
     cg->argv[k++] = cg->valgrind;
     for (size_t i = 0; i < npre; i++)

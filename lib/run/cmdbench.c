@@ -16,9 +16,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "perfkit/alloc.h"
 #include "perfkit/shellwords.h"
 #include "perfkit/stats.h"
@@ -191,9 +191,7 @@ static pk_err result_new(plan *p, const pk_cmdbench_cmd *cmds)
         return PK_ENOMEM;
     r->n_cmds = p->n;
     r->measure = p->o->measure;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    r->started_unix_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    r->started_unix_ns = (uint64_t)pk__clock_ns(PK__CLOCK_REAL);
     for (size_t i = 0; i < p->n; i++) {
         pk_cmd_result *c = &r->cmds[i];
         c->command = pk_strdup(cmds[i].command);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/file.h"
 #include "perfkit/alloc.h"
 #include "perfkit/run.h"
 
@@ -20,7 +21,7 @@ static pk_err check_exec(const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return (errno == EACCES) ? PK_EPERM : PK_ENOENT;
+        return pk__err_from_errno(errno);
     if (!S_ISREG(st.st_mode))
         return PK_EPERM;
     if (access(path, X_OK) != 0)

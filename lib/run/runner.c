@@ -27,6 +27,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/file.h"
 #include "perfkit/alloc.h"
 #include "run_internal.h"
 
@@ -72,11 +75,10 @@ bool pk_run_succeeded(const pk_run_result *r)
     return r && r->exit_code == 0 && r->term_signal == 0 && !r->timed_out;
 }
 
+/* The monotonic clock (core/clock.h: tests may replace it). */
 static uint64_t now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return (uint64_t)pk__clock_ns(PK__CLOCK_MONO);
 }
 
 static uint64_t tv_ns(struct timeval tv)
@@ -97,23 +99,24 @@ static int high_fd(int fd)
     return nfd;
 }
 
-static pk_err errno_to_pk(int e)
-{
-    switch (e) {
-    case ENOENT: case ENOTDIR:           return PK_ENOENT;
-    case EACCES: case EPERM: case EROFS:
-    case EISDIR: case ENOEXEC:           return PK_EPERM;
-    case ENOMEM:                         return PK_ENOMEM;
-    default:                             return PK_EIO;
-    }
-}
-
+/* errno (of opening, piping, waiting) as pk_err: the one table of lib/. */
 static pk_err fail_errno(pk_runner *r, const char *what, const char *name)
 {
     int e = errno;
     snprintf(r->msg, sizeof r->msg, "%s%s%s: %s", what, name ? " " : "", name ? name : "",
              strerror(e));
-    return errno_to_pk(e);
+    return pk__err_from_errno(e);
+}
+
+/* The same for exec. A program that is a directory or in no executable
+ * format (EISDIR, ENOEXEC at exec) is "not executable": PK_EPERM like a file
+ * without the x bit (execvp's EACCES), not the PK_EINVAL / PK_EIO the general
+ * table gives those errnos — the program is there but cannot be run. */
+static pk_err fail_exec(pk_runner *r, int rc, const char *name)
+{
+    errno = rc;
+    pk_err e = fail_errno(r, "cannot run", name);
+    return rc == EISDIR || rc == ENOEXEC ? PK_EPERM : e;
 }
 
 static pk_err setup_fds(pk_runner *r)
@@ -313,14 +316,8 @@ static const char *lookup(pk_runner *r, const char *prog, pk_err *err)
                  : e == PK_EPERM ? "not an executable file" : pk_strerror(e));
         return NULL;
     }
-    if (r->n_paths == r->cap_paths) {
-        size_t cap = r->cap_paths ? 2 * r->cap_paths : 4;
-        path_entry *np = pk_reallocarray(r->paths, cap, sizeof *np);
-        if (!np)
-            goto oom;
-        r->paths = np;
-        r->cap_paths = cap;
-    }
+    if (PK__PUSH_ROOM(r->paths, r->n_paths, r->cap_paths) != PK_OK)
+        goto oom;
     char *name = pk_strdup(prog);
     if (!name)
         goto oom;
@@ -484,8 +481,7 @@ pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res)
     if (rc != 0) {
         pk__perfctr_stop(&r->pc);
         forget(r, argv[0]);
-        errno = rc;
-        return fail_errno(r, "cannot run", argv[0]);
+        return fail_exec(r, rc, argv[0]);
     }
     rc = reap(r, pid, t0, &status, &ru, &res->timed_out);
     uint64_t t1 = now_ns();

@@ -21,6 +21,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "core/file.h"
 #include "perfkit/alloc.h"
 
 static const char *const names[PK_SIZE_COUNT] = {"raw", "gzip", "brotli", "zstd"};
@@ -182,47 +183,15 @@ pk_err pk_size_buffer(const void *data, size_t len, uint32_t mask, pk_size *out)
     return PK_OK;
 }
 
-static pk_err errno_err(int err)
-{
-    switch (err) {
-    case ENOENT: case ENOTDIR: case ELOOP: return PK_ENOENT;
-    case EACCES: case EPERM: return PK_EPERM;
-    case EISDIR: return PK_EINVAL;
-    case ENOMEM: return PK_ENOMEM;
-    default: return PK_EIO;
-    }
-}
-
 /* A file that cannot be mapped (a pipe, /proc): read it whole. */
 static pk_err size_by_reading(int fd, uint32_t mask, pk_size *out)
 {
-    size_t cap = 65536, n = 0;
-    unsigned char *buf = pk_malloc(cap);
-    if (!buf)
-        return PK_ENOMEM;
-    for (;;) {
-        if (n == cap) {
-            unsigned char *nb = pk_realloc(buf, cap * 2);
-            if (!nb) {
-                pk_free(buf);
-                return PK_ENOMEM;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            pk_err e = errno_err(errno);
-            pk_free(buf);
-            return e;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    pk_err e = pk_size_buffer(buf, n, mask, out);
+    char *buf;
+    size_t n;
+    pk_err e = pk__file_read_fd(fd, "", &buf, &n, NULL);
+    if (e != PK_OK)
+        return e;
+    e = pk_size_buffer(buf, n, mask, out);
     pk_free(buf);
     return e;
 }
@@ -233,11 +202,11 @@ pk_err pk_size_file(const char *path, uint32_t mask, pk_size *out)
         return PK_EINVAL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return errno_err(errno);
+        return pk__err_from_errno(errno);
     struct stat st;
     pk_err e;
     if (fstat(fd, &st) != 0) {
-        e = errno_err(errno);
+        e = pk__err_from_errno(errno);
     } else if (S_ISDIR(st.st_mode)) {
         e = PK_EINVAL;
     } else if (S_ISREG(st.st_mode) && st.st_size > 0) {

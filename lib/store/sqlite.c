@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "perfkit/alloc.h"
+#include "core/buf.h"
 #include "store/sqlite_int.h"
 
 #define META_COLS "id, started_unix_ns, \"commit\", branch, dirty, perfkit_version, " \
@@ -171,21 +172,6 @@ pk_err pk__sqlite_one_int(pk_store *s, sqlite3_stmt *st, int64_t *out, const cha
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? PK_OK : pk__sqlite_fail(s, rc, what);
 }
 
-bool pk__sqlite_grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return true;
-    size_t nc = *cap ? *cap * 2 : 16;
-    while (nc < need)
-        nc *= 2;
-    void *p = pk_reallocarray(*arr, nc, elem);
-    if (!p)
-        return false;
-    *arr = p;
-    *cap = nc;
-    return true;
-}
-
 /* ---- samples: n little-endian doubles ------------------------------------- */
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -202,7 +188,7 @@ static pk_err bind_samples(pk_store *s, sqlite3_stmt *st, int i, const pk_series
         return PK_OK;
     }
     pk__sqlite *q = s->state;
-    if (!pk__sqlite_grow((void **)&q->scratch, &q->scratch_cap, bytes, 1))
+    if (pk__grow((void **)&q->scratch, &q->scratch_cap, bytes, 1) != PK_OK)
         return pk__store_fail(s, PK_ENOMEM, "out of memory storing samples");
     for (size_t k = 0; k < se->n; k++) {
         uint64_t u;
@@ -227,7 +213,7 @@ pk_err pk__sqlite_decode_series(pk_store *s, sqlite3_stmt *st, int col, pk_serie
         bytes != n * 8)
         return pk__store_fail(s, PK_ECORRUPT, "history %s is damaged: a series has "
                               "%" PRId64 " bytes for %" PRId64 " samples", q->path, bytes, n);
-    if (!pk__sqlite_grow((void **)&q->scratch, &q->scratch_cap, (size_t)bytes, 1))
+    if (pk__grow((void **)&q->scratch, &q->scratch_cap, (size_t)bytes, 1) != PK_OK)
         return pk__store_fail(s, PK_ENOMEM, "out of memory loading samples");
     if (PK_HOST_LE) {
         memcpy(q->scratch, blob, (size_t)bytes);

@@ -57,9 +57,6 @@ void pk__sqlite_col_text(sqlite3_stmt *st, int i, char *dst, size_t len);
 /* Step a single-integer query: *out = column 0 of the first row, 0 if none
  * or NULL; resets st. */
 pk_err pk__sqlite_one_int(pk_store *s, sqlite3_stmt *st, int64_t *out, const char *what);
-/* Grow *arr (pk_reallocarray) to hold need elements; false when out of memory
- * (*arr unchanged). */
-bool pk__sqlite_grow(void **arr, size_t *cap, size_t need, size_t elem);
 /* Decode columns (kind, n, samples) starting at col into out; the samples
  * live in the handle's scratch buffer until the next decode. */
 pk_err pk__sqlite_decode_series(pk_store *s, sqlite3_stmt *st, int col, pk_series *out);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "perfkit/alloc.h"
+#include "core/buf.h"
 #include "store/sqlite_int.h"
 
 pk_err pk__sqlite_pinned(pk_store *s, const char *benchmark, int64_t *run_id)
@@ -178,7 +179,7 @@ pk_err pk__sqlite_history(pk_store *s, const char *benchmark, const char *figure
     size_t cnt = 0, cap = 0;
     int rc = SQLITE_DONE;
     while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!pk__sqlite_grow((void **)&pts, &cap, cnt + 1, sizeof *pts))
+        if (pk__grow((void **)&pts, &cap, cnt + 1, sizeof *pts) != PK_OK)
             e = pk__store_fail(s, PK_ENOMEM, "out of memory loading history");
         else if ((e = history_point(s, st, figure, stat, &pts[cnt])) == PK_OK)
             cnt++;
@@ -209,7 +210,7 @@ pk_err pk__sqlite_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_
     size_t cnt = 0, cap = 0;
     int rc = SQLITE_DONE;
     while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!pk__sqlite_grow((void **)&out, &cap, cnt + 1, sizeof *out))
+        if (pk__grow((void **)&out, &cap, cnt + 1, sizeof *out) != PK_OK)
             e = pk__store_fail(s, PK_ENOMEM, "out of memory listing runs");
         else
             pk__sqlite_read_meta(st, &out[cnt++]);
@@ -235,7 +236,7 @@ pk_err pk__sqlite_list_benchmarks(pk_store *s, char ***names, size_t *n)
     int rc = SQLITE_DONE;
     while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         char *name = NULL;
-        if (!pk__sqlite_grow((void **)&out, &cap, cnt + 1, sizeof *out) ||
+        if (pk__grow((void **)&out, &cap, cnt + 1, sizeof *out) != PK_OK ||
             !(name = pk_strdup((const char *)sqlite3_column_text(st, 0))))
             e = pk__store_fail(s, PK_ENOMEM, "out of memory listing benchmarks");
         else

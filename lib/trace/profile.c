@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/buf.h"
 #include "perfkit/alloc.h"
 #include "perfkit/units.h"
 
@@ -47,14 +48,8 @@ static pk_err child_of(tree *t, uint32_t parent, const char *name, uint32_t *out
             *out = c;
             return PK_OK;
         }
-    if (t->n == t->cap) {
-        size_t nc = t->cap * 2;
-        node *nn = pk_reallocarray(t->nodes, nc, sizeof *nn);
-        if (!nn)
-            return PK_ENOMEM;
-        t->nodes = nn;
-        t->cap = nc;
-    }
+    if (PK__PUSH_ROOM(t->nodes, t->n, t->cap) != PK_OK)
+        return PK_ENOMEM;
     uint32_t k = (uint32_t)t->n++;
     node *nd = &t->nodes[k];
     memset(nd, 0, sizeof *nd);
@@ -72,14 +67,8 @@ static pk_err child_of(tree *t, uint32_t parent, const char *name, uint32_t *out
 static pk_err on_begin(void *ud, const char *name, uint64_t ns, unsigned depth)
 {
     tree *t = ud;
-    if (depth >= t->st_cap) {
-        size_t nc = t->st_cap ? t->st_cap * 2 : 32;
-        frame *ns_ = pk_reallocarray(t->st, nc, sizeof *ns_);
-        if (!ns_)
-            return PK_ENOMEM;
-        t->st = ns_;
-        t->st_cap = nc;
-    }
+    if (pk__grow((void **)&t->st, &t->st_cap, (size_t)depth + 1, sizeof *t->st) != PK_OK)
+        return PK_ENOMEM;
     uint32_t parent = depth ? t->st[depth - 1].node : 0;
     uint32_t k;
     pk_err e = child_of(t, parent, name, &k);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "core/clock.h"
 #include "perfkit/alloc.h"
 
 #if defined(__x86_64__)
@@ -60,11 +61,11 @@ static _Thread_local struct {
     char name[32];               /* pk_trace_set_thread_name() */
 } tl;
 
-static uint64_t mono_ns(void)
+/* CLOCK_MONOTONIC through core/clock.h (tests may replace it: choose
+ * PK_TRACE_CLOCK_MONOTONIC then, TSC ticks are not replaced). */
+static inline uint64_t mono_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return (uint64_t)pk__clock_ns(PK__CLOCK_MONO);
 }
 
 static inline uint64_t now_ticks(void)

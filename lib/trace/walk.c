@@ -10,6 +10,7 @@
 #include "trace_int.h"
 
 #include <unistd.h>
+#include "core/buf.h"
 #include "perfkit/alloc.h"
 
 typedef struct walk {
@@ -28,14 +29,8 @@ static uint64_t to_ns(const walk *w, uint64_t t)
 
 static pk_err push(walk *w, const char *name)
 {
-    if (w->depth == w->cap) {
-        size_t nc = w->cap ? w->cap * 2 : 32;
-        const char **ns = pk_reallocarray((void *)w->stack, nc, sizeof *ns);
-        if (!ns)
-            return PK_ENOMEM;
-        w->stack = ns;
-        w->cap = nc;
-    }
+    if (PK__PUSH_ROOM(w->stack, w->depth, w->cap) != PK_OK)
+        return PK_ENOMEM;
     w->stack[w->depth++] = name;
     return PK_OK;
 }

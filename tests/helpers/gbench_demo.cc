@@ -1,6 +1,7 @@
 // gbench_demo.cc — a tiny Google Benchmark program for perfkit's tests:
 // one plain benchmark, one with user counters and bytes processed, one
-// that reports an error. Build: g++ -O2 gbench_demo.cc -lbenchmark
+// that reports an error, one whose counter is always 0 (with repetitions
+// Google Benchmark 1.7.1 writes a bare NaN, not JSON, for its cv). Build: g++ -O2 gbench_demo.cc -lbenchmark
 // -lbenchmark_main -lpthread.
 #include <benchmark/benchmark.h>
 #include <cstring>
@@ -37,3 +38,12 @@ static void BM_Fails(benchmark::State &state)
         state.SkipWithError("no input file");
 }
 BENCHMARK(BM_Fails);
+
+static void BM_Zero(benchmark::State &state)
+{
+    long n = 0;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(n += 1);
+    state.counters["errors"] = 0;
+}
+BENCHMARK(BM_Zero);

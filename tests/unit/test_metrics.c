@@ -524,3 +524,35 @@ Test(metrics, fault_injection_creation_and_render)
             break;
     }
 }
+
+/* ---- HTTP endpoint ------------------------------------------------------------ */
+
+/* Errors come back in a pk_diag (NULL allowed), *out NULL on every error. */
+Test(metrics, serve_reports_errors_in_a_diag)
+{
+    pk_metrics_registry *r;
+    cr_assert_eq(pk_metrics_registry_new(&r), PK_OK);
+    pk_metrics_server *s = (pk_metrics_server *)1, *s2 = (pk_metrics_server *)1;
+    pk_diag d = {0};
+    cr_assert_eq(pk_metrics_serve(r, "localhost", 0, &s, &d), PK_EINVAL);
+    cr_assert_null(s);
+    cr_assert(strstr(d.message, "invalid listen address 'localhost'"), "%s", d.message);
+    cr_assert_str_eq(d.file, "");
+    cr_assert_eq(pk_metrics_serve(r, "", 0, &s, NULL), PK_EINVAL);
+    cr_assert_eq(pk_metrics_serve(NULL, "127.0.0.1", 0, &s, &d), PK_EINVAL);
+    cr_assert(strstr(d.message, "required"), "%s", d.message);
+
+    memset(&d, 0, sizeof d);
+    cr_assert_eq(pk_metrics_serve(r, "127.0.0.1", 0, &s, &d), PK_OK, "%s", d.message);
+    uint16_t port = pk_metrics_server_port(s);
+    cr_assert_neq(port, 0);
+    /* the same port again cannot be bound */
+    cr_assert_eq(pk_metrics_serve(r, "127.0.0.1", port, &s2, &d), PK_EIO);
+    cr_assert_null(s2);
+    char want[64];
+    snprintf(want, sizeof want, "cannot listen on 127.0.0.1:%u: ", (unsigned)port);
+    cr_assert(strstr(d.message, want), "%s", d.message);
+    cr_assert_eq(pk_metrics_serve(r, "127.0.0.1", port, &s2, NULL), PK_EIO);
+    pk_metrics_server_stop(s);
+    pk_metrics_registry_free(r);
+}

@@ -168,6 +168,26 @@ Test(run, not_executable_is_eperm)
     unlink(path);
 }
 
+/* Executable bits but no executable format: exec itself fails (ENOEXEC),
+ * which is "not executable" (PK_EPERM), not an I/O error. */
+Test(run, exec_format_error_is_eperm)
+{
+    char path[256];
+    tmpname(path, sizeof path, "garbage");
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("\x7f" "ELF but not really\n", f);
+    fclose(f);
+    chmod(path, 0755);
+    pk_runner *r = mk(NULL);
+    char *argv[] = {path, NULL};
+    pk_run_result res;
+    cr_assert_eq(pk_runner_run(r, argv, &res), PK_EPERM, "%s", pk_runner_last_error(r));
+    cr_assert(strstr(pk_runner_last_error(r), "cannot run"), "%s", pk_runner_last_error(r));
+    pk_runner_free(r);
+    unlink(path);
+}
+
 Test(run, invalid_arguments)
 {
     pk_runner *r = mk(NULL);
