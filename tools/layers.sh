@@ -19,6 +19,10 @@
 #       library (the `cli-system` line), or references a pk__ internal other
 #       than the `exported-internal` ones its public macros expand to.
 #
+# Also: the layers block of docs/ARCHITECTURE.md (diagram and module table,
+# generated from the config) must be what `sh tools/layers.sh --doc` prints;
+# `sh tools/layers.sh --update-doc` rewrites it in place.
+#
 # Usage: sh tools/layers.sh      (from the top of the tree; `make layers`)
 # Environment: BUILD (build) — where the objects are; ROOT (.) — the tree;
 # CONF (tools/layers.conf, relative to ROOT); NM (nm).
@@ -29,74 +33,10 @@ CONF=${CONF:-tools/layers.conf}
 NM=${NM:-nm}
 
 [ -r "$CONF" ] || { echo "layers: cannot read $CONF" >&2; exit 2; }
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 2' HUP INT TERM
+DOC=${DOC-docs/ARCHITECTURE.md}
+[ -f "$DOC" ] || DOC=
 
-# Sources and the objects built from them (stale objects of deleted sources
-# are skipped; a source without its object means the build is incomplete).
-find lib include/perfkit cli -type f -name '*.[ch]' 2>/dev/null | LC_ALL=C sort >"$tmp/files"
-: >"$tmp/objs"
-missing=0
-for src in $(grep -E '^(lib/[^/]+|cli)/[^/]+\.c$' "$tmp/files"); do
-    obj=$BUILD/${src%.c}.o
-    if [ -f "$obj" ]; then echo "$obj" >>"$tmp/objs"; else missing=$((missing + 1)); fi
-done
-if [ "$missing" -gt 0 ]; then
-    echo "layers: $missing source files have no object under $BUILD/ — build first (make)" >&2
-    exit 2
-fi
-ls -d lib/*/ 2>/dev/null | sed 's|^lib/||; s|/$||' >"$tmp/dirs"
-
-# Records for the checker, one per line, tagged:
-#   DIR  module                      a directory lib/<module>/
-#   FILE path                        a source or header file
-#   INC  path line target            target is "x.h" or <x.h>, as written
-#   DECL path line name              a function a public header declares
-#   SYM  path type name              nm of the object built from path
-{
-    sed 's/^/DIR /' "$tmp/dirs"
-    sed 's/^/FILE /' "$tmp/files"
-    # shellcheck disable=SC2046
-    awk '/^[ \t]*#[ \t]*include[ \t]*["<]/ {
-             t = $0; sub(/^[ \t]*#[ \t]*include[ \t]*/, "", t)
-             if (match(t, /^"[^"]*"/) || match(t, /^<[^>]*>/)) print "INC", FILENAME, FNR, substr(t, 1, RLENGTH)
-         }' $(cat "$tmp/files")
-    # Declarations: a line at column 0 of a public header, outside comments and
-    # macros, not a typedef or an inline definition, whose first `pk_name(`
-    # is the declared function.
-    # shellcheck disable=SC2046
-    awk 'FNR == 1 { inc = 0; cont = 0 }
-         { line = $0
-           if (cont) { cont = (line ~ /\\$/); next }
-           if (line ~ /^[ \t]*#/) { cont = (line ~ /\\$/); next }
-           out = ""
-           while (line != "") {
-               if (inc) {
-                   i = index(line, "*/"); if (!i) { line = ""; break }
-                   line = substr(line, i + 2); inc = 0
-               } else {
-                   i = index(line, "/*"); j = index(line, "//")
-                   if (j && (!i || j < i)) { out = out substr(line, 1, j - 1); line = ""; break }
-                   if (!i) { out = out line; line = ""; break }
-                   out = out substr(line, 1, i - 1); line = substr(line, i + 2); inc = 1
-               }
-           }
-           if (out !~ /^[A-Za-z_]/ || out ~ /^(typedef|static|extern "C")/) next
-           if (match(out, /pk_[A-Za-z0-9_]+[ \t]*\(/)) {
-               name = substr(out, RSTART, RLENGTH); sub(/[ \t]*\($/, "", name)
-               print "DECL", FILENAME, FNR, name
-           }
-         }' $(grep '^include/perfkit/.*\.h$' "$tmp/files")
-    # shellcheck disable=SC2046
-    $NM -A -P $(cat "$tmp/objs") 2>/dev/null |
-        awk -v build="$BUILD/" '{ o = $1; sub(/:$/, "", o)
-                                  if (index(o, build) == 1) o = substr(o, length(build) + 1)
-                                  sub(/\.o$/, ".c", o)
-                                  if ($2 ~ /^pk_/) print "SYM", o, $3, $2 }'
-} >"$tmp/records"
-
-awk -v conf="$CONF" '
+checker='
 function err(msg) { if (!(msg in seenmsg)) { seenmsg[msg] = 1; bad[++nbad] = msg } }
 function allowed(m, t) { return m == t || t == "core" || ((m, t) in dep) }
 function modof(path,    p) {            # lib/<mod>/... -> mod; cli/... -> cli
@@ -133,6 +73,45 @@ function visit(m,    d, k, i, cyc) {               # DFS for cycles: 1 on the st
     }
     depth--; state[m] = 2
 }
+function rank(m,    k, r, d) {             # longest path down to core; core is 0
+    if (m in rk) return rk[m]
+    if (m == "core" || inrank[m]) return 0
+    inrank[m] = 1; r = 1
+    for (k = 1; k <= ndeps[m]; k++) { d = deps[m, k]; if (d != "core" && rank(d) + 1 > r) r = rank(d) + 1 }
+    inrank[m] = 0; rk[m] = r; return r
+}
+# The layers diagram and module table of docs/ARCHITECTURE.md, from the conf.
+function gendoc(    out, k, m, r, top, line, j, d, h, hs, sep) {
+    top = 0
+    for (k = 1; k <= nmods; k++) if (rank(order[k]) > top) top = rank(order[k])
+    out = "```\n"
+    out = out "          cli/       the perfkit command: include/perfkit/*.h only\n"
+    out = out "            |\n"
+    out = out "            v\n"
+    for (r = top; r >= 0; r--) {
+        line = ""
+        for (k = 1; k <= nmods; k++) {
+            m = order[k]; if (rank(m) != r) continue
+            d = ""
+            for (j = 1; j <= ndeps[m]; j++) if (deps[m, j] != "core") d = d " " deps[m, j]
+            line = line (line == "" ? "" : "   ") m (d == "" ? "" : " ->" d)
+        }
+        if (r == 0) line = line "   (every module may use core)"
+        out = out sprintf("  layer %d   %s\n", r, line)
+    }
+    out = out "```\n\n"
+    out = out "| layer | module | its one job | public headers (`include/perfkit/`) | may use (besides core) |\n"
+    out = out "|---|---|---|---|---|\n"
+    for (r = 0; r <= top; r++) for (k = 1; k <= nmods; k++) {
+        m = order[k]; if (rank(m) != r) continue
+        hs = ""; sep = ""
+        for (h = 1; h <= nhdr; h++) if (hmod[hdr[h]] == m) { hs = hs sep "`" hdr[h] ".h`"; sep = " " }
+        d = ""; sep = ""
+        for (j = 1; j <= ndeps[m]; j++) if (deps[m, j] != "core") { d = d sep deps[m, j]; sep = ", " }
+        out = out sprintf("| %d | `%s` | %s | %s | %s |\n", r, m, (m in job) ? job[m] : "", hs == "" ? "—" : hs, d == "" ? "—" : d)
+    }
+    return out
+}
 FILENAME == conf {
     line = $0; sub(/#.*/, "", line)
     if (line ~ /^[ \t]*$/) next
@@ -144,7 +123,7 @@ FILENAME == conf {
         hline[m] = FNR
         for (i = 1; i <= n; i++) if (v[i] != "") {
             if (v[i] in hmod) err(conf ":" FNR ": header " v[i] " is listed twice (module " hmod[v[i]] ")")
-            hmod[v[i]] = m; hconf[v[i]] = FNR
+            hmod[v[i]] = m; hconf[v[i]] = FNR; hdr[++nhdr] = v[i]
         }
     } else if (key == "umbrella-header") {
         for (i = 1; i <= n; i++) if (v[i] != "") { umbrella[v[i]] = 1; hconf[v[i]] = FNR }
@@ -155,6 +134,7 @@ FILENAME == conf {
     } else if (key ~ /^[a-z]+$/) {
         if (key in mods) err(conf ":" FNR ": module " key " has two lines")
         mods[key] = FNR; order[++nmods] = key
+        if (match($0, /#.*/)) { job[key] = substr($0, RSTART + 1); gsub(/^[ \t]+|[ \t]+$/, "", job[key]) }
         for (i = 1; i <= n; i++) if (v[i] != "") { dep[key, v[i]] = 1; deps[key, ++ndeps[key]] = v[i]; depline[key, v[i]] = FNR }
     } else err(conf ":" FNR ": cannot read `" key ":`")
     next
@@ -170,6 +150,19 @@ $1 == "SYM"  {
     next
 }
 END {
+    if (mode == "doc") { printf "%s", gendoc(); exit 0 }
+    # ---- the generated block of the architecture document ---------------------
+    if (docfile != "") {
+        inblock = 0; have = ""; found = 0
+        while ((getline l < docfile) > 0) {
+            if (l ~ /^<!-- layers: end/) inblock = 0
+            if (inblock) have = have l "\n"
+            if (l ~ /^<!-- layers: begin/) { inblock = 1; found = 1 }
+        }
+        close(docfile)
+        if (!found) err(docfile ": no `<!-- layers: begin -->` block (sh tools/layers.sh --doc writes it)")
+        else if (have != gendoc()) err(docfile ": the layers block differs from " conf " — regenerate it: sh tools/layers.sh --update-doc")
+    }
     # ---- the configuration itself -------------------------------------------
     for (k = 1; k <= nmods; k++) {
         m = order[k]
@@ -263,4 +256,88 @@ END {
     }
     no = 0; for (o in objs) no++
     printf "layers: ok (%d modules, %d files, %d objects)\n", nmods, nfiles, no
-}' "$CONF" "$tmp/records"
+}'
+
+case ${1:-} in
+--doc)           # print the generated block of the architecture document
+    awk -v conf="$CONF" -v mode=doc "$checker" "$CONF" /dev/null
+    exit ;;
+--update-doc)    # rewrite that block in place
+    [ -n "$DOC" ] || { echo "layers: no docs/ARCHITECTURE.md" >&2; exit 2; }
+    block=$(awk -v conf="$CONF" -v mode=doc "$checker" "$CONF" /dev/null) || exit 2
+    awk -v block="$block" '
+        /^<!-- layers: end/ { skip = 0 }
+        !skip { print }
+        /^<!-- layers: begin/ { print block; skip = 1 }' "$DOC" >"$DOC.new" && mv "$DOC.new" "$DOC"
+    exit ;;
+"") ;;
+*) echo "usage: sh tools/layers.sh [--doc | --update-doc]" >&2; exit 2 ;;
+esac
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 2' HUP INT TERM
+
+# Sources and the objects built from them (stale objects of deleted sources
+# are skipped; a source without its object means the build is incomplete).
+find lib include/perfkit cli -type f -name '*.[ch]' 2>/dev/null | LC_ALL=C sort >"$tmp/files"
+: >"$tmp/objs"
+missing=0
+for src in $(grep -E '^(lib/[^/]+|cli)/[^/]+\.c$' "$tmp/files"); do
+    obj=$BUILD/${src%.c}.o
+    if [ -f "$obj" ]; then echo "$obj" >>"$tmp/objs"; else missing=$((missing + 1)); fi
+done
+if [ "$missing" -gt 0 ]; then
+    echo "layers: $missing source files have no object under $BUILD/ — build first (make)" >&2
+    exit 2
+fi
+ls -d lib/*/ 2>/dev/null | sed 's|^lib/||; s|/$||' >"$tmp/dirs"
+
+# Records for the checker, one per line, tagged:
+#   DIR  module                      a directory lib/<module>/
+#   FILE path                        a source or header file
+#   INC  path line target            target is "x.h" or <x.h>, as written
+#   DECL path line name              a function a public header declares
+#   SYM  path type name              nm of the object built from path
+{
+    sed 's/^/DIR /' "$tmp/dirs"
+    sed 's/^/FILE /' "$tmp/files"
+    # shellcheck disable=SC2046
+    awk '/^[ \t]*#[ \t]*include[ \t]*["<]/ {
+             t = $0; sub(/^[ \t]*#[ \t]*include[ \t]*/, "", t)
+             if (match(t, /^"[^"]*"/) || match(t, /^<[^>]*>/)) print "INC", FILENAME, FNR, substr(t, 1, RLENGTH)
+         }' $(cat "$tmp/files")
+    # Declarations: a line at column 0 of a public header, outside comments and
+    # macros, not a typedef or an inline definition, whose first `pk_name(`
+    # is the declared function.
+    # shellcheck disable=SC2046
+    awk 'FNR == 1 { inc = 0; cont = 0 }
+         { line = $0
+           if (cont) { cont = (line ~ /\\$/); next }
+           if (line ~ /^[ \t]*#/) { cont = (line ~ /\\$/); next }
+           out = ""
+           while (line != "") {
+               if (inc) {
+                   i = index(line, "*/"); if (!i) { line = ""; break }
+                   line = substr(line, i + 2); inc = 0
+               } else {
+                   i = index(line, "/*"); j = index(line, "//")
+                   if (j && (!i || j < i)) { out = out substr(line, 1, j - 1); line = ""; break }
+                   if (!i) { out = out line; line = ""; break }
+                   out = out substr(line, 1, i - 1); line = substr(line, i + 2); inc = 1
+               }
+           }
+           if (out !~ /^[A-Za-z_]/ || out ~ /^(typedef|static|extern "C")/) next
+           if (match(out, /pk_[A-Za-z0-9_]+[ \t]*\(/)) {
+               name = substr(out, RSTART, RLENGTH); sub(/[ \t]*\($/, "", name)
+               print "DECL", FILENAME, FNR, name
+           }
+         }' $(grep '^include/perfkit/.*\.h$' "$tmp/files")
+    # shellcheck disable=SC2046
+    $NM -A -P $(cat "$tmp/objs") 2>/dev/null |
+        awk -v build="$BUILD/" '{ o = $1; sub(/:$/, "", o)
+                                  if (index(o, build) == 1) o = substr(o, length(build) + 1)
+                                  sub(/\.o$/, ".c", o)
+                                  if ($2 ~ /^pk_/) print "SYM", o, $3, $2 }'
+} >"$tmp/records"
+
+awk -v conf="$CONF" -v docfile="$DOC" "$checker" "$CONF" "$tmp/records"

@@ -7,6 +7,7 @@
 
 root=$(cd "$(dirname "$TESTFILE")/../.." && pwd)
 checksrc() {   # checksrc DIR
+    last_cmd="tools/checksrc.sh in $1"
     set +e; (cd "$1" && sh "$root/tools/checksrc.sh") >stdout.txt 2>stderr.txt; rc=$?; set -e
 }
 

@@ -11,6 +11,7 @@ core:
 exported-internal: pk__loop_slow   # the macro pk_loop() expands to it
 CONF
 exports() {   # exports SOURCE: build SOURCE as lib.so, run exports.sh on it
+    last_cmd="tools/exports.sh lib.so"
     printf '%s\n' "$1" >lib.c
     $CC -shared -fPIC -fvisibility=hidden -o lib.so lib.c || die "cannot build lib.so"
     set +e; sh "$root/tools/exports.sh" lib.so >stdout.txt 2>stderr.txt; rc=$?; set -e

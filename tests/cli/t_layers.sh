@@ -39,6 +39,7 @@ printf '#include <stdio.h>\n#include <sys/stat.h>\n#include "perfkit/all.h"\n#in
 cd ..
 
 layers() {   # layers DIR: run tools/layers.sh on DIR (objects in DIR/build)
+    last_cmd="tools/layers.sh in $1"
     for src in "$1"/lib/*/*.c "$1"/cli/*.c; do
         rel=${src#"$1"/}
         obj="$1/build/${rel%.c}.o"
@@ -135,6 +136,21 @@ expect_lines \
     'cli/helper.c:1: cli may not use pk__buf_grow: internal to libperfkit (lib/core/buf.c)' \
     'cli/main.c:1: cli may not include <stddef.h>: cli uses libperfkit through perfkit/*.h only (the C library is the `cli-system` line of tools/layers.conf)' \
     'cli/main.c:2: cli may not include "core/buf.h": lib-internal (cli uses perfkit/*.h and its own headers)'
+
+# the generated block of docs/ARCHITECTURE.md must match the graph;
+# --update-doc rewrites it
+seed s8
+mkdir s8/docs
+printf '# map\n\n<!-- layers: begin -->\nstale\n<!-- layers: end -->\n\nafter\n' >s8/docs/ARCHITECTURE.md
+layers s8
+expect_rc 1
+expect_lines 'docs/ARCHITECTURE.md: the layers block differs from tools/layers.conf — regenerate it: sh tools/layers.sh --update-doc'
+(cd s8 && sh "$root/tools/layers.sh" --update-doc) || die "--update-doc failed"
+grep -q '^  layer 2   high -> low$' s8/docs/ARCHITECTURE.md || die "no diagram line for high: $(cat s8/docs/ARCHITECTURE.md)"
+grep -q '^| 1 | `low` |  | `low.h` | — |$' s8/docs/ARCHITECTURE.md || die "no table row for low: $(cat s8/docs/ARCHITECTURE.md)"
+[ "$(tail -n 1 s8/docs/ARCHITECTURE.md)" = after ] || die "--update-doc lost the text after the block"
+layers s8
+expect_rc 0
 
 # no objects: it says so instead of passing
 seed s7
