@@ -36,6 +36,7 @@ NM=${NM:-nm}
 DOC=${DOC-docs/ARCHITECTURE.md}
 [ -f "$DOC" ] || DOC=
 
+# shellcheck disable=SC2016  # an awk program, not shell
 checker='
 function err(msg) { if (!(msg in seenmsg)) { seenmsg[msg] = 1; bad[++nbad] = msg } }
 function allowed(m, t) { return m == t || t == "core" || ((m, t) in dep) }

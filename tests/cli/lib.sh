@@ -5,6 +5,7 @@
 # line and the check as written (under bash, which tests/cli/run.sh uses when
 # it is there), expected vs actual, the last perfkit command and its output.
 last_cmd=
+# shellcheck disable=SC2034  # out and err are for the tests
 run() {
     last_cmd="perfkit $*"
     set +e
@@ -15,9 +16,9 @@ run() {
 }
 
 # The line of the test file that called a check, "t_x.sh:42: check as written".
+# shellcheck disable=SC3028,SC3054  # bash only, guarded
 pk__where() {
     if [ -n "${BASH_VERSION:-}" ]; then
-        # shellcheck disable=SC3028,SC3054
         pk__i=1
         while [ "$pk__i" -lt "${#BASH_SOURCE[@]}" ]; do
             if [ "${BASH_SOURCE[$pk__i]}" = "${TESTFILE:-}" ]; then
@@ -78,8 +79,8 @@ PY
 # Under bash (tests/cli/run.sh prefers it), a command that fails outside any
 # check ends the test with the same kind of report, naming its line.
 if [ -n "${BASH_VERSION:-}" ]; then
-    # shellcheck disable=SC3045,SC3047
+    # shellcheck disable=SC3041
     set -E
-    # shellcheck disable=SC3047
+    # shellcheck disable=SC3047,SC2154,SC3028,SC3054
     trap 'pk__rc=$?; case $- in *e*) echo "FAILED $(basename "${BASH_SOURCE[0]:-test}"):$LINENO: $BASH_COMMAND"; echo "  exited with status $pk__rc"; exit 1;; esac' ERR
 fi

@@ -15,7 +15,7 @@ HELPERS=$(cd "$HELPERS" && pwd)
 DATA=$(cd "$(dirname "$0")/data" 2>/dev/null && pwd)
 export PERFKIT HELPERS EXAMPLES DATA
 TESTDIR=$(cd "$(dirname "$0")" && pwd)
-SHELL_FOR_TESTS=sh
+SHELL_FOR_TESTS="sh"
 command -v bash >/dev/null 2>&1 && SHELL_FOR_TESTS=bash
 [ $# -gt 0 ] || set -- "$TESTDIR"/t_*.sh
 pass=0; fail=0
