@@ -1,12 +1,17 @@
 # perfkit — one GNU Makefile (redis/Lua scale).
-#   make            libperfkit.a, libperfkit.so, perfkit, perfkit.pc
+#   make            libperfkit.a, libperfkit.so, perfkit, perfkit.pc (builds only)
+#   make deps       install missing Debian packages (tools/deps.sh)
 #   make test       unit tests (Criterion) + CLI integration tests
 #   make sanitize   the whole suite again under ASan + UBSan (separate build dir)
-#   make check      checksrc + clang-tidy + test + sanitize + fuzz: what CI runs
+#   make check      deps, then checksrc + layers + exports + clang-tidy + test +
+#                   installcheck + sanitize + fuzz: what CI runs
+#   make layers     lib/ keeps to the dependency graph of tools/layers.conf
+#   make exports    libperfkit.so exports pk_ names only
 #   make fuzz       libFuzzer on every parser, FUZZ_SECONDS (15) each
-#   make example    build and run the main job on the bundled example
+#   make example    deps, then build and run the main job on the bundled example
 #   make install    PREFIX=/usr/local
-# Missing Debian build dependencies are installed first (tools/deps.sh).
+# Only the README's two commands (`make example`, `make check`) install missing
+# packages; every other target only builds or runs.
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -37,7 +42,8 @@ CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%))
 
-.PHONY: all deps test check sanitize example install installcheck clean tidy checksrc fuzz
+.PHONY: all deps test check sanitize example install installcheck clean tidy checksrc fuzz \
+        layers exports
 all: $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc \
      $(BUILD)/libperfkit-alloccount.a
 
@@ -91,7 +97,10 @@ test: all $(TEST_BIN) $(HELPER_BIN) $(TEST_EXAMPLES)
 	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers EXAMPLES=$(BUILD)/examples sh tests/cli/run.sh
 
 check:
+	@$(MAKE) --no-print-directory deps
 	$(MAKE) checksrc
+	$(MAKE) layers
+	$(MAKE) exports
 	$(MAKE) tidy
 	$(MAKE) test
 	$(MAKE) installcheck
@@ -120,7 +129,9 @@ EXAMPLES  := $(BUILD)/examples/sortdemo $(BUILD)/examples/gbench_sort
 
 # The main job on the bundled example. The config's paths say build/, so the
 # example always runs from the default build directory.
-example: all $(EXAMPLES)
+example:
+	@$(MAKE) --no-print-directory deps
+	$(MAKE) all $(EXAMPLES)
 	$(BUILD)/perfkit check examples/perfkit.yml
 
 install: all
@@ -166,11 +177,20 @@ installcheck: all
 	        $$(pkg-config --libs $$(pkg-config --print-requires-private perfkit)) -lpthread -lm'
 	$(BUILD)/stage/pkgdemo-static
 
-tidy: deps
+tidy:
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS) -DPK_VERSION='"$(VERSION)"' -std=c17
 
 checksrc:
 	@sh tools/checksrc.sh
+
+# The allowed dependency graph (tools/layers.conf): includes in the sources,
+# pk_ symbols between the objects of $(BUILD), cycles, cli's includes.
+layers: all
+	@BUILD=$(BUILD) sh tools/layers.sh
+
+# The dynamic symbol table: pk_ names and the listed pk__ ones only.
+exports: $(BUILD)/libperfkit.so
+	@sh tools/exports.sh $(BUILD)/libperfkit.so
 
 clean:
 	rm -rf build build-san

@@ -7,8 +7,10 @@ expect_out 'Time \(mean'
 expect_out '5 runs'
 expect_no_out 'instructions +0([^.0-9]|$)'
 
+t0=$(/usr/bin/python3 -c 'import time; print(time.monotonic())')
 run bench --runs 6 --export-json pk.json --export-hyperfine-json hf.json \
     --export-csv out.csv --export-markdown out.md 'true' 'sleep 0.001'
+t1=$(/usr/bin/python3 -c 'import time; print(time.monotonic())')
 expect_rc 0
 pyjson pk.json '
 assert d["schema"] == "perfkit/bench/v1", d["schema"]
@@ -23,7 +25,9 @@ pyjson hf.json '
 r = d["results"]; assert len(r) == 2
 for k in ("command","mean","stddev","median","user","system","min","max","times","exit_codes"):
     assert k in r[0], k
-assert len(r[1]["times"]) == 6 and all(0.001 <= t < 1 for t in r[1]["times"]), r[1]["times"]
+t = r[0]["times"] + r[1]["times"]   # in seconds: at least the sleep, within the whole run
+assert len(r[1]["times"]) == 6 and all(x >= 0.001 for x in r[1]["times"]), r[1]["times"]
+assert sum(t) <= '"$t1 - $t0"', (sum(t), '"$t1 - $t0"')
 assert r[0]["exit_codes"] == [0]*6
 '
 head -n 1 out.csv | grep -q '^command,mean,stddev,median,user,system,min,max' || die "csv header: $(head -n1 out.csv)"

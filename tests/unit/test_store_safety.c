@@ -152,8 +152,9 @@ Test(store_safety, busy_lock_is_ebusy)
 }
 
 /* The child of the writer tests: put runs seeded by their index from
- * `first`, `count` of them (0: forever). Exits 0 when all went well. */
-static void writer(const char *path, int first, int count)
+ * `first`, `count` of them (0: forever); after each commit one byte to
+ * notify_fd when it is >= 0. Exits 0 when all went well. */
+static void writer(const char *path, int first, int count, int notify_fd)
 {
     pk_store *s = NULL;
     pk_diag dg;
@@ -172,6 +173,8 @@ static void writer(const char *path, int first, int count)
             fprintf(stderr, "writer %d: %s\n", first, pk_store_last_error(s));
             _exit(11);
         }
+        if (notify_fd >= 0 && write(notify_fd, "c", 1) != 1)
+            _exit(13);
     }
     pk_store_close(s);
     _exit(0);
@@ -209,15 +212,25 @@ Test(store_safety, kill_9_keeps_committed_runs)
 {
     size_t last = 0;
     for (int round = 0; round < 4; round++) {   /* kill at different moments */
+        int committed[2];   /* the writer says when a run is in */
+        cr_assert_eq(pipe(committed), 0);
         pid_t pid = fork();
         cr_assert_geq(pid, 0);
-        if (pid == 0)
-            writer(dbpath, 1000 * (round + 1), 0);
-        struct timespec d = {0, (long)(150 + 37 * round) * 1000000L};
+        if (pid == 0) {
+            close(committed[0]);
+            writer(dbpath, 1000 * (round + 1), 0, committed[1]);
+        }
+        close(committed[1]);
+        /* Wait for this round's first commit however slow the machine is,
+         * then let it write on for a while before the kill. */
+        char c;
+        cr_assert_eq(read(committed[0], &c, 1), 1, "the writer of round %d stored nothing", round);
+        struct timespec d = {0, (long)(37 * round) * 1000000L};
         nanosleep(&d, NULL);
         kill(pid, SIGKILL);
         int status;
         cr_assert_eq(waitpid(pid, &status, 0), pid);
+        close(committed[0]);
         cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
                   "the writer ended before the kill (status %d)", status);
         size_t n = check_all_runs(dbpath);
@@ -240,7 +253,7 @@ Test(store_safety, concurrent_writers_serialize)
             close(gate[1]);
             if (read(gate[0], &c, 1) != 0)
                 _exit(12);
-            writer(dbpath, 1000 * (w + 1), 50);
+            writer(dbpath, 1000 * (w + 1), 50, -1);
         }
     }
     close(gate[0]);
