@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/file.h"
 #include "perfkit/alloc.h"
 #include "perfkit/figure.h"
@@ -35,14 +36,8 @@ static pk_check_item *new_item(builder *bd, pk_check_kind kind, const char *benc
                                const char *figure, const char *stat)
 {
     pk_check_report *r = bd->r;
-    if (r->n_items == bd->cap) {
-        size_t cap = bd->cap ? bd->cap * 2 : 16;
-        pk_check_item *ni = pk_reallocarray(r->items, cap, sizeof *ni);
-        if (!ni)
-            return NULL;
-        r->items = ni;
-        bd->cap = cap;
-    }
+    if (PK__PUSH_ROOM(r->items, r->n_items, bd->cap) != PK_OK)
+        return NULL;
     pk_check_item *it = &r->items[r->n_items];
     memset(it, 0, sizeof *it);
     it->kind = kind;

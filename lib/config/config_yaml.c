@@ -12,6 +12,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "core/buf.h"
 #include "perfkit/alloc.h"
 
 #define MAX_DEPTH 64
@@ -99,14 +100,8 @@ static pk__ynode *new_node(pk__ynode_kind kind, const yaml_mark_t *m)
 
 static pk_err push(loader *L, pk__ynode *parent, pk__ynode *child)
 {
-    if (parent->n == parent->cap) {
-        size_t cap = parent->cap ? parent->cap * 2 : 8;
-        pk__ynode **items = pk_reallocarray(parent->items, cap, sizeof(pk__ynode *));
-        if (!items)
-            return pk__cfg_nomem(&L->ctx);
-        parent->items = items;
-        parent->cap = cap;
-    }
+    if (PK__PUSH_ROOM(parent->items, parent->n, parent->cap) != PK_OK)
+        return pk__cfg_nomem(&L->ctx);
     parent->items[parent->n++] = child;
     return PK_OK;
 }
