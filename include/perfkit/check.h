@@ -199,9 +199,9 @@ pk_err pk_check_meta_collect(const pk_config *c, pk_run_meta *out);
  * rs: a command benchmark as "<name>" (or "<name>/<value>" per parameter
  * value), a Google Benchmark binary and an import as "<name>/<inner>". A
  * benchmark that fails gets its error recorded in rs (pk_bench_data.error)
- * and the others still run; so does an import or a Google Benchmark binary
- * that yields no result. Imports are read first: a bad file is an input
- * error before anything runs. Errors: PK_ENOENT (o->only matches no
+ * and the others still run; so does a Google Benchmark binary that reports
+ * no result. Imports are read first: a bad file, or one without results
+ * (ingest.h), is an input error before anything runs. Errors: PK_ENOENT (o->only matches no
  * benchmark; an import is missing), PK_EPARSE / PK_EPERM (an import),
  * PK_EINTR (stopped; rs holds what ran), PK_ENOMEM, PK_EIO. diag receives
  * the error's message, or on PK_OK the first benchmark failure's. */
