@@ -10,6 +10,7 @@
 #include "core/file.h"
 
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,11 +114,9 @@ int pk__glob_match(const char *pattern, const char *path)
     char buf[MAX_PATTERN];
     const char *home = getenv("HOME");
     if (pattern[0] == '~' && (pattern[1] == '/' || !pattern[1]) && home) {
-        size_t hl = strlen(home), pl = strlen(pattern + 1);
-        if (hl + pl + 1 > sizeof buf)
+        int n = snprintf(buf, sizeof buf, "%s%s", home, pattern + 1);
+        if (n < 0 || (size_t)n >= sizeof buf)
             return 0;
-        memcpy(buf, home, hl);
-        memcpy(buf + hl, pattern + 1, pl + 1);
         pattern = buf;
     } else if (strlen(pattern) >= sizeof buf) {
         return 0;
