@@ -100,7 +100,9 @@ static pk__ynode *new_node(pk__ynode_kind kind, const yaml_mark_t *m)
 
 static pk_err push(loader *L, pk__ynode *parent, pk__ynode *child)
 {
-    if (PK__PUSH_ROOM(parent->items, parent->n, parent->cap) != PK_OK)
+    pk_err e = pk__grow((void **)&parent->items, &parent->cap, parent->n + 1,
+                        sizeof(pk__ynode *));
+    if (e != PK_OK)
         return pk__cfg_nomem(&L->ctx);
     parent->items[parent->n++] = child;
     return PK_OK;
