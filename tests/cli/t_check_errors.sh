@@ -73,15 +73,15 @@ expect_err 'no benchmark matches --only `zzz`'
 [ ! -e ran ] || die "a benchmark ran despite --only matching nothing"
 
 # a gate that checked nothing never passes: an import without results is an
-# error of that benchmark, and a report with no item at all fails
+# input error at its position (exit 2, nothing stored), and a report with no
+# item at all fails
 printf '{"context": {}, "benchmarks": []}\n' > empty.json
 printf 'version: 1\nbenchmarks:\n  nightly:\n    import: empty.json\n' > empty.yml
-run check empty.yml --no-store --junit empty.xml
-expect_rc 1
-expect_out 'nightly'
-expect_out '`empty.json` holds no benchmark results'
-expect_out 'FAILED'
-grep -q '<error message="`empty.json` holds no benchmark results' empty.xml || die "junit: $(cat empty.xml)"
+run check empty.yml --junit empty.xml
+expect_rc 2
+expect_err 'empty\.json:1:[0-9]+: no benchmark results in empty\.json'
+run history --db .perfkit/history.db --json
+pyjson stdout.txt 'assert d["benchmarks"] == [], d'
 printf 'version: 1\n' > nothing.yml
 run check nothing.yml --no-store --junit nothing.xml
 expect_rc 1
