@@ -96,16 +96,19 @@ test: all $(TEST_BIN) $(HELPER_BIN) $(TEST_EXAMPLES)
 	@HELPERS=$(BUILD)/helpers sh tests/run-unit.sh $(TEST_BIN)
 	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers EXAMPLES=$(BUILD)/examples sh tests/cli/run.sh
 
+# Compiling runs on every core; the tests themselves run one at a time.
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+
 check:
 	@$(MAKE) --no-print-directory deps
 	$(MAKE) checksrc
-	$(MAKE) layers
+	$(MAKE) -j$(JOBS) layers
 	$(MAKE) exports
-	$(MAKE) tidy
-	$(MAKE) test
+	$(MAKE) -j$(JOBS) tidy
+	$(MAKE) -j$(JOBS) test
 	$(MAKE) installcheck
-	$(MAKE) sanitize
-	$(MAKE) fuzz
+	$(MAKE) -j$(JOBS) sanitize
+	$(MAKE) -j$(JOBS) fuzz
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' OPT='-O1 -g' test
@@ -144,14 +147,28 @@ install: all
 	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(BUILD)/perfkit.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/perfkit.pc
 
 # Fuzz every parser briefly (libFuzzer, clang): FUZZ_SECONDS per target.
+# The library is compiled once for all targets (fuzzer-no-link), in parallel.
 FUZZ_SECONDS ?= 15
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-fuzz:
-	@mkdir -p build-fuzz
+FUZZ_FLAGS:= -std=c17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_OBJ  := $(LIB_SRC:%.c=build-fuzz/%.o)
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+
+build-fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+
+build-fuzz/libperfkit-fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libperfkit-fuzz.a
+	clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< build-fuzz/libperfkit-fuzz.a $(LIBS)
+
+fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_SRC); do \
 	    n=$$(basename $$f .c); t=$${n#fuzz_}; \
-	    clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
-	        -o build-fuzz/$$n $$f $(LIB_SRC) $(LIBS) || exit 1; \
 	    mkdir -p build-fuzz/corpus-$$t; \
 	    if ! build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
 	            -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
@@ -177,8 +194,14 @@ installcheck: all
 	        $$(pkg-config --libs $$(pkg-config --print-requires-private perfkit)) -lpthread -lm'
 	$(BUILD)/stage/pkgdemo-static
 
-tidy:
-	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS) -DPK_VERSION='"$(VERSION)"' -std=c17
+# clang-tidy per file, in parallel (make -j); a stamp per file, redone when
+# the file's object is (that is, when it or a header it includes changed).
+TIDY_OK   := $(LIB_SRC:%.c=$(BUILD)/tidy/%.ok) $(CLI_SRC:%.c=$(BUILD)/tidy/%.ok)
+$(BUILD)/tidy/%.ok: %.c $(BUILD)/%.o
+	@mkdir -p $(@D)
+	@clang-tidy --quiet $< -- $(CPPFLAGS) -std=c17 && touch $@
+
+tidy: $(TIDY_OK)
 
 checksrc:
 	@sh tools/checksrc.sh
@@ -196,3 +219,4 @@ clean:
 	rm -rf build build-san
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(wildcard $(FUZZ_OBJ:.o=.d))
