@@ -107,14 +107,16 @@ static pk_err add_warning(pk_check_report *r, size_t *cap, const pk_check_item *
 {
     if (PK__PUSH_ROOM(r->warnings, r->n_warnings, *cap) != PK_OK)
         return PK_ENOMEM;
-    char msg[512];
-    char pct[16];
-    snprintf(pct, sizeof pct, "%+.1f%%", w->magnitude * 100.0);
+    char msg[512], since[64];
+    if (commit[0])
+        snprintf(since, sizeof since, "commit %.7s (run #%lld)", commit, (long long)w->since_run);
+    else
+        snprintf(since, sizeof since, "run #%lld", (long long)w->since_run);
     snprintf(msg, sizeof msg,
-             "%s %s crept %s over the last %zu runs, since commit %.7s (run #%lld), each step "
-             "below the %.0f%% threshold (change point p = %.2g)",
-             it->figure, it->stat, pct, w->runs, commit[0] ? commit : "-",
-             (long long)w->since_run, w->threshold * 100.0, w->p_value);
+             "%s %s crept %+.1f%% over the last %zu runs, since %s, each step below the %.0f%% "
+             "threshold (change point p = %.2g)",
+             it->figure, it->stat, w->magnitude * 100.0, w->runs, since, w->threshold * 100.0,
+             w->p_value);
     pk_check_warning *dst = &r->warnings[r->n_warnings];
     *dst = *w;
     dst->kind = pk_strdup("creep");
