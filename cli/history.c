@@ -3,7 +3,8 @@
  * Without a name: every benchmark in history with its latest value and a
  * sparkline of its recent runs. With a name: one line per run with the
  * commit, branch, value and the change from the run before, marked when it
- * exceeds --threshold. pk_check_history_new decides what is shown (figure,
+ * exceeds --threshold. --changes adds the change points (runs where the
+ * distribution shifted) to both views. pk_check_history_new decides what is shown (figure,
  * changes, marks); pk_check_history_write prints it; this file parses the
  * options and opens the history. */
 #include <getopt.h>
@@ -27,13 +28,16 @@ static const char usage_text[] =
 "      --stat NAME       statistic per run: median (default), mean, min, max, p95 ...\n"
 "  -n, --limit N         the last N runs (default 30; 0 = all)\n"
 "      --threshold PCT   mark changes larger than this (default 5%%)\n"
+"      --changes         find the runs where the distribution shifted (E-Divisive\n"
+"                        change points, alpha 0.01): `|` on the sparkline, a list\n"
+"                        under the table, \"changes\" in --json\n"
 "      --db PATH         history database (default: from ./perfkit.yml, else\n"
 "                        .perfkit/history.db)\n"
 "      --config FILE     take the history path from this perfkit.yml\n"
 "      --json            perfkit/history/v1 JSON\n"
 "  -h, --help            this help\n";
 
-enum { OPT_FIGURE = 256, OPT_STAT, OPT_THRESHOLD, OPT_DB, OPT_CONFIG, OPT_JSON };
+enum { OPT_FIGURE = 256, OPT_STAT, OPT_THRESHOLD, OPT_DB, OPT_CONFIG, OPT_JSON, OPT_CHANGES };
 
 static const struct option longopts[] = {
     {"figure", required_argument, NULL, OPT_FIGURE},
@@ -43,6 +47,7 @@ static const struct option longopts[] = {
     {"db", required_argument, NULL, OPT_DB},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"json", no_argument, NULL, OPT_JSON},
+    {"changes", no_argument, NULL, OPT_CHANGES},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -68,6 +73,7 @@ int cmd_history(int argc, char **argv)
         case OPT_DB: db = optarg; break;
         case OPT_CONFIG: config = optarg; break;
         case OPT_JSON: json = true; break;
+        case OPT_CHANGES: o.changes = true; break;
         case 'h': fputs(usage_text, stdout); return CLI_OK;
         case ':': cli_error(CMD, "option `%s` needs a value", argv[optind - 1]); return CLI_USAGE;
         default: opt_unknown(CMD, argv[optind - 1], longopts); return CLI_USAGE;

@@ -108,6 +108,29 @@ typedef struct pk_check_item {
                                 minimum" for an OVER_BUDGET minimum */
 } pk_check_item;
 
+/* Something the gate noticed that does not decide it: a warning never
+ * fails the gate, whatever strict says. kind "creep": the benchmark's
+ * history on the baseline's branch and this machine, this run included,
+ * has a change point (pk_stats_changepoints) whose cumulative shift, in
+ * the figure's worse direction, exceeds the regression threshold while the
+ * step at the change point itself stayed below it — a slowdown that built
+ * up over several runs, each of which passed. */
+typedef struct pk_check_warning {
+    char *kind;              /* "creep" */
+    char *benchmark;
+    char *figure;
+    char *stat;              /* the compared statistic ("median") */
+    char *message;           /* one line for people: "+7.1% since commit
+                                abc1234 (run #38) over 6 runs, ..." */
+    double magnitude;        /* after / before - 1 of the shift (medians of
+                                the runs either side of the change point) */
+    double threshold;        /* the regression threshold it exceeds */
+    double p_value;          /* of the change point */
+    int64_t since_run;       /* first run after the shift */
+    char since_commit[41];   /* its commit ("" outside git) */
+    size_t runs;             /* runs since the shift, this one included */
+} pk_check_warning;
+
 typedef struct pk_check_report {
     pk_check_item *items;
     size_t n_items;
@@ -118,6 +141,9 @@ typedef struct pk_check_report {
     pk_run_meta run;         /* the run judged, as pk_check_evaluate got it
                                 (o->run); id 0 when not stored */
     char config_path[512];
+    pk_check_warning *warnings;   /* never fail the gate (pk_check_run's
+                                     creep check); NULL when none */
+    size_t n_warnings;
 } pk_check_report;
 
 /* ---- collect ------------------------------------------------------------- */
@@ -168,6 +194,10 @@ void pk_check_opts_init(pk_check_opts *o);
  *      o->stop);
  *   5. baselines by pk_check_find_baselines (o->baseline);
  *   6. pk_check_evaluate (o->strict), the report carrying the metadata;
+ *      then, with a history, a "creep" warning per regression item whose
+ *      history (the last 30 runs on its baseline run's branch on this
+ *      machine, plus this run) crept past the threshold in small steps
+ *      (pk_check_warning); warnings never change the verdict;
  *   7. unless o->no_store, store the run (pk_store_put_run); report->run.id
  *      is its id (0 when not stored).
  * o may be NULL (defaults). On PK_OK *out owns the report
@@ -299,6 +329,8 @@ typedef struct pk_check_history_opts {
     size_t limit;              /* the last `limit` runs; 0: all. 30 */
     double threshold;          /* a change beyond this fraction is marked:
                                   PK_DEFAULT_THRESHOLD */
+    bool changes;              /* find change points (pk_stats_changepoints,
+                                  default options) in each series: false */
 } pk_check_history_opts;
 
 void pk_check_history_opts_init(pk_check_history_opts *o);
@@ -314,12 +346,30 @@ typedef struct pk_check_history_row {
                                   the better; SAME: neither */
 } pk_check_history_row;
 
+/* A run where a benchmark's distribution shifted (opts.changes). */
+typedef struct pk_check_history_change {
+    size_t row;                /* rows[row] is the first run after the shift
+                                  (row >= 1) */
+    int64_t run_before, run_at;   /* rows[row-1] and rows[row]'s runs */
+    char commit_before[41], commit_at[41];   /* their commits ("" outside git) */
+    double before, after;      /* median of the values either side, up to the
+                                  neighbouring change points */
+    double magnitude;          /* after / before - 1 (NaN when before is 0) */
+    double p_value;            /* of the change point's permutation test */
+    pk_verdict mark;           /* SLOWER: the figure moved in its worse
+                                  direction (figure.h), FASTER: better */
+} pk_check_history_change;
+
 typedef struct pk_check_history_series {
     char *benchmark;
     char *figure;
     pk_unit_kind unit;         /* how the values print */
     pk_check_history_row *rows;   /* n >= 1, oldest first */
     size_t n;
+    pk_check_history_change *changes;   /* with opts.changes: the
+                                  change points of the values, oldest
+                                  first; NULL when none */
+    size_t n_changes;
 } pk_check_history_series;
 
 typedef struct pk_check_history {
@@ -328,12 +378,15 @@ typedef struct pk_check_history {
     bool single;               /* opts.benchmark was given: one series */
     char *stat;
     double threshold;
+    bool changes;              /* opts.changes: change points were sought */
 } pk_check_history;
 
 /* `perfkit history`: benchmarks over the runs of st. With o->benchmark one
  * series (PK_ENOENT when it has no run with the figure); without, one per
  * benchmark in history that has a point of its figure (none: an empty
- * history, n 0). o may be NULL (defaults). On PK_OK *out owns the history
+ * history, n 0). With o->changes each series also gets its change points
+ * (pk_stats_changepoints over the shown values, default options: alpha
+ * 0.01, 199 permutations, segments of at least 3 runs). o may be NULL (defaults). On PK_OK *out owns the history
  * (pk_check_history_free). Errors, each with diag: PK_EINVAL (unknown
  * statistic; NULL arguments), PK_ENOENT, PK_ECORRUPT, PK_EIO, PK_ENOMEM. */
 pk_err pk_check_history_new(pk_store *st, const pk_check_history_opts *o,

@@ -9,4 +9,15 @@
  * PK_ENOENT with diag "no benchmark matches --only `TEXT`". */
 pk_err pk__check_only_matches(const pk_config *c, const pk_check_opts *o, pk_diag *diag);
 
+/* creep.c: add a "creep" warning to r for every regression item whose
+ * history on its baseline run's branch and meta's machine, with r's
+ * current value appended, shifted past the threshold in steps each below
+ * it (check.h, pk_check_warning). Only PK_ENOMEM fails (r then holds what
+ * was added); an unreadable history adds nothing. */
+pk_err pk__check_creep(pk_store *st, const pk_config *c, const pk_run_meta *meta,
+                       pk_check_report *r);
+
+/* Release r's warnings (pk_check_report_free). */
+void pk__check_warnings_free(pk_check_report *r);
+
 #endif

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check/check_int.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "perfkit/alloc.h"
@@ -278,6 +279,7 @@ void pk_check_report_free(pk_check_report *r)
         pk_free(it->note);
     }
     pk_free(r->items);
+    pk__check_warnings_free(r);
     pk_free(r);
 }
 

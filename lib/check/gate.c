@@ -3,7 +3,8 @@
  * The pipeline `perfkit check` runs, in the library so that any program can
  * run it: --only must match → open the history (before anything runs, so a
  * foreign or damaged file stops the gate at once) → this run's metadata →
- * sizes → benchmarks → baselines (baseline.c) → evaluate → store. Nothing
+ * sizes → benchmarks → baselines (baseline.c) → evaluate → creep warnings
+ * (creep.c) → store. Nothing
  * is stored unless every step before succeeded, and never after a stop
  * request. Every error leaves one message in the caller's diag: the step
  * that failed says what, with the file and position when it has them. */
@@ -61,6 +62,8 @@ static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st, pk_
         eo.run = meta;
         e = pk_check_evaluate(c, cur, &view, &eo, &rep);
     }
+    if (e == PK_OK)
+        e = pk__check_creep(st, c, meta, rep);   /* warnings only (creep.c) */
     if (e == PK_OK && o->stop && *o->stop)
         e = PK_EINTR;   /* asked to stop: the run is not complete, store nothing */
     if (e == PK_OK && st && !o->no_store) {

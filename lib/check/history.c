@@ -7,7 +7,10 @@
  * worse or better direction (figure.h: a time going up is slower, a rate
  * going up is faster). The writers in lib/report only print what is decided
  * here. Listing every benchmark skips those without a point of their figure
- * rather than failing on one odd benchmark. */
+ * rather than failing on one odd benchmark. With opts.changes the shown
+ * values also get their change points (E-Divisive, lib/stats/changepoint.c),
+ * each with the runs and commits either side and the direction the figure
+ * reads it in. */
 #include "perfkit/check.h"
 
 #include <math.h>
@@ -32,6 +35,7 @@ static void series_free(pk_check_history_series *s)
     pk_free(s->benchmark);
     pk_free(s->figure);
     pk_free(s->rows);
+    pk_free(s->changes);
 }
 
 void pk_check_history_free(pk_check_history *h)
@@ -90,6 +94,47 @@ static void judge(pk_check_history_series *s, double threshold)
     }
 }
 
+/* The change points of s's values into s->changes. */
+static pk_err find_changes(pk_check_history_series *s)
+{
+    double *v = pk_reallocarray(NULL, s->n, sizeof *v);
+    if (!v)
+        return PK_ENOMEM;
+    for (size_t i = 0; i < s->n; i++)
+        v[i] = s->rows[i].point.value;
+    pk_changepoint *cp = NULL;
+    size_t nc = 0;
+    pk_err e = pk_stats_changepoints(v, s->n, NULL, &cp, &nc);
+    pk_free(v);
+    if (e != PK_OK || !nc)
+        return e == PK_EINVAL ? PK_OK : e;   /* a NaN statistic: no change points */
+    s->changes = pk_calloc(nc, sizeof *s->changes);
+    if (!s->changes) {
+        pk_free(cp);
+        return PK_ENOMEM;
+    }
+    bool higher = pk_figure_direction(s->figure) == PK_HIGHER_IS_BETTER;
+    for (size_t i = 0; i < nc; i++) {
+        pk_check_history_change *c = &s->changes[i];
+        const pk_history_point *a = &s->rows[cp[i].index - 1].point;
+        const pk_history_point *b = &s->rows[cp[i].index].point;
+        c->row = cp[i].index;
+        c->run_before = a->run_id;
+        c->run_at = b->run_id;
+        snprintf(c->commit_before, sizeof c->commit_before, "%s", a->commit);
+        snprintf(c->commit_at, sizeof c->commit_at, "%s", b->commit);
+        c->before = cp[i].before;
+        c->after = cp[i].after;
+        c->magnitude = cp[i].magnitude;
+        c->p_value = cp[i].p_value;
+        bool up = c->after > c->before;
+        c->mark = up != higher ? PK_VERDICT_SLOWER : PK_VERDICT_FASTER;
+    }
+    s->n_changes = nc;
+    pk_free(cp);
+    return PK_OK;
+}
+
 /* The series of benchmark name into s; *found false when it has no point of
  * its figure (s then holds nothing). */
 static pk_err load(pk_store *st, const pk_check_history_opts *o, const char *name,
@@ -115,6 +160,8 @@ static pk_err load(pk_store *st, const pk_check_history_opts *o, const char *nam
         s->n = n;
         judge(s, o->threshold);
         *found = true;
+        if (o->changes)
+            e = find_changes(s);
     }
     pk_free(pts);
     if (e != PK_OK)
@@ -201,6 +248,7 @@ pk_err pk_check_history_new(pk_store *st, const pk_check_history_opts *o,
     }
     h->single = o->benchmark != NULL;
     h->threshold = o->threshold;
+    h->changes = o->changes;
     pk_err e = h->single ? one(st, o, h, diag) : all(st, o, h, diag);
     if (e != PK_OK) {
         pk_check_history_free(h);

@@ -9,9 +9,16 @@
  *                       #2     2026-11-22 06:08 f64e500*  main    5.592 ms  +1.3%
  *
  * The sparkline scales the shown values between their minimum and maximum
- * onto eight Unicode blocks (a flat series sits in the middle). Changes and
- * their marks come from lib/check (pk_check_history_row); nothing is
- * decided here. */
+ * onto eight Unicode blocks (a flat series sits in the middle). With change
+ * points (--changes) a `|` stands between the last bar before a shift and
+ * the first after it, and one benchmark lists them under its table:
+ *
+ *     ▁▁▂▁|▆▇▆▇
+ *   changes (E-Divisive, alpha 0.01):
+ *     +7.1% at run #42 (abc1234..def5678), p=0.005  slower
+ *
+ * Changes and their marks come from lib/check (pk_check_history_row,
+ * pk_check_history_change); nothing is decided here. */
 #include "report/check_int.h"
 
 #include <math.h>
@@ -31,9 +38,13 @@ static void sparkline(const pk_check_history_series *s, char *buf, size_t len)
         lo = fmin(lo, s->rows[i].point.value);
         hi = fmax(hi, s->rows[i].point.value);
     }
-    size_t used = 0;
+    size_t used = 0, c = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < s->n && used + 4 < len; i++) {
+    for (size_t i = 0; i < s->n && used + 5 < len; i++) {
+        if (c < s->n_changes && s->changes[c].row == i) {
+            buf[used++] = '|';
+            c++;
+        }
         int k = hi > lo ? (int)((s->rows[i].point.value - lo) / (hi - lo) * 7.0 + 0.5) : 3;
         memcpy(buf + used, bars[k], 3);
         used += 3;
@@ -60,8 +71,10 @@ static void text_all(FILE *f, const pk_check_history *h)
         char val[32], spark[256];
         format_value(s->rows[s->n - 1].point.value, s->unit, val, sizeof val);
         sparkline(s, spark, sizeof spark);
-        fprintf(f, "%-32s %-12s %10s %s  (%zu runs)\n", s->benchmark, s->figure, val, spark,
-                s->n);
+        fprintf(f, "%-32s %-12s %10s %s  (%zu runs", s->benchmark, s->figure, val, spark, s->n);
+        if (h->changes)
+            fprintf(f, ", %zu change%s", s->n_changes, s->n_changes == 1 ? "" : "s");
+        fputs(")\n", f);
     }
 }
 
@@ -87,6 +100,30 @@ static void text_row(FILE *f, const pk_check_history_series *s, const pk_check_h
             p->branch[0] ? p->branch : "-", val, change);
 }
 
+/* "+7.1% at run #42 (abc1234..def5678), p=0.005  slower" per change. */
+static void text_changes(FILE *f, const pk_check_history_series *s)
+{
+    if (!s->n_changes) {
+        fputs("\n  no change points (E-Divisive, alpha 0.01)\n", f);
+        return;
+    }
+    fputs("\n  changes (E-Divisive, alpha 0.01):\n", f);
+    for (size_t i = 0; i < s->n_changes; i++) {
+        const pk_check_history_change *c = &s->changes[i];
+        char mag[32], before[32], after[32];
+        if (isnan(c->magnitude))
+            snprintf(mag, sizeof mag, "n/a");
+        else
+            snprintf(mag, sizeof mag, "%+.1f%%", c->magnitude * 100.0);
+        format_value(c->before, s->unit, before, sizeof before);
+        format_value(c->after, s->unit, after, sizeof after);
+        fprintf(f, "    %s at run #%lld (%.7s..%.7s), p=%.3g  %s \xe2\x86\x92 %s  %s\n", mag,
+                (long long)c->run_at, c->commit_before[0] ? c->commit_before : "-",
+                c->commit_at[0] ? c->commit_at : "-", c->p_value, before, after,
+                c->mark == PK_VERDICT_SLOWER ? "slower" : "faster");
+    }
+}
+
 static void text_one(FILE *f, const pk_check_history *h)
 {
     const pk_check_history_series *s = &h->series[0];
@@ -98,6 +135,8 @@ static void text_one(FILE *f, const pk_check_history *h)
             h->stat, "change");
     for (size_t i = 0; i < s->n; i++)
         text_row(f, s, &s->rows[i]);
+    if (h->changes)
+        text_changes(f, s);
 }
 
 static pk_err text(FILE *f, const pk_check_history *h)
@@ -127,6 +166,43 @@ static json_t *json_point(const pk_history_point *p)
     return j;
 }
 
+static json_t *json_change(const pk_check_history_change *c)
+{
+    json_t *j = json_object();
+    if (!j)
+        return NULL;
+    if (pk__report_json_set(j, "index", json_integer((json_int_t)c->row)) ||
+        pk__report_json_set(j, "run", json_integer(c->run_at)) ||
+        pk__report_json_set(j, "run_before", json_integer(c->run_before)) ||
+        pk__report_json_set(j, "commit", pk__report_json_str(c->commit_at)) ||
+        pk__report_json_set(j, "commit_before", pk__report_json_str(c->commit_before)) ||
+        pk__report_json_set(j, "before", pk__report_json_real(c->before)) ||
+        pk__report_json_set(j, "after", pk__report_json_real(c->after)) ||
+        pk__report_json_set(j, "magnitude", pk__report_json_real(c->magnitude)) ||
+        pk__report_json_set(j, "p", pk__report_json_real(c->p_value)) ||
+        pk__report_json_set(j, "direction", json_string(c->mark == PK_VERDICT_SLOWER
+                                                             ? "worse"
+                                                             : "better"))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* With change points sought: j.changes = [{index, run, run_before, commit,
+ * commit_before, before, after, magnitude, p, direction}]. Nonzero on
+ * failure. */
+static int json_changes(json_t *j, const pk_check_history *h, const pk_check_history_series *s)
+{
+    if (!h->changes)
+        return 0;
+    json_t *arr = json_array();
+    int bad = !arr || pk__report_json_set(j, "changes", arr);
+    for (size_t i = 0; !bad && i < s->n_changes; i++)
+        bad = pk__report_json_push(arr, json_change(&s->changes[i]));
+    return bad;
+}
+
 /* {name, figure, stat, runs, latest} of one series. */
 static json_t *json_summary(const pk_check_history *h, const pk_check_history_series *s)
 {
@@ -137,7 +213,8 @@ static json_t *json_summary(const pk_check_history *h, const pk_check_history_se
         pk__report_json_set(j, "figure", pk__report_json_str(s->figure)) ||
         pk__report_json_set(j, "stat", pk__report_json_str(h->stat)) ||
         pk__report_json_set(j, "runs", json_integer((json_int_t)s->n)) ||
-        pk__report_json_set(j, "latest", pk__report_json_real(s->rows[s->n - 1].point.value))) {
+        pk__report_json_set(j, "latest", pk__report_json_real(s->rows[s->n - 1].point.value)) ||
+        json_changes(j, h, s)) {
         json_decref(j);
         return NULL;
     }
@@ -166,7 +243,8 @@ static pk_err json_all(FILE *f, const pk_check_history *h)
 }
 
 /* One benchmark: {schema, benchmark, figure, stat, points[{run,
- * started_unix_ns, commit, branch, dirty, value, n}]}. */
+ * started_unix_ns, commit, branch, dirty, value, n}]}, and changes[] with
+ * change points sought. */
 static pk_err json_one(FILE *f, const pk_check_history *h)
 {
     const pk_check_history_series *s = &h->series[0];
@@ -182,6 +260,8 @@ static pk_err json_one(FILE *f, const pk_check_history *h)
     int bad = pk__report_json_set(root, "points", arr);
     for (size_t i = 0; !bad && i < s->n; i++)
         bad = pk__report_json_push(arr, json_point(&s->rows[i].point));
+    if (!bad)
+        bad = json_changes(root, h, s);
     if (bad) {
         json_decref(root);
         return PK_ENOMEM;

@@ -6,7 +6,9 @@
  *    items[{kind, status, benchmark, figure, stat, unit, current, limit,
  *           limit_text, bound, baseline, baseline_run, n_current, n_baseline,
  *           comparison{ratio, ci_lo, ci_hi, p_value, statistic} | null,
- *           note, line, column}]}
+ *           note, line, column}],
+ *    warnings[{kind, benchmark, figure, stat, message, magnitude, threshold,
+ *              p_value, since_run, since_commit, runs}]}
  *
  * Values are in base units (unit "ns", "bytes", "count"; "fraction" for
  * percent figures). bound says which side of limit a budget or size item
@@ -133,6 +135,40 @@ static json_t *item_json(const pk_check_item *it)
     return j;
 }
 
+static json_t *warning_json(const pk_check_warning *w)
+{
+    json_t *j = json_object();
+    if (!j)
+        return NULL;
+    if (pk__report_json_set(j, "kind", str_or_null(w->kind)) ||
+        pk__report_json_set(j, "benchmark", str_or_null(w->benchmark)) ||
+        pk__report_json_set(j, "figure", str_or_null(w->figure)) ||
+        pk__report_json_set(j, "stat", str_or_null(w->stat)) ||
+        pk__report_json_set(j, "message", str_or_null(w->message)) ||
+        pk__report_json_set(j, "magnitude", pk__report_json_real(w->magnitude)) ||
+        pk__report_json_set(j, "threshold", pk__report_json_real(w->threshold)) ||
+        pk__report_json_set(j, "p_value", pk__report_json_real(w->p_value)) ||
+        pk__report_json_set(j, "since_run", json_integer(w->since_run)) ||
+        pk__report_json_set(j, "since_commit", str_or_null(w->since_commit)) ||
+        pk__report_json_set(j, "runs", pk__report_json_u64(w->runs))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* root.warnings = [...] (always present, [] when none); nonzero on failure. */
+static int warnings_json(json_t *root, const pk_check_report *r)
+{
+    json_t *arr = json_array();
+    if (!arr || pk__report_json_set(root, "warnings", arr))
+        return -1;
+    for (size_t i = 0; i < r->n_warnings; i++)
+        if (pk__report_json_push(arr, warning_json(&r->warnings[i])))
+            return -1;
+    return 0;
+}
+
 pk_err pk_check_write_json(FILE *f, const pk_check_report *r)
 {
     if (!f || !r || (r->n_items && !r->items))
@@ -166,6 +202,8 @@ pk_err pk_check_write_json(FILE *f, const pk_check_report *r)
     for (size_t i = 0; i < r->n_items; i++)
         if (pk__report_json_push(items, item_json(&r->items[i])))
             goto fail;
+    if (warnings_json(root, r))
+        goto fail;
     return pk__report_json_dump(f, root);
 fail:
     json_decref(root);

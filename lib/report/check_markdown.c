@@ -211,6 +211,13 @@ pk_err pk_check_write_markdown(FILE *f, const pk_check_report *r)
                 item_row(f, r, &r->items[ord[k]]);
         fputs("\n</details>\n\n", f);
     }
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        char b[256], m[1024];
+        const pk_check_warning *w = &r->warnings[i];
+        fprintf(f, "> \xe2\x9a\xa0\xef\xb8\x8f **warning** `%s`: %s\n\n",
+                pk__report_check_clean(w->benchmark ? w->benchmark : "", b, sizeof b),
+                pk__report_check_clean(w->message ? w->message : "", m, sizeof m));
+    }
     footer(f, r);
     pk_free(ord);
     return fflush(f) == EOF || ferror(f) ? PK_EIO : PK_OK;

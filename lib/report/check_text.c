@@ -14,8 +14,9 @@
  * the items that are not PASS plus every regression item with a comparison
  * (the changes); the rest of a group is one "N passed" count. Values are
  * formatted by unit kind; a figure that was not measured reads "—", never 0.
- * Notes follow their row, indented. Verdict words are coloured (ANSI) only
- * when asked. Names are printed with control characters neutralised. */
+ * Notes follow their row, indented. Warnings (they never fail the gate)
+ * follow the table, one "warning: BENCH: message" line each. Verdict words
+ * are coloured (ANSI) only when asked. Names are printed with control characters neutralised. */
 #include "report/check_int.h"
 
 #include <inttypes.h>
@@ -223,6 +224,15 @@ pk_err pk_check_write_text(FILE *f, const pk_check_report *r, const pk_write_opt
         k = end;
     }
     if (r->n_items)
+        fputc('\n', f);
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        char b[256], m[1024];
+        const pk_check_warning *wn = &r->warnings[i];
+        fprintf(f, "%swarning%s: %s: %s\n", sgr(&o, YELLOW), sgr(&o, RESET),
+                pk__report_check_clean(wn->benchmark ? wn->benchmark : "", b, sizeof b),
+                pk__report_check_clean(wn->message ? wn->message : "", m, sizeof m));
+    }
+    if (r->n_warnings)
         fputc('\n', f);
     summary(&o, r);
     pk_free(ord);

@@ -265,3 +265,72 @@ Test(check_history, failed_allocations_are_clean)
     cr_assert(ok);
     pk_store_close(s);
 }
+
+/* t at 10 ms for 6 runs, then 12 ms for 6; r's rate 100 then 80. */
+static pk_store *stepped_runs(void)
+{
+    pk_store *s = open_store(dbpath);
+    for (int i = 0; i < 12; i++)
+        put_run(s, i < 6 ? 10 : 12, i < 6 ? 100 : 80);
+    return s;
+}
+
+Test(check_history, change_points_with_runs_and_direction)
+{
+    pk_store *s = stepped_runs();
+    pk_check_history_opts o;
+    pk_check_history_opts_init(&o);
+    o.changes = true;
+    pk_check_history *h = NULL;
+    pk_diag d;
+    cr_assert_eq(pk_check_history_new(s, &o, &h, &d), PK_OK, "%s", d.message);
+    cr_assert(h->changes);
+    cr_assert_eq(h->n, 2);
+    for (size_t i = 0; i < h->n; i++) {
+        const pk_check_history_series *x = &h->series[i];
+        cr_assert_eq(x->n_changes, 1, "%s", x->benchmark);
+        const pk_check_history_change *c = &x->changes[0];
+        cr_assert_eq(c->row, 6);
+        cr_assert_eq(c->run_before, 6);
+        cr_assert_eq(c->run_at, 7);
+        cr_assert_str_eq(c->commit_at, "0123456789abcdef0123456789abcdef01234567");
+        cr_assert_leq(c->p_value, 0.01);
+        /* a time up 20% and a rate down 20%: both slower */
+        cr_assert_eq(c->mark, PK_VERDICT_SLOWER, "%s", x->benchmark);
+        cr_assert_float_eq(fabs(c->magnitude), 0.2, 1e-9);
+    }
+    pk_check_history_free(h);
+    o.changes = false;
+    cr_assert_eq(pk_check_history_new(s, &o, &h, &d), PK_OK, "%s", d.message);
+    cr_assert_eq(h->series[0].n_changes, 0);
+    cr_assert_null(h->series[0].changes);
+    pk_check_history_free(h);
+    pk_store_close(s);
+}
+
+Test(check_history, change_points_survive_failed_allocations)
+{
+    pk_store *s = stepped_runs();
+    pk_check_history_opts o;
+    pk_check_history_opts_init(&o);
+    o.changes = true;
+    o.benchmark = "t";
+    pk_check_history *warm = NULL;
+    cr_assert_eq(pk_check_history_new(s, &o, &warm, NULL), PK_OK);
+    pk_check_history_free(warm);
+    bool ok = false;
+    for (long k = 0; k < 2000 && !ok; k++) {
+        pk_check_history *h = NULL;
+        fault_arm(k);
+        pk_err e = pk_check_history_new(s, &o, &h, NULL);
+        if (e == PK_OK)
+            cr_assert_eq(h->series[0].n_changes, 1);
+        pk_check_history_free(h);
+        fault_disarm();
+        cr_assert(e == PK_OK || e == PK_ENOMEM, "allocation %ld: %s", k, pk_strerror(e));
+        cr_assert_eq(fault_live(), 0, "allocation %ld leaked", k);
+        ok = e == PK_OK;
+    }
+    cr_assert(ok);
+    pk_store_close(s);
+}
