@@ -85,6 +85,26 @@ typedef enum pk_check_kind {
     PK_ITEM_SIZE,
 } pk_check_kind;
 
+/* Which comparison decided a regression item:
+ *   NONE     not a regression item, or nothing to compare with;
+ *   HISTORY  the unpaired gate: this run against a window of earlier runs
+ *            on this machine, with their run-to-run spread as the noise
+ *            (pk_stats_drift; "How the gate decides" in docs/check.md);
+ *   PAIRED   baseline and candidate measured in the same job, interleaved;
+ *   RUNS     two stored runs' samples by a within-run test (pk_stats_compare):
+ *            what pk_check_evaluate does with baselines that carry no window
+ *            (perfkit compare). Blind to drift between the two invocations:
+ *            honest only for samples from one invocation. */
+typedef enum pk_check_mode {
+    PK_CHECK_MODE_NONE = 0,
+    PK_CHECK_MODE_HISTORY,
+    PK_CHECK_MODE_PAIRED,
+    PK_CHECK_MODE_RUNS,
+} pk_check_mode;
+
+/* "none", "history", "paired", "runs"; "unknown" outside the enum. */
+const char *pk_check_mode_name(pk_check_mode m);
+
 typedef struct pk_check_item {
     pk_check_kind kind;
     pk_check_status status;
@@ -106,7 +126,18 @@ typedef struct pk_check_item {
     pk_bound bound;          /* budget and size items: a maximum (sizes
                                 always) or a minimum; writers say "below
                                 minimum" for an OVER_BUDGET minimum */
+    pk_check_mode mode;      /* regression items: what decided the verdict */
+    size_t n_runs;           /* HISTORY: earlier runs in the window (their
+                                run-level statistics give the noise) */
+    double spread;           /* HISTORY with >= PK_CHECK_MIN_HISTORY runs:
+                                their run-to-run SD of the log statistic
+                                (about the relative SD); else 0 */
 } pk_check_item;
+
+/* The fewest earlier runs whose spread is trusted as the run-to-run noise
+ * of a noisy figure; with fewer, a change beyond the threshold reads
+ * INCONCLUSIVE (exact counts need only one). */
+#define PK_CHECK_MIN_HISTORY 3
 
 typedef struct pk_check_report {
     pk_check_item *items;
@@ -220,9 +251,26 @@ pk_err pk_check_sizes(const pk_config *c, pk_resultset *rs, pk_diag *diag);
  * baseline of current->benches[i] (NULL: none), run_ids[i] its run. From
  * history by the gate's policy: pk_check_find_baselines and
  * pk_check_baseline_set_view; or built any other way. */
+/* The window of one benchmark: its earlier runs on the baseline branch on
+ * this machine, newest first (pk_store_recent), each a result set of that
+ * benchmark alone. */
+typedef struct pk_check_window {
+    size_t n;
+    pk_resultset **sets;
+    int64_t *run_ids;
+    bool fixed;               /* the baseline is a pinned or named run (the
+                                 report is judged against it; the window
+                                 gives only the spread); else the window's
+                                 centre is the baseline */
+    char branch[128];         /* the window's branch ("" any), for notes */
+} pk_check_window;
+
 typedef struct pk_check_baselines {
     const pk_resultset *const *sets;   /* n = current->n */
     const int64_t *run_ids;
+    const pk_check_window *windows;    /* n = current->n, or NULL: no
+                                          history, two-run comparisons
+                                          (PK_CHECK_MODE_RUNS) */
 } pk_check_baselines;
 
 /* Judge current against c's budgets and against baselines (may be NULL: no
@@ -244,6 +292,7 @@ typedef struct pk_check_baseline_set {
     size_t n;                  /* = current->n */
     pk_resultset **sets;
     int64_t *run_ids;
+    pk_check_window *windows;  /* n of them (all empty without history) */
 } pk_check_baseline_set;
 
 /* The baseline of every benchmark of current (this run: meta) from history
