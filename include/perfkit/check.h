@@ -23,9 +23,14 @@
  *                     pk_check_item.bound; NOT_MEASURABLE when the figure
  *                     is not measured here (e.g. hardware counters in a VM);
  *   regression items: the primary figure and every budgeted figure against
- *                     the baseline with pk_stats_compare under the
- *                     benchmark's policy, thresholds and tests from the
- *                     figure table (pk_figure_compare_opts) — REGRESSED (a
+ *                     the baseline under the benchmark's policy, thresholds
+ *                     and tests from the figure table
+ *                     (pk_figure_compare_opts); significance of a noisy
+ *                     figure against history is beyond the run-to-run drift
+ *                     of its window (pk_stats_drift; fewer than
+ *                     PK_CHECK_MIN_HISTORY runs: never significant), of an
+ *                     exact count the exact rule, of two bare runs
+ *                     (no window) pk_stats_compare — REGRESSED (a
  *                     change for the worse in the figure's direction: a
  *                     larger time, a smaller rate), IMPROVED (for the
  *                     better), PASS (no significant difference and within
@@ -296,22 +301,23 @@ typedef struct pk_check_baseline_set {
 } pk_check_baseline_set;
 
 /* The baseline of every benchmark of current (this run: meta) from history
- * st, the gate's policy:
- *   ref given: the run ref resolves to (pk_store_resolve: a run id,
- *     "latest", a commit or unique prefix, a branch's latest run), for
- *     every benchmark;
- *   else per benchmark, the first that exists:
- *     1. the run pinned for it (`perfkit baseline pin`), any branch or
- *        machine;
- *     2. the latest run on c->baseline_branch ("main") on this machine
- *        (meta->fingerprint: a laptop is never compared with CI);
- *     3. the latest run on this branch (meta->branch) on this machine; or,
- *        when this run is on no branch, the latest on any branch on this
- *        machine.
- * A run in which the benchmark failed is never its baseline (store.h); a
- * chosen run that lacks the benchmark gives it none. st NULL (no history
- * yet) gives none, or PK_ENOENT when ref is given. c may be NULL (baseline
- * branch "main"). On PK_OK *out owns the set (pk_check_baseline_set_free).
+ * st, the gate's policy. Per benchmark, its window (windows[i]): the last
+ * pk_policy.window runs (the benchmark's config policy; c NULL: 10) in which
+ * it ran without error, on this machine (meta->fingerprint: a laptop is
+ * never compared with CI), on c->baseline_branch ("main"), or when that has
+ * none on this run's branch (meta->branch; any branch when it is ""). And
+ * the run it is judged against (sets[i], run_ids[i]), the first that
+ * exists:
+ *   1. ref given: the run ref resolves to (pk_store_resolve: a run id,
+ *      "latest", a commit or unique prefix, a branch's latest run), for
+ *      every benchmark (window.fixed);
+ *   2. the run pinned for it (`perfkit baseline pin`), any branch or
+ *      machine (window.fixed);
+ *   3. the window's newest run (exact counts are judged against it; noisy
+ *      figures against the window's centre, unpaired.c).
+ * A pinned or named run that lacks the benchmark gives it none. st NULL
+ * (no history yet) gives none, or PK_ENOENT when ref is given. c may be
+ * NULL. On PK_OK *out owns the set (pk_check_baseline_set_free).
  * Errors, each with diag: PK_ENOENT (ref matches nothing, or no history),
  * PK_EINVAL (ref empty or an ambiguous commit prefix; NULL arguments),
  * PK_ECORRUPT, PK_EIO, PK_ENOMEM. */

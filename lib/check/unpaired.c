@@ -126,7 +126,8 @@ static pk_err drift_verdict(pk_check_item *it, const pk_series *cur, const doubl
     return PK_OK;
 }
 
-/* Fewer than PK_CHECK_MIN_HISTORY earlier runs: the drift is unknown. */
+/* Fewer than PK_CHECK_MIN_HISTORY earlier runs (or a statistic of 0, which
+ * has no logarithm): the drift is unknown. */
 static pk_err few_runs(pk_check_item *it, const pk_series *cur, const pk_series *base,
                        size_t k, const pk_compare_opts *co, const pk_check_window *w)
 {
@@ -138,6 +139,12 @@ static pk_err few_runs(pk_check_item *it, const pk_series *cur, const pk_series 
     double ratio = it->baseline != 0 ? it->current / it->baseline
                                      : (it->current == 0 ? 1.0 : INFINITY);
     it->status = fabs(ratio - 1.0) > co->threshold ? PK_CHECK_INCONCLUSIVE : PK_CHECK_PASS;
+    if (k >= PK_CHECK_MIN_HISTORY)   /* enough runs, but a value of 0 */
+        return it->status == PK_CHECK_PASS
+                   ? PK_OK
+                   : note(it, "a value of 0: the run-to-run drift is judged on the log "
+                              "scale, so it cannot be here (the within-run p does not "
+                              "decide)");
     char runs[64];
     if (k == 0)
         snprintf(runs, sizeof runs, "no earlier run");
