@@ -101,7 +101,7 @@ static pk_err find_one(pk_store *st, const pk_config *c, const char *name, int64
     const char *branch = c && c->baseline_branch ? c->baseline_branch : "main";
     pk_check_window *w = &b->windows[i];
     size_t size = window_size(c, name);
-    w->sets = pk_calloc(size, sizeof *w->sets);
+    w->sets = pk_calloc(size, sizeof(pk_resultset *));
     w->run_ids = pk_calloc(size, sizeof *w->run_ids);
     if (!w->sets || !w->run_ids)
         return PK_ENOMEM;
