@@ -23,9 +23,14 @@
  *                     pk_check_item.bound; NOT_MEASURABLE when the figure
  *                     is not measured here (e.g. hardware counters in a VM);
  *   regression items: the primary figure and every budgeted figure against
- *                     the baseline with pk_stats_compare under the
- *                     benchmark's policy, thresholds and tests from the
- *                     figure table (pk_figure_compare_opts) — REGRESSED (a
+ *                     the baseline under the benchmark's policy, thresholds
+ *                     and tests from the figure table
+ *                     (pk_figure_compare_opts); significance of a noisy
+ *                     figure against history is beyond the run-to-run drift
+ *                     of its window (pk_stats_drift; fewer than
+ *                     PK_CHECK_MIN_HISTORY runs: never significant), of an
+ *                     exact count the exact rule, of two bare runs
+ *                     (no window) pk_stats_compare — REGRESSED (a
  *                     change for the worse in the figure's direction: a
  *                     larger time, a smaller rate), IMPROVED (for the
  *                     better), PASS (no significant difference and within
@@ -85,6 +90,26 @@ typedef enum pk_check_kind {
     PK_ITEM_SIZE,
 } pk_check_kind;
 
+/* Which comparison decided a regression item:
+ *   NONE     not a regression item, or nothing to compare with;
+ *   HISTORY  the unpaired gate: this run against a window of earlier runs
+ *            on this machine, with their run-to-run spread as the noise
+ *            (pk_stats_drift; "How the gate decides" in docs/check.md);
+ *   PAIRED   baseline and candidate measured in the same job, interleaved;
+ *   RUNS     two stored runs' samples by a within-run test (pk_stats_compare):
+ *            what pk_check_evaluate does with baselines that carry no window
+ *            (perfkit compare). Blind to drift between the two invocations:
+ *            honest only for samples from one invocation. */
+typedef enum pk_check_mode {
+    PK_CHECK_MODE_NONE = 0,
+    PK_CHECK_MODE_HISTORY,
+    PK_CHECK_MODE_PAIRED,
+    PK_CHECK_MODE_RUNS,
+} pk_check_mode;
+
+/* "none", "history", "paired", "runs"; "unknown" outside the enum. */
+const char *pk_check_mode_name(pk_check_mode m);
+
 typedef struct pk_check_item {
     pk_check_kind kind;
     pk_check_status status;
@@ -106,6 +131,12 @@ typedef struct pk_check_item {
     pk_bound bound;          /* budget and size items: a maximum (sizes
                                 always) or a minimum; writers say "below
                                 minimum" for an OVER_BUDGET minimum */
+    pk_check_mode mode;      /* regression items: what decided the verdict */
+    size_t n_runs;           /* HISTORY: earlier runs in the window (their
+                                run-level statistics give the noise) */
+    double spread;           /* HISTORY with >= PK_CHECK_MIN_HISTORY runs:
+                                their run-to-run SD of the log statistic
+                                (about the relative SD); else 0 */
 } pk_check_item;
 
 /* Something the gate noticed that does not decide it: a warning never
@@ -130,6 +161,11 @@ typedef struct pk_check_warning {
     char since_commit[41];   /* its commit ("" outside git) */
     size_t runs;             /* runs since the shift, this one included */
 } pk_check_warning;
+
+/* The fewest earlier runs whose spread is trusted as the run-to-run noise
+ * of a noisy figure; with fewer, a change beyond the threshold reads
+ * INCONCLUSIVE (exact counts need only one). */
+#define PK_CHECK_MIN_HISTORY 3
 
 typedef struct pk_check_report {
     pk_check_item *items;
@@ -250,9 +286,26 @@ pk_err pk_check_sizes(const pk_config *c, pk_resultset *rs, pk_diag *diag);
  * baseline of current->benches[i] (NULL: none), run_ids[i] its run. From
  * history by the gate's policy: pk_check_find_baselines and
  * pk_check_baseline_set_view; or built any other way. */
+/* The window of one benchmark: its earlier runs on the baseline branch on
+ * this machine, newest first (pk_store_recent), each a result set of that
+ * benchmark alone. */
+typedef struct pk_check_window {
+    size_t n;
+    pk_resultset **sets;
+    int64_t *run_ids;
+    bool fixed;               /* the baseline is a pinned or named run (the
+                                 report is judged against it; the window
+                                 gives only the spread); else the window's
+                                 centre is the baseline */
+    char branch[128];         /* the window's branch ("" any), for notes */
+} pk_check_window;
+
 typedef struct pk_check_baselines {
     const pk_resultset *const *sets;   /* n = current->n */
     const int64_t *run_ids;
+    const pk_check_window *windows;    /* n = current->n, or NULL: no
+                                          history, two-run comparisons
+                                          (PK_CHECK_MODE_RUNS) */
 } pk_check_baselines;
 
 /* Judge current against c's budgets and against baselines (may be NULL: no
@@ -274,25 +327,27 @@ typedef struct pk_check_baseline_set {
     size_t n;                  /* = current->n */
     pk_resultset **sets;
     int64_t *run_ids;
+    pk_check_window *windows;  /* n of them (all empty without history) */
 } pk_check_baseline_set;
 
 /* The baseline of every benchmark of current (this run: meta) from history
- * st, the gate's policy:
- *   ref given: the run ref resolves to (pk_store_resolve: a run id,
- *     "latest", a commit or unique prefix, a branch's latest run), for
- *     every benchmark;
- *   else per benchmark, the first that exists:
- *     1. the run pinned for it (`perfkit baseline pin`), any branch or
- *        machine;
- *     2. the latest run on c->baseline_branch ("main") on this machine
- *        (meta->fingerprint: a laptop is never compared with CI);
- *     3. the latest run on this branch (meta->branch) on this machine; or,
- *        when this run is on no branch, the latest on any branch on this
- *        machine.
- * A run in which the benchmark failed is never its baseline (store.h); a
- * chosen run that lacks the benchmark gives it none. st NULL (no history
- * yet) gives none, or PK_ENOENT when ref is given. c may be NULL (baseline
- * branch "main"). On PK_OK *out owns the set (pk_check_baseline_set_free).
+ * st, the gate's policy. Per benchmark, its window (windows[i]): the last
+ * pk_policy.window runs (the benchmark's config policy; c NULL: 10) in which
+ * it ran without error, on this machine (meta->fingerprint: a laptop is
+ * never compared with CI), on c->baseline_branch ("main"), or when that has
+ * none on this run's branch (meta->branch; any branch when it is ""). And
+ * the run it is judged against (sets[i], run_ids[i]), the first that
+ * exists:
+ *   1. ref given: the run ref resolves to (pk_store_resolve: a run id,
+ *      "latest", a commit or unique prefix, a branch's latest run), for
+ *      every benchmark (window.fixed);
+ *   2. the run pinned for it (`perfkit baseline pin`), any branch or
+ *      machine (window.fixed);
+ *   3. the window's newest run (exact counts are judged against it; noisy
+ *      figures against the window's centre, unpaired.c).
+ * A pinned or named run that lacks the benchmark gives it none. st NULL
+ * (no history yet) gives none, or PK_ENOENT when ref is given. c may be
+ * NULL. On PK_OK *out owns the set (pk_check_baseline_set_free).
  * Errors, each with diag: PK_ENOENT (ref matches nothing, or no history),
  * PK_EINVAL (ref empty or an ambiguous commit prefix; NULL arguments),
  * PK_ECORRUPT, PK_EIO, PK_ENOMEM. */

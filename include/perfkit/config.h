@@ -2,7 +2,7 @@
  *
  *   version: 1
  *   history: { path: .perfkit/history.db, baseline-branch: main }
- *   regression: { threshold: 5%, alpha: 0.05, method: mann-whitney }
+ *   regression: { threshold: 5%, alpha: 0.05, method: mann-whitney, window: 10 }
  *   benchmarks:
  *     sort:                                  # a command (every bench option)
  *       command: build/sortdemo radix 300000
@@ -85,7 +85,13 @@ typedef struct pk_policy {
                                 per benchmark) applies to every figure */
     double alpha;            /* default 0.05 */
     pk_test_method method;   /* default PK_TEST_MANN_WHITNEY */
+    size_t window;           /* the unpaired gate's baseline: this many
+                                earlier runs (`window: 10`, 1..1000);
+                                default PK_DEFAULT_WINDOW */
 } pk_policy;
+
+/* The default baseline window of the unpaired gate: the last 10 runs. */
+#define PK_DEFAULT_WINDOW 10
 
 /* Which side of its limit a budget keeps the statistic on. */
 typedef enum pk_bound {

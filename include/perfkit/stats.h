@@ -238,5 +238,57 @@ typedef struct pk_changepoint {
 pk_err pk_stats_changepoints(const double *x, size_t n, const pk_changepoint_opts *o,
                              pk_changepoint **out, size_t *n_out);
 
+/* ---- a run against earlier runs: between-run drift ----------------------- */
+
+/* Samples of two invocations are not exchangeable: the machine's speed drifts
+ * between them by more than the spread inside either, so a within-run test
+ * calls every drift significant. pk_stats_drift judges one run-level
+ * statistic x (a run's median, say) against the same statistic of k earlier
+ * runs, on the log scale (changes are relative), with the earlier runs'
+ * spread as the noise:
+ *   y_i = log runs[i]; m = median(y); outliers: when k >= 6, runs with
+ *     |y_i - m| > 5 * 1.4826 * MAD(y) are left out of the spread (one bad
+ *     run must not hide every change for the next k runs); k' runs stay;
+ *   s = max(sample SD of the kept y_i, o->floor);
+ *   against the window (o->ref 0): T = (log x - m) / (s sqrt(1 + pi/(2k')))
+ *     — a new run minus the sample median of k' runs, whose variance is
+ *     about pi/(2k') s^2 under normal run effects;
+ *   against one run (o->ref > 0, a pinned or named run): T = (log x -
+ *     log ref) / (s sqrt 2) — two single runs;
+ *   p_value = P(|T_{k'-1}| >= |T|), Student's t with k'-1 df (exact for the
+ *     classical prediction interval with the mean; with the median centre
+ *     simulated at 4.3-6.5% for alpha 0.05, k = 3..20, normal run effects);
+ *   lo, hi: the 1 - alpha interval of the ratio x / ref, (x / ref) *
+ *     exp(-+ t_{1-alpha/2, k'-1} * scale): it excludes 1 exactly when
+ *     p < alpha.
+ * When s is 0 (identical runs, no floor) any difference has p 0, none p 1.
+ * Does not allocate beyond a copy of runs. Errors: PK_EINVAL (NULL, k < 2, a
+ * value or x <= 0 or NaN, alpha outside (0,1), floor or ref < 0),
+ * PK_ENOMEM. */
+typedef struct pk_drift_opts {
+    double alpha;      /* two-sided level; 0.05 */
+    double ref;        /* 0: against the window's centre; > 0: against this
+                          single run's statistic */
+    double floor;      /* lower bound of s, log scale (e.g. the current
+                          statistic's own standard error); 0 */
+} pk_drift_opts;
+
+void pk_drift_opts_init(pk_drift_opts *o);
+
+typedef struct pk_drift {
+    size_t n;          /* runs in the spread (k') */
+    size_t rejected;   /* runs left out of it as outliers */
+    double centre;     /* exp(m): the robust centre of all k runs */
+    double ref;        /* what x is judged against: centre or o->ref */
+    double spread;     /* s: the run-to-run SD of the log statistic (about
+                          the relative SD), floored */
+    double ratio;      /* x / ref */
+    double t, df, p_value;
+    double lo, hi;     /* the 1 - alpha interval of the ratio */
+} pk_drift;
+
+pk_err pk_stats_drift(const double *runs, size_t k, double x, const pk_drift_opts *o,
+                      pk_drift *out);
+
 PK_END_DECLS
 #endif

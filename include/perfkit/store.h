@@ -85,6 +85,21 @@ pk_err pk_store_get_bench(pk_store *s, int64_t id, const char *benchmark,
 pk_err pk_store_find_baseline(pk_store *s, const char *benchmark, const char *branch,
                               const char *fingerprint, int64_t before_id, int64_t *run_id);
 
+/* The runs of benchmark a window of history is made of: the most recent runs
+ * with id < before_id (0: no limit) on branch (NULL: any) with fingerprint
+ * (NULL: any) in which benchmark ran without error, newest first, at most
+ * limit of them, into ids[0..*n-1] (the caller's array of limit entries).
+ * Pins play no part (pk_store_pinned). Makes no allocation. Cost: limit
+ * baseline searches (O(log n) each plus the runs skipped). Errors:
+ * PK_EINVAL (NULL arguments, before_id < 0), PK_EIO, PK_ECORRUPT. */
+pk_err pk_store_recent(pk_store *s, const char *benchmark, const char *branch,
+                       const char *fingerprint, int64_t before_id, size_t limit, int64_t *ids,
+                       size_t *n);
+
+/* The run pinned for benchmark (`perfkit baseline pin`) into *run_id, 0 when
+ * none. Errors: PK_EINVAL (NULL arguments), PK_EIO, PK_ECORRUPT. */
+pk_err pk_store_pinned(pk_store *s, const char *benchmark, int64_t *run_id);
+
 /* Resolve a user's reference to a run, tried in this order: a run id
  * ("42", if that run exists), "latest", a commit hash or unique prefix
  * (4..40 hex digits, any case; the most recent run of it), a branch name

@@ -20,4 +20,17 @@ pk_err pk__check_creep(pk_store *st, const pk_config *c, const pk_run_meta *meta
 /* Release r's warnings (pk_check_report_free). */
 void pk__check_warnings_free(pk_check_report *r);
 
+/* Whether result name ("name" or "name/inner") comes from config benchmark
+ * cb. */
+bool pk__check_belongs(const pk_cfg_bench *cb, const char *name);
+
+/* The unpaired verdict of regression item it of a noisy figure against
+ * history window w (unpaired.c): it->current, ->baseline (the statistic of
+ * base, the pinned / named / newest run's series) and ->stat are set; this
+ * sets the verdict, cmp, n_runs, spread, the baseline (the window's centre
+ * unless w->fixed) and the note. co: the figure's policy. Errors:
+ * PK_ENOMEM. */
+pk_err pk__check_unpaired(pk_check_item *it, const pk_series *cur, const pk_series *base,
+                          const pk_compare_opts *co, const pk_check_window *w);
+
 #endif

@@ -52,13 +52,11 @@ static double threshold_of(const pk_config *c, const char *name, const char *fig
     pk_policy def;
     pk_policy_init(&def);
     const pk_policy *pol = &def;
-    for (size_t i = 0; c && i < c->n_benches; i++) {
-        size_t n = strlen(c->benches[i].name);
-        if (strncmp(name, c->benches[i].name, n) == 0 && (name[n] == '\0' || name[n] == '/')) {
+    for (size_t i = 0; c && i < c->n_benches; i++)
+        if (pk__check_belongs(&c->benches[i], name)) {
             pol = &c->benches[i].policy;
             break;
         }
-    }
     pk_compare_opts co;
     pk_compare_opts_init(&co);
     co.threshold = pol->threshold;

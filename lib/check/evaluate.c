@@ -10,7 +10,9 @@
  * verdict with the figure's direction — a larger rate is IMPROVED, a larger
  * time REGRESSED. A change beyond the threshold that is not significant is
  * INCONCLUSIVE: the benchmark is too noisy to say, which is worth showing
- * but not failing on. With no config (perfkit compare), every benchmark of
+ * but not failing on. Against history (baselines with a window) a noisy
+ * figure is judged by its run-to-run drift, unpaired.c; without a window
+ * two runs are compared by a within-run test (mode RUNS). With no config (perfkit compare), every benchmark of
  * the current set is compared on every figure it shares with the baseline. A
  * report with no item fails: an empty import or a filter that left nothing
  * must not read as a passing gate. The run's metadata comes in with the
@@ -27,6 +29,7 @@
 #include "core/file.h"
 #include "perfkit/alloc.h"
 #include "perfkit/figure.h"
+#include "check/check_int.h"
 
 typedef struct builder {
     pk_check_report *r;
@@ -130,9 +133,19 @@ static pk_err budget_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_d
     return PK_OK;
 }
 
+/* What a benchmark's regression items are judged against. */
+typedef struct basis {
+    const pk_resultset *set;      /* the baseline run: pinned, named, or the
+                                     window's newest; NULL: none */
+    int64_t run;
+    const pk_check_window *win;   /* NULL: two runs (mode RUNS) */
+} basis;
+
 static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *figure,
-                              const pk_policy *pol, const pk_resultset *base_set, int64_t run)
+                              const pk_policy *pol, const basis *bs)
 {
+    const pk_resultset *base_set = bs->set;
+    int64_t run = bs->run;
     const pk_series *cur = pk_bench_data_get(b, figure);
     if (!cur)
         return PK_OK;   /* the budget item already says it is not measurable */
@@ -169,6 +182,9 @@ static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *f
         return set_note(it, "at perfkit's measurement floor (%s) in both runs: the program's "
                             "own peak is below it%s", fl, "");
     }
+    it->mode = bs->win ? PK_CHECK_MODE_HISTORY : PK_CHECK_MODE_RUNS;
+    if (bs->win && co.method != PK_TEST_EXACT)   /* noisy: judged by the drift */
+        return pk__check_unpaired(it, cur, base, &co, bs->win);
     e = pk_stats_compare(base->samples, base->n, cur->samples, cur->n, &co, &it->cmp);
     if (e == PK_ENOMEM)
         return e;
@@ -190,14 +206,14 @@ static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *f
     return PK_OK;
 }
 
-static bool belongs(const pk_cfg_bench *cb, const char *name)
+bool pk__check_belongs(const pk_cfg_bench *cb, const char *name)
 {
     size_t n = strlen(cb->name);
     return strncmp(name, cb->name, n) == 0 && (name[n] == '\0' || name[n] == '/');
 }
 
 static pk_err bench_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_data *b,
-                          const pk_resultset *base, int64_t run)
+                          const basis *base)
 {
     if (b->error) {
         pk_check_item *it = new_item(bd, PK_ITEM_BUDGET, b->name, "", "");
@@ -214,20 +230,20 @@ static pk_err bench_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_da
     pk_policy_init(&def);
     const pk_policy *pol = cb ? &cb->policy : &def;
     if (e == PK_OK && b->primary)
-        e = regression_item(bd, b, b->primary, pol, base, run);
+        e = regression_item(bd, b, b->primary, pol, base);
     for (size_t k = 0; cb && e == PK_OK && k < cb->n_budgets; k++) {
         const char *fig = cb->budgets[k].figure;
         bool seen = b->primary && strcmp(fig, b->primary) == 0;
         for (size_t j = 0; j < k && !seen; j++)
             seen = strcmp(cb->budgets[j].figure, fig) == 0;
         if (!seen)
-            e = regression_item(bd, b, fig, pol, base, run);
+            e = regression_item(bd, b, fig, pol, base);
     }
     /* without a config (compare), every figure the two runs share */
     for (size_t k = 0; !cb && e == PK_OK && k < b->n_series; k++)
         if ((!b->primary || strcmp(b->series[k].figure, b->primary) != 0) &&
             strcmp(b->series[k].figure, PK_RSS_FLOOR_FIGURE) != 0)
-            e = regression_item(bd, b, b->series[k].figure, pol, base, run);
+            e = regression_item(bd, b, b->series[k].figure, pol, base);
     return e;
 }
 
@@ -305,13 +321,16 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
             continue;
         const pk_cfg_bench *cb = NULL;
         for (size_t i = 0; c && i < c->n_benches && !cb; i++)
-            if (belongs(&c->benches[i], b->name))
+            if (pk__check_belongs(&c->benches[i], b->name))
                 cb = &c->benches[i];
         if (c && !cb)
             continue;   /* not from this config */
-        const pk_resultset *base = baselines && baselines->sets ? baselines->sets[j] : NULL;
-        int64_t run = baselines && baselines->run_ids ? baselines->run_ids[j] : 0;
-        e = bench_items(&bd, cb, b, base, run);
+        basis base = {
+            .set = baselines && baselines->sets ? baselines->sets[j] : NULL,
+            .run = baselines && baselines->run_ids ? baselines->run_ids[j] : 0,
+            .win = baselines && baselines->windows ? &baselines->windows[j] : NULL,
+        };
+        e = bench_items(&bd, cb, b, &base);
     }
     if (e == PK_OK && c)
         e = size_items(&bd, c, current);

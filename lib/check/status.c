@@ -38,3 +38,14 @@ bool pk_check_status_fails(pk_check_status s, bool strict)
     }
     return false;
 }
+
+const char *pk_check_mode_name(pk_check_mode m)
+{
+    switch (m) {
+    case PK_CHECK_MODE_NONE:    return "none";
+    case PK_CHECK_MODE_HISTORY: return "history";
+    case PK_CHECK_MODE_PAIRED:  return "paired";
+    case PK_CHECK_MODE_RUNS:    return "runs";
+    }
+    return "unknown";
+}

@@ -24,6 +24,7 @@ void pk_policy_init(pk_policy *p)
     p->threshold = PK_THRESHOLD_AUTO;   /* each figure's own, from the table */
     p->alpha = 0.05;
     p->method = PK_TEST_MANN_WHITNEY;
+    p->window = PK_DEFAULT_WINDOW;
 }
 
 void pk_config_free(pk_config *c)
@@ -48,7 +49,7 @@ void pk_config_free(pk_config *c)
 
 pk_err pk__cfg_policy(pk__cfg_ctx *c, const pk__ynode *v, pk_policy *p, const char *where)
 {
-    static const char *const keys[] = {"threshold", "alpha", "method"};
+    static const char *const keys[] = {"threshold", "alpha", "method", "window"};
     static const char *const methods[] = {"mann-whitney", "t-test", "exact"};
     static const pk_test_method method_val[] = {PK_TEST_MANN_WHITNEY, PK_TEST_WELCH,
                                                 PK_TEST_EXACT};
@@ -60,7 +61,7 @@ pk_err pk__cfg_policy(pk__cfg_ctx *c, const pk__ynode *v, pk_policy *p, const ch
     for (size_t i = 0; i < v->n; i += 2) {
         const pk__ynode *val = v->items[i + 1];
         size_t m;
-        switch (pk__cfg_key_index(v->items[i]->str, keys, 3)) {
+        switch (pk__cfg_key_index(v->items[i]->str, keys, 4)) {
         case 0:
             e = pk__cfg_percent(c, "threshold", val, &p->threshold);
             break;
@@ -74,8 +75,18 @@ pk_err pk__cfg_policy(pk__cfg_ctx *c, const pk__ynode *v, pk_policy *p, const ch
             if ((e = pk__cfg_enum(c, "method", val, methods, 3, &m)) == PK_OK)
                 p->method = method_val[m];
             break;
+        case 3: {
+            double w = 0;
+            if ((e = pk__cfg_number(c, "window", val, &w)) == PK_OK &&
+                !(w >= 1 && w <= 1000 && w == (double)(size_t)w))
+                e = pk__cfg_error_at(c, val, "`window` must be a whole number of runs from 1 "
+                                     "to 1000, e.g. 10, got `%s`", val->str);
+            if (e == PK_OK)
+                p->window = (size_t)w;
+            break;
+        }
         default:
-            return pk__cfg_unknown_key(c, v->items[i], what, keys, 3);
+            return pk__cfg_unknown_key(c, v->items[i], what, keys, 4);
         }
         if (e != PK_OK)
             return e;

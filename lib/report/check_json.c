@@ -6,7 +6,7 @@
  *    items[{kind, status, benchmark, figure, stat, unit, current, limit,
  *           limit_text, bound, baseline, baseline_run, n_current, n_baseline,
  *           comparison{ratio, ci_lo, ci_hi, p_value, statistic} | null,
- *           note, line, column}],
+ *           note, mode, history_runs, spread, line, column}],
  *    warnings[{kind, benchmark, figure, stat, message, magnitude, threshold,
  *              p_value, since_run, since_commit, runs}]}
  *
@@ -125,6 +125,13 @@ static json_t *item_json(const pk_check_item *it)
         pk__report_json_set(j, "n_baseline", pk__report_json_u64(it->n_baseline)) ||
         pk__report_json_set(j, "comparison", comparison_json(it)) ||
         pk__report_json_set(j, "note", pk__report_json_str(it->note)) ||
+        pk__report_json_set(j, "mode", it->kind == PK_ITEM_REGRESSION &&
+                                it->mode != PK_CHECK_MODE_NONE
+                                ? json_string(pk_check_mode_name(it->mode)) : json_null()) ||
+        pk__report_json_set(j, "history_runs", it->mode == PK_CHECK_MODE_HISTORY
+                                ? pk__report_json_u64(it->n_runs) : json_null()) ||
+        pk__report_json_set(j, "spread", it->mode == PK_CHECK_MODE_HISTORY && it->spread > 0
+                                ? pk__report_json_real(it->spread) : json_null()) ||
         pk__report_json_set(j, "line", it->pos.line ? json_integer(it->pos.line)
                                                     : json_null()) ||
         pk__report_json_set(j, "column", it->pos.line ? json_integer(it->pos.column)

@@ -185,6 +185,43 @@ pk_err pk_store_find_baseline(pk_store *s, const char *benchmark, const char *br
     return s->be->search_baseline(s, benchmark, branch, fingerprint, limit, run_id);
 }
 
+pk_err pk_store_recent(pk_store *s, const char *benchmark, const char *branch,
+                       const char *fingerprint, int64_t before_id, size_t limit, int64_t *ids,
+                       size_t *n)
+{
+    if (n)
+        *n = 0;
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!benchmark || !n || (limit && !ids) || before_id < 0)
+        return pk__store_fail(s, PK_EINVAL, "recent: invalid argument");
+    int64_t below = before_id == 0 ? INT64_MAX : before_id;
+    while (*n < limit) {   /* each search starts below the run found last */
+        int64_t id = 0;
+        pk_err e = s->be->search_baseline(s, benchmark, branch, fingerprint, below, &id);
+        if (e != PK_OK)
+            return e;
+        if (id <= 0)
+            break;
+        ids[(*n)++] = id;
+        below = id;
+    }
+    return PK_OK;
+}
+
+pk_err pk_store_pinned(pk_store *s, const char *benchmark, int64_t *run_id)
+{
+    if (run_id)
+        *run_id = 0;
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!benchmark || !run_id)
+        return pk__store_fail(s, PK_EINVAL, "pinned: invalid argument");
+    return s->be->pinned(s, benchmark, run_id);
+}
+
 /* ---- resolving a reference ------------------------------------------------- */
 
 static bool all_digits(const char *s)
