@@ -6,12 +6,13 @@
  * back: the last CREEP_WINDOW runs of the benchmark on the branch of its
  * baseline run and on this machine (the baseline policy's own choice, so a
  * laptop never mixes with CI), with this run's statistic appended. E-Divisive
- * (pk_stats_changepoints, default options) finds the change points; the last
- * one is a creep when the medians either side differ by more than the
- * regression threshold in the figure's worse direction while the single
- * step at the change point stayed below it (one large step is what the
- * regression item itself judges, and a step the gate already passed or
- * failed is not news). Warnings never change the verdict. A history the
+ * (pk_stats_changepoints, default options) finds the change points; the
+ * chain of change points at the end of the history that each shift the
+ * figure for the worse by no more than the regression threshold is a creep
+ * when together they add up past it (medians before the first and after the
+ * last differ by more than the threshold) and the run-to-run step at its
+ * start stayed below it too (one large step is what the regression item
+ * itself judges, and a step the gate already passed or failed is not news). Warnings never change the verdict. A history the
  * store cannot read gives no warning rather than a failed gate; only
  * running out of memory fails. */
 #include <math.h>
@@ -142,21 +143,33 @@ static pk_err judge(const pk_history_point *pts, size_t n, double current, bool 
     pk_changepoint *cp = NULL;
     size_t nc = 0;
     pk_err e = pk_stats_changepoints(v, n + 1, NULL, &cp, &nc);
-    if (e == PK_OK && nc) {
-        const pk_changepoint *last = &cp[nc - 1];
-        double prev = v[last->index - 1];
-        double step = prev != 0.0 ? v[last->index] / prev - 1.0 : NAN;
-        double shift = higher ? -last->magnitude : last->magnitude;
-        double worse_step = higher ? -step : step;
-        if (isfinite(shift) && shift > threshold && isfinite(worse_step) &&
-            worse_step <= threshold && last->index < n) {
-            w->magnitude = last->magnitude;
+    /* A creep is a chain of change points at the end of the history, each a
+     * shift for the worse no larger than the threshold, that adds up past
+     * it: from the level before the chain's first change point to the
+     * level after its last. A long ramp gives several such points. */
+    size_t first = nc;
+    double sign = higher ? -1.0 : 1.0;
+    while (first > 0 && isfinite(cp[first - 1].magnitude) &&
+           sign * cp[first - 1].magnitude > 0.0 && sign * cp[first - 1].magnitude <= threshold)
+        first--;
+    if (e == PK_OK && first < nc && cp[first].before > 0.0) {
+        const pk_changepoint *head = &cp[first], *last = &cp[nc - 1];
+        double total = last->after / head->before - 1.0;
+        double prev = v[head->index - 1];
+        double step = prev != 0.0 ? v[head->index] / prev - 1.0 : NAN;
+        if (isfinite(total) && sign * total > threshold && isfinite(step) &&
+            sign * step <= threshold && head->index < n + 1) {
+            w->magnitude = total;
             w->threshold = threshold;
-            w->p_value = last->p_value;
-            w->since_run = pts[last->index].run_id;
-            snprintf(w->since_commit, sizeof w->since_commit, "%s", pts[last->index].commit);
-            snprintf(commit, len, "%s", pts[last->index].commit);
-            w->runs = n + 1 - last->index;
+            w->p_value = head->p_value;
+            for (size_t k = first + 1; k < nc; k++)   /* the weakest link of the chain */
+                if (cp[k].p_value > w->p_value)
+                    w->p_value = cp[k].p_value;
+            w->since_run = head->index < n ? pts[head->index].run_id : 0;
+            const char *cm = head->index < n ? pts[head->index].commit : "";
+            snprintf(w->since_commit, sizeof w->since_commit, "%s", cm);
+            snprintf(commit, len, "%s", cm);
+            w->runs = n + 1 - head->index;
         }
     }
     pk_free(cp);
@@ -176,14 +189,24 @@ pk_err pk__check_creep(pk_store *st, const pk_config *c, const pk_run_meta *meta
     size_t cap = r->n_warnings;
     for (size_t i = 0; e == PK_OK && i < r->n_items; i++) {
         const pk_check_item *it = &r->items[i];
-        if (it->kind != PK_ITEM_REGRESSION || !it->baseline_run || !isfinite(it->current))
+        if (it->kind != PK_ITEM_REGRESSION || !isfinite(it->current) ||
+            (!it->baseline_run && it->mode != PK_CHECK_MODE_HISTORY))
             continue;
-        const pk_run_meta *base = find_run(&rl, it->baseline_run);
-        if (!base)
+        /* the baseline's branch: its run's, or for a window (no one run)
+         * the baseline policy's: the baseline branch, else this run's */
+        const pk_run_meta *base = it->baseline_run ? find_run(&rl, it->baseline_run) : NULL;
+        if (it->baseline_run && !base)
             continue;   /* an old pinned run: outside the window anyway */
+        const char *branch = base ? base->branch : c && c->baseline_branch ? c->baseline_branch
+                                                                            : "main";
         pk_history_point *pts = NULL;
         size_t n = 0;
-        e = window(st, it, &rl, base->branch, meta->fingerprint, &pts, &n);
+        e = window(st, it, &rl, branch, meta->fingerprint, &pts, &n);
+        if (e == PK_OK && n == 0 && !base && strcmp(branch, meta->branch) != 0) {
+            pk_free(pts);
+            pts = NULL;
+            e = window(st, it, &rl, meta->branch, meta->fingerprint, &pts, &n);
+        }
         pk_check_warning w;
         char commit[41] = "";
         if (e == PK_OK)
