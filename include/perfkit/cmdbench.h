@@ -36,6 +36,10 @@ typedef struct pk_cmdbench_cmd {
     const char *conclude;   /* after every run, not measured; may be NULL */
     const char *param_name; /* parameter scan: name and value this command was */
     const char *param_value;/*   made with; NULL when not a scan */
+    const char *cwd;        /* the directory command, prepare and conclude run
+                               in (the child changes to it; perfkit does
+                               not); a relative program path with a '/' is
+                               found there. NULL: the current directory */
 } pk_cmdbench_cmd;
 
 typedef struct pk_cmdbench_progress {
