@@ -85,6 +85,16 @@ typedef enum pk_check_kind {
     PK_ITEM_SIZE,
 } pk_check_kind;
 
+/* Which comparison decided a regression item: PAIRED (the base side ran in
+ * the same job, interleaved: pk_check_pair_prepare), HISTORY (a run stored
+ * by an earlier invocation), NONE (no comparison: budget and size items,
+ * no baseline). */
+typedef enum pk_check_mode {
+    PK_CHECK_MODE_NONE = 0,
+    PK_CHECK_MODE_HISTORY,
+    PK_CHECK_MODE_PAIRED,
+} pk_check_mode;
+
 typedef struct pk_check_item {
     pk_check_kind kind;
     pk_check_status status;
@@ -106,6 +116,7 @@ typedef struct pk_check_item {
     pk_bound bound;          /* budget and size items: a maximum (sizes
                                 always) or a minimum; writers say "below
                                 minimum" for an OVER_BUDGET minimum */
+    pk_check_mode mode;      /* regression items: what decided the verdict */
 } pk_check_item;
 
 typedef struct pk_check_report {
@@ -118,6 +129,8 @@ typedef struct pk_check_report {
     pk_run_meta run;         /* the run judged, as pk_check_evaluate got it
                                 (o->run); id 0 when not stored */
     char config_path[512];
+    char pair_ref[128];      /* paired mode: the REF as given ("" unpaired) */
+    char pair_commit[41];    /*   and its commit */
 } pk_check_report;
 
 /* ---- collect ------------------------------------------------------------- */
@@ -150,6 +163,11 @@ typedef struct pk_check_opts {
     /* pk_check_evaluate (pk_check_run and pk_check_compare set their own) */
     const pk_run_meta *run;          /* the run judged, copied into the
                                         report; NULL: all zero */
+    /* pk_check_run: paired mode */
+    const char *pair_ref;            /* run every benchmark against this git
+                                        ref in the same job (overrides
+                                        c->pair_base); NULL: c->pair_base, and
+                                        when that is NULL too, unpaired */
 } pk_check_opts;
 
 void pk_check_opts_init(pk_check_opts *o);
@@ -214,6 +232,53 @@ pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset
  * PK_ENOMEM. */
 pk_err pk_check_sizes(const pk_config *c, pk_resultset *rs, pk_diag *diag);
 
+/* ---- paired mode ----------------------------------------------------------- */
+
+/* The base tree of paired mode. */
+typedef struct pk_check_pair {
+    char commit[41];     /* the commit REF resolved to */
+    char *worktree;      /* owned: absolute path of the base tree,
+                            <config dir>/.perfkit/worktrees/<REF> */
+    char *cwd;           /* owned: the base tree's counterpart of the current
+                            directory: where its commands and build run */
+    bool built;          /* the build ran now (false: none, or skipped because
+                            this commit was built with this command before) */
+} pk_check_pair;
+
+/* Materialise ref (a commit, branch, tag, HEAD~1 ...; resolved in the git
+ * repository holding c->dir) as a detached git worktree under
+ * <config dir>/.perfkit/worktrees/, created the first time and moved to the
+ * commit later (`git checkout --detach --force` inside it: the tree is
+ * perfkit's; untracked build outputs stay). The user's work tree and index
+ * are never touched; git runs without a shell. Then, when build is
+ * non-empty, run it through /bin/sh -c in out->cwd, unless the marker
+ * `.perfkit-built` in the worktree says this commit was already built with
+ * this very command. The current directory must be inside the repository
+ * (commands run from it; the base side runs from its counterpart). Blocks
+ * for as long as git and the build take. On PK_OK *out is filled (free with
+ * pk_check_pair_clear); on error *out holds nothing to free and diag says
+ * why. Errors: PK_ENOENT (ref names no commit, c->dir is not in a git work
+ * tree, no git program), PK_EINVAL (empty ref or one starting with `-`,
+ * the current directory outside the repository), PK_EFAIL (the build
+ * failed: diag ends with the end of its output; or git could not check the
+ * commit out), PK_EIO, PK_ENOMEM. */
+pk_err pk_check_pair_prepare(const pk_config *c, const char *ref, const char *build,
+                             pk_check_pair *out, pk_diag *diag);
+void   pk_check_pair_clear(pk_check_pair *p);   /* NULL is a no-op */
+
+/* pk_check_collect for paired mode: every command benchmark of c runs in
+ * both trees in one interleaved benchmark, the candidate (cur) from the
+ * current directory and the base (base) from base_cwd, each command in its
+ * tree's directory, in shuffled blocks so that block i of the base pairs
+ * with block i of the candidate; with an automatic run count both sides
+ * get the larger of the two. Imports cannot be paired, and Google
+ * Benchmark binaries are not paired yet: they go into cur only (evaluate
+ * then judges them against history and says so on every item). Size
+ * budgets are not measured here.
+ * Errors: those of pk_check_collect. */
+pk_err pk_check_collect_pair(const pk_config *c, const pk_check_opts *o, const char *base_cwd,
+                             pk_resultset *cur, pk_resultset *base, pk_diag *diag);
+
 /* ---- evaluate ------------------------------------------------------------ */
 
 /* Baselines per benchmark, borrowed: sets[i] is the result set holding the
@@ -223,6 +288,12 @@ pk_err pk_check_sizes(const pk_config *c, pk_resultset *rs, pk_diag *diag);
 typedef struct pk_check_baselines {
     const pk_resultset *const *sets;   /* n = current->n */
     const int64_t *run_ids;
+    const pk_resultset *paired;        /* paired mode: the base side measured
+                                          in this job (pk_check_collect_pair);
+                                          a benchmark found here is judged
+                                          by the pairing, sets[] is then
+                                          unused for it. NULL: unpaired */
+    int64_t paired_run;                /* its stored run, 0 when none */
 } pk_check_baselines;
 
 /* Judge current against c's budgets and against baselines (may be NULL: no

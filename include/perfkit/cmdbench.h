@@ -69,6 +69,10 @@ typedef struct pk_cmdbench_opts {
     void (*progress)(void *ud, const pk_cmdbench_progress *p);  /* may be NULL */
     void *progress_ud;
     const volatile sig_atomic_t *stop;  /* non-zero: stop after the current run */
+    bool equal_runs;          /* automatic run count: every command gets the
+                                 largest of the commands' counts, so block i
+                                 holds run i of each (paired mode); default
+                                 false */
 } pk_cmdbench_opts;
 
 void pk_cmdbench_opts_init(pk_cmdbench_opts *o);

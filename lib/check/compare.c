@@ -51,7 +51,7 @@ pk_err pk_check_compare(pk_store *st, const char *base_ref, const char *ref,
             sets[i] = a;
             ids[i] = ma.id;
         }
-        pk_check_baselines bl = {sets, ids};
+        pk_check_baselines bl = {.sets = sets, .run_ids = ids};
         pk_check_opts eo;
         pk_check_opts_init(&eo);
         eo.strict = o && o->strict;

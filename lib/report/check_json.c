@@ -6,7 +6,8 @@
  *    items[{kind, status, benchmark, figure, stat, unit, current, limit,
  *           limit_text, bound, baseline, baseline_run, n_current, n_baseline,
  *           comparison{ratio, ci_lo, ci_hi, p_value, statistic} | null,
- *           note, line, column}]}
+ *           mode ("paired" | "history" | null), note, line, column}],
+ *    pair{ref, commit} | null}
  *
  * Values are in base units (unit "ns", "bytes", "count"; "fraction" for
  * percent figures). bound says which side of limit a budget or size item
@@ -122,6 +123,9 @@ static json_t *item_json(const pk_check_item *it)
         pk__report_json_set(j, "n_current", pk__report_json_u64(it->n_current)) ||
         pk__report_json_set(j, "n_baseline", pk__report_json_u64(it->n_baseline)) ||
         pk__report_json_set(j, "comparison", comparison_json(it)) ||
+        pk__report_json_set(j, "mode", it->mode == PK_CHECK_MODE_PAIRED ? json_string("paired")
+                                       : it->mode == PK_CHECK_MODE_HISTORY ? json_string("history")
+                                       : json_null()) ||
         pk__report_json_set(j, "note", pk__report_json_str(it->note)) ||
         pk__report_json_set(j, "line", it->pos.line ? json_integer(it->pos.line)
                                                     : json_null()) ||
@@ -131,6 +135,20 @@ static json_t *item_json(const pk_check_item *it)
         return NULL;
     }
     return j;
+}
+
+/* {ref, commit} of paired mode, null unpaired. */
+static json_t *pair_json(const pk_check_report *r)
+{
+    if (!r->pair_ref[0])
+        return json_null();
+    json_t *p = json_object();
+    if (p && (pk__report_json_set(p, "ref", str_or_null(r->pair_ref)) ||
+              pk__report_json_set(p, "commit", str_or_null(r->pair_commit)))) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
 }
 
 pk_err pk_check_write_json(FILE *f, const pk_check_report *r)
@@ -148,7 +166,8 @@ pk_err pk_check_write_json(FILE *f, const pk_check_report *r)
         pk__report_json_set(root, "run", run_json(&r->run)) ||
         pk__report_json_set(root, "config", str_or_null(r->config_path)) ||
         pk__report_json_set(root, "failed", json_boolean(r->failed)) ||
-        pk__report_json_set(root, "strict", json_boolean(r->strict))) {
+        pk__report_json_set(root, "strict", json_boolean(r->strict)) ||
+        pk__report_json_set(root, "pair", pair_json(r))) {
         json_decref(counts);
         json_decref(items);
         goto fail;

@@ -369,6 +369,13 @@ static pk_err measure_all(plan *p, const pk_cmdbench_cmd *cmds)
                 return e;
             p->target[i] = auto_runs(p, r->cmds[i].runs[0].wall_ns);
         }
+    }
+    size_t most = 0;
+    for (size_t i = 0; i < p->n; i++)
+        most = p->target[i] > most ? p->target[i] : most;
+    for (size_t i = 0; i < p->n; i++) {
+        if (o->equal_runs)
+            p->target[i] = most;
         if ((e = grow_runs(&r->cmds[i], p->target[i])) != PK_OK)
             return e;
         total += p->target[i];

@@ -103,7 +103,7 @@ static pk_check_report *against(const pk_config *c, pk_resultset *cur, pk_result
         sets[i] = base;
         ids[i] = 7;
     }
-    pk_check_baselines bl = {sets, ids};
+    pk_check_baselines bl = {.sets = sets, .run_ids = ids};
     pk_check_report *r;
     cr_assert_eq(pk_check_evaluate(c, cur, &bl, NULL, &r), PK_OK);
     return r;
@@ -238,7 +238,7 @@ Test(evaluate, allocation_failures_are_clean)
     put(cur, "size:app.wasm", "gzip", PK_UNIT_SIZE, 1, 0, 1, NULL);
     const pk_resultset *sets[2] = {base, base};
     int64_t ids[2] = {1, 1};
-    pk_check_baselines bl = {sets, ids};
+    pk_check_baselines bl = {.sets = sets, .run_ids = ids};
     for (long k = 0; k < 400; k++) {
         pk_check_report *r = NULL;
         fault_arm(k);
