@@ -509,10 +509,14 @@ pk_err pk_runner_run_in(pk_runner *r, const char *cwd, char *const argv[], pk_ru
     const char *path = lookup(r, prog, &e);
     if (!path)
         return e;
-    const char *exe = path;
+    /* In another directory a relative program is exec'd by the name given,
+     * which the child resolves after its chdir: both sides of a paired
+     * benchmark then start the same way (argv, path length), and an exact
+     * instruction count sees no difference that is perfkit's own. */
+    const char *exe = prog != argv[0] ? argv[0] : path;
     char *const *av = argv;
     if (r->instr == PK_INSTR_CACHEGRIND) {
-        if (!(av = pk__cg_wrap(&r->cg, path, argv))) {
+        if (!(av = pk__cg_wrap(&r->cg, exe, argv))) {
             snprintf(r->msg, sizeof r->msg, "out of memory");
             return PK_ENOMEM;
         }
