@@ -182,12 +182,18 @@ void pk_check_opts_init(pk_check_opts *o);
  *      baselines;
  *   3. this run's metadata (o->run if given, else pk_check_meta_collect
  *      now: the run starts here);
- *   4. pk_check_sizes, then pk_check_collect (o->only, o->progress,
- *      o->stop);
- *   5. baselines by pk_check_find_baselines (o->baseline);
- *   6. pk_check_evaluate (o->strict), the report carrying the metadata;
- *   7. unless o->no_store, store the run (pk_store_put_run); report->run.id
- *      is its id (0 when not stored).
+ *   4. paired mode (o->pair_ref, else c->pair_base): pk_check_pair_prepare
+ *      with c->pair_build, before anything is measured;
+ *   5. pk_check_sizes, then pk_check_collect (o->only, o->progress,
+ *      o->stop) — in paired mode pk_check_collect_pair;
+ *   6. baselines by pk_check_find_baselines (o->baseline): for whatever
+ *      the pairing does not cover;
+ *   7. pk_check_evaluate (o->strict), the report carrying the metadata (and
+ *      pair_ref / pair_commit in paired mode);
+ *   8. unless o->no_store, store the run (pk_store_put_run); report->run.id
+ *      is its id (0 when not stored). In paired mode the base side is
+ *      stored first as its own run (REF's commit, branch "pair:<REF>",
+ *      never dirty) and the paired items' baseline_run is its id.
  * o may be NULL (defaults). On PK_OK *out owns the report
  * (pk_check_report_free); (*out)->failed is the gate's verdict. diag (may
  * be NULL) then holds the first benchmark failure's message, or "". On
@@ -199,6 +205,9 @@ void pk_check_opts_init(pk_check_opts *o);
  *     history), PK_EPARSE (an imported file), PK_EPERM, PK_EINVAL (c NULL,
  *     an ambiguous commit prefix in o->baseline, an empty history location),
  *     PK_ENOTSUP (a PostgreSQL history);
+ *     paired mode: PK_ENOENT (REF names no commit; not in git), PK_EINVAL
+ *     (the current directory outside the repository), PK_EFAIL (the build
+ *     of the base tree failed; diag ends with its output);
  *   history: PK_ECORRUPT (not a perfkit history, damaged, newer), PK_EBUSY;
  *   PK_EINTR: *o->stop was set; nothing stored;
  *   PK_EIO, PK_ENOMEM. */

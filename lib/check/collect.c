@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check/check_int.h"
 #include "perfkit/alloc.h"
@@ -117,6 +118,11 @@ static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progres
     if (e != PK_OK)
         return e;
     size_t k = plan.n, n = base ? 2 * k : k;
+    char cand_cwd[4096];
+    if (base && !getcwd(cand_cwd, sizeof cand_cwd)) {
+        pk_cmd_list_free(&plan);
+        return PK_EIO;
+    }
     pk_cmdbench_cmd *cmds = pk_calloc(n, sizeof *cmds);
     const char **names = plan_names(&plan);
     if (!cmds || !names) {
@@ -128,7 +134,10 @@ static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progres
     for (size_t i = 0; i < k; i++) {
         cmds[i] = plan.cmds[i];
         if (base) {
-            cmds[k + i] = plan.cmds[i];   /* the same line in the base tree */
+            /* the same line in the base tree; the candidate changes to its
+             * own directory too, so both sides pay the same spawn path */
+            cmds[i].cwd = cand_cwd;
+            cmds[k + i] = plan.cmds[i];
             cmds[k + i].cwd = base_cwd;
         }
     }
