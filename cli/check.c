@@ -29,6 +29,11 @@ static const char usage_text[] =
 "                           latest run on the baseline branch (main) on this machine\n"
 "      --db PATH            history database (default from CONFIG:\n"
 "                           .perfkit/history.db beside it)\n"
+"      --pair REF           paired mode: check REF (a commit, branch or tag) out in\n"
+"                           a worktree under .perfkit/, build it (pair.build in\n"
+"                           CONFIG) and run every benchmark in both trees,\n"
+"                           interleaved; the verdict uses the per-block ratios.\n"
+"                           Overrides pair.base in CONFIG\n"
 "      --no-store           do not store this run in history\n"
 "      --strict             \"not measurable here\" and \"inconclusive\" fail too\n"
 "      --only TEXT          run only benchmarks whose name contains TEXT\n"
@@ -43,11 +48,12 @@ static const char usage_text[] =
 "3 internal error, 130 interrupted.\n";
 
 enum { OPT_BASELINE = 256, OPT_DB, OPT_NO_STORE, OPT_STRICT, OPT_ONLY, OPT_JSON, OPT_MARKDOWN,
-       OPT_JUNIT, OPT_COLOR };
+       OPT_JUNIT, OPT_COLOR, OPT_PAIR };
 
 static const struct option longopts[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"db", required_argument, NULL, OPT_DB},
+    {"pair", required_argument, NULL, OPT_PAIR},
     {"no-store", no_argument, NULL, OPT_NO_STORE},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"only", required_argument, NULL, OPT_ONLY},
@@ -66,7 +72,7 @@ typedef struct check_args {
     const char *config, *junit;
     bool json, markdown, verbose;
     int color;
-    pk_check_opts o;   /* --baseline, --db, --no-store, --strict, --only */
+    pk_check_opts o;   /* --baseline, --db, --pair, --no-store, --strict, --only */
 } check_args;
 
 static int parse_args(int argc, char **argv, check_args *a)
@@ -78,6 +84,7 @@ static int parse_args(int argc, char **argv, check_args *a)
         switch (c) {
         case OPT_BASELINE: a->o.baseline = optarg; break;
         case OPT_DB: a->o.history = optarg; break;
+        case OPT_PAIR: a->o.pair_ref = optarg; break;
         case OPT_NO_STORE: a->o.no_store = true; break;
         case OPT_STRICT: a->o.strict = true; break;
         case OPT_ONLY: a->o.only = optarg; break;
@@ -146,10 +153,12 @@ static int write_reports(const check_args *a, const pk_check_report *r)
 }
 
 /* The exit code of a pk_check_run error (check.h): the user's input or
- * history → 2, interrupted → 130, the rest → 3. */
+ * history → 2 (a failing build of --pair's base tree too: the user's to
+ * fix), interrupted → 130, the rest → 3. */
 static int exit_code(pk_err e)
 {
     switch (e) {
+    case PK_EFAIL:
     case PK_EPARSE:
     case PK_ENOENT:
     case PK_EPERM:

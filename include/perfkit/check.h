@@ -180,6 +180,8 @@ typedef struct pk_check_report {
     pk_check_warning *warnings;   /* never fail the gate (pk_check_run's
                                      creep check); NULL when none */
     size_t n_warnings;
+    char pair_ref[128];      /* paired mode: the REF as given ("" unpaired) */
+    char pair_commit[41];    /*   and its commit */
 } pk_check_report;
 
 /* ---- collect ------------------------------------------------------------- */
@@ -212,6 +214,11 @@ typedef struct pk_check_opts {
     /* pk_check_evaluate (pk_check_run and pk_check_compare set their own) */
     const pk_run_meta *run;          /* the run judged, copied into the
                                         report; NULL: all zero */
+    /* pk_check_run: paired mode */
+    const char *pair_ref;            /* run every benchmark against this git
+                                        ref in the same job (overrides
+                                        c->pair_base); NULL: c->pair_base, and
+                                        when that is NULL too, unpaired */
 } pk_check_opts;
 
 void pk_check_opts_init(pk_check_opts *o);
@@ -226,16 +233,22 @@ void pk_check_opts_init(pk_check_opts *o);
  *      baselines;
  *   3. this run's metadata (o->run if given, else pk_check_meta_collect
  *      now: the run starts here);
- *   4. pk_check_sizes, then pk_check_collect (o->only, o->progress,
- *      o->stop);
- *   5. baselines by pk_check_find_baselines (o->baseline);
- *   6. pk_check_evaluate (o->strict), the report carrying the metadata;
- *      then, with a history, a "creep" warning per regression item whose
- *      history (the last 30 runs on its baseline run's branch on this
- *      machine, plus this run) crept past the threshold in small steps
- *      (pk_check_warning); warnings never change the verdict;
- *   7. unless o->no_store, store the run (pk_store_put_run); report->run.id
- *      is its id (0 when not stored).
+ *   4. paired mode (o->pair_ref, else c->pair_base): pk_check_pair_prepare
+ *      with c->pair_build, before anything is measured;
+ *   5. pk_check_sizes, then pk_check_collect (o->only, o->progress,
+ *      o->stop) — in paired mode pk_check_collect_pair;
+ *   6. baselines by pk_check_find_baselines (o->baseline): for whatever
+ *      the pairing does not cover;
+ *   7. pk_check_evaluate (o->strict), the report carrying the metadata (and
+ *      pair_ref / pair_commit in paired mode); then, with a history, a
+ *      "creep" warning per regression item whose history (the last 30 runs
+ *      on its baseline's branch on this machine, plus this run) crept past
+ *      the threshold in small steps (pk_check_warning); warnings never
+ *      change the verdict;
+ *   8. unless o->no_store, store the run (pk_store_put_run); report->run.id
+ *      is its id (0 when not stored). In paired mode the base side is
+ *      stored first as its own run (REF's commit, branch "pair:<REF>",
+ *      never dirty) and the paired items' baseline_run is its id.
  * o may be NULL (defaults). On PK_OK *out owns the report
  * (pk_check_report_free); (*out)->failed is the gate's verdict. diag (may
  * be NULL) then holds the first benchmark failure's message, or "". On
@@ -247,6 +260,9 @@ void pk_check_opts_init(pk_check_opts *o);
  *     history), PK_EPARSE (an imported file), PK_EPERM, PK_EINVAL (c NULL,
  *     an ambiguous commit prefix in o->baseline, an empty history location),
  *     PK_ENOTSUP (a PostgreSQL history);
+ *     paired mode: PK_ENOENT (REF names no commit; not in git), PK_EINVAL
+ *     (the current directory outside the repository), PK_EFAIL (the build
+ *     of the base tree failed; diag ends with its output);
  *   history: PK_ECORRUPT (not a perfkit history, damaged, newer), PK_EBUSY;
  *   PK_EINTR: *o->stop was set; nothing stored;
  *   PK_EIO, PK_ENOMEM. */
@@ -280,6 +296,53 @@ pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset
  * PK_ENOMEM. */
 pk_err pk_check_sizes(const pk_config *c, pk_resultset *rs, pk_diag *diag);
 
+/* ---- paired mode ----------------------------------------------------------- */
+
+/* The base tree of paired mode. */
+typedef struct pk_check_pair {
+    char commit[41];     /* the commit REF resolved to */
+    char *worktree;      /* owned: absolute path of the base tree,
+                            <config dir>/.perfkit/worktrees/<REF> */
+    char *cwd;           /* owned: the base tree's counterpart of the current
+                            directory: where its commands and build run */
+    bool built;          /* the build ran now (false: none, or skipped because
+                            this commit was built with this command before) */
+} pk_check_pair;
+
+/* Materialise ref (a commit, branch, tag, HEAD~1 ...; resolved in the git
+ * repository holding c->dir) as a detached git worktree under
+ * <config dir>/.perfkit/worktrees/, created the first time and moved to the
+ * commit later (`git checkout --detach --force` inside it: the tree is
+ * perfkit's; untracked build outputs stay). The user's work tree and index
+ * are never touched; git runs without a shell. Then, when build is
+ * non-empty, run it through /bin/sh -c in out->cwd, unless the marker
+ * `.perfkit-built` in the worktree says this commit was already built with
+ * this very command. The current directory must be inside the repository
+ * (commands run from it; the base side runs from its counterpart). Blocks
+ * for as long as git and the build take. On PK_OK *out is filled (free with
+ * pk_check_pair_clear); on error *out holds nothing to free and diag says
+ * why. Errors: PK_ENOENT (ref names no commit, c->dir is not in a git work
+ * tree, no git program), PK_EINVAL (empty ref or one starting with `-`,
+ * the current directory outside the repository), PK_EFAIL (the build
+ * failed: diag ends with the end of its output; or git could not check the
+ * commit out), PK_EIO, PK_ENOMEM. */
+pk_err pk_check_pair_prepare(const pk_config *c, const char *ref, const char *build,
+                             pk_check_pair *out, pk_diag *diag);
+void   pk_check_pair_clear(pk_check_pair *p);   /* NULL is a no-op */
+
+/* pk_check_collect for paired mode: every command benchmark of c runs in
+ * both trees in one interleaved benchmark, the candidate (cur) from the
+ * current directory and the base (base) from base_cwd, each command in its
+ * tree's directory, in shuffled blocks so that block i of the base pairs
+ * with block i of the candidate; with an automatic run count both sides
+ * get the larger of the two. Imports cannot be paired, and Google
+ * Benchmark binaries are not paired yet: they go into cur only (evaluate
+ * then judges them against history and says so on every item). Size
+ * budgets are not measured here.
+ * Errors: those of pk_check_collect. */
+pk_err pk_check_collect_pair(const pk_config *c, const pk_check_opts *o, const char *base_cwd,
+                             pk_resultset *cur, pk_resultset *base, pk_diag *diag);
+
 /* ---- evaluate ------------------------------------------------------------ */
 
 /* Baselines per benchmark, borrowed: sets[i] is the result set holding the
@@ -306,6 +369,12 @@ typedef struct pk_check_baselines {
     const pk_check_window *windows;    /* n = current->n, or NULL: no
                                           history, two-run comparisons
                                           (PK_CHECK_MODE_RUNS) */
+    const pk_resultset *paired;        /* paired mode: the base side measured
+                                          in this job (pk_check_collect_pair);
+                                          a benchmark found here is judged
+                                          by the pairing, sets[] is then
+                                          unused for it. NULL: unpaired */
+    int64_t paired_run;                /* its stored run, 0 when none */
 } pk_check_baselines;
 
 /* Judge current against c's budgets and against baselines (may be NULL: no

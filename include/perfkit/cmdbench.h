@@ -36,6 +36,10 @@ typedef struct pk_cmdbench_cmd {
     const char *conclude;   /* after every run, not measured; may be NULL */
     const char *param_name; /* parameter scan: name and value this command was */
     const char *param_value;/*   made with; NULL when not a scan */
+    const char *cwd;        /* the directory command, prepare and conclude run
+                               in (the child changes to it; perfkit does
+                               not); a relative program path with a '/' is
+                               found there. NULL: the current directory */
 } pk_cmdbench_cmd;
 
 typedef struct pk_cmdbench_progress {
@@ -65,6 +69,10 @@ typedef struct pk_cmdbench_opts {
     void (*progress)(void *ud, const pk_cmdbench_progress *p);  /* may be NULL */
     void *progress_ud;
     const volatile sig_atomic_t *stop;  /* non-zero: stop after the current run */
+    bool equal_runs;          /* automatic run count: every command gets the
+                                 largest of the commands' counts, so block i
+                                 holds run i of each (paired mode); default
+                                 false */
 } pk_cmdbench_opts;
 
 void pk_cmdbench_opts_init(pk_cmdbench_opts *o);

@@ -23,6 +23,7 @@
  *       budgets: { real_time.median: 2us, items_per_second.median: 1M }
  *     nightly:                               # numbers produced elsewhere
  *       import: results/hyperfine.json       # perfkit, hyperfine or GB JSON
+ *   pair: { base: origin/main, build: make -j2 }   # paired mode (check.h)
  *   sizes:
  *     build/app.wasm: { raw: 1MB, gzip: 100KB, brotli: 90KB, zstd: 95KB }
  *     "dist/[a-z]*.js": { gzip: 50KB }   # a glob
@@ -171,6 +172,11 @@ typedef struct pk_config {
     pk_size_budget *sizes;
     size_t n_sizes;
     char hash[17];               /* 64-bit FNV-1a of the file bytes, hex */
+    char *pair_base;             /* `pair: { base: REF }`: perfkit check runs
+                                    in paired mode against REF; NULL: none */
+    char *pair_build;            /* `pair: { build: CMD }`: a shell line that
+                                    builds the base tree; NULL: none */
+    pk_src_pos pair_pos;         /* where `pair:` is written */
 } pk_config;
 
 /* Defaults of a policy: threshold PK_THRESHOLD_AUTO (the figure table's:

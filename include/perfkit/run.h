@@ -123,6 +123,13 @@ pk_instr_source pk_runner_instr_source(const pk_runner *r);
  * executable), PK_EIO (spawn or wait failed). */
 pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res);
 
+/* pk_runner_run with the child started in directory cwd (NULL: ours). The
+ * child changes directory after the fork (posix_spawn's chdir file
+ * action); the calling process never does. A relative argv[0] with a '/'
+ * is resolved against cwd, as the child would see it. Errors: those of
+ * pk_runner_run; a cwd that does not exist fails the spawn (PK_ENOENT). */
+pk_err pk_runner_run_in(pk_runner *r, const char *cwd, char *const argv[], pk_run_result *res);
+
 /* Up to len-1 bytes from the end of the stderr of the last run, NUL-terminated
  * into buf. Returns the number of bytes written (0 when stderr is inherited). */
 size_t pk_runner_stderr_tail(pk_runner *r, char *buf, size_t len);

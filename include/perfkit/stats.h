@@ -290,5 +290,33 @@ typedef struct pk_drift {
 pk_err pk_stats_drift(const double *runs, size_t k, double x, const pk_drift_opts *o,
                       pk_drift *out);
 
+/* ---- paired tests (baseline and candidate measured in the same job) -------- */
+
+/* Wilcoxon signed-rank test (two-sided) of d[0..n-1] against a centre of 0,
+ * scipy.stats.wilcoxon(d) with its defaults (zero_method="wilcox",
+ * correction=False, method="auto"): zeros are dropped; with m non-zero
+ * differences the p-value is exact when m <= 50 and no |d| is tied and no
+ * zero was dropped, else the normal approximation with the tie correction
+ * (no continuity correction). statistic is min(R+, R-) as scipy reports it.
+ * Departures from scipy: every difference zero gives p = 1 (scipy: an
+ * error); ties or zeros with m <= 50 use the normal approximation (scipy
+ * 1.10 keeps the exact path with ties, warns and switches with zeros).
+ * Errors: PK_EINVAL (n = 0, NULL, a NaN), PK_ENOMEM. */
+pk_err pk_stats_wilcoxon(const double *d, size_t n, pk_test_result *out);
+
+/* Paired verdict: baseline[i] and candidate[i] were measured side by side
+ * (block i of an interleaved run). On the log ratios l_i = log(c_i / b_i):
+ * p_value from pk_stats_wilcoxon, ratio = exp(median l) (statistic
+ * PK_STAT_MEDIAN), ratio_ci the percentile bootstrap (o->boot, pairs
+ * resampled) of that median, exponentiated. The verdict rule is
+ * pk_stats_compare's: SLOWER when p < alpha, ratio > 1 + threshold and the
+ * CI lies above 1; FASTER mirrored; else SAME. o->method is ignored (an
+ * exact figure is compared with pk_stats_compare, PK_TEST_EXACT). A pair of
+ * zeros reads as no change. o NULL: defaults. Errors: PK_EINVAL (n = 0,
+ * NULL, a NaN, a negative or infinite value, a zero against a non-zero,
+ * alpha outside (0,1), threshold < 0, bad boot options), PK_ENOMEM. */
+pk_err pk_stats_paired_compare(const double *baseline, const double *candidate, size_t n,
+                               const pk_compare_opts *o, pk_comparison *out);
+
 PK_END_DECLS
 #endif

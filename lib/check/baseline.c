@@ -41,7 +41,7 @@ void pk_check_baseline_set_free(pk_check_baseline_set *b)
 
 pk_check_baselines pk_check_baseline_set_view(const pk_check_baseline_set *b)
 {
-    pk_check_baselines v = {NULL, NULL, NULL};
+    pk_check_baselines v = {.sets = NULL};
     if (b) {
         v.sets = (const pk_resultset *const *)b->sets;
         v.run_ids = b->run_ids;

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check/check_int.h"
 #include "perfkit/alloc.h"
@@ -77,44 +78,89 @@ static pk_err plan_commands(const pk_cfg_bench *b, pk_cmd_list *plan)
     return pk_cmd_list_expand(&tmpl, 1, &p, plan);
 }
 
+/* The names of plan's commands, borrowed (pk_free the array). */
+static const char **plan_names(const pk_cmd_list *plan)
+{
+    const char **names = pk_calloc(plan->n ? plan->n : 1, sizeof *names);
+    for (size_t i = 0; names && i < plan->n; i++)
+        names[i] = plan->cmds[i].name;
+    return names;
+}
+
+/* Add the k commands of res starting at first to rs, named names[]; on
+ * PK_EFAIL every one without its own error gets err. */
+static pk_err add_side(pk_resultset *rs, const pk_cmdbench_result *res, size_t first, size_t k,
+                       const char **names, pk_err run_e, const char *err)
+{
+    pk_cmdbench_result view = *res;
+    view.cmds = res->cmds + first;
+    view.n_cmds = k;
+    pk_err ae = pk_resultset_add_cmdbench(rs, &view, names);
+    /* The failing command carries its own error; the others of a scan (and
+     * of the other tree) stopped with it, and a setup/cleanup failure marks
+     * none: give every unmarked one the benchmark's message. */
+    for (size_t i = 0; ae == PK_OK && run_e == PK_EFAIL && i < k; i++) {
+        pk_bench_data *bd = pk_resultset_find(rs, names[i]);
+        if (bd && !bd->error)
+            ae = pk_bench_data_set_error(bd, err);
+    }
+    return ae;
+}
+
+/* A command benchmark into rs; with base (paired mode) the same commands
+ * also run from base_cwd, interleaved with the candidate's, into base. */
 static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progress_relay *relay_ud,
-                          pk_resultset *rs, pk_diag *diag, bool *have_diag)
+                          const char *base_cwd, pk_resultset *rs, pk_resultset *base,
+                          pk_diag *diag, bool *have_diag)
 {
     pk_cmd_list plan;
     pk_err e = plan_commands(b, &plan);
     if (e != PK_OK)
         return e;
+    size_t k = plan.n, n = base ? 2 * k : k;
+    char cand_cwd[4096];
+    if (base && !getcwd(cand_cwd, sizeof cand_cwd)) {
+        pk_cmd_list_free(&plan);
+        return PK_EIO;
+    }
+    pk_cmdbench_cmd *cmds = pk_calloc(n, sizeof *cmds);
+    const char **names = plan_names(&plan);
+    if (!cmds || !names) {
+        pk_free(cmds);
+        pk_free(names);
+        pk_cmd_list_free(&plan);
+        return PK_ENOMEM;
+    }
+    for (size_t i = 0; i < k; i++) {
+        cmds[i] = plan.cmds[i];
+        if (base) {
+            /* the same line in the base tree; the candidate changes to its
+             * own directory too, so both sides pay the same spawn path */
+            cmds[i].cwd = cand_cwd;
+            cmds[k + i] = plan.cmds[i];
+            cmds[k + i].cwd = base_cwd;
+        }
+    }
     pk_cmdbench_opts bo = b->bench;
     bo.stop = o->stop;
+    bo.equal_runs = base != NULL;   /* block i pairs run i of both sides */
     if (o->progress) {
         bo.progress = relay;
         bo.progress_ud = relay_ud;
     }
     pk_cmdbench_result *res = NULL;
     pk_diag run_diag;
-    e = pk_cmdbench_run(plan.cmds, plan.n, &bo, &res, &run_diag);
-    const char *err = run_diag.message;
+    e = pk_cmdbench_run(cmds, n, &bo, &res, &run_diag);
+    char err[sizeof run_diag.message + 32];
+    snprintf(err, sizeof err, "%s%s", base && e != PK_OK ? "paired run: " : "",
+             run_diag.message);
     if (res) {
-        const char **names = pk_calloc(plan.n, sizeof *names);
-        pk_err ae = names ? PK_OK : PK_ENOMEM;
-        for (size_t i = 0; names && i < plan.n; i++)
-            names[i] = plan.cmds[i].name;
-        if (ae == PK_OK)
-            ae = pk_resultset_add_cmdbench(rs, res, names);
-        pk_free(names);
-        if (ae == PK_OK && e == PK_EFAIL) {
-            /* The failing command carries its own error; the others of a scan
-             * stopped with it, and a setup/cleanup failure marks none: give
-             * every unmarked one the benchmark's message. */
-            for (size_t i = 0; i < plan.n && ae == PK_OK; i++) {
-                pk_bench_data *bd = pk_resultset_find(rs, plan.cmds[i].name);
-                if (bd && !bd->error)
-                    ae = pk_bench_data_set_error(bd, err);
-            }
-            if (!*have_diag) {
-                pk_diag_set(diag, b->name, 0, 0, "%s", err);
-                *have_diag = true;
-            }
+        pk_err ae = add_side(rs, res, 0, k, names, e, err);
+        if (ae == PK_OK && base)
+            ae = add_side(base, res, k, k, names, e, err);
+        if (ae == PK_OK && e == PK_EFAIL && !*have_diag) {
+            pk_diag_set(diag, b->name, 0, 0, "%s", err);
+            *have_diag = true;
         }
         pk_cmdbench_result_free(res);
         if (ae != PK_OK)
@@ -122,14 +168,20 @@ static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progres
         else if (e == PK_EFAIL)
             e = PK_OK;   /* recorded; the other benchmarks still run */
     } else if (e != PK_ENOMEM) {
-        e = record_error(rs, b->name, err[0] ? err : pk_strerror(e), diag, have_diag);
+        const char *msg = run_diag.message[0] ? err : pk_strerror(e);
+        e = record_error(rs, b->name, msg, diag, have_diag);
+        if (e == PK_OK && base)
+            e = record_error(base, b->name, msg, diag, have_diag);
     }
+    pk_free(names);
+    pk_free(cmds);
     pk_cmd_list_free(&plan);
     return e;
 }
 
-pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset *rs,
-                        pk_diag *diag)
+/* pk_check_collect and pk_check_collect_pair (base NULL: unpaired). */
+static pk_err collect(const pk_config *c, const pk_check_opts *o, const char *base_cwd,
+                      pk_resultset *rs, pk_resultset *base, pk_diag *diag)
 {
     pk_check_opts defaults;
     if (!o) {
@@ -165,9 +217,10 @@ pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset
         if (o->progress)
             o->progress(o->progress_ud, &rel.p);
         if (b->kind == PK_BENCH_COMMAND) {
-            e = run_command(b, o, &rel, rs, diag, &have_diag);
+            e = run_command(b, o, &rel, base_cwd, rs, base, diag, &have_diag);
         } else {
-            /* a binary that reports no results fails like one that crashes */
+            /* a binary that reports no results fails like one that crashes;
+             * in paired mode it is judged against history (evaluate says so) */
             pk_diag d;
             e = pk_ingest_gbench_run(b->binary, (const char *const *)b->args, b->n_args,
                                      b->repetitions, b->name, rs, &d);
@@ -180,6 +233,20 @@ pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset
             return PK_EINTR;
     }
     return PK_OK;
+}
+
+pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset *rs,
+                        pk_diag *diag)
+{
+    return collect(c, o, NULL, rs, NULL, diag);
+}
+
+pk_err pk_check_collect_pair(const pk_config *c, const pk_check_opts *o, const char *base_cwd,
+                             pk_resultset *cur, pk_resultset *base, pk_diag *diag)
+{
+    if (!base_cwd || !base_cwd[0] || !base)
+        return PK_EINVAL;
+    return collect(c, o, base_cwd, cur, base, diag);
 }
 
 /* ---- sizes ------------------------------------------------------------------ */

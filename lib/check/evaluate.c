@@ -171,6 +171,7 @@ static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *f
         return bb ? set_note(it, "the baseline run has no `%s`%s", figure, "") : PK_OK;
     }
     it->baseline_run = run;
+    it->mode = PK_CHECK_MODE_HISTORY;
     it->n_baseline = base->n;
     if ((e = pk_series_stat(base, stat, &it->baseline)) != PK_OK)
         return e;
@@ -206,6 +207,90 @@ static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *f
     return PK_OK;
 }
 
+/* Paired mode: figure of b against the same figure of bb, the base side
+ * measured in this job; sample i of each came from block i. Exact figures
+ * (instruction counts) compare exactly as in history mode; noisy ones by
+ * pk_stats_paired_compare on the per-block ratios. */
+static pk_err paired_item(builder *bd, const pk_bench_data *b, const char *figure,
+                          const pk_policy *pol, const pk_bench_data *bb, int64_t run)
+{
+    const pk_series *cur = pk_bench_data_get(b, figure);
+    if (!cur)
+        return PK_OK;   /* the budget item already says it is not measurable */
+    pk_compare_opts co;
+    pk_compare_opts_init(&co);
+    co.alpha = pol->alpha;
+    co.threshold = pol->threshold;
+    co.method = pol->method;
+    pk_figure_compare_opts(figure, &co);
+    bool exact = co.method == PK_TEST_EXACT;
+    const char *stat = exact ? "mean" : "median";
+    pk_check_item *it = new_item(bd, PK_ITEM_REGRESSION, b->name, figure, stat);
+    if (!it)
+        return PK_ENOMEM;
+    it->unit = cur->kind;
+    it->n_current = cur->n;
+    it->mode = PK_CHECK_MODE_PAIRED;
+    pk_err e = pk_series_stat(cur, stat, &it->current);
+    if (e != PK_OK)
+        return e;
+    const pk_series *base = pk_bench_data_get(bb, figure);
+    if (!base) {
+        it->status = PK_CHECK_NO_BASELINE;
+        it->mode = PK_CHECK_MODE_NONE;
+        return set_note(it, "the base side of the paired run has no `%s`%s", figure, "");
+    }
+    it->baseline_run = run;
+    it->n_baseline = base->n;
+    if ((e = pk_series_stat(base, stat, &it->baseline)) != PK_OK)
+        return e;
+    size_t n = cur->n < base->n ? cur->n : base->n;
+    if (exact)
+        e = pk_stats_compare(base->samples, base->n, cur->samples, cur->n, &co, &it->cmp);
+    else
+        e = pk_stats_paired_compare(base->samples, cur->samples, n, &co, &it->cmp);
+    if (e == PK_ENOMEM)
+        return e;
+    if (e != PK_OK) {
+        it->status = PK_CHECK_INCONCLUSIVE;
+        return set_note(it, "cannot compare the pairs: %s%s", pk_strerror(e), "");
+    }
+    it->has_cmp = true;
+    pk_change ch = pk_figure_change(figure, it->cmp.verdict);
+    if (ch == PK_CHANGE_WORSE)
+        it->status = PK_CHECK_REGRESSED;
+    else if (ch == PK_CHANGE_BETTER)
+        it->status = PK_CHECK_IMPROVED;
+    else if (fabs(it->cmp.ratio - 1.0) > co.threshold)
+        it->status = PK_CHECK_INCONCLUSIVE;
+    else
+        it->status = PK_CHECK_PASS;
+    return PK_OK;
+}
+
+/* Which comparison judges b: the pairing when the base side has it. */
+typedef struct judge {
+    basis hist;                     /* history's baseline */
+    const pk_bench_data *paired;    /* the base side of this job, or NULL */
+    int64_t paired_run;
+    const char *unpaired_note;      /* paired mode, b not paired: why */
+} judge;
+
+static pk_err judge_figure(builder *bd, const pk_bench_data *b, const char *figure,
+                           const pk_policy *pol, const judge *j)
+{
+    if (j->paired)
+        return paired_item(bd, b, figure, pol, j->paired, j->paired_run);
+    size_t before = bd->r->n_items;
+    pk_err e = regression_item(bd, b, figure, pol, &j->hist);
+    if (e == PK_OK && j->unpaired_note && bd->r->n_items > before) {
+        pk_check_item *it = &bd->r->items[bd->r->n_items - 1];
+        if (!it->note)
+            e = set_note(it, "%s%s", j->unpaired_note, "");
+    }
+    return e;
+}
+
 bool pk__check_belongs(const pk_cfg_bench *cb, const char *name)
 {
     size_t n = strlen(cb->name);
@@ -213,7 +298,7 @@ bool pk__check_belongs(const pk_cfg_bench *cb, const char *name)
 }
 
 static pk_err bench_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_data *b,
-                          const basis *base)
+                          const judge *how)
 {
     if (b->error) {
         pk_check_item *it = new_item(bd, PK_ITEM_BUDGET, b->name, "", "");
@@ -230,20 +315,20 @@ static pk_err bench_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_da
     pk_policy_init(&def);
     const pk_policy *pol = cb ? &cb->policy : &def;
     if (e == PK_OK && b->primary)
-        e = regression_item(bd, b, b->primary, pol, base);
+        e = judge_figure(bd, b, b->primary, pol, how);
     for (size_t k = 0; cb && e == PK_OK && k < cb->n_budgets; k++) {
         const char *fig = cb->budgets[k].figure;
         bool seen = b->primary && strcmp(fig, b->primary) == 0;
         for (size_t j = 0; j < k && !seen; j++)
             seen = strcmp(cb->budgets[j].figure, fig) == 0;
         if (!seen)
-            e = regression_item(bd, b, fig, pol, base);
+            e = judge_figure(bd, b, fig, pol, how);
     }
     /* without a config (compare), every figure the two runs share */
     for (size_t k = 0; !cb && e == PK_OK && k < b->n_series; k++)
         if ((!b->primary || strcmp(b->series[k].figure, b->primary) != 0) &&
             strcmp(b->series[k].figure, PK_RSS_FLOOR_FIGURE) != 0)
-            e = regression_item(bd, b, b->series[k].figure, pol, base);
+            e = judge_figure(bd, b, b->series[k].figure, pol, how);
     return e;
 }
 
@@ -325,12 +410,30 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
                 cb = &c->benches[i];
         if (c && !cb)
             continue;   /* not from this config */
-        basis base = {
-            .set = baselines && baselines->sets ? baselines->sets[j] : NULL,
-            .run = baselines && baselines->run_ids ? baselines->run_ids[j] : 0,
-            .win = baselines && baselines->windows ? &baselines->windows[j] : NULL,
+        judge jd = {
+            .hist = {
+                .set = baselines && baselines->sets ? baselines->sets[j] : NULL,
+                .run = baselines && baselines->run_ids ? baselines->run_ids[j] : 0,
+                .win = baselines && baselines->windows ? &baselines->windows[j] : NULL,
+            },
         };
-        e = bench_items(&bd, cb, b, &base);
+        const pk_resultset *pr = baselines ? baselines->paired : NULL;
+        if (pr) {
+            const pk_bench_data *pb = pk_resultset_find(pr, b->name);
+            if (pb && !pb->error) {
+                jd.paired = pb;
+                jd.paired_run = baselines->paired_run;
+            } else if (pb) {
+                jd.unpaired_note = "the base side of the paired run failed: judged against "
+                                   "history";
+            } else {
+                jd.unpaired_note = cb && cb->kind == PK_BENCH_IMPORT
+                    ? "imports cannot be paired: judged against history"
+                    : "not paired (Google Benchmark binaries run once): judged against "
+                      "history";
+            }
+        }
+        e = bench_items(&bd, cb, b, &jd);
     }
     if (e == PK_OK && c)
         e = size_items(&bd, c, current);

@@ -39,25 +39,62 @@ static pk_err open_history(const char *loc, bool no_store, pk_store **st, pk_dia
     return e;
 }
 
-/* Steps 4 to 7 of pk_check_run (check.h), with the history open. */
+/* Paired mode's base run as history keeps it: this run's time and machine,
+ * REF's commit, branch "pair:<REF>", never dirty. */
+static void base_meta(const pk_run_meta *meta, const char *ref, const pk_check_pair *p,
+                      pk_run_meta *out)
+{
+    *out = *meta;
+    out->id = 0;
+    memcpy(out->commit, p->commit, sizeof out->commit);
+    snprintf(out->branch, sizeof out->branch, "pair:%.*s", (int)sizeof out->branch - 6, ref);
+    out->dirty = false;
+}
+
+/* Store the base side (when it measured anything) and then this run. */
+static pk_err store_runs(pk_store *st, pk_run_meta *meta, const pk_resultset *cur,
+                         pk_run_meta *bmeta, const pk_resultset *base, pk_diag *d)
+{
+    pk_err e = PK_OK;
+    if (base && base->n)
+        e = pk_store_put_run(st, bmeta, base);
+    if (e == PK_OK)
+        e = pk_store_put_run(st, meta, cur);
+    if (e != PK_OK)
+        pk_diag_set(d, NULL, 0, 0, "storing the run failed: %s", pk_store_last_error(st));
+    return e;
+}
+
+/* Steps 4 to 7 of pk_check_run (check.h), with the history open; in paired
+ * mode (ref) the base tree is prepared first, so a bad ref or a failing
+ * build stops the gate before anything is measured. */
 static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st, pk_run_meta *meta,
                    pk_check_report **out, pk_diag *d)
 {
-    pk_resultset *cur = NULL;
-    pk_check_baseline_set *base = NULL;
+    const char *ref = o->pair_ref ? o->pair_ref : c->pair_base;
+    pk_resultset *cur = NULL, *base = NULL;
+    pk_check_baseline_set *hist = NULL;
     pk_check_report *rep = NULL;
-    pk_err e = pk_resultset_new(&cur);
+    pk_check_pair pair = {.worktree = NULL};
+    pk_run_meta bmeta = *meta;
+    pk_err e = ref ? pk_check_pair_prepare(c, ref, c->pair_build, &pair, d) : PK_OK;
+    if (e == PK_OK)
+        e = pk_resultset_new(&cur);
+    if (e == PK_OK && ref)
+        e = pk_resultset_new(&base);
     if (e == PK_OK)
         e = pk_check_sizes(c, cur, d);
     if (e == PK_OK)
-        e = pk_check_collect(c, o, cur, d);
+        e = ref ? pk_check_collect_pair(c, o, pair.cwd, cur, base, d)
+                : pk_check_collect(c, o, cur, d);
     pk_diag first = *d;   /* on success: the first benchmark failure, if any */
     if (e == PK_OK) {
         pk_diag_set(d, NULL, 0, 0, "%s", "");
-        e = pk_check_find_baselines(st, c, cur, meta, o->baseline, &base, d);
+        e = pk_check_find_baselines(st, c, cur, meta, o->baseline, &hist, d);
     }
     if (e == PK_OK) {
-        pk_check_baselines view = pk_check_baseline_set_view(base);
+        pk_check_baselines view = pk_check_baseline_set_view(hist);
+        view.paired = base;
         pk_check_opts eo = *o;
         eo.run = meta;
         e = pk_check_evaluate(c, cur, &view, &eo, &rep);
@@ -66,15 +103,24 @@ static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st, pk_
         e = pk__check_creep(st, c, meta, rep);   /* warnings only (creep.c) */
     if (e == PK_OK && o->stop && *o->stop)
         e = PK_EINTR;   /* asked to stop: the run is not complete, store nothing */
-    if (e == PK_OK && st && !o->no_store) {
-        e = pk_store_put_run(st, meta, cur);
-        if (e != PK_OK)
-            pk_diag_set(d, NULL, 0, 0, "storing the run failed: %s", pk_store_last_error(st));
-        else
-            rep->run.id = meta->id;
+    if (e == PK_OK && ref) {
+        snprintf(rep->pair_ref, sizeof rep->pair_ref, "%s", ref);
+        memcpy(rep->pair_commit, pair.commit, sizeof rep->pair_commit);
+        base_meta(meta, ref, &pair, &bmeta);
     }
-    pk_check_baseline_set_free(base);
+    if (e == PK_OK && st && !o->no_store) {
+        e = store_runs(st, meta, cur, &bmeta, base, d);
+        if (e == PK_OK) {
+            rep->run.id = meta->id;
+            for (size_t i = 0; i < rep->n_items; i++)
+                if (rep->items[i].mode == PK_CHECK_MODE_PAIRED)
+                    rep->items[i].baseline_run = bmeta.id;
+        }
+    }
+    pk_check_baseline_set_free(hist);
     pk_resultset_free(cur);
+    pk_resultset_free(base);
+    pk_check_pair_clear(&pair);
     if (e != PK_OK) {
         pk_check_report_free(rep);
         return fail(d, e);

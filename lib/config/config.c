@@ -14,9 +14,9 @@
 #include "core/file.h"
 #include "perfkit/alloc.h"
 
-enum { T_VERSION, T_HISTORY, T_REGRESSION, T_BENCHMARKS, T_SIZES, T_COUNT };
+enum { T_VERSION, T_HISTORY, T_REGRESSION, T_BENCHMARKS, T_SIZES, T_PAIR, T_COUNT };
 static const char *const top_keys[T_COUNT] = {"version", "history", "regression", "benchmarks",
-                                              "sizes"};
+                                              "sizes", "pair"};
 static const char *const size_keys[PK_SIZE_COUNT] = {"raw", "gzip", "brotli", "zstd"};
 
 void pk_policy_init(pk_policy *p)
@@ -35,6 +35,8 @@ void pk_config_free(pk_config *c)
     pk_free(c->dir);
     pk_free(c->history_path);
     pk_free(c->baseline_branch);
+    pk_free(c->pair_base);
+    pk_free(c->pair_build);
     for (size_t i = 0; i < c->n_benches; i++)
         pk__cfg_bench_clear(&c->benches[i]);
     pk_free(c->benches);
@@ -133,6 +135,38 @@ static pk_err history(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
         default:
             return pk__cfg_unknown_key(c, v->items[i], "`history`", keys, 2);
         }
+    }
+    return PK_OK;
+}
+
+/* `pair: { base: REF, build: CMD }`: paired mode (perfkit/check.h). */
+static pk_err pair(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
+{
+    static const char *const keys[] = {"base", "build"};
+    cfg->pair_pos = pk__cfg_pos(v);
+    if (v->kind == PK__YN_SCALAR)
+        return pk__cfg_error_at(c, v, "`pair` is a mapping, e.g. { base: origin/main, build: "
+                                      "make -j2 }, got `%s`", v->str);
+    pk_err e = pk__cfg_check_map(c, v, "`pair`", "key", true);
+    if (e != PK_OK)
+        return e;
+    for (size_t i = 0; i < v->n; i += 2) {
+        const pk__ynode *val = v->items[i + 1];
+        switch (pk__cfg_key_index(v->items[i]->str, keys, 2)) {
+        case 0:
+            e = pk__cfg_string(c, "base", val, &cfg->pair_base);
+            if (e == PK_OK && (!cfg->pair_base[0] || cfg->pair_base[0] == '-'))
+                e = pk__cfg_error_at(c, val, "`base` must name a commit, branch or tag, e.g. "
+                                             "origin/main, got `%s`", val->str);
+            break;
+        case 1:
+            e = pk__cfg_string(c, "build", val, &cfg->pair_build);
+            break;
+        default:
+            return pk__cfg_unknown_key(c, v->items[i], "`pair`", keys, 2);
+        }
+        if (e != PK_OK)
+            return e;
     }
     return PK_OK;
 }
@@ -245,7 +279,8 @@ static pk_err top_level(pk__cfg_ctx *c, const pk__ynode *root, pk_config *cfg)
         (val[T_REGRESSION] &&
          (e = pk__cfg_policy(c, val[T_REGRESSION], &cfg->policy, "the config")) != PK_OK) ||
         (val[T_BENCHMARKS] && (e = benchmarks(c, val[T_BENCHMARKS], cfg)) != PK_OK) ||
-        (val[T_SIZES] && (e = sizes(c, val[T_SIZES], cfg)) != PK_OK))
+        (val[T_SIZES] && (e = sizes(c, val[T_SIZES], cfg)) != PK_OK) ||
+        (val[T_PAIR] && (e = pair(c, val[T_PAIR], cfg)) != PK_OK))
         return e;
     return PK_OK;
 }

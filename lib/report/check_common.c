@@ -231,8 +231,9 @@ static void regression_cells(const pk_check_item *it, pk__report_check_row *w)
     if (it->status == PK_CHECK_NO_BASELINE) {
         w->detail[0] = '\0';   /* the verdict column already says it */
     } else if (it->n_baseline > 0 || it->has_cmp) {
-        int n = snprintf(w->detail, sizeof w->detail, "vs %s baseline",
-                         pk__report_check_value(it->unit, it->baseline, base, sizeof base));
+        int n = snprintf(w->detail, sizeof w->detail, "vs %s %s",
+                         pk__report_check_value(it->unit, it->baseline, base, sizeof base),
+                         it->mode == PK_CHECK_MODE_PAIRED ? "paired base" : "baseline");
         if (it->baseline_run > 0 && n > 0 && (size_t)n < sizeof w->detail)
             snprintf(w->detail + n, sizeof w->detail - (size_t)n, " (run #%" PRId64 ")",
                      it->baseline_run);

@@ -6,9 +6,11 @@
  *    items[{kind, status, benchmark, figure, stat, unit, current, limit,
  *           limit_text, bound, baseline, baseline_run, n_current, n_baseline,
  *           comparison{ratio, ci_lo, ci_hi, p_value, statistic} | null,
- *           note, mode, history_runs, spread, line, column}],
+ *           note, mode ("paired" | "history" | "runs" | null), history_runs, spread,
+ *           line, column}],
  *    warnings[{kind, benchmark, figure, stat, message, magnitude, threshold,
- *              p_value, since_run, since_commit, runs}]}
+ *              p_value, since_run, since_commit, runs}],
+ *    pair{ref, commit} | null}
  *
  * Values are in base units (unit "ns", "bytes", "count"; "fraction" for
  * percent figures). bound says which side of limit a budget or size item
@@ -176,6 +178,20 @@ static int warnings_json(json_t *root, const pk_check_report *r)
     return 0;
 }
 
+/* {ref, commit} of paired mode, null unpaired. */
+static json_t *pair_json(const pk_check_report *r)
+{
+    if (!r->pair_ref[0])
+        return json_null();
+    json_t *p = json_object();
+    if (p && (pk__report_json_set(p, "ref", str_or_null(r->pair_ref)) ||
+              pk__report_json_set(p, "commit", str_or_null(r->pair_commit)))) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
+}
+
 pk_err pk_check_write_json(FILE *f, const pk_check_report *r)
 {
     if (!f || !r || (r->n_items && !r->items))
@@ -191,7 +207,8 @@ pk_err pk_check_write_json(FILE *f, const pk_check_report *r)
         pk__report_json_set(root, "run", run_json(&r->run)) ||
         pk__report_json_set(root, "config", str_or_null(r->config_path)) ||
         pk__report_json_set(root, "failed", json_boolean(r->failed)) ||
-        pk__report_json_set(root, "strict", json_boolean(r->strict))) {
+        pk__report_json_set(root, "strict", json_boolean(r->strict)) ||
+        pk__report_json_set(root, "pair", pair_json(r))) {
         json_decref(counts);
         json_decref(items);
         goto fail;

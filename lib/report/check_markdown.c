@@ -99,6 +99,8 @@ static void limit_cell(FILE *f, const pk_check_item *it)
             return;
         }
         fputs(pk__report_check_value(it->unit, it->baseline, v, sizeof v), f);
+        if (it->mode == PK_CHECK_MODE_PAIRED)
+            fputs(" paired", f);
         if (it->baseline_run > 0)
             fprintf(f, " (run #%" PRId64 ")", it->baseline_run);
         return;
@@ -177,6 +179,13 @@ static void footer(FILE *f, const pk_check_report *r)
     }
     if (m->id > 0)
         fprintf(f, " \xc2\xb7 run #%" PRId64, m->id);
+    if (r->pair_ref[0]) {
+        fputs(" \xc2\xb7 paired against ", f);
+        code_span(f, r->pair_ref);
+        fputs(" (", f);
+        code_span(f, pk__report_check_short_commit(r->pair_commit, sc, sizeof sc));
+        fputs(")", f);
+    }
     fprintf(f, " \xc2\xb7 perfkit %s\n", m->perfkit_version[0] ? m->perfkit_version
                                                                : pk_version());
 }

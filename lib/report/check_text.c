@@ -148,6 +148,11 @@ static void header(const out *o, const pk_check_report *r)
             mc->cpu_model[0] ? pk__report_check_clean(mc->cpu_model, buf, sizeof buf)
                              : "unknown CPU",
             mc->cores, mc->arch[0] ? mc->arch : "unknown arch");
+    if (r->pair_ref[0])
+        fprintf(o->f, "paired mode: against %s (commit %s), both measured in this job, "
+                      "interleaved\n",
+                pk__report_check_clean(r->pair_ref, buf, sizeof buf),
+                pk__report_check_short_commit(r->pair_commit, sc, sizeof sc));
 }
 
 static void summary(const out *o, const pk_check_report *r)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "run/run_internal.h"
 #include "perfkit/alloc.h"
 #include "perfkit/shellwords.h"
 #include "perfkit/stats.h"
@@ -63,7 +64,8 @@ static void set_err(plan *p, const char *fmt, ...)
 
 /* Split text (or wrap it for sh -c) and resolve its program. what names the
  * command in messages ("command 2", "prepare command"). */
-static pk_err prepare_cmd(plan *p, const char *text, const char *what, prepared *out)
+static pk_err prepare_cmd(plan *p, const char *text, const char *cwd, const char *what,
+                          prepared *out)
 {
     out->argv = NULL;
     if (!text || !text[0])
@@ -98,9 +100,12 @@ static pk_err prepare_cmd(plan *p, const char *text, const char *what, prepared 
         if (e != PK_OK)
             return e;
     }
-    e = pk_run_resolve(out->argv[0], NULL);
+    char joined[4096];
+    const char *prog = pk__run_in_dir(cwd, out->argv[0], joined, sizeof joined);
+    e = prog ? pk_run_resolve(prog, NULL) : PK_ENOENT;
     if (e == PK_ENOENT)
-        set_err(p, "%s `%s`: program `%s` not found", what, text, out->argv[0]);
+        set_err(p, "%s `%s`: program `%s` not found%s%s", what, text, out->argv[0],
+                cwd ? " in " : "", cwd ? cwd : "");
     else if (e == PK_EPERM)
         set_err(p, "%s `%s`: program `%s` is not executable", what, text, out->argv[0]);
     return e;
@@ -142,16 +147,18 @@ static pk_err plan_commands(plan *p, const pk_cmdbench_cmd *cmds)
             return PK_EINVAL;
         }
         snprintf(what, sizeof what, "command %zu", i + 1);
-        if ((e = prepare_cmd(p, cmds[i].command, what, &p->cmd[i])) != PK_OK)
+        const char *cwd = cmds[i].cwd;
+        if ((e = prepare_cmd(p, cmds[i].command, cwd, what, &p->cmd[i])) != PK_OK)
             return e;
-        if ((e = prepare_cmd(p, cmds[i].prepare, "prepare command", &p->prep[i])) != PK_OK)
+        if ((e = prepare_cmd(p, cmds[i].prepare, cwd, "prepare command", &p->prep[i])) != PK_OK)
             return e;
-        if ((e = prepare_cmd(p, cmds[i].conclude, "conclude command", &p->concl[i])) != PK_OK)
+        if ((e = prepare_cmd(p, cmds[i].conclude, cwd, "conclude command", &p->concl[i])) !=
+            PK_OK)
             return e;
     }
-    if ((e = prepare_cmd(p, p->o->setup, "setup command", &p->setup)) != PK_OK)
+    if ((e = prepare_cmd(p, p->o->setup, NULL, "setup command", &p->setup)) != PK_OK)
         return e;
-    return prepare_cmd(p, p->o->cleanup, "cleanup command", &p->cleanup);
+    return prepare_cmd(p, p->o->cleanup, NULL, "cleanup command", &p->cleanup);
 }
 
 static pk_err open_runners(plan *p)
@@ -253,12 +260,13 @@ static const char *describe_end(const pk_run_result *rr, char *buf, size_t len)
 }
 
 /* Run an auxiliary command; a failure fails the benchmark with a message. */
-static pk_err run_aux(plan *p, const prepared *pc, const char *what, const char *text)
+static pk_err run_aux(plan *p, const prepared *pc, const char *cwd, const char *what,
+                      const char *text)
 {
     if (!pc->argv)
         return PK_OK;
     pk_run_result rr;
-    pk_err e = pk_runner_run(p->aux, pc->argv, &rr);
+    pk_err e = pk_runner_run_in(p->aux, cwd, pc->argv, &rr);
     if (e != PK_OK) {
         set_err(p, "%s `%s`: %s", what, text, pk_strerror(e));
         return e;
@@ -281,11 +289,11 @@ static pk_err run_one(plan *p, size_t i, size_t warm_no, const pk_cmdbench_cmd *
 {
     bool warmup = warm_no > 0;
     pk_cmd_result *c = &p->res->cmds[i];
-    pk_err e = run_aux(p, &p->prep[i], "prepare command", cmds[i].prepare);
+    pk_err e = run_aux(p, &p->prep[i], cmds[i].cwd, "prepare command", cmds[i].prepare);
     if (e != PK_OK)
         return e;
     pk_run_result rr;
-    e = pk_runner_run(p->main, p->cmd[i].argv, &rr);
+    e = pk_runner_run_in(p->main, cmds[i].cwd, p->cmd[i].argv, &rr);
     if (e != PK_OK) {
         set_err(p, "command `%s`: %s", cmds[i].command, pk_runner_last_error(p->main));
         return e;
@@ -322,7 +330,7 @@ static pk_err run_one(plan *p, size_t i, size_t warm_no, const pk_cmdbench_cmd *
         pk_cmdbench_progress pr = {i, *done, total, warmup, &rr};
         p->o->progress(p->o->progress_ud, &pr);
     }
-    return run_aux(p, &p->concl[i], "conclude command", cmds[i].conclude);
+    return run_aux(p, &p->concl[i], cmds[i].cwd, "conclude command", cmds[i].conclude);
 }
 
 static size_t auto_runs(const plan *p, uint64_t pilot_ns)
@@ -361,6 +369,13 @@ static pk_err measure_all(plan *p, const pk_cmdbench_cmd *cmds)
                 return e;
             p->target[i] = auto_runs(p, r->cmds[i].runs[0].wall_ns);
         }
+    }
+    size_t most = 0;
+    for (size_t i = 0; i < p->n; i++)
+        most = p->target[i] > most ? p->target[i] : most;
+    for (size_t i = 0; i < p->n; i++) {
+        if (o->equal_runs)
+            p->target[i] = most;
         if ((e = grow_runs(&r->cmds[i], p->target[i])) != PK_OK)
             return e;
         total += p->target[i];
@@ -435,12 +450,12 @@ pk_err pk_cmdbench_run(const pk_cmdbench_cmd *cmds, size_t n, const pk_cmdbench_
     r->counters_supported = pk_runner_counters_supported(p.main);
     r->instr_source = pk_runner_instr_source(p.main);
 
-    e = run_aux(&p, &p.setup, "setup command", o->setup);
+    e = run_aux(&p, &p.setup, NULL, "setup command", o->setup);
     if (e == PK_OK)
         e = measure_all(&p, cmds);
     if (e != PK_EINTR || !stopped(&p)) {
         /* cleanup runs even after a failure, like a finally block */
-        pk_err ce = run_aux(&p, &p.cleanup, "cleanup command", o->cleanup);
+        pk_err ce = run_aux(&p, &p.cleanup, NULL, "cleanup command", o->cleanup);
         if (e == PK_OK)
             e = ce;
     }

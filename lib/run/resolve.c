@@ -15,6 +15,7 @@
 #include "core/file.h"
 #include "perfkit/alloc.h"
 #include "perfkit/run.h"
+#include "run_internal.h"
 
 /* PK_OK when path is an executable regular file. */
 static pk_err check_exec(const char *path)
@@ -75,4 +76,12 @@ pk_err pk_run_resolve(const char *prog, char **path_out)
         p = end + 1;
     }
     return worst;
+}
+
+const char *pk__run_in_dir(const char *cwd, const char *prog, char *buf, size_t len)
+{
+    if (!cwd || prog[0] == '/' || !strchr(prog, '/'))
+        return prog;
+    int n = snprintf(buf, len, "%s/%s", cwd, prog);
+    return n >= 0 && (size_t)n < len ? buf : NULL;
 }

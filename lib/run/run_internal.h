@@ -47,4 +47,11 @@ char *const *pk__cg_wrap(pk__cg *cg, const char *path, char *const argv[]);
 /* Ir from the "summary:" line of the out file; false if missing/unparsable. */
 bool pk__cg_read_ir(const pk__cg *cg, uint64_t *ir);
 
+/* ---- resolve.c: a program run in another directory. */
+
+/* The program name to resolve for prog started in directory cwd: prog
+ * itself when cwd is NULL, prog is absolute or has no '/' (a PATH search);
+ * else "cwd/prog", written into buf. NULL when buf is too small. */
+const char *pk__run_in_dir(const char *cwd, const char *prog, char *buf, size_t len);
+
 #endif

@@ -48,6 +48,8 @@ struct pk_runner {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     bool fa_init, attr_init;
+    posix_spawn_file_actions_t cwd_fa;   /* fa plus a chdir to cwd_dir */
+    char *cwd_dir;                       /* NULL: cwd_fa not built */
     pk__perfctr pc;
     pk_instr_source instr;
     pk__cg cg;
@@ -156,6 +158,24 @@ static pk_err setup_fds(pk_runner *r)
     return PK_OK;
 }
 
+/* The dup2 actions every run's child performs (stdin, stdout, stderr) into
+ * fa, which the caller has initialised. Returns 0 or an errno value. */
+static int add_dups(const pk_runner *r, posix_spawn_file_actions_t *fa)
+{
+    const pk_run_opts *o = &r->o;
+    int rc;
+    int in = r->in_fd >= 0 ? r->in_fd : r->null_fd;
+    int out = o->output == PK_OUTPUT_NULL ? r->null_fd : r->out_fd;   /* -1: inherit */
+    int err = o->stderr_inherit ? -1 : r->err_fd >= 0 ? r->err_fd : r->null_fd;
+    if ((rc = posix_spawn_file_actions_adddup2(fa, in, 0)) != 0)
+        return rc;
+    if (out >= 0 && (rc = posix_spawn_file_actions_adddup2(fa, out, 1)) != 0)
+        return rc;
+    if (err >= 0 && (rc = posix_spawn_file_actions_adddup2(fa, err, 2)) != 0)
+        return rc;
+    return 0;
+}
+
 static pk_err setup_spawn(pk_runner *r)
 {
     const pk_run_opts *o = &r->o;
@@ -163,14 +183,7 @@ static pk_err setup_spawn(pk_runner *r)
     if ((rc = posix_spawn_file_actions_init(&r->fa)) != 0)
         goto fail;
     r->fa_init = true;
-    int in = r->in_fd >= 0 ? r->in_fd : r->null_fd;
-    int out = o->output == PK_OUTPUT_NULL ? r->null_fd : r->out_fd;   /* -1: inherit */
-    int err = o->stderr_inherit ? -1 : r->err_fd >= 0 ? r->err_fd : r->null_fd;
-    if ((rc = posix_spawn_file_actions_adddup2(&r->fa, in, 0)) != 0)
-        goto fail;
-    if (out >= 0 && (rc = posix_spawn_file_actions_adddup2(&r->fa, out, 1)) != 0)
-        goto fail;
-    if (err >= 0 && (rc = posix_spawn_file_actions_adddup2(&r->fa, err, 2)) != 0)
+    if ((rc = add_dups(r, &r->fa)) != 0)
         goto fail;
 
     if ((rc = posix_spawnattr_init(&r->attr)) != 0)
@@ -272,6 +285,10 @@ void pk_runner_free(pk_runner *r)
         posix_spawn_file_actions_destroy(&r->fa);
     if (r->attr_init)
         posix_spawnattr_destroy(&r->attr);
+    if (r->cwd_dir) {
+        posix_spawn_file_actions_destroy(&r->cwd_fa);
+        pk_free(r->cwd_dir);
+    }
     pk__perfctr_close(&r->pc);
     if (r->cg_init)
         pk__cg_free(&r->cg);
@@ -437,19 +454,69 @@ static uint64_t self_rss(pk_runner *r)
     return (uint64_t)rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
+/* The file actions of a child that starts in directory cwd: built on the
+ * first run there and kept for the next (a paired benchmark alternates one
+ * directory with the current one). NULL with r->msg set on failure. */
+static const posix_spawn_file_actions_t *cwd_actions(pk_runner *r, const char *cwd, pk_err *err)
+{
+    if (r->cwd_dir && strcmp(r->cwd_dir, cwd) == 0)
+        return &r->cwd_fa;
+    if (r->cwd_dir) {
+        posix_spawn_file_actions_destroy(&r->cwd_fa);
+        pk_free(r->cwd_dir);
+        r->cwd_dir = NULL;
+    }
+    char *dir = pk_strdup(cwd);
+    if (!dir) {
+        *err = PK_ENOMEM;
+        snprintf(r->msg, sizeof r->msg, "out of memory");
+        return NULL;
+    }
+    int rc = posix_spawn_file_actions_init(&r->cwd_fa);
+    if (rc == 0 && (rc = add_dups(r, &r->cwd_fa)) == 0)
+        rc = posix_spawn_file_actions_addchdir_np(&r->cwd_fa, dir);
+    if (rc != 0) {
+        posix_spawn_file_actions_destroy(&r->cwd_fa);
+        pk_free(dir);
+        errno = rc;
+        *err = fail_errno(r, "cannot prepare posix_spawn", NULL);
+        return NULL;
+    }
+    r->cwd_dir = dir;
+    return &r->cwd_fa;
+}
+
 pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res)
 {
-    if (!r || !argv || !argv[0] || !res)
+    return pk_runner_run_in(r, NULL, argv, res);
+}
+
+pk_err pk_runner_run_in(pk_runner *r, const char *cwd, char *const argv[], pk_run_result *res)
+{
+    if (!r || !argv || !argv[0] || !res || (cwd && !cwd[0]))
         return PK_EINVAL;
     memset(res, 0, sizeof *res);
     pk_err e = PK_OK;
-    const char *path = lookup(r, argv[0], &e);
+    char joined[4096];
+    const char *prog = pk__run_in_dir(cwd, argv[0], joined, sizeof joined);
+    if (!prog) {
+        snprintf(r->msg, sizeof r->msg, "cannot run %s in %s: path too long", argv[0], cwd);
+        return PK_EINVAL;
+    }
+    const posix_spawn_file_actions_t *fa = cwd ? cwd_actions(r, cwd, &e) : &r->fa;
+    if (!fa)
+        return e;
+    const char *path = lookup(r, prog, &e);
     if (!path)
         return e;
-    const char *exe = path;
+    /* In another directory a relative program is exec'd by the name given,
+     * which the child resolves after its chdir: both sides of a paired
+     * benchmark then start the same way (argv, path length), and an exact
+     * instruction count sees no difference that is perfkit's own. */
+    const char *exe = prog != argv[0] ? argv[0] : path;
     char *const *av = argv;
     if (r->instr == PK_INSTR_CACHEGRIND) {
-        if (!(av = pk__cg_wrap(&r->cg, path, argv))) {
+        if (!(av = pk__cg_wrap(&r->cg, exe, argv))) {
             snprintf(r->msg, sizeof r->msg, "out of memory");
             return PK_ENOMEM;
         }
@@ -477,10 +544,10 @@ pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res)
     uint64_t floor_bytes = self_rss(r);
     pk__perfctr_start(&r->pc);
     uint64_t t0 = now_ns();
-    int rc = posix_spawn(&pid, exe, &r->fa, &r->attr, av, environ);
+    int rc = posix_spawn(&pid, exe, fa, &r->attr, av, environ);
     if (rc != 0) {
         pk__perfctr_stop(&r->pc);
-        forget(r, argv[0]);
+        forget(r, prog);
         return fail_exec(r, rc, argv[0]);
     }
     rc = reap(r, pid, t0, &status, &ru, &res->timed_out);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "perfkit/alloc.h"
 #include "perfkit/cmdbench.h"
@@ -312,4 +313,54 @@ Test(cmdbench, single_allocation_failures_in_shell_mode_are_clean)
         cr_assert(e == PK_ENOMEM || e == PK_EIO, "n=%ld: %s", n, pk_strerror(e));
     }
     cr_assert_fail("never succeeded");
+}
+
+/* Each command starts in its own directory (the child changes to it, not
+ * perfkit), and a relative program path is found there: the same
+ * `./t.sh` is two different programs in two trees (paired mode). */
+Test(cmdbench, commands_run_in_their_cwd)
+{
+    char a[] = "/tmp/pk_cwd_a_XXXXXX", b[] = "/tmp/pk_cwd_b_XXXXXX";
+    cr_assert(mkdtemp(a) && mkdtemp(b));
+    char path[128], before[4096], after[4096];
+    const char *dirs[] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/t.sh", dirs[i]);
+        FILE *f = fopen(path, "w");
+        cr_assert(f);
+        fprintf(f, "#!/bin/sh\necho %s >> ran.log\n", i ? "b" : "a");
+        fclose(f);
+        chmod(path, 0755);
+    }
+    cr_assert(getcwd(before, sizeof before));
+    pk_cmdbench_cmd c[] = {{.command = "./t.sh", .cwd = a, .conclude = "./t.sh"},
+                           {.command = "./t.sh", .cwd = b}};
+    pk_cmdbench_opts o = opts(3);
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 2, &o, &r, err), PK_OK, "%s", err);
+    cr_assert(getcwd(after, sizeof after));
+    cr_assert_str_eq(before, after);
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/ran.log", dirs[i]);
+        FILE *f = fopen(path, "r");
+        cr_assert(f);
+        char line[16];
+        int n = 0;
+        while (fgets(line, sizeof line, f)) {
+            cr_assert_str_eq(line, i ? "b\n" : "a\n");
+            n++;
+        }
+        fclose(f);
+        cr_assert_eq(n, i ? 3 : 6);   /* a's conclude runs ./t.sh there too */
+        unlink(path);
+        snprintf(path, sizeof path, "%s/t.sh", dirs[i]);
+        unlink(path);
+        rmdir(dirs[i]);
+    }
+    pk_cmdbench_result_free(r);
+    /* a program missing in its directory is found before anything runs */
+    pk_cmdbench_cmd m[] = {{.command = "./t.sh", .cwd = "/"}};
+    cr_assert_eq(bench(m, 1, &o, &r, err), PK_ENOENT);
+    cr_assert(strstr(err, "not found in /"), "%s", err);
 }

@@ -103,7 +103,7 @@ static pk_check_report *against(const pk_config *c, pk_resultset *cur, pk_result
         sets[i] = base;
         ids[i] = 7;
     }
-    pk_check_baselines bl = {sets, ids, NULL};   /* no window: two runs */
+    pk_check_baselines bl = {.sets = sets, .run_ids = ids};   /* no window: two runs */
     pk_check_report *r;
     cr_assert_eq(pk_check_evaluate(c, cur, &bl, NULL, &r), PK_OK);
     return r;
@@ -238,7 +238,7 @@ Test(evaluate, allocation_failures_are_clean)
     put(cur, "size:app.wasm", "gzip", PK_UNIT_SIZE, 1, 0, 1, NULL);
     const pk_resultset *sets[2] = {base, base};
     int64_t ids[2] = {1, 1};
-    pk_check_baselines bl = {sets, ids, NULL};   /* no window: two runs */
+    pk_check_baselines bl = {.sets = sets, .run_ids = ids};   /* no window: two runs */
     for (long k = 0; k < 400; k++) {
         pk_check_report *r = NULL;
         fault_arm(k);
@@ -466,4 +466,56 @@ Test(evaluate, instructions_judged_exact_by_the_table)
     pk_config_free(c);
     pk_resultset_free(base);
     pk_resultset_free(cur);
+}
+
+/* Paired mode: the base side measured in this job decides, on the per-block
+ * ratios. The machine's speed drifts 2x between blocks; the candidate is 8%
+ * slower in every block. Against history the same samples would be too
+ * spread to say; paired, the slowdown is clear. A benchmark the base side
+ * lacks (an import) is judged against history and says so. */
+Test(evaluate, paired_items_use_the_pairing)
+{
+    pk_config *c = config();
+    pk_resultset *cur, *pbase;
+    cr_assert_eq(pk_resultset_new(&cur), PK_OK);
+    cr_assert_eq(pk_resultset_new(&pbase), PK_OK);
+    double b[24], v[24];
+    for (size_t i = 0; i < 24; i++) {
+        double speed = 1.0 + 0.5 * (double)(i % 3) + 0.3 * (double)(i % 2);
+        b[i] = 5e6 * speed;
+        v[i] = 5e6 * speed * (1.08 + 0.002 * (double)(i % 4));
+    }
+    pk_bench_data *bd;
+    cr_assert_eq(pk_resultset_add(cur, "fast", &bd), PK_OK);
+    cr_assert_eq(pk_bench_data_put(bd, "wall", PK_UNIT_DURATION, v, 24), PK_OK);
+    cr_assert_eq(pk_bench_data_set_primary(bd, "wall"), PK_OK);
+    cr_assert_eq(pk_resultset_add(pbase, "fast", &bd), PK_OK);
+    cr_assert_eq(pk_bench_data_put(bd, "wall", PK_UNIT_DURATION, b, 24), PK_OK);
+    cr_assert_eq(pk_bench_data_set_primary(bd, "wall"), PK_OK);
+    put(cur, "insns", "instructions", PK_UNIT_COUNT, 1000, 0, 3, "instructions");
+    pk_check_baselines bl = {.paired = pbase, .paired_run = 9};
+    pk_check_report *r;
+    cr_assert_eq(pk_check_evaluate(c, cur, &bl, NULL, &r), PK_OK);
+    const pk_check_item *it = find(r, PK_ITEM_REGRESSION, "fast", "wall", NULL);
+    cr_assert_eq(it->mode, PK_CHECK_MODE_PAIRED);
+    cr_assert_eq(it->status, PK_CHECK_REGRESSED, "ratio %g p %g", it->cmp.ratio, it->cmp.p_value);
+    cr_assert_eq(it->baseline_run, 9);
+    cr_assert(it->cmp.ratio > 1.07 && it->cmp.ratio < 1.09);
+    const pk_check_item *un = find(r, PK_ITEM_REGRESSION, "insns", "instructions", NULL);
+    cr_assert_eq(un->mode, PK_CHECK_MODE_NONE);
+    cr_assert_eq(un->status, PK_CHECK_NO_BASELINE);
+    cr_assert(un->note && strstr(un->note, "judged against history"), "%s", un->note);
+    pk_check_report_free(r);
+    /* the same samples unpaired: no verdict beyond noise */
+    const pk_resultset *sets[2] = {pbase, pbase};
+    int64_t ids[2] = {3, 3};
+    pk_check_baselines hist = {.sets = sets, .run_ids = ids};
+    cr_assert_eq(pk_check_evaluate(c, cur, &hist, NULL, &r), PK_OK);
+    it = find(r, PK_ITEM_REGRESSION, "fast", "wall", NULL);
+    cr_assert_eq(it->mode, PK_CHECK_MODE_HISTORY);
+    cr_assert_neq(it->status, PK_CHECK_REGRESSED);
+    pk_check_report_free(r);
+    pk_resultset_free(cur);
+    pk_resultset_free(pbase);
+    pk_config_free(c);
 }
