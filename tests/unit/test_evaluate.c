@@ -509,10 +509,10 @@ Test(evaluate, paired_items_use_the_pairing)
     /* the same samples unpaired: no verdict beyond noise */
     const pk_resultset *sets[2] = {pbase, pbase};
     int64_t ids[2] = {3, 3};
-    pk_check_baselines hist = {.sets = sets, .run_ids = ids};
+    pk_check_baselines hist = {.sets = sets, .run_ids = ids};   /* no window: two runs */
     cr_assert_eq(pk_check_evaluate(c, cur, &hist, NULL, &r), PK_OK);
     it = find(r, PK_ITEM_REGRESSION, "fast", "wall", NULL);
-    cr_assert_eq(it->mode, PK_CHECK_MODE_HISTORY);
+    cr_assert_eq(it->mode, PK_CHECK_MODE_RUNS);
     cr_assert_neq(it->status, PK_CHECK_REGRESSED);
     pk_check_report_free(r);
     pk_resultset_free(cur);
