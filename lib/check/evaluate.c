@@ -29,7 +29,6 @@
 #include "core/file.h"
 #include "perfkit/alloc.h"
 #include "perfkit/figure.h"
-#include "check/check_int.h"
 
 typedef struct builder {
     pk_check_report *r;
