@@ -303,7 +303,7 @@ pk_err pk_check_pair_prepare(const pk_config *c, const char *ref, const char *bu
                                                                : "empty ref");
         return PK_EINVAL;
     }
-    char dir[PATH_MAX], top[PATH_MAX], rel[PATH_MAX], name[128], wt[PATH_MAX], spec[600];
+    char dir[PATH_MAX], top[PATH_MAX], rel[PATH_MAX] = "", name[128], wt[PATH_MAX], spec[600];
     if (!realpath(c->dir, dir)) {
         pk_diag_set(d, NULL, 0, 0, "--pair: cannot resolve %s: %s", c->dir, strerror(errno));
         return pk__err_from_errno(errno);
@@ -345,9 +345,11 @@ pk_err pk_check_pair_prepare(const pk_config *c, const char *ref, const char *bu
     if (!path_fmt(wt + l, sizeof wt - l, "/%s", name))
         return PK_EINVAL;
     out->worktree = dup_or_null(wt);
+    out->cwd = NULL;
     if (out->worktree) {
         size_t n = strlen(wt) + strlen(rel) + 2;
-        if ((out->cwd = pk_malloc(n)))
+        out->cwd = pk_malloc(n);
+        if (out->cwd)
             snprintf(out->cwd, n, "%s%s%s", wt, rel[0] ? "/" : "", rel);
     }
     if (!out->worktree || !out->cwd) {
