@@ -247,8 +247,10 @@ void pk_check_opts_init(pk_check_opts *o);
  *      change the verdict;
  *   8. unless o->no_store, store the run (pk_store_put_run); report->run.id
  *      is its id (0 when not stored). In paired mode the base side is
- *      stored first as its own run (REF's commit, branch "pair:<REF>",
- *      never dirty) and the paired items' baseline_run is its id.
+ *      stored as its own run (REF's commit, branch "pair:<REF>", never
+ *      dirty) just before this one, both in one transaction
+ *      (pk_store_put_runs: on error neither is stored), and the paired
+ *      items' baseline_run is its id.
  * o may be NULL (defaults). On PK_OK *out owns the report
  * (pk_check_report_free); (*out)->failed is the gate's verdict. diag (may
  * be NULL) then holds the first benchmark failure's message, or "". On
