@@ -247,8 +247,10 @@ void pk_check_opts_init(pk_check_opts *o);
  *      change the verdict;
  *   8. unless o->no_store, store the run (pk_store_put_run); report->run.id
  *      is its id (0 when not stored). In paired mode the base side is
- *      stored first as its own run (REF's commit, branch "pair:<REF>",
- *      never dirty) and the paired items' baseline_run is its id.
+ *      stored as its own run (REF's commit, branch "pair:<REF>", never
+ *      dirty) just before this one, both in one transaction
+ *      (pk_store_put_runs: on error neither is stored), and the paired
+ *      items' baseline_run is its id.
  * o may be NULL (defaults). On PK_OK *out owns the report
  * (pk_check_report_free); (*out)->failed is the gate's verdict. diag (may
  * be NULL) then holds the first benchmark failure's message, or "". On
@@ -335,9 +337,14 @@ void   pk_check_pair_clear(pk_check_pair *p);   /* NULL is a no-op */
  * current directory and the base (base) from base_cwd, each command in its
  * tree's directory, in shuffled blocks so that block i of the base pairs
  * with block i of the candidate; with an automatic run count both sides
- * get the larger of the two. Imports cannot be paired, and Google
- * Benchmark binaries are not paired yet: they go into cur only (evaluate
- * then judges them against history and says so on every item). Size
+ * get the larger of the two. A Google Benchmark binary runs in rounds:
+ * each of its `repetitions` rounds runs the base tree's binary and the
+ * candidate's once (--benchmark_repetitions=1, the order a seeded coin
+ * flip), each from its tree's directory, so round i of the base pairs with
+ * round i of the candidate; a series missing from some round is dropped. A
+ * base side that fails carries its error (the candidate is then judged
+ * against history). Imports cannot be paired: they go into cur only
+ * (evaluate judges them against history and says so on every item). Size
  * budgets are not measured here.
  * Errors: those of pk_check_collect. */
 pk_err pk_check_collect_pair(const pk_config *c, const pk_check_opts *o, const char *base_cwd,

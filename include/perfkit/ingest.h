@@ -94,5 +94,14 @@ pk_err pk_ingest_gbench_run(const char *binary, const char *const *args, size_t 
                             size_t repetitions, const char *prefix, pk_resultset *rs,
                             pk_diag *diag);
 
+/* pk_ingest_gbench_run with the binary started in directory cwd (NULL: the
+ * current one), as pk_runner_run_in does it: a relative binary path with a
+ * '/' resolves against cwd, and so do the binary's own relative paths.
+ * Paired mode runs the base tree's binary this way. Errors: those of
+ * pk_ingest_gbench_run; a cwd that does not exist is PK_ENOENT. */
+pk_err pk_ingest_gbench_run_in(const char *binary, const char *cwd, const char *const *args,
+                               size_t n_args, size_t repetitions, const char *prefix,
+                               pk_resultset *rs, pk_diag *diag);
+
 PK_END_DECLS
 #endif

@@ -65,6 +65,17 @@ const char *pk_store_last_error(const pk_store *s);
  * PK_ECORRUPT, PK_EIO, PK_ENOMEM; on error nothing of the run is stored. */
 pk_err pk_store_put_run(pk_store *s, pk_run_meta *meta, const pk_resultset *rs);
 
+/* Store n runs (n >= 1), metas[i] with sets[i], in ONE transaction, in
+ * order (their ids ascend): the runs belong together — paired mode's base
+ * run and its candidate — and history must never hold one without the
+ * other. On PK_OK every metas[i]->id is set; on error nothing of any of the
+ * runs is stored and no id is changed. pk_store_put_run is this with n = 1.
+ * Makes no pk_malloc allocation. Errors: PK_EINVAL (n == 0, a NULL entry,
+ * or what pk_store_put_run rejects in any run: nothing is written then),
+ * PK_EBUSY, PK_EPERM (read-only), PK_ECORRUPT, PK_EIO, PK_ENOMEM. */
+pk_err pk_store_put_runs(pk_store *s, pk_run_meta *const metas[],
+                         const pk_resultset *const sets[], size_t n);
+
 /* Load run id: its metadata into *meta (may be NULL) and, when rs_out is not
  * NULL, its results into a new set the caller frees. Errors: PK_ENOENT (no
  * such run), PK_ECORRUPT, PK_EIO, PK_ENOMEM. */

@@ -9,6 +9,22 @@
  * PK_ENOENT with diag "no benchmark matches --only `TEXT`". */
 pk_err pk__check_only_matches(const pk_config *c, const pk_check_opts *o, pk_diag *diag);
 
+/* Record that benchmark name could not run (its error is msg), adding it to
+ * rs when missing; the first message also goes to diag (*have_diag).
+ * Errors: PK_ENOMEM. */
+pk_err pk__check_record_error(pk_resultset *rs, const char *name, const char *msg,
+                              pk_diag *diag, bool *have_diag);
+
+/* Paired mode for Google Benchmark entry b (collect_gbench.c): its rounds
+ * alternate the candidate's binary (current directory, into rs) and the
+ * base tree's (base_cwd, into base), one repetition each; block i of each
+ * side is round i. A failing base side marks base's benchmarks with its
+ * error; a failing candidate records its error in rs. Errors: PK_EINTR
+ * (o->stop), PK_ENOMEM, PK_EIO. */
+pk_err pk__check_gbench_pair(const pk_cfg_bench *b, const pk_check_opts *o,
+                             const char *base_cwd, pk_resultset *rs, pk_resultset *base,
+                             pk_diag *diag, bool *have_diag);
+
 /* creep.c: add a "creep" warning to r for every regression item whose
  * history on its baseline run's branch and meta's machine, with r's
  * current value appended, shifted past the threshold in steps each below

@@ -3,7 +3,8 @@
  * Imports go first: they only read files, and a garbage file is an input
  * error the user must see before minutes of benchmarks run. Then command
  * benchmarks (a parameter scan is one interleaved `bench` run, one result
- * per value, "<name>/<value>") and Google Benchmark binaries. A benchmark
+ * per value, "<name>/<value>") and Google Benchmark binaries (paired:
+ * collect_gbench.c). A benchmark
  * that fails to run is recorded with its error and the rest still run, so
  * one broken benchmark does not hide a regression in another. Size budgets
  * measure their files into "size:<path>" benchmarks. */
@@ -51,9 +52,8 @@ static void relay(void *ud, const pk_cmdbench_progress *run)
     r->o->progress(r->o->progress_ud, &r->p);
 }
 
-/* Record that benchmark name could not run; keeps the first message in diag. */
-static pk_err record_error(pk_resultset *rs, const char *name, const char *msg, pk_diag *diag,
-                           bool *have_diag)
+pk_err pk__check_record_error(pk_resultset *rs, const char *name, const char *msg,
+                              pk_diag *diag, bool *have_diag)
 {
     pk_bench_data *b = pk_resultset_find(rs, name);
     pk_err e = PK_OK;
@@ -169,9 +169,9 @@ static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progres
             e = PK_OK;   /* recorded; the other benchmarks still run */
     } else if (e != PK_ENOMEM) {
         const char *msg = run_diag.message[0] ? err : pk_strerror(e);
-        e = record_error(rs, b->name, msg, diag, have_diag);
+        e = pk__check_record_error(rs, b->name, msg, diag, have_diag);
         if (e == PK_OK && base)
-            e = record_error(base, b->name, msg, diag, have_diag);
+            e = pk__check_record_error(base, b->name, msg, diag, have_diag);
     }
     pk_free(names);
     pk_free(cmds);
@@ -218,14 +218,15 @@ static pk_err collect(const pk_config *c, const pk_check_opts *o, const char *ba
             o->progress(o->progress_ud, &rel.p);
         if (b->kind == PK_BENCH_COMMAND) {
             e = run_command(b, o, &rel, base_cwd, rs, base, diag, &have_diag);
+        } else if (base) {   /* paired: the two binaries alternate (collect_gbench.c) */
+            e = pk__check_gbench_pair(b, o, base_cwd, rs, base, diag, &have_diag);
         } else {
-            /* a binary that reports no results fails like one that crashes;
-             * in paired mode it is judged against history (evaluate says so) */
+            /* a binary that reports no results fails like one that crashes */
             pk_diag d;
             e = pk_ingest_gbench_run(b->binary, (const char *const *)b->args, b->n_args,
                                      b->repetitions, b->name, rs, &d);
             if (e != PK_OK && e != PK_ENOMEM)
-                e = record_error(rs, b->name, d.message, diag, &have_diag);
+                e = pk__check_record_error(rs, b->name, d.message, diag, &have_diag);
         }
         if (e != PK_OK)
             return e;

@@ -264,6 +264,13 @@ static pk_err paired_item(builder *bd, const pk_bench_data *b, const char *figur
         it->status = PK_CHECK_INCONCLUSIVE;
     else
         it->status = PK_CHECK_PASS;
+    /* the exact signed-rank test of m pairs cannot go below p = 2 / 2^m */
+    if (!exact && n < 30 && 2.0 / (double)(1u << n) >= co.alpha) {
+        char what[96];
+        snprintf(what, sizeof what, "%zu pairs", n);
+        return set_note(it, "only %s: too few for the signed-rank test to reach p < alpha "
+                            "(raise runs or repetitions)%s", what, "");
+    }
     return PK_OK;
 }
 
@@ -273,6 +280,7 @@ typedef struct judge {
     const pk_bench_data *paired;    /* the base side of this job, or NULL */
     int64_t paired_run;
     const char *unpaired_note;      /* paired mode, b not paired: why */
+    const char *base_error;         /* ... and the base side's error, if it failed */
 } judge;
 
 static pk_err judge_figure(builder *bd, const pk_bench_data *b, const char *figure,
@@ -283,9 +291,16 @@ static pk_err judge_figure(builder *bd, const pk_bench_data *b, const char *figu
     size_t before = bd->r->n_items;
     pk_err e = regression_item(bd, b, figure, pol, &j->hist);
     if (e == PK_OK && j->unpaired_note && bd->r->n_items > before) {
+        /* why it is not paired comes first; history's own note follows */
         pk_check_item *it = &bd->r->items[bd->r->n_items - 1];
-        if (!it->note)
-            e = set_note(it, "%s%s", j->unpaired_note, "");
+        char *had = it->note;
+        it->note = NULL;
+        char why[600];
+        snprintf(why, sizeof why, j->base_error ? "%s (%s)" : "%s%s", j->unpaired_note,
+                 j->base_error ? j->base_error : "");
+        e = set_note(it, had ? "%s: judged against history; %s" : "%s: judged against "
+                     "history%s", why, had ? had : "");
+        pk_free(had);
     }
     return e;
 }
@@ -423,13 +438,12 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
                 jd.paired = pb;
                 jd.paired_run = baselines->paired_run;
             } else if (pb) {
-                jd.unpaired_note = "the base side of the paired run failed: judged against "
-                                   "history";
+                jd.unpaired_note = "the base side of the paired run failed";
+                jd.base_error = pb->error;
             } else {
                 jd.unpaired_note = cb && cb->kind == PK_BENCH_IMPORT
-                    ? "imports cannot be paired: judged against history"
-                    : "not paired (Google Benchmark binaries run once): judged against "
-                      "history";
+                    ? "imports cannot be paired"
+                    : "not in the base tree (a new benchmark?)";
             }
         }
         e = bench_items(&bd, cb, b, &jd);

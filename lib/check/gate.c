@@ -4,9 +4,9 @@
  * run it: --only must match → open the history (before anything runs, so a
  * foreign or damaged file stops the gate at once) → this run's metadata →
  * sizes → benchmarks → baselines (baseline.c) → evaluate → creep warnings
- * (creep.c) → store. Nothing
- * is stored unless every step before succeeded, and never after a stop
- * request. Every error leaves one message in the caller's diag: the step
+ * (creep.c) → store (paired mode: the base run and this run in one
+ * transaction). Nothing is stored unless every step before succeeded, and
+ * never after a stop request. Every error leaves one message in the caller's diag: the step
  * that failed says what, with the file and position when it has them. */
 #include "perfkit/check.h"
 
@@ -51,15 +51,16 @@ static void base_meta(const pk_run_meta *meta, const char *ref, const pk_check_p
     out->dirty = false;
 }
 
-/* Store the base side (when it measured anything) and then this run. */
+/* Store this run and, in paired mode, the base side before it (when it
+ * measured anything) in one transaction: history never holds a base run
+ * without its candidate, nor a candidate whose paired base is missing. */
 static pk_err store_runs(pk_store *st, pk_run_meta *meta, const pk_resultset *cur,
                          pk_run_meta *bmeta, const pk_resultset *base, pk_diag *d)
 {
-    pk_err e = PK_OK;
-    if (base && base->n)
-        e = pk_store_put_run(st, bmeta, base);
-    if (e == PK_OK)
-        e = pk_store_put_run(st, meta, cur);
+    pk_run_meta *metas[2] = {bmeta, meta};
+    const pk_resultset *sets[2] = {base, cur};
+    bool with_base = base && base->n;
+    pk_err e = pk_store_put_runs(st, metas + !with_base, sets + !with_base, with_base ? 2 : 1);
     if (e != PK_OK)
         pk_diag_set(d, NULL, 0, 0, "storing the run failed: %s", pk_store_last_error(st));
     return e;

@@ -569,6 +569,13 @@ pk_err pk_ingest_gbench_run(const char *binary, const char *const *args, size_t 
                             size_t repetitions, const char *prefix, pk_resultset *rs,
                             pk_diag *diag)
 {
+    return pk_ingest_gbench_run_in(binary, NULL, args, n_args, repetitions, prefix, rs, diag);
+}
+
+pk_err pk_ingest_gbench_run_in(const char *binary, const char *cwd, const char *const *args,
+                               size_t n_args, size_t repetitions, const char *prefix,
+                               pk_resultset *rs, pk_diag *diag)
+{
     if (!binary || !binary[0] || !rs || (n_args && !args)) {
         pk_diag_set(diag, binary, 0, 0, "invalid argument");
         return PK_EINVAL;
@@ -610,7 +617,7 @@ pk_err pk_ingest_gbench_run(const char *binary, const char *const *args, size_t 
         goto done;
     }
     pk_run_result res;
-    if ((e = pk_runner_run(runner, argv, &res)) != PK_OK) {
+    if ((e = pk_runner_run_in(runner, cwd, argv, &res)) != PK_OK) {
         pk_diag_set(diag, binary, 0, 0, "%s", pk_runner_last_error(runner));
         goto done;
     }

@@ -6,11 +6,13 @@
  * open one would pin the WAL and block checkpoints). Writes are one
  * BEGIN IMMEDIATE transaction each: the write lock is taken up front, so a
  * concurrent writer waits out the busy timeout instead of failing on
- * upgrade. Samples are stored as a BLOB of little-endian doubles — exact
- * round trip, 8 bytes a sample, no parsing. Opening and the schema are in
- * sqlite_schema.c, queries in sqlite_query.c. SQLite keeps its own allocator: rerouting it
- * through pk_malloc would need process-wide sqlite3_config(), which is not
- * a library's to change under an application that also uses SQLite. */
+ * upgrade; pk_store_put_runs stores several runs in that one transaction,
+ * so a failure rolls back all of them. Samples are stored as a BLOB of
+ * little-endian doubles — exact round trip, 8 bytes a sample, no parsing.
+ * Opening and the schema are in sqlite_schema.c, queries in
+ * sqlite_query.c. SQLite keeps its own allocator: rerouting it through
+ * pk_malloc would need process-wide sqlite3_config(), which is not a
+ * library's to change under an application that also uses SQLite. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -287,23 +289,33 @@ static pk_err put_meta(pk_store *s, const pk_run_meta *m, int64_t *run_id)
     return PK_OK;
 }
 
-static pk_err sq_put_run(pk_store *s, pk_run_meta *m, const pk_resultset *rs)
+static pk_err sq_put_runs(pk_store *s, pk_run_meta *const metas[],
+                          const pk_resultset *const sets[], size_t n)
 {
-    int64_t run_id = 0;
-    pk_err e = pk__sqlite_exec(s, SQ_BEGIN, "starting to store the run");
+    int64_t ids[2], *run_id = n <= 2 ? ids : NULL;
+    if (!run_id && !(run_id = pk_calloc(n, sizeof *run_id)))
+        return pk__store_fail(s, PK_ENOMEM, "out of memory storing %zu runs", n);
+    pk_err e = pk__sqlite_exec(s, SQ_BEGIN, n > 1 ? "starting to store the runs"
+                                                  : "starting to store the run");
     if (e != PK_OK)
-        return e;
-    e = put_meta(s, m, &run_id);
-    for (size_t i = 0; e == PK_OK && i < rs->n; i++)
-        e = put_bench(s, run_id, &rs->benches[i]);
-    if (e == PK_OK)
-        e = pk__sqlite_exec(s, SQ_COMMIT, "committing the run");
-    if (e != PK_OK) {
-        pk__sqlite_tx_abort(s);
-        return e;
+        goto done;
+    for (size_t k = 0; e == PK_OK && k < n; k++) {
+        e = put_meta(s, metas[k], &run_id[k]);
+        for (size_t i = 0; e == PK_OK && i < sets[k]->n; i++)
+            e = put_bench(s, run_id[k], &sets[k]->benches[i]);
     }
-    m->id = run_id;
-    return PK_OK;
+    if (e == PK_OK)
+        e = pk__sqlite_exec(s, SQ_COMMIT, n > 1 ? "committing the runs" : "committing the run");
+    if (e != PK_OK) {
+        pk__sqlite_tx_abort(s);   /* none of the n runs stays */
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++)
+        metas[k]->id = run_id[k];
+done:
+    if (run_id != ids)
+        pk_free(run_id);
+    return e;
 }
 
 /* ---- loading -------------------------------------------------------------- */
@@ -459,7 +471,7 @@ static pk_err sq_get_bench(pk_store *s, int64_t id, const char *benchmark,
 const pk_store_backend pk__sqlite_backend = {
     .name = "sqlite",
     .close = sq_close,
-    .put_run = sq_put_run,
+    .put_runs = sq_put_runs,
     .get_run = sq_get_run,
     .get_bench = sq_get_bench,
     .pinned = pk__sqlite_pinned,

@@ -106,11 +106,9 @@ static bool terminated(const char *field, size_t len)
     return memchr(field, '\0', len) != NULL;
 }
 
-pk_err pk_store_put_run(pk_store *s, pk_run_meta *meta, const pk_resultset *rs)
+/* What put_run rejects in one run, before anything is written. */
+static pk_err check_run(pk_store *s, const pk_run_meta *meta, const pk_resultset *rs)
 {
-    if (!s)
-        return PK_EINVAL;
-    begin(s);
     if (!meta || !rs)
         return pk__store_fail(s, PK_EINVAL, "put_run: no run metadata or results");
     if (!terminated(meta->commit, sizeof meta->commit) ||
@@ -133,7 +131,28 @@ pk_err pk_store_put_run(pk_store *s, pk_run_meta *meta, const pk_resultset *rs)
                 return pk__store_fail(s, PK_EINVAL,
                                       "put_run: benchmark '%s' has an empty series", b->name);
     }
-    return s->be->put_run(s, meta, rs);
+    return PK_OK;
+}
+
+pk_err pk_store_put_runs(pk_store *s, pk_run_meta *const metas[],
+                         const pk_resultset *const sets[], size_t n)
+{
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!metas || !sets || n == 0)
+        return pk__store_fail(s, PK_EINVAL, "put_runs: no runs");
+    for (size_t k = 0; k < n; k++) {
+        pk_err e = check_run(s, metas[k], sets[k]);
+        if (e != PK_OK)
+            return e;
+    }
+    return s->be->put_runs(s, metas, sets, n);
+}
+
+pk_err pk_store_put_run(pk_store *s, pk_run_meta *meta, const pk_resultset *rs)
+{
+    return pk_store_put_runs(s, &meta, &rs, 1);
 }
 
 pk_err pk_store_get_run(pk_store *s, int64_t id, pk_run_meta *meta, pk_resultset **rs_out)

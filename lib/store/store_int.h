@@ -24,7 +24,9 @@ typedef enum pk__store_by {
 typedef struct pk_store_backend {
     const char *name;                                /* "sqlite" */
     void   (*close)(pk_store *s);                    /* frees s->state */
-    pk_err (*put_run)(pk_store *s, pk_run_meta *meta, const pk_resultset *rs);
+    /* n >= 1 runs in one transaction; ids set only when all are stored. */
+    pk_err (*put_runs)(pk_store *s, pk_run_meta *const metas[], const pk_resultset *const sets[],
+                       size_t n);
     pk_err (*get_run)(pk_store *s, int64_t id, pk_run_meta *meta, pk_resultset **rs_out);
     pk_err (*get_bench)(pk_store *s, int64_t id, const char *benchmark,
                         pk_resultset **rs_out);

@@ -519,3 +519,52 @@ Test(evaluate, paired_items_use_the_pairing)
     pk_resultset_free(pbase);
     pk_config_free(c);
 }
+
+/* Paired with few blocks: 5 pairs cannot reach p < 0.05 under the exact
+ * signed-rank test (its smallest p is 2/32), so a clear 20% slowdown is
+ * inconclusive and the note says why; 6 pairs can. A base side that failed
+ * gives its error in the note of the candidate's history verdict. */
+Test(evaluate, paired_few_pairs_and_failed_base_say_so)
+{
+    pk_config *c = config();
+    for (size_t n = 5; n <= 6; n++) {
+        pk_resultset *cur, *pbase;
+        cr_assert_eq(pk_resultset_new(&cur), PK_OK);
+        cr_assert_eq(pk_resultset_new(&pbase), PK_OK);
+        double b[6], v[6];
+        for (size_t i = 0; i < n; i++) {
+            b[i] = 5e6 * (1.0 + 0.1 * (double)i);
+            v[i] = b[i] * (1.2 + 0.001 * (double)i);
+        }
+        pk_bench_data *bd;
+        cr_assert_eq(pk_resultset_add(cur, "fast", &bd), PK_OK);
+        cr_assert_eq(pk_bench_data_put(bd, "wall", PK_UNIT_DURATION, v, n), PK_OK);
+        cr_assert_eq(pk_bench_data_set_primary(bd, "wall"), PK_OK);
+        cr_assert_eq(pk_resultset_add(pbase, "fast", &bd), PK_OK);
+        cr_assert_eq(pk_bench_data_put(bd, "wall", PK_UNIT_DURATION, b, n), PK_OK);
+        put(cur, "insns", "instructions", PK_UNIT_COUNT, 1000, 0, 3, "instructions");
+        cr_assert_eq(pk_resultset_add(pbase, "insns", &bd), PK_OK);
+        cr_assert_eq(pk_bench_data_set_error(bd, "no such program"), PK_OK);
+        pk_check_baselines bl = {.paired = pbase, .paired_run = 9};
+        pk_check_report *r;
+        cr_assert_eq(pk_check_evaluate(c, cur, &bl, NULL, &r), PK_OK);
+        const pk_check_item *it = find(r, PK_ITEM_REGRESSION, "fast", "wall", NULL);
+        cr_assert_eq(it->mode, PK_CHECK_MODE_PAIRED);
+        if (n == 5) {
+            cr_assert_eq(it->status, PK_CHECK_INCONCLUSIVE, "p %g", it->cmp.p_value);
+            cr_assert(it->note && strstr(it->note, "only 5 pairs"), "%s", it->note);
+        } else {
+            cr_assert_eq(it->status, PK_CHECK_REGRESSED, "p %g", it->cmp.p_value);
+            cr_assert_null(it->note, "%s", it->note);
+        }
+        const pk_check_item *un = find(r, PK_ITEM_REGRESSION, "insns", "instructions", NULL);
+        cr_assert_neq(un->mode, PK_CHECK_MODE_PAIRED);
+        cr_assert(un->note && strstr(un->note, "base side of the paired run failed (no such "
+                                               "program): judged against history"),
+                  "%s", un->note);
+        pk_check_report_free(r);
+        pk_resultset_free(cur);
+        pk_resultset_free(pbase);
+    }
+    pk_config_free(c);
+}

@@ -389,3 +389,77 @@ Test(store_safety, put_and_get_fail_cleanly_on_every_allocation)
     pk_store_close(s);
     fault_disarm();
 }
+
+/* pk_store_put_runs: paired mode's base run and its candidate are one
+ * transaction. A failure while writing the second run — forced here by a
+ * trigger that aborts the insert of its last series — leaves neither run in
+ * history and no id set; a read-only store and an invalid second run
+ * (rejected before anything is written) store nothing either. */
+Test(store_safety, put_runs_is_all_or_nothing)
+{
+    pk_store *s = open_store(dbpath);
+    pk_resultset *a = make_rs(1, 2, 3), *b = make_rs(2, 2, 3);
+    pk_run_meta ma = make_meta("aaaa", "pair:main", "fp"), mb = make_meta("bbbb", "main", "fp");
+    pk_run_meta *metas[2] = {&ma, &mb};
+    const pk_resultset *sets[2] = {a, b};
+    sql(dbpath, "CREATE TRIGGER boom BEFORE INSERT ON series "
+                "WHEN (SELECT benchmark FROM results WHERE id = NEW.result_id) = 'bench1' "
+                "AND (SELECT \"commit\" FROM runs WHERE id = (SELECT run_id FROM results "
+                "WHERE id = NEW.result_id)) = 'bbbb' AND NEW.figure = 'rss' "
+                "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    pk_err e = pk_store_put_runs(s, metas, sets, 2);
+    cr_assert_neq(e, PK_OK);
+    cr_assert(strstr(pk_store_last_error(s), "injected failure"), "%s", pk_store_last_error(s));
+    cr_assert_eq(ma.id, 0);
+    cr_assert_eq(mb.id, 0);
+    pk_run_meta *runs = NULL;
+    size_t n = 99;
+    cr_assert_eq(pk_store_list_runs(s, 0, &runs, &n), PK_OK);
+    cr_assert_eq(n, 0, "the first run of the pair was left behind");
+    pk_free(runs);
+    char **names = NULL;
+    cr_assert_eq(pk_store_list_benchmarks(s, &names, &n), PK_OK);
+    cr_assert_eq(n, 0, "results of the failed pair were left behind");
+    pk_store_free_names(names, n);
+
+    /* an invalid second run: rejected before the first is written */
+    pk_resultset *bad = make_rs(3, 1, 3);
+    pk_free(bad->benches[0].series[1].samples);
+    bad->benches[0].series[1].samples = NULL;
+    const pk_resultset *sets_bad[2] = {a, bad};
+    cr_assert_eq(pk_store_put_runs(s, metas, sets_bad, 2), PK_EINVAL);
+    cr_assert_eq(pk_store_list_runs(s, 0, &runs, &n), PK_OK);
+    cr_assert_eq(n, 0);
+    pk_free(runs);
+    pk_resultset_free(bad);
+    cr_assert_eq(pk_store_put_runs(s, metas, sets, 0), PK_EINVAL);
+
+    /* without the failure both are stored, in order */
+    sql(dbpath, "DROP TRIGGER boom");
+    cr_assert_eq(pk_store_put_runs(s, metas, sets, 2), PK_OK, "%s", pk_store_last_error(s));
+    cr_assert(ma.id > 0 && mb.id == ma.id + 1, "ids %lld %lld", (long long)ma.id,
+              (long long)mb.id);
+    pk_resultset *back = NULL;
+    cr_assert_eq(pk_store_get_run(s, mb.id, NULL, &back), PK_OK);
+    cr_assert(rs_matches(back, 2, 2, 3));
+    pk_resultset_free(back);
+    pk_store_close(s);
+
+    /* read only: PK_EPERM, nothing stored */
+    pk_store_opts o;
+    pk_store_opts_init(&o);
+    o.read_only = true;
+    pk_diag d;
+    cr_assert_eq(pk_store_open(dbpath, &o, &s, &d), PK_OK, "%s", d.message);
+    pk_run_meta mc = make_meta("cccc", "pair:main", "fp"), md = make_meta("dddd", "main", "fp");
+    pk_run_meta *metas2[2] = {&mc, &md};
+    cr_assert_eq(pk_store_put_runs(s, metas2, sets, 2), PK_EPERM, "%s", pk_store_last_error(s));
+    cr_assert_eq(mc.id, 0);
+    cr_assert_eq(md.id, 0);
+    cr_assert_eq(pk_store_list_runs(s, 0, &runs, &n), PK_OK);
+    cr_assert_eq(n, 2);
+    pk_free(runs);
+    pk_store_close(s);
+    pk_resultset_free(a);
+    pk_resultset_free(b);
+}
