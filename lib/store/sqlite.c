@@ -292,7 +292,7 @@ static pk_err put_meta(pk_store *s, const pk_run_meta *m, int64_t *run_id)
 static pk_err sq_put_runs(pk_store *s, pk_run_meta *const metas[],
                           const pk_resultset *const sets[], size_t n)
 {
-    int64_t ids[2], *run_id = n <= 2 ? ids : NULL;
+    int64_t ids[2] = {0, 0}, *run_id = n <= 2 ? ids : NULL;
     if (!run_id && !(run_id = pk_calloc(n, sizeof *run_id)))
         return pk__store_fail(s, PK_ENOMEM, "out of memory storing %zu runs", n);
     pk_err e = pk__sqlite_exec(s, SQ_BEGIN, n > 1 ? "starting to store the runs"
@@ -300,6 +300,7 @@ static pk_err sq_put_runs(pk_store *s, pk_run_meta *const metas[],
     if (e != PK_OK)
         goto done;
     for (size_t k = 0; e == PK_OK && k < n; k++) {
+        run_id[k] = 0;
         e = put_meta(s, metas[k], &run_id[k]);
         for (size_t i = 0; e == PK_OK && i < sets[k]->n; i++)
             e = put_bench(s, run_id[k], &sets[k]->benches[i]);
