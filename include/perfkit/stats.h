@@ -192,6 +192,12 @@ typedef struct pk_comparison {
 pk_err pk_stats_compare(const double *baseline, size_t nb, const double *candidate, size_t nc,
                         const pk_compare_opts *o, pk_comparison *out);
 
+/* The verdict rule every comparison uses, for a comparison whose ratio,
+ * ratio_ci and p_value are set: SLOWER / FASTER only when significant
+ * (p_value < o->alpha), beyond o->threshold, and with a confidence interval
+ * of the ratio that excludes 1; else SAME. Pure; thread-safe. */
+pk_verdict pk_stats_verdict(const pk_comparison *r, const pk_compare_opts *o);
+
 /* "faster", "slower", "no significant difference". Never NULL. */
 const char *pk_verdict_name(pk_verdict v);
 

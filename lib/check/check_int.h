@@ -36,6 +36,12 @@ pk_err pk__check_creep(pk_store *st, const pk_config *c, const pk_run_meta *meta
 /* Release r's warnings (pk_check_report_free). */
 void pk__check_warnings_free(pk_check_report *r);
 
+/* The status of regression item it from its comparison it->cmp, read with
+ * its figure's direction (figure.h): worse → REGRESSED, better → IMPROVED;
+ * no verdict but a change beyond threshold → INCONCLUSIVE (too noisy to
+ * say); else PASS. The one rule of every mode (status.c). */
+void pk__check_set_status(pk_check_item *it, double threshold);
+
 /* Whether result name ("name" or "name/inner") comes from config benchmark
  * cb. */
 bool pk__check_belongs(const pk_cfg_bench *cb, const char *name);

@@ -194,15 +194,7 @@ static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *f
                         co.method == PK_TEST_WELCH ? " (Welch needs 2 runs on each side)" : "");
     }
     it->has_cmp = true;
-    pk_change ch = pk_figure_change(figure, it->cmp.verdict);
-    if (ch == PK_CHANGE_WORSE)
-        it->status = PK_CHECK_REGRESSED;
-    else if (ch == PK_CHANGE_BETTER)
-        it->status = PK_CHECK_IMPROVED;
-    else if (fabs(it->cmp.ratio - 1.0) > co.threshold)
-        it->status = PK_CHECK_INCONCLUSIVE;
-    else
-        it->status = PK_CHECK_PASS;
+    pk__check_set_status(it, co.threshold);
     return PK_OK;
 }
 
@@ -255,15 +247,7 @@ static pk_err paired_item(builder *bd, const pk_bench_data *b, const char *figur
         return set_note(it, "cannot compare the pairs: %s%s", pk_strerror(e), "");
     }
     it->has_cmp = true;
-    pk_change ch = pk_figure_change(figure, it->cmp.verdict);
-    if (ch == PK_CHANGE_WORSE)
-        it->status = PK_CHECK_REGRESSED;
-    else if (ch == PK_CHANGE_BETTER)
-        it->status = PK_CHECK_IMPROVED;
-    else if (fabs(it->cmp.ratio - 1.0) > co.threshold)
-        it->status = PK_CHECK_INCONCLUSIVE;
-    else
-        it->status = PK_CHECK_PASS;
+    pk__check_set_status(it, co.threshold);
     /* the exact signed-rank test of m pairs cannot go below p = 2 / 2^m */
     if (!exact && n < 30 && 2.0 / (double)(1u << n) >= co.alpha) {
         char what[96];

@@ -3,8 +3,14 @@
  * The words people read for each pk_check_status, and the gate's one rule
  * for which verdicts fail a report (check.h). pk_check_evaluate and every
  * writer in lib/report ask here, so a verdict can never pass in one place
- * and fail in another. */
+ * and fail in another. pk__check_set_status is the one rule that turns a
+ * comparison into a regression item's status, in every mode. */
 #include "perfkit/check.h"
+
+#include <math.h>
+
+#include "check/check_int.h"
+#include "perfkit/figure.h"
 
 const char *pk_check_status_name(pk_check_status s)
 {
@@ -48,4 +54,17 @@ const char *pk_check_mode_name(pk_check_mode m)
     case PK_CHECK_MODE_RUNS:    return "runs";
     }
     return "unknown";
+}
+
+void pk__check_set_status(pk_check_item *it, double threshold)
+{
+    pk_change ch = pk_figure_change(it->figure, it->cmp.verdict);
+    if (ch == PK_CHANGE_WORSE)
+        it->status = PK_CHECK_REGRESSED;
+    else if (ch == PK_CHANGE_BETTER)
+        it->status = PK_CHECK_IMPROVED;
+    else if (fabs(it->cmp.ratio - 1.0) > threshold)
+        it->status = PK_CHECK_INCONCLUSIVE;
+    else
+        it->status = PK_CHECK_PASS;
 }

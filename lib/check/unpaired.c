@@ -68,19 +68,6 @@ static pk_err own_error(const pk_series *cur, double *se)
     return e == PK_ENOMEM ? e : PK_OK;
 }
 
-static void set_status(pk_check_item *it, const pk_compare_opts *co)
-{
-    pk_change ch = pk_figure_change(it->figure, it->cmp.verdict);
-    if (ch == PK_CHANGE_WORSE)
-        it->status = PK_CHECK_REGRESSED;
-    else if (ch == PK_CHANGE_BETTER)
-        it->status = PK_CHECK_IMPROVED;
-    else if (fabs(it->cmp.ratio - 1.0) > co->threshold)
-        it->status = PK_CHECK_INCONCLUSIVE;
-    else
-        it->status = PK_CHECK_PASS;
-}
-
 /* k >= PK_CHECK_MIN_HISTORY run-level statistics in vals. */
 static pk_err drift_verdict(pk_check_item *it, const pk_series *cur, const double *vals,
                             size_t k, const pk_compare_opts *co, const pk_check_window *w)
@@ -105,11 +92,8 @@ static pk_err drift_verdict(pk_check_item *it, const pk_series *cur, const doubl
     it->cmp.ratio_ci = (pk_ci){d.ratio, d.lo, d.hi};
     it->cmp.p_value = d.p_value;
     it->cmp.statistic = strcmp(it->stat, "median") == 0 ? PK_STAT_MEDIAN : PK_STAT_MEAN;
-    bool sig = d.p_value < co->alpha;
-    it->cmp.verdict = sig && d.ratio > 1 + co->threshold && d.lo > 1   ? PK_VERDICT_SLOWER
-                    : sig && d.ratio < 1 - co->threshold && d.hi < 1 ? PK_VERDICT_FASTER
-                                                                      : PK_VERDICT_SAME;
-    set_status(it, co);
+    it->cmp.verdict = pk_stats_verdict(&it->cmp, co);
+    pk__check_set_status(it, co->threshold);
     char out[64] = "";
     if (d.rejected)
         snprintf(out, sizeof out, ", %zu outlier run%s left out", d.rejected,

@@ -14,6 +14,7 @@
 #include "perfkit/stats.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include "stats/stats_int.h"
 
 void pk_compare_opts_init(pk_compare_opts *o)
@@ -125,12 +126,17 @@ pk_err pk_stats_compare(const double *baseline, size_t nb, const double *candida
      * the test, beyond the threshold, and a confidence interval of the ratio
      * that does not include 1 (a rank test can reach p < alpha while the
      * median's interval still touches 1 — then the change is too unsure). */
-    int significant = r.p_value < o->alpha;
-    r.verdict = PK_VERDICT_SAME;
-    if (significant && r.ratio > 1.0 + o->threshold && r.ratio_ci.lo > 1.0)
-        r.verdict = PK_VERDICT_SLOWER;
-    else if (significant && r.ratio < 1.0 - o->threshold && r.ratio_ci.hi < 1.0)
-        r.verdict = PK_VERDICT_FASTER;
+    r.verdict = pk_stats_verdict(&r, o);
     *out = r;
     return PK_OK;
+}
+
+pk_verdict pk_stats_verdict(const pk_comparison *r, const pk_compare_opts *o)
+{
+    bool significant = r->p_value < o->alpha;
+    if (significant && r->ratio > 1.0 + o->threshold && r->ratio_ci.lo > 1.0)
+        return PK_VERDICT_SLOWER;
+    if (significant && r->ratio < 1.0 - o->threshold && r->ratio_ci.hi < 1.0)
+        return PK_VERDICT_FASTER;
+    return PK_VERDICT_SAME;
 }

@@ -152,12 +152,7 @@ pk_err pk_stats_paired_compare(const double *baseline, const double *candidate, 
         r.ratio_ci.lo = exp(r.ratio_ci.lo);
         r.ratio_ci.hi = exp(r.ratio_ci.hi);
         r.p_value = t.p_value;
-        int significant = r.p_value < o->alpha;
-        r.verdict = PK_VERDICT_SAME;
-        if (significant && r.ratio > 1.0 + o->threshold && r.ratio_ci.lo > 1.0)
-            r.verdict = PK_VERDICT_SLOWER;
-        else if (significant && r.ratio < 1.0 - o->threshold && r.ratio_ci.hi < 1.0)
-            r.verdict = PK_VERDICT_FASTER;
+        r.verdict = pk_stats_verdict(&r, o);
         *out = r;
     }
     pk_free(l);
