@@ -252,9 +252,8 @@ pk_err pk_stats_changepoints(const double *x, size_t n, const pk_changepoint_opt
  * statistic x (a run's median, say) against the same statistic of k earlier
  * runs, on the log scale (changes are relative), with the earlier runs'
  * spread as the noise:
- *   y_i = log runs[i]; m = median(y); outliers: when k >= 6, runs with
- *     |y_i - m| > 5 * 1.4826 * MAD(y) are left out of the spread (one bad
- *     run must not hide every change for the next k runs); k' runs stay;
+ *   y_i = log runs[i]; m = median(y); no run is left out of the spread
+ *     (slow, loaded runs are the drift itself); k' = k;
  *   s = max(sample SD of the kept y_i, o->floor);
  *   against the window (o->ref 0): T = (log x - m) / (s sqrt(1 + pi/(2k')))
  *     — a new run minus the sample median of k' runs, whose variance is
@@ -282,8 +281,7 @@ typedef struct pk_drift_opts {
 void pk_drift_opts_init(pk_drift_opts *o);
 
 typedef struct pk_drift {
-    size_t n;          /* runs in the spread (k') */
-    size_t rejected;   /* runs left out of it as outliers */
+    size_t n;          /* runs in the spread (k' = k) */
     double centre;     /* exp(m): the robust centre of all k runs */
     double ref;        /* what x is judged against: centre or o->ref */
     double spread;     /* s: the run-to-run SD of the log statistic (about

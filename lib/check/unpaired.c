@@ -94,19 +94,15 @@ static pk_err drift_verdict(pk_check_item *it, const pk_series *cur, const doubl
     it->cmp.statistic = strcmp(it->stat, "median") == 0 ? PK_STAT_MEDIAN : PK_STAT_MEAN;
     it->cmp.verdict = pk_stats_verdict(&it->cmp, co);
     pk__check_set_status(it, co->threshold);
-    char out[64] = "";
-    if (d.rejected)
-        snprintf(out, sizeof out, ", %zu outlier run%s left out", d.rejected,
-                 d.rejected == 1 ? "" : "s");
     const char *what = w->fixed ? "against the pinned or named run" : "against their median";
     if (it->status == PK_CHECK_INCONCLUSIVE)
         return note(it, "inside the run-to-run drift of the last %zu runs on %s here "
-                        "(\xc2\xb1%.1f%% run to run%s): not significant %s",
-                    k, branch_of(w), 100 * d.spread, out, what);
+                        "(\xc2\xb1%.1f%% run to run): not significant %s",
+                    k, branch_of(w), 100 * d.spread, what);
     if (it->status == PK_CHECK_REGRESSED || it->status == PK_CHECK_IMPROVED)
         return note(it, "beyond the run-to-run drift of the last %zu runs on %s here "
-                        "(\xc2\xb1%.1f%% run to run%s), %s",
-                    k, branch_of(w), 100 * d.spread, out, what);
+                        "(\xc2\xb1%.1f%% run to run), %s",
+                    k, branch_of(w), 100 * d.spread, what);
     return PK_OK;
 }
 

@@ -281,11 +281,14 @@ Test(unpaired, drift_edge_cases)
     cr_assert_float_eq(d.p_value, 1.0, 0);
     cr_assert_eq(pk_stats_drift(same, 3, 2.2, NULL, &d), PK_OK);
     cr_assert_float_eq(d.p_value, 0.0, 0);
-    double outlier[] = {1.0, 1.01, 0.99, 1.0, 1.02, 0.98, 20.0};
-    cr_assert_eq(pk_stats_drift(outlier, 7, 1.0, NULL, &d), PK_OK);
-    cr_assert_eq(d.rejected, 1);
-    cr_assert_eq(d.n, 6);
-    cr_assert_lt(d.spread, 0.02);
+    /* a slow, loaded run is drift, not an outlier: it widens the noise, so
+     * a loaded run now is not "significant" */
+    double loaded[] = {1.0, 1.01, 0.99, 1.0, 1.02, 0.98, 3.0};
+    cr_assert_eq(pk_stats_drift(loaded, 7, 1.0, NULL, &d), PK_OK);
+    cr_assert_eq(d.n, 7);
+    cr_assert_gt(d.spread, 0.3);
+    cr_assert_eq(pk_stats_drift(loaded, 7, 2.5, NULL, &d), PK_OK);
+    cr_assert_gt(d.p_value, 0.05);
     double bad[] = {1.0, -1.0, 2.0};
     cr_assert_eq(pk_stats_drift(bad, 3, 1.0, NULL, &d), PK_EINVAL);
     cr_assert_eq(pk_stats_drift(same, 1, 1.0, NULL, &d), PK_EINVAL);
