@@ -17,9 +17,11 @@
 #   hyperfine  what teams hand-roll: `hyperfine --export-json` of main once
 #              (a baseline stored from a separate invocation), then each trial
 #              hyperfine on the candidate and "fail if a mean > baseline x 1.05"
-# Scenarios: candidate = main with 0% (A/A: a comment changed), 3%, 5%, 10%
-# more work, on two benchmarks of gate_quality_prog.c: `prog long` (~20 ms,
-# CPU-bound) and `prog short` (~2 ms). An exit 1 is an alarm: on A/A a false
+# Scenarios: candidate = main with a comment changed (A/A), or its loop
+# counts grown so that a run takes 3%, 5%, 10% longer (the start-up,
+# measured as `cpu20 0`, does not grow), on two benchmarks of
+# gate_quality_prog.c: `prog long` (~20 ms, CPU-bound) and `prog short`
+# (~2 ms). An exit 1 is an alarm: on A/A a false
 # alarm, on 3/5/10% a detection. Each trial visits the four scenarios in
 # turn and runs the four gates in an order that rotates, so the load hits
 # all alike. The load: `stress-ng --cpu 1 --timeout T` (T in LOAD_ON
@@ -33,7 +35,8 @@
 #   --keep      keep the scratch repository
 # Environment: CPU_MS [20], SHORT_MS [2] (WORK_LONG/WORK_SHORT override the
 #   calibration), SEED_NEW [10], SEED_OLD [3], LOAD_ON [2-8], LOAD_OFF [1-6],
-#   LOAD=0 (no background load), OLD_REV [e417ceb], OLD_PERFKIT (skip its
+#   LOAD=0 (no background load), THRESHOLD (e.g. 2%: `regression: { threshold }`
+#   in both configs; unset: perfkit's default, 5%), OLD_REV [e417ceb], OLD_PERFKIT (skip its
 #   build), BUILD [build-bench], PERFKIT, HYPERFINE, PY.
 # Raw outputs (every report, results.tsv, load.log) in
 # $BUILD/bench/gate_quality/. Quick run: bench/gate_quality.sh --trials 5
@@ -63,6 +66,7 @@ LOAD=${LOAD:-1}
 LOAD_ON=${LOAD_ON:-2-8}
 LOAD_OFF=${LOAD_OFF:-1-6}
 OLD_REV=${OLD_REV:-e417ceb}
+THRESHOLD=${THRESHOLD:-}
 SLOWDOWNS="0 3 5 10"
 MODES=(old history paired hyperfine)
 
@@ -102,15 +106,37 @@ cleanup() {
 trap cleanup EXIT
 
 # --- the scratch repository: main and one candidate branch per slowdown -------
-WORK_LONG=${WORK_LONG:-$(calibrate_cpu20 "$CPU_MS")}
-WORK_SHORT=${WORK_SHORT:-$(calibrate_cpu20 "$SHORT_MS")}
-scale() { "$PY" -c "import sys; print(round(int(sys.argv[1]) * (1 + int(sys.argv[2]) / 100)))" "$1" "$2"; }
+# calibrate_min MS: loop count for ~MS ms, from the minimum of 7 runs (not
+# common.sh's mean, which a busy machine inflates: the target is the
+# uncontended time, so "~20 ms" means the same under any load)
+calibrate_min() {
+    local it=2000000 m _
+    for _ in 1 2 3; do
+        m=$("$FLOOR" -n 7 -w 1 "$CPU20" "$it" | "$PY" -c "import sys; print(min(float(l) for l in sys.stdin))")
+        it=$("$PY" -c "import sys; it, m, ms = map(float, sys.argv[1:]); print(max(1000, int(it * ms * 1e6 / m)))" "$it" "$m" "$1")
+    done
+    echo "$it"
+}
+WORK_LONG=${WORK_LONG:-$(calibrate_min "$CPU_MS")}
+WORK_SHORT=${WORK_SHORT:-$(calibrate_min "$SHORT_MS")}
+# "s% slower" means s% more wall time, not s% more loop steps: the process
+# start-up (cpu20 0) is the same on both sides, so the loop count grows by
+# s% x total / (total - start-up). Minima of floor runs (the uncontended
+# cost), before the load.
+min_ns() { "$FLOOR" -n "$1" -w 2 "${@:2}" | "$PY" -c "import sys; print(round(min(float(l) for l in sys.stdin)))"; }
+START_NS=$(min_ns 30 "$CPU20" 0)
+LONG_NS=$(min_ns 10 "$CPU20" "$WORK_LONG")
+SHORT_NS=$(min_ns 30 "$CPU20" "$WORK_SHORT")
+scale() {   # work total_ns percent
+    "$PY" -c "import sys; w, t, s, st = map(float, sys.argv[1:]); print(round(w * (1 + s / 100 * t / max(t - st, t / 2))))" \
+        "$1" "$2" "$3" "$START_NS"
+}
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
 g() { git -C "$REPO" "$@"; }
 write_prog() {   # percent [comment]
-    sed -e "s/^#define WORK_LONG .*/#define WORK_LONG $(scale "$WORK_LONG" "$1")ull/" \
-        -e "s/^#define WORK_SHORT .*/#define WORK_SHORT $(scale "$WORK_SHORT" "$1")ull/" \
+    sed -e "s/^#define WORK_LONG .*/#define WORK_LONG $(scale "$WORK_LONG" "$LONG_NS" "$1")ull/" \
+        -e "s/^#define WORK_SHORT .*/#define WORK_SHORT $(scale "$WORK_SHORT" "$SHORT_NS" "$1")ull/" \
         "$ROOT/bench/gate_quality_prog.c" >"$REPO/prog.c"
     [ -z "${2:-}" ] || printf '/* %s */\n' "$2" >>"$REPO/prog.c"
 }
@@ -129,6 +155,7 @@ g checkout -q main
 bench_yml() {
     cat <<EOF
 version: 1
+$([ -z "$THRESHOLD" ] || echo "regression: { threshold: $THRESHOLD }")
 benchmarks:
   long:
     command: ./prog long
@@ -195,8 +222,9 @@ now() { date +%s.%N; }
 {
     machine_line
     echo "old gate: $("$OLD_PERFKIT" --version 2>/dev/null | head -1) (commit $OLD_REV)"
-    echo "settings: TRIALS=$TRIALS RUNS=$RUNS WARMUP=$WARMUP SEED=$SEED SEED_NEW=$SEED_NEW SEED_OLD=$SEED_OLD" \
-         "WORK_LONG=$WORK_LONG (~${CPU_MS} ms) WORK_SHORT=$WORK_SHORT (~${SHORT_MS} ms)" \
+    echo "settings: TRIALS=$TRIALS RUNS=$RUNS WARMUP=$WARMUP SEED=$SEED SEED_NEW=$SEED_NEW SEED_OLD=$SEED_OLD threshold=${THRESHOLD:-default}" \
+         "WORK_LONG=$WORK_LONG (min $((LONG_NS / 1000)) us) WORK_SHORT=$WORK_SHORT (min $((SHORT_NS / 1000)) us)," \
+         "start-up $((START_NS / 1000)) us; loop counts of +3/5/10%: long $(for s in 3 5 10; do scale 100000 "$LONG_NS" $s; done | tr '\n' ' ')short $(for s in 3 5 10; do scale 100000 "$SHORT_NS" $s; done | tr '\n' ' ')(per 100000)" \
          "load: $([ "$LOAD" = 1 ] && echo "stress-ng --cpu 1 for ${LOAD_ON} s after ${LOAD_OFF} s pauses" || echo none)"
 } | tee "$OUT/settings.txt"
 
@@ -302,5 +330,5 @@ a, n = res[("history", "0")]
 goal("history-aware unpaired: <= 1/20 false alarms", n > 0 and a * 20 <= n, f"{a}/{n}")
 EOF
 echo
-echo "reproduce: bench/gate_quality.sh --trials $TRIALS --runs $RUNS --seed $SEED" \
+echo "reproduce: ${THRESHOLD:+THRESHOLD=$THRESHOLD }bench/gate_quality.sh --trials $TRIALS --runs $RUNS --seed $SEED" \
      "(WORK_LONG=$WORK_LONG WORK_SHORT=$WORK_SHORT to skip calibration); raw outputs in $OUT"

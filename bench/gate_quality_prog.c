@@ -5,12 +5,12 @@
  *
  * The script copies this file into a scratch git repository as prog.c and
  * commits it on `main` and on candidate branches whose only change is the
- * two loop-count constants below (scaled by 1.00, 1.03, 1.05, 1.10), so a
- * candidate does exactly that much more work in every mode; the A/A
- * candidate changes a comment only. The loop is the 64-bit LCG of cpu20.c:
- * no memory traffic, no I/O, nothing the compiler can fold away. Built in
- * the scratch repository with `cc -O2 -o prog prog.c`; not part of the
- * Makefile. */
+ * two loop-count constants below, grown so that a run takes 3, 5, 10%
+ * longer (the loop grows a little more, since the process start-up stays
+ * the same); the A/A candidate changes a comment only. The loop is the
+ * 64-bit LCG of cpu20.c: no memory traffic, no I/O, nothing the compiler
+ * can fold away. Built in the scratch repository with `cc -O2 -o prog
+ * prog.c`; not part of the Makefile. */
 #include <stdint.h>
 #include <string.h>
 
