@@ -35,9 +35,10 @@
 #   --keep      keep the scratch repository
 # Environment: CPU_MS [20], SHORT_MS [2] (WORK_LONG/WORK_SHORT override the
 #   calibration), SEED_NEW [10], SEED_OLD [3], LOAD_ON [2-8], LOAD_OFF [1-6],
-#   LOAD=0 (no background load), THRESHOLD (e.g. 2%: `regression: { threshold }`
-#   in both configs; unset: perfkit's default, 5%), OLD_REV [e417ceb], OLD_PERFKIT (skip its
-#   build), BUILD [build-bench], PERFKIT, HYPERFINE, PY.
+#   LOAD_CPUS [1] (stress-ng workers), LOAD=0 (no background load),
+#   THRESHOLD (e.g. 2%: `regression: { threshold }` in both configs; unset:
+#   perfkit's default, 5%), OLD_REV [e417ceb], OLD_PERFKIT (skip its build),
+#   BUILD [build-bench], PERFKIT, HYPERFINE, PY.
 # Raw outputs (every report, results.tsv, load.log) in
 # $BUILD/bench/gate_quality/. Quick run: bench/gate_quality.sh --trials 5
 set -euo pipefail
@@ -64,6 +65,7 @@ SEED_NEW=${SEED_NEW:-10}
 SEED_OLD=${SEED_OLD:-3}
 LOAD=${LOAD:-1}
 LOAD_ON=${LOAD_ON:-2-8}
+LOAD_CPUS=${LOAD_CPUS:-1}
 LOAD_OFF=${LOAD_OFF:-1-6}
 OLD_REV=${OLD_REV:-e417ceb}
 THRESHOLD=${THRESHOLD:-}
@@ -185,7 +187,7 @@ load_loop() {
         on=$(range "$LOAD_ON")
         sleep "$off"
         echo "$(date +%s.%N) on $on" >>"$OUT/load.log"
-        stress-ng --cpu 1 --timeout "${on}s" --quiet >/dev/null 2>&1 &
+        stress-ng --cpu "$LOAD_CPUS" --timeout "${on}s" --quiet >/dev/null 2>&1 &
         echo $! >"$OUT/stress.pid"
         wait $! || true
         echo "$(date +%s.%N) off" >>"$OUT/load.log"
@@ -225,7 +227,7 @@ now() { date +%s.%N; }
     echo "settings: TRIALS=$TRIALS RUNS=$RUNS WARMUP=$WARMUP SEED=$SEED SEED_NEW=$SEED_NEW SEED_OLD=$SEED_OLD threshold=${THRESHOLD:-default}" \
          "WORK_LONG=$WORK_LONG (min $((LONG_NS / 1000)) us) WORK_SHORT=$WORK_SHORT (min $((SHORT_NS / 1000)) us)," \
          "start-up $((START_NS / 1000)) us; loop counts of +3/5/10%: long $(for s in 3 5 10; do scale 100000 "$LONG_NS" $s; done | tr '\n' ' ')short $(for s in 3 5 10; do scale 100000 "$SHORT_NS" $s; done | tr '\n' ' ')(per 100000)" \
-         "load: $([ "$LOAD" = 1 ] && echo "stress-ng --cpu 1 for ${LOAD_ON} s after ${LOAD_OFF} s pauses" || echo none)"
+         "load: $([ "$LOAD" = 1 ] && echo "stress-ng --cpu $LOAD_CPUS for ${LOAD_ON} s after ${LOAD_OFF} s pauses" || echo none)"
 } | tee "$OUT/settings.txt"
 
 start=$(date +%s)
@@ -330,5 +332,5 @@ a, n = res[("history", "0")]
 goal("history-aware unpaired: <= 1/20 false alarms", n > 0 and a * 20 <= n, f"{a}/{n}")
 EOF
 echo
-echo "reproduce: ${THRESHOLD:+THRESHOLD=$THRESHOLD }bench/gate_quality.sh --trials $TRIALS --runs $RUNS --seed $SEED" \
+echo "reproduce: ${THRESHOLD:+THRESHOLD=$THRESHOLD }$([ "$LOAD_CPUS" = 1 ] || echo "LOAD_CPUS=$LOAD_CPUS ")bench/gate_quality.sh --trials $TRIALS --runs $RUNS --seed $SEED" \
      "(WORK_LONG=$WORK_LONG WORK_SHORT=$WORK_SHORT to skip calibration); raw outputs in $OUT"
