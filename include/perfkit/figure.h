@@ -3,19 +3,19 @@
  * is a duration, whether higher is better, or whether it is exact asks here;
  * nothing else spells these rules.
  *
- *   name              kind      direction  deterministic  default test   threshold
- *   wall user sys     duration  lower      no             mann-whitney   5%
- *   task-clock        duration  lower      no             mann-whitney   5%
- *   real_time         duration  lower      no             mann-whitney   5%
- *   cpu_time          duration  lower      no             mann-whitney   5%
- *   rss               size      lower      no             mann-whitney   5%
- *   instructions      count     lower      yes            exact          0
- *   items_per_second  count     higher     no             mann-whitney   5%
- *   bytes_per_second  count     higher     no             mann-whitney   5%
- *   iterations        count     higher     no             mann-whitney   5%
- *   (a rate: a name count     higher     no             mann-whitney   5%
+ *   name              kind      direction  deterministic  default test   threshold (paired)
+ *   wall user sys     duration  lower      no             mann-whitney   5% (2%)
+ *   task-clock        duration  lower      no             mann-whitney   5% (2%)
+ *   real_time         duration  lower      no             mann-whitney   5% (2%)
+ *   cpu_time          duration  lower      no             mann-whitney   5% (2%)
+ *   rss               size      lower      no             mann-whitney   5% (2%)
+ *   instructions      count     lower      yes            exact          0  (0)
+ *   items_per_second  count     higher     no             mann-whitney   5% (2%)
+ *   bytes_per_second  count     higher     no             mann-whitney   5% (2%)
+ *   iterations        count     higher     no             mann-whitney   5% (2%)
+ *   (a rate: a name count     higher     no             mann-whitney   5% (2%)
  *    ending in "_per_second" or "/s")
- *   (any other)       count     lower      no             mann-whitney   5%
+ *   (any other)       count     lower      no             mann-whitney   5% (2%)
  *
  * Direction: lower-is-better figures (times, sizes, counts of work) get
  * worse when they grow; higher-is-better figures (rates: Google Benchmark's
@@ -29,7 +29,9 @@
  * Defaults: deterministic figures are exact counts, so any change is real:
  * they are compared with PK_TEST_EXACT and a 0 threshold. Every noisy figure
  * has the one default threshold PK_DEFAULT_THRESHOLD (5%, stats.h), in
- * `perfkit bench` and `perfkit check` alike. A threshold a caller or a
+ * `perfkit bench` and `perfkit check` alike — except the paired mode of
+ * `perfkit check --pair`, where drift between invocations cancels and the
+ * default is PK_DEFAULT_PAIRED_THRESHOLD (2%). A threshold a caller or a
  * policy sets overrides the table; PK_THRESHOLD_AUTO asks for it.
  *
  * Thread-safety: the table is constant; every function is safe. */
@@ -63,6 +65,7 @@ typedef struct pk_figure_info {
     bool deterministic;        /* an exact count: any change is real */
     pk_test_method method;     /* default comparison */
     double threshold;          /* default threshold (fraction) */
+    double paired_threshold;   /* default threshold in paired mode */
 } pk_figure_info;
 
 /* What the table says of figure (NULL reads as a plain count). Never fails:
@@ -85,6 +88,10 @@ bool         pk_figure_deterministic(const char *figure);
  *     PK_TEST_WELCH and PK_TEST_EXACT are kept.
  * alpha and the bootstrap options are left alone. o NULL is a no-op. */
 void pk_figure_compare_opts(const char *figure, pk_compare_opts *o);
+
+/* The same for paired mode: threshold PK_THRESHOLD_AUTO becomes the
+ * figure's paired_threshold. */
+void pk_figure_paired_compare_opts(const char *figure, pk_compare_opts *o);
 
 /* What a comparison verdict means for figure. pk_stats_compare says only
  * whether the candidate is smaller (PK_VERDICT_FASTER) or larger

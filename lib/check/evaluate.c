@@ -213,7 +213,7 @@ static pk_err paired_item(builder *bd, const pk_bench_data *b, const char *figur
     co.alpha = pol->alpha;
     co.threshold = pol->threshold;
     co.method = pol->method;
-    pk_figure_compare_opts(figure, &co);
+    pk_figure_paired_compare_opts(figure, &co);   /* 2% by default: drift cancels */
     bool exact = co.method == PK_TEST_EXACT;
     const char *stat = exact ? "mean" : "median";
     pk_check_item *it = new_item(bd, PK_ITEM_REGRESSION, b->name, figure, stat);

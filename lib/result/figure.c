@@ -36,7 +36,7 @@
  * no threshold, noisy figures a rank test and the one default threshold. */
 #define ROW(name, kind, dir, det)                                                          \
     {name, kind, dir, det, (det) ? PK_TEST_EXACT : PK_TEST_MANN_WHITNEY,                   \
-     (det) ? 0.0 : PK_DEFAULT_THRESHOLD},
+     (det) ? 0.0 : PK_DEFAULT_THRESHOLD, (det) ? 0.0 : PK_DEFAULT_PAIRED_THRESHOLD},
 #define NAME(name, kind, dir, det) name,
 
 static const pk_figure_info table[] = {FIGURES(ROW)};
@@ -97,6 +97,18 @@ void pk_figure_compare_opts(const char *figure, pk_compare_opts *o)
         o->threshold = fi.threshold;
     if (fi.deterministic && o->method == PK_TEST_MANN_WHITNEY)
         o->method = fi.method;
+}
+
+void pk_figure_paired_compare_opts(const char *figure, pk_compare_opts *o)
+{
+    if (!o)
+        return;
+    if (o->threshold == PK_THRESHOLD_AUTO) {
+        pk_figure_info fi;
+        pk_figure_lookup(figure, &fi);
+        o->threshold = fi.paired_threshold;
+    }
+    pk_figure_compare_opts(figure, o);
 }
 
 pk_change pk_figure_change(const char *figure, pk_verdict v)
