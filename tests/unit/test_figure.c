@@ -98,3 +98,22 @@ Test(figure, verdicts_read_with_the_direction)
     cr_assert_eq(pk_figure_change("items_per_second", PK_VERDICT_SAME), PK_CHANGE_NONE);
     cr_assert_eq(pk_figure_change(NULL, (pk_verdict)42), PK_CHANGE_NONE);
 }
+
+Test(figure, paired_mode_has_its_own_default_threshold)
+{
+    pk_compare_opts o;
+    pk_compare_opts_init(&o);
+    o.threshold = PK_THRESHOLD_AUTO;
+    pk_figure_paired_compare_opts("wall", &o);
+    cr_assert_float_eq(o.threshold, PK_DEFAULT_PAIRED_THRESHOLD, 0);
+    cr_assert_float_eq(o.threshold, 0.02, 1e-15);
+    cr_assert_eq(o.method, PK_TEST_MANN_WHITNEY);
+    o.threshold = PK_THRESHOLD_AUTO;
+    pk_figure_paired_compare_opts("instructions", &o);   /* exact either way */
+    cr_assert_eq(o.threshold, 0.0);
+    cr_assert_eq(o.method, PK_TEST_EXACT);
+    o.threshold = 0.07;   /* a policy's threshold wins in paired mode too */
+    pk_figure_paired_compare_opts("items_per_second", &o);
+    cr_assert_float_eq(o.threshold, 0.07, 0);
+    pk_figure_paired_compare_opts("wall", NULL);   /* no-op */
+}
