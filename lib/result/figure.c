@@ -36,7 +36,7 @@
  * no threshold, noisy figures a rank test and the one default threshold. */
 #define ROW(name, kind, dir, det)                                                          \
     {name, kind, dir, det, (det) ? PK_TEST_EXACT : PK_TEST_MANN_WHITNEY,                   \
-     (det) ? 0.0 : PK_DEFAULT_THRESHOLD, (det) ? 0.0 : PK_DEFAULT_PAIRED_THRESHOLD},
+     (det) ? 0.0 : PK_DEFAULT_THRESHOLD, (det) ? PK_DEFAULT_PAIRED_EXACT_THRESHOLD : PK_DEFAULT_PAIRED_THRESHOLD},
 #define NAME(name, kind, dir, det) name,
 
 static const pk_figure_info table[] = {FIGURES(ROW)};

@@ -110,7 +110,7 @@ Test(figure, paired_mode_has_its_own_default_threshold)
     cr_assert_eq(o.method, PK_TEST_MANN_WHITNEY);
     o.threshold = PK_THRESHOLD_AUTO;
     pk_figure_paired_compare_opts("instructions", &o);   /* exact either way */
-    cr_assert_eq(o.threshold, 0.0);
+    cr_assert_float_eq(o.threshold, PK_DEFAULT_PAIRED_EXACT_THRESHOLD, 0);
     cr_assert_eq(o.method, PK_TEST_EXACT);
     o.threshold = 0.07;   /* a policy's threshold wins in paired mode too */
     pk_figure_paired_compare_opts("items_per_second", &o);
