@@ -42,6 +42,11 @@ void pk__check_warnings_free(pk_check_report *r);
  * say); else PASS. The one rule of every mode (status.c). */
 void pk__check_set_status(pk_check_item *it, double threshold);
 
+/* Comparison options from a benchmark's regression policy: the defaults of
+ * pk_compare_opts_init with pol's alpha, threshold (PK_THRESHOLD_AUTO left
+ * for the figure table) and method (status.c). */
+void pk__check_compare_opts(const pk_policy *pol, pk_compare_opts *co);
+
 /* Whether result name ("name" or "name/inner") comes from config benchmark
  * cb. */
 bool pk__check_belongs(const pk_cfg_bench *cb, const char *name);

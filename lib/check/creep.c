@@ -59,9 +59,7 @@ static double threshold_of(const pk_config *c, const char *name, const char *fig
             break;
         }
     pk_compare_opts co;
-    pk_compare_opts_init(&co);
-    co.threshold = pol->threshold;
-    co.method = pol->method;
+    pk__check_compare_opts(pol, &co);
     pk_figure_compare_opts(figure, &co);
     return co.threshold;
 }

@@ -149,10 +149,7 @@ static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *f
     if (!cur)
         return PK_OK;   /* the budget item already says it is not measurable */
     pk_compare_opts co;
-    pk_compare_opts_init(&co);
-    co.alpha = pol->alpha;
-    co.threshold = pol->threshold;
-    co.method = pol->method;
+    pk__check_compare_opts(pol, &co);
     pk_figure_compare_opts(figure, &co);   /* the table's threshold, exact counts */
     const char *stat = co.method == PK_TEST_MANN_WHITNEY ? "median" : "mean";
     pk_check_item *it = new_item(bd, PK_ITEM_REGRESSION, b->name, figure, stat);
@@ -209,10 +206,7 @@ static pk_err paired_item(builder *bd, const pk_bench_data *b, const char *figur
     if (!cur)
         return PK_OK;   /* the budget item already says it is not measurable */
     pk_compare_opts co;
-    pk_compare_opts_init(&co);
-    co.alpha = pol->alpha;
-    co.threshold = pol->threshold;
-    co.method = pol->method;
+    pk__check_compare_opts(pol, &co);
     pk_figure_paired_compare_opts(figure, &co);   /* 2% by default: drift cancels */
     bool exact = co.method == PK_TEST_EXACT;
     const char *stat = exact ? "mean" : "median";

@@ -68,3 +68,11 @@ void pk__check_set_status(pk_check_item *it, double threshold)
     else
         it->status = PK_CHECK_PASS;
 }
+
+void pk__check_compare_opts(const pk_policy *pol, pk_compare_opts *co)
+{
+    pk_compare_opts_init(co);
+    co->alpha = pol->alpha;
+    co->threshold = pol->threshold;
+    co->method = pol->method;
+}
