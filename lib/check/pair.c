@@ -42,7 +42,7 @@ extern char **environ;
 
 typedef struct child_out {
     int status;        /* exit status; -1 when signalled */
-    char out[256];     /* first line of stdout */
+    char out[PATH_MAX];   /* first line of stdout: a path may be that long */
     char tail[TAIL_BYTES + 1];   /* end of stderr (of stdout when stderr is empty) */
 } child_out;
 
