@@ -220,7 +220,10 @@ static pk_err build_base(pk_check_pair *p, const char *ref, const char *build, p
     }
     p->built = true;
     f = fopen(marker, "w");
-    if (!f || fputs(want, f) < 0 || fclose(f) != 0) {
+    bool wrote = f && fputs(want, f) >= 0;
+    if (f && fclose(f) != 0)   /* closed whether or not fputs failed */
+        wrote = false;
+    if (!wrote) {
         pk_diag_set(d, NULL, 0, 0, "--pair %s: cannot write %s", ref, marker);
         return PK_EIO;
     }
