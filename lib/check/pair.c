@@ -302,8 +302,9 @@ pk_err pk_check_pair_prepare(const pk_config *c, const char *ref, const char *bu
         return PK_EINVAL;
     memset(out, 0, sizeof *out);
     if (!c || !ref || !ref[0] || ref[0] == '-') {
-        pk_diag_set(d, NULL, 0, 0, "--pair: %s", ref && ref[0] ? "a ref cannot start with `-`"
-                                                               : "empty ref");
+        pk_diag_set(d, NULL, 0, 0, "--pair: %s", !c ? "no config"
+                                                 : ref && ref[0] ? "a ref cannot start with `-`"
+                                                                 : "empty ref");
         return PK_EINVAL;
     }
     char dir[PATH_MAX], top[PATH_MAX], rel[PATH_MAX] = "", name[128], wt[PATH_MAX], spec[600];

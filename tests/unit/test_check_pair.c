@@ -87,3 +87,19 @@ Test(check_pair, a_short_path_works_and_builds_once)
     cr_assert(!p.built);
     pk_check_pair_clear(&p);
 }
+
+Test(check_pair, invalid_arguments_say_which)
+{
+    pk_config c;
+    memset(&c, 0, sizeof c);
+    c.dir = (char *)".";
+    pk_check_pair p;
+    pk_diag d;
+    cr_assert_eq(pk_check_pair_prepare(NULL, "HEAD", NULL, &p, &d), PK_EINVAL);
+    cr_assert_not_null(strstr(d.message, "no config"), "%s", d.message);
+    cr_assert_eq(pk_check_pair_prepare(&c, "-x", NULL, &p, &d), PK_EINVAL);
+    cr_assert_not_null(strstr(d.message, "cannot start with"), "%s", d.message);
+    cr_assert_eq(pk_check_pair_prepare(&c, "", NULL, &p, &d), PK_EINVAL);
+    cr_assert_not_null(strstr(d.message, "empty ref"), "%s", d.message);
+    cr_assert_null(p.worktree);
+}
