@@ -42,7 +42,7 @@ extern char **environ;
 
 typedef struct child_out {
     int status;        /* exit status; -1 when signalled */
-    char out[256];     /* first line of stdout */
+    char out[PATH_MAX];   /* first line of stdout: a path may be that long */
     char tail[TAIL_BYTES + 1];   /* end of stderr (of stdout when stderr is empty) */
 } child_out;
 
@@ -220,7 +220,10 @@ static pk_err build_base(pk_check_pair *p, const char *ref, const char *build, p
     }
     p->built = true;
     f = fopen(marker, "w");
-    if (!f || fputs(want, f) < 0 || fclose(f) != 0) {
+    bool wrote = f && fputs(want, f) >= 0;
+    if (f && fclose(f) != 0)   /* closed whether or not fputs failed */
+        wrote = false;
+    if (!wrote) {
         pk_diag_set(d, NULL, 0, 0, "--pair %s: cannot write %s", ref, marker);
         return PK_EIO;
     }
@@ -299,8 +302,9 @@ pk_err pk_check_pair_prepare(const pk_config *c, const char *ref, const char *bu
         return PK_EINVAL;
     memset(out, 0, sizeof *out);
     if (!c || !ref || !ref[0] || ref[0] == '-') {
-        pk_diag_set(d, NULL, 0, 0, "--pair: %s", ref && ref[0] ? "a ref cannot start with `-`"
-                                                               : "empty ref");
+        pk_diag_set(d, NULL, 0, 0, "--pair: %s", !c ? "no config"
+                                                 : ref && ref[0] ? "a ref cannot start with `-`"
+                                                                 : "empty ref");
         return PK_EINVAL;
     }
     char dir[PATH_MAX], top[PATH_MAX], rel[PATH_MAX] = "", name[128], wt[PATH_MAX], spec[600];
