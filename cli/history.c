@@ -27,7 +27,7 @@ static const char usage_text[] =
 "                        wall, instructions, real_time, ...)\n"
 "      --stat NAME       statistic per run: median (default), mean, min, max, p95 ...\n"
 "  -n, --limit N         the last N runs (default 30; 0 = all)\n"
-"      --threshold PCT   mark changes larger than this (default 5%%)\n"
+"      --threshold PCT   mark changes larger than this (default 5%)\n"
 "      --changes         find the runs where the distribution shifted (E-Divisive\n"
 "                        change points, alpha 0.01): `|` on the sparkline, a list\n"
 "                        under the table, \"changes\" in --json\n"
