@@ -40,3 +40,10 @@ run bench --runs 2 --input ./missing-input true
 expect_rc 2; expect_err 'missing-input'
 run bench --reference 7 --runs 2 true
 expect_rc 2; expect_err 'there are 1 commands'
+
+# help texts are printed verbatim (fputs): a doubled percent sign shows
+for c in bench check history compare baseline size; do
+    run "$c" --help
+    expect_rc 0
+    expect_no_out '%%'
+done
