@@ -5,8 +5,11 @@
  * (`{a,b}.js` matches nothing). Here braces are expanded first, recursively
  * and in order (first top-level group with a top-level comma), a leading ~
  * becomes $HOME, and each alternative goes to fnmatch with FNM_PATHNAME |
- * FNM_PERIOD, the flags glob(3) applies. Expansion is bounded (depth and
- * count) so a hostile pattern cannot explode. */
+ * FNM_PERIOD, the flags glob(3) applies. Expansion is bounded — at most
+ * MAX_ALTERNATIVES alternatives tried and MAX_DEPTH groups deep (each level
+ * holds a pattern-sized buffer on the stack) — so a hostile pattern cannot
+ * explode or overflow a small thread stack; beyond the bounds it matches
+ * nothing. */
 #include "core/file.h"
 
 #include <fnmatch.h>
@@ -16,10 +19,12 @@
 
 #define MAX_PATTERN 4096
 #define MAX_ALTERNATIVES 4096
+#define MAX_DEPTH 32   /* brace groups expanded one inside another (4 KiB of stack each) */
 
 typedef struct matcher {
     const char *path;
     size_t tried;
+    int depth;
 } matcher;
 
 /* Index of the '}' closing the '{' at s[open], or 0 when unbalanced. */
@@ -72,7 +77,7 @@ static int find_group(const char *s, size_t *open, size_t *close)
 
 static int match_one(matcher *m, const char *pat)
 {
-    if (++m->tried > MAX_ALTERNATIVES)
+    if (++m->tried > MAX_ALTERNATIVES || m->depth >= MAX_DEPTH)
         return 0;
     size_t open, close;
     if (!find_group(pat, &open, &close))
@@ -98,7 +103,10 @@ static int match_one(matcher *m, const char *pat)
         memcpy(buf, pat, open);
         memcpy(buf + open, pat + start, alt);
         memcpy(buf + open + alt, pat + close + 1, tail + 1);
-        if (match_one(m, buf))
+        m->depth++;
+        int hit = match_one(m, buf);
+        m->depth--;
+        if (hit)
             return 1;
         start = k + 1;
     }
@@ -121,6 +129,6 @@ int pk__glob_match(const char *pattern, const char *path)
     } else if (strlen(pattern) >= sizeof buf) {
         return 0;
     }
-    matcher m = {path, 0};
+    matcher m = {path, 0, 0};
     return match_one(&m, pattern);
 }

@@ -41,6 +41,12 @@ Test(globmatch, bounded_on_hostile_patterns)
     for (int i = 0; i < 60; i++)
         strcat(pat, "{a,b}");
     cr_assert_not(pk__glob_match(pat, "c"));   /* gives up, no explosion */
+    char deep[4096] = "";
+    for (int i = 0; i < 1300; i++)   /* 1300 groups: bounded depth, no stack overflow */
+        strcat(deep, "{,}");
+    strcat(deep, "x");
+    cr_assert_not(pk__glob_match(deep, "x"));
+    cr_assert(pk__glob_match("{,}{,}x", "x"));   /* shallow: still matches */
     cr_assert_not(pk__glob_match("{a,b", "a"));
     cr_assert_not(pk__glob_match(NULL, "a"));
 }
