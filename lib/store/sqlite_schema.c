@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "perfkit/alloc.h"
 #include "store/sqlite_int.h"
 
@@ -271,13 +273,26 @@ static pk_err migrate(pk_store *s)
 static pk_err configure(pk_store *s)
 {
     pk__sqlite *q = s->state;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(q->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *mode = (const char *)sqlite3_column_text(st, 0);
-        rc = mode && strcmp(mode, "wal") == 0 ? SQLITE_OK : SQLITE_CANTOPEN;
+    /* Switching to WAL needs the file to itself, and SQLite answers BUSY at
+     * once rather than through the busy handler while another process
+     * holds it (two `perfkit check`s creating the history together): wait
+     * and retry, up to the busy timeout, as every other lock waits. */
+    int64_t deadline = pk__clock_ns(PK__CLOCK_MONO) + (int64_t)q->busy_timeout_ms * 1000000;
+    int rc;
+    for (;;) {
+        sqlite3_stmt *st = NULL;
+        rc = sqlite3_prepare_v2(q->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *mode = (const char *)sqlite3_column_text(st, 0);
+            rc = mode && strcmp(mode, "wal") == 0 ? SQLITE_OK : SQLITE_CANTOPEN;
+        }
+        sqlite3_finalize(st);
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) ||
+            pk__clock_ns(PK__CLOCK_MONO) >= deadline)
+            break;
+        struct timespec pause = {0, 10 * 1000000L};
+        nanosleep(&pause, NULL);
     }
-    sqlite3_finalize(st);
     if (rc != SQLITE_OK)
         return pk__sqlite_fail(s, rc, "switching to WAL mode");
     rc = sqlite3_exec(q->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
