@@ -8,7 +8,7 @@
  * time, moved with `git checkout --detach --force` later (the tree is
  * perfkit's own; untracked build outputs stay, so builds are incremental).
  * The user's work tree and index are never touched. git runs with
- * posix_spawnp and an argument vector, no shell; the build command is a
+ * an argument vector and no shell (core/proc.h); the build command is a
  * shell line by nature (`make -j2 && ...`) and runs through /bin/sh -c in the
  * base tree's counterpart of the current directory. A marker file
  * `.perfkit-built` in the worktree holds the commit and a hash of the build
@@ -23,109 +23,27 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/file.h"
+#include "core/proc.h"
 #include "perfkit/alloc.h"
 
-extern char **environ;
-
 #define MARKER ".perfkit-built"
-#define TAIL_BYTES 480
-
-typedef struct child_out {
-    int status;        /* exit status; -1 when signalled */
-    char out[PATH_MAX];   /* first line of stdout: a path may be that long */
-    char tail[TAIL_BYTES + 1];   /* end of stderr (of stdout when stderr is empty) */
-} child_out;
-
-/* The last len-1 bytes of memory file fd into buf. */
-static void read_tail(int fd, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    off_t size = lseek(fd, 0, SEEK_END);
-    if (size <= 0)
-        return;
-    size_t want = (size_t)size < len - 1 ? (size_t)size : len - 1;
-    ssize_t n = pread(fd, buf, want, size - (off_t)want);
-    buf[n > 0 ? n : 0] = '\0';
-    size_t l = strlen(buf);
-    while (l && (buf[l - 1] == '\n' || buf[l - 1] == ' '))
-        buf[--l] = '\0';
-}
-
-/* Run argv (argv[0] searched in PATH) in cwd (NULL: ours) with stdin from
- * /dev/null and stdout/stderr into memory files; wait for it. PK_OK when it
- * ran (look at r->status); PK_ENOENT when the program is missing; PK_EIO. */
-static pk_err run_child(char *const argv[], const char *cwd, child_out *r)
-{
-    memset(r, 0, sizeof *r);
-    int out = memfd_create("perfkit-pair-out", MFD_CLOEXEC);
-    int err = memfd_create("perfkit-pair-err", MFD_CLOEXEC);
-    pk_err e = PK_OK;
-    posix_spawn_file_actions_t fa;
-    bool fa_ok = false;
-    if (out < 0 || err < 0 || posix_spawn_file_actions_init(&fa) != 0) {
-        e = pk__err_from_errno(errno);
-        goto done;
-    }
-    fa_ok = true;
-    int rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (rc == 0)
-        rc = posix_spawn_file_actions_adddup2(&fa, out, 1);
-    if (rc == 0)
-        rc = posix_spawn_file_actions_adddup2(&fa, err, 2);
-    if (rc == 0 && cwd)
-        rc = posix_spawn_file_actions_addchdir_np(&fa, cwd);
-    pid_t pid;
-    if (rc == 0)
-        rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    if (rc != 0) {
-        e = rc == ENOENT ? PK_ENOENT : pk__err_from_errno(rc);
-        goto done;
-    }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0) {
-        if (errno != EINTR) {
-            e = PK_EIO;
-            goto done;
-        }
-    }
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    char line[sizeof r->out];
-    ssize_t n = pread(out, line, sizeof line - 1, 0);
-    line[n > 0 ? n : 0] = '\0';
-    line[strcspn(line, "\n")] = '\0';
-    memcpy(r->out, line, sizeof line);
-    read_tail(err, r->tail, sizeof r->tail);
-    if (!r->tail[0])
-        read_tail(out, r->tail, sizeof r->tail);
-done:
-    if (fa_ok)
-        posix_spawn_file_actions_destroy(&fa);
-    if (out >= 0)
-        close(out);
-    if (err >= 0)
-        close(err);
-    return e;
-}
 
 /* git -C dir ARGS...; the child's result in *r. */
-static pk_err git(const char *dir, const char *const *args, child_out *r, pk_diag *d)
+static pk_err git(const char *dir, const char *const *args, pk__proc_out *r, pk_diag *d)
 {
     char *argv[16] = {"git", "-C", (char *)dir};
     size_t n = 3;
     for (size_t i = 0; args[i] && n < 15; i++)
         argv[n++] = (char *)args[i];
     argv[n] = NULL;
-    pk_err e = run_child(argv, NULL, r);
+    pk_err e = pk__proc_run(argv, NULL, r);
     if (e == PK_ENOENT)
         pk_diag_set(d, NULL, 0, 0, "--pair needs the git program, and it is not in PATH");
     else if (e != PK_OK)
@@ -203,8 +121,8 @@ static pk_err build_base(pk_check_pair *p, const char *ref, const char *build, p
         return PK_OK;   /* this commit, this build command: done before */
     unlink(marker);
     char *argv[] = {"/bin/sh", "-c", (char *)build, NULL};
-    child_out r;
-    pk_err e = run_child(argv, p->cwd, &r);
+    pk__proc_out r;
+    pk_err e = pk__proc_run(argv, p->cwd, &r);
     if (e != PK_OK) {
         pk_diag_set(d, NULL, 0, 0, "--pair %s: cannot run the build `%s` in %s: %s", ref, build,
                     p->cwd, pk_strerror(e));
@@ -233,7 +151,7 @@ static pk_err build_base(pk_check_pair *p, const char *ref, const char *build, p
 /* The worktree at p->worktree, detached at p->commit. */
 static pk_err checkout(pk_check_pair *p, const char *top, const char *ref, pk_diag *d)
 {
-    child_out r;
+    pk__proc_out r;
     char gitfile[PATH_MAX];
     if (!path_fmt(gitfile, sizeof gitfile, "%s/.git", p->worktree))
         return PK_EINVAL;
@@ -312,7 +230,7 @@ pk_err pk_check_pair_prepare(const pk_config *c, const char *ref, const char *bu
         pk_diag_set(d, NULL, 0, 0, "--pair: cannot resolve %s: %s", c->dir, strerror(errno));
         return pk__err_from_errno(errno);
     }
-    child_out r;
+    pk__proc_out r;
     const char *toplevel[] = {"rev-parse", "--show-toplevel", NULL};
     pk_err e = git(dir, toplevel, &r, d);
     if (e != PK_OK)

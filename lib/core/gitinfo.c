@@ -1,32 +1,22 @@
 /* gitinfo.c — commit, branch and dirty flag from the git program.
  *
- * Three short `git -C DIR ...` invocations through posix_spawnp with stdout
- * on a pipe and stderr on /dev/null: rev-parse HEAD, symbolic-ref --short
- * HEAD, and status --porcelain --untracked-files=no (dirty = any output).
+ * Three short `git -C DIR ...` invocations through pk__proc_run (core/
+ * proc.h): rev-parse HEAD, symbolic-ref --short HEAD, and status --porcelain
+ * --untracked-files=no (dirty = any output).
  * A detached HEAD (the usual CI checkout) takes its branch from the CI's
  * environment variables. */
 #include "perfkit/gitinfo.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-extern char **environ;
+#include "core/proc.h"
 
-/* Run git with args, first line of stdout into buf (trailing newline cut).
- * *any_output tells whether it printed anything. Returns the exit status,
- * or -1 when git could not be run. */
-static int git(const char *dir, const char *const *args, char *buf, size_t len,
-               bool *any_output)
+/* Run git with args in dir; its first line of stdout into buf. Returns the
+ * exit status, or -1 when git could not be run. */
+static int git(const char *dir, const char *const *args, char *buf, size_t len)
 {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return -1;
     char *argv[12];
     size_t n = 0;
     argv[n++] = "git";
@@ -35,42 +25,14 @@ static int git(const char *dir, const char *const *args, char *buf, size_t len,
     for (size_t i = 0; args[i] && n < 11; i++)
         argv[n++] = (char *)args[i];
     argv[n] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, "git", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
+    pk__proc_out r;
+    if (pk__proc_run(argv, NULL, &r) != PK_OK)
         return -1;
-    }
-    size_t got = 0;
-    char chunk[512];
-    ssize_t r;
-    *any_output = false;
-    while ((r = read(fds[0], chunk, sizeof chunk)) != 0) {
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        *any_output = true;
-        for (ssize_t i = 0; i < r && got + 1 < len; i++)
-            buf[got++] = chunk[i];
-    }
-    close(fds[0]);
+    size_t l = len ? strnlen(r.out, len - 1) : 0;   /* a longer line is cut */
+    memcpy(buf, r.out, l);
     if (len)
-        buf[got < len ? got : len - 1] = '\0';
-    buf[strcspn(buf, "\n")] = '\0';
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        buf[l] = '\0';
+    return r.status;
 }
 
 static void branch_from_env(char *buf, size_t len)
@@ -91,10 +53,9 @@ pk_err pk_git_info_get(const char *dir, pk_git_info *out)
     if (!out)
         return PK_EINVAL;
     memset(out, 0, sizeof *out);
-    bool any;
     char line[256];
     static const char *const head[] = {"rev-parse", "--verify", "-q", "HEAD", NULL};
-    int rc = git(dir, head, line, sizeof line, &any);
+    int rc = git(dir, head, line, sizeof line);
     if (rc < 0)
         return PK_ENOENT;   /* no git program */
     if (rc != 0 || strlen(line) != 40)
@@ -105,15 +66,15 @@ pk_err pk_git_info_get(const char *dir, pk_git_info *out)
         snprintf(out->branch, sizeof out->branch, "%s", env_branch);
     } else {
         static const char *const sym[] = {"symbolic-ref", "--short", "-q", "HEAD", NULL};
-        if (git(dir, sym, out->branch, sizeof out->branch, &any) != 0 || !out->branch[0]) {
+        if (git(dir, sym, out->branch, sizeof out->branch) != 0 || !out->branch[0]) {
             out->branch[0] = '\0';   /* detached HEAD: ask the CI */
             branch_from_env(out->branch, sizeof out->branch);
         }
     }
     static const char *const st[] = {"status", "--porcelain", "--untracked-files=no", NULL};
-    rc = git(dir, st, line, sizeof line, &any);
+    rc = git(dir, st, line, sizeof line);
     if (rc != 0)
         return PK_EIO;
-    out->dirty = any;
+    out->dirty = line[0] != '\0';   /* porcelain: any change is a non-empty line */
     return PK_OK;
 }
