@@ -226,8 +226,8 @@ const char *pk_verdict_name(pk_verdict v);
  * draws from the seeded pk_rng) gives p <= alpha; the first round that does
  * not ends the search. Deterministic: a series and the options give the
  * same answer on every machine. Cost: O(n^2) per round and permutation, so
- * (changes + 1) x (permutations + 1) x n^2 at worst — about 0.2 s for
- * n = 1000 and one change with the defaults; meant for histories of up to
+ * (changes + 1) x (permutations + 1) x n^2 at worst — 0.2 s for n = 1000
+ * and one change with the defaults (bench/gate_stats.sh); meant for histories of up to
  * a few thousand runs. The p-value cannot go below 1/(permutations + 1)
  * (0.005 with the default 199): an alpha below that finds nothing. */
 typedef struct pk_changepoint_opts {
@@ -277,7 +277,8 @@ pk_err pk_stats_changepoints(const double *x, size_t n, const pk_changepoint_opt
  *     log ref) / (s sqrt 2) — two single runs;
  *   p_value = P(|T_{k'-1}| >= |T|), Student's t with k'-1 df (exact for the
  *     classical prediction interval with the mean; with the median centre
- *     simulated at 4.3-6.5% for alpha 0.05, k = 3..20, normal run effects);
+ *     simulated at 4.3-4.8% for alpha 0.05, k = 3..20, normal run effects:
+ *     bench/gate_stats.sh);
  *   lo, hi: the 1 - alpha interval of the ratio x / ref, (x / ref) *
  *     exp(-+ t_{1-alpha/2, k'-1} * scale): it excludes 1 exactly when
  *     p < alpha.
