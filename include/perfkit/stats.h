@@ -154,9 +154,9 @@ typedef enum pk_test_method {
 /* The default threshold of a noisy figure in paired mode (perfkit check
  * --pair), 2%: base and candidate share every block, so drift between
  * invocations cancels and a smaller change is measurable
- * (bench/gate_quality.sh: 0 false alarms in 20 A/A checks under load, 3%
- * and 5% slowdowns found 20/20 and 19/20 at 2%; at 5% a 5% change is found
- * only half the time, as it must). */
+ * (bench/gate_quality.sh --trials 20: 0 false alarms in 20 A/A checks
+ * under load, 3%, 5% and 10% slowdowns found 20/20 each at 2%; at 5% a 5%
+ * change was found 21 times in 40, as it must be about half). */
 #define PK_DEFAULT_PAIRED_THRESHOLD 0.02
 
 /* The default threshold of an exact count (instructions) in paired mode:
