@@ -268,19 +268,19 @@ pk_err pk_stats_changepoints(const double *x, size_t n, const pk_changepoint_opt
  * runs, on the log scale (changes are relative), with the earlier runs'
  * spread as the noise:
  *   y_i = log runs[i]; m = median(y); no run is left out of the spread
- *     (slow, loaded runs are the drift itself); k' = k;
+ *     (slow, loaded runs are the drift itself);
  *   s = max(sample SD of the kept y_i, o->floor);
- *   against the window (o->ref 0): T = (log x - m) / (s sqrt(1 + pi/(2k')))
- *     — a new run minus the sample median of k' runs, whose variance is
- *     about pi/(2k') s^2 under normal run effects;
+ *   against the window (o->ref 0): T = (log x - m) / (s sqrt(1 + pi/(2k)))
+ *     — a new run minus the sample median of k runs, whose variance is
+ *     about pi/(2k) s^2 under normal run effects;
  *   against one run (o->ref > 0, a pinned or named run): T = (log x -
  *     log ref) / (s sqrt 2) — two single runs;
- *   p_value = P(|T_{k'-1}| >= |T|), Student's t with k'-1 df (exact for the
+ *   p_value = P(|T_{k-1}| >= |T|), Student's t with k-1 df (exact for the
  *     classical prediction interval with the mean; with the median centre
  *     simulated at 4.3-4.8% for alpha 0.05, k = 3..20, normal run effects:
  *     bench/gate_stats.sh);
  *   lo, hi: the 1 - alpha interval of the ratio x / ref, (x / ref) *
- *     exp(-+ t_{1-alpha/2, k'-1} * scale): it excludes 1 exactly when
+ *     exp(-+ t_{1-alpha/2, k-1} * scale): it excludes 1 exactly when
  *     p < alpha.
  * When s is 0 (identical runs, no floor) any difference has p 0, none p 1.
  * Does not allocate beyond a copy of runs. Errors: PK_EINVAL (NULL, k < 2, a
@@ -297,7 +297,7 @@ typedef struct pk_drift_opts {
 void pk_drift_opts_init(pk_drift_opts *o);
 
 typedef struct pk_drift {
-    size_t n;          /* runs in the spread (k' = k) */
+    size_t n;          /* runs in the spread */
     double centre;     /* exp(m): the robust centre of all k runs */
     double ref;        /* what x is judged against: centre or o->ref */
     double spread;     /* s: the run-to-run SD of the log statistic (about

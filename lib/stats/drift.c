@@ -85,15 +85,14 @@ pk_err pk_stats_drift(const double *runs, size_t k, double x, const pk_drift_opt
     double m, sd;
     centre_spread(y, k, &m, &sd);
     pk_free(y);
-    size_t kept = k;
-    out->n = kept;
+    out->n = k;
     out->centre = exp(m);
     out->ref = o->ref > 0 ? o->ref : out->centre;
     out->spread = sd > o->floor ? sd : o->floor;
     out->ratio = x / out->ref;
-    out->df = (double)(kept - 1);
+    out->df = (double)(k - 1);
     double scale = out->spread * (o->ref > 0 ? sqrt(2.0)
-                                             : sqrt(1.0 + M_PI / (2.0 * (double)kept)));
+                                             : sqrt(1.0 + M_PI / (2.0 * (double)k)));
     double diff = log(x) - log(out->ref);
     if (scale > 0) {
         out->t = diff / scale;
