@@ -62,23 +62,6 @@ static bool path_fmt(char *buf, size_t len, const char *fmt, ...)
     return n >= 0 && (size_t)n < len;
 }
 
-/* mkdir path and its missing parents. */
-static pk_err make_dirs(char *path)
-{
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p)
-            continue;
-        char c = *p;
-        *p = '\0';
-        int rc = mkdir(path, 0777);
-        *p = c;
-        if (rc != 0 && errno != EEXIST)
-            return pk__err_from_errno(errno);
-        if (!c)
-            return PK_OK;
-    }
-}
-
 static char *dup_or_null(const char *s)
 {
     return s ? pk_strdup(s) : NULL;
@@ -259,7 +242,7 @@ pk_err pk_check_pair_prepare(const pk_config *c, const char *ref, const char *bu
         pk_diag_set(d, NULL, 0, 0, "--pair: the path %s is too long", dir);
         return PK_EINVAL;
     }
-    if ((e = make_dirs(wt)) != PK_OK) {
+    if ((e = pk__mkdirs(wt, NULL)) != PK_OK) {
         pk_diag_set(d, NULL, 0, 0, "--pair: cannot create %s: %s", wt, pk_strerror(e));
         return e;
     }

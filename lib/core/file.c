@@ -197,3 +197,36 @@ pk_err pk__tempfile(const char *prefix, const char *suffix, char *path, size_t p
         close(f);
     return PK_OK;
 }
+
+pk_err pk__mkdirs(const char *path, size_t *failed)
+{
+    if (!path || !path[0])
+        return PK_EINVAL;
+    char *dir = pk_strdup(path);
+    if (!dir)
+        return PK_ENOMEM;
+    pk_err e = PK_OK;
+    for (char *p = dir + 1;; p++) {
+        if (*p != '/' && *p)
+            continue;
+        char c = *p;
+        *p = '\0';
+        struct stat st;
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            e = pk__err_from_errno(errno);
+        else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            e = PK_EIO;
+        if (e != PK_OK) {
+            if (failed)
+                *failed = (size_t)(p - dir);
+            break;
+        }
+        *p = c;
+        if (!c)
+            break;
+    }
+    int err = errno;   /* the failing mkdir's reason, for the caller's message */
+    pk_free(dir);
+    errno = err;
+    return e;
+}

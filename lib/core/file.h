@@ -37,6 +37,13 @@ pk_err pk__file_read_fd(int fd, const char *path, char **out, size_t *len, pk_di
 pk_err pk__glob(const char *pattern, char ***paths, size_t *n);
 void   pk__glob_free(char **paths, size_t n);
 
+/* mkdir -p: create directory path and its missing parents (mode 0777 less
+ * the umask). A component that exists but is not a directory is PK_EIO;
+ * errno mapped as above otherwise (PK_EPERM for EACCES/EROFS). *failed
+ * (may be NULL) receives the length of the prefix that could not be
+ * created, and errno is left as the failing mkdir set it, for messages. */
+pk_err pk__mkdirs(const char *path, size_t *failed);
+
 /* Whether s has glob(7) metacharacters (* ? [ {). */
 int pk__glob_magic(const char *s);
 

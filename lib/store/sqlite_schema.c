@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/file.h"
 #include "perfkit/alloc.h"
 #include "store/sqlite_int.h"
 
@@ -111,7 +112,7 @@ pk_err pk__sqlite_fail(pk_store *s, int rc, const char *what)
 
 /* ---- before SQLite touches the file ---------------------------------------- */
 
-/* mkdir -p of path's parent directory. */
+/* mkdir -p of path's parent directory (pk__mkdirs). */
 static pk_err make_parent(pk_store *s, const char *path)
 {
     char *dir = pk_strdup(path);
@@ -119,28 +120,22 @@ static pk_err make_parent(pk_store *s, const char *path)
         return pk__store_fail(s, PK_ENOMEM, "out of memory opening history %s", path);
     char *slash = strrchr(dir, '/');
     pk_err e = PK_OK;
+    size_t bad = 0;
     if (slash && slash != dir) {
         *slash = '\0';
-        for (char *p = dir + 1; ; p++) {
-            bool end = *p == '\0';
-            if (*p == '/' || end) {
-                *p = '\0';
-                struct stat st;
-                if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-                    e = pk__store_fail(s, errno == EACCES || errno == EROFS ? PK_EPERM : PK_EIO,
-                                       "cannot create directory %s for the history: %s",
-                                       dir, strerror(errno));
-                    break;
-                }
-                if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-                    e = pk__store_fail(s, PK_EIO, "%s is not a directory (history %s)",
-                                       dir, path);
-                    break;
-                }
-                if (end)
-                    break;
-                *p = '/';
-            }
+        e = pk__mkdirs(dir, &bad);
+        int err = errno;
+        if (e == PK_ENOMEM) {
+            e = pk__store_fail(s, PK_ENOMEM, "out of memory opening history %s", path);
+        } else if (e != PK_OK) {
+            dir[bad] = '\0';
+            struct stat st;
+            if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+                e = pk__store_fail(s, PK_EIO, "%s is not a directory (history %s)", dir, path);
+            else
+                e = pk__store_fail(s, e == PK_EPERM ? PK_EPERM : PK_EIO,
+                                   "cannot create directory %s for the history: %s", dir,
+                                   strerror(err));
         }
     }
     pk_free(dir);
