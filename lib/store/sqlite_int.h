@@ -1,5 +1,7 @@
 /* sqlite_int.h — what the SQLite backend's files share (module-private):
- * sqlite_schema.c opens (checks, migrations, error mapping); sqlite.c holds
+ * sqlite_open.c creates and opens a history (atomic creation, hot journals,
+ * read-only directories); sqlite_schema.c checks a file is ours, connects,
+ * migrates, configures and maps errors; sqlite.c holds
  * the statement cache, storing and loading runs and the vtable;
  * sqlite_query.c baselines, references, pins, history and listings. */
 #ifndef PK_STORE_SQLITE_INT_H
@@ -39,6 +41,30 @@ sqlite3_stmt *pk__sqlite_stmt(pk_store *s, pk__sq_stmt id, pk_err *e);
 /* Map a SQLite result code to a pk_err and set the message (what: the
  * operation, e.g. "storing the run"). */
 pk_err pk__sqlite_fail(pk_store *s, int rc, const char *what);
+
+/* ---- connections and the schema (sqlite_schema.c) ---- */
+
+/* Open a connection to file (a path, or a "file:" URI with
+ * SQLITE_OPEN_URI) into q->db with the handle's busy timeout and extended
+ * result codes; messages name q->path. */
+pk_err pk__sqlite_connect(pk_store *s, const char *file, int flags);
+/* Close q->db (NULL is fine); q->db becomes NULL. */
+void pk__sqlite_disconnect(pk__sqlite *q);
+/* An existing non-empty file must start with the SQLite magic, else
+ * PK_ECORRUPT ("not an SQLite database"), the file untouched. */
+pk_err pk__sqlite_check_magic(pk_store *s, const char *path);
+/* Is the database on q->db ours? *version receives user_version (0: a new,
+ * empty database). PK_ECORRUPT when it is not ours, damaged or newer; when
+ * reading the header fails, the mapped error, and *rc (may be NULL) the
+ * extended SQLite code (SQLITE_OK otherwise). */
+pk_err pk__sqlite_check_schema(pk_store *s, int *version, int *rc);
+/* The schema version this build writes (user_version). */
+int pk__sqlite_schema_version(void);
+/* Bring a database at `version` to the current schema in one IMMEDIATE
+ * transaction (re-checked under the write lock); no-op when current. */
+pk_err pk__sqlite_migrate(pk_store *s, int version);
+/* WAL mode (retried while busy) and the read-write connection settings. */
+pk_err pk__sqlite_configure(pk_store *s);
 
 /* ---- helpers (sqlite.c) ---- */
 

@@ -1,5 +1,5 @@
-/* sqlite_schema.c — opening a SQLite history: safety checks, connection
- * settings, the schema and its migrations, error mapping.
+/* sqlite_schema.c — a SQLite history's schema and connection: is the file
+ * ours, the schema and its migrations, connection settings, error mapping.
  *
  * A file is only handed to SQLite read-write after it proved to be ours (or
  * new): an existing non-empty file must start with the 16-byte SQLite magic,
@@ -9,7 +9,8 @@
  * unchanged. Migrations are an ordered list of SQL steps (step i takes
  * user_version i to i+1) applied in one IMMEDIATE transaction that
  * re-checks the file under the write lock, so concurrent first opens
- * migrate once. Reference: https://www.sqlite.org/fileformat2.html */
+ * migrate once. How a file comes to exist and the order of the opens are in
+ * sqlite_open.c. Reference: https://www.sqlite.org/fileformat2.html */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -110,37 +111,7 @@ pk_err pk__sqlite_fail(pk_store *s, int rc, const char *what)
     }
 }
 
-/* ---- before SQLite touches the file ---------------------------------------- */
-
-/* mkdir -p of path's parent directory (pk__mkdirs). */
-static pk_err make_parent(pk_store *s, const char *path)
-{
-    char *dir = pk_strdup(path);
-    if (!dir)
-        return pk__store_fail(s, PK_ENOMEM, "out of memory opening history %s", path);
-    char *slash = strrchr(dir, '/');
-    pk_err e = PK_OK;
-    size_t bad = 0;
-    if (slash && slash != dir) {
-        *slash = '\0';
-        e = pk__mkdirs(dir, &bad);
-        int err = errno;
-        if (e == PK_ENOMEM) {
-            e = pk__store_fail(s, PK_ENOMEM, "out of memory opening history %s", path);
-        } else if (e != PK_OK) {
-            dir[bad] = '\0';
-            struct stat st;
-            if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
-                e = pk__store_fail(s, PK_EIO, "%s is not a directory (history %s)", dir, path);
-            else
-                e = pk__store_fail(s, e == PK_EPERM ? PK_EPERM : PK_EIO,
-                                   "cannot create directory %s for the history: %s", dir,
-                                   strerror(err));
-        }
-    }
-    pk_free(dir);
-    return e;
-}
+/* ---- is it ours? ------------------------------------------------------------ */
 
 static pk_err not_ours(pk_store *s, const char *path, const char *why)
 {
@@ -149,7 +120,7 @@ static pk_err not_ours(pk_store *s, const char *path, const char *why)
 }
 
 /* An existing non-empty file must start with "SQLite format 3\0". */
-static pk_err check_magic(pk_store *s, const char *path)
+pk_err pk__sqlite_check_magic(pk_store *s, const char *path)
 {
     static const char magic[16] = "SQLite format 3";   /* + the NUL */
     unsigned char head[16];
@@ -186,13 +157,18 @@ static int read_header(sqlite3 *db, int64_t *app, int64_t *ver, int64_t *objects
     return rc;
 }
 
-/* Is the database on s's connection ours? *version receives user_version
- * (0 for an empty new database). */
-static pk_err check_schema(pk_store *s, int *version)
+int pk__sqlite_schema_version(void)
+{
+    return SCHEMA_VERSION;
+}
+
+pk_err pk__sqlite_check_schema(pk_store *s, int *version, int *rc_out)
 {
     pk__sqlite *q = s->state;
     int64_t app = 0, ver = 0, objects = 0;
     int rc = read_header(q->db, &app, &ver, &objects);
+    if (rc_out)
+        *rc_out = rc;
     if ((rc & 0xff) == SQLITE_NOTADB)
         return not_ours(s, q->path, "not an SQLite database");
     if (rc != SQLITE_OK)
@@ -212,10 +188,10 @@ static pk_err check_schema(pk_store *s, int *version)
     return PK_OK;
 }
 
-static pk_err sq_connect(pk_store *s, int flags)
+pk_err pk__sqlite_connect(pk_store *s, const char *file, int flags)
 {
     pk__sqlite *q = s->state;
-    int rc = sqlite3_open_v2(q->path, &q->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(file, &q->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK)
         return pk__sqlite_fail(s, rc, "opening");
     sqlite3_extended_result_codes(q->db, 1);
@@ -223,21 +199,21 @@ static pk_err sq_connect(pk_store *s, int flags)
     return PK_OK;
 }
 
-static void disconnect(pk__sqlite *q)
+void pk__sqlite_disconnect(pk__sqlite *q)
 {
     sqlite3_close_v2(q->db);
     q->db = NULL;
 }
 
-/* Bring the schema to SCHEMA_VERSION in one IMMEDIATE transaction. */
-static pk_err migrate(pk_store *s)
+pk_err pk__sqlite_migrate(pk_store *s, int version)
 {
     pk__sqlite *q = s->state;
+    if (version >= SCHEMA_VERSION)
+        return PK_OK;
     int rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return pk__sqlite_fail(s, rc, "starting the schema upgrade");
-    int version = 0;
-    pk_err e = check_schema(s, &version);   /* again, now under the write lock */
+    pk_err e = pk__sqlite_check_schema(s, &version, NULL);   /* again, under the write lock */
     for (int v = version; e == PK_OK && v < SCHEMA_VERSION; v++)
         if ((rc = sqlite3_exec(q->db, migrations[v], NULL, NULL, NULL)) != SQLITE_OK)
             e = pk__sqlite_fail(s, rc, "upgrading the schema");
@@ -265,13 +241,15 @@ static pk_err migrate(pk_store *s)
  * power loss or kernel crash can drop the last few commits (never corrupt
  * the file) — the fsync per commit that FULL would add buys nothing against
  * process crashes and costs a disk flush per run. */
-static pk_err configure(pk_store *s)
+pk_err pk__sqlite_configure(pk_store *s)
 {
     pk__sqlite *q = s->state;
-    /* Switching to WAL needs the file to itself, and SQLite answers BUSY at
-     * once rather than through the busy handler while another process
-     * holds it (two `perfkit check`s creating the history together): wait
-     * and retry, up to the busy timeout, as every other lock waits. */
+    /* A history is created in WAL mode (sqlite_open.c), so this is a no-op
+     * but for a history an older perfkit made in rollback mode. Switching
+     * needs the file to itself, and SQLite answers BUSY (or an extended
+     * BUSY_* / LOCKED_* code) at once rather than through the busy handler
+     * while another process holds it: wait and retry, up to the busy
+     * timeout, as every other lock waits. */
     int64_t deadline = pk__clock_ns(PK__CLOCK_MONO) + (int64_t)q->busy_timeout_ms * 1000000;
     int rc;
     for (;;) {
@@ -282,7 +260,7 @@ static pk_err configure(pk_store *s)
             rc = mode && strcmp(mode, "wal") == 0 ? SQLITE_OK : SQLITE_CANTOPEN;
         }
         sqlite3_finalize(st);
-        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) ||
+        if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
             pk__clock_ns(PK__CLOCK_MONO) >= deadline)
             break;
         struct timespec pause = {0, 10 * 1000000L};
@@ -295,67 +273,4 @@ static pk_err configure(pk_store *s)
     if (rc != SQLITE_OK)
         return pk__sqlite_fail(s, rc, "configuring the connection");
     return PK_OK;
-}
-
-static pk_err open_checked(pk_store *s, const char *path, const pk_store_opts *o)
-{
-    pk__sqlite *q = s->state;
-    struct stat st;
-    bool exists = stat(path, &st) == 0;
-    if (!exists && errno != ENOENT)
-        return pk__store_fail(s, errno == EACCES ? PK_EPERM : PK_EIO,
-                              "cannot open history %s: %s", path, strerror(errno));
-    if (exists && !S_ISREG(st.st_mode))
-        return pk__store_fail(s, PK_EIO, "history %s is not a regular file", path);
-    if (!exists && (o->read_only || !o->create))
-        return pk__store_fail(s, PK_ENOENT, "no history at %s", path);
-    pk_err e;
-    int version = 0;
-    if (exists) {
-        if (st.st_size > 0 && (e = check_magic(s, path)) != PK_OK)
-            return e;
-        if ((e = sq_connect(s, SQLITE_OPEN_READONLY)) != PK_OK ||
-            (e = check_schema(s, &version)) != PK_OK)
-            return e;
-        if (o->read_only) {
-            if (version == 0)
-                return pk__store_fail(s, PK_ENOENT, "history %s holds no runs yet", path);
-            if (version < SCHEMA_VERSION)
-                return pk__store_fail(s, PK_ENOTSUP,
-                                      "history %s has an older schema; open it once "
-                                      "read-write to upgrade it", path);
-            return PK_OK;
-        }
-        disconnect(q);
-    } else if ((e = make_parent(s, path)) != PK_OK) {
-        return e;
-    }
-    int flags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE);
-    if ((e = sq_connect(s, flags)) != PK_OK || (e = check_schema(s, &version)) != PK_OK)
-        return e;
-    if (version < SCHEMA_VERSION && (e = migrate(s)) != PK_OK)
-        return e;
-    return configure(s);
-}
-
-pk_err pk__store_sqlite_open(pk_store *s, const char *path, const pk_store_opts *o)
-{
-    pk__sqlite *q = pk_calloc(1, sizeof *q);
-    char *copy = pk_strdup(path);
-    if (!q || !copy) {
-        pk_free(q);
-        pk_free(copy);
-        return pk__store_fail(s, PK_ENOMEM, "out of memory opening history %s", path);
-    }
-    q->path = copy;
-    q->busy_timeout_ms = o->busy_timeout_ms;
-    s->state = q;
-    s->be = &pk__sqlite_backend;
-    pk_err e = open_checked(s, path, o);
-    if (e != PK_OK) {
-        s->be->close(s);
-        s->be = NULL;
-        s->state = NULL;
-    }
-    return e;
 }
