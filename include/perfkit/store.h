@@ -14,9 +14,15 @@
  * (PRAGMA user_version), application_id marks the file as perfkit's; every
  * write is one IMMEDIATE transaction, so a kill -9 at any moment leaves every
  * earlier run intact and readable and concurrent `perfkit check` processes
- * serialize their writes. A file that is not a perfkit history (another
- * application's database, a damaged file, a newer schema) is reported as
- * PK_ECORRUPT and never modified.
+ * serialize their writes. A new history is created atomically: built as
+ * "<location>.creating-XXXXXX" next to it (schema, WAL mode), then renamed
+ * into place without replacing a file another process created first — the
+ * location never holds a half-made history, and concurrent creators all
+ * open the same complete one; such temporaries left by killed creators are
+ * deleted by read-write opens once 10 minutes old. A file that is not a
+ * perfkit history (another application's database, a damaged file, a newer
+ * schema) is reported as PK_ECORRUPT and never modified (a hot journal of
+ * its own application is rolled back first, as any SQLite client would).
  *
  * Thread-safety: a pk_store is used by one thread at a time; several
  * processes may use the same history concurrently. */
@@ -39,7 +45,8 @@ typedef struct pk_store pk_store;
 typedef struct pk_store_opts {
     int busy_timeout_ms;   /* wait for another writer this long (10000) */
     bool create;           /* create the file and its directory (true) */
-    bool read_only;        /* open without writing, no migration (false) */
+    bool read_only;        /* open without writing, no migration (false); see
+                              pk_store_open for the two exceptions */
 } pk_store_opts;
 
 void pk_store_opts_init(pk_store_opts *o);
@@ -48,9 +55,19 @@ void pk_store_opts_init(pk_store_opts *o);
  * store and diag->message is "". On error *out is NULL and diag (may be NULL)
  * says why in one line naming the history (no file position: diag->file is
  * ""). Errors: PK_EINVAL (empty location, negative timeout), PK_ENOENT (no
- * file and !create), PK_ECORRUPT (not a perfkit history, damaged, or from a
- * newer perfkit), PK_EBUSY, PK_EPERM, PK_EIO, PK_ENOTSUP (PostgreSQL),
- * PK_ENOMEM. */
+ * file and !create; read_only: a history with no schema yet), PK_ECORRUPT
+ * (not a perfkit history, damaged, or from a newer perfkit), PK_EBUSY,
+ * PK_EPERM (no permission; read-write in a directory we cannot write; a hot
+ * journal that cannot be rolled back, see below), PK_EIO, PK_ENOTSUP
+ * (PostgreSQL; read_only on an older schema), PK_ENOMEM.
+ * read_only needs no write access to the file or its directory. It writes
+ * in two cases only: SQLite's -wal/-shm files appear next to the file when
+ * its directory is writable (as for any reader), and a hot rollback journal
+ * (a writer of another program killed mid-transaction) is rolled back to
+ * the last commit, which needs write access (else PK_EPERM). In a
+ * directory we cannot write, the file is read as immutable (no locks):
+ * correct as long as nobody writes it meanwhile; a -wal file holding
+ * commits without its -shm there is PK_EPERM. */
 pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **out,
                      pk_diag *diag);
 void   pk_store_close(pk_store *s);   /* NULL is a no-op */

@@ -27,7 +27,8 @@
  *    read-only handle: rolling back restores the committed state, which is
  *    what every SQLite reader with write access does. Without write access
  *    to the file and its directory it cannot be read consistently: an error
- *    says so.
+ *    says so. (Another application's file with a hot journal is rolled back
+ *    too before it is refused — what its own application would do next.)
  *  - a WAL-mode file in a directory we cannot write (a read-only mount,
  *    another user's history): a reader must create <name>-shm to share the
  *    WAL index, and cannot. When no non-empty <name>-wal exists, every
@@ -329,9 +330,10 @@ static pk_err open_immutable(pk_store *s, const char *path, int *version, pk_err
     pk_free(wal);
     if (pending)
         return pk__store_fail(s, PK_EPERM,
-                              "history %s: its last runs are in %s-wal and reading them needs "
-                              "%s-shm, which cannot be created in its read-only directory; "
-                              "copy the history with its -wal file to a writable directory",
+                              "history %s: its latest changes are in %s-wal and reading "
+                              "them needs %s-shm, which cannot be created in its read-only "
+                              "directory; copy the history with its -wal file to a "
+                              "writable directory",
                               path, path, path);
     char *uri = NULL;
     if ((e = immutable_uri(s, path, &uri)) != PK_OK)
