@@ -187,8 +187,7 @@ static pk_err make_temp(pk_store *s, const char *path, char *tmp)
     size_t n = strlen(path);
     uint64_t x = (uint64_t)pk__clock_ns(PK__CLOCK_MONO) ^ (uint64_t)pk__clock_ns(PK__CLOCK_REAL) ^
                  ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)tmp;
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, TEMP_TAG, sizeof TEMP_TAG - 1);
+    snprintf(tmp, n + TEMP_EXTRA, "%s" TEMP_TAG, path);
     char *r = tmp + n + sizeof TEMP_TAG - 1;
     int err = EEXIST;
     for (int tries = 0; tries < 100 && err == EEXIST; tries++) {
