@@ -229,6 +229,15 @@ static pk_err publish(pk_store *s, const char *tmp, const char *path)
         if (link(tmp, path) == 0 || errno == EEXIST)
             return PK_OK;
         err = errno;
+        struct stat st;
+        if (err == EPERM || err == ENOTSUP || err == ENOSYS) {
+            /* nor hard links (some FUSE and network file systems): a plain
+             * rename unless the name exists — two creators within the same
+             * microseconds could replace one another's empty history */
+            if (lstat(path, &st) == 0 || rename(tmp, path) == 0)
+                return PK_OK;
+            err = errno;
+        }
     }
     return pk__store_fail(s, pk__err_from_errno(err) == PK_EPERM ? PK_EPERM : PK_EIO,
                           "cannot create history %s: %s", path, strerror(err));
