@@ -107,9 +107,9 @@ trap - EXIT
 run check p.yml --lock-timeout 300ms --json
 expect_rc 0
 pyjson stdout.txt 'assert d["stored"] is True and d["store_error"] is None and d["run"]["id"] == 2, d'
-run check p.yml --lock-timeout 2d
+run check p.yml --lock-timeout 25h
 expect_rc 2
-expect_err 'lock-timeout'
+expect_err "lock-timeout .25h. is too long"
 insns 1100000
 
 # ---- (b) a read-only history file, a read-only directory ----------------
