@@ -38,6 +38,8 @@ expect_rc 0
 insns 1100000
 
 # ---- (a) a file-size limit: writes fail with EFBIG (SIGXFSZ ignored) ----
+# BLOCKS are 1 KiB under bash, 512 bytes under dash: 100 of either holds
+# every report and the history's 32 KiB -shm, not a run's 200 KB
 limited() {   # limited BLOCKS ARGS...: perfkit under ulimit -f BLOCKS
     b=$1; shift
     last_cmd="perfkit $* (under ulimit -f $b)"
