@@ -5,9 +5,13 @@
  * measure, find baselines, judge, store) → write the report (text, --json,
  * --markdown, --junit) → exit code. This file owns only the terminal: the
  * progress bar, Ctrl-C, messages and exit codes. Every input problem is
- * found before the first benchmark runs and exits 2 with file:line:column. */
+ * found before the first benchmark runs and exits 2 with file:line:column.
+ * A run the history could not take (the library says so in the report)
+ * still gets every report written first, then a warning on stderr, and
+ * the gate's exit code: 1 when it failed, else 4 (passed, not stored). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,7 +38,10 @@ static const char usage_text[] =
 "                           CONFIG) and run every benchmark in both trees,\n"
 "                           interleaved; the verdict uses the per-block ratios.\n"
 "                           Overrides pair.base in CONFIG\n"
-"      --no-store           do not store this run in history\n"
+"      --no-store           do not store this run in history (never writes it)\n"
+"      --lock-timeout DURATION\n"
+"                           wait this long for another process holding the\n"
+"                           history's lock before giving up storing (10s)\n"
 "      --strict             \"not measurable here\" and \"inconclusive\" fail too\n"
 "      --only TEXT          run only benchmarks whose name contains TEXT\n"
 "      --json               perfkit/check/v1 JSON on stdout instead of the table\n"
@@ -45,16 +52,18 @@ static const char usage_text[] =
 "  -h, --help               this help\n"
 "\n"
 "Exit: 0 all pass, 1 a budget or regression failed, 2 config or usage error,\n"
-"3 internal error, 130 interrupted.\n";
+"3 internal error, 4 all pass but the run could not be stored in the history\n"
+"(disk full, read-only, locked; the reports are written), 130 interrupted.\n";
 
 enum { OPT_BASELINE = 256, OPT_DB, OPT_NO_STORE, OPT_STRICT, OPT_ONLY, OPT_JSON, OPT_MARKDOWN,
-       OPT_JUNIT, OPT_COLOR, OPT_PAIR };
+       OPT_JUNIT, OPT_COLOR, OPT_PAIR, OPT_LOCK_TIMEOUT };
 
 static const struct option longopts[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"db", required_argument, NULL, OPT_DB},
     {"pair", required_argument, NULL, OPT_PAIR},
     {"no-store", no_argument, NULL, OPT_NO_STORE},
+    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"only", required_argument, NULL, OPT_ONLY},
     {"json", no_argument, NULL, OPT_JSON},
@@ -75,6 +84,20 @@ typedef struct check_args {
     pk_check_opts o;   /* --baseline, --db, --pair, --no-store, --strict, --only */
 } check_args;
 
+/* --lock-timeout: a duration up to a day, rounded up to whole ms. */
+static bool parse_lock_timeout(const char *val, int *ms)
+{
+    uint64_t ns = 0;
+    if (!opt_duration_ns(CMD, "--lock-timeout", val, &ns))
+        return false;
+    if (ns > 86400ull * 1000000000ull) {
+        cli_error(CMD, "--lock-timeout `%s` is too long: at most 24h", val);
+        return false;
+    }
+    *ms = (int)((ns + 999999) / 1000000);
+    return true;
+}
+
 static int parse_args(int argc, char **argv, check_args *a)
 {
     opterr = 0;
@@ -86,6 +109,10 @@ static int parse_args(int argc, char **argv, check_args *a)
         case OPT_DB: a->o.history = optarg; break;
         case OPT_PAIR: a->o.pair_ref = optarg; break;
         case OPT_NO_STORE: a->o.no_store = true; break;
+        case OPT_LOCK_TIMEOUT:
+            if (!parse_lock_timeout(optarg, &a->o.lock_timeout_ms))
+                return CLI_USAGE;
+            break;
         case OPT_STRICT: a->o.strict = true; break;
         case OPT_ONLY: a->o.only = optarg; break;
         case OPT_JSON: a->json = true; break;
@@ -198,8 +225,12 @@ static int run_check(check_args *a, const pk_config *cfg)
         return exit_code(e);
     }
     int rc = write_reports(a, rep);
-    if (rc == CLI_OK && rep->failed)
-        rc = CLI_FAIL;
+    if (rep->store_err != PK_OK) {   /* after every report, never instead of one */
+        fflush(stdout);
+        cli_warn(CMD, "this run was not stored: %s", rep->store_error);
+    }
+    if (rc == CLI_OK)
+        rc = rep->failed ? CLI_FAIL : rep->store_err != PK_OK ? CLI_NOT_STORED : CLI_OK;
     pk_check_report_free(rep);
     return rc;
 }

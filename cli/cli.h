@@ -15,6 +15,7 @@ enum {
     CLI_FAIL = 1,      /* a verdict failed or a benchmarked command failed */
     CLI_USAGE = 2,     /* usage or input error */
     CLI_INTERNAL = 3,  /* internal error */
+    CLI_NOT_STORED = 4,  /* check: passed, but the run was not recorded in the history */
 };
 
 /* A subcommand: argv[0] is the subcommand name. Returns the exit code. */

@@ -1,4 +1,5 @@
 /* main.c — the perfkit command: one table of subcommands, one file each. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,11 @@ bool cli_color_enabled(int setting, FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* A file-size limit (ulimit -f) makes a write fail with EFBIG instead
+     * of killing perfkit: a history that cannot grow must not cost the
+     * verdict and the reports. Benchmarked commands get the default back
+     * (lib/run resets it in the child). */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;

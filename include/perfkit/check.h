@@ -182,6 +182,15 @@ typedef struct pk_check_report {
     size_t n_warnings;
     char pair_ref[128];      /* paired mode: the REF as given ("" unpaired) */
     char pair_commit[41];    /*   and its commit */
+    pk_err store_err;        /* pk_check_run: PK_OK when the run was stored
+                                (run.id) or not to be stored (no_store);
+                                else why it could not be: PK_EIO (disk
+                                full, I/O error), PK_EPERM (read-only file
+                                or directory), PK_EBUSY (lock timeout),
+                                PK_ENOMEM — the verdict stands, nothing of
+                                the run is in the history */
+    char store_error[512];   /* its message, naming the history ("" when
+                                store_err is PK_OK) */
 } pk_check_report;
 
 /* ---- collect ------------------------------------------------------------- */
@@ -192,8 +201,8 @@ typedef struct pk_check_progress {
     const pk_cmdbench_progress *run; /* for command benchmarks, else NULL */
 } pk_check_progress;
 
-/* Options of the gate; pk_check_opts_init gives the defaults (all zero).
- * Each function reads the fields named for it. */
+/* Options of the gate; pk_check_opts_init gives the defaults (all zero
+ * but lock_timeout_ms). Each function reads the fields named for it. */
 typedef struct pk_check_opts {
     bool strict;                     /* NOT_MEASURABLE / INCONCLUSIVE fail too */
     const char *only;                /* run only benchmarks whose name contains
@@ -219,6 +228,11 @@ typedef struct pk_check_opts {
                                         ref in the same job (overrides
                                         c->pair_base); NULL: c->pair_base, and
                                         when that is NULL too, unpaired */
+    /* pk_check_run */
+    int lock_timeout_ms;             /* wait this long, >= 0, for another
+                                        process holding the history's lock
+                                        (pk_store_opts.busy_timeout_ms); the
+                                        default is the store's (10 s) */
 } pk_check_opts;
 
 void pk_check_opts_init(pk_check_opts *o);
@@ -228,9 +242,15 @@ void pk_check_opts_init(pk_check_opts *o);
 /* Run the gate of config c, which pk_config_load and pk_config_validate
  * accepted, as `perfkit check` does:
  *   1. o->only must match a benchmark of c;
- *   2. open the history at o->history (default c->history_path): created
- *      when missing; with o->no_store only read, and a missing one means no
- *      baselines;
+ *   2. open the history at o->history (default c->history_path), waiting
+ *      up to o->lock_timeout_ms for another process's lock: created when
+ *      missing; with o->no_store only read (never written), and a missing
+ *      one means no baselines. When it cannot be opened for writing (a
+ *      read-only file or directory, a full disk, a lock held past the
+ *      timeout: PK_EPERM, PK_EIO, PK_EBUSY) the gate still runs: it reads
+ *      the history when there is one (a missing or empty one: no
+ *      baselines), and step 8 reports why the run is not stored. A history
+ *      that exists but cannot be read stops the gate (errors below);
  *   3. this run's metadata (o->run if given, else pk_check_meta_collect
  *      now: the run starts here);
  *   4. paired mode (o->pair_ref, else c->pair_base): pk_check_pair_prepare
@@ -250,22 +270,28 @@ void pk_check_opts_init(pk_check_opts *o);
  *      stored as its own run (REF's commit, branch "pair:<REF>", never
  *      dirty) just before this one, both in one transaction
  *      (pk_store_put_runs: on error neither is stored), and the paired
- *      items' baseline_run is its id.
+ *      items' baseline_run is its id. A store that fails (here or at step
+ *      2) does not fail the gate: the verdict was reached, so the report
+ *      comes back with PK_OK, run.id 0, and report->store_err and
+ *      store_error say why nothing of the run is in the history.
  * o may be NULL (defaults). On PK_OK *out owns the report
- * (pk_check_report_free); (*out)->failed is the gate's verdict. diag (may
- * be NULL) then holds the first benchmark failure's message, or "". On
- * error *out is NULL, diag says why (file:line:column where it applies)
- * and nothing is stored. Errors:
+ * (pk_check_report_free); (*out)->failed is the gate's verdict and
+ * (*out)->store_err whether the run was stored. diag (may be NULL) then
+ * holds the first benchmark failure's message, or "". On error *out is
+ * NULL, diag says why (file:line:column where it applies) and nothing is
+ * stored. Errors:
  *   input (the user's to fix; nothing of the run stored):
  *     PK_ENOENT (o->only matches nothing; a file or program is missing; a
  *     size pattern matches nothing; --baseline names no run, or there is no
  *     history), PK_EPARSE (an imported file), PK_EPERM, PK_EINVAL (c NULL,
- *     an ambiguous commit prefix in o->baseline, an empty history location),
+ *     an ambiguous commit prefix in o->baseline, an empty history location,
+ *     a negative o->lock_timeout_ms),
  *     PK_ENOTSUP (a PostgreSQL history);
  *     paired mode: PK_ENOENT (REF names no commit; not in git), PK_EINVAL
  *     (the current directory outside the repository), PK_EFAIL (the build
  *     of the base tree failed; diag ends with its output);
- *   history: PK_ECORRUPT (not a perfkit history, damaged, newer), PK_EBUSY;
+ *   history: PK_ECORRUPT (not a perfkit history, damaged, newer); an
+ *     existing history that cannot be read: PK_EPERM, PK_EIO, PK_EBUSY;
  *   PK_EINTR: *o->stop was set; nothing stored;
  *   PK_EIO, PK_ENOMEM. */
 pk_err pk_check_run(const pk_config *c, const pk_check_opts *o, pk_check_report **out,

@@ -22,6 +22,9 @@
 void pk_check_opts_init(pk_check_opts *o)
 {
     memset(o, 0, sizeof *o);
+    pk_store_opts so;   /* one default for the lock wait: the store's */
+    pk_store_opts_init(&so);
+    o->lock_timeout_ms = so.busy_timeout_ms;
 }
 
 static bool selected(const pk_check_opts *o, const pk_cfg_bench *b)

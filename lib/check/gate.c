@@ -7,7 +7,16 @@
  * (creep.c) → store (paired mode: the base run and this run in one
  * transaction). Nothing is stored unless every step before succeeded, and
  * never after a stop request. Every error leaves one message in the caller's diag: the step
- * that failed says what, with the file and position when it has them. */
+ * that failed says what, with the file and position when it has them.
+ *
+ * A verdict survives a failed store: storing is the last step, and a
+ * history that cannot take the run (disk full, read-only file or
+ * directory, a lock held past the timeout) is reported in the report
+ * (store_err, store_error), never instead of it. When the history cannot
+ * even be opened for writing, it is opened read-only for the baselines (a
+ * missing or empty one: none) and the gate runs on; only a history that
+ * exists and cannot be read, or is not ours, stops the gate before
+ * anything is measured, as no honest verdict is possible then. */
 #include "perfkit/check.h"
 
 #include <stdio.h>
@@ -23,16 +32,51 @@ static pk_err fail(pk_diag *d, pk_err e)
     return e;
 }
 
+/* Copy message src into dst[n], cut at n - 1 bytes. */
+static void copy_msg(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+    if (len >= n)
+        len = n - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+/* Why this run will not be stored, found before it is measured. */
+typedef struct store_fault {
+    pk_err err;                      /* PK_OK: the history takes the run */
+    char msg[sizeof ((pk_check_report *)0)->store_error];
+} store_fault;
+
+/* The errors of opening for writing that leave the history readable and
+ * the verdict possible: a read-only file or directory, a full disk or
+ * another I/O error while creating, a lock held past the timeout. */
+static bool cannot_write(pk_err e)
+{
+    return e == PK_EPERM || e == PK_EIO || e == PK_EBUSY;
+}
+
 /* Open the history for the run: created when missing; with no_store read
- * only, and a missing file is no history (*st NULL). */
-static pk_err open_history(const char *loc, bool no_store, pk_store **st, pk_diag *d)
+ * only, and a missing file is no history (*st NULL). When it cannot be
+ * opened for writing (cannot_write), *sf says why and it is opened read
+ * only for the baselines instead (missing or empty: *st NULL). */
+static pk_err open_history(const char *loc, const pk_check_opts *o, pk_store **st,
+                           store_fault *sf, pk_diag *d)
 {
     pk_store_opts so;
     pk_store_opts_init(&so);
-    so.create = !no_store;
-    so.read_only = no_store;
+    so.busy_timeout_ms = o->lock_timeout_ms;
+    so.create = !o->no_store;
+    so.read_only = o->no_store;
     pk_err e = pk_store_open(loc, &so, st, d);
-    if (e == PK_ENOENT && no_store) {
+    if (e != PK_OK && !o->no_store && cannot_write(e)) {
+        sf->err = e;
+        copy_msg(sf->msg, sizeof sf->msg, d->message);
+        so.create = false;
+        so.read_only = true;
+        e = pk_store_open(loc, &so, st, d);
+    }
+    if (e == PK_ENOENT && (o->no_store || sf->err != PK_OK)) {
         pk_diag_set(d, NULL, 0, 0, "%s", "");
         return PK_OK;
     }
@@ -51,26 +95,40 @@ static void base_meta(const pk_run_meta *meta, const char *ref, const pk_check_p
     out->dirty = false;
 }
 
-/* Store this run and, in paired mode, the base side before it (when it
- * measured anything) in one transaction: history never holds a base run
- * without its candidate, nor a candidate whose paired base is missing. */
-static pk_err store_runs(pk_store *st, pk_run_meta *meta, const pk_resultset *cur,
-                         pk_run_meta *bmeta, const pk_resultset *base, pk_diag *d)
+/* Step 8: store this run and, in paired mode, the base side before it
+ * (when it measured anything) in one transaction: history never holds a
+ * base run without its candidate, nor a candidate whose paired base is
+ * missing. A failure (or sf's, from opening) goes into the report, whose
+ * verdict stands. */
+static void store(pk_store *st, pk_run_meta *meta, const pk_resultset *cur, pk_run_meta *bmeta,
+                  const pk_resultset *base, const store_fault *sf, pk_check_report *rep)
 {
+    if (sf->err != PK_OK || !st) {
+        rep->store_err = sf->err != PK_OK ? sf->err : PK_EIO;
+        copy_msg(rep->store_error, sizeof rep->store_error,
+                 sf->err != PK_OK ? sf->msg : "no history to store the run in");
+        return;
+    }
     pk_run_meta *metas[2] = {bmeta, meta};
     const pk_resultset *sets[2] = {base, cur};
     bool with_base = base && base->n;
     pk_err e = pk_store_put_runs(st, metas + !with_base, sets + !with_base, with_base ? 2 : 1);
-    if (e != PK_OK)
-        pk_diag_set(d, NULL, 0, 0, "storing the run failed: %s", pk_store_last_error(st));
-    return e;
+    if (e != PK_OK) {
+        rep->store_err = e;
+        copy_msg(rep->store_error, sizeof rep->store_error, pk_store_last_error(st));
+        return;
+    }
+    rep->run.id = meta->id;
+    for (size_t i = 0; i < rep->n_items; i++)
+        if (rep->items[i].mode == PK_CHECK_MODE_PAIRED)
+            rep->items[i].baseline_run = bmeta->id;
 }
 
-/* Steps 4 to 7 of pk_check_run (check.h), with the history open; in paired
+/* Steps 4 to 8 of pk_check_run (check.h), with the history open; in paired
  * mode (ref) the base tree is prepared first, so a bad ref or a failing
  * build stops the gate before anything is measured. */
-static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st, pk_run_meta *meta,
-                   pk_check_report **out, pk_diag *d)
+static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st,
+                   const store_fault *sf, pk_run_meta *meta, pk_check_report **out, pk_diag *d)
 {
     const char *ref = o->pair_ref ? o->pair_ref : c->pair_base;
     pk_resultset *cur = NULL, *base = NULL;
@@ -109,15 +167,8 @@ static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st, pk_
         memcpy(rep->pair_commit, pair.commit, sizeof rep->pair_commit);
         base_meta(meta, ref, &pair, &bmeta);
     }
-    if (e == PK_OK && st && !o->no_store) {
-        e = store_runs(st, meta, cur, &bmeta, base, d);
-        if (e == PK_OK) {
-            rep->run.id = meta->id;
-            for (size_t i = 0; i < rep->n_items; i++)
-                if (rep->items[i].mode == PK_CHECK_MODE_PAIRED)
-                    rep->items[i].baseline_run = bmeta.id;
-        }
-    }
+    if (e == PK_OK && !o->no_store)
+        store(st, meta, cur, &bmeta, base, sf, rep);
     pk_check_baseline_set_free(hist);
     pk_resultset_free(cur);
     pk_resultset_free(base);
@@ -151,8 +202,9 @@ pk_err pk_check_run(const pk_config *c, const pk_check_opts *o, pk_check_report 
     if (e == PK_OK)
         e = pk__check_only_matches(c, o, &d);
     pk_store *st = NULL;
+    store_fault sf = {.err = PK_OK};
     if (e == PK_OK)
-        e = open_history(o->history ? o->history : c->history_path, o->no_store, &st, &d);
+        e = open_history(o->history ? o->history : c->history_path, o, &st, &sf, &d);
     if (e == PK_OK) {
         pk_run_meta meta;
         if (o->run) {
@@ -161,7 +213,7 @@ pk_err pk_check_run(const pk_config *c, const pk_check_opts *o, pk_check_report 
         } else {
             pk_check_meta_collect(c, &meta);
         }
-        e = gate(c, o, st, &meta, out, &d);
+        e = gate(c, o, st, &sf, &meta, out, &d);
     } else {
         fail(&d, e);
     }

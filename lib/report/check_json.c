@@ -10,7 +10,8 @@
  *           line, column}],
  *    warnings[{kind, benchmark, figure, stat, message, magnitude, threshold,
  *              p_value, since_run, since_commit, runs}],
- *    pair{ref, commit} | null}
+ *    pair{ref, commit} | null,
+ *    stored, store_error}
  *
  * Values are in base units (unit "ns", "bytes", "count"; "fraction" for
  * percent figures). bound says which side of limit a budget or size item
@@ -19,7 +20,9 @@
  * not apply or was not measured is null, never 0: current of a
  * NOT_MEASURABLE / ERROR item, limit and bound of a regression item,
  * baseline without a baseline, line/column without a position, empty
- * strings of run metadata. Built as a jansson tree; containers go into their
+ * strings of run metadata. stored says whether the run is in the history
+ * (run.id); store_error, when it could not be stored, why (the verdict
+ * stands), else null. Built as a jansson tree; containers go into their
  * parent as soon as they exist, so a failure releases only the root. */
 #include "report/check_int.h"
 
@@ -208,7 +211,9 @@ pk_err pk_check_write_json(FILE *f, const pk_check_report *r)
         pk__report_json_set(root, "config", str_or_null(r->config_path)) ||
         pk__report_json_set(root, "failed", json_boolean(r->failed)) ||
         pk__report_json_set(root, "strict", json_boolean(r->strict)) ||
-        pk__report_json_set(root, "pair", pair_json(r))) {
+        pk__report_json_set(root, "pair", pair_json(r)) ||
+        pk__report_json_set(root, "stored", json_boolean(r->run.id > 0)) ||
+        pk__report_json_set(root, "store_error", str_or_null(r->store_error))) {
         json_decref(counts);
         json_decref(items);
         goto fail;

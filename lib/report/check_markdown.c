@@ -10,6 +10,8 @@
  *
  *   Machine: … · commit `1a2b3c4d5e` (dirty) on `main` · run #42 · perfkit 0.1.0
  *
+ * (instead of "run #42", when the history could not take the run: "**run
+ * not stored in the history**: " and why.)
  * GitHub-flavoured Markdown. Failures come first, then the other items that
  * are not PASS (changes, warnings); passing items are collapsed. Names go in
  * code spans whose fence is longer than any backtick run inside, with `|`
@@ -179,6 +181,10 @@ static void footer(FILE *f, const pk_check_report *r)
     }
     if (m->id > 0)
         fprintf(f, " \xc2\xb7 run #%" PRId64, m->id);
+    if (r->store_err != PK_OK) {   /* the comment must say so: stderr is not in it */
+        fputs(" \xc2\xb7 **run not stored in the history**: ", f);
+        text(f, r->store_error);
+    }
     if (r->pair_ref[0]) {
         fputs(" \xc2\xb7 paired against ", f);
         code_span(f, r->pair_ref);

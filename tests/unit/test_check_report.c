@@ -333,7 +333,59 @@ Test(check_json, empty_metadata_is_null_and_bad_utf8_survives)
     free(s);
 }
 
+/* A run the history could not take: JSON says stored false and why; a
+ * stored run says stored true and no error (the keys are new: old readers
+ * ignore them). */
+Test(check_json, stored_and_store_error)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    char *s = render(pk_check_write_json, &fx.r);
+    json_t *d = capture_json(s);
+    cr_assert(json_is_true(json_object_get(d, "stored")));
+    cr_assert(json_is_null(json_object_get(d, "store_error")));
+    json_decref(d);
+    free(s);
+
+    fx.r.run.id = 0;
+    fx.r.store_err = PK_EIO;
+    snprintf(fx.r.store_error, sizeof fx.r.store_error,
+             "history h.db: database or disk is full while storing a result");
+    s = render(pk_check_write_json, &fx.r);
+    d = capture_json(s);
+    cr_assert(json_is_false(json_object_get(d, "stored")));
+    cr_assert_str_eq(JSTR(d, "store_error"), fx.r.store_error);
+    cr_assert(json_is_true(json_object_get(d, "failed")), "the verdict is kept");
+    cr_assert_eq(json_array_size(json_object_get(d, "items")), fx.r.n_items);
+    json_decref(d);
+    free(s);
+}
+
 /* ---- Markdown -------------------------------------------------------------- */
+
+/* The pull-request comment says the run is not in the history, and why
+ * (escaped like any free text): stderr never reaches the comment. */
+Test(check_markdown, says_when_the_run_was_not_stored)
+{
+    fixture fx;
+    fixture_init(&fx, false);
+    fx.r.run.id = 0;
+    fx.r.store_err = PK_EPERM;
+    snprintf(fx.r.store_error, sizeof fx.r.store_error,
+             "history a|b.db: attempt to write a readonly database");
+    char *s = render(pk_check_write_markdown, &fx.r);
+    assert_has(s, " \xc2\xb7 **run not stored in the history**: history a\\|b.db: attempt to "
+                  "write a readonly database");
+    cr_assert_null(strstr(s, " \xc2\xb7 run #"), "%s", s);
+    free(s);
+    fx.r.run.id = 42;
+    fx.r.store_err = PK_OK;
+    fx.r.store_error[0] = '\0';
+    s = render(pk_check_write_markdown, &fx.r);
+    assert_has(s, " \xc2\xb7 run #42");
+    cr_assert_null(strstr(s, "not stored"), "%s", s);
+    free(s);
+}
 
 Test(check_markdown, headline_tables_escaping_and_details)
 {

@@ -2,10 +2,15 @@
  * baseline.c, compare.c): pk_check_run end to end on imported results (no
  * timing: the samples come from a JSON file), its errors, the baseline
  * policy over a history built by hand, comparing two stored runs, the
- * run's metadata, and a report that checked nothing. */
+ * run's metadata, a report that checked nothing, and verdicts that survive
+ * a history that cannot take the run (a lock, a file-size limit). */
 #include <criterion/criterion.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core/clock.h"
@@ -516,6 +521,139 @@ Test(check_run, compare_two_stored_runs)
     cr_assert_eq(pk_check_compare(s, "x", "1", NULL, &r, &d), PK_ENOENT);
     cr_assert_str_eq(d.message, "`x`: no such run, commit or branch in history");
     pk_store_close(s);
+}
+
+/* ---- a store that fails: the verdict stands ------------------------------------ */
+
+/* hyperfine JSON of one command "a" with n times of `ms` milliseconds */
+static void write_import_n(const char *name, size_t n, double ms)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("{\"results\": [{\"command\": \"a\", \"times\": [", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%g", i ? ", " : "", ms * 1e-3 * (1 + (double)(i % 7) * 1e-3));
+    fputs("]}]}\n", f);
+    fclose(f);
+}
+
+/* What every failed store must leave: the verdict, its items, no run id,
+ * the reason naming the history. */
+static void assert_not_stored(const pk_check_report *r, pk_err want, const char *why)
+{
+    cr_assert_eq(r->store_err, want, "store_err %s (%s)", pk_strerror(r->store_err),
+                 r->store_error);
+    cr_assert_not_null(strstr(r->store_error, why), "%s", r->store_error);
+    cr_assert_eq(r->run.id, 0);
+    cr_assert_gt(r->n_items, 0);
+}
+
+Test(check_run, a_locked_history_keeps_the_verdict)
+{
+    write_import("a.json", 1.0);
+    pk_config *c = config(NULL);
+    pk_run_meta m = make_meta("", "main", "fp");
+    pk_check_opts o;
+    pk_check_opts_init(&o);
+    cr_assert_eq(o.lock_timeout_ms, 10000, "the store's default");
+    o.run = &m;
+    pk_check_report *r = NULL;
+    pk_diag d;
+    cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
+    pk_check_report_free(r);
+
+    sqlite3 *db = NULL;   /* another process's writer, as far as SQLite knows */
+    cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    o.lock_timeout_ms = 50;
+    write_import("a.json", 200.0);   /* 2 s: over the 1 s budget */
+    cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
+    cr_assert_str_eq(d.message, "");
+    assert_not_stored(r, PK_EBUSY, "locked by another process");
+    cr_assert(strstr(r->store_error, dbpath), "%s", r->store_error);
+    cr_assert(r->failed);
+    cr_assert_eq(find(r, PK_ITEM_BUDGET, "imp/a")->status, PK_CHECK_OVER_BUDGET);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "imp/a")->baseline_run, 1, "history was read");
+    pk_check_report_free(r);
+
+    write_import("a.json", 1.0);   /* a pass that could not be recorded */
+    cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
+    assert_not_stored(r, PK_EBUSY, "locked");
+    cr_assert_not(r->failed);
+    pk_check_report_free(r);
+
+    o.no_store = true;   /* not asked to store: nothing to report */
+    cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
+    cr_assert_eq(r->store_err, PK_OK);
+    cr_assert_str_eq(r->store_error, "");
+    pk_check_report_free(r);
+
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    cr_assert_eq(stored_runs(), 1);
+    o.no_store = false;
+    cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
+    cr_assert_eq(r->store_err, PK_OK);
+    cr_assert_eq(r->run.id, 2);
+    pk_check_report_free(r);
+    o.lock_timeout_ms = -1;
+    cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_EINVAL);
+    cr_assert_null(r);
+    pk_config_free(c);
+}
+
+/* A file-size limit (as a full disk: the write fails, EFBIG with SIGXFSZ
+ * ignored). Each Test runs in its own process: the limit ends with it. */
+static void limit_file_size(rlim_t bytes)
+{
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit rl = {bytes, bytes};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+Test(check_run, a_full_disk_while_storing_keeps_the_verdict)
+{
+    write_import_n("a.json", 500, 10.0);   /* 4 KB of samples a run */
+    pk_config *c = config(NULL);
+    pk_run_meta m = make_meta("", "main", "fp");
+    pk_check_opts o;
+    pk_check_opts_init(&o);
+    o.run = &m;
+    pk_check_report *r = NULL;
+    pk_diag d;
+    for (int i = 0; i < 3; i++) {   /* a window of three runs at 10 ms */
+        cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
+        pk_check_report_free(r);
+    }
+    write_import_n("a.json", 500, 30.0);   /* three times slower */
+    limit_file_size(34 * 1024);   /* room to open the history (32 KB), not for a run */
+    cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
+    assert_not_stored(r, PK_EIO, dbpath);
+    cr_assert(r->failed);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "imp/a")->status, PK_CHECK_REGRESSED);
+    pk_check_report_free(r);
+    cr_assert_eq(stored_runs(), 3);
+    pk_config_free(c);
+}
+
+Test(check_run, a_history_that_cannot_be_created_keeps_the_verdict)
+{
+    write_import("a.json", 200.0);
+    pk_config *c = config(NULL);
+    pk_check_opts o;
+    pk_check_opts_init(&o);
+    pk_check_report *r = NULL;
+    pk_diag d;
+    limit_file_size(0);   /* no byte can be written: the history is not created */
+    cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
+    assert_not_stored(r, PK_EIO, dbpath);
+    cr_assert(r->failed);   /* the budget judged without history */
+    cr_assert_eq(find(r, PK_ITEM_BUDGET, "imp/a")->status, PK_CHECK_OVER_BUDGET);
+    cr_assert_eq(find(r, PK_ITEM_REGRESSION, "imp/a")->status, PK_CHECK_NO_BASELINE);
+    pk_check_report_free(r);
+    pk_config_free(c);
 }
 
 /* ---- allocation failures ------------------------------------------------------ */
