@@ -166,6 +166,22 @@ assert st == {("budget", "over_budget"), ("regression", "no_baseline")}, st
     not_stored 'rodir'
     insns 1100000
     [ ! -e rodir/sub ] || die "a directory appeared in the read-only directory"
+    # a history in a read-only directory: its baseline is read (immutable
+    # open, no -shm), the regression is found, nothing is written there
+    mkdir rodirh
+    cp hist.db rodirh/hist.db
+    cfg rodirh.yml rodirh/hist.db
+    chmod 0555 rodirh
+    [ "$(id -u)" != 0 ] || chown -R nobody rodirh
+    as_user check rodirh.yml --json
+    expect_rc 1
+    pyjson stdout.txt '
+assert d["stored"] is False and "rodirh" in d["store_error"], d
+st = {(i["kind"], i["status"]) for i in d["items"]}
+assert ("regression", "regressed") in st, st
+'
+    not_stored 'rodirh'
+    [ "$(ls rodirh)" = hist.db ] || die "files appeared in the read-only directory: $(ls rodirh)"
 fi
 
 # ---- (a') a full filesystem: a tiny tmpfs (root, where mounting works) ----
