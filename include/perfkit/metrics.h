@@ -199,8 +199,8 @@ typedef struct pk_metrics_server_opts {
     uint16_t port;               /* [9464]; 0 picks a free port (pk_metrics_server_port) */
     unsigned header_timeout_ms;  /* [10000]; 0: no header deadline */
     unsigned idle_timeout_s;     /* [30]; 0: none */
-    unsigned max_connections;    /* [256], 1..100000 */
-    unsigned max_connections_per_address;  /* [32], >= 1 (IPv6: per full address) */
+    unsigned max_connections;    /* [512], 1..100000 */
+    unsigned max_connections_per_address;  /* [64], >= 1 (IPv6: per full address) */
 } pk_metrics_server_opts;
 
 void pk_metrics_server_opts_init(pk_metrics_server_opts *o);

@@ -62,8 +62,8 @@
 #define SERVE_PORT 9464u
 #define SERVE_HEADER_TIMEOUT_MS 10000u
 #define SERVE_IDLE_TIMEOUT_S 30u
-#define SERVE_MAX_CONNECTIONS 256u
-#define SERVE_MAX_PER_ADDRESS 32u
+#define SERVE_MAX_CONNECTIONS 512u
+#define SERVE_MAX_PER_ADDRESS 64u
 #define SERVE_MAX_CONNECTIONS_LIMIT 100000u
 /* MHD's own limit is ours plus this: room for connections the guard has
  * shut down and MHD has not reaped yet (MHD accepts at most 10 per pass). */

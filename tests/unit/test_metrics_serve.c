@@ -314,8 +314,8 @@ Test(metrics_serve, limits_are_validated)
     cr_assert_eq(o.port, 9464);
     cr_assert_eq(o.header_timeout_ms, 10000);
     cr_assert_eq(o.idle_timeout_s, 30);
-    cr_assert_eq(o.max_connections, 256);
-    cr_assert_eq(o.max_connections_per_address, 32);
+    cr_assert_eq(o.max_connections, 512);
+    cr_assert_eq(o.max_connections_per_address, 64);
     o.port = 0;
     pk_metrics_server *s = (pk_metrics_server *)1;
     pk_diag d = {0};
