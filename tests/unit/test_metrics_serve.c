@@ -304,6 +304,27 @@ Test(metrics_serve, limits_keep_a_slot_for_new_clients)
     finish(s);
 }
 
+/* Stopping closes what is open, slow clients included, without waiting
+ * for them; the port is free again at once. */
+Test(metrics_serve, stop_closes_slow_connections_promptly)
+{
+    pk_metrics_server *s = start(NULL);
+    uint16_t port = pk_metrics_server_port(s);
+    int fds[8];
+    for (int i = 0; i < 8; i++) {
+        fds[i] = connect_from("127.0.0.2", port);
+        send_all(fds[i], "GET /metrics HTTP/1.1\r\n");
+    }
+    cr_assert_eq(get_from("127.0.0.1", port, "/metrics", 30), 200);
+    double t0 = now_s();
+    finish(s);
+    cr_assert_lt(now_s() - t0, 10, "stop took %.1f s", now_s() - t0);
+    for (int i = 0; i < 8; i++) {
+        cr_assert(closed_within(fds[i], 30), "slow connection %d still open after stop", i);
+        close(fds[i]);
+    }
+}
+
 Test(metrics_serve, limits_are_validated)
 {
     pk_metrics_registry *r;
