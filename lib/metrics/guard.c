@@ -138,7 +138,6 @@ pkm_conn *pk__metrics_guard_open(pkm_guard *g, int fd, const struct sockaddr *ad
 {
     pkm_conn *c = pk_calloc(1, sizeof *c);
     if (!c) {
-        g->dropped_limit++;
         shutdown(fd, SHUT_RDWR);
         return NULL;
     }
@@ -156,21 +155,17 @@ pkm_conn *pk__metrics_guard_open(pkm_guard *g, int fd, const struct sockaddr *ad
     if (c->family && count_addr(g, c) >= g->max_per_addr) {
         pkm_conn *v = oldest_waiting(g, c);
         if (!v) {
-            g->dropped_limit++;
             drop(g, c);
             return c;
         }
-        g->dropped_limit++;
         drop(g, v);
     }
     if (g->live >= g->max_total) {
         pkm_conn *v = oldest_waiting(g, NULL);
         if (!v) {
-            g->dropped_limit++;
             drop(g, c);
             return c;
         }
-        g->dropped_limit++;
         drop(g, v);
     }
     append(g, c, IN_FRESH, now);
@@ -202,10 +197,8 @@ static int64_t expire_list(pkm_guard *g, pkm_conn_list *l, int64_t limit_ns, int
 {
     if (limit_ns <= 0)
         return -1;
-    while (l->head && now - l->head->since >= limit_ns) {
-        g->dropped_deadline++;
+    while (l->head && now - l->head->since >= limit_ns)
         drop(g, l->head);
-    }
     return l->head ? l->head->since + limit_ns - now : -1;
 }
 

@@ -27,8 +27,6 @@ typedef struct pkm_guard {
     int64_t kept_ns;          /* deadline of kept ones, from their last response; 0: none */
     unsigned max_total;       /* live connections at most */
     unsigned max_per_addr;    /* live connections of one address at most */
-    uint64_t dropped_deadline;  /* closed by a header deadline */
-    uint64_t dropped_limit;     /* closed to make room (or refused) by a limit */
 } pkm_guard;
 
 /* Deadlines in ns (0: none) and limits (>= 1). */
