@@ -45,7 +45,8 @@
  * _bucket/_sum/_count, +Inf, _total, # EOF; `_created` and `# UNIT` are not
  * exposed), plus the standard process_* metrics read from /proc.
  * pk_metrics_serve() runs an HTTP server (libmicrohttpd) answering GET
- * /metrics with content negotiation.
+ * /metrics with content negotiation, with a header deadline and connection
+ * limits so that slow or greedy clients cannot stall a scrape.
  *
  * Errors: pk_err; names must match [a-zA-Z_:][a-zA-Z0-9_:]* and label names
  * [a-zA-Z_][a-zA-Z0-9_]* (not starting with "__"; "le" not on histograms);
@@ -171,21 +172,57 @@ pk_err pk_metrics_render(pk_metrics_registry *r, pk_metrics_format fmt, char **o
 
 /* ---- HTTP endpoint ------------------------------------------------------------- */
 
+/* The HTTP server: GET/HEAD /metrics (path matched exactly, after percent
+ * decoding: "/metrics%00.txt" is not it) renders the registry in the format
+ * the Accept header asks for; other paths get 404, other methods 405.
+ * Thread-safety: start and stop from any thread; the server serves from one
+ * thread of its own. */
 typedef struct pk_metrics_server pk_metrics_server;
 
-/* Serve GET /metrics for r on addr:port ("127.0.0.1", 9464; port 0 picks a
- * free port, see pk_metrics_server_port) from a background thread of
- * libmicrohttpd. Other paths get 404, other methods 405. On PK_OK *out owns
- * the server (stop it with pk_metrics_server_stop before freeing r); on
- * error *out is NULL and diag (may be NULL) says why in diag->message
- * ("cannot listen on 127.0.0.1:9464: Address already in use"; no file or
- * position). Errors: PK_EINVAL (NULL r/addr/out, not an IP literal),
- * PK_EIO (cannot bind or start), PK_ENOMEM. Thread-safety: safe to call
- * from any thread; r must outlive the server. */
+/* Where to listen and what one client may hold. Defaults (from
+ * pk_metrics_server_opts_init) are the values in brackets.
+ *
+ * A connection must deliver its request's complete headers within
+ * header_timeout_ms of being accepted, however the bytes trickle in
+ * (slowloris); on a kept-alive connection the next request's headers are due
+ * idle_timeout_s + header_timeout_ms after the previous response. A
+ * connection that sends nothing for idle_timeout_s (while waiting or while
+ * we send) is closed. A new connection that would give its address more
+ * than max_connections_per_address, or the server more than
+ * max_connections, closes the connection that has waited longest for its
+ * headers (of that address, resp. of any) — a slot is always kept for a new
+ * client; only when every connection in the way is being answered is the
+ * new one closed. The process needs about max_connections + 40 file
+ * descriptors (RLIMIT_NOFILE). */
+typedef struct pk_metrics_server_opts {
+    const char *addr;            /* IPv4 or IPv6 literal ["127.0.0.1"]; "[::1]" accepted */
+    uint16_t port;               /* [9464]; 0 picks a free port (pk_metrics_server_port) */
+    unsigned header_timeout_ms;  /* [10000]; 0: no header deadline */
+    unsigned idle_timeout_s;     /* [30]; 0: none */
+    unsigned max_connections;    /* [512], 1..100000 */
+    unsigned max_connections_per_address;  /* [64], >= 1 (IPv6: per full address) */
+} pk_metrics_server_opts;
+
+void pk_metrics_server_opts_init(pk_metrics_server_opts *o);
+
+/* Serve r as o says (NULL o: the defaults) from a background thread. On
+ * PK_OK *out owns the server (stop it with pk_metrics_server_stop before
+ * freeing r); on error *out is NULL and diag (may be NULL) says why in
+ * diag->message ("cannot listen on 127.0.0.1:9464: Address already in use";
+ * no file or position). Errors: PK_EINVAL (NULL r/out, addr not an IP
+ * literal, a limit out of range), PK_EIO (cannot bind or start), PK_ENOMEM.
+ * r must outlive the server. */
+pk_err pk_metrics_server_new(pk_metrics_registry *r, const pk_metrics_server_opts *o,
+                             pk_metrics_server **out, pk_diag *diag);
+/* pk_metrics_server_new with the default options but addr and port
+ * ("127.0.0.1", 9464). Errors as pk_metrics_server_new (NULL addr:
+ * PK_EINVAL). */
 pk_err pk_metrics_serve(pk_metrics_registry *r, const char *addr, uint16_t port,
                         pk_metrics_server **out, pk_diag *diag);
+/* The port s listens on (the one picked when asked for 0); 0 for NULL s. */
 uint16_t pk_metrics_server_port(const pk_metrics_server *s);
-/* Stop serving and free s (NULL is a no-op); r stays valid. */
+/* Stop serving and free s (NULL is a no-op): open connections are closed;
+ * returns promptly. r stays valid. */
 void pk_metrics_server_stop(pk_metrics_server *s);
 
 PK_END_DECLS

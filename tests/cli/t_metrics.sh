@@ -116,6 +116,9 @@ get "http://127.0.0.1:$port/"
 expect_status 404
 get "http://127.0.0.1:$port/metricsx"
 expect_status 404
+# the raw path is matched: an encoded NUL does not cut it to /metrics
+get "http://127.0.0.1:$port/metrics%00.txt"
+expect_status 404
 get "$url" '' POST
 expect_status 405
 expect_header Allow 'GET, HEAD'
