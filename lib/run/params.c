@@ -345,23 +345,23 @@ pk_err pk_params_list(const char *name, const char *list, pk_params *out, pk_dia
     pk_err e = pk_params_check_count(n, 1, diag);
     if (e != PK_OK)
         return e;
-    if (!(out->name = pk_strdup(name)) || !(out->values = pk_calloc(n, sizeof *out->values)))
-        e = PK_ENOMEM;
-    for (const char *s = list; e == PK_OK; s += strcspn(s, ",") + 1) {
-        char *v = pk_strndup(s, strcspn(s, ","));
-        if (!v) {
-            e = PK_ENOMEM;
+    char **values = pk_calloc(n, sizeof *values), *copy = pk_strdup(name);
+    size_t k = 0;
+    for (const char *s = list; values && copy && k < n; s += strcspn(s, ",") + 1) {
+        if (!(values[k] = pk_strndup(s, strcspn(s, ","))))
             break;
-        }
-        out->values[out->n++] = v;
-        if (!s[strcspn(s, ",")])
-            break;
+        k++;
     }
-    if (e == PK_ENOMEM)
-        pk_diag_set(diag, "", 0, 0, "out of memory");
-    if (e != PK_OK)
-        pk_params_free(out);
-    return e;
+    if (values && copy && k == n) {
+        *out = (pk_params){.name = copy, .values = values, .n = n};
+        return PK_OK;
+    }
+    while (values && k > 0)
+        pk_free(values[--k]);
+    pk_free(values);
+    pk_free(copy);
+    pk_diag_set(diag, "", 0, 0, "out of memory");
+    return PK_ENOMEM;
 }
 
 void pk_params_free(pk_params *p)

@@ -113,6 +113,8 @@ static pk_err fail_errno(pk_runner *r, const char *what, const char *name)
 char *pk__run_quote(const char *s, char *buf, size_t len)
 {
     enum { SHOWN = 60 };
+    if (!s)
+        s = "";
     size_t n = strlen(s);
     if (n <= SHOWN) {
         snprintf(buf, len, "`%s`", s);
