@@ -91,10 +91,12 @@ int cmd_baseline(int argc, char **argv)
     }
     if (e == PK_OK) {
         if (pin)
-            printf("pinned run #%lld as the baseline of %s\n", (long long)id,
-                   bench ? bench : "every benchmark it contains");
+            printf("pinned run #%lld as the baseline of ", (long long)id);
         else
-            printf("unpinned %s\n", bench ? bench : "every benchmark");
+            fputs("unpinned ", stdout);
+        pk_termsafe_fputs(bench ? bench : pin ? "every benchmark it contains" : "every benchmark",
+                          stdout);
+        putchar('\n');
     } else {
         cli_error(CMD, "%s", e == PK_ENOENT ? "no such run, or that run lacks the benchmark"
                                              : pk_store_last_error(st));

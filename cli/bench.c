@@ -28,7 +28,7 @@ static const char usage_text[] =
 "  -w, --warmup N           warm-up runs per command, not measured (0)\n"
 "  -r, --runs N             exactly N measured runs per command\n"
 "  -m, --min-runs N         automatic run count: at least N (10)\n"
-"  -M, --max-runs N         automatic run count: at most N (unlimited)\n"
+"  -M, --max-runs N         automatic run count: at most N (1000000)\n"
 "      --min-time DURATION  automatic run count: aim for this much time (3s)\n"
 "  -p, --prepare CMD        run before every run (once, or once per command)\n"
 "      --conclude CMD       run after every run (once, or once per command)\n"
@@ -171,16 +171,20 @@ static int parse_args(int argc, char **argv, bench_args *a)
     while ((c = getopt_long(argc, argv, ":w:r:m:M:p:s:c:SiP:D:L:n:h", longopts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
-        case 'w': ok = opt_count(CMD, "--warmup", optarg, &a->o.warmup); break;
+        case 'w': ok = opt_count_max(CMD, "--warmup", optarg, PK_RUNS_MAX, &a->o.warmup); break;
         case 'r':
-            ok = opt_count(CMD, "--runs", optarg, &a->o.runs);
+            ok = opt_count_max(CMD, "--runs", optarg, PK_RUNS_MAX, &a->o.runs);
             if (ok && a->o.runs == 0) {
                 cli_error(CMD, "--runs must be at least 1");
                 ok = false;
             }
             break;
-        case 'm': ok = opt_count(CMD, "--min-runs", optarg, &a->o.min_runs); break;
-        case 'M': ok = opt_count(CMD, "--max-runs", optarg, &a->o.max_runs); break;
+        case 'm':
+            ok = opt_count_max(CMD, "--min-runs", optarg, PK_RUNS_MAX, &a->o.min_runs);
+            break;
+        case 'M':
+            ok = opt_count_max(CMD, "--max-runs", optarg, PK_RUNS_MAX, &a->o.max_runs);
+            break;
         case OPT_MIN_TIME: ok = opt_duration_ns(CMD, "--min-time", optarg, &a->o.min_time_ns); break;
         case 'p': ok = push(&a->prepare, optarg, "--prepare commands"); break;
         case OPT_CONCLUDE: ok = push(&a->conclude, optarg, "--conclude commands"); break;
@@ -333,13 +337,21 @@ static int make_commands(const bench_args *a, pk_cmd_list *l, size_t *ref)
             .name = t < a->names.n ? a->names.v[t] : NULL,
         };
     }
-    pk_err e = pk_cmd_list_expand(tmpl, a->cmds.n, &p, l);
+    pk_diag d;
+    pk_err e = pk_params_check_count(p.n, a->cmds.n, &d);
+    if (e != PK_OK) {
+        cli_error(CMD, "--parameter-%s %s: %s", a->list ? "list" : "scan", a->param_name,
+                  d.message);
+        pk_params_free(&p);
+        return CLI_USAGE;
+    }
+    e = a->o.shell ? pk_cmd_list_expand_sh(tmpl, a->cmds.n, &p, l)
+                   : pk_cmd_list_expand(tmpl, a->cmds.n, &p, l);
     pk_params_free(&p);
     if (e != PK_OK) {
         cli_error(CMD, "cannot make the commands: %s", pk_strerror(e));
         return e == PK_ENOMEM ? CLI_INTERNAL : CLI_USAGE;
     }
-    pk_diag d;
     e = pk_cmd_list_reference(l, a->reference, ref, &d);
     if (e != PK_OK) {
         cli_error(CMD, "--%s", d.message);

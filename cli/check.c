@@ -144,8 +144,9 @@ static int parse_args(int argc, char **argv, check_args *a)
 static void on_progress(void *ud, const pk_check_progress *p)
 {
     cli_progress *bar = ud;
-    char prefix[96];
-    snprintf(prefix, sizeof prefix, "[%zu/%zu] %s", p->bench + 1, p->n_benches, p->name);
+    char prefix[128], name[64];
+    snprintf(prefix, sizeof prefix, "[%zu/%zu] %s", p->bench + 1, p->n_benches,
+             pk_termsafe(p->name, name, sizeof name));
     if (!p->run) {
         if (!bar->tty)
             fprintf(stderr, "perfkit: check: %s\n", prefix);

@@ -28,7 +28,9 @@ int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_size(int argc, char **argv);
 
-/* "perfkit: <cmd>: message\n" on stderr (printf-style). */
+/* "perfkit: <cmd>: message\n" on stderr (printf-style). The message is
+ * written whole and terminal-safe (perfkit/termsafe.h): control characters
+ * in the names, commands and values it quotes show as escapes ("\x1b"). */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "perfkit/machine.h"
+#include "perfkit/termsafe.h"
 
 typedef struct cli_command {
     const char *name;
@@ -32,13 +33,30 @@ static void usage(FILE *f)
     fprintf(f, "\n`perfkit <command> --help` for a command's options; `perfkit --version`.\n");
 }
 
+/* "perfkit: <cmd>: <prefix><message>" on stderr, the message made
+ * terminal-safe: it may quote names, commands and values from anyone. */
+__attribute__((format(printf, 3, 0)))
+static void say(const char *cmd, const char *prefix, const char *fmt, va_list ap)
+{
+    char small[1024], *msg = small;
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1)))
+        vsnprintf(msg, (size_t)n + 1, fmt, again);
+    va_end(again);
+    fprintf(stderr, "perfkit: %s%s%s", cmd ? cmd : "", cmd ? ": " : "", prefix);
+    pk_termsafe_fputs(msg ? msg : small, stderr);   /* small: cut short, but said */
+    fputc('\n', stderr);
+    if (msg != small)
+        free(msg);
+}
+
 void cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "perfkit: %s%s", cmd ? cmd : "", cmd ? ": " : "");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say(cmd, "", fmt, ap);
     va_end(ap);
 }
 
@@ -46,9 +64,7 @@ void cli_warn(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "perfkit: %s%swarning: ", cmd ? cmd : "", cmd ? ": " : "");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say(cmd, "warning: ", fmt, ap);
     va_end(ap);
 }
 

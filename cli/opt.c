@@ -1,7 +1,9 @@
 /* opt.c — option values and option errors shared by every subcommand.
  *
- * Values are parsed strictly (the whole string, no sign surprises) and every
- * error names the option, the value and what was expected. An unknown option
+ * Values are parsed strictly (the whole string, decimal only: no sign
+ * surprises, no hex, inf or nan — pk_units_number decides what a number is)
+ * and every error names the option, the value and what was expected; a
+ * value too large says so ("more than the limit of", "out of range"). An unknown option
  * gets a "did you mean" from the command's own option table (edit distance). */
 #include "opt.h"
 
@@ -13,21 +15,34 @@
 #include "perfkit/diag.h"
 #include "perfkit/units.h"
 
-bool opt_count(const char *cmd, const char *opt, const char *val, size_t *out)
+bool opt_count_max(const char *cmd, const char *opt, const char *val, size_t max, size_t *out)
 {
     char *end;
     errno = 0;
+    if (val[0] == '-' && val[1] >= '0' && val[1] <= '9') {
+        cli_error(cmd, "invalid value `%s` for %s: must not be negative", val, opt);
+        return false;
+    }
     if (val[0] < '0' || val[0] > '9') {
         cli_error(cmd, "invalid value `%s` for %s: expected a whole number", val, opt);
         return false;
     }
     unsigned long long v = strtoull(val, &end, 10);
-    if (errno || *end || v > SIZE_MAX / 2) {
+    if (*end) {
         cli_error(cmd, "invalid value `%s` for %s: expected a whole number", val, opt);
+        return false;
+    }
+    if (errno || v > max) {   /* ERANGE: more than any limit */
+        cli_error(cmd, "%s: %s is more than the limit of %zu", opt, val, max);
         return false;
     }
     *out = (size_t)v;
     return true;
+}
+
+bool opt_count(const char *cmd, const char *opt, const char *val, size_t *out)
+{
+    return opt_count_max(cmd, opt, val, SIZE_MAX / 2, out);
 }
 
 bool opt_u64(const char *cmd, const char *opt, const char *val, uint64_t *out)
@@ -41,30 +56,48 @@ bool opt_u64(const char *cmd, const char *opt, const char *val, uint64_t *out)
 
 bool opt_number(const char *cmd, const char *opt, const char *val, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(val, &end);
-    if (errno || end == val || *end) {
-        cli_error(cmd, "invalid value `%s` for %s: expected a number", val, opt);
+    size_t len = 0;
+    double v;
+    pk_err e = pk_units_number(val, true, &v, &len);
+    if (e == PK_ERANGE && !val[len]) {
+        cli_error(cmd, "invalid value `%s` for %s: out of range (too large for a number)", val,
+                  opt);
+        return false;
+    }
+    if (e != PK_OK || val[len]) {
+        cli_error(cmd, "invalid value `%s` for %s: expected a decimal number such as 0.05",
+                  val, opt);
         return false;
     }
     *out = v;
     return true;
 }
 
+/* The longest duration in ns a uint64_t holds: about 584 years. */
+#define MAX_DURATION_NS 1.8e19
+
 bool opt_duration_ns(const char *cmd, const char *opt, const char *val, uint64_t *out)
 {
     double ns;
-    size_t col = 0;
-    if (pk_units_parse(val, PK_UNIT_DURATION, &ns, &col) != PK_OK) {
+    size_t col = 0, len = 0;
+    pk_err e = pk_units_parse(val, PK_UNIT_DURATION, &ns, &col);
+    if (e == PK_EPARSE) {
         /* a bare number means seconds, as in hyperfine */
-        char *end;
-        double s = strtod(val, &end);
-        if (end != val && !*end && s >= 0) {
-            *out = (uint64_t)(s * 1e9 + 0.5);
-            return true;
+        double s;
+        pk_err be = pk_units_number(val, false, &s, &len);
+        if ((be == PK_OK || be == PK_ERANGE) && !val[len]) {
+            e = be;
+            ns = s * 1e9;
         }
-        cli_error(cmd, "invalid duration `%s` for %s at column %zu: expected e.g. 500ms, 3s, 2.5",
+    }
+    if (e == PK_ERANGE || (e == PK_OK && !(ns < MAX_DURATION_NS))) {
+        cli_error(cmd, "invalid duration `%s` for %s: out of range", val, opt);
+        return false;
+    }
+    if (e != PK_OK) {
+        cli_error(cmd,
+                  "invalid duration `%s` for %s at column %zu: expected a decimal number and a "
+                  "unit (ns, us, ms, s, m, h), e.g. 500ms, 3s, or seconds: 2.5",
                   val, opt, col + 1);
         return false;
     }
@@ -77,8 +110,16 @@ bool opt_fraction(const char *cmd, const char *opt, const char *val, double *out
     double v;
     size_t col = 0;
     if (strchr(val, '%')) {
-        if (pk_units_parse(val, PK_UNIT_PERCENT, &v, &col) != PK_OK) {
-            cli_error(cmd, "invalid percentage `%s` for %s at column %zu", val, opt, col + 1);
+        pk_err e = pk_units_parse(val, PK_UNIT_PERCENT, &v, &col);
+        if (e == PK_ERANGE) {
+            cli_error(cmd, "invalid percentage `%s` for %s: out of range", val, opt);
+            return false;
+        }
+        if (e != PK_OK) {
+            cli_error(cmd,
+                      "invalid percentage `%s` for %s at column %zu: expected a decimal number "
+                      "and %%, e.g. 5%%",
+                      val, opt, col + 1);
             return false;
         }
     } else if (!opt_number(cmd, opt, val, &v)) {

@@ -9,10 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A whole number (decimal digits only) up to max: "--runs: 4000000000 is
+ * more than the limit of 1000000". opt_count's max is SIZE_MAX / 2. */
+bool opt_count_max(const char *cmd, const char *opt, const char *val, size_t max, size_t *out);
 bool opt_count(const char *cmd, const char *opt, const char *val, size_t *out);
 bool opt_u64(const char *cmd, const char *opt, const char *val, uint64_t *out);
 bool opt_number(const char *cmd, const char *opt, const char *val, double *out);
-/* "500ms", "3s", or a bare number of seconds. */
+/* "500ms", "3s", or a bare number of seconds; at most ~584 years (what a
+ * uint64_t of ns holds). */
 bool opt_duration_ns(const char *cmd, const char *opt, const char *val, uint64_t *out);
 /* "2%" or "0.02" → 0.02. */
 bool opt_fraction(const char *cmd, const char *opt, const char *val, double *out);

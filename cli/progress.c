@@ -1,6 +1,8 @@
 /* progress.c — progress on stderr and Ctrl-C, shared by bench and check.
  * The bar is redrawn in place with \r and ESC[K only on a TTY; elsewhere
- * (CI logs) a plain line per phase, so logs stay readable. */
+ * (CI logs) a plain line per phase, so logs stay readable. Names and
+ * commands are shown terminal-safe (perfkit/termsafe.h): the only control
+ * characters on the line are perfkit's own. */
 #include "progress.h"
 
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "perfkit/termsafe.h"
 #include "perfkit/units.h"
 
 volatile sig_atomic_t cli_interrupted;
@@ -47,9 +50,12 @@ void cli_progress_init(cli_progress *p, const char *cmd)
     p->tty = isatty(STDERR_FILENO);
 }
 
-void cli_progress_show(cli_progress *p, const pk_cmdbench_progress *ev, const char *prefix,
-                       const char *name)
+void cli_progress_show(cli_progress *p, const pk_cmdbench_progress *ev, const char *prefix_in,
+                       const char *name_in)
 {
+    char pre_buf[128], name[51];   /* the name is cut to 50 bytes, whole characters */
+    const char *prefix = prefix_in ? pk_termsafe(prefix_in, pre_buf, sizeof pre_buf) : NULL;
+    pk_termsafe(name_in, name, sizeof name);
     if (!p->tty) {
         if (ev->total && ev->total != p->last_total) {
             fprintf(stderr, "perfkit: %s: %s%smeasuring %zu runs\n", p->cmd,
@@ -69,10 +75,11 @@ void cli_progress_show(cli_progress *p, const pk_cmdbench_progress *ev, const ch
     const char *pre = prefix ? prefix : "";
     const char *sep = prefix ? "  " : "";
     if (ev->warmup) {
-        fprintf(stderr, "\r\033[K  %s%swarm-up: %.50s", pre, sep, name);
+        fprintf(stderr, "\r\033[K  %s%swarm-up: %s", pre, sep, name);
     } else if (!ev->total) {
-        fprintf(stderr, "\r\033[K  %s%sestimating the run count: %.50s", pre, sep, name);
+        fprintf(stderr, "\r\033[K  %s%sestimating the run count: %s", pre, sep, name);
     } else {
+        pk_termsafe(name_in, name, 41);   /* 40 bytes beside the bar */
         size_t width = 30, fill = ev->done * width / ev->total;
         char bar[64], eta[32];
         for (size_t i = 0; i < width; i++)
@@ -81,7 +88,7 @@ void cli_progress_show(cli_progress *p, const pk_cmdbench_progress *ev, const ch
         double left = ev->done ? (t - p->start_ns) / (double)ev->done *
                                      (double)(ev->total - ev->done)
                                : 0;
-        fprintf(stderr, "\r\033[K  %s%s[%s] %zu/%zu  ETA %s  %.40s", pre, sep, bar, ev->done,
+        fprintf(stderr, "\r\033[K  %s%s[%s] %zu/%zu  ETA %s  %s", pre, sep, bar, ev->done,
                 ev->total, pk_units_format_duration(left, 0, eta, sizeof eta), name);
     }
     fflush(stderr);

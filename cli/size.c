@@ -8,6 +8,7 @@
  * gzip or brotli. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -59,7 +60,14 @@ typedef struct size_args {
 /* "value\n  ^" under an option value, pointing at 1-based column col. */
 static void show_column(const char *val, unsigned col)
 {
-    fprintf(stderr, "    %s\n    %*s^\n", val, (int)(col ? col - 1 : 0), "");
+    size_t before = 0;   /* bytes shown before the column: escapes widen it */
+    char *head = strndup(val, col ? col - 1 : 0);
+    if (head)
+        before = pk_termsafe_size(head) - 1;
+    free(head);
+    fputs("    ", stderr);
+    pk_termsafe_fputs(val, stderr);
+    fprintf(stderr, "\n    %*s^\n", (int)before, "");
 }
 
 static int parse_args(int argc, char **argv, size_args *a)

@@ -51,11 +51,18 @@ typedef struct pk_cmdbench_progress {
     const pk_run_result *run;
 } pk_cmdbench_progress;
 
+/* The most runs of one command, each of warmup, runs, min_runs and
+ * max_runs: a million runs of `true` take minutes and ~200 MB of samples;
+ * more is a typo (`runs: 4000000000`), refused before anything runs. An
+ * automatic run count never goes above it either. */
+#define PK_RUNS_MAX 1000000
+
 typedef struct pk_cmdbench_opts {
     size_t warmup;            /* warm-up runs per command, default 0 */
     size_t runs;              /* exact measured runs per command; 0 = automatic */
     size_t min_runs;          /* automatic: at least (default 10) */
-    size_t max_runs;          /* automatic: at most, 0 = unlimited (default 0) */
+    size_t max_runs;          /* automatic: at most, 0 = unlimited (default 0),
+                                 that is PK_RUNS_MAX */
     uint64_t min_time_ns;     /* automatic: aim for this much measured time per
                                  command (default 3 s) */
     const char *setup;        /* once before the runs of all commands; may be NULL */
@@ -110,7 +117,11 @@ typedef struct pk_cmdbench_result {
  * has been run. diag (may be NULL) receives a message naming the command
  * whenever the call does not return PK_OK (or PK_EINTR), e.g. "command 2
  * `./nope`: program `./nope` not found" (no file or position: diag->file is
- * ""); on PK_EFAIL it says which command failed and how. Errors: PK_EINVAL (no commands, bad options, an unparsable command line),
+ * ""); on PK_EFAIL it says which command failed and how. A command is quoted
+ * whole when it is short and by its first 60 characters and its length
+ * otherwise, so the reason after it is never cut off. Errors: PK_EINVAL (no
+ * commands, bad options — a count above PK_RUNS_MAX: "runs 4000000000 is
+ * more than the limit of 1000000" —, an unparsable command line),
  * PK_ENOENT / PK_EPERM (a program is missing or not executable), PK_ENOMEM,
  * PK_EIO, PK_ENOTSUP (instructions requested but neither counters nor
  * valgrind are available). */

@@ -14,7 +14,11 @@
  *
  * at most PK_PARAMS_MAX values. pk_cmd_list_expand() then substitutes
  * `{name}` into the command, prepare and conclude of each template, once
- * per value.
+ * per value, making at most PK_PARAMS_MAX commands in all: one rule
+ * (pk_params_check_count) for scans, lists, the command line and the
+ * config. A command split into words gets each value as written (a value
+ * with blanks becomes several words); a command run by /bin/sh -c gets it
+ * quoted for the shell (pk_cmd_list_expand_sh), so it is never syntax.
  *
  * Thread-safety: every function is safe on distinct arguments; a pk_params
  * or pk_cmd_list is plain data owned by the caller. */
@@ -29,7 +33,8 @@
 
 PK_BEGIN_DECLS
 
-/* Most values one parameter may take (as hyperfine). */
+/* Most values one parameter may take (as hyperfine), and most commands
+ * templates × values may make. */
 #define PK_PARAMS_MAX 100000
 
 /* A parameter and its values, in order. Every string is pk_malloc'd and
@@ -69,9 +74,17 @@ typedef enum pk_param_arg {
 pk_err pk_params_scan(const char *name, const pk_param_scan *s, pk_params *out,
                       pk_param_arg *bad, pk_diag *diag);
 
+/* The one rule on how many: n_values values of a parameter (0: no
+ * parameter) for each of n_tmpl templates. Errors: PK_EINVAL when n_values
+ * is more than PK_PARAMS_MAX (diag, may be NULL: "100001 values; at most
+ * 100000") or the commands n_tmpl × max(n_values, 1) are ("3 commands ×
+ * 50000 values make 150000 commands; at most 100000"). */
+pk_err pk_params_check_count(size_t n_values, size_t n_tmpl, pk_diag *diag);
+
 /* The comma-separated values of list ("1,2,4"; "a,,b" has an empty middle
  * value). On PK_OK *out owns name and values. Errors: PK_EINVAL (NULL, more
- * than PK_PARAMS_MAX values; diag says so), PK_ENOMEM. */
+ * than PK_PARAMS_MAX values, counted before any is copied; diag says so as
+ * pk_params_check_count), PK_ENOMEM. */
 pk_err pk_params_list(const char *name, const char *list, pk_params *out, pk_diag *diag);
 
 void pk_params_free(pk_params *p);   /* frees the strings, leaves *p empty; NULL ok */
@@ -91,9 +104,18 @@ typedef struct pk_cmd_list {
  * command is shown), a name with `{name}` in it is substituted, any other
  * name gets "/<value>" appended so each command keeps a distinct name.
  * On error *out is empty. Errors: PK_EINVAL (NULL tmpl or out, n_tmpl 0, a
- * template without command), PK_ENOMEM. */
+ * template without command, more commands than pk_params_check_count
+ * allows), PK_ENOMEM. */
 pk_err pk_cmd_list_expand(const pk_cmdbench_cmd *tmpl, size_t n_tmpl, const pk_params *p,
                           pk_cmd_list *out);
+
+/* pk_cmd_list_expand for commands /bin/sh -c runs (pk_cmdbench_opts.shell):
+ * values go into command, prepare and conclude with pk_shellwords_subst_sh
+ * (shellwords.h), quoted for where each `{name}` stands, so `-L n 'x;touch
+ * pwned'` gives `echo 'x;touch pwned'` and the program gets one word.
+ * Display names get the value as written. Errors: as pk_cmd_list_expand. */
+pk_err pk_cmd_list_expand_sh(const pk_cmdbench_cmd *tmpl, size_t n_tmpl, const pk_params *p,
+                             pk_cmd_list *out);
 
 /* The command the others are compared against, `perfkit bench --reference`:
  * ref is a 1-based index into l, or the text or display name of one of its

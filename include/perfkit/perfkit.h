@@ -8,6 +8,7 @@
 #include "perfkit/diag.h"
 #include "perfkit/units.h"
 #include "perfkit/shellwords.h"
+#include "perfkit/termsafe.h"
 #include "perfkit/machine.h"
 #include "perfkit/stats.h"
 #include "perfkit/figure.h"

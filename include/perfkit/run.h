@@ -119,8 +119,10 @@ pk_instr_source pk_runner_instr_source(const pk_runner *r);
 
 /* Run argv (argv[0] searched in PATH, no shell) once and measure it into *res.
  * A command that fails (non-zero exit, signal, timeout) is still PK_OK: look
- * at res. Errors: PK_EINVAL, PK_ENOENT / PK_EPERM (program missing or not
- * executable), PK_EIO (spawn or wait failed). */
+ * at res. Errors: PK_EINVAL (also an argument list the kernel refuses as too
+ * long, E2BIG: pk_runner_last_error gives the sizes and the limit),
+ * PK_ENOENT / PK_EPERM (program missing or not executable), PK_EIO (spawn or
+ * wait failed). */
 pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res);
 
 /* pk_runner_run with the child started in directory cwd (NULL: ours). The

@@ -22,8 +22,25 @@ pk_err pk_shellwords_split(const char *s, char ***argv_out, size_t *argc_out, si
 void   pk_shellwords_free(char **argv);   /* NULL is a no-op */
 
 /* Copy of s with every {name} replaced by value; caller frees with pk_free().
- * NULL on allocation failure. */
+ * NULL on allocation failure. For a command split into words (never given
+ * to a shell): a value with blanks or quotes in it is split and unquoted
+ * with the rest of the line. */
 char *pk_shellwords_subst(const char *s, const char *name, const char *value);
+
+/* The same for a script that /bin/sh -c runs: each value is quoted for
+ * POSIX sh where its {name} stands, so the shell reads it as text — one
+ * word, or the part of one word the placeholder is in — and never as
+ * syntax (no `;`, `$(...)`, globs or blanks act):
+ *   outside quotes      'value', each ' in it written '\''
+ *   inside '...'        value, each ' written '\''
+ *   inside "..."        value, with \ $ ` " escaped by a backslash
+ *   inside $(...), `...` as outside quotes (the shell reads these afresh,
+ *                       inside "..." too)
+ * `echo {n}` with n = x;touch pwned gives `echo 'x;touch pwned'`. A {name}
+ * right after a backslash is left as written. Here-documents, and a `)`
+ * closing a case pattern inside $(...), are not followed. Caller frees with
+ * pk_free(); NULL on allocation failure. */
+char *pk_shellwords_subst_sh(const char *s, const char *name, const char *value);
 
 PK_END_DECLS
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "perfkit/alloc.h"
+#include "perfkit/units.h"
 
 static const char usage[] =
     "usage: %s [options]\n"
@@ -33,14 +34,15 @@ static const char usage[] =
     "--benchmark_report_aggregates_only, --benchmark_display_aggregates_only;\n"
     "--benchmark_color and --benchmark_counters_tabular are accepted and ignored.\n";
 
-/* "0.5", "0.5s", "500ms", "20us" → seconds; false when malformed. */
+/* "0.5", "0.5s", "500ms", "20us" → seconds; false when malformed (decimal
+ * numbers only: no hex, inf or nan, nothing too large for a double). */
 static bool parse_seconds(const char *s, double *out)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno || !(v >= 0))
+    double v;
+    size_t len = 0;
+    if (pk_units_number(s, false, &v, &len) != PK_OK)
         return false;
+    const char *end = s + len;
     double scale = strcmp(end, "") == 0 || strcmp(end, "s") == 0 ? 1
                  : strcmp(end, "ms") == 0 ? 1e-3
                  : strcmp(end, "us") == 0 ? 1e-6

@@ -72,13 +72,15 @@ pk_err pk__check_record_error(pk_resultset *rs, const char *name, const char *ms
 }
 
 /* The concrete commands of a command benchmark: one, or one per parameter
- * value, named "<name>/<value>" (params.h, the generator `bench` uses). */
+ * value, named "<name>/<value>" (params.h, the generator `bench` uses);
+ * with `shell: true` each value is quoted for the shell. */
 static pk_err plan_commands(const pk_cfg_bench *b, pk_cmd_list *plan)
 {
     pk_cmdbench_cmd tmpl = {.name = b->name, .command = b->command, .prepare = b->prepare,
                             .conclude = b->conclude};
     pk_params p = {.name = b->param_name, .values = b->param_values, .n = b->n_param_values};
-    return pk_cmd_list_expand(&tmpl, 1, &p, plan);
+    return b->bench.shell ? pk_cmd_list_expand_sh(&tmpl, 1, &p, plan)
+                          : pk_cmd_list_expand(&tmpl, 1, &p, plan);
 }
 
 /* The names of plan's commands, borrowed (pk_free the array). */

@@ -245,7 +245,7 @@ static pk_err sizes(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
 static pk_err version(pk__cfg_ctx *c, const pk__ynode *v)
 {
     size_t n;
-    pk_err e = pk__cfg_whole(c, "version", v, 0, &n);
+    pk_err e = pk__cfg_whole(c, "version", v, 0, SIZE_MAX / 2, &n);
     if (e != PK_OK)
         return e;
     if (n != 1)

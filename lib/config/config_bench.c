@@ -161,6 +161,9 @@ static pk_err param_list(pk__cfg_ctx *c, const pk__ynode *v, pk_cfg_bench *b)
     const pk__ynode *l = val[1];
     if (l->kind != PK__YN_SEQ || l->n == 0)
         return pk__cfg_error_at(c, l, "`values` must be a non-empty list, e.g. [1, 2, 4]");
+    pk_diag d;
+    if (pk_params_check_count(l->n, 1, &d) != PK_OK)   /* the rule of scans and -L too */
+        return pk__cfg_error_at(c, l, "`parameter-list`: %s", d.message);
     b->param_values = pk_calloc(l->n, sizeof *b->param_values);
     if (!b->param_values)
         return pk__cfg_nomem(c);
@@ -398,12 +401,16 @@ static pk_err command_keys(pk__cfg_ctx *c, const pk__ynode **val, pk_cfg_bench *
     for (int k = 0; k < K_COUNT; k++)
         if (strs[k] && val[k] && (e = pk__cfg_string(c, bench_keys[k], val[k], strs[k])) != PK_OK)
             return e;
-    if ((val[K_RUNS] && (e = pk__cfg_whole(c, "runs", val[K_RUNS], 1, &o->runs)) != PK_OK) ||
-        (val[K_WARMUP] && (e = pk__cfg_whole(c, "warmup", val[K_WARMUP], 0, &o->warmup)) != PK_OK) ||
+    if ((val[K_RUNS] &&
+         (e = pk__cfg_whole(c, "runs", val[K_RUNS], 1, PK_RUNS_MAX, &o->runs)) != PK_OK) ||
+        (val[K_WARMUP] &&
+         (e = pk__cfg_whole(c, "warmup", val[K_WARMUP], 0, PK_RUNS_MAX, &o->warmup)) != PK_OK) ||
         (val[K_MIN_RUNS] &&
-         (e = pk__cfg_whole(c, "min-runs", val[K_MIN_RUNS], 1, &o->min_runs)) != PK_OK) ||
+         (e = pk__cfg_whole(c, "min-runs", val[K_MIN_RUNS], 1, PK_RUNS_MAX, &o->min_runs)) !=
+             PK_OK) ||
         (val[K_MAX_RUNS] &&
-         (e = pk__cfg_whole(c, "max-runs", val[K_MAX_RUNS], 1, &o->max_runs)) != PK_OK) ||
+         (e = pk__cfg_whole(c, "max-runs", val[K_MAX_RUNS], 1, PK_RUNS_MAX, &o->max_runs)) !=
+             PK_OK) ||
         (val[K_SHELL] && (e = pk__cfg_bool(c, "shell", val[K_SHELL], &o->shell)) != PK_OK) ||
         (val[K_INTERLEAVE] &&
          (e = pk__cfg_bool(c, "interleave", val[K_INTERLEAVE], &o->interleave)) != PK_OK) ||
@@ -489,7 +496,8 @@ pk_err pk__cfg_bench(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *bod
         if ((e = pk__cfg_string(c, "google-benchmark", val[K_GBENCH], &b->binary)) != PK_OK ||
             (val[K_ARGS] && (e = gb_args(c, val[K_ARGS], b)) != PK_OK) ||
             (val[K_REPS] &&
-             (e = pk__cfg_whole(c, "repetitions", val[K_REPS], 1, &b->repetitions)) != PK_OK))
+             (e = pk__cfg_whole(c, "repetitions", val[K_REPS], 1, PK_RUNS_MAX, &b->repetitions)) !=
+                 PK_OK))
             break;
         break;
     case PK_BENCH_IMPORT: {

@@ -74,8 +74,10 @@ pk_err pk__cfg_unknown_key(pk__cfg_ctx *c, const pk__ynode *key, const char *whe
 /* Value converters: each reports "`key` must be ..., got `v`" at the value.
  * key is the name used in messages. */
 pk_err pk__cfg_string(pk__cfg_ctx *c, const char *key, const pk__ynode *v, char **out);
+/* A whole number in [min, max]; above max: "`runs`: 4000000000 is more
+ * than the limit of 1000000". */
 pk_err pk__cfg_whole(pk__cfg_ctx *c, const char *key, const pk__ynode *v, size_t min,
-                     size_t *out);
+                     size_t max, size_t *out);
 pk_err pk__cfg_bool(pk__cfg_ctx *c, const char *key, const pk__ynode *v, bool *out);
 pk_err pk__cfg_number(pk__cfg_ctx *c, const char *key, const pk__ynode *v, double *out);
 /* A fraction written as a percentage ("5%") or a bare number in [0, 1]. */

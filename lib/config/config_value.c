@@ -176,7 +176,7 @@ pk_err pk__cfg_string(pk__cfg_ctx *c, const char *key, const pk__ynode *v, char 
 }
 
 pk_err pk__cfg_whole(pk__cfg_ctx *c, const char *key, const pk__ynode *v, size_t min,
-                     size_t *out)
+                     size_t max, size_t *out)
 {
     char g[64];
     if (v->kind != PK__YN_SCALAR || v->len == 0 || !isdigit((unsigned char)v->str[0]))
@@ -188,8 +188,9 @@ pk_err pk__cfg_whole(pk__cfg_ctx *c, const char *key, const pk__ynode *v, size_t
     if (*end)
         return pk__cfg_error_at(c, v, "`%s` must be a whole number, got %s", key,
                                 got(v, g, sizeof g));
-    if (errno || x > SIZE_MAX / 2)
-        return pk__cfg_error_at(c, v, "`%s` is too large: %s", key, v->str);
+    if (errno || x > max)   /* ERANGE: more than any limit */
+        return pk__cfg_error_at(c, v, "`%s`: %.40s%s is more than the limit of %zu", key,
+                                v->str, v->len > 40 ? "..." : "", max);
     if (x < min)
         return pk__cfg_error_at(c, v, "`%s` must be at least %zu, got %s", key, min, v->str);
     *out = (size_t)x;
@@ -215,25 +216,32 @@ pk_err pk__cfg_bool(pk__cfg_ctx *c, const char *key, const pk__ynode *v, bool *o
     return pk__cfg_error_at(c, v, "`%s` must be true or false, got %s", key, got(v, g, sizeof g));
 }
 
-/* The whole of s as a finite number; false when it is not one. */
-static bool plain_number(const char *s, double *out)
+/* The whole of s as a decimal number (units.h: no hex, inf, nan or
+ * blanks): PK_OK, PK_EPARSE (not a number), PK_ERANGE (too large). */
+static pk_err plain_number(const char *s, double *out)
 {
-    char *end;
-    if (!*s || isspace((unsigned char)*s))
-        return false;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (*end || errno || !isfinite(x))
-        return false;
+    size_t len = 0;
+    double x;
+    pk_err e = pk_units_number(s, true, &x, &len);
+    if (e == PK_ERANGE && !s[len])
+        return PK_ERANGE;
+    if (e != PK_OK || s[len])
+        return PK_EPARSE;
     *out = x;
-    return true;
+    return PK_OK;
 }
 
 pk_err pk__cfg_number(pk__cfg_ctx *c, const char *key, const pk__ynode *v, double *out)
 {
     char g[64];
-    if (v->kind != PK__YN_SCALAR || !plain_number(v->str, out))
-        return pk__cfg_error_at(c, v, "`%s` must be a number, got %s", key, got(v, g, sizeof g));
+    pk_err e = v->kind == PK__YN_SCALAR ? plain_number(v->str, out) : PK_EPARSE;
+    if (e == PK_ERANGE)
+        return pk__cfg_error_at(c, v, "`%s`: %s is out of range (too large for a number)", key,
+                                got(v, g, sizeof g));
+    if (e != PK_OK)
+        return pk__cfg_error_at(c, v,
+                                "`%s` must be a decimal number such as 12, 0.5 or 1e3, got %s",
+                                key, got(v, g, sizeof g));
     return PK_OK;
 }
 
@@ -288,13 +296,19 @@ static pk_err unit_error(pk__cfg_ctx *c, const char *key, const char *figure,
         return pk__cfg_error_at(c, v, "`%s` needs a %s, e.g. %s", key, t.name, t.example);
     if (s[0] == '-')
         return pk__cfg_error(c, v->line, base, "`%s` must not be negative, got `%s`", key, s);
-    char *end;
-    strtod(s, &end);
-    size_t num = (size_t)(end - s);
+    size_t num = 0;
+    pk_units_number(s, false, NULL, &num);
     if (off == 0 || num == 0)
-        return pk__cfg_error(c, v->line, base, "`%s` must be a %s such as %s, got %s", key, t.name,
-                             t.example, got(v, g, sizeof g));
+        return pk__cfg_error(c, v->line, base,
+                             "`%s` must be a %s such as %s (a decimal number%s), got %s", key,
+                             t.name, t.example, kind == PK_UNIT_COUNT ? "" : " and its unit",
+                             got(v, g, sizeof g));
     const char *unit = s + num;
+    if (num == 1 && s[0] == '0' && (*unit == 'x' || *unit == 'X'))
+        return pk__cfg_error(c, v->line, col,
+                             "`%s`: `%s` is hexadecimal; write a decimal number and its unit, "
+                             "e.g. %s",
+                             key, s, t.example);
     /* "50 ms": a blank between the number and a valid unit */
     if (*unit == ' ' || *unit == '\t') {
         const char *u = unit;
@@ -342,8 +356,14 @@ pk_err pk__cfg_quantity(pk__cfg_ctx *c, const char *key, const char *figure,
                                 t.example, got(v, g, sizeof g));
     }
     size_t off = 0;
-    if (pk_units_parse(v->str, kind, out, &off) == PK_OK)
+    pk_err e = pk_units_parse(v->str, kind, out, &off);
+    if (e == PK_OK)
         return PK_OK;
+    if (e == PK_ERANGE)
+        return pk__cfg_error(c, v->line, v->column + (v->quoted ? 1u : 0u),
+                             "`%s`: `%s` is out of range (too large for a number)", key, v->str);
+    if (e == PK_ENOMEM)
+        return pk__cfg_nomem(c);
     return unit_error(c, key, figure, v, kind, off);
 }
 
@@ -351,7 +371,9 @@ pk_err pk__cfg_duration(pk__cfg_ctx *c, const char *key, const pk__ynode *v,
                         bool bare_seconds, double *out)
 {
     double x;
-    if (bare_seconds && v->kind == PK__YN_SCALAR && plain_number(v->str, &x) && x >= 0) {
+    if (bare_seconds && v->kind == PK__YN_SCALAR && plain_number(v->str, &x) == PK_OK && x >= 0) {
+        if (!isfinite(x * 1e9))
+            return pk__cfg_error_at(c, v, "`%s`: `%s` seconds is out of range", key, v->str);
         *out = x * 1e9;
         return PK_OK;
     }
@@ -361,7 +383,7 @@ pk_err pk__cfg_duration(pk__cfg_ctx *c, const char *key, const pk__ynode *v,
 pk_err pk__cfg_percent(pk__cfg_ctx *c, const char *key, const pk__ynode *v, double *out)
 {
     double x;
-    if (v->kind == PK__YN_SCALAR && plain_number(v->str, &x)) {
+    if (v->kind == PK__YN_SCALAR && plain_number(v->str, &x) == PK_OK) {
         if (x < 0)
             return pk__cfg_error_at(c, v, "`%s` must not be negative, got `%s`", key, v->str);
         if (x > 1)

@@ -176,3 +176,115 @@ char *pk_shellwords_subst(const char *s, const char *name, const char *value)
     *o = '\0';
     return out;
 }
+
+/* ---- substitution into a script for sh -c ------------------------------- */
+
+/* Where the scanner of a script stands, as far as quoting goes. */
+enum { SH_PLAIN, SH_SINGLE, SH_DOUBLE };
+
+#define SH_MAX_NEST 64   /* levels of $( and ` followed; deeper ones: as plain text */
+#define SH_MAX_TICKS 4   /* levels of ` escaped for; 2^4 - 1 backslashes at most */
+
+/* Append c to b, first with the backslashes that keep it what it is
+ * through `ticks` levels of `...`: the shell finds the end of a backquoted
+ * command before it reads any quote in it, and takes \\ \` \$ as escapes
+ * while it does, once per level (1, 3, 7 backslashes). */
+static pk_err add_char(pk__buf *b, char c, unsigned ticks)
+{
+    pk_err e = PK_OK;
+    if (c == '\\' || c == '`' || c == '$')
+        for (unsigned k = 0; e == PK_OK && k < (1u << ticks) - 1; k++)
+            e = pk__buf_add(b, "\\", 1);
+    return e == PK_OK ? pk__buf_add(b, &c, 1) : e;
+}
+
+static pk_err add_str(pk__buf *b, const char *s, unsigned ticks)
+{
+    pk_err e = PK_OK;
+    for (; e == PK_OK && *s; s++)
+        e = add_char(b, *s, ticks);
+    return e;
+}
+
+/* value quoted for context ctx of a script, inside ticks levels of `...`,
+ * so that it stays one word, or the part of the word the placeholder
+ * stands in. */
+static pk_err quote_into(pk__buf *b, const char *value, int ctx, unsigned ticks)
+{
+    pk_err e = PK_OK;
+    if (ctx == SH_PLAIN)
+        e = pk__buf_add(b, "'", 1);
+    for (const char *v = value; e == PK_OK && *v; v++) {
+        if (*v == '\'' && ctx != SH_DOUBLE)
+            e = add_str(b, "'\\''", ticks);   /* close, a quoted quote, reopen */
+        else if (ctx == SH_DOUBLE && strchr("\\$`\"", *v))
+            e = add_char(b, '\\', ticks) == PK_OK ? add_char(b, *v, ticks) : PK_ENOMEM;
+        else
+            e = add_char(b, *v, ticks);
+    }
+    if (e == PK_OK && ctx == SH_PLAIN)
+        e = pk__buf_add(b, "'", 1);
+    return e;
+}
+
+char *pk_shellwords_subst_sh(const char *s, const char *name, const char *value)
+{
+    if (!s)
+        return NULL;
+    if (!name || !value)
+        return pk_strdup(s);
+    size_t nl = strlen(name);
+    pk__buf b = {0};
+    /* ctx[depth]: the quoting at this level; a $( or ` opens a new level
+     * that starts plain (the shell reads a command substitution afresh,
+     * even inside "..."), its ) or closing ` returns to the level before. */
+    int ctx[SH_MAX_NEST];
+    char closer[SH_MAX_NEST];
+    size_t parens[SH_MAX_NEST];   /* ( still open inside a $( level: (a) (b) */
+    size_t depth = 0;
+    ctx[0] = SH_PLAIN;
+    closer[0] = '\0';
+    parens[0] = 0;
+    pk_err e = PK_OK;
+    for (const char *p = s; *p && e == PK_OK;) {
+        int c = ctx[depth];
+        if (*p == '{' && strncmp(p + 1, name, nl) == 0 && p[1 + nl] == '}') {
+            unsigned ticks = 0;
+            for (size_t k = 1; k <= depth; k++)
+                ticks += closer[k] == '`';
+            e = quote_into(&b, value, c, ticks < SH_MAX_TICKS ? ticks : SH_MAX_TICKS);
+            p += nl + 2;
+            continue;
+        }
+        size_t take = 1;
+        if (c == SH_SINGLE) {
+            if (*p == '\'')
+                ctx[depth] = SH_PLAIN;
+        } else if (*p == '\\' && p[1]) {
+            take = 2;   /* the escaped character, a brace included, is as written */
+        } else if (*p == '\'' && c == SH_PLAIN) {
+            ctx[depth] = SH_SINGLE;
+        } else if (*p == '"') {
+            ctx[depth] = c == SH_DOUBLE ? SH_PLAIN : SH_DOUBLE;
+        } else if (((*p == '$' && p[1] == '(') || *p == '`') && depth + 1 < SH_MAX_NEST &&
+                   !(*p == '`' && closer[depth] == '`')) {
+            take = *p == '$' ? 2 : 1;
+            closer[++depth] = *p == '$' ? ')' : '`';
+            ctx[depth] = SH_PLAIN;
+            parens[depth] = 0;
+        } else if (c == SH_PLAIN && *p == '(') {
+            parens[depth]++;
+        } else if (c == SH_PLAIN && *p == ')' && parens[depth] > 0) {
+            parens[depth]--;
+        } else if (depth > 0 && c == SH_PLAIN && *p == closer[depth]) {
+            depth--;
+        }
+        e = pk__buf_add(&b, p, take);
+        p += take;
+    }
+    if (e != PK_OK) {
+        pk__buf_free(&b);
+        return NULL;
+    }
+    return pk__buf_take(&b);
+}

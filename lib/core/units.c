@@ -1,15 +1,22 @@
 /* units.c — parse and format durations, sizes, counts and percentages.
  *
- * Parsing is strict: the number (strtod syntax, no sign, no leading blanks) is
- * followed immediately by a unit from a fixed table, and nothing may follow the
- * unit. The error column points at the first character that does not fit. */
+ * Parsing is strict: a decimal number (digits, an optional fraction and
+ * exponent; no sign, blanks, hex, inf or nan — strtod alone would take
+ * "0x10" as 16 and "inf" as a number) is followed immediately by a unit from
+ * a fixed table, and nothing may follow the unit. The number is scanned here
+ * and only its validated text goes to strtod. The error column points at the
+ * first character that does not fit; a number too large for a double
+ * ("1e400ms", or "1e302h" once scaled) is PK_ERANGE, not an unknown unit. */
 #include "perfkit/units.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "perfkit/alloc.h"
 
 typedef struct unit_def {
     const char *name;
@@ -41,25 +48,79 @@ static const unit_def *units_for(pk_unit_kind kind)
     return NULL;
 }
 
+static bool digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+pk_err pk_units_number(const char *s, bool sign, double *out, size_t *len)
+{
+    if (len)
+        *len = 0;
+    if (!s)
+        return PK_EINVAL;
+    size_t i = 0, digits = 0;
+    if (sign && (s[i] == '+' || s[i] == '-'))
+        i++;
+    for (; digit(s[i]); i++)
+        digits++;
+    if (s[i] == '.')
+        for (i++; digit(s[i]); i++)
+            digits++;
+    if (!digits)
+        return PK_EPARSE;
+    if (s[i] == 'e' || s[i] == 'E') {   /* an exponent only when digits follow */
+        size_t j = i + 1;
+        if (s[j] == '+' || s[j] == '-')
+            j++;
+        if (digit(s[j])) {
+            while (digit(s[j]))
+                j++;
+            i = j;
+        }
+    }
+    /* strtod reads exactly the i characters checked above: a copy ends
+     * there (a long number is rare; the heap is not needed for it). */
+    char small[128], *copy = small;
+    if (i >= sizeof small && !(copy = pk_malloc(i + 1)))
+        return PK_ENOMEM;
+    memcpy(copy, s, i);
+    copy[i] = '\0';
+    errno = 0;
+    double v = strtod(copy, NULL);
+    int range = errno == ERANGE && isinf(v);   /* underflow is a tiny number: 0 is fine */
+    if (copy != small)
+        pk_free(copy);
+    if (len)
+        *len = i;
+    if (range || !isfinite(v))
+        return PK_ERANGE;
+    if (out)
+        *out = v;
+    return PK_OK;
+}
+
 pk_err pk_units_parse(const char *s, pk_unit_kind kind, double *out, size_t *err_col)
 {
     size_t col = 0;
     const unit_def *units = units_for(kind);
+    if (err_col)
+        *err_col = 0;
     if (!s || !out || !units)
         return PK_EINVAL;
-    if (!isdigit((unsigned char)s[0]) && !(s[0] == '.' && isdigit((unsigned char)s[1])))
+    double v;
+    size_t num = 0;
+    pk_err e = pk_units_number(s, false, &v, &num);
+    if (e == PK_EPARSE)
         goto fail;
-    char *end;
-    double v = strtod(s, &end);
-    col = (size_t)(end - s);
-    if (!isfinite(v) || v < 0)
-        goto fail;
+    if (e != PK_OK)
+        return e;   /* PK_ERANGE (column 0: the number), PK_ENOMEM */
+    const char *end = s + num;
+    col = num;
     for (const unit_def *u = units; u->name; u++) {
         if (strcmp(end, u->name) == 0) {
-            if (!isfinite(v * u->scale)) {   /* "1e302s": overflows once scaled */
-                col = 0;
-                goto fail;
-            }
+            if (!isfinite(v * u->scale))   /* "1e302s": overflows once scaled */
+                return PK_ERANGE;
             *out = v * u->scale;
             return PK_OK;
         }
@@ -67,8 +128,8 @@ pk_err pk_units_parse(const char *s, pk_unit_kind kind, double *out, size_t *err
     /* Point past the longest unit prefix that matches, e.g. "50mss" → col 4. */
     for (const unit_def *u = units; u->name; u++) {
         size_t n = strlen(u->name);
-        if (n && strncmp(end, u->name, n) == 0 && (size_t)(end - s) + n > col)
-            col = (size_t)(end - s) + n;
+        if (n && strncmp(end, u->name, n) == 0 && num + n > col)
+            col = num + n;
     }
 fail:
     if (err_col)

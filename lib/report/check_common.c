@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "perfkit/alloc.h"
+#include "perfkit/termsafe.h"
 #include "perfkit/units.h"
 
 bool pk__report_check_has_current(const pk_check_item *it)
@@ -65,36 +66,9 @@ pk_err pk__report_check_order(const pk_check_report *r, size_t **order)
     return PK_OK;
 }
 
-/* Bytes in the UTF-8 sequence led by c (1 for anything else). */
-static size_t seq_len(unsigned char c)
-{
-    if ((c & 0xE0) == 0xC0)
-        return 2;
-    if ((c & 0xF0) == 0xE0)
-        return 3;
-    if ((c & 0xF8) == 0xF0)
-        return 4;
-    return 1;
-}
-
 char *pk__report_check_clean(const char *s, char *buf, size_t len)
 {
-    size_t o = 0;
-    if (len == 0)
-        return buf;
-    for (size_t i = 0; s && s[i];) {
-        size_t k = seq_len((unsigned char)s[i]);
-        if (strnlen(s + i, k) < k)
-            k = 1;   /* a truncated sequence: copy its bytes one by one */
-        if (o + k >= len)
-            break;
-        for (size_t j = 0; j < k; j++, i++) {
-            unsigned char c = (unsigned char)s[i];
-            buf[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-        }
-    }
-    buf[o] = '\0';
-    return buf;
+    return pk_termsafe(s, buf, len);
 }
 
 char *pk__report_check_label(const pk_check_item *it, char *buf, size_t len)

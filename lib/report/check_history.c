@@ -18,13 +18,17 @@
  *     +7.1% at run #42 (abc1234..def5678), p=0.005  slower
  *
  * Changes and their marks come from lib/check (pk_check_history_row,
- * pk_check_history_change); nothing is decided here. */
+ * pk_check_history_change); nothing is decided here. Names, figures,
+ * branches and commits come from the history, that is from anyone's
+ * config, repository or import: the terminal view shows them through
+ * pk_termsafe (termsafe.h), cut to their column at a character boundary. */
 #include "report/check_int.h"
 
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
+#include "perfkit/termsafe.h"
 #include "perfkit/units.h"
 
 /* Unicode block sparkline of the rows' values into buf. */
@@ -62,6 +66,15 @@ static void format_value(double v, pk_unit_kind kind, char *buf, size_t len)
         pk_units_format_count(v, buf, len);
 }
 
+/* s made terminal-safe, all of it, padded with blanks to width bytes (as
+ * "%-*s" pads). */
+static void put_safe(FILE *f, const char *s, size_t width)
+{
+    pk_termsafe_fputs(s, f);
+    for (size_t n = pk_termsafe_size(s) - 1; n < width; n++)
+        fputc(' ', f);
+}
+
 static void text_all(FILE *f, const pk_check_history *h)
 {
     if (!h->n)
@@ -71,7 +84,10 @@ static void text_all(FILE *f, const pk_check_history *h)
         char val[32], spark[256];
         format_value(s->rows[s->n - 1].point.value, s->unit, val, sizeof val);
         sparkline(s, spark, sizeof spark);
-        fprintf(f, "%-32s %-12s %10s %s  (%zu runs", s->benchmark, s->figure, val, spark, s->n);
+        put_safe(f, s->benchmark, 32);
+        fputc(' ', f);
+        put_safe(f, s->figure, 12);
+        fprintf(f, " %10s %s  (%zu runs", val, spark, s->n);
         if (h->changes)
             fprintf(f, ", %zu change%s", s->n_changes, s->n_changes == 1 ? "" : "s");
         fputs(")\n", f);
@@ -93,11 +109,12 @@ static void text_row(FILE *f, const pk_check_history_series *s, const pk_check_h
                                                           : "";
         snprintf(change, sizeof change, "%+.1f%%%s", r->change * 100.0, mark);
     }
-    char commit[16];
-    snprintf(commit, sizeof commit, "%.7s%s", p->commit[0] ? p->commit : "-",
+    char commit[16], hash[8], branch[17];
+    snprintf(commit, sizeof commit, "%s%s", p->commit[0] ? pk_termsafe(p->commit, hash, sizeof hash)
+                                                         : "-",
              p->dirty ? "*" : "");
-    fprintf(f, "  #%-5lld %-16s %-9s %-16.16s %12s  %s\n", (long long)p->run_id, date, commit,
-            p->branch[0] ? p->branch : "-", val, change);
+    fprintf(f, "  #%-5lld %-16s %-9s %-16s %12s  %s\n", (long long)p->run_id, date, commit,
+            p->branch[0] ? pk_termsafe(p->branch, branch, sizeof branch) : "-", val, change);
 }
 
 /* "+7.1% at run #42 (abc1234..def5678), p=0.005  slower" per change. */
@@ -110,16 +127,18 @@ static void text_changes(FILE *f, const pk_check_history_series *s)
     fputs("\n  changes (E-Divisive, alpha 0.01):\n", f);
     for (size_t i = 0; i < s->n_changes; i++) {
         const pk_check_history_change *c = &s->changes[i];
-        char mag[32], before[32], after[32];
+        char mag[32], before[32], after[32], at[8], prev[8];
         if (isnan(c->magnitude))
             snprintf(mag, sizeof mag, "n/a");
         else
             snprintf(mag, sizeof mag, "%+.1f%%", c->magnitude * 100.0);
         format_value(c->before, s->unit, before, sizeof before);
         format_value(c->after, s->unit, after, sizeof after);
-        fprintf(f, "    %s at run #%lld (%.7s..%.7s), p=%.3g  %s \xe2\x86\x92 %s  %s\n", mag,
-                (long long)c->run_at, c->commit_before[0] ? c->commit_before : "-",
-                c->commit_at[0] ? c->commit_at : "-", c->p_value, before, after,
+        fprintf(f, "    %s at run #%lld (%s..%s), p=%.3g  %s \xe2\x86\x92 %s  %s\n", mag,
+                (long long)c->run_at,
+                c->commit_before[0] ? pk_termsafe(c->commit_before, prev, sizeof prev) : "-",
+                c->commit_at[0] ? pk_termsafe(c->commit_at, at, sizeof at) : "-", c->p_value,
+                before, after,
                 c->mark == PK_VERDICT_SLOWER ? "slower" : "faster");
     }
 }
@@ -127,12 +146,15 @@ static void text_changes(FILE *f, const pk_check_history_series *s)
 static void text_one(FILE *f, const pk_check_history *h)
 {
     const pk_check_history_series *s = &h->series[0];
-    char spark[512];
+    char spark[512], stat[64];
     sparkline(s, spark, sizeof spark);
-    fprintf(f, "%s \xe2\x80\x94 %s (%s), %zu runs\n  %s\n\n", s->benchmark, s->figure, h->stat,
-            s->n, spark);
+    pk_termsafe(h->stat, stat, sizeof stat);
+    put_safe(f, s->benchmark, 0);
+    fputs(" \xe2\x80\x94 ", f);
+    put_safe(f, s->figure, 0);
+    fprintf(f, " (%s), %zu runs\n  %s\n\n", stat, s->n, spark);
     fprintf(f, "  %-6s %-16s %-9s %-16s %12s  %s\n", "run", "date (UTC)", "commit", "branch",
-            h->stat, "change");
+            stat, "change");
     for (size_t i = 0; i < s->n; i++)
         text_row(f, s, &s->rows[i]);
     if (h->changes)

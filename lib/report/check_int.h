@@ -38,8 +38,9 @@ bool pk__report_check_same_group(const pk_check_item *a, const pk_check_item *b)
  * Errors: PK_ENOMEM (*order NULL). */
 pk_err pk__report_check_order(const pk_check_report *r, size_t **order);
 
-/* s with control characters (and DEL) as '?', truncated to fit len at a
- * UTF-8 character boundary. Returns buf. */
+/* s safe for a terminal: control characters and the like as visible
+ * escapes ("\x1b", termsafe.h), truncated to fit len before a character or
+ * escape that does not fit. Returns buf. */
 char *pk__report_check_clean(const char *s, char *buf, size_t len);
 
 /* The item's row label: "wall.p95" (budget), "wall (median)" (regression),

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "perfkit/alloc.h"
+#include "perfkit/termsafe.h"
 #include "perfkit/units.h"
 
 const char *pk__report_cmd_name(const pk_cmd_result *c)
@@ -67,6 +68,19 @@ size_t pk__report_width(const char *s)
     size_t w = 0;
     for (; *s; s++)
         w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+size_t pk__report_safe_width(const char *s)
+{
+    char small[256];
+    size_t need = pk_termsafe_size(s);
+    char *buf = need <= sizeof small ? small : pk_malloc(need);
+    if (!buf)
+        return pk__report_width(s) + need;   /* an upper bound: escapes are longer */
+    size_t w = pk__report_width(pk_termsafe(s, buf, need));
+    if (buf != small)
+        pk_free(buf);
     return w;
 }
 

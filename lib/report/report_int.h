@@ -46,6 +46,10 @@ const char *pk__report_instr_source_name(pk_instr_source s);
  * 16.0 GiB RAM, load 0.10 0.20 0.30". Returns buf. */
 char *pk__report_machine_line(const pk_machine *m, char *buf, size_t len);
 
+/* Display columns of s once made terminal-safe (termsafe.h), as
+ * pk__report_width counts them. */
+size_t pk__report_safe_width(const char *s);
+
 /* Display columns of UTF-8 text s (one per code point), for aligning the
  * terminal writers' columns. */
 size_t pk__report_width(const char *s);

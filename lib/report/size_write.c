@@ -7,12 +7,14 @@
  *
  * Text: a table with a column per compression shown and a total row, then a
  * line per budget (the verdicts are the report's; nothing is decided here).
+ * File names are shown through pk_termsafe (termsafe.h): a name is anyone's.
  * JSON: schema perfkit/size/v1 with exact byte counts. A table maps each
  * format to its writer; other formats are PK_ENOTSUP. */
 #include "report/report_int.h"
 
 #include <math.h>
 #include <string.h>
+#include "perfkit/termsafe.h"
 #include "perfkit/units.h"
 
 static bool shown(const pk_size_report *r, int c)
@@ -20,14 +22,22 @@ static bool shown(const pk_size_report *r, int c)
     return (r->mask >> c) & 1u;
 }
 
+/* path made terminal-safe, padded with blanks to w bytes. */
+static void put_path(FILE *f, const char *path, size_t w)
+{
+    pk_termsafe_fputs(path, f);
+    for (size_t n = pk_termsafe_size(path) - 1; n < w; n++)
+        fputc(' ', f);
+}
+
 static void table(FILE *f, const pk_size_report *r)
 {
-    int w = 4;
+    size_t w = 4;
     for (size_t i = 0; i < r->n_files; i++) {
-        int n = (int)strlen(r->files[i].path);
+        size_t n = pk_termsafe_size(r->files[i].path) - 1;
         w = n > w ? n : w;
     }
-    fprintf(f, "%-*s", w, "file");
+    put_path(f, "file", w);
     for (int c = 0; c < PK_SIZE_COUNT; c++)
         if (shown(r, c))
             fprintf(f, "  %11s", pk_compression_name((pk_compression)c));
@@ -35,7 +45,7 @@ static void table(FILE *f, const pk_size_report *r)
     uint64_t total[PK_SIZE_COUNT] = {0};
     char buf[32];
     for (size_t i = 0; i < r->n_files; i++) {
-        fprintf(f, "%-*s", w, r->files[i].path);
+        put_path(f, r->files[i].path, w);
         for (int c = 0; c < PK_SIZE_COUNT; c++) {
             if (!shown(r, c))
                 continue;
@@ -46,7 +56,7 @@ static void table(FILE *f, const pk_size_report *r)
         fputc('\n', f);
     }
     if (r->n_files > 1) {
-        fprintf(f, "%-*s", w, "total");
+        put_path(f, "total", w);
         for (int c = 0; c < PK_SIZE_COUNT; c++)
             if (shown(r, c))
                 fprintf(f, "  %11s", pk_units_format_size((double)total[c], buf, sizeof buf));
@@ -75,7 +85,9 @@ static void verdict(FILE *f, const pk_size_report *r, const pk_size_verdict *v, 
     for (size_t k = 0; k < v->n_over; k++) {
         const pk_size_entry *e = &r->files[v->over[k]];
         double bytes = (double)e->size.bytes[b->c];
-        fprintf(f, "     %s: %s %s (%.0f B) > %s (%.0f B)", e->path, cn,
+        fputs("     ", f);
+        pk_termsafe_fputs(e->path, f);
+        fprintf(f, ": %s %s (%.0f B) > %s (%.0f B)", cn,
                 pk_units_format_size(bytes, buf, sizeof buf), bytes, b->text, b->limit);
         if (b->limit > 0)
             fprintf(f, " (+%.1f%%)", 100.0 * (bytes - b->limit) / b->limit);

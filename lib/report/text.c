@@ -12,14 +12,17 @@
  *
  * Mean and σ share the mean's unit; instruction counts are exact integers
  * with thousands separators. A figure that was not measured reads "not
- * supported", never 0. Failures show the run, the cause and the stderr tail
- * (control characters neutralised). ANSI colour only when asked; ascii mode
- * swaps ± σ … × → — µ for ASCII. */
+ * supported", never 0. Failures show the run, the cause and the stderr tail.
+ * Names, commands and the stderr tail are untrusted text: they are written
+ * through pk_termsafe (termsafe.h), control characters as visible escapes.
+ * ANSI colour only when asked; ascii mode swaps ± σ … × → — µ for ASCII. */
 #include "report/report_int.h"
 
 #include <math.h>
 #include <signal.h>
 #include <string.h>
+#include "perfkit/alloc.h"
+#include "perfkit/termsafe.h"
 #include "perfkit/units.h"
 
 #define LABEL_WIDTH 21   /* display columns of "Time (mean ± σ):     " */
@@ -273,7 +276,7 @@ static void warnings(const out *o, const pk_bench_report *r, size_t i)
                 c->n_failures, c->n_runs);
 }
 
-/* The stderr tail, indented, control characters other than tab shown as '?'. */
+/* The stderr tail, indented, line by line, each made terminal-safe. */
 static void stderr_tail(const out *o, const char *t)
 {
     if (!t || !*t)
@@ -281,17 +284,18 @@ static void stderr_tail(const out *o, const char *t)
     size_t n = strlen(t);
     while (n && (t[n - 1] == '\n' || t[n - 1] == '\r'))
         n--;
-    fputs("  stderr (tail):\n    ", o->f);
-    for (size_t k = 0; k < n; k++) {
-        unsigned char ch = (unsigned char)t[k];
-        if (ch == '\n')
-            fputs("\n    ", o->f);
-        else if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-            fputc('?', o->f);
-        else
-            fputc(ch, o->f);
+    fputs("  stderr (tail):\n", o->f);
+    for (size_t k = 0; k <= n;) {
+        size_t len = strcspn(t + k, "\n");
+        if (k + len > n)
+            len = n - k;
+        char *line = pk_strndup(t + k, len);
+        fputs("    ", o->f);
+        pk_termsafe_fputs(line ? line : "(out of memory)", o->f);
+        fputc('\n', o->f);
+        pk_free(line);
+        k += len + 1;
     }
-    fputc('\n', o->f);
 }
 
 static void failure(const out *o, const pk_cmd_result *c)
@@ -320,8 +324,9 @@ static void command_block(const out *o, const pk_bench_report *r, size_t i)
 {
     const pk_cmd_result *c = r->cmds[i].res;
     bool instr = r->primary == PK_METRIC_INSTRUCTIONS;
-    fprintf(o->f, "%sBenchmark %zu:%s %s\n", sgr(o, BOLD), i + 1, sgr(o, RESET),
-            pk__report_cmd_name(c));
+    fprintf(o->f, "%sBenchmark %zu:%s ", sgr(o, BOLD), i + 1, sgr(o, RESET));
+    pk_termsafe_fputs(pk__report_cmd_name(c), o->f);
+    fputc('\n', o->f);
     if (pk__report_fig(r, i, PK_METRIC_WALL)) {
         if (instr)
             instr_lines(o, r, i, true);
@@ -359,8 +364,9 @@ static void comparison_line(const out *o, const pk_bench_report *r, size_t i, si
 {
     const pk_cmd_report *cr = &r->cmds[i];
     const char *name = pk__report_cmd_name(cr->res);
-    fprintf(o->f, "    %s", name);
-    size_t w = pk__report_width(name);
+    fputs("    ", o->f);
+    pk_termsafe_fputs(name, o->f);
+    size_t w = pk__report_safe_width(name);
     pk__report_pad(o->f, w < name_w ? name_w - w : 0);
     if (!cr->has_comparison) {
         fprintf(o->f, "   not compared (%s)\n", cr->res->n_runs < 2
@@ -390,7 +396,7 @@ static void summary_block(const out *o, const pk_bench_report *r)
     if (n < 2)
         return;
     for (size_t i = 0; i < n; i++) {
-        size_t w = pk__report_width(pk__report_cmd_name(r->cmds[i].res));
+        size_t w = pk__report_safe_width(pk__report_cmd_name(r->cmds[i].res));
         if (i != r->reference && w > name_w)
             name_w = w;
     }
@@ -401,8 +407,9 @@ static void summary_block(const out *o, const pk_bench_report *r)
             r->compare.method == PK_TEST_MANN_WHITNEY ? "medians" : "means",
             pk__report_method_name(r->compare.method), r->compare.alpha,
             r->compare.threshold * 100);
-    fprintf(o->f, "  %s%s%s (reference)\n", sgr(o, CYAN),
-            pk__report_cmd_name(r->cmds[r->reference].res), sgr(o, RESET));
+    fprintf(o->f, "  %s", sgr(o, CYAN));
+    pk_termsafe_fputs(pk__report_cmd_name(r->cmds[r->reference].res), o->f);
+    fprintf(o->f, "%s (reference)\n", sgr(o, RESET));
     for (size_t i = 0; i < n; i++)
         if (i != r->reference)
             comparison_line(o, r, i, name_w);

@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "perfkit/alloc.h"
 #include "perfkit/stats.h"
+#include "perfkit/units.h"
 
 pk_err pk_resultset_new(pk_resultset **out)
 {
@@ -145,12 +146,13 @@ pk_err pk_bench_data_set_error(pk_bench_data *b, const char *message)
 /* "p95" → 95; false when s is not "p" + a number in [0, 100]. */
 static bool parse_percentile(const char *s, double *p)
 {
-    if (s[0] != 'p' || !s[1] || !((s[1] >= '0' && s[1] <= '9') || s[1] == '.'))
+    if (s[0] != 'p')
         return false;
-    char *end;
-    double v = strtod(s + 1, &end);
-    if (*end || !(v >= 0.0 && v <= 100.0))
-        return false;
+    size_t len = 0;
+    double v;
+    if (pk_units_number(s + 1, false, &v, &len) != PK_OK || s[1 + len] ||
+        !(v >= 0.0 && v <= 100.0))
+        return false;   /* decimal only: "p0x10" is not p16 */
     *p = v;
     return true;
 }

@@ -67,6 +67,7 @@ static void set_err(plan *p, const char *fmt, ...)
 static pk_err prepare_cmd(plan *p, const char *text, const char *cwd, const char *what,
                           prepared *out)
 {
+    char q[96], q2[96];
     out->argv = NULL;
     if (!text || !text[0])
         return PK_OK;
@@ -89,12 +90,12 @@ static pk_err prepare_cmd(plan *p, const char *text, const char *cwd, const char
         size_t col = 0;
         e = pk_shellwords_split(text, &out->argv, NULL, &col);
         if (e == PK_EPARSE) {
-            set_err(p, "%s `%s`: unterminated quote or trailing backslash at column %zu",
-                    what, text, col + 1);
+            set_err(p, "%s %s: unterminated quote or trailing backslash at column %zu",
+                    what, pk__run_quote(text, q, sizeof q), col + 1);
             return PK_EINVAL;
         }
         if (e == PK_EINVAL) {
-            set_err(p, "%s `%s`: empty command", what, text);
+            set_err(p, "%s %s: empty command", what, pk__run_quote(text, q, sizeof q));
             return PK_EINVAL;
         }
         if (e != PK_OK)
@@ -104,10 +105,11 @@ static pk_err prepare_cmd(plan *p, const char *text, const char *cwd, const char
     const char *prog = pk__run_in_dir(cwd, out->argv[0], joined, sizeof joined);
     e = prog ? pk_run_resolve(prog, NULL) : PK_ENOENT;
     if (e == PK_ENOENT)
-        set_err(p, "%s `%s`: program `%s` not found%s%s", what, text, out->argv[0],
-                cwd ? " in " : "", cwd ? cwd : "");
+        set_err(p, "%s %s: program %s not found%s%s", what, pk__run_quote(text, q, sizeof q),
+                pk__run_quote(out->argv[0], q2, sizeof q2), cwd ? " in " : "", cwd ? cwd : "");
     else if (e == PK_EPERM)
-        set_err(p, "%s `%s`: program `%s` is not executable", what, text, out->argv[0]);
+        set_err(p, "%s %s: program %s is not executable", what, pk__run_quote(text, q, sizeof q),
+                pk__run_quote(out->argv[0], q2, sizeof q2));
     return e;
 }
 
@@ -263,19 +265,22 @@ static const char *describe_end(const pk_run_result *rr, char *buf, size_t len)
 static pk_err run_aux(plan *p, const prepared *pc, const char *cwd, const char *what,
                       const char *text)
 {
+    char q[96];
     if (!pc->argv)
         return PK_OK;
     pk_run_result rr;
     pk_err e = pk_runner_run_in(p->aux, cwd, pc->argv, &rr);
     if (e != PK_OK) {
-        set_err(p, "%s `%s`: %s", what, text, pk_strerror(e));
+        set_err(p, "%s %s: %s", what, pk__run_quote(text, q, sizeof q),
+                pk_runner_last_error(p->aux));
         return e;
     }
     if (stopped(p))
         return PK_EINTR;
     if (!pk_run_succeeded(&rr)) {
         char code[64];
-        set_err(p, "%s `%s` %s", what, text, describe_end(&rr, code, sizeof code));
+        set_err(p, "%s %s %s", what, pk__run_quote(text, q, sizeof q),
+                describe_end(&rr, code, sizeof code));
         p->res->failed = true;
         return PK_EFAIL;
     }
@@ -287,6 +292,7 @@ static pk_err run_aux(plan *p, const prepared *pc, const char *cwd, const char *
 static pk_err run_one(plan *p, size_t i, size_t warm_no, const pk_cmdbench_cmd *cmds,
                       size_t *done, size_t total)
 {
+    char q[96];
     bool warmup = warm_no > 0;
     pk_cmd_result *c = &p->res->cmds[i];
     pk_err e = run_aux(p, &p->prep[i], cmds[i].cwd, "prepare command", cmds[i].prepare);
@@ -295,7 +301,8 @@ static pk_err run_one(plan *p, size_t i, size_t warm_no, const pk_cmdbench_cmd *
     pk_run_result rr;
     e = pk_runner_run_in(p->main, cmds[i].cwd, p->cmd[i].argv, &rr);
     if (e != PK_OK) {
-        set_err(p, "command `%s`: %s", cmds[i].command, pk_runner_last_error(p->main));
+        set_err(p, "command %s: %s", pk__run_quote(cmds[i].command, q, sizeof q),
+                pk_runner_last_error(p->main));
         return e;
     }
     if (stopped(p))
@@ -315,7 +322,8 @@ static pk_err run_one(plan *p, size_t i, size_t warm_no, const pk_cmdbench_cmd *
             }
             p->res->failed = true;
             char how[64];
-            set_err(p, "command %zu `%s` %s (%s %zu)", i + 1, cmds[i].command,
+            set_err(p, "command %zu %s %s (%s %zu)", i + 1,
+                    pk__run_quote(cmds[i].command, q, sizeof q),
                     describe_end(&rr, how, sizeof how), warmup ? "warm-up run" : "run",
                     c->failed_run);
             return PK_EFAIL;
@@ -337,7 +345,7 @@ static size_t auto_runs(const plan *p, uint64_t pilot_ns)
 {
     const pk_cmdbench_opts *o = p->o;
     double want = pilot_ns ? ceil((double)o->min_time_ns / (double)pilot_ns) : (double)o->min_runs;
-    size_t n = want > 1e9 ? (size_t)1e9 : (size_t)want;
+    size_t n = want > PK_RUNS_MAX ? PK_RUNS_MAX : (size_t)want;
     if (n < o->min_runs)
         n = o->min_runs;
     if (o->max_runs && n > o->max_runs)
@@ -429,6 +437,15 @@ pk_err pk_cmdbench_run(const pk_cmdbench_cmd *cmds, size_t n, const pk_cmdbench_
     if (!cmds || !n || !out) {
         set_err(&p, "%s", !out ? "no place for the result" : "no command to benchmark");
         return PK_EINVAL;
+    }
+    const size_t counts[4] = {o->warmup, o->runs, o->min_runs, o->max_runs};
+    static const char *const count_names[4] = {"warm-up runs", "runs", "min runs", "max runs"};
+    for (int k = 0; k < 4; k++) {
+        if (counts[k] > PK_RUNS_MAX) {
+            set_err(&p, "%s %zu is more than the limit of %d", count_names[k], counts[k],
+                    PK_RUNS_MAX);
+            return PK_EINVAL;
+        }
     }
     if (!o->runs && o->max_runs && o->max_runs < o->min_runs) {
         set_err(&p, "max runs (%zu) is below min runs (%zu)", o->max_runs, o->min_runs);

@@ -315,6 +315,22 @@ pk_err pk_params_scan(const char *name, const pk_param_scan *s, pk_params *out,
 
 /* ---- lists -------------------------------------------------------------- */
 
+pk_err pk_params_check_count(size_t n_values, size_t n_tmpl, pk_diag *diag)
+{
+    if (n_values > PK_PARAMS_MAX) {
+        pk_diag_set(diag, "", 0, 0, "%zu values; at most %d", n_values, PK_PARAMS_MAX);
+        return PK_EINVAL;
+    }
+    size_t nv = n_values ? n_values : 1;
+    if (n_tmpl > PK_PARAMS_MAX || nv * n_tmpl > PK_PARAMS_MAX) {   /* no overflow: both <= 1e5 */
+        pk_diag_set(diag, "", 0, 0, "%zu command%s × %zu value%s make %zu commands; at most %d",
+                    n_tmpl, n_tmpl == 1 ? "" : "s", nv, nv == 1 ? "" : "s",
+                    n_tmpl > PK_PARAMS_MAX ? n_tmpl : nv * n_tmpl, PK_PARAMS_MAX);
+        return PK_EINVAL;
+    }
+    return PK_OK;
+}
+
 pk_err pk_params_list(const char *name, const char *list, pk_params *out, pk_diag *diag)
 {
     if (out)
@@ -323,23 +339,29 @@ pk_err pk_params_list(const char *name, const char *list, pk_params *out, pk_dia
         pk_diag_set(diag, "", 0, 0, "a parameter list needs a name and values");
         return PK_EINVAL;
     }
-    size_t cap = 0;
-    pk_err e = (out->name = pk_strdup(name)) ? PK_OK : PK_ENOMEM;
-    for (const char *s = list; e == PK_OK; s += strcspn(s, ",") + 1) {
-        if (out->n == PK_PARAMS_MAX) {
-            pk_diag_set(diag, "", 0, 0, "the list has more than %d values", PK_PARAMS_MAX);
-            e = PK_EINVAL;
-            break;
-        }
-        e = push_value(out, &cap, pk_strndup(s, strcspn(s, ",")));
-        if (!s[strcspn(s, ",")])
-            break;
-    }
-    if (e == PK_ENOMEM)
-        pk_diag_set(diag, "", 0, 0, "out of memory");
+    size_t n = 1;
+    for (const char *s = list; (s = strchr(s, ',')); s++)
+        n++;
+    pk_err e = pk_params_check_count(n, 1, diag);
     if (e != PK_OK)
-        pk_params_free(out);
-    return e;
+        return e;
+    char **values = pk_calloc(n, sizeof *values), *copy = pk_strdup(name);
+    size_t k = 0;
+    for (const char *s = list; values && copy && k < n; s += strcspn(s, ",") + 1) {
+        if (!(values[k] = pk_strndup(s, strcspn(s, ","))))
+            break;
+        k++;
+    }
+    if (values && copy && k == n) {
+        *out = (pk_params){.name = copy, .values = values, .n = n};
+        return PK_OK;
+    }
+    while (values && k > 0)
+        pk_free(values[--k]);
+    pk_free(values);
+    pk_free(copy);
+    pk_diag_set(diag, "", 0, 0, "out of memory");
+    return PK_ENOMEM;
 }
 
 void pk_params_free(pk_params *p)
@@ -388,6 +410,17 @@ static bool subst(const char *s, const char *name, const char *value, const char
     return *out != NULL;
 }
 
+/* The same into a script for sh -c when sh: the value quoted for the shell
+ * (pk_shellwords_subst_sh). */
+static bool subst_cmd(const char *s, const char *name, const char *value, bool sh,
+                      const char **out)
+{
+    if (!sh || !s || !name)
+        return subst(s, name, value, out);
+    *out = pk_shellwords_subst_sh(s, name, value);
+    return *out != NULL;
+}
+
 /* The display name of template name t for one value (see params.h). */
 static bool display_name(const char *t, const char *name, const char *value, const char **out)
 {
@@ -407,19 +440,19 @@ static bool display_name(const char *t, const char *name, const char *value, con
     return (*out = pk__buf_take(&b)) != NULL;
 }
 
-static bool expand_one(const pk_cmdbench_cmd *t, const char *name, const char *value,
+static bool expand_one(const pk_cmdbench_cmd *t, const char *name, const char *value, bool sh,
                        pk_cmdbench_cmd *c)
 {
-    return subst(t->command, name, value, &c->command) &&
-           subst(t->prepare, name, value, &c->prepare) &&
-           subst(t->conclude, name, value, &c->conclude) &&
+    return subst_cmd(t->command, name, value, sh, &c->command) &&
+           subst_cmd(t->prepare, name, value, sh, &c->prepare) &&
+           subst_cmd(t->conclude, name, value, sh, &c->conclude) &&
            display_name(t->name, name, value, &c->name) &&
            subst(name, NULL, NULL, &c->param_name) &&
            subst(value, NULL, NULL, &c->param_value);
 }
 
-pk_err pk_cmd_list_expand(const pk_cmdbench_cmd *tmpl, size_t n_tmpl, const pk_params *p,
-                          pk_cmd_list *out)
+static pk_err expand(const pk_cmdbench_cmd *tmpl, size_t n_tmpl, const pk_params *p, bool sh,
+                     pk_cmd_list *out)
 {
     if (out)
         memset(out, 0, sizeof *out);
@@ -430,21 +463,34 @@ pk_err pk_cmd_list_expand(const pk_cmdbench_cmd *tmpl, size_t n_tmpl, const pk_p
             return PK_EINVAL;
     bool scan = p && p->n && p->name;
     size_t nv = scan ? p->n : 1;
-    if (nv > SIZE_MAX / n_tmpl / sizeof *out->cmds)
-        return PK_ENOMEM;
+    if (pk_params_check_count(scan ? p->n : 0, n_tmpl, NULL) != PK_OK)
+        return PK_EINVAL;
     out->cmds = pk_calloc(nv * n_tmpl, sizeof *out->cmds);
     if (!out->cmds)
         return PK_ENOMEM;
     for (size_t v = 0; v < nv; v++) {
         for (size_t t = 0; t < n_tmpl; t++) {
             pk_cmdbench_cmd *c = &out->cmds[out->n++];
-            if (!expand_one(&tmpl[t], scan ? p->name : NULL, scan ? p->values[v] : NULL, c)) {
+            if (!expand_one(&tmpl[t], scan ? p->name : NULL, scan ? p->values[v] : NULL, sh,
+                            c)) {
                 pk_cmd_list_free(out);
                 return PK_ENOMEM;
             }
         }
     }
     return PK_OK;
+}
+
+pk_err pk_cmd_list_expand(const pk_cmdbench_cmd *tmpl, size_t n_tmpl, const pk_params *p,
+                          pk_cmd_list *out)
+{
+    return expand(tmpl, n_tmpl, p, false, out);
+}
+
+pk_err pk_cmd_list_expand_sh(const pk_cmdbench_cmd *tmpl, size_t n_tmpl, const pk_params *p,
+                             pk_cmd_list *out)
+{
+    return expand(tmpl, n_tmpl, p, true, out);
 }
 
 pk_err pk_cmd_list_reference(pk_cmd_list *l, const char *ref, size_t *index, pk_diag *diag)

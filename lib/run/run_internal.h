@@ -54,4 +54,13 @@ bool pk__cg_read_ir(const pk__cg *cg, uint64_t *ir);
  * else "cwd/prog", written into buf. NULL when buf is too small. */
 const char *pk__run_in_dir(const char *cwd, const char *prog, char *buf, size_t len);
 
+/* ---- runner.c: commands in messages. */
+
+/* s in backticks for a message, whole when it has at most 60 bytes, else
+ * its first 60 (whole UTF-8 characters) and its length:
+ * "`echo aaaa…` (1048581 bytes)", so the reason after it is never cut off.
+ * Always NUL-terminated; a buf of 96 bytes holds any; NULL s reads as "".
+ * Returns buf. */
+char *pk__run_quote(const char *s, char *buf, size_t len);
+
 #endif

@@ -110,14 +110,69 @@ static pk_err fail_errno(pk_runner *r, const char *what, const char *name)
     return pk__err_from_errno(e);
 }
 
+char *pk__run_quote(const char *s, char *buf, size_t len)
+{
+    enum { SHOWN = 60 };
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    if (n <= SHOWN) {
+        snprintf(buf, len, "`%s`", s);
+        return buf;
+    }
+    size_t k = SHOWN;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;   /* not inside a UTF-8 character */
+    snprintf(buf, len, "`%.*s\xe2\x80\xa6` (%zu bytes)", (int)k, s, n);
+    return buf;
+}
+
+/* Why exec said E2BIG, with the numbers: Linux refuses one argument
+ * (or environment string) longer than 32 pages (MAX_ARG_STRLEN), and all of
+ * them together beyond ARG_MAX. */
+static void too_long(pk_runner *r, const char *prog, char *const argv[])
+{
+    size_t args = 0, env = 0, longest = 0, n = 0;
+    for (char *const *a = argv; *a; a++, n++) {
+        size_t k = strlen(*a) + 1;
+        args += k;
+        longest = k > longest ? k : longest;
+    }
+    for (char **v = environ; v && *v; v++) {
+        size_t k = strlen(*v) + 1;
+        env += k;
+        longest = k > longest ? k : longest;
+    }
+    long page = sysconf(_SC_PAGESIZE), arg_max = sysconf(_SC_ARG_MAX);
+    size_t one = (size_t)(page > 0 ? page : 4096) * 32;
+    char q[96];
+    int at = snprintf(r->msg, sizeof r->msg,
+                      "cannot run %s: argument list too long (%zu bytes in %zu arguments, %zu "
+                      "in the environment; ",
+                      pk__run_quote(prog, q, sizeof q), args, n, env);
+    if (at < 0 || (size_t)at >= sizeof r->msg)
+        return;
+    if (longest > one)
+        snprintf(r->msg + at, sizeof r->msg - (size_t)at,
+                 "one string is %zu bytes and Linux allows at most %zu in one)", longest - 1,
+                 one - 1);
+    else
+        snprintf(r->msg + at, sizeof r->msg - (size_t)at, "at most %ld in all)", arg_max);
+}
+
 /* The same for exec. A program that is a directory or in no executable
  * format (EISDIR, ENOEXEC at exec) is "not executable": PK_EPERM like a file
  * without the x bit (execvp's EACCES), not the PK_EINVAL / PK_EIO the general
  * table gives those errnos — the program is there but cannot be run. */
-static pk_err fail_exec(pk_runner *r, int rc, const char *name)
+static pk_err fail_exec(pk_runner *r, int rc, const char *prog, char *const argv[])
 {
+    if (rc == E2BIG) {   /* the command is too long: the user's input, not perfkit's fault */
+        too_long(r, prog, argv);
+        return PK_EINVAL;
+    }
+    char q[96];
     errno = rc;
-    pk_err e = fail_errno(r, "cannot run", name);
+    pk_err e = fail_errno(r, "cannot run", pk__run_quote(prog, q, sizeof q));
     return rc == EISDIR || rc == ENOEXEC ? PK_EPERM : e;
 }
 
@@ -548,7 +603,7 @@ pk_err pk_runner_run_in(pk_runner *r, const char *cwd, char *const argv[], pk_ru
     if (rc != 0) {
         pk__perfctr_stop(&r->pc);
         forget(r, prog);
-        return fail_exec(r, rc, argv[0]);
+        return fail_exec(r, rc, argv[0], av);
     }
     rc = reap(r, pid, t0, &status, &ru, &res->timed_out);
     uint64_t t1 = now_ns();

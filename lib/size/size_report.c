@@ -84,12 +84,17 @@ pk_err pk_size_limit_parse(const char *text, pk_size_limit *out, pk_diag *diag)
         return PK_EPARSE;
     const char *lim = eq + 1;
     size_t col = 0;
-    if (pk_units_parse(lim, PK_UNIT_SIZE, &b.limit, &col) != PK_OK ||
-        strlen(lim) >= sizeof b.text) {
+    pk_err e = pk_units_parse(lim, PK_UNIT_SIZE, &b.limit, &col);
+    if (e == PK_ERANGE) {
+        size_t at = (size_t)(lim - text) + 1;
+        pk_diag_set(diag, "", 0, (unsigned)at, "size `%s` at column %zu is out of range", lim, at);
+        return PK_EPARSE;
+    }
+    if (e != PK_OK || strlen(lim) >= sizeof b.text) {
         size_t at = (size_t)(lim - text) + col + 1;
         pk_diag_set(diag, "", 0, (unsigned)at,
-                    "invalid size `%s` at column %zu: write a number and its unit together, "
-                    "e.g. 100KB, 90KiB, 1.5MB",
+                    "invalid size `%s` at column %zu: write a decimal number and its unit "
+                    "together, e.g. 100KB, 90KiB, 1.5MB",
                     lim, at);
         return PK_EPARSE;
     }

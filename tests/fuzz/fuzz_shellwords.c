@@ -1,5 +1,7 @@
 /* libFuzzer target: pk_shellwords_split and pk_shellwords_subst on arbitrary
- * bytes must return a code or a well-formed argv, never crash or leak. */
+ * bytes must return a code or a well-formed argv, never crash or leak;
+ * pk_shellwords_subst_sh must quote any value into any script without
+ * reading or writing out of bounds. */
 #include <stdint.h>
 #include <string.h>
 #include "perfkit/alloc.h"
@@ -26,6 +28,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     }
     char *t = pk_shellwords_subst(s, "n", "{n}");
+    pk_free(t);
+    /* the input as script and as value: quotes, $( and ` of every depth */
+    t = pk_shellwords_subst_sh(s, "n", "a'b\"c$(d)`e`\\");
+    pk_free(t);
+    t = pk_shellwords_subst_sh("x {n} '{n}' \"{n}\" \"$(echo {n})\" \"`echo {n}`\"", "n", s);
     pk_free(t);
     pk_free(s);
     return 0;

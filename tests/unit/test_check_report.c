@@ -100,7 +100,7 @@ Test(check_text, rows_summary_and_failed)
     cr_assert_not_null(l, "%s", s);
     assert_has(l, "error");
     free(l);
-    assert_has(s, "\n      exit code 1\n      stderr: <boom> & ? done\n");
+    assert_has(s, "\n      exit code 1\n      stderr: <boom> & \\x01 done\n");
     /* non-verbose: passing budget items collapse into counts, changes stay */
     assert_lacks(s, "wall.p95");
     assert_has(s, "quiet  1 passed\n");

@@ -174,6 +174,73 @@ Test(cmdbench, validation_before_any_run)
     cr_assert_eq(bench(c, 1, &o, &r, err), PK_EINVAL);
 }
 
+/* A count above PK_RUNS_MAX is refused before anything runs: 4000000000
+ * runs used to be accepted and fail later with "out of memory". */
+Test(cmdbench, counts_over_the_limit_before_any_run)
+{
+    char mark[64], setup[128], err[256];
+    snprintf(mark, sizeof mark, "/tmp/pk-cmdbench-lim-%ld", (long)getpid());
+    snprintf(setup, sizeof setup, "touch %s", mark);
+    pk_cmdbench_cmd c[] = {{.command = "true"}};
+    static const char *const want[4] = {
+        "warm-up runs 1000001 is more than the limit of 1000000",
+        "runs 4000000000 is more than the limit of 1000000",
+        "min runs 1000001 is more than the limit of 1000000",
+        "max runs 1000001 is more than the limit of 1000000",
+    };
+    for (int k = 0; k < 4; k++) {
+        pk_cmdbench_opts o = opts(1);
+        o.setup = setup;
+        size_t *field[4] = {&o.warmup, &o.runs, &o.min_runs, &o.max_runs};
+        *field[k] = k == 1 ? 4000000000u : PK_RUNS_MAX + 1;
+        if (k >= 2)
+            o.runs = 0;
+        pk_cmdbench_result *r = (pk_cmdbench_result *)1;
+        cr_assert_eq(bench(c, 1, &o, &r, err), PK_EINVAL, "%d", k);
+        cr_assert_null(r);
+        cr_assert_str_eq(err, want[k]);
+        cr_assert_neq(access(mark, F_OK), 0, "setup ran before validation");
+    }
+    pk_cmdbench_opts o = opts(0);   /* at the limit is fine (max-runs caps the auto count) */
+    o.max_runs = PK_RUNS_MAX;
+    o.min_runs = 2;
+    o.min_time_ns = 1;
+    pk_cmdbench_result *r;
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_OK, "%s", err);
+    pk_cmdbench_result_free(r);
+}
+
+/* The kernel's E2BIG for a 1 MB command: the whole reason, with the sizes,
+ * follows a shortened command (before, the command filled the message and
+ * the reason was cut off). */
+Test(cmdbench, a_too_long_command_says_why_in_full)
+{
+    size_t big = 1048576;
+    char *cmd = malloc(big + 8);
+    memcpy(cmd, "echo ", 5);
+    memset(cmd + 5, 'a', big);
+    cmd[5 + big] = '\0';
+    pk_cmdbench_cmd c[] = {{.command = cmd}};
+    for (int shell = 0; shell < 2; shell++) {
+        pk_cmdbench_opts o = opts(1);
+        o.shell = shell;
+        pk_cmdbench_result *r = (pk_cmdbench_result *)1;
+        pk_diag d;
+        cr_assert_eq(pk_cmdbench_run(c, 1, &o, &r, &d), PK_EINVAL);
+        cr_assert_null(r);
+        const char *m = d.message;
+        cr_assert(strncmp(m, "command `echo aaaa", 18) == 0, "%s", m);
+        cr_assert(strstr(m, "\xe2\x80\xa6` (1048581 bytes): cannot run `"), "%s", m);
+        cr_assert(strstr(m, "argument list too long ("), "%s", m);
+        cr_assert(strstr(m, shell ? "one string is 1048581 bytes and Linux allows at most"
+                                  : "one string is 1048576 bytes and Linux allows at most"),
+                  "%s", m);
+        cr_assert_eq(m[strlen(m) - 1], ')', "cut off: %s", m);
+        cr_assert_lt(strlen(m), 400, "%s", m);
+    }
+    free(cmd);
+}
+
 Test(cmdbench, failure_keeps_partial_results)
 {
     pk_cmdbench_cmd c[] = {{.command = "true"}, {.command = "sh -c 'echo bad >&2; exit 4'"}};

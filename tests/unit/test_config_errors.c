@@ -103,6 +103,54 @@ Test(config_errors, wrong_types)
     expect("history: { path: [a] }\n", 1, 18, "`path` must be a string, got a list");
 }
 
+/* Counts are capped before anything runs: `runs: 4000000000` passed and the
+ * run failed later with "out of memory". */
+Test(config_errors, counts_over_their_limit)
+{
+    expect(HEAD "    runs: 4000000000\n", 5, 11,
+           "`runs`: 4000000000 is more than the limit of 1000000");
+    expect(HEAD "    runs: 99999999999999999999999\n", 5, 11,
+           "`runs`: 99999999999999999999999 is more than the limit of 1000000");
+    expect(HEAD "    warmup: 1000001\n", 5, 13, "`warmup`: 1000001 is more than the limit");
+    expect(HEAD "    min-runs: 2000000\n", 5, 15, "`min-runs`: 2000000 is more than the limit");
+    expect(HEAD "    max-runs: 2000000\n", 5, 15, "`max-runs`: 2000000 is more than the limit");
+    expect("benchmarks:\n  g:\n    google-benchmark: ./b\n    repetitions: 1000001\n", 4, 18,
+           "`repetitions`: 1000001 is more than the limit of 1000000");
+}
+
+/* One rule for both parameter forms: a scan was capped at 100000 values,
+ * a list was not. */
+Test(config_errors, parameter_list_over_the_limit)
+{
+    static char text[4 * 100001 + 256];
+    int n = snprintf(text, sizeof text, HEAD "    parameter-list:\n      name: n\n      values: [");
+    for (int i = 0; i < 100001; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n, "%s1", i ? "," : "");
+    snprintf(text + n, sizeof text - (size_t)n, "]\n");
+    expect(text, 7, 15, "`parameter-list`: 100001 values; at most 100000");
+    expect(HEAD "    parameter-scan: { name: n, from: 1, to: 100001 }\n", 5, 21,
+           "makes 100001 values; at most 100000");
+}
+
+/* Numbers are decimal: "0x10ms" was 16 ms, "1e400ms" an "unknown unit". */
+Test(config_errors, numbers_are_decimal_and_in_range)
+{
+    expect(HEAD "    timeout: 0x10ms\n", 5, 15, "`timeout`: `0x10ms` is hexadecimal");
+    expect(HEAD "    timeout: 1e400ms\n", 5, 14, "`timeout`: `1e400ms` is out of range");
+    expect(HEAD "    timeout: 1e400\n", 5, 14, "`timeout`: `1e400` is out of range");
+    expect(HEAD "    min-time: 1e300\n", 5, 15, "`min-time`: `1e300` seconds is out of range");
+    expect(HEAD "    min-time: inf\n", 5, 15, "`min-time` must be a duration such as 50ms or 2s");
+    expect(HEAD "    budgets: { wall.p95: 0x10ms }\n", 5, 27, "is hexadecimal");
+    expect(HEAD "    budgets: { rss.max: 1e999MiB }\n", 5, 25, "`1e999MiB` is out of range");
+    expect(HEAD "    budgets: { wall.p95: nanms }\n", 5, 26, "must be a duration such as");
+    expect(HEAD "    parameter-scan: { name: n, from: 0x10, to: 20 }\n", 5, 38,
+           "`from` must be a decimal number such as 12, 0.5 or 1e3, got `0x10`");
+    expect(HEAD "    parameter-scan: { name: n, from: 1, to: 1e400 }\n", 5, 45,
+           "`to`: `1e400` is out of range");
+    expect("regression: { alpha: nan }\n", 1, 22, "`alpha` must be a decimal number");
+    expect("regression: { threshold: 0x1p-4 }\n", 1, 27, "`threshold`: `0x1p-4` is hexadecimal");
+}
+
 Test(config_errors, unit_space_between_number_and_unit)
 {
     expect(HEAD "    budgets: { wall.p95: 50 ms }\n", 5, 28,
@@ -234,7 +282,7 @@ Test(config_errors, parameters)
     expect(HEAD "    parameter-scan: { name: n, from: 1, to: 2, step: 0 }\n", 5, 54,
            "`step` must be greater than 0");
     expect(HEAD "    parameter-scan: { name: n, from: x, to: 2 }\n", 5, 38,
-           "`from` must be a number, got `x`");
+           "`from` must be a decimal number such as 12, 0.5 or 1e3, got `x`");
     expect(HEAD "    parameter-list: { name: n, values: [] }\n", 5, 40,
            "`values` must be a non-empty list");
     expect(HEAD "    parameter-list: { name: n, values: [1]}\n"

@@ -186,6 +186,70 @@ Test(params, expansion_substitutes_and_names)
     pk_params_free(&p);
 }
 
+/* One rule for how many, whatever makes them: a list was capped only on
+ * the command line (perfkit.yml's `parameter-list` had no cap), and
+ * templates × values had none at all. */
+Test(params, one_limit_for_lists_scans_and_commands)
+{
+    pk_diag d = {{0}, 0, 0, {0}};
+    cr_assert_eq(pk_params_check_count(0, 64, &d), PK_OK);
+    cr_assert_eq(pk_params_check_count(PK_PARAMS_MAX, 1, &d), PK_OK);
+    cr_assert_eq(pk_params_check_count(50000, 2, &d), PK_OK);
+    cr_assert_eq(pk_params_check_count(PK_PARAMS_MAX + 1, 1, &d), PK_EINVAL);
+    cr_assert_str_eq(d.message, "100001 values; at most 100000");
+    cr_assert_eq(pk_params_check_count(50000, 3, &d), PK_EINVAL);
+    cr_assert_str_eq(d.message, "3 commands × 50000 values make 150000 commands; at most 100000");
+    cr_assert_eq(pk_params_check_count(0, 100001, NULL), PK_EINVAL);
+
+    static char list[2 * PK_PARAMS_MAX + 4];
+    memset(list, ',', PK_PARAMS_MAX);   /* 100001 empty values */
+    list[PK_PARAMS_MAX] = '\0';
+    pk_params p;
+    cr_assert_eq(pk_params_list("n", list, &p, &d), PK_EINVAL);
+    cr_assert_str_eq(d.message, "100001 values; at most 100000");
+    cr_assert_null(p.values);
+    list[PK_PARAMS_MAX - 1] = '\0';    /* 100000 */
+    cr_assert_eq(pk_params_list("n", list, &p, &d), PK_OK);
+    cr_assert_eq(p.n, PK_PARAMS_MAX);
+
+    pk_cmdbench_cmd t[] = {{.command = "a {n}"}, {.command = "b {n}"}};
+    pk_cmd_list l;
+    cr_assert_eq(pk_cmd_list_expand(t, 2, &p, &l), PK_EINVAL);
+    cr_assert_null(l.cmds);
+    cr_assert_eq(pk_cmd_list_expand_sh(t, 2, &p, &l), PK_EINVAL);
+    cr_assert_eq(pk_cmd_list_expand(t, 1, &p, &l), PK_OK);
+    cr_assert_eq(l.n, PK_PARAMS_MAX);
+    pk_cmd_list_free(&l);
+    pk_params_free(&p);
+}
+
+/* With a shell, a value is text for the shell, never syntax: before,
+ * `-L n 'x;touch pwned'` with --shell spliced it into `sh -c` as written. */
+Test(params, shell_commands_get_quoted_values)
+{
+    pk_cmdbench_cmd t[] = {
+        {.command = "echo {n}", .prepare = "p \"{n}\"", .conclude = "c '{n}'", .name = "t {n}"},
+    };
+    pk_params p;
+    cr_assert_eq(pk_params_list("n", "x;touch pwned,it's", &p, NULL), PK_OK);
+    pk_cmd_list l;
+    cr_assert_eq(pk_cmd_list_expand_sh(t, 1, &p, &l), PK_OK);
+    cr_assert_eq(l.n, 2);
+    cr_assert_str_eq(l.cmds[0].command, "echo 'x;touch pwned'");
+    cr_assert_str_eq(l.cmds[0].prepare, "p \"x;touch pwned\"");
+    cr_assert_str_eq(l.cmds[0].conclude, "c 'x;touch pwned'");
+    cr_assert_str_eq(l.cmds[0].name, "t x;touch pwned");   /* a name is shown, not run */
+    cr_assert_str_eq(l.cmds[0].param_value, "x;touch pwned");
+    cr_assert_str_eq(l.cmds[1].command, "echo 'it'\\''s'");
+    cr_assert_str_eq(l.cmds[1].conclude, "c 'it'\\''s'");
+    pk_cmd_list_free(&l);
+    /* without a shell the words are split as written: never a shell */
+    cr_assert_eq(pk_cmd_list_expand(t, 1, &p, &l), PK_OK);
+    cr_assert_str_eq(l.cmds[0].command, "echo x;touch pwned");
+    pk_cmd_list_free(&l);
+    pk_params_free(&p);
+}
+
 Test(params, reference_by_index_text_name_or_extra)
 {
     pk_cmdbench_cmd t[] = {{.command = "a"}, {.command = "b", .name = "bee"}};
@@ -230,9 +294,12 @@ static pk_err all_steps(void)
     pk_params_free(&p);
     if ((e = pk_params_list("n", "1,2,3", &p, NULL)) != PK_OK)
         return e;
-    pk_cmdbench_cmd t[] = {{.command = "a {n}", .prepare = "p {n}", .name = "x"}};
+    pk_cmdbench_cmd t[] = {{.command = "a {n}", .prepare = "p '{n}'", .name = "x"}};
     pk_cmd_list l;
-    e = pk_cmd_list_expand(t, 1, &p, &l);
+    e = pk_cmd_list_expand_sh(t, 1, &p, &l);
+    pk_cmd_list_free(&l);
+    if (e == PK_OK)
+        e = pk_cmd_list_expand(t, 1, &p, &l);
     pk_params_free(&p);
     if (e != PK_OK)
         return e;

@@ -536,7 +536,7 @@ Test(report_text, failures_and_interruption)
     pk_bench_report *r = report_of(&fx);
     char *t = render_text(r, false, false);
     cr_assert(strstr(t, "Command failed at run 3 with exit code 1\n"
-                        "  stderr (tail):\n    first line\n    boom ?[31m\n"), "%s", t);
+                        "  stderr (tail):\n    first line\n    boom \\x1b[31m\n"), "%s", t);
     cr_assert(strstr(t, "Command failed at warm-up run 1 (killed by signal 11, SIGSEGV)"), "%s", t);
     cr_assert(strstr(t, "not compared (fewer than 2 runs)"), "%s", t);
     free(t);

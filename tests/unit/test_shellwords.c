@@ -2,8 +2,10 @@
  * {name} substitution. */
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "perfkit/alloc.h"
 #include "perfkit/shellwords.h"
 #include "fault.h"
@@ -102,6 +104,81 @@ Test(shellwords, subst)
     s = pk_shellwords_subst("{{x}}", "x", "long value");
     cr_assert_str_eq(s, "{long value}");
     pk_free(s);
+}
+
+static void expect_sh(const char *tmpl, const char *value, const char *want)
+{
+    char *s = pk_shellwords_subst_sh(tmpl, "n", value);
+    cr_assert_not_null(s);
+    cr_assert_str_eq(s, want, "[%s] with [%s]", tmpl, value);
+    pk_free(s);
+}
+
+/* Before, {n} went into the sh -c script as written: `x;touch pwned` ran
+ * touch. Now each value is quoted for where it stands. */
+Test(shellwords, subst_sh_quotes_for_the_context)
+{
+    expect_sh("echo {n}", "x;touch pwned", "echo 'x;touch pwned'");
+    expect_sh("echo {n}", "it's", "echo 'it'\\''s'");
+    expect_sh("echo a{n}b", "1 2", "echo a'1 2'b");
+    expect_sh("echo '{n}'", "it's $(x)", "echo 'it'\\''s $(x)'");
+    expect_sh("echo \"{n}\"", "a\"$(x)`y`\\", "echo \"a\\\"\\$(x)\\`y\\`\\\\\"");
+    expect_sh("echo \"$(echo {n})\"", "a;b", "echo \"$(echo 'a;b')\"");
+    expect_sh("echo \"`echo {n}`\"", "a;b", "echo \"`echo 'a;b'`\"");
+    expect_sh("echo \"$( (true); echo {n})\"", "a;b", "echo \"$( (true); echo 'a;b')\"");
+    /* ` \ $ escaped once more for the backquote scan */
+    expect_sh("echo \"`echo {n}`\"", "`x`$\\", "echo \"`echo '\\`x\\`\\$\\\\'`\"");
+    expect_sh("echo \\{n}", "x", "echo \\{n}");   /* after a backslash: as written */
+    expect_sh("echo {n} {m}", "", "echo '' {m}");
+    char *s = pk_shellwords_subst_sh("no params", "n", "1");
+    cr_assert_str_eq(s, "no params");
+    pk_free(s);
+    cr_assert_null(pk_shellwords_subst_sh(NULL, "n", "1"));
+}
+
+/* The property that matters, asked of a real /bin/sh: whatever the value,
+ * the script prints exactly it (one word), and nothing else runs. */
+Test(shellwords, subst_sh_values_reach_the_program_as_one_word)
+{
+    static const char *const tmpls[] = {
+        "printf '[%s]' {n}", "printf '[%s]' \"{n}\"", "printf '[%s]' '{n}'",
+        "printf '[%s]' \"$(printf %s {n})\"", "printf '[%s]' \"`printf %s {n}`x\"",
+        "printf '[%s]' \"$( (true); printf %s \"{n}\")\"",
+    };
+    static const char *const values[] = {
+        "x;touch pwned", "$(touch pwned)", "`touch pwned`", "'; touch pwned; '",
+        "\"; touch pwned; \"", "a b  c", "*", "it's", "\\", "a\nb", "$HOME", "",
+        "'\\''", "\\\"$(touch pwned)\\\"", ")", "\"$(touch pwned)\"", "}",
+    };
+    char dir[] = "/tmp/perfkit-shsubst-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    for (size_t t = 0; t < sizeof tmpls / sizeof *tmpls; t++) {
+        for (size_t v = 0; v < sizeof values / sizeof *values; v++) {
+            char *script = pk_shellwords_subst_sh(tmpls[t], "n", values[v]);
+            cr_assert_not_null(script);
+            char *cmd = NULL;
+            cr_assert_gt(asprintf(&cmd, "cd %s && { %s\n}", dir, script), 0);
+            FILE *p = popen(cmd, "r");
+            cr_assert_not_null(p);
+            char out[256] = "";
+            size_t n = fread(out, 1, sizeof out - 1, p);
+            out[n] = '\0';
+            pclose(p);
+            char want[256];
+            /* `...`x: command substitution drops trailing newlines */
+            snprintf(want, sizeof want, "[%s%s]", values[v], strchr(tmpls[t], '`') ? "x" : "");
+            if (strchr(tmpls[t], '`') && strcmp(values[v], "a\nb") == 0)
+                snprintf(want, sizeof want, "[a\nbx]");
+            cr_assert_str_eq(out, want, "script [%s]", script);
+            cr_assert_neq(access("pwned", F_OK), 0);
+            char pwned[64];
+            snprintf(pwned, sizeof pwned, "%s/pwned", dir);
+            cr_assert_neq(access(pwned, F_OK), 0, "script [%s] ran touch", script);
+            free(cmd);
+            pk_free(script);
+        }
+    }
+    rmdir(dir);
 }
 
 Test(shellwords, allocation_failures_are_clean)

@@ -152,6 +152,10 @@ Test(size_report, limits_and_compression_lists)
     expect_limit_error("gzip=10 KB", 8, "invalid size `10 KB` at column 8");
     expect_limit_error("gzip=100", 9, "at column 9");
     expect_limit_error("gzip", 5, "expected COMPRESSION=LIMIT");
+    /* decimal only, and too large is out of range (it was "write a number
+     * and its unit together" for 1e400KB, and 0x10KB was 16 KB) */
+    expect_limit_error("raw=0x10KB", 6, "invalid size `0x10KB` at column 6: write a decimal");
+    expect_limit_error("raw=1e400KB", 5, "size `1e400KB` at column 5 is out of range");
     cr_assert_eq(pk_size_limit_parse(NULL, &b, NULL), PK_EINVAL);
 
     uint32_t m = 0;

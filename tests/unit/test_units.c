@@ -48,7 +48,84 @@ Test(units, errors_point_at_the_column)
     cr_assert_eq(parse_bad("-3ms", PK_UNIT_DURATION), 0);
     cr_assert_eq(parse_bad("5MB/s", PK_UNIT_SIZE), 3);
     parse_bad("", PK_UNIT_COUNT);
-    cr_assert_eq(parse_bad("1e0302s", PK_UNIT_DURATION), 0);   /* found by fuzz_units */
+}
+
+/* Overflow is "out of range" (PK_ERANGE), not an unknown unit: before, 1e400
+ * overflowed in strtod and the error pointed past the number at "ms". */
+Test(units, too_large_is_out_of_range)
+{
+    double v = -1;
+    size_t col = 99;
+    cr_assert_eq(pk_units_parse("1e400ms", PK_UNIT_DURATION, &v, &col), PK_ERANGE);
+    cr_assert_eq(col, 0);
+    cr_assert_eq(v, -1);
+    cr_assert_eq(pk_units_parse("1e0302s", PK_UNIT_DURATION, &v, &col), PK_ERANGE); /* scaled */
+    cr_assert_eq(pk_units_parse("1e309GiB", PK_UNIT_SIZE, &v, &col), PK_ERANGE);
+    cr_assert_eq(pk_units_parse("1e999%", PK_UNIT_PERCENT, &v, &col), PK_ERANGE);
+    cr_assert_eq(pk_units_parse("1e400", PK_UNIT_COUNT, &v, &col), PK_ERANGE);
+    cr_assert_eq(v, -1);
+    /* too small is a tiny number, not an error */
+    cr_assert_float_eq(parse_ok("1e-400ms", PK_UNIT_DURATION), 0, 1e-300);
+}
+
+/* Decimal only: strtod alone read "0x10ms" as 16 ms and "infms" as a number. */
+Test(units, only_decimal_numbers)
+{
+    cr_assert_eq(parse_bad("0x10ms", PK_UNIT_DURATION), 1);
+    cr_assert_eq(parse_bad("0X1p3s", PK_UNIT_DURATION), 1);
+    cr_assert_eq(parse_bad("0x10", PK_UNIT_COUNT), 1);
+    cr_assert_eq(parse_bad("0x10%", PK_UNIT_PERCENT), 1);
+    cr_assert_eq(parse_bad("0x1p10B", PK_UNIT_SIZE), 1);
+    cr_assert_eq(parse_bad("infms", PK_UNIT_DURATION), 0);
+    cr_assert_eq(parse_bad("inf", PK_UNIT_COUNT), 0);
+    cr_assert_eq(parse_bad("nan%", PK_UNIT_PERCENT), 0);
+    cr_assert_eq(parse_bad("+5ms", PK_UNIT_DURATION), 0);
+    cr_assert_eq(parse_bad(" 5ms", PK_UNIT_DURATION), 0);
+    cr_assert_eq(parse_bad("5ms ", PK_UNIT_DURATION), 3);
+    cr_assert_eq(parse_bad(".ms", PK_UNIT_DURATION), 0);
+    cr_assert_eq(parse_bad("1e+ms", PK_UNIT_DURATION), 1);   /* "e" without digits: a unit */
+    cr_assert_float_eq(parse_ok(".5ms", PK_UNIT_DURATION), 0.5e6, 1e-6);
+    cr_assert_float_eq(parse_ok("5.ms", PK_UNIT_DURATION), 5e6, 1e-6);
+    cr_assert_float_eq(parse_ok("1e3ms", PK_UNIT_DURATION), 1e9, 1e-3);
+    cr_assert_float_eq(parse_ok("2.5E-3s", PK_UNIT_DURATION), 2.5e6, 1e-6);
+    cr_assert_float_eq(parse_ok("1e3", PK_UNIT_COUNT), 1e3, 1e-9);
+    cr_assert_float_eq(parse_ok("007ms", PK_UNIT_DURATION), 7e6, 1e-6);
+}
+
+Test(units, number)
+{
+    double v = -1;
+    size_t len = 99;
+    cr_assert_eq(pk_units_number("12.5e1ms", false, &v, &len), PK_OK);
+    cr_assert_eq(len, 6);
+    cr_assert_float_eq(v, 125, 1e-9);
+    cr_assert_eq(pk_units_number("-2", true, &v, &len), PK_OK);
+    cr_assert_eq(len, 2);
+    cr_assert_float_eq(v, -2, 1e-9);
+    cr_assert_eq(pk_units_number("+.5", true, &v, &len), PK_OK);
+    cr_assert_eq(len, 3);
+    cr_assert_eq(pk_units_number("-2", false, &v, &len), PK_EPARSE);
+    cr_assert_eq(len, 0);
+    cr_assert_eq(pk_units_number("0x10", false, &v, &len), PK_OK);   /* the "0" only */
+    cr_assert_eq(len, 1);
+    cr_assert_float_eq(v, 0, 1e-9);
+    v = 7;
+    cr_assert_eq(pk_units_number("inf", true, &v, &len), PK_EPARSE);
+    cr_assert_eq(pk_units_number("nan", true, &v, &len), PK_EPARSE);
+    cr_assert_eq(pk_units_number("", true, &v, &len), PK_EPARSE);
+    cr_assert_eq(pk_units_number("-", true, &v, &len), PK_EPARSE);
+    cr_assert_eq(pk_units_number("-1e400", true, &v, &len), PK_ERANGE);
+    cr_assert_eq(len, 6);
+    cr_assert_eq(v, 7);
+    cr_assert_eq(pk_units_number(NULL, true, &v, &len), PK_EINVAL);
+    cr_assert_eq(pk_units_number("3", false, NULL, NULL), PK_OK);
+    /* a number longer than the stack copy goes through the heap */
+    char big[400];
+    memset(big, '1', 300);
+    strcpy(big + 300, ".5e-290s");
+    cr_assert_eq(pk_units_number(big, false, &v, &len), PK_OK);
+    cr_assert_eq(len, 307);
+    cr_assert_float_eq(v, 1.11111111e9, 1e2);
 }
 
 Test(units, formatting)
