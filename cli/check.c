@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "opt.h"
 #include "progress.h"
+#include "signals.h"
 #include "perfkit/perfkit.h"
 
 static const char usage_text[] =
@@ -45,7 +46,8 @@ static const char usage_text[] =
 "  -h, --help               this help\n"
 "\n"
 "Exit: 0 all pass, 1 a budget or regression failed, 2 config or usage error,\n"
-"3 internal error, 130 interrupted.\n";
+"3 internal error; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP (nothing\n"
+"stored; the running command gets the signal too).\n";
 
 enum { OPT_BASELINE = 256, OPT_DB, OPT_NO_STORE, OPT_STRICT, OPT_ONLY, OPT_JSON, OPT_MARKDOWN,
        OPT_JUNIT, OPT_COLOR, OPT_PAIR };
@@ -181,16 +183,13 @@ static int run_check(check_args *a, const pk_config *cfg)
     cli_progress_init(&bar, CMD);
     a->o.progress = on_progress;
     a->o.progress_ud = &bar;
-    a->o.stop = &cli_interrupted;
     pk_check_report *rep = NULL;
     pk_diag d;
-    cli_interrupt_install();
     pk_err e = pk_check_run(cfg, &a->o, &rep, &d);
-    cli_interrupt_restore();
     cli_progress_done(&bar);
     if (e == PK_EINTR) {
-        cli_warn(CMD, "interrupted: nothing stored");
-        return 130;
+        cli_warn(CMD, "interrupted by %s: nothing stored", cli_signal_name(cli_signal_caught()));
+        return cli_signal_status(130);
     }
     if (e != PK_OK) {
         char msg[1400];

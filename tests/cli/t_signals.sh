@@ -1,0 +1,36 @@
+# SIGINT, SIGTERM and SIGHUP sent to perfkit's pid alone (as a CI runner
+# cancelling a job does) during `bench`: perfkit forwards the signal to the
+# running child's process group, reaps it, reports what it gathered and
+# exits 128 + the signal — with and without --timeout. Helpers, and how a
+# leftover child or temporary file is found: signals.sh.
+. "$(dirname "$TESTFILE")/lib.sh"
+. "$(dirname "$TESTFILE")/signals.sh"
+
+# bench: each signal, with and without --timeout (its own process group).
+marker; interrupt INT 130 bench --runs 3 "sleep $m"
+expect_err 'interrupted by SIGINT'
+marker; interrupt TERM 143 bench --runs 3 "sleep $m"
+expect_err 'interrupted by SIGTERM'
+marker; interrupt HUP 129 bench --runs 3 "sleep $m"
+expect_err 'interrupted by SIGHUP'
+marker; interrupt INT 130 bench --timeout 60 --runs 3 "sleep $m"
+marker; interrupt TERM 143 bench --timeout 60 --runs 3 "sleep $m"
+marker; interrupt HUP 129 bench --timeout 60 --runs 3 "sleep $m"
+
+# The runs before the signal are reported and exported: the third run hangs.
+marker
+cat > third-hangs.sh <<SH
+#!/bin/sh
+n=\$(cat count 2>/dev/null || echo 0); echo \$((n + 1)) > count
+[ "\$n" -ge 2 ] && exec sleep $m
+exit 0
+SH
+chmod +x third-hangs.sh
+interrupt TERM 143 bench --runs 10 --export-json part.json ./third-hangs.sh
+expect_out 'Time \(mean'
+pyjson part.json 'r = d["results"][0]; assert len(r["runs"]) == 2, len(r["runs"])'
+
+# Descendants and a child that ignores the signal: the shell and its sleep
+# share the child's process group; after the grace period (2 s) it gets SIGKILL.
+marker; interrupt TERM 143 bench --runs 3 --shell "trap '' INT TERM HUP; sleep $m; true"
+
