@@ -24,14 +24,15 @@ running() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/st
 cleanup() { for m in $markers; do for p in $(procs "$m"); do kill -9 "$p" 2>/dev/null; done; done; }
 trap cleanup EXIT
 
-# interrupt SIG RC ARGS...: run perfkit ARGS in the background; once the
-# child with argument $m runs (up to 60 s), send SIG to perfkit's pid only.
+# interrupt SIGS RC ARGS...: run perfkit ARGS in the background (under
+# $wrap, e.g. nohup, when set); once the child with argument $m runs (up to
+# 60 s), send SIGS (one signal, or several: HUP,TERM) to perfkit's pid only.
 # perfkit must exit with RC within 15 s and leave no process with $m and no
-# perfkit-* file in $TMPDIR behind.
+# file in $TMPDIR behind.
 interrupt() {
     sig=$1 want=$2; shift 2
-    last_cmd="perfkit $*"
-    "$PERFKIT" "$@" >stdout.txt 2>stderr.txt &
+    last_cmd="${wrap:-} perfkit $*"
+    ${wrap:-} "$PERFKIT" "$@" >stdout.txt 2>stderr.txt &
     pid=$!
     i=0
     while [ -z "$(procs "$m")" ]; do
@@ -43,7 +44,7 @@ interrupt() {
         [ $i -lt 600 ] || { kill -9 $pid; rc=none; die "the child ($m) did not start within 60 s"; }
         sleep 0.1
     done
-    kill -"$sig" $pid
+    for s in $(echo "$sig" | tr , ' '); do kill -"$s" $pid; done
     i=0
     while running $pid; do
         i=$((i + 1))

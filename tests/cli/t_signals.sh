@@ -17,6 +17,12 @@ marker; interrupt INT 130 bench --timeout 60 --runs 3 "sleep $m"
 marker; interrupt TERM 143 bench --timeout 60 --runs 3 "sleep $m"
 marker; interrupt HUP 129 bench --timeout 60 --runs 3 "sleep $m"
 
+# Under nohup SIGHUP stays ignored: the SIGTERM after it is the first signal.
+if command -v nohup >/dev/null; then
+    marker; wrap=nohup; interrupt HUP,TERM 143 bench --runs 3 "sleep $m"; wrap=
+    expect_err 'interrupted by SIGTERM'
+fi
+
 # The runs before the signal are reported and exported: the third run hangs.
 marker
 cat > third-hangs.sh <<SH
