@@ -150,6 +150,7 @@ int pk__proc_reap(pid_t pid, pk__proc_wait *w, int *status, struct rusage *ru)
             break;
         }
     }
+    w->reaped_ns = (uint64_t)pk__clock_ns(PK__CLOCK_MONO);
     *status = st;
     if (pidfd >= 0)
         close(pidfd);

@@ -48,6 +48,9 @@ typedef struct pk__proc_wait {
     bool timed_out;         /* out: the deadline killed the child */
     int cancelled;          /* out: the signal a cancel request sent the
                                child's group; 0 when none came */
+    uint64_t reaped_ns;     /* out: pk__clock_ns(PK__CLOCK_MONO) right after
+                               the reap, before the pidfd is closed and the
+                               pipe drained: the end of a timed window */
 } pk__proc_wait;
 
 /* Wait for child pid, the leader of its own process group, and reap it
