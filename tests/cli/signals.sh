@@ -10,13 +10,14 @@ n=0
 # A unique sleep argument per case, e.g. 30.123401.
 marker() { n=$((n + 1)); m="30.$$$(printf %02d $n)"; markers="$markers $m"; }
 
-# Pids of the processes one of whose arguments is exactly $1.
+# Pids of the processes one of whose arguments is exactly $1: one grep over
+# every /proc/PID/cmdline (arguments are NUL-separated: -z makes each one a
+# line). The list is expanded here, before grep starts, so grep, whose own
+# arguments hold $1, is never in it.
 procs() {
-    for f in /proc/[0-9]*/cmdline; do
-        if tr '\0' '\n' 2>/dev/null <"$f" | grep -qxF -- "$1"; then
-            p=${f#/proc/}; echo "${p%/cmdline}"
-        fi
-    done
+    set -- "$1" /proc/[0-9]*/cmdline
+    m1=$1; shift
+    grep -lzxF -- "$m1" "$@" 2>/dev/null | sed 's|^/proc/\([0-9]*\)/cmdline$|\1|'
 }
 # Running, not a zombie waiting for this shell to reap it.
 running() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
@@ -26,7 +27,8 @@ trap cleanup EXIT
 
 # interrupt SIGS RC ARGS...: run perfkit ARGS in the background (under
 # $wrap, e.g. nohup, when set); once the child with argument $m runs (up to
-# 60 s), send SIGS (one signal, or several: HUP,TERM) to perfkit's pid only.
+# 60 s), send SIGS (one signal, or several: HUP,TERM) to perfkit's pid only
+# (`group`: SIGINT to perfkit's process group, as a terminal's Ctrl-C).
 # perfkit must exit with RC within 15 s and leave no process with $m and no
 # file in $TMPDIR behind.
 interrupt() {
@@ -44,11 +46,13 @@ interrupt() {
         [ $i -lt 600 ] || { kill -9 $pid; rc=none; die "the child ($m) did not start within 60 s"; }
         sleep 0.1
     done
-    for s in $(echo "$sig" | tr , ' '); do kill -"$s" $pid; done
+    for s in $(echo "$sig" | tr , ' '); do   # "group": SIGINT to perfkit's group
+        if [ "$s" = group ]; then kill -INT -- -$pid; else kill -"$s" $pid; fi
+    done
     i=0
     while running $pid; do
         i=$((i + 1))
-        [ $i -lt 150 ] || { kill -9 $pid; rc=none; die "perfkit did not exit within 15 s of SIG$sig"; }
+        [ $i -lt 150 ] || { kill -9 $pid; rc=none; die "perfkit did not exit within 15 s of $sig"; }
         sleep 0.1
     done
     set +e; wait $pid; rc=$?; set -e
@@ -56,10 +60,10 @@ interrupt() {
     i=0
     while [ -n "$(procs "$m")" ]; do   # SIGKILLed stragglers vanish in a moment
         i=$((i + 1))
-        [ $i -lt 50 ] || die "SIG$sig left the child behind: $(procs "$m" | tr '\n' ' ')"
+        [ $i -lt 50 ] || die "$sig left the child behind: $(procs "$m" | tr '\n' ' ')"
         sleep 0.1
     done
     left=$(ls "$TMPDIR")
-    [ -z "$left" ] || die "SIG$sig left temporary files behind: $left"
+    [ -z "$left" ] || die "$sig left temporary files behind: $left"
 }
 

@@ -40,3 +40,18 @@ pyjson part.json 'r = d["results"][0]; assert len(r["runs"]) == 2, len(r["runs"]
 # share the child's process group; after the grace period (2 s) it gets SIGKILL.
 marker; interrupt TERM 143 bench --runs 3 --shell "trap '' INT TERM HUP; sleep $m; true"
 
+# A terminal's Ctrl-C goes to perfkit's process group, not to the command's:
+# the command sees the SIGINT once, passed on by perfkit. perfkit leads its
+# own group here (setsid) and the signal goes to that group; the command
+# counts the SIGINTs it gets and keeps running until the SIGKILL.
+if command -v setsid >/dev/null; then
+    marker
+    cat > count-int.sh <<SH
+#!/bin/sh
+trap 'echo INT >> got' INT
+while :; do sleep $m; done
+SH
+    chmod +x count-int.sh
+    wrap=setsid; interrupt group 130 bench --runs 3 ./count-int.sh; wrap=
+    [ "$(cat got)" = INT ] || die "the command got $(grep -c INT got) SIGINTs, not 1"
+fi
