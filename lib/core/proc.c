@@ -71,8 +71,9 @@ static bool wait_exit(pid_t pid, int pidfd, int cfd, const pk__proc_wait *w, uin
     if (pidfd < 0) {
         siginfo_t si;
         si.si_pid = 0;
-        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
-            return true;
+        int r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+        if ((r == 0 && si.si_pid == pid) || (r < 0 && errno == ECHILD))
+            return true;   /* ECHILD: reaped already (SIGCHLD ignored); wait4 says so */
     }
     if ((pidfd < 0 || cfd < 0) && timeout_ns > CHECK_NS)
         timeout_ns = CHECK_NS;
