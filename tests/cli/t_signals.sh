@@ -49,7 +49,7 @@ if command -v setsid >/dev/null; then
     cat > count-int.sh <<SH
 #!/bin/sh
 trap 'echo INT >> got' INT
-while :; do sleep $m; done
+while kill -0 \$PPID 2>/dev/null; do sleep $m; done   # ends with perfkit, whatever happens
 SH
     chmod +x count-int.sh
     wrap=setsid; interrupt group 130 bench --runs 3 ./count-int.sh; wrap=
