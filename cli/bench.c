@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "opt.h"
 #include "progress.h"
+#include "signals.h"
 #include "perfkit/perfkit.h"
 
 static const char usage_text[] =
@@ -66,7 +67,8 @@ static const char usage_text[] =
 "      --color WHEN         auto (default), always, never; NO_COLOR is honoured\n"
 "  -h, --help               this help\n"
 "\n"
-"Exit: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.\n";
+"Exit: 0 ok, 1 a command failed, 2 usage error; 130, 143, 129 interrupted by\n"
+"SIGINT, SIGTERM, SIGHUP (the running command gets the signal too).\n";
 
 enum {
     OPT_MIN_TIME = 256, OPT_CONCLUDE, OPT_NO_INTERLEAVE, OPT_SEED, OPT_TIMEOUT, OPT_OUTPUT,
@@ -429,14 +431,11 @@ static int run_bench(bench_args *a, const pk_cmd_list *x, size_t ref)
     cli_progress_init(&ps.bar, CMD);
     a->o.progress = on_progress;
     a->o.progress_ud = &ps;
-    a->o.stop = &cli_interrupted;
-    cli_interrupt_install();
 
     pk_cmdbench_result *res = NULL;
     pk_diag d;
     pk_err e = pk_cmdbench_run(x->cmds, x->n, &a->o, &res, &d);
     const char *err = d.message;
-    cli_interrupt_restore();
     cli_progress_done(&ps.bar);
     if (!res) {
         for (int i = 0; i < 4; i++)
@@ -450,7 +449,8 @@ static int run_bench(bench_args *a, const pk_cmd_list *x, size_t ref)
     if (e == PK_EFAIL && err[0])
         cli_error(CMD, "%s", err);
     if (e == PK_EINTR)
-        cli_warn(CMD, "interrupted: reporting the runs gathered so far");
+        cli_warn(CMD, "interrupted by %s: reporting the runs gathered so far",
+                 cli_signal_name(cli_signal_caught()));
     a->ro.reference = ref;
     pk_bench_report *rep = NULL;
     pk_err re = pk_bench_report_new(res, &a->ro, &rep);
@@ -465,7 +465,7 @@ static int run_bench(bench_args *a, const pk_cmd_list *x, size_t ref)
     if (rc != CLI_OK)
         return rc;
     if (e == PK_EINTR)
-        return 130;
+        return cli_signal_status(130);
     return e == PK_EFAIL ? CLI_FAIL : CLI_OK;
 }
 

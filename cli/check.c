@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "opt.h"
 #include "progress.h"
+#include "signals.h"
 #include "perfkit/perfkit.h"
 
 static const char usage_text[] =
@@ -53,7 +54,9 @@ static const char usage_text[] =
 "\n"
 "Exit: 0 all pass, 1 a budget or regression failed, 2 config or usage error,\n"
 "3 internal error, 4 all pass but the run could not be stored in the history\n"
-"(disk full, read-only, locked; the reports are written), 130 interrupted.\n";
+"(disk full, read-only, locked; the reports are written); 130, 143, 129\n"
+"interrupted by SIGINT, SIGTERM, SIGHUP (nothing stored; the running command\n"
+"gets the signal too).\n";
 
 enum { OPT_BASELINE = 256, OPT_DB, OPT_NO_STORE, OPT_STRICT, OPT_ONLY, OPT_JSON, OPT_MARKDOWN,
        OPT_JUNIT, OPT_COLOR, OPT_PAIR, OPT_LOCK_TIMEOUT };
@@ -209,16 +212,13 @@ static int run_check(check_args *a, const pk_config *cfg)
     cli_progress_init(&bar, CMD);
     a->o.progress = on_progress;
     a->o.progress_ud = &bar;
-    a->o.stop = &cli_interrupted;
     pk_check_report *rep = NULL;
     pk_diag d;
-    cli_interrupt_install();
     pk_err e = pk_check_run(cfg, &a->o, &rep, &d);
-    cli_interrupt_restore();
     cli_progress_done(&bar);
     if (e == PK_EINTR) {
-        cli_warn(CMD, "interrupted: nothing stored");
-        return 130;
+        cli_warn(CMD, "interrupted by %s: nothing stored", cli_signal_name(cli_signal_caught()));
+        return cli_signal_status(130);
     }
     if (e != PK_OK) {
         char msg[1400];

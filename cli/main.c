@@ -9,20 +9,25 @@
 #include "cli.h"
 #include "perfkit/machine.h"
 #include "perfkit/termsafe.h"
+#include "signals.h"
 
 typedef struct cli_command {
     const char *name;
     cli_cmd_fn fn;
     const char *summary;
+    bool runs_programs;   /* SIGINT/SIGTERM/SIGHUP stop its child and end it
+                             with 128 + the signal (signals.h); the others
+                             keep the default action: nothing to clean up */
 } cli_command;
 
 static const cli_command commands[] = {
-    {"bench", cmd_bench, "benchmark commands: statistics, counters, verdicts, exports"},
-    {"check", cmd_check, "run perfkit.yml: budgets, regressions against history, CI verdict"},
-    {"history", cmd_history, "a benchmark's runs over time, with a sparkline"},
-    {"compare", cmd_compare, "compare two runs from history"},
-    {"baseline", cmd_baseline, "pin or unpin the baseline run"},
-    {"size", cmd_size, "raw and compressed (gzip, brotli, zstd) file sizes, with budgets"},
+    {"bench", cmd_bench, "benchmark commands: statistics, counters, verdicts, exports", true},
+    {"check", cmd_check, "run perfkit.yml: budgets, regressions against history, CI verdict",
+     true},
+    {"history", cmd_history, "a benchmark's runs over time, with a sparkline", false},
+    {"compare", cmd_compare, "compare two runs from history", false},
+    {"baseline", cmd_baseline, "pin or unpin the baseline run", false},
+    {"size", cmd_size, "raw and compressed (gzip, brotli, zstd) file sizes, with budgets", false},
 };
 
 static void usage(FILE *f)
@@ -119,9 +124,15 @@ int main(int argc, char **argv)
         usage(stdout);
         return CLI_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(commands[i].name, name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, name) != 0)
+            continue;
+        if (commands[i].runs_programs)
+            cli_signals_install();
+        /* once a signal came, the exit status says so, even when it came
+         * after the last run (the reports are complete then) */
+        return cli_signal_status(commands[i].fn(argc - 1, argv + 1));
+    }
     cli_error(NULL, "unknown command `%s`", name);
     usage(stderr);
     return CLI_USAGE;

@@ -1,4 +1,4 @@
-/* progress.c — progress on stderr and Ctrl-C, shared by bench and check.
+/* progress.c — progress on stderr, shared by bench and check.
  * The bar is redrawn in place with \r and ESC[K only on a TTY; elsewhere
  * (CI logs) a plain line per phase, so logs stay readable. Names and
  * commands are shown terminal-safe (perfkit/termsafe.h): the only control
@@ -12,29 +12,6 @@
 
 #include "perfkit/termsafe.h"
 #include "perfkit/units.h"
-
-volatile sig_atomic_t cli_interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    cli_interrupted = 1;
-    signal(SIGINT, SIG_DFL);   /* a second Ctrl-C ends perfkit at once */
-}
-
-void cli_interrupt_install(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-}
-
-void cli_interrupt_restore(void)
-{
-    signal(SIGINT, SIG_DFL);
-}
 
 static double now_ns(void)
 {

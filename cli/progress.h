@@ -1,10 +1,9 @@
 /* cli/progress.h — what long-running subcommands share on the terminal:
  * a progress line on stderr (a redrawn bar on a TTY, a plain line per phase
- * otherwise) and Ctrl-C handling that lets the current run finish. */
+ * otherwise). Signals are cli/signals.h's. */
 #ifndef PERFKIT_CLI_PROGRESS_H
 #define PERFKIT_CLI_PROGRESS_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "perfkit/cmdbench.h"
@@ -26,11 +25,5 @@ void cli_progress_show(cli_progress *p, const pk_cmdbench_progress *ev, const ch
 
 /* Erase the progress line (TTY only). */
 void cli_progress_done(cli_progress *p);
-
-/* Set to 1 by the first Ctrl-C after cli_interrupt_install(); the second
- * Ctrl-C ends the process as usual. */
-extern volatile sig_atomic_t cli_interrupted;
-void cli_interrupt_install(void);
-void cli_interrupt_restore(void);
 
 #endif

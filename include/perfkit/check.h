@@ -210,7 +210,9 @@ typedef struct pk_check_opts {
     void (*progress)(void *ud, const pk_check_progress *p);
     void *progress_ud;               /* called on the calling thread */
     const volatile sig_atomic_t *stop;   /* non-zero: stop after the current
-                                            run (a signal handler sets it) */
+                                            run (a signal handler sets it; a
+                                            cancel request, perfkit/cancel.h,
+                                            stops the current run too) */
     /* pk_check_run */
     const char *history;             /* history location (store.h); NULL:
                                         c->history_path */
@@ -292,7 +294,9 @@ void pk_check_opts_init(pk_check_opts *o);
  *     of the base tree failed; diag ends with its output);
  *   history: PK_ECORRUPT (not a perfkit history, damaged, newer); an
  *     existing history that cannot be read: PK_EPERM, PK_EIO, PK_EBUSY;
- *   PK_EINTR: *o->stop was set; nothing stored;
+ *   PK_EINTR: *o->stop was set or a cancel request came (perfkit/cancel.h:
+ *     the running child was stopped and reaped, its temporary files
+ *     removed); nothing stored;
  *   PK_EIO, PK_ENOMEM. */
 pk_err pk_check_run(const pk_config *c, const pk_check_opts *o, pk_check_report **out,
                     pk_diag *diag);
@@ -313,7 +317,7 @@ pk_err pk_check_meta_collect(const pk_config *c, pk_run_meta *out);
  * no result. Imports are read first: a bad file, or one without results
  * (ingest.h), is an input error before anything runs. Errors: PK_ENOENT (o->only matches no
  * benchmark; an import is missing), PK_EPARSE / PK_EPERM (an import),
- * PK_EINTR (stopped; rs holds what ran), PK_ENOMEM, PK_EIO. diag receives
+ * PK_EINTR (o->stop or a cancel request; rs holds what ran), PK_ENOMEM, PK_EIO. diag receives
  * the error's message, or on PK_OK the first benchmark failure's. */
 pk_err pk_check_collect(const pk_config *c, const pk_check_opts *o, pk_resultset *rs,
                         pk_diag *diag);

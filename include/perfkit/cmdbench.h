@@ -75,7 +75,9 @@ typedef struct pk_cmdbench_opts {
     pk_run_opts run;          /* output, input, timeout, counters */
     void (*progress)(void *ud, const pk_cmdbench_progress *p);  /* may be NULL */
     void *progress_ud;
-    const volatile sig_atomic_t *stop;  /* non-zero: stop after the current run */
+    const volatile sig_atomic_t *stop;  /* non-zero: stop after the current run
+                                           (a cancel request, perfkit/cancel.h,
+                                           stops the current run too) */
     bool equal_runs;          /* automatic run count: every command gets the
                                  largest of the commands' counts, so block i
                                  holds run i of each (paired mode); default
@@ -103,7 +105,8 @@ typedef struct pk_cmd_result {
 typedef struct pk_cmdbench_result {
     pk_cmd_result *cmds;
     size_t n_cmds;
-    bool interrupted;          /* the stop flag ended the benchmark early */
+    bool interrupted;          /* the stop flag or a cancel request ended
+                                  the benchmark early */
     bool failed;               /* some command failed (see cmds[i].failed) */
     pk_measure measure;
     uint32_t counters_supported;      /* mask as pk_runner_counters_supported */
@@ -112,7 +115,8 @@ typedef struct pk_cmdbench_result {
 } pk_cmdbench_result;
 
 /* Run the benchmark. On PK_OK, PK_EFAIL (a command failed) and PK_EINTR
- * (stopped through o->stop) *out owns the results gathered so far — free with
+ * (stopped through o->stop or a cancel request, perfkit/cancel.h: the
+ * interrupted run is dropped and the cleanup command does not run) *out owns the results gathered so far — free with
  * pk_cmdbench_result_free(). On any other error *out is NULL and no command
  * has been run. diag (may be NULL) receives a message naming the command
  * whenever the call does not return PK_OK (or PK_EINTR), e.g. "command 2

@@ -20,7 +20,8 @@ typedef enum pk_err {
     PK_EPERM = 7,    /* permission denied (not executable, not writable) */
     PK_ETIMEDOUT = 8,/* a deadline passed */
     PK_EFAIL = 9,    /* a measured command failed (non-zero exit, signal) */
-    PK_EINTR = 10,   /* interrupted by the caller's stop flag */
+    PK_EINTR = 10,   /* interrupted: the caller's stop flag or a cancel
+                        request (perfkit/cancel.h) */
     PK_ERANGE = 11,  /* a value is out of its allowed range */
     PK_ECORRUPT = 12,/* a data file is damaged or is not perfkit's (never overwritten) */
     PK_EBUSY = 13,   /* a lock could not be taken in time (another perfkit process) */

@@ -86,10 +86,12 @@ pk_err pk_ingest_file(const char *path, pk_import_format fmt, const char *prefix
  * --benchmark_repetitions=N --benchmark_format=json --benchmark_out=<tmp>
  * (stdout discarded, stderr tail kept for errors; repetitions 0 leaves the
  * flag out: the binary's own default), then ingest its output with prefix.
- * The output file is created in $TMPDIR (else /tmp) and removed. Errors:
+ * The output file is created in $TMPDIR (else /tmp) and removed, also when
+ * the run is cancelled. Errors:
  * PK_ENOENT / PK_EPERM (binary), PK_EFAIL (it exited
  * non-zero or was killed; diag carries the stderr tail), PK_EPARSE (its
- * output), PK_EIO, PK_ENOMEM. */
+ * output), PK_EINTR (a cancel request, perfkit/cancel.h, stopped it), PK_EIO,
+ * PK_ENOMEM. */
 pk_err pk_ingest_gbench_run(const char *binary, const char *const *args, size_t n_args,
                             size_t repetitions, const char *prefix, pk_resultset *rs,
                             pk_diag *diag);

@@ -4,6 +4,7 @@
 
 #include "perfkit/api.h"
 #include "perfkit/error.h"
+#include "perfkit/cancel.h"
 #include "perfkit/alloc.h"
 #include "perfkit/diag.h"
 #include "perfkit/units.h"

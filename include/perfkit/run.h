@@ -63,7 +63,8 @@ typedef struct pk_run_opts {
     pk_output_mode output;
     const char *output_path;     /* PK_OUTPUT_FILE only; borrowed */
     const char *input_path;      /* stdin from this file; NULL: /dev/null; borrowed */
-    uint64_t timeout_ms;         /* per run; 0: none */
+    uint64_t timeout_ms;         /* per run; 0: none. At the timeout the
+                                    child's process group gets SIGKILL */
     bool counters;               /* open perf_event counters (default true) */
     pk_instr_source instructions;/* default PK_INSTR_NONE */
     size_t stderr_tail_bytes;    /* stderr bytes kept for failure reports, default 2048 */
@@ -118,11 +119,14 @@ uint32_t pk_runner_counters_supported(const pk_runner *r);
 pk_instr_source pk_runner_instr_source(const pk_runner *r);
 
 /* Run argv (argv[0] searched in PATH, no shell) once and measure it into *res.
- * A command that fails (non-zero exit, signal, timeout) is still PK_OK: look
- * at res. Errors: PK_EINVAL (also an argument list the kernel refuses as too
- * long, E2BIG: pk_runner_last_error gives the sizes and the limit),
- * PK_ENOENT / PK_EPERM (program missing or not executable), PK_EIO (spawn or
- * wait failed). */
+ * The child leads a process group of its own: at the timeout the whole
+ * group gets SIGKILL. A command that fails (non-zero exit, signal, timeout)
+ * is still PK_OK: look at res. Errors: PK_EINVAL (also an argument list the
+ * kernel refuses as too long, E2BIG: pk_runner_last_error gives the sizes and
+ * the limit), PK_ENOENT / PK_EPERM (program missing or not executable),
+ * PK_EIO (spawn or wait failed), PK_EINTR (a cancel request,
+ * perfkit/cancel.h: the child was not started, or was stopped and reaped;
+ * res says how it ended). */
 pk_err pk_runner_run(pk_runner *r, char *const argv[], pk_run_result *res);
 
 /* pk_runner_run with the child started in directory cwd (NULL: ours). The

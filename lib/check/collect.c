@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check/check_int.h"
+#include "core/proc.h"
 #include "perfkit/alloc.h"
 #include "perfkit/ingest.h"
 #include "perfkit/params.h"
@@ -214,7 +215,7 @@ static pk_err collect(const pk_config *c, const pk_check_opts *o, const char *ba
         const pk_cfg_bench *b = &c->benches[i];
         if (b->kind == PK_BENCH_IMPORT || !selected(o, b))
             continue;
-        if (o->stop && *o->stop)
+        if (pk__stopped(o->stop))
             return PK_EINTR;
         rel.p.bench = i;
         rel.p.name = b->name;
@@ -230,12 +231,12 @@ static pk_err collect(const pk_config *c, const pk_check_opts *o, const char *ba
             pk_diag d;
             e = pk_ingest_gbench_run(b->binary, (const char *const *)b->args, b->n_args,
                                      b->repetitions, b->name, rs, &d);
-            if (e != PK_OK && e != PK_ENOMEM)
+            if (e != PK_OK && e != PK_ENOMEM && e != PK_EINTR)
                 e = pk__check_record_error(rs, b->name, d.message, diag, &have_diag);
         }
         if (e != PK_OK)
             return e;
-        if (o->stop && *o->stop)
+        if (pk__stopped(o->stop))
             return PK_EINTR;
     }
     return PK_OK;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "check/check_int.h"
+#include "core/proc.h"
 #include "perfkit/alloc.h"
 #include "perfkit/ingest.h"
 #include "perfkit/stats.h"
@@ -78,7 +79,8 @@ static pk_err add_round(side *sd, const pk_resultset *round)
 }
 
 /* Run the side's binary once (one repetition) and add its round. PK_OK also
- * when it failed (sd->failed, sd->error); PK_ENOMEM only. */
+ * when it failed (sd->failed, sd->error); PK_ENOMEM, PK_EINTR (a cancel
+ * request stopped it) only. */
 static pk_err run_round(const pk_cfg_bench *b, side *sd)
 {
     pk_resultset *round = NULL;
@@ -91,7 +93,7 @@ static pk_err run_round(const pk_cfg_bench *b, side *sd)
     if (e == PK_OK) {
         e = add_round(sd, round);
         sd->rounds++;
-    } else if (e != PK_ENOMEM) {
+    } else if (e != PK_ENOMEM && e != PK_EINTR) {
         sd->failed = true;
         snprintf(sd->error, sizeof sd->error, "%s", d.message[0] ? d.message : pk_strerror(e));
         e = PK_OK;
@@ -149,7 +151,7 @@ pk_err pk__check_gbench_pair(const pk_cfg_bench *b, const pk_check_opts *o,
             side *sd = &sides[k ^ first];
             if (!sd->failed)
                 e = run_round(b, sd);
-            if (e == PK_OK && o->stop && *o->stop)
+            if (e == PK_OK && pk__stopped(o->stop))
                 e = PK_EINTR;
         }
     }

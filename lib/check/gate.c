@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "core/proc.h"
 
 /* diag = e's own words when the step left no message. */
 static pk_err fail(pk_diag *d, pk_err e)
@@ -160,7 +161,7 @@ static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st,
     }
     if (e == PK_OK)
         e = pk__check_creep(st, c, meta, rep);   /* warnings only (creep.c) */
-    if (e == PK_OK && o->stop && *o->stop)
+    if (e == PK_OK && pk__stopped(o->stop))
         e = PK_EINTR;   /* asked to stop: the run is not complete, store nothing */
     if (e == PK_OK && ref) {
         snprintf(rep->pair_ref, sizeof rep->pair_ref, "%s", ref);

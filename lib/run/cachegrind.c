@@ -2,7 +2,7 @@
  *
  * The command runs as
  *   valgrind -q --tool=cachegrind --cache-sim=no --log-file=/dev/null
- *            --cachegrind-out-file=TMP -- prog args...
+ *            --vgdb=no --cachegrind-out-file=TMP -- prog args...
  * and Ir (instructions executed by the guest, dynamic linker included) is the
  * first number of the "summary:" line in TMP. valgrind passes the guest's exit
  * status (and fatal signal) through. Its own messages go to /dev/null so the
@@ -10,6 +10,9 @@
  * through even with --cache-sim=no (valgrind 3.19). The temp
  * file is created once per runner (pk__tempfile: $TMPDIR or /tmp), truncated
  * before every run so a stale count is never read, and unlinked at the end.
+ * --vgdb=no: valgrind's gdbserver FIFOs (vgdb-pipe-* in $TMPDIR) would stay
+ * behind whenever valgrind is killed outright (a timeout, a cancel's
+ * SIGKILL); the guest's instruction count is the same without them.
  * Reference: valgrind's cg_main.c (out-file format "events:" / "summary:"). */
 #include <errno.h>
 #include <stdio.h>
@@ -64,7 +67,7 @@ void pk__cg_free(pk__cg *cg)
 char *const *pk__cg_wrap(pk__cg *cg, const char *path, char *const argv[])
 {
     static const char *const pre[] = {"-q", "--tool=cachegrind", "--cache-sim=no",
-                                      "--log-file=/dev/null"};
+                                      "--log-file=/dev/null", "--vgdb=no"};
     size_t npre = sizeof pre / sizeof pre[0];
     size_t argc = 0;
     while (argv[argc])

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/proc.h"
 #include "run/run_internal.h"
 #include "perfkit/alloc.h"
 #include "perfkit/shellwords.h"
@@ -234,9 +235,10 @@ void pk_cmdbench_result_free(pk_cmdbench_result *r)
     pk_free(r);
 }
 
+/* The stop flag or a cancel request (perfkit/cancel.h). */
 static bool stopped(const plan *p)
 {
-    return p->o->stop && *p->o->stop;
+    return pk__stopped(p->o->stop);
 }
 
 static pk_err grow_runs(pk_cmd_result *c, size_t cap)

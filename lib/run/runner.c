@@ -4,33 +4,37 @@
  * input file, the output file or pipe, a memfd for the stderr tail, the
  * posix_spawn file actions and attributes, the perf_event counters. A run is
  * then: (lseek input) (reset stderr memfd if non-empty) counters on,
- * clock, posix_spawn(resolved path), wait4, clock, counters off, read — the
- * same syscalls as a minimal posix_spawn + wait4 loop plus the counter ioctls,
- * which sit outside the timed window. Program paths are resolved once per
+ * clock, posix_spawn(resolved path), wait (pidfd_open, ppoll, wait4), clock,
+ * close(pidfd), counters off, read — a minimal posix_spawn + wait4 loop plus
+ * the pidfd that makes the wait cancellable (pidfd_open and ppoll inside the
+ * timed window: about 1% of a `true` run on our VM) and the counter ioctls,
+ * which sit outside it. Program paths are resolved once per
  * distinct argv[0] (cached by string), never by posix_spawnp per run.
  *
- * wait4 blocks directly unless there is a deadline or a pipe to drain; then a
- * pidfd (pidfd_open) and the pipe are ppoll'ed. With a timeout the child gets
- * its own process group so SIGKILL on expiry reaches its descendants too.
- * Signals: the child starts with an empty signal mask and SIGPIPE at its
- * default, whatever the embedding program set for itself. */
+ * The wait is core's (pk__proc_reap): ppoll on the child's pidfd, the output
+ * pipe and the cancel eventfd, so a timeout, a cancel request
+ * (perfkit/cancel.h) and the child's exit each end it at once. Every child
+ * leads its own process group, so SIGKILL at the timeout and a forwarded
+ * signal reach its descendants too. Signals: the child starts with an empty
+ * signal mask and SIGPIPE and SIGXFSZ at their default, whatever the
+ * embedding program set for itself. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/file.h"
+#include "core/proc.h"
 #include "perfkit/alloc.h"
+#include "perfkit/cancel.h"
 #include "run_internal.h"
 
 #define DRAIN_BYTES 65536
@@ -233,7 +237,6 @@ static int add_dups(const pk_runner *r, posix_spawn_file_actions_t *fa)
 
 static pk_err setup_spawn(pk_runner *r)
 {
-    const pk_run_opts *o = &r->o;
     int rc;
     if ((rc = posix_spawn_file_actions_init(&r->fa)) != 0)
         goto fail;
@@ -249,9 +252,8 @@ static pk_err setup_spawn(pk_runner *r)
     sigemptyset(&def);
     sigaddset(&def, SIGPIPE);
     sigaddset(&def, SIGXFSZ);
-    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-    if (o->timeout_ms > 0)
-        flags |= POSIX_SPAWN_SETPGROUP;   /* pgid 0: the child leads a new group */
+    /* pgid 0: the child leads a new group (perfkit/cancel.h says why) */
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP;
     if ((rc = posix_spawnattr_setsigmask(&r->attr, &none)) != 0 ||
         (rc = posix_spawnattr_setsigdefault(&r->attr, &def)) != 0 ||
         (rc = posix_spawnattr_setflags(&r->attr, flags)) != 0)
@@ -415,83 +417,6 @@ static void forget(pk_runner *r, const char *prog)
     }
 }
 
-static void drain_pipe(pk_runner *r)
-{
-    while (read(r->pipe_r, r->drain, DRAIN_BYTES) > 0)
-        ;
-}
-
-/* Reap pid, draining the output pipe and enforcing the deadline on the way.
- * Returns 0 or an errno. */
-static int reap(pk_runner *r, pid_t pid, uint64_t t0, int *status, struct rusage *ru,
-                bool *timed_out)
-{
-    bool piped = r->pipe_r >= 0;
-    if (r->o.timeout_ms == 0 && !piped) {
-        while (wait4(pid, status, 0, ru) < 0)
-            if (errno != EINTR)
-                return errno;
-        return 0;
-    }
-    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    uint64_t deadline = r->o.timeout_ms ? t0 + r->o.timeout_ms * 1000000u : 0;
-    for (;;) {
-        struct pollfd p[2];
-        nfds_t n = 0;
-        if (pidfd >= 0)
-            p[n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
-        if (piped)
-            p[n++] = (struct pollfd){.fd = r->pipe_r, .events = POLLIN};
-        struct timespec ts, *tsp = NULL;
-        uint64_t wait_ns = UINT64_MAX;
-        if (deadline) {
-            uint64_t now = now_ns();
-            if (now >= deadline) {
-                kill(-pid, SIGKILL);
-                kill(pid, SIGKILL);
-                *timed_out = true;
-                break;
-            }
-            wait_ns = deadline - now;
-        }
-        if (pidfd < 0 && wait_ns > 10000000u)
-            wait_ns = 10000000u;   /* no pidfd: poll wait4 every 10 ms */
-        if (wait_ns != UINT64_MAX) {
-            ts.tv_sec = (time_t)(wait_ns / 1000000000u);
-            ts.tv_nsec = (long)(wait_ns % 1000000000u);
-            tsp = &ts;
-        }
-        int k = ppoll(p, n, tsp, NULL);
-        if (k < 0 && errno != EINTR)
-            break;
-        if (piped && k > 0 && p[n - 1].revents)
-            drain_pipe(r);
-        if (pidfd >= 0 && k > 0 && p[0].revents)
-            break;
-        if (pidfd < 0) {
-            pid_t w = wait4(pid, status, WNOHANG, ru);
-            if (w == pid)
-                goto reaped;
-            if (w < 0 && errno != EINTR)
-                return errno;
-        }
-    }
-    while (wait4(pid, status, 0, ru) < 0) {
-        if (errno != EINTR) {
-            int e = errno;
-            if (pidfd >= 0)
-                close(pidfd);
-            return e;
-        }
-    }
-reaped:
-    if (pidfd >= 0)
-        close(pidfd);
-    if (piped)
-        drain_pipe(r);
-    return 0;
-}
-
 /* Our resident size in bytes (0 when /proc is unavailable): after the peak
  * reset above, exec() starts the child's ru_maxrss here. */
 static uint64_t self_rss(pk_runner *r)
@@ -551,6 +476,11 @@ pk_err pk_runner_run_in(pk_runner *r, const char *cwd, char *const argv[], pk_ru
     if (!r || !argv || !argv[0] || !res || (cwd && !cwd[0]))
         return PK_EINVAL;
     memset(res, 0, sizeof *res);
+    if (pk_cancel_signal()) {
+        snprintf(r->msg, sizeof r->msg, "%s was not started: cancelled by signal %d (%s)",
+                 argv[0], pk_cancel_signal(), strsignal(pk_cancel_signal()));
+        return PK_EINTR;
+    }
     pk_err e = PK_OK;
     char joined[4096];
     const char *prog = pk__run_in_dir(cwd, argv[0], joined, sizeof joined);
@@ -605,14 +535,18 @@ pk_err pk_runner_run_in(pk_runner *r, const char *cwd, char *const argv[], pk_ru
         forget(r, prog);
         return fail_exec(r, rc, argv[0], av);
     }
-    rc = reap(r, pid, t0, &status, &ru, &res->timed_out);
-    uint64_t t1 = now_ns();
+    pk__proc_wait w = {.drain_fd = r->pipe_r, .drain_buf = r->drain, .drain_len = DRAIN_BYTES};
+    if (r->o.timeout_ms)
+        w.deadline_ns = t0 + r->o.timeout_ms * 1000000u;
+    rc = pk__proc_reap(pid, &w, &status, &ru);
+    uint64_t t1 = w.reaped_ns;   /* closing the pidfd is outside the window */
     pk__perfctr_stop(&r->pc);
     if (rc != 0) {
         errno = rc;
         fail_errno(r, "cannot wait for", argv[0]);
         return PK_EIO;
     }
+    res->timed_out = w.timed_out;
 
     res->wall_ns = t1 - t0;
     if (WIFEXITED(status)) {
@@ -634,8 +568,13 @@ pk_err pk_runner_run_in(pk_runner *r, const char *cwd, char *const argv[], pk_ru
     if (r->instr == PK_INSTR_HARDWARE) {
         res->instructions_ok = res->counters_ok & (1u << PK_CTR_INSTRUCTIONS);
         res->instructions = res->counters[PK_CTR_INSTRUCTIONS];
-    } else if (r->instr == PK_INSTR_CACHEGRIND && !res->timed_out) {
+    } else if (r->instr == PK_INSTR_CACHEGRIND && !res->timed_out && !w.cancelled) {
         res->instructions_ok = pk__cg_read_ir(&r->cg, &res->instructions);
+    }
+    if (w.cancelled) {
+        snprintf(r->msg, sizeof r->msg, "%s was stopped: cancelled by signal %d (%s)", argv[0],
+                 w.cancelled, strsignal(w.cancelled));
+        return PK_EINTR;
     }
     return PK_OK;
 }
