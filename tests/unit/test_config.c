@@ -531,6 +531,17 @@ Test(config, every_failed_allocation_is_enomem)
     fault_sweep(FULL);
 }
 
+/* More than 16 benchmarks: duplicates are found through a hash set, whose
+ * allocation fails cleanly too. */
+Test(config, every_failed_allocation_is_enomem_in_a_long_mapping)
+{
+    char text[2048];
+    size_t n = (size_t)snprintf(text, sizeof text, "version: 1\nbenchmarks:\n");
+    for (int i = 0; i < 20; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "  b%02d: { command: ls }\n", i);
+    fault_sweep(text);
+}
+
 Test(config, failed_allocation_on_error_paths)
 {
     /* a file with an error late: every earlier failure is still ENOMEM */
