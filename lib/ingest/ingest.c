@@ -538,7 +538,7 @@ pk_err pk_ingest_file(const char *path, pk_import_format fmt, const char *prefix
     }
     char *text = NULL;
     size_t len = 0;
-    pk_err e = pk__file_read(path, &text, &len, diag);
+    pk_err e = pk__file_read(path, PK__INPUT_IMPORT_MAX, "imports", &text, &len, diag);
     if (e != PK_OK)
         return e;
     e = pk_ingest_buffer(text, len, path, fmt, prefix, rs, diag);
@@ -640,7 +640,7 @@ pk_err pk_ingest_gbench_run_in(const char *binary, const char *cwd, const char *
         goto done;
     }
     e = pk_ingest_file(out_path, PK_IMPORT_GBENCH, prefix, rs, diag);
-    if (e == PK_EPARSE && diag)   /* the temporary file is gone: name the binary */
+    if ((e == PK_EPARSE || e == PK_ERANGE) && diag)   /* the file is gone: name the binary */
         snprintf(diag->file, sizeof diag->file, "%s (output)", binary);
 done:
     pk_runner_free(runner);

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/buf.h"
 #include "core/file.h"
@@ -159,16 +160,22 @@ static pk_err expand(builder *b, const char *arg, pk_diag *diag)
 
 static pk_err measure(pk_size_entry *f, uint32_t mask, pk_diag *diag)
 {
-    pk_err e = pk_size_file(f->path, mask, &f->size);
+    pk_diag d;
+    memset(&d, 0, sizeof d);
+    pk_err e = pk_size_file_diag(f->path, mask, &f->size, &d);
+    struct stat st;
     switch (e) {
     case PK_OK: break;
     case PK_ENOENT: pk_diag_set(diag, "", 0, 0, "%s: no such file", f->path); break;
     case PK_EPERM: pk_diag_set(diag, "", 0, 0, "%s: permission denied", f->path); break;
-    case PK_EINVAL:
-        pk_diag_set(diag, "", 0, 0, "%s: is a directory (give files, or a glob)", f->path);
-        break;
     case PK_ENOMEM: pk_diag_set(diag, "", 0, 0, "%s: out of memory", f->path); break;
-    default: pk_diag_set(diag, "", 0, 0, "%s: %s", f->path, pk_strerror(e)); break;
+    default:
+        if (e == PK_EINVAL && stat(f->path, &st) == 0 && S_ISDIR(st.st_mode))
+            pk_diag_set(diag, "", 0, 0, "%s: is a directory (give files, or a glob)", f->path);
+        else   /* a device, FIFO or socket; a read that failed */
+            pk_diag_set(diag, "", 0, 0, "%s: %s", f->path, d.message[0] ? d.message
+                                                                        : pk_strerror(e));
+        break;
     }
     return e;
 }

@@ -403,6 +403,21 @@ Test(config, load_from_file)
     cr_assert_str_eq(d.file, path);
     cr_assert_eq(pk_config_load(NULL, &c, &d), PK_EINVAL);
     pk_config_free(NULL);
+
+    /* regular files of at most 64 MiB: /dev/zero never ends */
+    cr_assert_eq(pk_config_load("/dev/zero", &c, &d), PK_EINVAL);
+    cr_assert_null(c);
+    cr_assert_str_eq(d.file, "/dev/zero");
+    cr_assert_str_eq(d.message, "is a character device, not a regular file");
+    snprintf(path, sizeof path, "%s/huge.yml", tmpdir);
+    write_file(path, "version: 1\n");
+    cr_assert_eq(truncate(path, (off_t)64 << 20), 0);   /* sparse: at the limit */
+    cr_assert_eq(pk_config_load(path, &c, &d), PK_EPARSE, "read, then found to be no YAML");
+    cr_assert_eq(truncate(path, ((off_t)64 << 20) + 1), 0);
+    cr_assert_eq(pk_config_load(path, &c, &d), PK_ERANGE);
+    cr_assert_str_eq(d.message,
+                     "67108865 bytes is larger than the 64 MiB limit for configuration files");
+    unlink(path);
 }
 
 /* ---- validate ------------------------------------------------------------ */

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "core/file.h"
 #include "perfkit/alloc.h"
 #include "perfkit/ingest.h"
 #include "fault.h"
@@ -490,6 +492,37 @@ Test(ingest, file_errors)
     cr_assert(strstr(d.message, "is a directory"), "%s", d.message);
     cr_assert_eq(pk_ingest_file(NULL, PK_IMPORT_AUTO, NULL, rs, &d), PK_EINVAL);
     cr_assert_eq(pk_ingest_buffer("{}", 2, "x", PK_IMPORT_AUTO, NULL, NULL, &d), PK_EINVAL);
+    pk_resultset_free(rs);
+}
+
+/* Regular files only, at most 512 MiB: /dev/zero would never end, a FIFO
+ * never answer, and a huge file would be held whole and parsed into a tree
+ * many times its size. */
+Test(ingest, only_regular_files_under_the_limit, .timeout = 20)
+{
+    pk_resultset *rs;
+    pk_resultset_new(&rs);
+    pk_diag d = {0};
+    cr_assert_eq(pk_ingest_file("/dev/zero", PK_IMPORT_AUTO, NULL, rs, &d), PK_EINVAL);
+    cr_assert_str_eq(d.file, "/dev/zero");
+    cr_assert_str_eq(d.message, "is a character device, not a regular file");
+    char dir[] = "/tmp/pk-test-ingest-XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    cr_assert_eq(pk_ingest_file(path, PK_IMPORT_AUTO, NULL, rs, &d), PK_EINVAL);
+    cr_assert_str_eq(d.message, "is a FIFO, not a regular file");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/big.json", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    cr_assert_eq(ftruncate(fileno(f), (off_t)(PK__INPUT_IMPORT_MAX + 1)), 0);   /* sparse */
+    fclose(f);
+    cr_assert_eq(pk_ingest_file(path, PK_IMPORT_AUTO, NULL, rs, &d), PK_ERANGE);
+    cr_assert_str_eq(d.message, "536870913 bytes is larger than the 512 MiB limit for imports");
+    unlink(path);
+    rmdir(dir);
+    cr_assert_eq(rs->n, 0);
     pk_resultset_free(rs);
 }
 

@@ -217,6 +217,7 @@ Test(size_report, input_errors_name_the_file)
     } cases[] = {
         {"missing.js", PK_ENOENT, "missing.js: no such file"},
         {"dist", PK_EINVAL, "dist: is a directory (give files, or a glob)"},
+        {"/dev/zero", PK_EINVAL, "/dev/zero: is a character device, not a regular file"},
         {"nothing/*.js", PK_ENOENT, "no file matches `nothing/*.js`"},
         {"dist/sub/{x,y}", PK_ENOENT, "no file matches `dist/sub/{x,y}`"},
     };
