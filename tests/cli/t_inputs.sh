@@ -8,6 +8,7 @@
 . "$(dirname "$TESTFILE")/lib.sh"
 
 # run_t SECS ARGS...: run perfkit with a deadline (exit 124 when it passes)
+# shellcheck disable=SC2034  # last_cmd and rc are lib.sh's
 run_t() {
     t=$1
     shift
@@ -20,6 +21,7 @@ run_t() {
 
 # peak_kib ARGS...: run perfkit (deadline 60 s); its exit code in $rc, its
 # peak resident size in KiB in $peak (getrusage of the child)
+# shellcheck disable=SC2034  # last_cmd and rc are lib.sh's
 peak_kib() {
     last_cmd="perfkit $*"
     set +e

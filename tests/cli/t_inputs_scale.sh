@@ -6,6 +6,7 @@
 . "$(dirname "$TESTFILE")/lib.sh"
 
 # run_t SECS ARGS...: run perfkit with a deadline (exit 124 when it passes)
+# shellcheck disable=SC2034  # last_cmd and rc are lib.sh's
 run_t() {
     t=$1
     shift
