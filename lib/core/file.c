@@ -53,6 +53,15 @@ static const char *kind_of(mode_t m)
                          : "a special file";
 }
 
+/* Reads of fd wait again (O_NONBLOCK was for the open only). */
+static pk_err blocking(int fd, const char *path, pk_diag *diag)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return fail(diag, path, "open", errno);
+    return PK_OK;
+}
+
 pk_err pk__file_open(const char *path, int *fd, uint64_t *size, pk_diag *diag)
 {
     if (!fd)
@@ -68,17 +77,15 @@ pk_err pk__file_open(const char *path, int *fd, uint64_t *size, pk_diag *diag)
         return fail(diag, path, "open", errno);
     struct stat st;
     pk_err e = PK_OK;
-    int flags;
     if (fstat(f, &st) != 0) {
         e = fail(diag, path, "read", errno);
     } else if (S_ISDIR(st.st_mode)) {
         e = fail(diag, path, "read", EISDIR);
     } else if (!S_ISREG(st.st_mode)) {
-        pk_diag_set(diag, path, 0, 0, "is %s, not a regular file",
-                    kind_of(st.st_mode));
+        pk_diag_set(diag, path, 0, 0, "is %s, not a regular file", kind_of(st.st_mode));
         e = PK_EINVAL;
-    } else if ((flags = fcntl(f, F_GETFL)) < 0 || fcntl(f, F_SETFL, flags & ~O_NONBLOCK) < 0) {
-        e = fail(diag, path, "read", errno);
+    } else {
+        e = blocking(f, path, diag);
     }
     if (e != PK_OK) {
         close(f);

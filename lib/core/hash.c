@@ -8,14 +8,14 @@
  * 3, 6.4, Algorithm R): the entries after the hole that could live in it
  * move back, so no tombstone ever lengthens a probe sequence.
  * The hash is 64-bit FNV-1a whose offset basis is mixed with a per-process
- * seed (the kernel's AT_RANDOM bytes), finalised with MurmurHash3's fmix64:
+ * seed (getrandom(2), once), finalised with MurmurHash3's fmix64:
  * FNV alone has weak low bits, which a power-of-two table indexes by.
  * References: FNV (draft-eastlake-fnv), MurmurHash3 (Appleby, fmix64). */
 #include "core/hash.h"
 
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/auxv.h>
+#include <sys/random.h>
 
 #include "perfkit/alloc.h"
 
@@ -29,11 +29,9 @@ static uint64_t seed(void)
     uint64_t s = atomic_load_explicit(&process_seed, memory_order_relaxed);
     if (s)
         return s;
-    const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
-    s = 0x9e3779b97f4a7c15ull;
-    if (r)
-        for (int i = 0; i < 8; i++)
-            s = (s << 8 | (s >> 56)) ^ r[i];
+    /* the kernel's randomness; failing that, where this library was loaded */
+    if (getrandom(&s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s)
+        s = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)&process_seed;
     s |= 1;   /* never 0: 0 means "not read yet" */
     atomic_store_explicit(&process_seed, s, memory_order_relaxed);
     return s;

@@ -92,7 +92,7 @@ static pk_err index_sync(pk_resultset *rs)
         pk__hash_clear(&x->names);
         x->indexed = 0;
     }
-    for (; x->indexed < rs->n; x->indexed++) {
+    for (; rs->benches && x->indexed < rs->n; x->indexed++) {
         const char *name = rs->benches[x->indexed].name;
         if (pk__hash_put(&x->names, name, strlen(name), x->indexed) != PK_OK)
             return PK_ENOMEM;

@@ -13,9 +13,9 @@
 
 #define MANY 100000
 
-static char (*make_keys(size_t n))[16]
+static char (*make_keys(size_t n))[32]
 {
-    char (*k)[16] = calloc(n, sizeof *k);
+    char (*k)[32] = calloc(n, sizeof *k);
     cr_assert_not_null(k);
     for (size_t i = 0; i < n; i++)
         snprintf(k[i], sizeof k[i], "bench/%zu", i);
@@ -74,7 +74,7 @@ Test(core_hash, put_get_replace_remove)
  * average lookup reads a handful of slots (a quadratic table would not). */
 Test(core_hash, many_keys_stay_constant_time)
 {
-    char (*k)[16] = make_keys(MANY);
+    char (*k)[32] = make_keys(MANY);
     pk__hash h = {0};
     for (size_t i = 0; i < MANY; i++)
         cr_assert_eq(pk__hash_put(&h, k[i], strlen(k[i]), i), PK_OK);
@@ -117,7 +117,7 @@ Test(core_hash, many_keys_stay_constant_time)
 Test(core_hash, removal_across_the_wrap)
 {
     enum { N = 600 };
-    char (*k)[16] = make_keys(N);
+    char (*k)[32] = make_keys(N);
     pk__hash h = {0};
     cr_assert_eq(pk__hash_reserve(&h, 8), PK_OK);   /* 16 slots */
     size_t cap = h.cap;
@@ -155,7 +155,7 @@ Test(core_hash, removal_across_the_wrap)
  * usable, nothing leaked once it is freed. */
 Test(core_hash, allocation_failures_leave_the_table_unchanged)
 {
-    char (*k)[16] = make_keys(200);
+    char (*k)[32] = make_keys(200);
     for (long fail = 0;; fail++) {
         pk__hash h = {0};
         fault_arm(fail);
