@@ -197,6 +197,7 @@ static int exit_code(pk_err e)
     case PK_ENOTSUP:
     case PK_ECORRUPT:
     case PK_EBUSY:
+    case PK_ERANGE:   /* an input over its size limit */
         return CLI_USAGE;
     case PK_EINTR:
         return 130;

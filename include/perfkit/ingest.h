@@ -77,8 +77,13 @@ pk_import_format pk_ingest_detect(const char *text, size_t len);
 pk_err pk_ingest_buffer(const char *text, size_t len, const char *name, pk_import_format fmt,
                         const char *prefix, pk_resultset *rs, pk_diag *diag);
 
-/* The same for the file at path. Errors: also PK_ENOENT, PK_EPERM, PK_EIO,
- * PK_EINVAL (path is a directory). */
+/* The same for the file at path, which must be a regular file of at most
+ * 512 MiB: a directory, device (/dev/zero), FIFO or socket is refused
+ * before anything is read, and so is a larger file (it would be held whole
+ * and parsed into a tree many times its size). Errors: also PK_ENOENT,
+ * PK_EPERM, PK_EIO, PK_EINVAL (not a regular file: "is a FIFO, not a
+ * regular file"), PK_ERANGE ("600.0 MiB is larger than the 512 MiB limit
+ * for imports"). */
 pk_err pk_ingest_file(const char *path, pk_import_format fmt, const char *prefix,
                       pk_resultset *rs, pk_diag *diag);
 
@@ -90,8 +95,9 @@ pk_err pk_ingest_file(const char *path, pk_import_format fmt, const char *prefix
  * the run is cancelled. Errors:
  * PK_ENOENT / PK_EPERM (binary), PK_EFAIL (it exited
  * non-zero or was killed; diag carries the stderr tail), PK_EPARSE (its
- * output), PK_EINTR (a cancel request, perfkit/cancel.h, stopped it), PK_EIO,
- * PK_ENOMEM. */
+ * output), PK_ERANGE (its output is over the 512 MiB limit of imports; diag
+ * names the binary), PK_EINTR (a cancel request, perfkit/cancel.h, stopped
+ * it), PK_EIO, PK_ENOMEM. */
 pk_err pk_ingest_gbench_run(const char *binary, const char *const *args, size_t n_args,
                             size_t repetitions, const char *prefix, pk_resultset *rs,
                             pk_diag *diag);

@@ -19,6 +19,11 @@
  * Ownership: a set owns everything in it; pointers into it (pk_bench_data,
  * pk_series) are borrowed and valid until the set is freed or, for series
  * of one benchmark, until the next add on that benchmark.
+ * Cost: a set keeps an index of its names, so pk_resultset_find and
+ * pk_resultset_add are O(1) expected (a million benchmarks load in linear
+ * time); the fields of pk_resultset are for reading — only the functions
+ * below add, rename or remove benchmarks (pk_resultset_truncate drops the
+ * last ones), or the index no longer agrees with them.
  * Thread-safety: none; read-only use from several threads is safe. */
 #ifndef PERFKIT_RESULTSET_H
 #define PERFKIT_RESULTSET_H
@@ -51,11 +56,15 @@ typedef struct pk_bench_data {
                              pk_bench_data_put; read n_series) */
 } pk_bench_data;
 
+typedef struct pk_resultset_index pk_resultset_index;
+
 typedef struct pk_resultset {
     pk_bench_data *benches;
     size_t n;
     size_t cap;           /* appended: room in benches (bookkeeping of
                              pk_resultset_add; read n) */
+    pk_resultset_index *index;   /* appended: name → position (private to
+                                    resultset.c; may be NULL) */
 } pk_resultset;
 
 /* On PK_OK *out owns an empty set. Errors: PK_ENOMEM. */
@@ -63,12 +72,18 @@ pk_err pk_resultset_new(pk_resultset **out);
 void   pk_resultset_free(pk_resultset *rs);   /* NULL is a no-op */
 
 /* Add a benchmark named name (copied); *out (may be NULL) borrows it.
- * Errors: PK_EINVAL (NULL or empty name, a name already in the set),
- * PK_ENOMEM. Invalidates earlier pk_bench_data pointers of rs. */
+ * O(1) amortised. Errors: PK_EINVAL (NULL or empty name, a name already in
+ * the set), PK_ENOMEM (the set is unchanged). Invalidates earlier
+ * pk_bench_data pointers of rs. */
 pk_err pk_resultset_add(pk_resultset *rs, const char *name, pk_bench_data **out);
 
-/* The benchmark named name, or NULL. */
+/* The benchmark named name, or NULL. O(1) expected; allocates nothing. */
 pk_bench_data *pk_resultset_find(const pk_resultset *rs, const char *name);
+
+/* Remove and release the benchmarks after the first n (the ones added
+ * last), e.g. to undo a reader that failed half-way; n >= rs->n is a no-op.
+ * Pointers to the removed benchmarks become invalid. Never fails. */
+void pk_resultset_truncate(pk_resultset *rs, size_t n);
 
 /* Add (or replace) series figure of b with a copy of samples[0..n-1].
  * Errors: PK_EINVAL (NULL/empty figure, n == 0, a NaN), PK_ENOMEM. */

@@ -48,9 +48,19 @@ typedef struct pk_size {
  * failed). */
 pk_err pk_size_buffer(const void *data, size_t len, uint32_t mask, pk_size *out);
 
-/* The same for a file (read whole). Errors: as above plus PK_ENOENT, PK_EPERM
- * (unreadable), PK_EINVAL (a directory). */
+/* The same for the file at path, which must be a regular file: a
+ * directory, device (/dev/zero), FIFO or socket is refused, since it has no
+ * size and may never end or never answer. The file is streamed in chunks
+ * through the compressors, so memory stays flat whatever its size (there
+ * is no size limit); raw alone only stats it. Errors: as above plus
+ * PK_ENOENT, PK_EPERM (unreadable), PK_EINVAL (not a regular file), PK_EIO
+ * (a read failed, or the file changed size while read). */
 pk_err pk_size_file(const char *path, uint32_t mask, pk_size *out);
+
+/* pk_size_file, with diag (may be NULL) naming path and saying why it could
+ * not be measured: "is a FIFO, not a regular file", "cannot
+ * open: No such file or directory", ... */
+pk_err pk_size_file_diag(const char *path, uint32_t mask, pk_size *out, pk_diag *diag);
 
 /* ---- files -------------------------------------------------------------- */
 

@@ -84,23 +84,24 @@ static pk_err window(pk_store *st, const char *name, const char *baseline_branch
     return e;
 }
 
-/* The window size of benchmark name: its config benchmark's policy. */
-static size_t window_size(const pk_config *c, const char *name)
+/* The window size of benchmark name: its config benchmark's policy (the
+ * one evaluate.c judges it under), else the config's. */
+static size_t window_size(const pk__check_owners *owners, const char *name)
 {
-    const pk_policy *p = c ? &c->policy : NULL;
-    for (size_t i = 0; c && i < c->n_benches; i++)
-        if (pk__check_belongs(&c->benches[i], name))
-            p = &c->benches[i].policy;
+    const pk_cfg_bench *cb = pk__check_owner(owners, name);
+    const pk_policy *p = cb ? &cb->policy : owners->c ? &owners->c->policy : NULL;
     return p && p->window ? p->window : PK_DEFAULT_WINDOW;
 }
 
 /* Benchmark i: its window and the run it is judged against. */
-static pk_err find_one(pk_store *st, const pk_config *c, const char *name, int64_t fixed,
-                       const pk_run_meta *meta, pk_check_baseline_set *b, size_t i)
+static pk_err find_one(pk_store *st, const pk__check_owners *owners, const char *name,
+                       int64_t fixed, const pk_run_meta *meta, pk_check_baseline_set *b,
+                       size_t i)
 {
+    const pk_config *c = owners->c;
     const char *branch = c && c->baseline_branch ? c->baseline_branch : "main";
     pk_check_window *w = &b->windows[i];
-    size_t size = window_size(c, name);
+    size_t size = window_size(owners, name);
     w->sets = pk_calloc(size, sizeof(pk_resultset *));
     w->run_ids = pk_calloc(size, sizeof *w->run_ids);
     if (!w->sets || !w->run_ids)
@@ -142,9 +143,12 @@ pk_err pk_check_find_baselines(pk_store *st, const pk_config *c, const pk_result
         return PK_ENOMEM;
     }
     int64_t fixed = 0;
+    pk__check_owners owners = {0};
     pk_err e = ref ? resolve(st, ref, &fixed, diag) : PK_OK;
+    if (e == PK_OK && (e = pk__check_owners_init(&owners, c)) == PK_ENOMEM)
+        pk_diag_set(diag, NULL, 0, 0, "out of memory finding baselines");
     for (size_t i = 0; st && e == PK_OK && i < current->n; i++) {
-        e = find_one(st, c, current->benches[i].name, fixed, meta, b, i);
+        e = find_one(st, &owners, current->benches[i].name, fixed, meta, b, i);
         if (e == PK_ENOENT) {
             e = PK_OK;   /* the named or pinned run lacks this benchmark: no baseline */
             b->run_ids[i] = 0;
@@ -154,6 +158,7 @@ pk_err pk_check_find_baselines(pk_store *st, const pk_config *c, const pk_result
             pk_diag_set(diag, NULL, 0, 0, "history: %s", pk_store_last_error(st));
         }
     }
+    pk__check_owners_free(&owners);
     if (e != PK_OK) {
         pk_check_baseline_set_free(b);
         return e;

@@ -3,6 +3,7 @@
 #ifndef PK_CHECK_INT_H
 #define PK_CHECK_INT_H
 
+#include "core/hash.h"
 #include "perfkit/check.h"
 
 /* PK_OK when o->only is NULL or a benchmark name of c contains it; else
@@ -48,8 +49,23 @@ void pk__check_set_status(pk_check_item *it, double threshold);
 void pk__check_compare_opts(const pk_policy *pol, pk_compare_opts *co);
 
 /* Whether result name ("name" or "name/inner") comes from config benchmark
- * cb. */
+ * cb (owner.c). */
 bool pk__check_belongs(const pk_cfg_bench *cb, const char *name);
+
+/* The benchmarks of a config by name, to find the one a result belongs to
+ * in O(1) expected instead of scanning them all (owner.c). */
+typedef struct pk__check_owners {
+    const pk_config *c;   /* borrowed; NULL: no result belongs anywhere */
+    pk__hash names;       /* c->benches[i].name → i */
+    size_t longest;       /* the longest name's length */
+} pk__check_owners;
+
+/* Index c's benchmarks (c may be NULL). Errors: PK_ENOMEM (o is empty). */
+pk_err pk__check_owners_init(pk__check_owners *o, const pk_config *c);
+/* The first benchmark of the config (in its order) that result name
+ * belongs to (pk__check_belongs), or NULL. */
+const pk_cfg_bench *pk__check_owner(const pk__check_owners *o, const char *name);
+void pk__check_owners_free(pk__check_owners *o);   /* NULL is a no-op */
 
 /* The unpaired verdict of regression item it of a noisy figure against
  * history window w (unpaired.c): it->current, ->baseline (the statistic of

@@ -271,9 +271,12 @@ static pk_err measure_file(const pk_size_budget *sb, const char *path, pk_result
     if (b && !mask)
         return PK_OK;   /* already measured through another pattern */
     pk_size sz;
-    pk_err e = pk_size_file(path, mask | 1u, &sz);
-    if (e != PK_OK) {
-        pk_diag_set(diag, path, 0, 0, "cannot measure the size: %s", pk_strerror(e));
+    pk_diag d;
+    memset(&d, 0, sizeof d);
+    pk_err e = pk_size_file_diag(path, mask | 1u, &sz, &d);
+    if (e != PK_OK) {   /* "is a FIFO, not a regular file" */
+        pk_diag_set(diag, path, 0, 0, "cannot measure the size: %s",
+                    d.message[0] ? d.message : pk_strerror(e));
         return e;
     }
     if (!b && (e = pk_resultset_add(rs, name, &b)) != PK_OK)

@@ -48,16 +48,13 @@ void pk__check_warnings_free(pk_check_report *r)
 
 /* The regression threshold of figure in the benchmark name (its config
  * entry's policy, else the defaults), as evaluate.c applies it. */
-static double threshold_of(const pk_config *c, const char *name, const char *figure)
+static double threshold_of(const pk__check_owners *owners, const char *name,
+                           const char *figure)
 {
     pk_policy def;
     pk_policy_init(&def);
-    const pk_policy *pol = &def;
-    for (size_t i = 0; c && i < c->n_benches; i++)
-        if (pk__check_belongs(&c->benches[i], name)) {
-            pol = &c->benches[i].policy;
-            break;
-        }
+    const pk_cfg_bench *cb = pk__check_owner(owners, name);
+    const pk_policy *pol = cb ? &cb->policy : &def;
     pk_compare_opts co;
     pk__check_compare_opts(pol, &co);
     pk_figure_compare_opts(figure, &co);
@@ -185,6 +182,8 @@ pk_err pk__check_creep(pk_store *st, const pk_config *c, const pk_run_meta *meta
     if (e != PK_OK)
         return e == PK_ENOMEM ? e : PK_OK;
     size_t cap = r->n_warnings;
+    pk__check_owners owners;
+    e = pk__check_owners_init(&owners, c);
     for (size_t i = 0; e == PK_OK && i < r->n_items; i++) {
         const pk_check_item *it = &r->items[i];
         if (it->kind != PK_ITEM_REGRESSION || !isfinite(it->current) ||
@@ -210,13 +209,15 @@ pk_err pk__check_creep(pk_store *st, const pk_config *c, const pk_run_meta *meta
         if (e == PK_OK)
             e = judge(pts, n, it->current,
                       pk_figure_direction(it->figure) == PK_HIGHER_IS_BETTER,
-                      threshold_of(c, it->benchmark, it->figure), &w, commit, sizeof commit);
+                      threshold_of(&owners, it->benchmark, it->figure), &w, commit,
+                      sizeof commit);
         pk_free(pts);
         if (e == PK_OK && w.runs)
             e = add_warning(r, &cap, it, &w, commit);
         if (e != PK_OK && e != PK_ENOMEM)
             e = PK_OK;   /* a history it cannot read: no warning */
     }
+    pk__check_owners_free(&owners);
     pk_free(rl.v);
     return e;
 }

@@ -283,12 +283,6 @@ static pk_err judge_figure(builder *bd, const pk_bench_data *b, const char *figu
     return e;
 }
 
-bool pk__check_belongs(const pk_cfg_bench *cb, const char *name)
-{
-    size_t n = strlen(cb->name);
-    return strncmp(name, cb->name, n) == 0 && (name[n] == '\0' || name[n] == '/');
-}
-
 static pk_err bench_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_data *b,
                           const judge *how)
 {
@@ -391,15 +385,13 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
         bd.r->run = *o->run;
     if (c)
         snprintf(bd.r->config_path, sizeof bd.r->config_path, "%s", c->path);
-    pk_err e = PK_OK;
+    pk__check_owners owners;
+    pk_err e = pk__check_owners_init(&owners, c);
     for (size_t j = 0; j < current->n && e == PK_OK; j++) {
         const pk_bench_data *b = &current->benches[j];
         if (strncmp(b->name, "size:", 5) == 0)
             continue;
-        const pk_cfg_bench *cb = NULL;
-        for (size_t i = 0; c && i < c->n_benches && !cb; i++)
-            if (pk__check_belongs(&c->benches[i], b->name))
-                cb = &c->benches[i];
+        const pk_cfg_bench *cb = pk__check_owner(&owners, b->name);
         if (c && !cb)
             continue;   /* not from this config */
         judge jd = {
@@ -426,6 +418,7 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
         }
         e = bench_items(&bd, cb, b, &jd);
     }
+    pk__check_owners_free(&owners);
     if (e == PK_OK && c)
         e = size_items(&bd, c, current);
     if (e != PK_OK) {

@@ -348,7 +348,8 @@ pk_err pk_config_load(const char *path, pk_config **out, pk_diag *diag)
         return PK_EINVAL;
     char *buf;
     size_t len;
-    pk_err e = pk__file_read(path, &buf, &len, diag);
+    pk_err e = pk__file_read(path, PK__INPUT_CONFIG_MAX, "configuration files", &buf, &len,
+                             diag);
     if (e == PK_OK)
         e = pk_config_parse(buf, len, path, out, diag);
     pk_free(buf);

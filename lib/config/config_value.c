@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/hash.h"
 #include "perfkit/alloc.h"
 
 __attribute__((format(printf, 4, 0)))
@@ -121,6 +122,44 @@ static bool same_key(const char *a, const char *b, bool normalize_keys)
     }
 }
 
+/* Mappings longer than this find duplicates through a hash set; shorter
+ * ones (nearly all: a benchmark's keys, the top level) by a scan. */
+#define SCAN_KEYS 16
+
+/* The index (into map->items) of an earlier key equal to key i, or i when
+ * there is none: the scan for short mappings. */
+static size_t earlier_by_scan(const pk__ynode *map, size_t i, bool normalize_keys)
+{
+    for (size_t j = 0; j < i; j += 2)
+        if (same_key(map->items[i]->str, map->items[j]->str, normalize_keys))
+            return j;
+    return i;
+}
+
+/* Keys of a long mapping as the hash set compares them: their own bytes, or
+ * a copy with '_' read as '-' (one block for all) when normalize_keys. */
+static pk_err key_texts(pk__cfg_ctx *c, const pk__ynode *map, bool normalize_keys, char **block)
+{
+    *block = NULL;
+    if (!normalize_keys)
+        return PK_OK;
+    size_t total = 0;
+    for (size_t i = 0; i < map->n; i += 2)
+        total += map->items[i]->len + 1;
+    char *b = pk_malloc(total ? total : 1), *at = b;
+    if (!b)
+        return pk__cfg_nomem(c);
+    for (size_t i = 0; i < map->n; i += 2) {
+        const pk__ynode *k = map->items[i];
+        for (size_t x = 0; x < k->len; x++)
+            at[x] = k->str[x] == '_' ? '-' : k->str[x];
+        at[k->len] = '\0';
+        at += k->len + 1;
+    }
+    *block = b;
+    return PK_OK;
+}
+
 pk_err pk__cfg_check_map(pk__cfg_ctx *c, const pk__ynode *map, const char *what,
                          const char *noun, bool normalize_keys)
 {
@@ -128,21 +167,42 @@ pk_err pk__cfg_check_map(pk__cfg_ctx *c, const pk__ynode *map, const char *what,
     if (map->kind != PK__YN_MAP)
         return pk__cfg_error_at(c, map, "%s must be a mapping (`key: value` lines), got %s", what,
                                 got(map, g, sizeof g));
-    for (size_t i = 0; i < map->n; i += 2) {
+    bool hashed = map->n / 2 > SCAN_KEYS;
+    pk__hash seen = {0};
+    char *block = NULL;
+    pk_err e = PK_OK;
+    if (hashed && (e = key_texts(c, map, normalize_keys, &block)) == PK_OK &&
+        pk__hash_reserve(&seen, map->n / 2) != PK_OK)
+        e = pk__cfg_nomem(c);
+    const char *text = block;
+    for (size_t i = 0; e == PK_OK && i < map->n; i += 2) {
         const pk__ynode *k = map->items[i];
-        if (k->kind != PK__YN_SCALAR)
-            return pk__cfg_error_at(c, k, "a key in %s is %s; keys are plain words", what,
-                                    pk__cfg_node_what(k));
-        if (k->len == 0)
-            return pk__cfg_error_at(c, k, "empty %s in %s", noun, what);
-        for (size_t j = 0; j < i; j += 2) {
-            const pk__ynode *p = map->items[j];
-            if (same_key(k->str, p->str, normalize_keys))
-                return pk__cfg_error_at(c, k, "duplicate %s `%s` in %s (first at line %u)", noun,
-                                        k->str, what, p->line);
+        if (k->kind != PK__YN_SCALAR) {
+            e = pk__cfg_error_at(c, k, "a key in %s is %s; keys are plain words", what,
+                                 pk__cfg_node_what(k));
+            break;
         }
+        if (k->len == 0) {
+            e = pk__cfg_error_at(c, k, "empty %s in %s", noun, what);
+            break;
+        }
+        size_t j = i;
+        if (!hashed) {
+            j = earlier_by_scan(map, i, normalize_keys);
+        } else {
+            const char *key = block ? text : k->str;
+            text += block ? k->len + 1 : 0;
+            if (!pk__hash_get(&seen, key, k->len, &j) &&
+                pk__hash_put(&seen, key, k->len, i) != PK_OK)
+                e = pk__cfg_nomem(c);
+        }
+        if (e == PK_OK && j != i)
+            e = pk__cfg_error_at(c, k, "duplicate %s `%s` in %s (first at line %u)", noun,
+                                 k->str, what, map->items[j]->line);
     }
-    return PK_OK;
+    pk__hash_free(&seen);
+    pk_free(block);
+    return e;
 }
 
 pk_err pk__cfg_unknown_key(pk__cfg_ctx *c, const pk__ynode *key, const char *where,

@@ -1,8 +1,12 @@
-/* file.c — one errno mapping, whole-file reading, sorted glob expansion and
+/* file.c — one errno mapping, input files, sorted glob expansion and
  * temporary files for every module (core/file.h).
  *
- * Reading uses read(2) with a capacity from fstat for regular files and
- * doubling for pipes and /proc files (which report size 0). Globs use
+ * Inputs are regular files only: opened with O_NONBLOCK (a FIFO would block
+ * the open itself), then fstat'd — a device, FIFO or socket is refused by
+ * name, since /dev/zero never ends and a FIFO may never answer. A whole-file
+ * read takes its capacity from fstat, doubles for /proc files (size 0), and
+ * stops one byte past the caller's limit, so no input costs more memory
+ * than the limit however it changes while read. Globs use
  * glob(3) with GLOB_BRACE | GLOB_TILDE | GLOB_MARK: one flag set everywhere,
  * so `{a,b}.js` means the same to a size budget, to `perfkit size` and to
  * collection; GLOB_MARK lets directories be told apart and left out. */
@@ -11,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,25 +43,120 @@ static pk_err fail(pk_diag *diag, const char *path, const char *what, int err)
     return pk__err_from_errno(err);
 }
 
-pk_err pk__file_read_fd(int fd, const char *path, char **out, size_t *len, pk_diag *diag)
+/* What a file that is not a regular one is, for messages. */
+static const char *kind_of(mode_t m)
+{
+    return S_ISCHR(m)    ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISSOCK(m) ? "a socket"
+                         : "a special file";
+}
+
+/* Reads of fd wait again (O_NONBLOCK was for the open only). */
+static pk_err blocking(int fd, const char *path, pk_diag *diag)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return fail(diag, path, "open", errno);
+    return PK_OK;
+}
+
+pk_err pk__file_open(const char *path, int *fd, uint64_t *size, pk_diag *diag)
+{
+    if (!fd)
+        return PK_EINVAL;
+    *fd = -1;
+    if (!path || !path[0]) {
+        pk_diag_set(diag, "", 0, 0, "no file name given");
+        return PK_EINVAL;
+    }
+    /* O_NONBLOCK: opening a FIFO nobody writes to would wait forever */
+    int f = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (f < 0)
+        return fail(diag, path, "open", errno);
+    struct stat st;
+    pk_err e = PK_OK;
+    if (fstat(f, &st) != 0) {
+        e = fail(diag, path, "read", errno);
+    } else if (S_ISDIR(st.st_mode)) {
+        e = fail(diag, path, "read", EISDIR);
+    } else if (!S_ISREG(st.st_mode)) {
+        pk_diag_set(diag, path, 0, 0, "is %s, not a regular file", kind_of(st.st_mode));
+        e = PK_EINVAL;
+    } else {
+        e = blocking(f, path, diag);
+    }
+    if (e != PK_OK) {
+        close(f);
+        return e;
+    }
+    *fd = f;
+    if (size)
+        *size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    return PK_OK;
+}
+
+/* "2.1 GiB" for a size; a limit exactly: "64 MiB", else "2999 bytes". */
+static void size_text(uint64_t bytes, bool exact, char *buf, size_t len)
+{
+    static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    double v = (double)bytes;
+    while (v >= 1024.0 && u < 4) {
+        v /= 1024.0;
+        u++;
+    }
+    if (exact && v != (double)(uint64_t)v)
+        snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
+    else
+        snprintf(buf, len, u == 0 || exact ? "%.0f %s" : "%.1f %s", v, unit[u]);
+}
+
+static pk_err too_large(pk_diag *diag, const char *path, uint64_t size, bool at_least,
+                        uint64_t max_bytes, const char *what)
+{
+    char have[64], max[32], near[32];
+    size_text(size, false, have, sizeof have);
+    size_text(max_bytes, false, near, sizeof near);
+    if (strcmp(have, near) == 0)   /* "64.0 MiB" either way: say the bytes */
+        snprintf(have, sizeof have, "%llu bytes", (unsigned long long)size);
+    size_text(max_bytes, true, max, sizeof max);
+    pk_diag_set(diag, path, 0, 0, "%s%s is larger than the %s limit for %s",
+                at_least ? "more than " : "", have, max, what ? what : "this input");
+    return PK_ERANGE;
+}
+
+pk_err pk__file_read(const char *path, uint64_t max_bytes, const char *what, char **out,
+                     size_t *len, pk_diag *diag)
 {
     if (!out || !len)
         return PK_EINVAL;
     *out = NULL;
     *len = 0;
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return fail(diag, path, "read", errno);
-    if (S_ISDIR(st.st_mode))
-        return fail(diag, path, "read", EISDIR);
+    int fd;
+    uint64_t size;
+    pk_err e = pk__file_open(path, &fd, &size, diag);
+    if (e != PK_OK)
+        return e;
+    if (max_bytes > SIZE_MAX - 2)
+        max_bytes = SIZE_MAX - 2;
+    if (size > max_bytes) {
+        close(fd);
+        return too_large(diag, path, size, false, max_bytes, what);
+    }
+    /* the size fstat gave, read to the end: a file can change meanwhile, and
+     * /proc files say 0; never more than max_bytes + 1 (to see it is over) */
     size_t cap = 0, n = 0;
-    size_t want = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
     char *buf = NULL;
-    pk_err e = pk__grow((void **)&buf, &cap, want, 1);
+    e = pk__grow((void **)&buf, &cap, size ? (size_t)size + 1 : 4096, 1);
     while (e == PK_OK) {
         if (n + 1 >= cap && (e = pk__grow((void **)&buf, &cap, cap + 1, 1)) != PK_OK)
             break;
-        ssize_t r = read(fd, buf + n, cap - n - 1);
+        size_t want = cap - n - 1;
+        if (want > max_bytes + 1 - n)
+            want = (size_t)(max_bytes + 1 - n);
+        ssize_t r = read(fd, buf + n, want);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -66,7 +166,12 @@ pk_err pk__file_read_fd(int fd, const char *path, char **out, size_t *len, pk_di
         if (r == 0)
             break;
         n += (size_t)r;
+        if (n > max_bytes) {
+            e = too_large(diag, path, n - 1, true, max_bytes, what);
+            break;
+        }
     }
+    close(fd);
     if (e != PK_OK) {
         if (e == PK_ENOMEM)
             pk_diag_set(diag, path, 0, 0, "out of memory reading the file");
@@ -77,24 +182,6 @@ pk_err pk__file_read_fd(int fd, const char *path, char **out, size_t *len, pk_di
     *out = buf;
     *len = n;
     return PK_OK;
-}
-
-pk_err pk__file_read(const char *path, char **out, size_t *len, pk_diag *diag)
-{
-    if (!out || !len)
-        return PK_EINVAL;
-    *out = NULL;
-    *len = 0;
-    if (!path || !path[0]) {
-        pk_diag_set(diag, "", 0, 0, "no file name given");
-        return PK_EINVAL;
-    }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(diag, path, "open", errno);
-    pk_err e = pk__file_read_fd(fd, path, out, len, diag);
-    close(fd);
-    return e;
 }
 
 int pk__glob_magic(const char *s)

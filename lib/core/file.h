@@ -1,6 +1,6 @@
-/* core/file.h — files for every libperfkit module: one errno mapping, whole-
- * file reading, glob expansion, temporary files. (Internal toolkit; see
- * core/buf.h.)
+/* core/file.h — files for every libperfkit module: one errno mapping, input
+ * files (regular files only, size limits), glob expansion, temporary files.
+ * (Internal toolkit; see core/buf.h.)
  *
  * errno → pk_err, the one table of lib/:
  *   ENOENT ENOTDIR ELOOP ENAMETOOLONG         PK_ENOENT
@@ -14,20 +14,42 @@
 #define PK_CORE_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "perfkit/diag.h"
 #include "perfkit/error.h"
 
 pk_err pk__err_from_errno(int err);
 
-/* The whole file at path (a regular file, pipe or /proc file) into a new
- * pk_malloc'd, NUL-terminated buffer (*out, caller frees; *len excludes the
- * NUL). A directory is PK_EINVAL. On error *out is NULL and diag (may be
- * NULL) says "cannot open/read: <reason>" with path as the file. */
-pk_err pk__file_read(const char *path, char **out, size_t *len, pk_diag *diag);
+/* The size limits of the files perfkit reads whole: the one place they are
+ * written (docs/guarantees.md quotes them, and error messages name them).
+ * A file is read into memory and parsed into a tree several times its size
+ * (about 30x for YAML, 12x for JSON), so the limits keep a mistaken input
+ * from taking the machine's memory while leaving room for a million
+ * benchmarks (a perfkit.yml of 10^6 benchmarks is ~32 MB; an import of 10^6
+ * results ~200-270 MB). Files that are only measured (size budgets) are
+ * streamed and have no limit. */
+#define PK__INPUT_CONFIG_MAX ((uint64_t)64 << 20)    /* perfkit.yml: 64 MiB */
+#define PK__INPUT_IMPORT_MAX ((uint64_t)512 << 20)   /* imported results: 512 MiB */
 
-/* The same from an open descriptor, read from its current offset to the
- * end (fd stays open; path only names it in diag). */
-pk_err pk__file_read_fd(int fd, const char *path, char **out, size_t *len, pk_diag *diag);
+/* Open path for reading as an input: a regular file, never a device, FIFO,
+ * socket or directory (those would block, never end or mean nothing). The
+ * open itself does not block on a FIFO (O_NONBLOCK, cleared again for the
+ * regular file). On PK_OK *fd (close-on-exec; caller closes) is open at
+ * offset 0 and *size (may be NULL) holds the file's size. Errors, with diag
+ * (may be NULL) naming path: PK_EINVAL "cannot read: is a directory" / "is a
+ * FIFO, not a regular file" (also a character or block device, a socket),
+ * PK_ENOENT, PK_EPERM, PK_EIO ("cannot open: <reason>"). */
+pk_err pk__file_open(const char *path, int *fd, uint64_t *size, pk_diag *diag);
+
+/* The whole of the regular file at path into a new pk_malloc'd,
+ * NUL-terminated buffer (*out, caller frees; *len excludes the NUL), at most
+ * max_bytes of it: a larger file (or one that grows past it while read) is
+ * PK_ERANGE with "<size> is larger than the <max> limit for <what>" (what:
+ * "configuration files", "imports"). Other errors as pk__file_open, plus
+ * PK_EIO / PK_ENOMEM reading. On error *out is NULL and diag (may be NULL)
+ * has the message, path as its file. */
+pk_err pk__file_read(const char *path, uint64_t max_bytes, const char *what, char **out,
+                     size_t *len, pk_diag *diag);
 
 /* Expand pattern as a glob(7) pattern with braces ({a,b}) and ~, sorted
  * (byte order), directories left out. A pattern without glob characters

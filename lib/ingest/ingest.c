@@ -11,7 +11,9 @@
  * it — the text is known to be valid JSON (bare tokens aside) by then, so a
  * skip-scanner suffices. Readers add to the caller's set directly; on any
  * error the benchmarks they added are released again, leaving the set as it
- * was. */
+ * was. Everything on the way is linear in the input: names are found through
+ * the set's index, and the copies of a repeated name count on from the last
+ * "#k" given instead of trying 1, 2, ... again. */
 #include "ingest/ingest_int.h"
 
 #include <math.h>
@@ -304,40 +306,39 @@ pk_err pk__ingest_add(pk__ingest *g, const char *bench, const pk__jpath *p, pk_b
     if (!bench[0])
         return pk__ingest_fail(g, p, "empty benchmark name");
     /* the k-th copy of a name in this input is "name #k"; a name the set had
-     * before this call is an error (import with a prefix to keep both) */
-    for (unsigned k = 1;; k++) {
-        char *full = full_name(g, bench, k);
-        if (!full)
-            return pk__ingest_nomem(g);
+     * before this call is an error (import with a prefix to keep both). The
+     * last k given to a name is remembered, so n copies cost O(n), not O(n²). */
+    char *first = full_name(g, bench, 1);
+    if (!first)
+        return pk__ingest_nomem(g);
+    size_t last = 0;
+    pk__hash_get(&g->copies, first, strlen(first), &last);
+    pk_err e = PK_OK;
+    for (unsigned k = last ? (unsigned)last + 1 : 1; e == PK_OK; k++) {
+        char *full = k == 1 ? first : full_name(g, bench, k);
+        if (!full) {
+            e = pk__ingest_nomem(g);
+            break;
+        }
         const pk_bench_data *had = pk_resultset_find(g->rs, full);
-        pk_err e = PK_OK;
         if (had && (size_t)(had - g->rs->benches) < g->n0)
             e = pk__ingest_fail(g, p, "benchmark `%s` is already defined (names must be unique; "
                                       "import with a prefix to keep both)", full);
         else if (!had && (e = pk_resultset_add(g->rs, full, out)) == PK_ENOMEM)
             pk__ingest_nomem(g);
-        pk_free(full);
-        if (e != PK_OK || !had)
-            return e;
-    }
-}
-
-/* Release benchmarks rs gained past its first n0 (they were added by a reader
- * that then failed): every field was allocated with pk_malloc (resultset.c). */
-static void rollback(pk_resultset *rs, size_t n0)
-{
-    for (size_t i = n0; i < rs->n; i++) {
-        pk_bench_data *b = &rs->benches[i];
-        for (size_t k = 0; k < b->n_series; k++) {
-            pk_free(b->series[k].figure);
-            pk_free(b->series[k].samples);
+        if (full != first)
+            pk_free(full);
+        if (e != PK_OK || had)
+            continue;
+        if (k > 1) {   /* remember k under the first copy's name, which rs owns */
+            const pk_bench_data *one = pk_resultset_find(g->rs, first);
+            if (one && pk__hash_put(&g->copies, one->name, strlen(one->name), k) != PK_OK)
+                e = pk__ingest_nomem(g);
         }
-        pk_free(b->series);
-        pk_free(b->name);
-        pk_free(b->primary);
-        pk_free(b->error);
+        break;
     }
-    rs->n = n0;
+    pk_free(first);
+    return e;
 }
 
 /* ---- parsing: BOM, NaN and Infinity ------------------------------------------ */
@@ -520,10 +521,11 @@ pk_err pk_ingest_buffer(const char *text, size_t len, const char *name, pk_impor
         break;
     }
     json_decref(p.root);
+    pk__hash_free(&g.copies);
     if (e == PK_OK && rs->n == g.n0)
         e = pk__ingest_fail(&g, &g.results, "no benchmark results in %s", g.name);
     if (e != PK_OK)
-        rollback(rs, g.n0);
+        pk_resultset_truncate(rs, g.n0);   /* the set as it was */
     return e;
 }
 
@@ -536,7 +538,7 @@ pk_err pk_ingest_file(const char *path, pk_import_format fmt, const char *prefix
     }
     char *text = NULL;
     size_t len = 0;
-    pk_err e = pk__file_read(path, &text, &len, diag);
+    pk_err e = pk__file_read(path, PK__INPUT_IMPORT_MAX, "imports", &text, &len, diag);
     if (e != PK_OK)
         return e;
     e = pk_ingest_buffer(text, len, path, fmt, prefix, rs, diag);
@@ -638,7 +640,7 @@ pk_err pk_ingest_gbench_run_in(const char *binary, const char *cwd, const char *
         goto done;
     }
     e = pk_ingest_file(out_path, PK_IMPORT_GBENCH, prefix, rs, diag);
-    if (e == PK_EPARSE && diag)   /* the temporary file is gone: name the binary */
+    if ((e == PK_EPARSE || e == PK_ERANGE) && diag)   /* the file is gone: name the binary */
         snprintf(diag->file, sizeof diag->file, "%s (output)", binary);
 done:
     pk_runner_free(runner);

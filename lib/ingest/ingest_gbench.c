@@ -14,6 +14,8 @@
  * real_time, cpu_time and iterations are never negative, non-finite or all
  * 0; a user counter that is NaN or infinite in any sample row (1.7.1 writes
  * NaN for the cv of an always-zero counter) is not imported.
+ * Grouping is linear: a hash table from group name to group, then each
+ * group's rows gathered in file order.
  * Reference: benchmark/src/json_reporter.cc. */
 #include "ingest/ingest_int.h"
 
@@ -93,11 +95,6 @@ static pk_err read_row(pk__ingest *g, const json_t *j, size_t i, row *r)
     return PK_OK;
 }
 
-static bool same_group(const row *a, const row *b)
-{
-    return a->group_len == b->group_len && memcmp(a->group, b->group, a->group_len) == 0;
-}
-
 static pk_err time_scale(pk__ingest *g, const row *r, double *scale)
 {
     const json_t *u = json_object_get(r->j, "time_unit");
@@ -155,36 +152,34 @@ static pk_err put(pk__ingest *g, pk_bench_data *b, const row *all, const size_t 
     return e == PK_ENOMEM ? pk__ingest_nomem(g) : e;
 }
 
-/* The benchmark of group gid: rows all[0..n_all-1]; sel (row indices), buf
- * and scale are scratch arrays of n_all. */
-static pk_err one_group(pk__ingest *g, const row *all, size_t n_all, size_t gid, size_t *sel,
-                        double *buf, double *scale)
+/* The benchmark of one group: its rows are all[member[0..n_member-1]], in
+ * file order; sel (row indices), buf and scale are scratch arrays of at
+ * least n_member. */
+static pk_err one_group(pk__ingest *g, const row *all, const size_t *member, size_t n_member,
+                        size_t *sel, double *buf, double *scale)
 {
-    size_t n = 0, first = SIZE_MAX;
+    size_t n = 0, first = member[0];
     const char *error = NULL;
     bool any_iteration = false;
-    for (size_t i = 0; i < n_all; i++) {
-        if (all[i].group_id != gid)
-            continue;
-        if (first == SIZE_MAX)
-            first = i;
+    for (size_t m = 0; m < n_member; m++) {
+        size_t i = member[m];
         if (all[i].aggregate)
             continue;
         any_iteration = true;
         if (json_is_true(json_object_get(all[i].j, "error_occurred"))) {
-            const char *m = json_string_value(json_object_get(all[i].j, "error_message"));
+            const char *msg = json_string_value(json_object_get(all[i].j, "error_message"));
             if (!error)
-                error = m && m[0] ? m : "the benchmark reported an error";
+                error = msg && msg[0] ? msg : "the benchmark reported an error";
             continue;
         }
         sel[n++] = i;
     }
     if (!any_iteration) {   /* aggregates only: the mean (else median) is one sample */
         for (int pass = 0; pass < 2 && n == 0; pass++)
-            for (size_t i = 0; i < n_all && n == 0; i++)
-                if (all[i].group_id == gid && all[i].agg &&
-                    strcmp(all[i].agg, pass == 0 ? "mean" : "median") == 0)
-                    sel[n++] = i;
+            for (size_t m = 0; m < n_member && n == 0; m++)
+                if (all[member[m]].agg &&
+                    strcmp(all[member[m]].agg, pass == 0 ? "mean" : "median") == 0)
+                    sel[n++] = member[m];
         if (n == 0)
             return PK_OK;   /* complexity fits (BigO, RMS) only */
     }
@@ -244,28 +239,46 @@ pk_err pk__ingest_gbench(pk__ingest *g, const json_t *root)
     size_t n = json_array_size(arr);
     if (n == 0)
         return PK_OK;   /* "no benchmark results" (pk_ingest_buffer) */
+    /* rows → groups through a hash of the group names (borrowed from the
+     * JSON tree), then the rows of each group gathered in file order
+     * (counting sort): linear in the rows however many groups there are */
     row *rows = pk_calloc(n, sizeof *rows);
-    size_t *sel = pk_calloc(n, sizeof *sel);
+    size_t *sel = pk_calloc(n, sizeof *sel), *member = pk_calloc(n, sizeof *member);
+    size_t *start = pk_calloc(n + 1, sizeof *start);
     double *buf = pk_reallocarray(NULL, 2 * n, sizeof *buf);
+    pk__hash ids = {0};
     size_t groups = 0;
-    if (!rows || !sel || !buf) {
+    if (!rows || !sel || !member || !start || !buf) {
         e = pk__ingest_nomem(g);
         n = 0;
     }
-    for (size_t i = 0; i < n; i++) {   /* sel[]: first row of each group */
+    for (size_t i = 0; i < n; i++) {
         if ((e = read_row(g, json_array_get(arr, i), i, &rows[i])) != PK_OK)
             break;
-        size_t k = 0;
-        while (k < groups && !same_group(&rows[sel[k]], &rows[i]))
-            k++;
-        if (k == groups)
-            sel[groups++] = i;
+        size_t k = groups;
+        if (!pk__hash_get(&ids, rows[i].group, rows[i].group_len, &k) &&
+            pk__hash_put(&ids, rows[i].group, rows[i].group_len, groups++) != PK_OK) {
+            e = pk__ingest_nomem(g);
+            break;
+        }
         rows[i].group_id = k;
+        start[k + 1]++;
     }
-    for (size_t gid = 0; e == PK_OK && gid < groups; gid++)
-        e = one_group(g, rows, n, gid, sel, buf, buf + n);
+    pk__hash_free(&ids);
+    if (e == PK_OK) {
+        for (size_t k = 0; k < groups; k++)
+            start[k + 1] += start[k];
+        for (size_t k = 0; k < groups; k++)   /* sel: the next free place of each group */
+            sel[k] = start[k];
+        for (size_t i = 0; i < n; i++)
+            member[sel[rows[i].group_id]++] = i;
+    }
+    for (size_t k = 0; e == PK_OK && k < groups; k++)
+        e = one_group(g, rows, member + start[k], start[k + 1] - start[k], sel, buf, buf + n);
     pk_free(rows);
     pk_free(sel);
+    pk_free(member);
+    pk_free(start);
     pk_free(buf);
     return e;
 }

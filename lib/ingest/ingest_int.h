@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/hash.h"
 #include "perfkit/ingest.h"
 
 /* One step of a JSON path: an object key, or (key NULL) an array index. */
@@ -38,6 +39,8 @@ typedef struct pk__ingest {
     size_t n0;            /* benchmarks rs had before this call */
     pk__jpath results;    /* the reader's list of benchmarks: where "no benchmark
                              results" points (the root until a reader sets it) */
+    pk__hash copies;      /* a name given more than once → the last k of its
+                             "name #k" (keys: the first copy's name in rs) */
 } pk__ingest;
 
 /* Path builders: return p for chaining; steps past PK__JPATH_MAX are dropped

@@ -1,7 +1,7 @@
 /* check_common.c — what the perfkit-check writers share.
  *
  * The item order (grouped by benchmark, in one counting sort over group ids
- * assigned in a single pass), row labels, values formatted by unit kind,
+ * assigned in a single pass through a hash of benchmark names), row labels, values formatted by unit kind,
  * percent changes with the CI of their ratio, the budget as written (with
  * the tolerance recovered from the effective limit; "≥" before a minimum)
  * and the counts line, where a failed minimum counts as "below minimum".
@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "core/hash.h"
 #include "perfkit/alloc.h"
 #include "perfkit/termsafe.h"
 #include "perfkit/units.h"
@@ -33,25 +34,37 @@ pk_err pk__report_check_order(const pk_check_report *r, size_t **order)
     *order = NULL;
     if (n == 0)
         return PK_OK;
-    /* one block: order[n] | gid[n] | head[n] (later: per-group offsets) */
+    /* one block: order[n] | gid[n] | start[n] (per-group offsets) */
     size_t *ord = pk_reallocarray(NULL, n, 3 * sizeof *ord);
     if (!ord)
         return PK_ENOMEM;
-    size_t *gid = ord + n, *head = ord + 2 * n, ng = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t *gid = ord + n, ng = 0;
+    /* group ids by benchmark name, one table for size items and one for the
+     * rest (pk__report_check_same_group): linear in the items */
+    pk__hash groups[2] = {{0}, {0}};
+    pk_err e = PK_OK;
+    for (size_t i = 0; i < n && e == PK_OK; i++) {
         const pk_check_item *it = &r->items[i];
         size_t g = ng;
         /* items of one benchmark usually come together: try the last first */
-        if (i > 0 && pk__report_check_same_group(&r->items[i - 1], it))
+        if (i > 0 && pk__report_check_same_group(&r->items[i - 1], it)) {
             g = gid[i - 1];
-        for (size_t k = 0; g == ng && k < ng; k++)
-            if (pk__report_check_same_group(&r->items[head[k]], it))
-                g = k;
-        if (g == ng)
-            head[ng++] = i;
+        } else {
+            pk__hash *h = &groups[it->kind == PK_ITEM_SIZE];
+            const char *name = it->benchmark ? it->benchmark : "";
+            if (!pk__hash_get(h, name, strlen(name), &g) &&
+                (e = pk__hash_put(h, name, strlen(name), ng)) == PK_OK)
+                g = ng++;
+        }
         gid[i] = g;
     }
-    size_t *start = head;   /* heads are no longer needed */
+    pk__hash_free(&groups[0]);
+    pk__hash_free(&groups[1]);
+    if (e != PK_OK) {
+        pk_free(ord);
+        return e;
+    }
+    size_t *start = ord + 2 * n;
     memset(start, 0, ng * sizeof *start);
     for (size_t i = 0; i < n; i++)
         start[gid[i]]++;

@@ -1,9 +1,14 @@
 /* resultset.c — benchmark results as named series of raw samples.
  *
- * Plain growable arrays (core/buf.h): a set is a few dozen benchmarks with a handful of
- * series each, looked up by name with a linear scan (cheaper than a hash at
- * this size, and order-preserving for reports). Series own a copy of their
- * samples so producers can free their buffers at once. */
+ * Benchmarks live in a growable array (core/buf.h), in the order they were
+ * added (the order of reports). Names are indexed by a hash table (core/
+ * hash.h: name → position, keys borrowed from the benchmarks' own names),
+ * kept in step by add and truncate, so finding a name is O(1) whether the
+ * set holds three benchmarks or an import of a million. The index counts
+ * the benchmarks it covers; a reader that shortened n for a while (tests
+ * do) gets a correct, linear answer instead of a stale one. A benchmark's
+ * series (a handful) are still found by a linear scan. Series own a copy of
+ * their samples so producers can free their buffers at once. */
 #include "perfkit/resultset.h"
 
 #include <math.h>
@@ -12,9 +17,15 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/hash.h"
 #include "perfkit/alloc.h"
 #include "perfkit/stats.h"
 #include "perfkit/units.h"
+
+struct pk_resultset_index {
+    pk__hash names;       /* benches[i].name → i for every i < indexed */
+    size_t indexed;
+};
 
 pk_err pk_resultset_new(pk_resultset **out)
 {
@@ -47,6 +58,9 @@ void pk_resultset_free(pk_resultset *rs)
     for (size_t i = 0; i < rs->n; i++)
         bench_clear(&rs->benches[i]);
     pk_free(rs->benches);
+    if (rs->index)
+        pk__hash_free(&rs->index->names);
+    pk_free(rs->index);
     pk_free(rs);
 }
 
@@ -54,10 +68,37 @@ pk_bench_data *pk_resultset_find(const pk_resultset *rs, const char *name)
 {
     if (!rs || !name)
         return NULL;
-    for (size_t i = 0; i < rs->n; i++)
+    const pk_resultset_index *x = rs->index;
+    size_t from = 0;   /* benches[from..n-1] are not in the index */
+    if (x && x->indexed <= rs->n) {
+        size_t i;
+        if (pk__hash_get(&x->names, name, strlen(name), &i))
+            return &rs->benches[i];
+        from = x->indexed;
+    }
+    for (size_t i = from; i < rs->n; i++)
         if (strcmp(rs->benches[i].name, name) == 0)
             return &rs->benches[i];
     return NULL;
+}
+
+/* Bring the index up to rs->n benchmarks (rebuilt when n went below it).
+ * On PK_ENOMEM the index covers a prefix and stays correct. */
+static pk_err index_sync(pk_resultset *rs)
+{
+    if (!rs->index && !(rs->index = pk_calloc(1, sizeof *rs->index)))
+        return PK_ENOMEM;
+    pk_resultset_index *x = rs->index;
+    if (x->indexed > rs->n) {
+        pk__hash_clear(&x->names);
+        x->indexed = 0;
+    }
+    for (; rs->benches && x->indexed < rs->n; x->indexed++) {
+        const char *name = rs->benches[x->indexed].name;
+        if (pk__hash_put(&x->names, name, strlen(name), x->indexed) != PK_OK)
+            return PK_ENOMEM;
+    }
+    return PK_OK;
 }
 
 pk_err pk_resultset_add(pk_resultset *rs, const char *name, pk_bench_data **out)
@@ -66,19 +107,44 @@ pk_err pk_resultset_add(pk_resultset *rs, const char *name, pk_bench_data **out)
         *out = NULL;
     if (!rs || !name || !name[0] || pk_resultset_find(rs, name))
         return PK_EINVAL;
+    if (index_sync(rs) != PK_OK)
+        return PK_ENOMEM;
     char *copy = pk_strdup(name);
     if (!copy)
         return PK_ENOMEM;
-    if (PK__PUSH_ROOM(rs->benches, rs->n, rs->cap) != PK_OK) {
+    if (PK__PUSH_ROOM(rs->benches, rs->n, rs->cap) != PK_OK ||
+        pk__hash_put(&rs->index->names, copy, strlen(copy), rs->n) != PK_OK) {
         pk_free(copy);
         return PK_ENOMEM;
     }
+    rs->index->indexed++;
     pk_bench_data *b = &rs->benches[rs->n++];
     memset(b, 0, sizeof *b);
     b->name = copy;
     if (out)
         *out = b;
     return PK_OK;
+}
+
+void pk_resultset_truncate(pk_resultset *rs, size_t n)
+{
+    if (!rs || n >= rs->n)
+        return;
+    pk_resultset_index *x = rs->index;
+    bool in_step = x && x->indexed == rs->n;
+    for (size_t i = n; i < rs->n; i++) {
+        pk_bench_data *b = &rs->benches[i];
+        if (in_step)
+            pk__hash_remove(&x->names, b->name, strlen(b->name));
+        bench_clear(b);
+    }
+    rs->n = n;
+    if (x && in_step) {
+        x->indexed = n;
+    } else if (x) {   /* out of step already: rebuilt by the next add */
+        pk__hash_clear(&x->names);
+        x->indexed = 0;
+    }
 }
 
 const pk_series *pk_bench_data_get(const pk_bench_data *b, const char *figure)

@@ -1,28 +1,32 @@
 /* size.c — artifact sizes: raw and compressed with gzip, brotli and zstd.
  *
- * Each compressor runs once over the whole buffer into a buffer of its
- * worst-case bound, at the levels servers use for static assets: zlib
- * deflate level 9 with gzip framing (windowBits 15 + 16, memLevel 8: what
- * zlib-based servers and Python's gzip module write; GNU `gzip -9 -n` has its
- * own deflate and agrees on text, within 0.3% on binaries), brotli quality
- * 11 / window 22 in text mode (as `brotli -q 11 -w 22`), zstd level 19 with
- * content size and checksum (as `zstd -19 FILE`). Output is streamed through
- * a small stack buffer and only counted; files are mapped, not copied.
+ * Each compressor is a stream at the levels servers use for static assets:
+ * zlib deflate level 9 with gzip framing (windowBits 15 + 16, memLevel 8:
+ * what zlib-based servers and Python's gzip module write; GNU `gzip -9 -n`
+ * has its own deflate and agrees on text, within 0.3% on binaries), brotli
+ * quality 11 / window 22 in text mode (as `brotli -q 11 -w 22`), zstd level
+ * 19 with content size and checksum (as `zstd -19 FILE`). A file is read in
+ * 128 KiB chunks, each fed to every compressor measured, whose output goes
+ * through a small stack buffer and is only counted: memory stays flat (the
+ * compressors' own state, at most ~100 MiB for zstd -19 and brotli -q 11 on
+ * large inputs) however large the file. Only regular files are measured (a
+ * device or FIFO has no size and may never end); raw alone needs no read.
+ * None of the three streams depends on how its input is cut into chunks, so
+ * a file and the same bytes as one buffer measure alike.
  * References: RFC 1952 (gzip), RFC 7932 (brotli), RFC 8878 (zstd). */
 #include "perfkit/size.h"
 
 #include <brotli/encode.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include "core/file.h"
 #include "perfkit/alloc.h"
+
+#define CHUNK (128u << 10)
 
 static const char *const names[PK_SIZE_COUNT] = {"raw", "gzip", "brotli", "zstd"};
 
@@ -52,111 +56,142 @@ static void z_free(voidpf opaque, voidpf p)
     pk_free(p);
 }
 
-static pk_err gzip_size(const void *data, size_t len, uint64_t *out)
-{
+/* The streams of one measurement: those of mask are open. */
+typedef struct sizer {
+    uint32_t mask;
+    pk_size out;
     z_stream z;
-    memset(&z, 0, sizeof z);
-    z.zalloc = z_alloc;
-    z.zfree = z_free;
-    int rc = deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    if (rc != Z_OK)
-        return rc == Z_MEM_ERROR ? PK_ENOMEM : PK_EIO;
-    /* Stream through a fixed window: only the count of bytes matters. */
-    unsigned char buf[16384];
-    const unsigned char *in = data;
-    size_t left = len;
-    uint64_t total = 0;
-    int flush;
-    do {
-        uInt chunk = left > (1u << 30) ? (1u << 30) : (uInt)left;
-        z.next_in = (Bytef *)in;   /* zlib does not write through it */
-        z.avail_in = chunk;
-        in += chunk;
-        left -= chunk;
-        flush = left ? Z_NO_FLUSH : Z_FINISH;
-        do {
-            z.next_out = buf;
-            z.avail_out = sizeof buf;
-            rc = deflate(&z, flush);
-            if (rc == Z_STREAM_ERROR) {
-                deflateEnd(&z);
-                return PK_EIO;
-            }
-            total += sizeof buf - z.avail_out;
-        } while (z.avail_out == 0);
-    } while (flush != Z_FINISH);
-    deflateEnd(&z);
-    if (rc != Z_STREAM_END)
-        return PK_EIO;
-    *out = total;
+    bool z_open;
+    BrotliEncoderState *br;
+    ZSTD_CCtx *zs;
+} sizer;
+
+static bool on(const sizer *s, pk_compression c)
+{
+    return (s->mask >> c) & 1u;
+}
+
+static void sizer_end(sizer *s)
+{
+    if (s->z_open)
+        deflateEnd(&s->z);
+    BrotliEncoderDestroyInstance(s->br);
+    ZSTD_freeCCtx(s->zs);
+    memset(s, 0, sizeof *s);
+}
+
+/* Open the streams of mask for an input of total bytes. Brotli's and zstd's
+ * state come from libc, not pk_malloc: brotli 1.0's encoder exit()s when an
+ * allocation fails, which a failing hook would provoke; zstd's custom
+ * allocators are experimental API. */
+static pk_err sizer_begin(sizer *s, uint32_t mask, uint64_t total)
+{
+    memset(s, 0, sizeof *s);
+    s->mask = mask | 1u;
+    s->out.measured = s->mask;
+    if (on(s, PK_SIZE_GZIP)) {
+        s->z.zalloc = z_alloc;
+        s->z.zfree = z_free;
+        int rc = deflateInit2(&s->z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+        if (rc != Z_OK)
+            return rc == Z_MEM_ERROR ? PK_ENOMEM : PK_EIO;
+        s->z_open = true;
+    }
+    if (on(s, PK_SIZE_BROTLI)) {
+        if (!(s->br = BrotliEncoderCreateInstance(NULL, NULL, NULL))) {
+            sizer_end(s);
+            return PK_ENOMEM;
+        }
+        BrotliEncoderSetParameter(s->br, BROTLI_PARAM_QUALITY, 11);
+        BrotliEncoderSetParameter(s->br, BROTLI_PARAM_LGWIN, 22);
+        BrotliEncoderSetParameter(s->br, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT);
+        if (total <= UINT32_MAX)
+            BrotliEncoderSetParameter(s->br, BROTLI_PARAM_SIZE_HINT, (uint32_t)total);
+    }
+    if (on(s, PK_SIZE_ZSTD)) {
+        /* As `zstd -19 FILE` writes it: content size and XXH64 checksum. */
+        if (!(s->zs = ZSTD_createCCtx())) {
+            sizer_end(s);
+            return PK_ENOMEM;
+        }
+        if (ZSTD_isError(ZSTD_CCtx_setParameter(s->zs, ZSTD_c_compressionLevel, 19)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(s->zs, ZSTD_c_checksumFlag, 1)) ||
+            ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(s->zs, total))) {
+            sizer_end(s);
+            return PK_EIO;
+        }
+    }
     return PK_OK;
 }
 
-/* Brotli through its streaming API so the output never needs a whole-input
- * bound. Its state comes from libc, not pk_malloc: brotli 1.0's encoder
- * exit()s when an allocation fails, which a failing hook would provoke. */
-static pk_err brotli_size(const void *data, size_t len, uint64_t *out)
+static pk_err gzip_feed(sizer *s, const unsigned char *in, size_t len, bool last)
 {
-    BrotliEncoderState *s = BrotliEncoderCreateInstance(NULL, NULL, NULL);
-    if (!s)
-        return PK_ENOMEM;
-    BrotliEncoderSetParameter(s, BROTLI_PARAM_QUALITY, 11);
-    BrotliEncoderSetParameter(s, BROTLI_PARAM_LGWIN, 22);
-    BrotliEncoderSetParameter(s, BROTLI_PARAM_MODE, BROTLI_MODE_TEXT);
-    if (len <= UINT32_MAX)
-        BrotliEncoderSetParameter(s, BROTLI_PARAM_SIZE_HINT, (uint32_t)len);
+    unsigned char buf[16384];
+    do {
+        uInt chunk = len > (1u << 30) ? (1u << 30) : (uInt)len;
+        s->z.next_in = (Bytef *)in;   /* zlib does not write through it */
+        s->z.avail_in = chunk;
+        in += chunk;
+        len -= chunk;
+        int flush = last && !len ? Z_FINISH : Z_NO_FLUSH, rc;
+        do {
+            s->z.next_out = buf;
+            s->z.avail_out = sizeof buf;
+            rc = deflate(&s->z, flush);
+            if (rc == Z_STREAM_ERROR)
+                return PK_EIO;
+            s->out.bytes[PK_SIZE_GZIP] += sizeof buf - s->z.avail_out;
+        } while (flush == Z_FINISH ? rc != Z_STREAM_END : s->z.avail_out == 0);
+    } while (len);
+    return PK_OK;
+}
+
+static pk_err brotli_feed(sizer *s, const unsigned char *in, size_t len, bool last)
+{
     size_t avail_in = len;
-    const uint8_t *next_in = data;
-    uint64_t total = 0;
-    pk_err e = PK_OK;
+    const uint8_t *next_in = in;
+    BrotliEncoderOperation op = last ? BROTLI_OPERATION_FINISH : BROTLI_OPERATION_PROCESS;
     for (;;) {
         uint8_t buf[16384];
         size_t avail_out = sizeof buf;
         uint8_t *next_out = buf;
-        if (!BrotliEncoderCompressStream(s, BROTLI_OPERATION_FINISH, &avail_in, &next_in,
-                                         &avail_out, &next_out, NULL)) {
-            e = PK_EIO;
-            break;
-        }
-        total += sizeof buf - avail_out;
-        if (BrotliEncoderIsFinished(s) && !BrotliEncoderHasMoreOutput(s))
-            break;
+        if (!BrotliEncoderCompressStream(s->br, op, &avail_in, &next_in, &avail_out, &next_out,
+                                         NULL))
+            return PK_EIO;
+        s->out.bytes[PK_SIZE_BROTLI] += sizeof buf - avail_out;
+        if (BrotliEncoderHasMoreOutput(s->br))
+            continue;
+        if (last ? BrotliEncoderIsFinished(s->br) : avail_in == 0)
+            return PK_OK;
     }
-    BrotliEncoderDestroyInstance(s);
-    if (e == PK_OK)
-        *out = total;
-    return e;
 }
 
-static pk_err zstd_size(const void *data, size_t len, uint64_t *out)
+static pk_err zstd_feed(sizer *s, const unsigned char *data, size_t len, bool last)
 {
-    /* Custom allocators are zstd's experimental API: its state uses libc. */
-    ZSTD_CCtx *c = ZSTD_createCCtx();
-    if (!c)
-        return PK_ENOMEM;
-    pk_err e = PK_OK;
-    /* As `zstd -19 FILE` writes it: content size and XXH64 checksum in the frame. */
-    if (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 19)) ||
-        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
-        ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(c, len)))
-        e = PK_EIO;
     ZSTD_inBuffer in = {data, len, 0};
-    uint64_t total = 0;
-    while (e == PK_OK) {
+    for (;;) {
         uint8_t buf[16384];
         ZSTD_outBuffer o = {buf, sizeof buf, 0};
-        size_t rem = ZSTD_compressStream2(c, &o, &in, ZSTD_e_end);
-        if (ZSTD_isError(rem)) {
-            e = PK_EIO;
-            break;
-        }
-        total += o.pos;
-        if (rem == 0)
-            break;
+        size_t rem = ZSTD_compressStream2(s->zs, &o, &in, last ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(rem))
+            return PK_EIO;   /* also: the input was not the pledged size */
+        s->out.bytes[PK_SIZE_ZSTD] += o.pos;
+        if (last ? rem == 0 : in.pos == in.size)
+            return PK_OK;
     }
-    ZSTD_freeCCtx(c);
-    if (e == PK_OK)
-        *out = total;
+}
+
+/* Feed the next len bytes (last: the end of the input) to every stream. */
+static pk_err sizer_feed(sizer *s, const void *data, size_t len, bool last)
+{
+    pk_err e = PK_OK;
+    s->out.bytes[PK_SIZE_RAW] += len;
+    if (on(s, PK_SIZE_GZIP))
+        e = gzip_feed(s, data, len, last);
+    if (e == PK_OK && on(s, PK_SIZE_BROTLI))
+        e = brotli_feed(s, data, len, last);
+    if (e == PK_OK && on(s, PK_SIZE_ZSTD))
+        e = zstd_feed(s, data, len, last);
     return e;
 }
 
@@ -165,62 +200,85 @@ pk_err pk_size_buffer(const void *data, size_t len, uint32_t mask, pk_size *out)
     if (!out || (!data && len) || (mask >> PK_SIZE_COUNT))
         return PK_EINVAL;
     static const unsigned char empty[1];
-    if (!data)
-        data = empty;
-    pk_size s = {{0}, 1u << PK_SIZE_RAW};
-    s.bytes[PK_SIZE_RAW] = len;
-    pk_err (*const fn[PK_SIZE_COUNT])(const void *, size_t, uint64_t *) = {
-        NULL, gzip_size, brotli_size, zstd_size};
-    for (int c = PK_SIZE_GZIP; c < PK_SIZE_COUNT; c++) {
-        if (!((mask >> c) & 1u))
-            continue;
-        pk_err e = fn[c](data, len, &s.bytes[c]);
-        if (e != PK_OK)
-            return e;
-        s.measured |= 1u << c;
-    }
-    *out = s;
-    return PK_OK;
+    sizer s;
+    pk_err e = sizer_begin(&s, mask, len);
+    if (e == PK_OK)
+        e = sizer_feed(&s, data ? data : empty, len, true);
+    if (e == PK_OK)
+        *out = s.out;
+    sizer_end(&s);
+    return e;
 }
 
-/* A file that cannot be mapped (a pipe, /proc): read it whole. */
-static pk_err size_by_reading(int fd, uint32_t mask, pk_size *out)
+/* Stream fd (size bytes, as fstat said) through s in chunks. */
+static pk_err size_stream(int fd, uint64_t size, sizer *s, const char *path, pk_diag *diag)
 {
-    char *buf;
-    size_t n;
-    pk_err e = pk__file_read_fd(fd, "", &buf, &n, NULL);
+    unsigned char *buf = pk_malloc(CHUNK);
+    if (!buf) {
+        pk_diag_set(diag, path, 0, 0, "out of memory");
+        return PK_ENOMEM;
+    }
+    pk_err e = PK_OK;
+    uint64_t done = 0;
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + n, CHUNK - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            pk_diag_set(diag, path, 0, 0, "cannot read: %s", strerror(errno));
+            e = pk__err_from_errno(errno);
+            break;
+        }
+        n += (size_t)r;
+        bool end = r == 0 || done + n > size;
+        if (done + n > size || (end && done + n < size)) {
+            pk_diag_set(diag, path, 0, 0, "cannot measure: the file changed size while read");
+            e = PK_EIO;
+            break;
+        }
+        if (n == CHUNK || end) {   /* the last call has end set, even when n is 0 */
+            if ((e = sizer_feed(s, buf, n, end)) != PK_OK) {
+                pk_diag_set(diag, path, 0, 0, "cannot measure: a compressor failed");
+                break;
+            }
+            done += n;
+            n = 0;
+        }
+        if (end)
+            break;
+    }
+    pk_free(buf);
+    return e;
+}
+
+pk_err pk_size_file_diag(const char *path, uint32_t mask, pk_size *out, pk_diag *diag)
+{
+    if (!path || !out || (mask >> PK_SIZE_COUNT)) {
+        pk_diag_set(diag, path, 0, 0, "invalid argument");
+        return PK_EINVAL;
+    }
+    int fd;
+    uint64_t size;
+    pk_err e = pk__file_open(path, &fd, &size, diag);
     if (e != PK_OK)
         return e;
-    e = pk_size_buffer(buf, n, mask, out);
-    pk_free(buf);
+    sizer s;
+    if ((e = sizer_begin(&s, mask, size)) != PK_OK) {
+        pk_diag_set(diag, path, 0, 0, "cannot measure: %s", pk_strerror(e));
+    } else if (s.mask == 1u) {   /* raw only: the size is the file's */
+        s.out.bytes[PK_SIZE_RAW] = size;
+    } else {
+        e = size_stream(fd, size, &s, path, diag);
+    }
+    close(fd);
+    if (e == PK_OK)
+        *out = s.out;
+    sizer_end(&s);
     return e;
 }
 
 pk_err pk_size_file(const char *path, uint32_t mask, pk_size *out)
 {
-    if (!path || !out || (mask >> PK_SIZE_COUNT))
-        return PK_EINVAL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return pk__err_from_errno(errno);
-    struct stat st;
-    pk_err e;
-    if (fstat(fd, &st) != 0) {
-        e = pk__err_from_errno(errno);
-    } else if (S_ISDIR(st.st_mode)) {
-        e = PK_EINVAL;
-    } else if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p == MAP_FAILED) {
-            e = size_by_reading(fd, mask, out);
-        } else {
-            madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
-            e = pk_size_buffer(p, (size_t)st.st_size, mask, out);
-            munmap(p, (size_t)st.st_size);
-        }
-    } else {
-        e = size_by_reading(fd, mask, out);
-    }
-    close(fd);
-    return e;
+    return pk_size_file_diag(path, mask, out, NULL);
 }

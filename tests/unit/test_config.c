@@ -403,6 +403,21 @@ Test(config, load_from_file)
     cr_assert_str_eq(d.file, path);
     cr_assert_eq(pk_config_load(NULL, &c, &d), PK_EINVAL);
     pk_config_free(NULL);
+
+    /* regular files of at most 64 MiB: /dev/zero never ends */
+    cr_assert_eq(pk_config_load("/dev/zero", &c, &d), PK_EINVAL);
+    cr_assert_null(c);
+    cr_assert_str_eq(d.file, "/dev/zero");
+    cr_assert_str_eq(d.message, "is a character device, not a regular file");
+    snprintf(path, sizeof path, "%s/huge.yml", tmpdir);
+    write_file(path, "version: 1\n");
+    cr_assert_eq(truncate(path, (off_t)64 << 20), 0);   /* sparse: at the limit */
+    cr_assert_eq(pk_config_load(path, &c, &d), PK_EPARSE, "read, then found to be no YAML");
+    cr_assert_eq(truncate(path, ((off_t)64 << 20) + 1), 0);
+    cr_assert_eq(pk_config_load(path, &c, &d), PK_ERANGE);
+    cr_assert_str_eq(d.message,
+                     "67108865 bytes is larger than the 64 MiB limit for configuration files");
+    unlink(path);
 }
 
 /* ---- validate ------------------------------------------------------------ */
@@ -529,6 +544,17 @@ static void fault_sweep(const char *text)
 Test(config, every_failed_allocation_is_enomem)
 {
     fault_sweep(FULL);
+}
+
+/* More than 16 benchmarks: duplicates are found through a hash set, whose
+ * allocation fails cleanly too. */
+Test(config, every_failed_allocation_is_enomem_in_a_long_mapping)
+{
+    char text[2048];
+    size_t n = (size_t)snprintf(text, sizeof text, "version: 1\nbenchmarks:\n");
+    for (int i = 0; i < 20; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "  b%02d: { command: ls }\n", i);
+    fault_sweep(text);
 }
 
 Test(config, failed_allocation_on_error_paths)

@@ -240,6 +240,37 @@ Test(config_errors, duplicates)
            "duplicate pattern `a.js`");
 }
 
+/* Mappings of more than 16 keys find duplicates through a hash set: the
+ * same first duplicate, the same line of the first copy, '_' read as '-'
+ * where keys are normalised, and no allocation left behind (expect). */
+Test(config_errors, duplicates_in_long_mappings)
+{
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "version: 1\nbenchmarks:\n");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "  b%02d: { command: ls }\n", i);
+    snprintf(text + n, sizeof text - n, "  b17: { command: ls }\n  b03: { command: ls }\n");
+    expect(text, 43, 3, "duplicate benchmark `b17` in `benchmarks` (first at line 20)");
+
+    n = (size_t)snprintf(text, sizeof text, HEAD "    budgets:\n");
+    for (int i = 1; i <= 30; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "      wall.p%d: 5ms\n", i);
+    snprintf(text + n, sizeof text - n, "      wall.p7: 6ms\n");
+    expect(text, 36, 7, "duplicate budget `wall.p7` in the budgets of benchmark `s` (first at line 12)");
+
+    /* normalised keys: min-runs and min_runs are one key, checked before
+     * the (unknown) keys around them */
+    n = (size_t)snprintf(text, sizeof text, HEAD "    min-runs: 2\n");
+    for (int i = 0; i < 20; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "    key_%d: 1\n", i);
+    snprintf(text + n, sizeof text - n, "    min_runs: 3\n");
+    expect(text, 26, 5, "duplicate key `min_runs` in benchmark `s` (first at line 5)");
+    n = (size_t)snprintf(text, sizeof text, HEAD);
+    for (int i = 0; i < 20; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "    key_%d: 1\n    key-%d: 2\n", i, i);
+    expect(text, 6, 5, "duplicate key `key-0` in benchmark `s` (first at line 5)");
+}
+
 Test(config_errors, benchmark_kind)
 {
     expect("version: 1\nbenchmarks:\n  a:\n    runs: 3\n", 3, 3,

@@ -24,6 +24,8 @@
 #include "perfkit/alloc.h"
 #include "perfkit/run.h"
 
+#define MAX PK__INPUT_CONFIG_MAX
+
 /* ---- scratch directory ----------------------------------------------------- */
 
 static char dir[512];
@@ -241,12 +243,12 @@ Test(core_file, read_regular_and_empty_files)
     char *s;
     size_t n;
     pk_diag d = {0};
-    cr_assert_eq(pk__file_read(in_dir("big"), &s, &n, &d), PK_OK, "%s", d.message);
+    cr_assert_eq(pk__file_read(in_dir("big"), MAX, "tests", &s, &n, &d), PK_OK, "%s", d.message);
     cr_assert_eq(n, sizeof text);
     cr_assert_eq(memcmp(s, text, n), 0);
     cr_assert_eq(s[n], '\0');
     pk_free(s);
-    cr_assert_eq(pk__file_read(in_dir("empty"), &s, &n, NULL), PK_OK);
+    cr_assert_eq(pk__file_read(in_dir("empty"), MAX, "tests", &s, &n, NULL), PK_OK);
     cr_assert_eq(n, 0);
     cr_assert_not_null(s);
     cr_assert_str_eq(s, "");
@@ -254,46 +256,91 @@ Test(core_file, read_regular_and_empty_files)
     dir_remove();
 }
 
-/* /proc files report size 0; a pipe has no size at all: both grow as read */
-Test(core_file, read_proc_file_and_pipe)
+/* /proc files report size 0: the buffer grows as they are read */
+Test(core_file, read_proc_file)
 {
     char *s;
     size_t n;
-    cr_assert_eq(pk__file_read("/proc/self/status", &s, &n, NULL), PK_OK);
+    cr_assert_eq(pk__file_read("/proc/self/status", MAX, "tests", &s, &n, NULL), PK_OK);
     cr_assert_gt(n, 0);
     cr_assert(strstr(s, "Pid:"), "%s", s);
     cr_assert_eq(strlen(s), n);
     pk_free(s);
+}
+
+/* Only regular files are inputs: a pipe, a FIFO nobody writes to (the open
+ * must not wait for a writer), /dev/zero (which never ends) and a socket
+ * are refused at once, by name. */
+Test(core_file, read_refuses_what_is_not_a_regular_file, .timeout = 20)
+{
+    char *s = (char *)1;
+    size_t n = 7;
+    pk_diag d = {0};
+    cr_assert_eq(pk__file_read("/dev/zero", MAX, "tests", &s, &n, &d), PK_EINVAL);
+    cr_assert_null(s);
+    cr_assert_eq(n, 0);
+    cr_assert_str_eq(d.file, "/dev/zero");
+    cr_assert_str_eq(d.message, "is a character device, not a regular file");
 
     int p[2];
     cr_assert_eq(pipe(p), 0);
-    char chunk[20000];   /* more than the 4096 first guess; fits the pipe buffer */
-    memset(chunk, 'p', sizeof chunk);
-    cr_assert_eq(write(p[1], chunk, sizeof chunk), (ssize_t)sizeof chunk);
-    close(p[1]);
+    cr_assert_eq(write(p[1], "{}", 2), 2);
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
-    cr_assert_eq(pk__file_read(path, &s, &n, NULL), PK_OK);
-    cr_assert_eq(n, sizeof chunk);
-    cr_assert_eq(memcmp(s, chunk, n), 0);
-    pk_free(s);
+    cr_assert_eq(pk__file_read(path, MAX, "tests", &s, &n, &d), PK_EINVAL);
+    cr_assert_str_eq(d.message, "is a FIFO, not a regular file");
     close(p[0]);
+    close(p[1]);
+
+    dir_make();
+    cr_assert_eq(mkfifo(in_dir("fifo"), 0600), 0);
+    cr_assert_eq(pk__file_read(in_dir("fifo"), MAX, "tests", &s, &n, &d), PK_EINVAL);
+    cr_assert_str_eq(d.message, "is a FIFO, not a regular file");
+    int fd = 7;
+    uint64_t size = 1;
+    cr_assert_eq(pk__file_open(in_dir("fifo"), &fd, &size, &d), PK_EINVAL);
+    cr_assert_eq(fd, -1);
+    dir_remove();
 }
 
-Test(core_file, read_fd_from_its_offset)
+/* A file over the caller's limit is refused before it is read (its size
+ * says so) or, when it grows past the limit as read (a /proc file says 0),
+ * one byte past it: memory never exceeds the limit. */
+Test(core_file, read_enforces_the_size_limit)
 {
     dir_make();
-    write_file(in_dir("f"), "header|body", 11);
-    int fd = open(in_dir("f"), O_RDONLY);
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(lseek(fd, 7, SEEK_SET), 7);
-    char *s;
-    size_t n;
-    cr_assert_eq(pk__file_read_fd(fd, "f", &s, &n, NULL), PK_OK);
-    cr_assert_str_eq(s, "body");
+    char text[3000];
+    memset(text, 'x', sizeof text);
+    write_file(in_dir("f"), text, sizeof text);
+    char *s = (char *)1;
+    size_t n = 7;
+    pk_diag d = {0};
+    cr_assert_eq(pk__file_read(in_dir("f"), 3000, "tests", &s, &n, &d), PK_OK, "%s",
+                 d.message);   /* exactly at the limit */
+    cr_assert_eq(n, 3000);
     pk_free(s);
+    cr_assert_eq(pk__file_read(in_dir("f"), 2999, "tests", &s, &n, &d), PK_ERANGE);
+    cr_assert_null(s);
+    cr_assert_eq(n, 0);
+    cr_assert_str_eq(d.file, in_dir("f"));
+    cr_assert_str_eq(d.message, "3000 bytes is larger than the 2999 bytes limit for tests");
+    cr_assert_eq(pk__file_read(in_dir("f"), 1024, "imports", &s, &n, &d), PK_ERANGE);
+    cr_assert_str_eq(d.message, "2.9 KiB is larger than the 1 KiB limit for imports");
+
+    /* sparse: 3 GiB said by its size, nothing read */
+    int fd = open(in_dir("sparse"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(ftruncate(fd, (off_t)3 << 30), 0);
     close(fd);
+    cr_assert_eq(pk__file_read(in_dir("sparse"), PK__INPUT_IMPORT_MAX, "imports", &s, &n, &d),
+                 PK_ERANGE);
+    cr_assert_str_eq(d.message, "3.0 GiB is larger than the 512 MiB limit for imports");
     dir_remove();
+
+    /* size 0 as fstat says, more as read */
+    cr_assert_eq(pk__file_read("/proc/self/maps", 100, "tests", &s, &n, &d), PK_ERANGE);
+    cr_assert_null(s);
+    cr_assert_str_eq(d.message, "more than 100 bytes is larger than the 100 bytes limit for tests");
 }
 
 Test(core_file, read_errors)
@@ -302,25 +349,25 @@ Test(core_file, read_errors)
     char *s = (char *)1;
     size_t n = 7;
     pk_diag d = {0};
-    cr_assert_eq(pk__file_read(dir, &s, &n, &d), PK_EINVAL, "a directory");
+    cr_assert_eq(pk__file_read(dir, MAX, "tests", &s, &n, &d), PK_EINVAL, "a directory");
     cr_assert_null(s);
     cr_assert_eq(n, 0);
     cr_assert_str_eq(d.file, dir);
     cr_assert(strstr(d.message, "is a directory"), "%s", d.message);
 
-    cr_assert_eq(pk__file_read(in_dir("missing"), &s, &n, &d), PK_ENOENT);
+    cr_assert_eq(pk__file_read(in_dir("missing"), MAX, "tests", &s, &n, &d), PK_ENOENT);
     cr_assert(strstr(d.message, "cannot open"), "%s", d.message);
-    cr_assert_eq(pk__file_read(in_dir("missing/below"), &s, &n, NULL), PK_ENOENT);
-    cr_assert_eq(pk__file_read("", &s, &n, &d), PK_EINVAL);
-    cr_assert_eq(pk__file_read(NULL, &s, &n, &d), PK_EINVAL);
-    cr_assert_eq(pk__file_read(in_dir("x"), NULL, &n, &d), PK_EINVAL);
+    cr_assert_eq(pk__file_read(in_dir("missing/below"), MAX, "tests", &s, &n, NULL), PK_ENOENT);
+    cr_assert_eq(pk__file_read("", MAX, "tests", &s, &n, &d), PK_EINVAL);
+    cr_assert_eq(pk__file_read(NULL, MAX, "tests", &s, &n, &d), PK_EINVAL);
+    cr_assert_eq(pk__file_read(in_dir("x"), MAX, "tests", NULL, &n, &d), PK_EINVAL);
 
     const char *locked = in_dir("locked");
     write_file(locked, "secret", 6);
     chmod(locked, 0);
     int fd = open(locked, O_RDONLY);
     if (fd < 0) {
-        cr_assert_eq(pk__file_read(locked, &s, &n, &d), PK_EPERM);
+        cr_assert_eq(pk__file_read(locked, MAX, "tests", &s, &n, &d), PK_EPERM);
         cr_assert(strstr(d.message, "cannot open"), "%s", d.message);
         dir_remove();
         return;
@@ -332,7 +379,7 @@ Test(core_file, read_errors)
     if (pid == 0) {
         if (setgid(65534) != 0 || setuid(65534) != 0)
             _exit(77);
-        _exit(pk__file_read(locked, &s, &n, NULL) == PK_EPERM ? 0 : 1);
+        _exit(pk__file_read(locked, MAX, "tests", &s, &n, NULL) == PK_EPERM ? 0 : 1);
     }
     int status;
     cr_assert_eq(waitpid(pid, &status, 0), pid);
@@ -350,7 +397,7 @@ Test(core_file, read_every_allocation_failure_is_clean)
     for (k = 0;; k++) {
         fault_arm(k);
         pk_diag d = {0};
-        pk_err e = pk__file_read("/proc/self/maps", &s, &n, &d);   /* grows: size 0 */
+        pk_err e = pk__file_read("/proc/self/maps", MAX, "tests", &s, &n, &d);   /* grows: size 0 */
         long reqs = fault_requests();
         if (e == PK_OK)
             pk_free(s);

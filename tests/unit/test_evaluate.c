@@ -2,6 +2,8 @@
  * measurable figures, regressions and their verdicts, instruction counts,
  * failed benchmarks, sizes, strict mode, and config-less comparison. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "fault.h"
 #include "perfkit/check.h"
@@ -566,5 +568,80 @@ Test(evaluate, paired_few_pairs_and_failed_base_say_so)
         pk_resultset_free(cur);
         pk_resultset_free(pbase);
     }
+    pk_config_free(c);
+}
+
+/* A result belongs to the config benchmark it is named after ("name" or
+ * "name/inner"), the first in config order when two fit; names that only
+ * share a prefix without the '/' belong to neither. */
+Test(evaluate, results_find_their_benchmark_by_name)
+{
+    static const char y[] = "version: 1\n"
+                            "benchmarks:\n"
+                            "  a/b: { command: true, budgets: { wall.median: 1ms } }\n"
+                            "  a: { command: true, budgets: { wall.median: 2ms } }\n"
+                            "  ab: { command: true, budgets: { wall.median: 3ms } }\n";
+    pk_config *c = NULL;
+    pk_diag d;
+    cr_assert_eq(pk_config_parse(y, strlen(y), "perfkit.yml", &c, &d), PK_OK, "%s", d.message);
+    pk_resultset *rs;
+    cr_assert_eq(pk_resultset_new(&rs), PK_OK);
+    const char *names[] = {"a/b/c", "a/x", "ab", "abc", "a", "a/"};
+    const unsigned line[] = {3, 4, 5, 0, 4, 4};
+    for (size_t i = 0; i < 6; i++)
+        put(rs, names[i], "wall", PK_UNIT_DURATION, 5e5, 0, 3, "wall");
+    pk_check_report *r;
+    cr_assert_eq(pk_check_evaluate(c, rs, NULL, NULL, &r), PK_OK);
+    for (size_t i = 0; i < 6; i++) {
+        const pk_check_item *it = NULL;
+        for (size_t k = 0; k < r->n_items && !it; k++)
+            if (r->items[k].kind == PK_ITEM_BUDGET && !strcmp(r->items[k].benchmark, names[i]))
+                it = &r->items[k];
+        if (!line[i]) {
+            cr_assert_null(it, "%s belongs to no benchmark", names[i]);
+            continue;
+        }
+        cr_assert_not_null(it, "%s", names[i]);
+        cr_assert_eq(it->pos.line, line[i], "%s: budget of line %u", names[i], it->pos.line);
+    }
+    pk_check_report_free(r);
+    pk_resultset_free(rs);
+    pk_config_free(c);
+}
+
+/* 10^5 benchmarks, each result matched to its entry by name: a scan of the
+ * config per result (10^10 compares) would miss the deadline by minutes. */
+Test(evaluate, a_hundred_thousand_benchmarks, .timeout = 20)
+{
+    enum { N = 100000 };
+    size_t cap = (size_t)N * 48 + 64, len = 0;
+    char *y = malloc(cap);
+    cr_assert_not_null(y);
+    len += (size_t)snprintf(y + len, cap - len, "version: 1\nbenchmarks:\n");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(y + len, cap - len, "  b%06d: { command: true }\n", i);
+    pk_config *c = NULL;
+    pk_diag d;
+    cr_assert_eq(pk_config_parse(y, len, "perfkit.yml", &c, &d), PK_OK, "%s", d.message);
+    free(y);
+    cr_assert_eq(c->n_benches, N);
+    pk_resultset *rs;
+    cr_assert_eq(pk_resultset_new(&rs), PK_OK);
+    double v[3] = {1e6, 1.1e6, 0.9e6};
+    for (int i = N - 1; i >= 0; i--) {   /* the last entries first: a scan's worst case */
+        char name[32];
+        snprintf(name, sizeof name, "b%06d/x", i);
+        pk_bench_data *b;
+        cr_assert_eq(pk_resultset_add(rs, name, &b), PK_OK);
+        cr_assert_eq(pk_bench_data_put(b, "wall", PK_UNIT_DURATION, v, 3), PK_OK);
+        cr_assert_eq(pk_bench_data_set_primary(b, "wall"), PK_OK);
+    }
+    cr_assert_eq(pk_resultset_add(rs, "b1/x", NULL), PK_OK);   /* from no entry */
+    pk_check_report *r;
+    cr_assert_eq(pk_check_evaluate(c, rs, NULL, NULL, &r), PK_OK);
+    cr_assert_eq(r->n_items, N, "one item per result of the config");
+    cr_assert_eq(r->count[PK_CHECK_NO_BASELINE], N);
+    pk_check_report_free(r);
+    pk_resultset_free(rs);
     pk_config_free(c);
 }

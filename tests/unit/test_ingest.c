@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "core/file.h"
 #include "perfkit/alloc.h"
 #include "perfkit/ingest.h"
 #include "fault.h"
@@ -185,6 +187,46 @@ Test(ingest, gbench_without_run_name_strips_aggregate_suffix)
     cr_assert_float_eq(b->samples[0], 5e9, 1e-3);
     cr_assert_float_eq(b->samples[1], 6.0, 1e-9);   /* no time_unit: ns */
     cr_assert_null(series(rs, "BM_b", ""));         /* a nameless counter is dropped */
+    pk_resultset_free(rs);
+}
+
+/* Rows of several groups interleaved (--benchmark_enable_random_interleaving
+ * writes them so): each group keeps its rows in file order, groups come in
+ * the order of their first row, and a group of aggregates only still uses
+ * its mean. */
+Test(ingest, gbench_interleaved_groups_keep_file_order)
+{
+    const char *t = "{\"context\": {}, \"benchmarks\": ["
+                    "{\"name\": \"B/1\", \"run_name\": \"B\", \"run_type\": \"iteration\","
+                    " \"real_time\": 1, \"cpu_time\": 1},"
+                    "{\"name\": \"A/1\", \"run_name\": \"A\", \"run_type\": \"iteration\","
+                    " \"real_time\": 10, \"cpu_time\": 10},"
+                    "{\"name\": \"C_mean\", \"run_name\": \"C\", \"run_type\": \"aggregate\","
+                    " \"aggregate_name\": \"mean\", \"real_time\": 7, \"cpu_time\": 7},"
+                    "{\"name\": \"B/2\", \"run_name\": \"B\", \"run_type\": \"iteration\","
+                    " \"real_time\": 2, \"cpu_time\": 2},"
+                    "{\"name\": \"A/2\", \"run_name\": \"A\", \"run_type\": \"iteration\","
+                    " \"real_time\": 20, \"cpu_time\": 20},"
+                    "{\"name\": \"B_mean\", \"run_name\": \"B\", \"run_type\": \"aggregate\","
+                    " \"aggregate_name\": \"mean\", \"real_time\": 1.5, \"cpu_time\": 1.5},"
+                    "{\"name\": \"B/3\", \"run_name\": \"B\", \"run_type\": \"iteration\","
+                    " \"real_time\": 3, \"cpu_time\": 3}]}";
+    pk_resultset *rs;
+    pk_resultset_new(&rs);
+    cr_assert_eq(pk_ingest_buffer(t, strlen(t), "mix", PK_IMPORT_AUTO, NULL, rs, NULL), PK_OK);
+    cr_assert_eq(rs->n, 3);
+    cr_assert_str_eq(rs->benches[0].name, "B");
+    cr_assert_str_eq(rs->benches[1].name, "A");
+    cr_assert_str_eq(rs->benches[2].name, "C");
+    const pk_series *b = series(rs, "B", "real_time");
+    cr_assert_eq(b->n, 3);
+    for (size_t i = 0; i < 3; i++)
+        cr_assert_float_eq(b->samples[i], (double)(i + 1), 1e-9);
+    const pk_series *a = series(rs, "A", "real_time");
+    cr_assert_eq(a->n, 2);
+    cr_assert_float_eq(a->samples[1], 20.0, 1e-9);
+    cr_assert_eq(series(rs, "C", "real_time")->n, 1);
+    cr_assert_float_eq(series(rs, "C", "real_time")->samples[0], 7.0, 1e-9);
     pk_resultset_free(rs);
 }
 
@@ -450,6 +492,59 @@ Test(ingest, file_errors)
     cr_assert(strstr(d.message, "is a directory"), "%s", d.message);
     cr_assert_eq(pk_ingest_file(NULL, PK_IMPORT_AUTO, NULL, rs, &d), PK_EINVAL);
     cr_assert_eq(pk_ingest_buffer("{}", 2, "x", PK_IMPORT_AUTO, NULL, NULL, &d), PK_EINVAL);
+    pk_resultset_free(rs);
+}
+
+/* Regular files only, at most 512 MiB: /dev/zero would never end, a FIFO
+ * never answer, and a huge file would be held whole and parsed into a tree
+ * many times its size. */
+Test(ingest, only_regular_files_under_the_limit, .timeout = 20)
+{
+    pk_resultset *rs;
+    pk_resultset_new(&rs);
+    pk_diag d = {0};
+    cr_assert_eq(pk_ingest_file("/dev/zero", PK_IMPORT_AUTO, NULL, rs, &d), PK_EINVAL);
+    cr_assert_str_eq(d.file, "/dev/zero");
+    cr_assert_str_eq(d.message, "is a character device, not a regular file");
+    char dir[] = "/tmp/pk-test-ingest-XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    cr_assert_eq(pk_ingest_file(path, PK_IMPORT_AUTO, NULL, rs, &d), PK_EINVAL);
+    cr_assert_str_eq(d.message, "is a FIFO, not a regular file");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/big.json", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    cr_assert_eq(ftruncate(fileno(f), (off_t)(PK__INPUT_IMPORT_MAX + 1)), 0);   /* sparse */
+    fclose(f);
+    cr_assert_eq(pk_ingest_file(path, PK_IMPORT_AUTO, NULL, rs, &d), PK_ERANGE);
+    cr_assert_str_eq(d.message, "536870913 bytes is larger than the 512 MiB limit for imports");
+    unlink(path);
+    rmdir(dir);
+    cr_assert_eq(rs->n, 0);
+    pk_resultset_free(rs);
+}
+
+/* Copies of one name count on from the last "#k" given: a literal "a #5"
+ * in between is skipped over, not renamed. */
+Test(ingest, copies_count_on_past_literal_names)
+{
+    const char *t = "{\"results\": [{\"command\": \"a\", \"times\": [1]},"
+                    " {\"command\": \"a #2\", \"times\": [1]},"
+                    " {\"command\": \"a\", \"times\": [2]}, {\"command\": \"a\", \"times\": [3]},"
+                    " {\"command\": \"a #5\", \"times\": [5]}, {\"command\": \"a\", \"times\": [6]},"
+                    " {\"command\": \"b\", \"times\": [7]}, {\"command\": \"b\", \"times\": [8]}]}";
+    pk_resultset *rs;
+    pk_resultset_new(&rs);
+    cr_assert_eq(pk_ingest_buffer(t, strlen(t), "t", PK_IMPORT_AUTO, NULL, rs, NULL), PK_OK);
+    const char *want[] = {"a", "a #2", "a #3", "a #4", "a #5", "a #6", "b", "b #2"};
+    const double wall[] = {1, 1, 2, 3, 5, 6, 7, 8};
+    cr_assert_eq(rs->n, 8);
+    for (size_t i = 0; i < 8; i++) {
+        cr_assert_str_eq(rs->benches[i].name, want[i]);
+        cr_assert_float_eq(series(rs, want[i], "wall")->samples[0], wall[i] * 1e9, 1e-3);
+    }
     pk_resultset_free(rs);
 }
 

@@ -1,6 +1,7 @@
 /* Unit tests for lib/result/resultset.c and lib/run/cmdbench_result.c. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "fault.h"
 #include "perfkit/alloc.h"
@@ -125,4 +126,89 @@ Test(resultset, allocation_failures_are_clean)
         cr_assert_eq(e, PK_ENOMEM);
     }
     cr_assert_fail("never succeeded");
+}
+
+/* 10^5 names through the index: each found at its own position, misses
+ * missing, duplicates refused; truncate drops the last ones from the index
+ * too; a reader that lowers n for a while gets a correct answer. */
+Test(resultset, many_names_truncate_and_a_lowered_n, .timeout = 30)
+{
+    enum { N = 100000 };
+    pk_resultset *rs;
+    cr_assert_eq(pk_resultset_new(&rs), PK_OK);
+    char name[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "bench/%d", i);
+        cr_assert_eq(pk_resultset_add(rs, name, NULL), PK_OK);
+    }
+    cr_assert_eq(pk_resultset_add(rs, "bench/77", NULL), PK_EINVAL, "a duplicate");
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "bench/%d", i);
+        pk_bench_data *b = pk_resultset_find(rs, name);
+        cr_assert_eq(b, &rs->benches[i], "%s", name);
+    }
+    cr_assert_null(pk_resultset_find(rs, "bench/"));
+    cr_assert_null(pk_resultset_find(rs, "bench/100000"));
+
+    pk_resultset_truncate(rs, N - 10);
+    cr_assert_eq(rs->n, N - 10);
+    cr_assert_null(pk_resultset_find(rs, "bench/99995"));
+    cr_assert_not_null(pk_resultset_find(rs, "bench/99989"));
+    cr_assert_eq(pk_resultset_add(rs, "bench/99995", NULL), PK_OK, "free again");
+    cr_assert_eq(rs->benches[N - 10].name[6], '9');
+    pk_resultset_truncate(rs, rs->n + 5);   /* beyond n: nothing */
+    cr_assert_eq(rs->n, N - 9);
+
+    size_t n = rs->n;
+    rs->n = 3;   /* readers may look at a prefix */
+    cr_assert_null(pk_resultset_find(rs, "bench/5"));
+    cr_assert_eq(pk_resultset_find(rs, "bench/2"), &rs->benches[2]);
+    rs->n = n;
+    cr_assert_eq(pk_resultset_find(rs, "bench/5"), &rs->benches[5]);
+    pk_resultset_truncate(rs, 0);
+    cr_assert_eq(rs->n, 0);
+    cr_assert_null(pk_resultset_find(rs, "bench/2"));
+    cr_assert_eq(pk_resultset_add(rs, "bench/2", NULL), PK_OK);
+    pk_resultset_free(rs);
+    pk_resultset_truncate(NULL, 0);
+}
+
+/* Adding fails cleanly at every allocation, with 40 benchmarks already in
+ * the set (the index grows): the set is unchanged and still finds them. */
+Test(resultset, add_failures_leave_the_set_unchanged)
+{
+    for (long k = 0;; k++) {
+        pk_resultset *rs;
+        char name[32];
+        fault_arm(k);
+        if (pk_resultset_new(&rs) != PK_OK) {
+            fault_disarm();
+            continue;
+        }
+        pk_err e = PK_OK;
+        int added = 0;
+        for (int i = 0; i < 40 && e == PK_OK; i++) {
+            snprintf(name, sizeof name, "b%d", i);
+            if ((e = pk_resultset_add(rs, name, NULL)) == PK_OK)
+                added++;
+        }
+        fault_state.fail_at = -1;   /* counting on, failing no more */
+        cr_assert(e == PK_OK || e == PK_ENOMEM);
+        cr_assert_eq(rs->n, (size_t)added);
+        for (int i = 0; i < 40; i++) {
+            snprintf(name, sizeof name, "b%d", i);
+            pk_bench_data *b = pk_resultset_find(rs, name);
+            cr_assert_eq(b != NULL, i < added, "%s", name);
+        }
+        if (e != PK_OK) {   /* and it goes on where it stopped */
+            snprintf(name, sizeof name, "b%d", added);
+            cr_assert_eq(pk_resultset_add(rs, name, NULL), PK_OK);
+            cr_assert_not_null(pk_resultset_find(rs, name));
+        }
+        pk_resultset_free(rs);
+        fault_disarm();
+        cr_assert_eq(fault_live(), 0, "leak failing allocation %ld", k);
+        if (e == PK_OK)
+            break;
+    }
 }
