@@ -15,6 +15,29 @@ run() {
     out=$(cat stdout.txt); err=$(cat stderr.txt)
 }
 
+# run_t SECS ARGS...: run perfkit with a deadline (exit 124 when it passes),
+# so a hang fails its check instead of the whole test
+run_t() {
+    t=$1
+    shift
+    last_cmd="perfkit $*"
+    set +e
+    timeout "$t" "$PERFKIT" "$@" >stdout.txt 2>stderr.txt
+    rc=$?
+    set -e
+    out=$(cat stdout.txt); err=$(cat stderr.txt)
+}
+
+# bad EXPECTED-REGEX (config text on stdin): `perfkit check` refuses the
+# config with exit 2 and the message, before any benchmark ran (`touch ran`)
+bad() {
+    cat > bad.yml
+    run check bad.yml --no-store
+    expect_rc 2
+    expect_err "$1"
+    [ ! -e ran ] || die "a benchmark ran despite the config error"
+}
+
 # The line of the test file that called a check, "t_x.sh:42: check as written".
 # shellcheck disable=SC3028,SC3054  # bash only, guarded
 pk__where() {

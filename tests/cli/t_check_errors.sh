@@ -1,14 +1,6 @@
 # Every config error: exit 2, file:line:column, before anything runs.
 . "$(dirname "$TESTFILE")/lib.sh"
 
-bad() {   # bad EXPECTED-REGEX  (config text on stdin)
-    cat > bad.yml
-    run check bad.yml --no-store
-    expect_rc 2
-    expect_err "$1"
-    [ ! -e ran ] || die "a benchmark ran despite the config error"
-}
-
 printf 'version: 1\nbenchmarks:\n  a:\n    command: true\n    runz: 3\n' |
     bad 'bad.yml:5:5: .*unknown key `runz`.*did you mean `runs`'
 printf 'version: 1\nbenchmarks:\n  a:\n    command: true\n    budgets: { wall.p95: 50 ms }\n' |

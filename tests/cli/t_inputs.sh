@@ -7,17 +7,6 @@
 # in linear time: t_inputs_scale.sh.
 . "$(dirname "$TESTFILE")/lib.sh"
 
-# run_t SECS ARGS...: run perfkit with a deadline (exit 124 when it passes)
-# shellcheck disable=SC2034  # last_cmd and rc are lib.sh's
-run_t() {
-    t=$1
-    shift
-    last_cmd="perfkit $*"
-    set +e
-    timeout "$t" "$PERFKIT" "$@" >stdout.txt 2>stderr.txt
-    rc=$?
-    set -e
-}
 
 # peak_kib ARGS...: run perfkit (deadline 60 s); its exit code in $rc, its
 # peak resident size in KiB in $peak (getrusage of the child)

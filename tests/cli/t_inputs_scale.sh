@@ -5,17 +5,6 @@
 # names were hashed) while the linear code needs a few seconds.
 . "$(dirname "$TESTFILE")/lib.sh"
 
-# run_t SECS ARGS...: run perfkit with a deadline (exit 124 when it passes)
-# shellcheck disable=SC2034  # last_cmd and rc are lib.sh's
-run_t() {
-    t=$1
-    shift
-    last_cmd="perfkit $*"
-    set +e
-    timeout "$t" "$PERFKIT" "$@" >stdout.txt 2>stderr.txt
-    rc=$?
-    set -e
-}
 
 imp_yml() {   # imp_yml FILE: a config importing FILE
     printf 'version: 1\nbenchmarks:\n  nightly:\n    import: %s\n' "$1" > imp.yml

@@ -3,14 +3,6 @@
 # quoted for the shell, and a command too long to run says why in full.
 . "$(dirname "$TESTFILE")/lib.sh"
 
-bad() {   # bad EXPECTED-REGEX  (config text on stdin)
-    cat > bad.yml
-    run check bad.yml --no-store
-    expect_rc 2
-    expect_err "$1"
-    [ ! -e ran ] || die "a benchmark ran despite the config error"
-}
-
 # ---- run counts: a limit, said with file:line:column, exit 2 -------------
 # (`runs: 4000000000` passed validation and failed later: "out of memory")
 printf 'benchmarks:\n  a:\n    command: touch ran\n    runs: 4000000000\n' |
