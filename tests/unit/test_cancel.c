@@ -85,6 +85,29 @@ static pk_runner *mk(void)
     return r;
 }
 
+/* Run `/bin/sh -c SCRIPT` in a runner, SCRIPT being script_fmt with %s the
+ * path of a file it touches once started; a thread sends `times` cancel
+ * requests of sig once the file exists. The run must end in PK_EINTR;
+ * *res says how, *wall_ns how long it took from the start. */
+static void run_cancelled(const char *script_fmt, int sig, int times, pk_run_result *res,
+                          uint64_t *wall_ns)
+{
+    char started[128], cmd[400];
+    path(started, sizeof started, "started");
+    unlink(started);
+    snprintf(cmd, sizeof cmd, script_fmt, started);
+    char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    pk_runner *r = mk();
+    canceller c = {.started = started, .sig = sig, .times = times};
+    start_canceller(&c);
+    uint64_t t0 = now_ns();
+    cr_assert_eq(pk_runner_run(r, argv, res), PK_EINTR);
+    *wall_ns = now_ns() - t0;
+    pthread_join(c.th, NULL);
+    unlink(started);
+    pk_runner_free(r);
+}
+
 Test(cancel, request_state)
 {
     cr_assert_eq(pk_cancel_signal(), 0);
@@ -128,22 +151,11 @@ Test(cancel, no_child_is_started_after_a_request)
 
 Test(cancel, running_child_gets_the_signal, .timeout = 60)
 {
-    char started[128], cmd[300];
-    path(started, sizeof started, "started");
-    unlink(started);
-    snprintf(cmd, sizeof cmd, "touch %s; exec sleep 30", started);
-    char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-    pk_runner *r = mk();
-    canceller c = {.started = started, .sig = SIGINT, .times = 1};
-    start_canceller(&c);
     pk_run_result res;
-    uint64_t t0 = now_ns();
-    cr_assert_eq(pk_runner_run(r, argv, &res), PK_EINTR);
-    cr_assert_lt(now_ns() - t0, 25000 * MS, "the sleep was not stopped");
+    uint64_t wall;
+    run_cancelled("touch %s; exec sleep 30", SIGINT, 1, &res, &wall);
+    cr_assert_lt(wall, 25000 * MS, "the sleep was not stopped");
     cr_assert_eq(res.term_signal, SIGINT);
-    pthread_join(c.th, NULL);
-    unlink(started);
-    pk_runner_free(r);
 }
 
 /* The shell's background sleep ignores SIGINT (a non-interactive shell's
@@ -180,41 +192,21 @@ Test(cancel, descendants_are_stopped, .timeout = 60)
 
 Test(cancel, ignored_signal_ends_in_sigkill_after_the_grace, .timeout = 60)
 {
-    char started[128], cmd[300];
-    path(started, sizeof started, "started");
-    unlink(started);
-    snprintf(cmd, sizeof cmd, "trap '' TERM; touch %s; sleep 30; true", started);
-    char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-    pk_runner *r = mk();
-    canceller c = {.started = started, .sig = SIGTERM, .times = 1};
-    start_canceller(&c);
     pk_run_result res;
-    cr_assert_eq(pk_runner_run(r, argv, &res), PK_EINTR);
-    pthread_join(c.th, NULL);
+    uint64_t wall;
+    run_cancelled("trap '' TERM; touch %s; sleep 30; true", SIGTERM, 1, &res, &wall);
     cr_assert_eq(res.term_signal, SIGKILL);
     /* the shell ignored SIGTERM, so it lived through the grace period */
     cr_assert_geq(res.wall_ns, (uint64_t)PK_CANCEL_GRACE_MS * MS);
     cr_assert_lt(res.wall_ns, 25000 * MS);
-    unlink(started);
-    pk_runner_free(r);
 }
 
 Test(cancel, second_request_kills_at_once, .timeout = 60)
 {
-    char started[128], cmd[300];
-    path(started, sizeof started, "started");
-    unlink(started);
-    snprintf(cmd, sizeof cmd, "trap '' TERM; touch %s; sleep 30; true", started);
-    char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-    pk_runner *r = mk();
-    canceller c = {.started = started, .sig = SIGTERM, .times = 2};
-    start_canceller(&c);
     pk_run_result res;
-    cr_assert_eq(pk_runner_run(r, argv, &res), PK_EINTR);
-    pthread_join(c.th, NULL);
+    uint64_t wall;
+    run_cancelled("trap '' TERM; touch %s; sleep 30; true", SIGTERM, 2, &res, &wall);
     cr_assert_eq(res.term_signal, SIGKILL);
-    unlink(started);
-    pk_runner_free(r);
 }
 
 Test(cancel, helper_run_is_stopped, .timeout = 60)
