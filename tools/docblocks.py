@@ -11,7 +11,8 @@ line before a blank line before it, is an HTML comment `<!-- runnable ... -->`:
 
 Inside a block to run, when some lines start with `$ `, only those lines (and
 the lines continuing them after a trailing backslash) are commands; the
-others are the output shown to the reader. Otherwise the whole block is the
+others are the output shown to the reader (a here-document's lines, up to
+its delimiter, belong to its command). Otherwise the whole block is the
 script.
 
 Usage: docblocks.py PAGE.md OUTDIR — writes OUTDIR/NNN.sh per runnable block
@@ -23,6 +24,7 @@ import sys
 
 MARK = re.compile(r'^\s*<!--\s*runnable\b(.*?)-->\s*$')
 FENCE = re.compile(r'^(\s*)(```+|~~~+)(.*)$')
+HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
 
 
 def blocks(lines):
@@ -63,12 +65,19 @@ def script(body):
     """The commands of a block: its `$ ` lines, or all of it."""
     if not any(ln.startswith('$ ') for ln in body):
         return '\n'.join(body) + '\n'
-    out, cont = [], False
+    out, cont, heredoc = [], False, None
     for ln in body:
-        if ln.startswith('$ ') or cont:
+        if heredoc is not None:
+            out.append(ln)
+            if ln.strip() == heredoc:
+                heredoc = None
+        elif ln.startswith('$ ') or cont:
             cmd = ln[2:] if ln.startswith('$ ') and not cont else ln
             out.append(cmd)
             cont = cmd.rstrip().endswith('\\')
+            m = HEREDOC.search(cmd)
+            if m:
+                heredoc = m.group(1)
     return '\n'.join(out) + '\n'
 
 

@@ -2,8 +2,9 @@
 # doccheck.sh — run the runnable command blocks of README.md and docs/*.md
 # (marked `<!-- runnable -->`, tools/docblocks.py) the way a new user would:
 # in a fresh clone of this working tree (committed and uncommitted changes,
-# untracked files not ignored), built with a plain `make`, with build/ on
-# PATH as if `make install` had put perfkit there. The blocks of one page run
+# untracked files not ignored), built with a plain `make` and installed with
+# `make install PREFIX=$HOME/.local` into a HOME of its own (PATH and
+# PKG_CONFIG_PATH point there, as the README's Install section says). The blocks of one page run
 # in order, each from the top of the clone; between pages the clone goes back
 # to its clean state (build/ kept). Prints one line per block and
 # "docs: N passed, N failed"; a failing block shows its script and output.
@@ -29,7 +30,14 @@ echo "docs: building a fresh clone in $clone"
 if ! make -C "$clone" -j"${DOC_JOBS:-$(nproc 2>/dev/null || echo 2)}" >"$tmp/build.log" 2>&1; then
     tail -n 30 "$tmp/build.log"; echo "docs: the fresh clone does not build"; exit 1
 fi
-PATH=$clone/build:$PATH; export PATH
+# a home of its own, with perfkit installed there as the README's Install
+# says: pages that build against the installed library find it
+HOME=$tmp/home; export HOME
+mkdir -p "$HOME"
+make -C "$clone" install PREFIX="$HOME/.local" >>"$tmp/build.log" 2>&1 || {
+    tail -n 30 "$tmp/build.log"; echo "docs: make install fails"; exit 1; }
+PATH=$HOME/.local/bin:$clone/build:$PATH; export PATH
+PKG_CONFIG_PATH=$HOME/.local/lib/pkgconfig; export PKG_CONFIG_PATH
 pass=0; fail=0
 for page in "$@"; do
     git -C "$clone" checkout -q -- . && git -C "$clone" clean -fdxq -e /build/
