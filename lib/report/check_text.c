@@ -37,7 +37,7 @@
 #define DASH "\xe2\x80\x94"   /* — */
 
 /* Column caps: longer cells push the row out rather than widen the table. */
-enum { W_LABEL = 32, W_VALUE = 12, W_DETAIL = 60, W_CHANGE = 30, W_P = 12 };
+enum { W_LABEL = 32, W_VALUE = 12, W_DETAIL = 60, W_CHANGE = 40, W_P = 12 };
 
 typedef struct out {
     FILE *f;
