@@ -59,7 +59,8 @@ static bool shown(const pk_check_report *r, const pk_check_item *it, bool verbos
         return true;
     if (pk__report_check_folded(r, it))
         return false;   /* a comparison of two runs shows what changed */
-    return it->status != PK_CHECK_PASS || (pk__report_check_is_change(it) && it->has_cmp);
+    /* a size that passed is the same size: counted, like a budget kept */
+    return it->status != PK_CHECK_PASS || (it->kind == PK_ITEM_REGRESSION && it->has_cmp);
 }
 
 static void widen(size_t *w, const char *cell, size_t cap)
