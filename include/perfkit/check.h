@@ -38,6 +38,19 @@
  *                     threshold but is not significant: too noisy to say),
  *                     NO_BASELINE (first run, or the baseline lacks it);
  *   size items:       PASS or OVER_BUDGET per file and compression;
+ *   size regression items: every size measured (each file and compression
+ *                     of the run's "size:<path>" results) against the same
+ *                     file in the baseline run — sizes are exact, so by the
+ *                     figure table's exact rule (any change is real,
+ *                     threshold 0): REGRESSED (larger), IMPROVED (smaller),
+ *                     PASS (the same), NO_BASELINE;
+ *   against a baseline of 0 (a regression or size regression item whose
+ *                     baseline statistic is 0 and current is not): no ratio
+ *                     exists, so has_cmp is false and the writers say "was
+ *                     0"; the change is REGRESSED / IMPROVED when it is
+ *                     significant (exact figures: the ranges do not
+ *                     overlap; noisy ones: the rank test, p < alpha), else
+ *                     INCONCLUSIVE;
  *   ERROR:            the benchmark failed to run (message in note).
  * A report fails when any item is OVER_BUDGET, REGRESSED or ERROR, and with
  * strict also when any is NOT_MEASURABLE or INCONCLUSIVE — and a report
@@ -88,6 +101,9 @@ typedef enum pk_check_kind {
     PK_ITEM_BUDGET = 0,
     PK_ITEM_REGRESSION,
     PK_ITEM_SIZE,
+    PK_ITEM_SIZE_REGRESSION,   /* a file's size against the baseline run:
+                                  benchmark is the file, figure the
+                                  compression ("raw", "gzip"...) */
 } pk_check_kind;
 
 /* Which comparison decided a regression item:
@@ -191,6 +207,9 @@ typedef struct pk_check_report {
                                 the run is in the history */
     char store_error[512];   /* its message, naming the history ("" when
                                 store_err is PK_OK) */
+    int64_t compared_with;   /* pk_check_compare: the baseline run (RUN_A);
+                                0 for a report of the gate. Writers show a
+                                comparison of two runs as what changed */
 } pk_check_report;
 
 /* ---- collect ------------------------------------------------------------- */
@@ -471,8 +490,11 @@ pk_check_baselines pk_check_baseline_set_view(const pk_check_baseline_set *b);
 /* `perfkit compare`: the run ref judged against the run base_ref (each
  * resolved by pk_store_resolve), every benchmark of ref on every figure it
  * shares with base_ref, by the default policy (no config: no budgets;
- * o->strict applies). The report's run is ref's metadata; a benchmark that
- * base_ref lacks reads NO_BASELINE. o may be NULL. On PK_OK *out owns the
+ * o->strict applies). Sizes stored with the runs ("size:<path>", from size
+ * budgets) are compared too, as size regression items. The report's run is
+ * ref's metadata, its compared_with base_ref's id; a benchmark that
+ * base_ref lacks reads NO_BASELINE. The report fails as the gate's does
+ * (report->failed): a regression, or with strict an inconclusive item. o may be NULL. On PK_OK *out owns the
  * report. Errors, each with diag naming the reference: PK_ENOENT (no such
  * run, commit or branch), PK_EINVAL (an ambiguous prefix; NULL arguments),
  * PK_ECORRUPT, PK_EIO, PK_ENOMEM. */

@@ -13,6 +13,8 @@
  *   items_per_second  count     higher     no             mann-whitney   5% (2%)
  *   bytes_per_second  count     higher     no             mann-whitney   5% (2%)
  *   iterations        count     higher     no             mann-whitney   5% (2%)
+ *   raw gzip          size      lower      yes            exact          0  (0.01%)
+ *   brotli zstd       (a file's size, `perfkit size` and size budgets)
  *   (a rate: a name count     higher     no             mann-whitney   5% (2%)
  *    ending in "_per_second" or "/s")
  *   (any other)       count     lower      no             mann-whitney   5% (2%)
@@ -106,6 +108,18 @@ typedef enum pk_change {
 } pk_change;
 
 pk_change pk_figure_change(const char *figure, pk_verdict v);
+
+/* The word for how figure moved, for people: v is pk_stats_compare's
+ * verdict (PK_VERDICT_SLOWER: the value grew, FASTER: it shrank), the word
+ * follows the figure's kind and direction —
+ *   durations                 "slower" / "faster"
+ *   sizes (rss, raw, gzip...) "larger" / "smaller"
+ *   rates (higher is better)  "faster" / "slower"   (more per second is faster)
+ *   other counts              "more"   / "fewer"    (instructions, page faults)
+ * "" for PK_VERDICT_SAME. Whether the move is a regression is
+ * pk_figure_change's answer; this is only its name, the one every writer
+ * prints. Static, never NULL. */
+const char *pk_figure_change_word(const char *figure, pk_verdict v);
 
 /* The names of the figures in the table, for "did you mean" suggestions; *n
  * receives the count. Borrowed, static. */

@@ -4,8 +4,9 @@
  * Both references resolve the way --baseline does (store.h); every
  * benchmark of B takes A as its baseline and pk_check_evaluate judges it
  * without a config: every figure the two runs share, the default policy,
- * no budgets. The verdicts and the report are the gate's, so a comparison
- * reads exactly like `perfkit check`. */
+ * no budgets; sizes stored with the runs included. The verdicts, the
+ * failing rule and the report are the gate's; compared_with marks the
+ * report so the writers show what changed and fold the rest. */
 #include "perfkit/check.h"
 
 #include "perfkit/alloc.h"
@@ -57,6 +58,8 @@ pk_err pk_check_compare(pk_store *st, const char *base_ref, const char *ref,
         eo.strict = o && o->strict;
         eo.run = &mb;
         e = pk_check_evaluate(NULL, b, &bl, &eo, out);
+        if (e == PK_OK)
+            (*out)->compared_with = ma.id;
     }
     if (e == PK_ENOMEM)
         pk_diag_set(diag, NULL, 0, 0, "out of memory comparing `%s` with `%s`", ref, base_ref);

@@ -16,7 +16,11 @@
  * the current set is compared on every figure it shares with the baseline. A
  * report with no item fails: an empty import or a filter that left nothing
  * must not read as a passing gate. The run's metadata comes in with the
- * options, so the report is complete when it leaves here. */
+ * options, so the report is complete when it leaves here. Sizes ("size:"
+ * results) are judged twice: against their budgets, and, like any figure,
+ * against the baseline run — exactly, being deterministic (figure table).
+ * A baseline of 0 has no ratio: from_zero judges the change by significance
+ * alone and the writers say "was 0". */
 #include "perfkit/check.h"
 
 #include <stdbool.h>
@@ -140,7 +144,65 @@ typedef struct basis {
     const pk_check_window *win;   /* NULL: two runs (mode RUNS) */
 } basis;
 
-static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *figure,
+/* Whether cur differs from base beyond chance, without a ratio (a baseline
+ * of 0): exact figures when their ranges do not overlap, noisy ones by the
+ * rank test at co->alpha. p receives the test's p-value (exact: 0 or 1). */
+static pk_err significant(const pk_series *base, const pk_series *cur,
+                          const pk_compare_opts *co, bool *sig, double *p)
+{
+    double bmin = base->samples[0], bmax = bmin, cmin = cur->samples[0], cmax = cmin;
+    for (size_t i = 1; i < base->n; i++) {
+        bmin = fmin(bmin, base->samples[i]);
+        bmax = fmax(bmax, base->samples[i]);
+    }
+    for (size_t i = 1; i < cur->n; i++) {
+        cmin = fmin(cmin, cur->samples[i]);
+        cmax = fmax(cmax, cur->samples[i]);
+    }
+    if (co->method == PK_TEST_EXACT) {
+        *sig = cmin > bmax || cmax < bmin;
+        *p = *sig ? 0 : 1;
+        return PK_OK;
+    }
+    pk_test_result t;
+    pk_err e = pk_stats_mann_whitney(base->samples, base->n, cur->samples, cur->n, &t);
+    if (e != PK_OK)
+        return e;
+    *p = t.p_value;
+    *sig = t.p_value < co->alpha;
+    return PK_OK;
+}
+
+/* it against a baseline statistic of 0 (it->current is not 0): a change
+ * with no ratio, "was 0" in every writer (check.h). Significant: the
+ * direction decides, as pk__check_set_status does for a ratio; else
+ * INCONCLUSIVE (beyond any threshold, not significant). */
+static pk_err from_zero(pk_check_item *it, const pk_series *base, const pk_series *cur,
+                        const pk_compare_opts *co)
+{
+    bool sig = false;
+    double p = 1;
+    pk_err e = significant(base, cur, co, &sig, &p);
+    if (e == PK_ENOMEM)
+        return e;
+    it->has_cmp = false;   /* no ratio, no interval: nothing to print as one */
+    it->cmp.p_value = p;
+    it->cmp.verdict = !sig ? PK_VERDICT_SAME
+                           : it->current > 0 ? PK_VERDICT_SLOWER : PK_VERDICT_FASTER;
+    pk_change ch = pk_figure_change(it->figure, it->cmp.verdict);
+    it->status = ch == PK_CHANGE_WORSE    ? PK_CHECK_REGRESSED
+                 : ch == PK_CHANGE_BETTER ? PK_CHECK_IMPROVED
+                                          : PK_CHECK_INCONCLUSIVE;
+    if (it->status != PK_CHECK_INCONCLUSIVE)
+        return PK_OK;
+    char pv[32];
+    snprintf(pv, sizeof pv, "%.2g", p);
+    return set_note(it, "was 0: no ratio to a baseline of 0, and the change is not "
+                        "significant (p = %s)%s", pv, "");
+}
+
+static pk_err regression_item(builder *bd, pk_check_kind kind, const char *name,
+                              const pk_bench_data *b, const char *figure,
                               const pk_policy *pol, const basis *bs)
 {
     const pk_resultset *base_set = bs->set;
@@ -152,7 +214,7 @@ static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *f
     pk__check_compare_opts(pol, &co);
     pk_figure_compare_opts(figure, &co);   /* the table's threshold, exact counts */
     const char *stat = co.method == PK_TEST_MANN_WHITNEY ? "median" : "mean";
-    pk_check_item *it = new_item(bd, PK_ITEM_REGRESSION, b->name, figure, stat);
+    pk_check_item *it = new_item(bd, kind, name, figure, stat);
     if (!it)
         return PK_ENOMEM;
     it->unit = cur->kind;
@@ -182,6 +244,8 @@ static pk_err regression_item(builder *bd, const pk_bench_data *b, const char *f
     it->mode = bs->win ? PK_CHECK_MODE_HISTORY : PK_CHECK_MODE_RUNS;
     if (bs->win && co.method != PK_TEST_EXACT)   /* noisy: judged by the drift */
         return pk__check_unpaired(it, cur, base, &co, bs->win);
+    if (it->baseline == 0 && it->current != 0 && base->n && cur->n)
+        return from_zero(it, base, cur, &co);   /* no ratio: "was 0" */
     e = pk_stats_compare(base->samples, base->n, cur->samples, cur->n, &co, &it->cmp);
     if (e == PK_ENOMEM)
         return e;
@@ -230,6 +294,8 @@ static pk_err paired_item(builder *bd, const pk_bench_data *b, const char *figur
     if ((e = pk_series_stat(base, stat, &it->baseline)) != PK_OK)
         return e;
     size_t n = cur->n < base->n ? cur->n : base->n;
+    if (it->baseline == 0 && it->current != 0 && base->n && cur->n)
+        return from_zero(it, base, cur, &co);   /* no ratio: "was 0" */
     if (exact)
         e = pk_stats_compare(base->samples, base->n, cur->samples, cur->n, &co, &it->cmp);
     else
@@ -267,7 +333,7 @@ static pk_err judge_figure(builder *bd, const pk_bench_data *b, const char *figu
     if (j->paired)
         return paired_item(bd, b, figure, pol, j->paired, j->paired_run);
     size_t before = bd->r->n_items;
-    pk_err e = regression_item(bd, b, figure, pol, &j->hist);
+    pk_err e = regression_item(bd, PK_ITEM_REGRESSION, b->name, b, figure, pol, &j->hist);
     if (e == PK_OK && j->unpaired_note && bd->r->n_items > before) {
         /* why it is not paired comes first; history's own note follows */
         pk_check_item *it = &bd->r->items[bd->r->n_items - 1];
@@ -315,6 +381,22 @@ static pk_err bench_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_da
         if ((!b->primary || strcmp(b->series[k].figure, b->primary) != 0) &&
             strcmp(b->series[k].figure, PK_RSS_FLOOR_FIGURE) != 0)
             e = judge_figure(bd, b, b->series[k].figure, pol, how);
+    return e;
+}
+
+/* The sizes of file b ("size:<path>") against the baseline run's: one size
+ * regression item per compression measured, judged by the figure table
+ * (sizes are exact: threshold 0, any change is real). */
+static pk_err size_changes(builder *bd, const pk_bench_data *b, const basis *bs)
+{
+    pk_policy def;
+    pk_policy_init(&def);
+    pk_err e = PK_OK;
+    for (size_t k = 0; e == PK_OK && k < b->n_series; k++) {
+        const char *fig = b->series[k].figure;
+        if (pk_compression_from_name(fig) != PK_SIZE_COUNT)
+            e = regression_item(bd, PK_ITEM_SIZE_REGRESSION, b->name + 5, b, fig, &def, bs);
+    }
     return e;
 }
 
@@ -389,17 +471,20 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
     pk_err e = pk__check_owners_init(&owners, c);
     for (size_t j = 0; j < current->n && e == PK_OK; j++) {
         const pk_bench_data *b = &current->benches[j];
-        if (strncmp(b->name, "size:", 5) == 0)
+        basis hist = {
+            .set = baselines && baselines->sets ? baselines->sets[j] : NULL,
+            .run = baselines && baselines->run_ids ? baselines->run_ids[j] : 0,
+            .win = baselines && baselines->windows ? &baselines->windows[j] : NULL,
+        };
+        if (strncmp(b->name, "size:", 5) == 0) {
+            e = size_changes(&bd, b, &hist);   /* never paired: against history */
             continue;
+        }
         const pk_cfg_bench *cb = pk__check_owner(&owners, b->name);
         if (c && !cb)
             continue;   /* not from this config */
         judge jd = {
-            .hist = {
-                .set = baselines && baselines->sets ? baselines->sets[j] : NULL,
-                .run = baselines && baselines->run_ids ? baselines->run_ids[j] : 0,
-                .win = baselines && baselines->windows ? &baselines->windows[j] : NULL,
-            },
+            .hist = hist,
         };
         const pk_resultset *pr = baselines ? baselines->paired : NULL;
         if (pr) {

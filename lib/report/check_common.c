@@ -14,6 +14,7 @@
 #include <string.h>
 #include "core/hash.h"
 #include "perfkit/alloc.h"
+#include "perfkit/figure.h"
 #include "perfkit/termsafe.h"
 #include "perfkit/units.h"
 
@@ -22,10 +23,31 @@ bool pk__report_check_has_current(const pk_check_item *it)
     return it->status != PK_CHECK_NOT_MEASURABLE && it->status != PK_CHECK_ERROR;
 }
 
+bool pk__report_check_is_size(const pk_check_item *it)
+{
+    return it->kind == PK_ITEM_SIZE || it->kind == PK_ITEM_SIZE_REGRESSION;
+}
+
+bool pk__report_check_is_change(const pk_check_item *it)
+{
+    return it->kind == PK_ITEM_REGRESSION || it->kind == PK_ITEM_SIZE_REGRESSION;
+}
+
+bool pk__report_check_was_zero(const pk_check_item *it)
+{
+    return pk__report_check_is_change(it) && !it->has_cmp && it->n_baseline > 0 &&
+           it->baseline == 0 && it->current != 0 && pk__report_check_has_current(it);
+}
+
+bool pk__report_check_folded(const pk_check_report *r, const pk_check_item *it)
+{
+    return r->compared_with != 0 && it->status == PK_CHECK_PASS;
+}
+
 bool pk__report_check_same_group(const pk_check_item *a, const pk_check_item *b)
 {
     const char *x = a->benchmark ? a->benchmark : "", *y = b->benchmark ? b->benchmark : "";
-    return (a->kind == PK_ITEM_SIZE) == (b->kind == PK_ITEM_SIZE) && strcmp(x, y) == 0;
+    return pk__report_check_is_size(a) == pk__report_check_is_size(b) && strcmp(x, y) == 0;
 }
 
 pk_err pk__report_check_order(const pk_check_report *r, size_t **order)
@@ -50,7 +72,7 @@ pk_err pk__report_check_order(const pk_check_report *r, size_t **order)
         if (i > 0 && pk__report_check_same_group(&r->items[i - 1], it)) {
             g = gid[i - 1];
         } else {
-            pk__hash *h = &groups[it->kind == PK_ITEM_SIZE];
+            pk__hash *h = &groups[pk__report_check_is_size(it)];
             const char *name = it->benchmark ? it->benchmark : "";
             if (!pk__hash_get(h, name, strlen(name), &g) &&
                 (e = pk__hash_put(h, name, strlen(name), ng)) == PK_OK)
@@ -90,7 +112,7 @@ char *pk__report_check_label(const pk_check_item *it, char *buf, size_t len)
     const char *fig = it->figure ? it->figure : "", *stat = it->stat ? it->stat : "";
     if (!*fig)
         snprintf(raw, sizeof raw, "run");
-    else if (it->kind == PK_ITEM_SIZE || !*stat)
+    else if (pk__report_check_is_size(it) || !*stat)
         snprintf(raw, sizeof raw, "%s", fig);
     else if (it->kind == PK_ITEM_REGRESSION)
         snprintf(raw, sizeof raw, "%s (%s)", fig, stat);
@@ -142,12 +164,36 @@ char *pk__report_check_pct(double ratio, char *buf, size_t len)
     return buf;
 }
 
-char *pk__report_check_change(const pk_comparison *c, char *buf, size_t len)
+/* "+20.4%" then " slower" when word is not empty, then the CI when finite. */
+static char *change_words(const pk_comparison *c, const char *word, char *buf, size_t len)
 {
     char a[32], lo[32], hi[32];
-    snprintf(buf, len, "%s [%s \xe2\x80\xa6 %s]", pk__report_check_pct(c->ratio, a, sizeof a),
-             pk__report_check_pct(c->ratio_ci.lo, lo, sizeof lo),
-             pk__report_check_pct(c->ratio_ci.hi, hi, sizeof hi));
+    pk__report_check_pct(c->ratio, a, sizeof a);
+    if (!isfinite(c->ratio_ci.lo) || !isfinite(c->ratio_ci.hi) ||
+        c->ratio_ci.lo == c->ratio_ci.hi)   /* none, or exact: nothing to add */
+        snprintf(buf, len, "%s%s%s", a, *word ? " " : "", word);
+    else
+        snprintf(buf, len, "%s%s%s [%s \xe2\x80\xa6 %s]", a, *word ? " " : "", word,
+                 pk__report_check_pct(c->ratio_ci.lo, lo, sizeof lo),
+                 pk__report_check_pct(c->ratio_ci.hi, hi, sizeof hi));
+    return buf;
+}
+
+char *pk__report_check_change(const pk_comparison *c, char *buf, size_t len)
+{
+    return change_words(c, "", buf, len);
+}
+
+char *pk__report_check_change_item(const pk_check_item *it, char *buf, size_t len)
+{
+    bool moved = it->status == PK_CHECK_REGRESSED || it->status == PK_CHECK_IMPROVED;
+    const char *word = moved ? pk_figure_change_word(it->figure, it->cmp.verdict) : "";
+    if (pk__report_check_was_zero(it))
+        snprintf(buf, len, *word ? "%s (was 0)" : "%swas 0", word);
+    else if (it->has_cmp && pk__report_check_is_change(it))
+        change_words(&it->cmp, word, buf, len);
+    else
+        snprintf(buf, len, "%s", "");
     return buf;
 }
 
@@ -229,10 +275,9 @@ static void regression_cells(const pk_check_item *it, pk__report_check_row *w)
             snprintf(w->detail + n, sizeof w->detail - (size_t)n, " (median of %zu runs)",
                      it->n_runs);
     }
-    if (it->has_cmp) {
-        pk__report_check_change(&it->cmp, w->change, sizeof w->change);
+    pk__report_check_change_item(it, w->change, sizeof w->change);
+    if (it->has_cmp)
         snprintf(w->p, sizeof w->p, "p = %.2g", it->cmp.p_value);
-    }
 }
 
 void pk__report_check_cells(const pk_check_item *it, pk__report_check_row *w)
@@ -243,7 +288,7 @@ void pk__report_check_cells(const pk_check_item *it, pk__report_check_row *w)
         pk__report_check_value(it->unit, it->current, w->value, sizeof w->value);
     else
         snprintf(w->value, sizeof w->value, DASH);
-    if (it->kind == PK_ITEM_REGRESSION)
+    if (pk__report_check_is_change(it))
         regression_cells(it, w);
     else
         budget_cells(it, w);
@@ -268,6 +313,7 @@ char *pk__report_check_counts(const pk_check_report *r, char *buf, size_t len)
         {PK_CHECK_IMPROVED, -1, "improved", "improved"},
         {PK_CHECK_PASS, -1, "passed", "passed"},
     };
+    bool cmp = r->compared_with != 0;   /* two runs: a pass is a figure that did not change */
     size_t o = 0, below = 0;
     if (len == 0)
         return buf;
@@ -282,8 +328,9 @@ char *pk__report_check_counts(const pk_check_report *r, char *buf, size_t len)
             n = words[k].min ? below : n - below;
         if (n == 0 || o >= len)
             continue;
-        int w = snprintf(buf + o, len - o, "%s%zu %s", o ? ", " : "", n,
-                         n == 1 ? words[k].one : words[k].many);
+        const char *word = cmp && words[k].s == PK_CHECK_PASS ? "unchanged"
+                           : n == 1 ? words[k].one : words[k].many;
+        int w = snprintf(buf + o, len - o, "%s%zu %s", o ? ", " : "", n, word);
         if (w > 0)
             o += (size_t)w;
     }

@@ -17,12 +17,29 @@
  * "error". Never NULL. */
 const char *pk__report_check_status_id(pk_check_status s);
 
-/* "budget", "regression", "size". Never NULL. */
+/* "budget", "regression", "size", "size_regression". Never NULL. */
 const char *pk__report_check_kind_name(pk_check_kind k);
 
 /* Whether an item with status s makes r fail: OVER_BUDGET, REGRESSED and
  * ERROR always, NOT_MEASURABLE and INCONCLUSIVE when r->strict. */
 bool pk__report_check_fails(const pk_check_report *r, pk_check_status s);
+
+/* Whether the item is about a file's size (a size budget or a size against
+ * the baseline): grouped by file, "FILE (size)". */
+bool pk__report_check_is_size(const pk_check_item *it);
+
+/* Whether the item compares with a baseline (a regression or a size
+ * regression item): baseline, change and p cells instead of a budget's. */
+bool pk__report_check_is_change(const pk_check_item *it);
+
+/* Whether the item compares a non-zero value with a baseline of 0: no
+ * ratio exists, the writers say "was 0" (check.h). */
+bool pk__report_check_was_zero(const pk_check_item *it);
+
+/* Whether a report of two stored runs (r->compared_with) folds the item
+ * away unless verbose: the figure did not change by the gate's rule (a
+ * PASS). Always false for a gate report. */
+bool pk__report_check_folded(const pk_check_report *r, const pk_check_item *it);
 
 /* Whether the item has a current value to show: false for NOT_MEASURABLE
  * and ERROR items (shown as "—", never as 0). */
@@ -61,8 +78,17 @@ double pk__report_check_tolerance(const pk_check_item *it);
  * ±inf → "+inf%"; "n/a" for NaN. Returns buf. */
 char *pk__report_check_pct(double ratio, char *buf, size_t len);
 
-/* "+20.4% [+18.1% … +22.9%]": the change and the CI of its ratio. */
+/* "+20.4% [+18.1% … +22.9%]": the change and the CI of its ratio; the CI
+ * is left out when a bound is not finite (a baseline with samples of 0) or
+ * it is one point (exact counts and sizes). */
 char *pk__report_check_change(const pk_comparison *c, char *buf, size_t len);
+
+/* The change of a comparing item (pk__report_check_is_change) in words:
+ * "+20.4% slower [+18.1% … +22.9%]", "+100.0% larger" — the word from the
+ * figure table (pk_figure_change_word), only when the verdict is REGRESSED
+ * or IMPROVED; "larger (was 0)" / "was 0" against a baseline of 0; "" when
+ * there is nothing to compare. Returns buf. */
+char *pk__report_check_change_item(const pk_check_item *it, char *buf, size_t len);
 
 /* "(budget 50ms +10% tolerance)" / "(budget 64MiB)" for a maximum,
  * "(budget ≥ 1M -10% tolerance)" for a minimum; "" without limit_text. */
@@ -91,8 +117,9 @@ void pk__report_check_cells(const pk_check_item *it, pk__report_check_row *w);
 
 /* The counts of r, worst first, zero counts left out: "2 over budget,
  * 1 below minimum, 1 regressed, 14 passed" (OVER_BUDGET minima are "below
- * minimum"); "no checks: nothing was measured" for an empty report (which
- * fails, check.h). Returns buf. */
+ * minimum"; a comparison of two runs says "unchanged" for passed); "no
+ * checks: nothing was measured" for an empty report (which fails,
+ * check.h). Returns buf. */
 char *pk__report_check_counts(const pk_check_report *r, char *buf, size_t len);
 
 /* The first 10 hex digits of a commit ("" stays ""). Returns buf. */

@@ -25,6 +25,7 @@
  * stands), else null. Built as a jansson tree; containers go into their
  * parent as soon as they exist, so a failure releases only the root. */
 #include "report/check_int.h"
+#include "perfkit/figure.h"
 
 #include <time.h>
 
@@ -104,8 +105,10 @@ static json_t *comparison_json(const pk_check_item *it)
 
 static json_t *item_json(const pk_check_item *it)
 {
-    bool has_limit = it->kind != PK_ITEM_REGRESSION && it->status != PK_CHECK_ERROR;
-    bool has_base = it->kind == PK_ITEM_REGRESSION && (it->n_baseline > 0 || it->has_cmp);
+    bool change = pk__report_check_is_change(it);
+    bool has_limit = !change && it->status != PK_CHECK_ERROR;
+    bool has_base = change && (it->n_baseline > 0 || it->has_cmp);
+    bool moved = it->status == PK_CHECK_REGRESSED || it->status == PK_CHECK_IMPROVED;
     json_t *j = json_object();
     if (!j)
         return NULL;
@@ -120,7 +123,7 @@ static json_t *item_json(const pk_check_item *it)
         pk__report_json_set(j, "limit", has_limit ? pk__report_json_real(it->limit)
                                                   : json_null()) ||
         pk__report_json_set(j, "limit_text", pk__report_json_str(it->limit_text)) ||
-        pk__report_json_set(j, "bound", it->kind == PK_ITEM_REGRESSION ? json_null()
+        pk__report_json_set(j, "bound", change ? json_null()
                                 : json_string(it->bound == PK_BOUND_MIN ? "min" : "max")) ||
         pk__report_json_set(j, "baseline", has_base ? pk__report_json_real(it->baseline)
                                                     : json_null()) ||
@@ -130,7 +133,10 @@ static json_t *item_json(const pk_check_item *it)
         pk__report_json_set(j, "n_baseline", pk__report_json_u64(it->n_baseline)) ||
         pk__report_json_set(j, "comparison", comparison_json(it)) ||
         pk__report_json_set(j, "note", pk__report_json_str(it->note)) ||
-        pk__report_json_set(j, "mode", it->kind == PK_ITEM_REGRESSION &&
+        pk__report_json_set(j, "change", moved && change
+                                ? json_string(pk_figure_change_word(it->figure, it->cmp.verdict))
+                                : json_null()) ||
+        pk__report_json_set(j, "mode", change &&
                                 it->mode != PK_CHECK_MODE_NONE
                                 ? json_string(pk_check_mode_name(it->mode)) : json_null()) ||
         pk__report_json_set(j, "history_runs", it->mode == PK_CHECK_MODE_HISTORY

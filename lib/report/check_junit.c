@@ -261,7 +261,7 @@ pk_err pk_check_write_junit(FILE *f, const pk_check_report *r)
         for (; end < r->n_items && pk__report_check_same_group(first, &r->items[ord[end]]); end++)
             count(&t, r, &r->items[ord[end]]);
         fputs("  <testsuite name=\"", f);
-        if (first->kind == PK_ITEM_SIZE)
+        if (pk__report_check_is_size(first))
             fputs("size:", f);
         xml(f, first->benchmark, true);
         fputc('"', f);

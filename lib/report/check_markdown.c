@@ -95,7 +95,7 @@ static const char *emoji(const pk_check_report *r, pk_check_status s)
 static void limit_cell(FILE *f, const pk_check_item *it)
 {
     char v[48], bud[200];
-    if (it->kind == PK_ITEM_REGRESSION) {
+    if (pk__report_check_is_change(it)) {
         if (it->status == PK_CHECK_NO_BASELINE || (!it->n_baseline && !it->has_cmp)) {
             fputs(DASH, f);
             return;
@@ -124,9 +124,11 @@ static void limit_cell(FILE *f, const pk_check_item *it)
 static void change_cell(FILE *f, const pk_check_item *it)
 {
     char buf[96];
-    if (it->kind == PK_ITEM_REGRESSION && it->has_cmp)
-        fprintf(f, "%s, p = %.2g", pk__report_check_change(&it->cmp, buf, sizeof buf),
+    if (pk__report_check_is_change(it) && it->has_cmp)
+        fprintf(f, "%s, p = %.2g", pk__report_check_change_item(it, buf, sizeof buf),
                 it->cmp.p_value);
+    else if (pk__report_check_is_change(it))
+        fputs(pk__report_check_change_item(it, buf, sizeof buf), f);
     else
         fputs(pk__report_check_outside(it, buf, sizeof buf), f);
 }
@@ -155,8 +157,14 @@ static void item_row(FILE *f, const pk_check_report *r, const pk_check_item *it)
 static void headline(FILE *f, const pk_check_report *r)
 {
     char counts[512];
-    fprintf(f, "### %s perfkit check %s: %s", r->failed ? "\xe2\x9d\x8c" : "\xe2\x9c\x85",
-            r->failed ? "failed" : "passed", pk__report_check_counts(r, counts, sizeof counts));
+    if (r->compared_with)   /* two stored runs: which against which */
+        fprintf(f, "### %s perfkit compare: run #%" PRId64 " against run #%" PRId64 ": %s",
+                r->failed ? "\xe2\x9d\x8c" : "\xe2\x9c\x85", r->run.id, r->compared_with,
+                pk__report_check_counts(r, counts, sizeof counts));
+    else
+        fprintf(f, "### %s perfkit check %s: %s", r->failed ? "\xe2\x9d\x8c" : "\xe2\x9c\x85",
+                r->failed ? "failed" : "passed",
+                pk__report_check_counts(r, counts, sizeof counts));
     size_t nm = r->count[PK_CHECK_NOT_MEASURABLE], inc = r->count[PK_CHECK_INCONCLUSIVE];
     if (r->strict && (nm || inc))
         fprintf(f, " (strict: not measurable and inconclusive count as failures)");
@@ -220,7 +228,8 @@ pk_err pk_check_write_markdown(FILE *f, const pk_check_report *r)
         fputc('\n', f);
     }
     if (n_pass > 0) {
-        fprintf(f, "<details><summary>%zu passed</summary>\n\n%s", n_pass, HEAD);
+        fprintf(f, "<details><summary>%zu %s</summary>\n\n%s", n_pass,
+                r->compared_with ? "unchanged" : "passed", HEAD);
         for (size_t k = 0; k < r->n_items; k++)
             if (r->items[ord[k]].status == PK_CHECK_PASS)
                 item_row(f, r, &r->items[ord[k]]);

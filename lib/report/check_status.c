@@ -27,6 +27,7 @@ const char *pk__report_check_kind_name(pk_check_kind k)
     case PK_ITEM_BUDGET:     return "budget";
     case PK_ITEM_REGRESSION: return "regression";
     case PK_ITEM_SIZE:       return "size";
+    case PK_ITEM_SIZE_REGRESSION: return "size_regression";
     }
     return "unknown";
 }

@@ -12,7 +12,11 @@
  * One table for the whole report, grouped by benchmark (size budgets group
  * by file), columns aligned over the rows shown. Without verbose, rows are
  * the items that are not PASS plus every regression item with a comparison
- * (the changes); the rest of a group is one "N passed" count. Values are
+ * (the changes); the rest of a group is one "N passed" count. A comparison
+ * of two stored runs (perfkit compare) shows only what changed: its PASS
+ * items (unchanged by the gate's rule) are folded into one "N unchanged
+ * figures hidden; -v shows all" line, and a benchmark with no change is
+ * left out. Values are
  * formatted by unit kind; a figure that was not measured reads "—", never 0.
  * Notes follow their row, indented. Warnings (they never fail the gate)
  * follow the table, one "warning: BENCH: message" line each. Verdict words
@@ -33,7 +37,7 @@
 #define DASH "\xe2\x80\x94"   /* — */
 
 /* Column caps: longer cells push the row out rather than widen the table. */
-enum { W_LABEL = 32, W_VALUE = 12, W_DETAIL = 60, W_CHANGE = 30, W_P = 12 };
+enum { W_LABEL = 32, W_VALUE = 12, W_DETAIL = 60, W_CHANGE = 40, W_P = 12 };
 
 typedef struct out {
     FILE *f;
@@ -49,10 +53,14 @@ typedef struct widths {
     size_t label, value, detail, change, p;
 } widths;
 
-static bool shown(const pk_check_item *it, bool verbose)
+static bool shown(const pk_check_report *r, const pk_check_item *it, bool verbose)
 {
-    return verbose || it->status != PK_CHECK_PASS ||
-           (it->kind == PK_ITEM_REGRESSION && it->has_cmp);
+    if (verbose)
+        return true;
+    if (pk__report_check_folded(r, it))
+        return false;   /* a comparison of two runs shows what changed */
+    /* a size that passed is the same size: counted, like a budget kept */
+    return it->status != PK_CHECK_PASS || (it->kind == PK_ITEM_REGRESSION && it->has_cmp);
 }
 
 static void widen(size_t *w, const char *cell, size_t cap)
@@ -122,10 +130,13 @@ static void header(const out *o, const pk_check_report *r)
 {
     const pk_run_meta *m = &r->run;
     char buf[256], sc[16];
-    fprintf(o->f, "%sperfkit check%s", sgr(o, BOLD), sgr(o, RESET));
+    fprintf(o->f, "%sperfkit %s%s", sgr(o, BOLD), r->compared_with ? "compare" : "check",
+            sgr(o, RESET));
     if (r->config_path[0])
         fprintf(o->f, " (%s)", pk__report_check_clean(r->config_path, buf, sizeof buf));
-    if (m->id > 0)
+    if (m->id > 0 && r->compared_with)
+        fprintf(o->f, "  run #%" PRId64 " against run #%" PRId64, m->id, r->compared_with);
+    else if (m->id > 0)
         fprintf(o->f, "  run #%" PRId64, m->id);
     else
         fputs("  run not stored", o->f);
@@ -179,7 +190,7 @@ static void group_name(const out *o, const pk_check_item *it)
     char buf[256];
     fprintf(o->f, "%s%s%s%s", sgr(o, BOLD),
             pk__report_check_clean(it->benchmark ? it->benchmark : "", buf, sizeof buf),
-            it->kind == PK_ITEM_SIZE ? " (size)" : "", sgr(o, RESET));
+            pk__report_check_is_size(it) ? " (size)" : "", sgr(o, RESET));
 }
 
 pk_err pk_check_write_text(FILE *f, const pk_check_report *r, const pk_write_opts *opts)
@@ -196,7 +207,7 @@ pk_err pk_check_write_text(FILE *f, const pk_check_report *r, const pk_write_opt
     for (size_t k = 0; k < r->n_items; k++) {
         const pk_check_item *it = &r->items[ord[k]];
         pk__report_check_row x;
-        if (!shown(it, verbose))
+        if (!shown(r, it, verbose))
             continue;
         pk__report_check_cells(it, &x);
         widen(&w.label, x.label, W_LABEL);
@@ -207,27 +218,38 @@ pk_err pk_check_write_text(FILE *f, const pk_check_report *r, const pk_write_opt
     }
     header(&o, r);
     fputc('\n', f);
+    size_t hidden = 0;   /* a comparison's unchanged figures */
     for (size_t k = 0; k < r->n_items;) {
-        size_t end = k + 1, n_shown = 0;
+        size_t end = k + 1, n_shown = 0, n_folded = 0;
         const pk_check_item *first = &r->items[ord[k]];
         while (end < r->n_items && pk__report_check_same_group(first, &r->items[ord[end]]))
             end++;
-        for (size_t j = k; j < end; j++)
-            n_shown += shown(&r->items[ord[j]], verbose);
+        for (size_t j = k; j < end; j++) {
+            n_shown += shown(r, &r->items[ord[j]], verbose);
+            n_folded += !verbose && pk__report_check_folded(r, &r->items[ord[j]]);
+        }
+        hidden += n_folded;
+        if (n_shown == 0 && n_folded == end - k) {
+            k = end;   /* nothing of it changed: only counted below */
+            continue;
+        }
         group_name(&o, first);
         if (n_shown == 0) {
             fprintf(f, "  %zu passed\n", end - k);
         } else {
             fputc('\n', f);
             for (size_t j = k; j < end; j++)
-                if (shown(&r->items[ord[j]], verbose))
+                if (shown(r, &r->items[ord[j]], verbose))
                     item_row(&o, r, &r->items[ord[j]], &w);
-            if (end - k > n_shown)
-                fprintf(f, "  %s%zu passed%s\n", sgr(&o, DIM), end - k - n_shown,
+            if (end - k > n_shown + n_folded)
+                fprintf(f, "  %s%zu passed%s\n", sgr(&o, DIM), end - k - n_shown - n_folded,
                         sgr(&o, RESET));
         }
         k = end;
     }
+    if (hidden)
+        fprintf(f, "%s%zu unchanged figure%s hidden; -v shows all%s\n", sgr(&o, DIM), hidden,
+                hidden == 1 ? "" : "s", sgr(&o, RESET));
     if (r->n_items)
         fputc('\n', f);
     for (size_t i = 0; i < r->n_warnings; i++) {

@@ -7,7 +7,9 @@
  * dozen rows (called per budget and per series, never per sample). Names
  * outside the table are classified by pattern: a rate (ending in
  * "_per_second" or "/s") is higher-is-better, anything else a plain
- * lower-is-better count. */
+ * lower-is-better count. The words for a change (pk_figure_change_word)
+ * follow from the kind and direction, so every writer says "slower" of a
+ * time and "larger" of a size. */
 #include "perfkit/figure.h"
 
 #include <string.h>
@@ -30,7 +32,11 @@
     X("instructions",     COUNT, LOWER,     true)                                         \
     X("items_per_second", COUNT, HIGHER,    false)                                        \
     X("bytes_per_second", COUNT, HIGHER,    false)                                        \
-    X("iterations",       COUNT, HIGHER,    false)
+    X("iterations",       COUNT, HIGHER,    false)                                        \
+    X("raw",              SIZE,  LOWER,     true)                                         \
+    X("gzip",             SIZE,  LOWER,     true)                                         \
+    X("brotli",           SIZE,  LOWER,     true)                                         \
+    X("zstd",             SIZE,  LOWER,     true)
 
 /* The defaults follow from determinism: exact counts get the exact test and
  * no threshold, noisy figures a rank test and the one default threshold. */
@@ -118,6 +124,27 @@ pk_change pk_figure_change(const char *figure, pk_verdict v)
     bool larger = v == PK_VERDICT_SLOWER;
     bool higher_better = pk_figure_direction(figure) == PK_HIGHER_IS_BETTER;
     return larger == higher_better ? PK_CHANGE_BETTER : PK_CHANGE_WORSE;
+}
+
+const char *pk_figure_change_word(const char *figure, pk_verdict v)
+{
+    if (v != PK_VERDICT_FASTER && v != PK_VERDICT_SLOWER)
+        return "";
+    bool larger = v == PK_VERDICT_SLOWER;
+    pk_figure_info fi;
+    pk_figure_lookup(figure, &fi);
+    switch (fi.kind) {
+    case PK_UNIT_SIZE:
+        return larger ? "larger" : "smaller";
+    case PK_UNIT_COUNT:
+        if (fi.direction == PK_HIGHER_IS_BETTER)   /* a rate: more per second is faster */
+            return larger ? "faster" : "slower";
+        return larger ? "more" : "fewer";
+    case PK_UNIT_DURATION:
+    case PK_UNIT_PERCENT:
+        break;
+    }
+    return larger ? "slower" : "faster";
 }
 
 const char *const *pk_figure_names(size_t *n)

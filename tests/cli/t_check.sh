@@ -124,7 +124,7 @@ run history --db hist.db
 expect_rc 0
 expect_out 'spin'
 run compare --db hist.db 1 4
-expect_rc 0
+expect_rc 1   # a regression fails compare as it fails check
 expect_out 'regressed'
 run compare --db hist.db --json 1 4
 pyjson stdout.txt '

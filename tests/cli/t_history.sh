@@ -67,22 +67,24 @@ run history --db hist.db gb/BM_Copy --stat p1000
 expect_rc 2
 expect_err 'unknown statistic `p1000`'
 
-# compare reads the same history: informational unless asked to fail
+# compare reads the same history and fails as check does (exit 1 on a
+# regression); --fail-on-regression, once needed for that, is still accepted
 run compare --db hist.db 1 2
-expect_rc 0
+expect_rc 1
 expect_out 'regressed'
 run compare --db hist.db 1 2 --fail-on-regression
 expect_rc 1
 run compare --db hist.db 1 2 --json
-expect_rc 0
+expect_rc 1
 pyjson stdout.txt '
 assert d["schema"] == "perfkit/check/v1" and d["run"]["id"] == 2, d["run"]
 r = [i for i in d["items"] if i["benchmark"] == "hf/true" and i["figure"] == "wall"]
 assert r[0]["status"] == "regressed" and r[0]["baseline_run"] == 1, r
 '
 run compare --db hist.db 2 1 --markdown --fail-on-regression
-expect_rc 0
+expect_rc 1   # nothing regressed, but BM_Fails failed in run 1: check's rule
 expect_out 'improved'
+expect_out '❌ error'
 run compare --db hist.db 1 latest~
 expect_rc 2
 expect_err '`latest~`: no such run, commit or branch in history'

@@ -65,14 +65,14 @@ Test(check_text, rows_summary_and_failed)
     cr_assert_not_null(l);
     assert_has(l, "12.40 ms");
     assert_has(l, "vs 10.30 ms baseline (run #41)");
-    assert_has(l, "+20.4% [+18.1% \xe2\x80\xa6 +22.9%]");
+    assert_has(l, "+20.4% slower [+18.1% \xe2\x80\xa6 +22.9%]");   /* the table's word */
     assert_has(l, "p = 2e-06");
     assert_has(l, "regressed");
     free(l);
     /* improvement, inconclusive */
     l = line_with(s, "48.0 MiB");
     cr_assert_not_null(l, "%s", s);
-    assert_has(l, "-20.0% [-22.0% \xe2\x80\xa6 -18.0%]");
+    assert_has(l, "-20.0% smaller [-22.0% \xe2\x80\xa6 -18.0%]");
     assert_has(l, "improved");
     free(l);
     assert_has(s, "+8.0% [-3.0% \xe2\x80\xa6 +20.0%]");
@@ -402,7 +402,7 @@ Test(check_markdown, headline_tables_escaping_and_details)
                                "tolerance) | +11.3% over | \xe2\x9d\x8c over budget |");
     cr_assert_not_null(ob, "%s", s);
     const char *rg = strstr(s, "| `sort` | `wall (median)` | 12.40 ms | 10.30 ms (run #41) | "
-                               "+20.4% [+18.1% \xe2\x80\xa6 +22.9%], p = 2e-06 | "
+                               "+20.4% slower [+18.1% \xe2\x80\xa6 +22.9%], p = 2e-06 | "
                                "\xe2\x9d\x8c regressed |");
     cr_assert_not_null(rg, "%s", s);
     const char *er = strstr(s, "| `` broken`tick `` | `run` | \xe2\x80\x94 | \xe2\x80\x94 |  | "
