@@ -243,7 +243,8 @@ void pk_check_opts_init(pk_check_opts *o);
 
 /* Run the gate of config c, which pk_config_load and pk_config_validate
  * accepted, as `perfkit check` does:
- *   1. o->only must match a benchmark of c;
+ *   1. o->only must match a benchmark of c (else PK_ENOENT, diag with a
+ *      did-you-mean from c's benchmark names, ending "— nothing has run");
  *   2. open the history at o->history (default c->history_path), waiting
  *      up to o->lock_timeout_ms for another process's lock: created when
  *      missing; with o->no_store only read (never written), and a missing
@@ -252,7 +253,11 @@ void pk_check_opts_init(pk_check_opts *o);
  *      timeout: PK_EPERM, PK_EIO, PK_EBUSY) the gate still runs: it reads
  *      the history when there is one (a missing or empty one: no
  *      baselines), and step 8 reports why the run is not stored. A history
- *      that exists but cannot be read stops the gate (errors below);
+ *      that exists but cannot be read stops the gate (errors below); then
+ *      o->baseline must name a run of it (pk_store_resolve), else the gate
+ *      stops before anything runs: PK_ENOENT with a did-you-mean from the
+ *      history's branches and "latest" (or its run-id range), the message
+ *      ending "— nothing has run";
  *   3. this run's metadata (o->run if given, else pk_check_meta_collect
  *      now: the run starts here);
  *   4. paired mode (o->pair_ref, else c->pair_base): pk_check_pair_prepare

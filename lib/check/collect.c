@@ -33,6 +33,20 @@ static bool selected(const pk_check_opts *o, const pk_cfg_bench *b)
     return !o->only || strstr(b->name, o->only);
 }
 
+/* "`a`, `b` and `c`" of the first few names, "..." after them, into buf. */
+static const char *name_list(const char *const *names, size_t n, char *buf, size_t len)
+{
+    size_t used = 0, shown = n < 4 ? n : 4;
+    buf[0] = '\0';
+    for (size_t i = 0; i < shown && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s`%.40s`",
+                                 i == 0 ? "" : i + 1 == shown && n == shown ? " and " : ", ",
+                                 names[i]);
+    if (n > shown && used < len)
+        snprintf(buf + used, len - used, " and %zu more", n - shown);
+    return buf;
+}
+
 pk_err pk__check_only_matches(const pk_config *c, const pk_check_opts *o, pk_diag *diag)
 {
     for (size_t i = 0; i < c->n_benches; i++)
@@ -40,7 +54,25 @@ pk_err pk__check_only_matches(const pk_config *c, const pk_check_opts *o, pk_dia
             return PK_OK;
     if (!o->only)
         return PK_OK;   /* no benchmarks at all: sizes may still be checked */
-    pk_diag_set(diag, NULL, 0, 0, "no benchmark matches --only `%s`", o->only);
+    char list[256];
+    const char **names = pk_calloc(c->n_benches ? c->n_benches : 1, sizeof *names);
+    if (!names) {
+        pk_diag_set(diag, NULL, 0, 0, "out of memory");
+        return PK_ENOMEM;
+    }
+    for (size_t i = 0; i < c->n_benches; i++)
+        names[i] = c->benches[i].name;
+    const char *s = pk_diag_suggest(o->only, names, c->n_benches);
+    if (s)
+        pk_diag_set(diag, NULL, 0, 0, "no benchmark matches --only `%s` (did you mean `%s`?)",
+                    o->only, s);
+    else if (c->n_benches)
+        pk_diag_set(diag, NULL, 0, 0, "no benchmark matches --only `%s` (the config has %s)",
+                    o->only, name_list(names, c->n_benches, list, sizeof list));
+    else
+        pk_diag_set(diag, NULL, 0, 0, "no benchmark matches --only `%s`: the config has none",
+                    o->only);
+    pk_free(names);
     return PK_ENOENT;
 }
 

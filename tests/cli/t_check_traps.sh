@@ -1,0 +1,52 @@
+# Traps of `perfkit check` a newcomer falls into (issue 10): a mistyped
+# --baseline or --only stops the gate before anything runs (exit 2, "nothing
+# has run", a did-you-mean). Deterministic: commands only touch files.
+. "$(dirname "$TESTFILE")/lib.sh"
+
+cat > p.yml <<'YML'
+version: 1
+benchmarks:
+  sort:
+    command: touch ran
+    runs: 2
+  parse:
+    command: "true"
+    runs: 2
+YML
+
+# --only that matches nothing: a did-you-mean from the benchmark names
+run check p.yml --no-store --only srot
+expect_rc 2
+expect_err 'no benchmark matches --only `srot` \(did you mean `sort`\?\) — nothing has run$'
+[ ! -e ran ] || die "a benchmark ran despite --only matching nothing"
+run check p.yml --no-store --only zzzzzzzz
+expect_rc 2
+expect_err 'no benchmark matches --only `zzzzzzzz` \(the config has `sort` and `parse`\) — nothing has run$'
+
+# --baseline without a history: nothing runs, nothing is created
+run check p.yml --baseline main
+expect_rc 2
+expect_err '--baseline `main`: .*— nothing has run$'
+[ ! -e ran ] || die "a benchmark ran before --baseline was resolved"
+
+# --baseline that names no run of an existing history: found before anything
+# runs, with a did-you-mean from the history's branches
+command -v git >/dev/null || { echo "skip: no git"; exit 0; }
+git init -q -b main . && git config user.email t@example.com && git config user.name t
+printf '.perfkit/\nran\n' > .gitignore
+git add -A && git commit -qm one
+run check p.yml
+[ "$rc" -le 1 ] || die "the first run failed"
+rm -f ran
+run check p.yml --baseline mian
+expect_rc 2
+expect_err '--baseline `mian`: no such run, commit or branch in history \(did you mean `main`\?\) — nothing has run$'
+[ ! -e ran ] || die "a benchmark ran before --baseline was resolved"
+run check p.yml --baseline 99
+expect_rc 2
+expect_err '--baseline `99`: no such run in history \(its runs are #1 to #1\) — nothing has run$'
+[ ! -e ran ] || die "a benchmark ran before --baseline was resolved"
+# a good --baseline still works
+run check p.yml --baseline main --no-store
+[ "$rc" -le 1 ] || die "--baseline main failed"
+[ -e ran ] || die "--baseline main ran nothing"
