@@ -29,6 +29,27 @@ expect_rc 2
 expect_err '--baseline `main`: .*— nothing has run$'
 [ ! -e ran ] || die "a benchmark ran before --baseline was resolved"
 
+# a google-benchmark: entry that is not a Google Benchmark binary says so,
+# whether it writes nothing (/bin/true, a script printing text) or other JSON
+printf '#!/bin/sh\necho hello from a script\n' > textbin
+printf '#!/bin/sh\nfor a; do case $a in --benchmark_out=*) echo "{\\"x\\": 1}" > "${a#--benchmark_out=}";; esac; done\n' > otherjson
+chmod +x textbin otherjson
+cat > gb.yml <<'YML'
+version: 1
+benchmarks:
+  t:
+    google-benchmark: /bin/true
+  script:
+    google-benchmark: ./textbin
+  other:
+    google-benchmark: ./otherjson
+YML
+run check gb.yml --no-store
+expect_rc 1
+expect_out '`/bin/true` did not write Google Benchmark JSON: is it a Google Benchmark binary\? \(it exited 0 and wrote nothing to --benchmark_out\)'
+expect_out '`./textbin` did not write Google Benchmark JSON: is it a Google Benchmark binary\? \(it exited 0 and wrote nothing to --benchmark_out\)'
+expect_out '`./otherjson` did not write Google Benchmark JSON: is it a Google Benchmark binary\? \(its --benchmark_out, line 1, column 1: missing `benchmarks`'
+
 # --baseline that names no run of an existing history: found before anything
 # runs, with a did-you-mean from the history's branches
 command -v git >/dev/null || { echo "skip: no git"; exit 0; }
