@@ -137,6 +137,17 @@ typedef struct pk_check_item {
     double spread;           /* HISTORY with >= PK_CHECK_MIN_HISTORY runs:
                                 their run-to-run SD of the log statistic
                                 (about the relative SD); else 0 */
+    char *stderr_tail;       /* appended; ERROR items of a command that
+                                failed: the end of its stderr as it wrote it
+                                (pk_bench_data.stderr_tail; untrusted text,
+                                writers sanitise it), else NULL */
+    double elapsed_s;        /* appended: the wall seconds spent measuring
+                                the item's benchmark (pk_bench_data
+                                .elapsed_ns), the same on each of its items;
+                                0 when unknown (imports, sizes, history) */
+    bool pinned;             /* appended: the baseline run is the one pinned
+                                for this benchmark (`perfkit baseline pin`),
+                                not the window's or --baseline's */
 } pk_check_item;
 
 /* Something the gate noticed that does not decide it: a warning never
@@ -403,6 +414,8 @@ typedef struct pk_check_window {
                                  gives only the spread); else the window's
                                  centre is the baseline */
     char branch[128];         /* the window's branch ("" any), for notes */
+    bool pinned;              /* appended: fixed because the run is pinned
+                                 for this benchmark (`perfkit baseline pin`) */
 } pk_check_window;
 
 typedef struct pk_check_baselines {

@@ -156,8 +156,10 @@ static pk_err find_one(pk_store *st, const pk__check_owners *owners, const char 
         return PK_ENOMEM;
     pk_err e = window(st, name, branch, meta, size, w);
     int64_t id = fixed;
-    if (e == PK_OK && !id)
+    if (e == PK_OK && !id) {
         e = pk_store_pinned(st, name, &id);
+        w->pinned = id != 0;
+    }
     w->fixed = id != 0;
     if (e == PK_OK && !id)
         id = w->n ? w->run_ids[0] : 0;   /* the newest: exact counts use it */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check/check_int.h"
+#include "core/clock.h"
 #include "core/proc.h"
 #include "perfkit/alloc.h"
 #include "perfkit/ingest.h"
@@ -217,6 +218,15 @@ static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progres
     return e;
 }
 
+/* The time one config benchmark took, shared evenly by the results it
+ * added to rs (those from index n0 on): what JUnit's time= shows. */
+static void share_elapsed(pk_resultset *rs, size_t n0, uint64_t ns)
+{
+    size_t k = rs->n > n0 ? rs->n - n0 : 0;
+    for (size_t i = n0; i < rs->n; i++)
+        rs->benches[i].elapsed_ns = ns / k;
+}
+
 /* pk_check_collect and pk_check_collect_pair (base NULL: unpaired). */
 static pk_err collect(const pk_config *c, const pk_check_opts *o, const char *base_cwd,
                       pk_resultset *rs, pk_resultset *base, pk_diag *diag)
@@ -254,6 +264,8 @@ static pk_err collect(const pk_config *c, const pk_check_opts *o, const char *ba
         rel.p.run = NULL;
         if (o->progress)
             o->progress(o->progress_ud, &rel.p);
+        size_t n0 = rs->n;
+        uint64_t t0 = pk__clock_ns(PK__CLOCK_MONO);
         if (b->kind == PK_BENCH_COMMAND) {
             e = run_command(b, o, &rel, base_cwd, rs, base, diag, &have_diag);
         } else if (base) {   /* paired: the two binaries alternate (collect_gbench.c) */
@@ -268,6 +280,7 @@ static pk_err collect(const pk_config *c, const pk_check_opts *o, const char *ba
         }
         if (e != PK_OK)
             return e;
+        share_elapsed(rs, n0, pk__clock_ns(PK__CLOCK_MONO) - t0);
         if (pk__stopped(o->stop))
             return PK_EINTR;
     }
