@@ -29,6 +29,56 @@ expect_rc 2
 expect_err '--baseline `main`: .*— nothing has run$'
 [ ! -e ran ] || die "a benchmark ran before --baseline was resolved"
 
+# every config error in one pass, in the file's order, then exit 2 once
+cat > bad.yml <<'YML'
+version: 1
+regression: { threshold: lots }
+benchmarks:
+  a:
+    command: touch ran
+    runz: 3
+    budgets: { wall.p95: 50 ms, rss.max: 64MiB }
+  b:
+    command: "true"
+    runs: many
+  c:
+    import: x.json
+    runs: 3
+sizes:
+  "x.wasm": { gzp: 10KB }
+YML
+run check bad.yml --no-store
+expect_rc 2
+[ ! -e ran ] || die "a benchmark ran despite the config errors"
+cat > want.txt <<'TXT'
+perfkit: check: bad.yml:2:26: `threshold` must be a percentage such as 5% (a decimal number and its unit), got `lots`
+perfkit: check: bad.yml:6:5: unknown key `runz` in benchmark `a` — did you mean `runs`?
+perfkit: check: bad.yml:7:28: `wall.p95`: unexpected ` ms` — write the number and unit together: 50ms
+perfkit: check: bad.yml:10:11: `runs` must be a whole number, got `many`
+perfkit: check: bad.yml:13:5: `runs` applies to command benchmarks only; benchmark `c` is an import
+perfkit: check: bad.yml:15:15: unknown key `gzp` in size budget `x.wasm` — did you mean `gzip`?
+perfkit: check: 6 errors in the config: nothing has run
+TXT
+diff want.txt stderr.txt || die "not every config error, in order"
+
+# every missing program too (checked once the file reads well)
+printf 'version: 1\nbenchmarks:\n  a:\n    command: ./nope-a\n  b:\n    command: touch ran\n  c:\n    google-benchmark: ./nope-c\n' > miss.yml
+run check miss.yml --no-store
+expect_rc 2
+expect_err 'miss.yml:3:3: benchmark `a`: command program `./nope-a` not found'
+expect_err 'miss.yml:7:3: benchmark `c`: Google Benchmark program `./nope-c` not found'
+[ ! -e ran ] || die "a benchmark ran despite the missing programs"
+
+# many errors: the first 20 by position, then how many more
+{ printf 'version: 1\nbenchmarks:\n'
+  i=0; while [ $i -lt 25 ]; do printf '  b%d: { command: "true", runz: 1 }\n' $i; i=$((i + 1)); done
+} > many.yml
+run check many.yml --no-store
+expect_rc 2
+[ "$(grep -c 'unknown key `runz`' stderr.txt)" -eq 20 ] || die "not 20 errors shown"
+expect_err 'many.yml:3:[0-9]+: unknown key `runz` in benchmark `b0`'
+expect_err '^perfkit: check: and 5 more errors$'
+
 # a google-benchmark: entry that is not a Google Benchmark binary says so,
 # whether it writes nothing (/bin/true, a script printing text) or other JSON
 printf '#!/bin/sh\necho hello from a script\n' > textbin
