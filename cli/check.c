@@ -237,6 +237,21 @@ static int run_check(check_args *a, const pk_config *cfg)
     return rc;
 }
 
+/* Every error of the config, one line each in the file's order, then how
+ * many more there are beyond the ones kept (pk_diag_list). */
+static void print_errors(const pk_diag_list *errors, pk_err e)
+{
+    char msg[1400];
+    for (size_t i = 0; i < errors->n; i++)
+        cli_error(CMD, "%s", pk_diag_format(&errors->items[i], msg, sizeof msg));
+    if (!errors->n)
+        cli_error(CMD, "%s", pk_strerror(e));
+    if (errors->more)
+        cli_error(CMD, "and %zu more error%s", errors->more, errors->more == 1 ? "" : "s");
+    else if (errors->n > 1)
+        cli_error(CMD, "%zu errors in the config: nothing has run", errors->n);
+}
+
 int cmd_check(int argc, char **argv)
 {
     check_args a;
@@ -250,16 +265,17 @@ int cmd_check(int argc, char **argv)
         return rc;
     const char *path = a.config ? a.config : "perfkit.yml";
     pk_config *cfg = NULL;
-    pk_diag d = {0};
-    char msg[1400];
-    pk_err e = pk_config_load(path, &cfg, &d);
+    pk_diag_list errors;   /* every config error in one pass, not only the first */
+    pk_diag_list_init(&errors);
+    pk_err e = pk_config_load_all(path, &cfg, &errors);
     if (e == PK_OK)
-        e = pk_config_validate(cfg, &d);
+        e = pk_config_validate_all(cfg, &errors);
     if (e != PK_OK) {
         if (e == PK_ENOENT && !a.config && !cfg)
             cli_error(CMD, "no perfkit.yml here; give the config file: perfkit check FILE");
         else
-            cli_error(CMD, "%s", pk_diag_format(&d, msg, sizeof msg));
+            print_errors(&errors, e);
+        pk_diag_list_clear(&errors);
         pk_config_free(cfg);
         return e == PK_ENOMEM ? CLI_INTERNAL : CLI_USAGE;
     }

@@ -153,6 +153,17 @@ typedef struct pk_check_item {
     double spread;           /* HISTORY with >= PK_CHECK_MIN_HISTORY runs:
                                 their run-to-run SD of the log statistic
                                 (about the relative SD); else 0 */
+    char *stderr_tail;       /* appended; ERROR items of a command that
+                                failed: the end of its stderr as it wrote it
+                                (pk_bench_data.stderr_tail; untrusted text,
+                                writers sanitise it), else NULL */
+    double elapsed_s;        /* appended: the wall seconds spent measuring
+                                the item's benchmark (pk_bench_data
+                                .elapsed_ns), the same on each of its items;
+                                0 when unknown (imports, sizes, history) */
+    bool pinned;             /* appended: the baseline run is the one pinned
+                                for this benchmark (`perfkit baseline pin`),
+                                not the window's or --baseline's */
 } pk_check_item;
 
 /* Something the gate noticed that does not decide it: a warning never
@@ -262,7 +273,8 @@ void pk_check_opts_init(pk_check_opts *o);
 
 /* Run the gate of config c, which pk_config_load and pk_config_validate
  * accepted, as `perfkit check` does:
- *   1. o->only must match a benchmark of c;
+ *   1. o->only must match a benchmark of c (else PK_ENOENT, diag with a
+ *      did-you-mean from c's benchmark names, ending "— nothing has run");
  *   2. open the history at o->history (default c->history_path), waiting
  *      up to o->lock_timeout_ms for another process's lock: created when
  *      missing; with o->no_store only read (never written), and a missing
@@ -271,7 +283,11 @@ void pk_check_opts_init(pk_check_opts *o);
  *      timeout: PK_EPERM, PK_EIO, PK_EBUSY) the gate still runs: it reads
  *      the history when there is one (a missing or empty one: no
  *      baselines), and step 8 reports why the run is not stored. A history
- *      that exists but cannot be read stops the gate (errors below);
+ *      that exists but cannot be read stops the gate (errors below); then
+ *      o->baseline must name a run of it (pk_store_resolve), else the gate
+ *      stops before anything runs: PK_ENOENT with a did-you-mean from the
+ *      history's branches and "latest" (or its run-id range), the message
+ *      ending "— nothing has run";
  *   3. this run's metadata (o->run if given, else pk_check_meta_collect
  *      now: the run starts here);
  *   4. paired mode (o->pair_ref, else c->pair_base): pk_check_pair_prepare
@@ -417,6 +433,8 @@ typedef struct pk_check_window {
                                  gives only the spread); else the window's
                                  centre is the baseline */
     char branch[128];         /* the window's branch ("" any), for notes */
+    bool pinned;              /* appended: fixed because the run is pinned
+                                 for this benchmark (`perfkit baseline pin`) */
 } pk_check_window;
 
 typedef struct pk_check_baselines {

@@ -48,6 +48,10 @@
  * `version` may be left out (read as 1). One YAML document per file; aliases
  * (`*name`) are refused.
  *
+ * Every error of a file is found in one pass: the loader reads on past a
+ * wrong value, key, benchmark or section, so pk_config_load_all reports
+ * them all (sorted by position; a YAML syntax error ends the pass, as the
+ * rest cannot be read). pk_config_load gives the first of them.
  * Errors carry file:line:column (pk_diag): YAML syntax, unknown keys with a
  * "did you mean", wrong types, unit mistakes ("50 ms", "50mss", "64MiB" on a
  * duration), an operator without a limit (">="), duplicate benchmark names, a benchmark without exactly one of
@@ -199,6 +203,16 @@ pk_err pk_config_load(const char *path, pk_config **out, pk_diag *diag);
 pk_err pk_config_parse(const char *text, size_t len, const char *name, pk_config **out,
                        pk_diag *diag);
 
+/* pk_config_load and pk_config_parse reporting every error, not only the
+ * first: each is added to errors (may be NULL; initialised by the caller
+ * with pk_diag_list_init, freed with pk_diag_list_clear), which keeps them
+ * sorted by position, the first PK_DIAG_LIST_MAX of them, and counts the
+ * rest (errors->more). The return value is the one of pk_config_load; on
+ * PK_OK nothing is added. */
+pk_err pk_config_load_all(const char *path, pk_config **out, pk_diag_list *errors);
+pk_err pk_config_parse_all(const char *text, size_t len, const char *name, pk_config **out,
+                           pk_diag_list *errors);
+
 void pk_config_free(pk_config *c);   /* NULL is a no-op */
 
 /* Check what must hold before anything runs: every command's program
@@ -209,6 +223,12 @@ void pk_config_free(pk_config *c);   /* NULL is a no-op */
  * PK_EPARSE (a parameter value leaves a command with an open quote),
  * PK_EINVAL (c NULL), PK_ENOMEM. */
 pk_err pk_config_validate(const pk_config *c, pk_diag *diag);
+
+/* pk_config_validate checking every benchmark and size budget, each
+ * failure added to errors (may be NULL; as pk_config_load_all). Returns
+ * the error of the first failure in the file's order (PK_ENOMEM at once),
+ * PK_OK when none. */
+pk_err pk_config_validate_all(const pk_config *c, pk_diag_list *errors);
 
 PK_END_DECLS
 #endif

@@ -95,7 +95,10 @@ pk_err pk_ingest_file(const char *path, pk_import_format fmt, const char *prefix
  * the run is cancelled. Errors:
  * PK_ENOENT / PK_EPERM (binary), PK_EFAIL (it exited
  * non-zero or was killed; diag carries the stderr tail), PK_EPARSE (its
- * output), PK_ERANGE (its output is over the 512 MiB limit of imports; diag
+ * output is not Google Benchmark JSON: diag says "`BIN` did not write Google
+ * Benchmark JSON: is it a Google Benchmark binary?" and why — "it exited 0
+ * and wrote nothing to --benchmark_out" for /bin/true or a script that
+ * prints text), PK_ERANGE (its output is over the 512 MiB limit of imports; diag
  * names the binary), PK_EINTR (a cancel request, perfkit/cancel.h, stopped
  * it), PK_EIO, PK_ENOMEM. */
 pk_err pk_ingest_gbench_run(const char *binary, const char *const *args, size_t n_args,

@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "perfkit/api.h"
 #include "perfkit/error.h"
 #include "perfkit/units.h"
@@ -54,6 +55,15 @@ typedef struct pk_bench_data {
     char *error;          /* owned; non-NULL when the benchmark failed to run */
     size_t cap_series;    /* appended: room in series (bookkeeping of
                              pk_bench_data_put; read n_series) */
+    char *stderr_tail;    /* appended, owned: with error, the last bytes the
+                             failing command wrote to stderr as it wrote
+                             them (untrusted text: sanitise before showing);
+                             NULL when none. Not kept in history */
+    uint64_t elapsed_ns;  /* appended: wall time spent measuring it
+                             (pk_check_collect; a config benchmark's time
+                             shared evenly by the results it produced); 0
+                             when unknown (imports, history). Not kept in
+                             history */
 } pk_bench_data;
 
 typedef struct pk_resultset_index pk_resultset_index;
@@ -93,6 +103,9 @@ pk_err pk_bench_data_put(pk_bench_data *b, const char *figure, pk_unit_kind kind
 /* Set b->primary (copied) / b->error (copied). Errors: PK_ENOMEM. */
 pk_err pk_bench_data_set_primary(pk_bench_data *b, const char *figure);
 pk_err pk_bench_data_set_error(pk_bench_data *b, const char *message);
+/* Set b->stderr_tail (copied; NULL clears it). Errors: PK_EINVAL (b NULL),
+ * PK_ENOMEM. */
+pk_err pk_bench_data_set_stderr_tail(pk_bench_data *b, const char *tail);
 
 /* The series of b named figure, or NULL. */
 const pk_series *pk_bench_data_get(const pk_bench_data *b, const char *figure);

@@ -14,6 +14,7 @@
  * program that runs the gate. */
 #include "perfkit/check.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,19 +51,66 @@ pk_check_baselines pk_check_baseline_set_view(const pk_check_baseline_set *b)
     return v;
 }
 
-/* The run --baseline ref names, into *id. */
-static pk_err resolve(pk_store *st, const char *ref, int64_t *id, pk_diag *diag)
+/* Branches (and "latest") of the newest runs of st as candidates for a
+ * did-you-mean, into names[0..*n-1] (borrowed from runs). */
+static size_t ref_candidates(const pk_run_meta *runs, size_t n_runs, const char **names,
+                             size_t cap)
 {
+    size_t n = 0;
+    names[n++] = "latest";
+    for (size_t i = 0; i < n_runs && n < cap; i++) {
+        const char *b = runs[i].branch;
+        bool seen = !b[0];
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = strcmp(names[k], b) == 0;
+        if (!seen)
+            names[n++] = b;
+    }
+    return n;
+}
+
+/* Why ref (which matches nothing) matches nothing, with a did-you-mean from
+ * the branches of the last 1000 runs, or the range of run ids. */
+static void explain_missing(pk_store *st, const char *ref, pk_diag *diag)
+{
+    pk_run_meta *runs = NULL;
+    size_t n = 0;
+    if (pk_store_list_runs(st, 1000, &runs, &n) != PK_OK)
+        n = 0;
+    const char *names[64];
+    size_t k = ref_candidates(runs, n, names, sizeof names / sizeof names[0]);
+    const char *s = pk_diag_suggest(ref, names, k);
+    bool numeric = ref[0] && strspn(ref, "0123456789") == strlen(ref);
+    if (n == 0)
+        pk_diag_set(diag, NULL, 0, 0, "--baseline `%s`: the history has no run yet", ref);
+    else if (s)
+        pk_diag_set(diag, NULL, 0, 0,
+                    "--baseline `%s`: no such run, commit or branch in history (did you mean "
+                    "`%s`?)", ref, s);
+    else if (numeric)
+        pk_diag_set(diag, NULL, 0, 0,
+                    "--baseline `%s`: no such run in history (its runs are #%" PRId64
+                    " to #%" PRId64 ")", ref, runs[n - 1].id, runs[0].id);
+    else
+        pk_diag_set(diag, NULL, 0, 0,
+                    "--baseline `%s`: no such run, commit or branch in history (give a run "
+                    "id, `latest`, a commit or a branch; `perfkit history` lists the runs)",
+                    ref);
+    pk_free(runs);
+}
+
+pk_err pk__check_resolve_ref(pk_store *st, const char *ref, int64_t *id, pk_diag *diag)
+{
+    *id = 0;
     if (!st) {
-        pk_diag_set(diag, NULL, 0, 0, "--baseline %s: there is no history yet", ref);
+        pk_diag_set(diag, NULL, 0, 0, "--baseline `%s`: there is no history yet", ref);
         return PK_ENOENT;
     }
     pk_err e = pk_store_resolve(st, ref, id);
     if (e == PK_ENOENT)
-        pk_diag_set(diag, NULL, 0, 0, "--baseline %s: no such run, commit or branch in history",
-                    ref);
+        explain_missing(st, ref, diag);
     else if (e != PK_OK)
-        pk_diag_set(diag, NULL, 0, 0, "--baseline %s: %s", ref, pk_store_last_error(st));
+        pk_diag_set(diag, NULL, 0, 0, "--baseline `%s`: %s", ref, pk_store_last_error(st));
     return e;
 }
 
@@ -108,8 +156,10 @@ static pk_err find_one(pk_store *st, const pk__check_owners *owners, const char 
         return PK_ENOMEM;
     pk_err e = window(st, name, branch, meta, size, w);
     int64_t id = fixed;
-    if (e == PK_OK && !id)
+    if (e == PK_OK && !id) {
         e = pk_store_pinned(st, name, &id);
+        w->pinned = id != 0;
+    }
     w->fixed = id != 0;
     if (e == PK_OK && !id)
         id = w->n ? w->run_ids[0] : 0;   /* the newest: exact counts use it */
@@ -144,7 +194,7 @@ pk_err pk_check_find_baselines(pk_store *st, const pk_config *c, const pk_result
     }
     int64_t fixed = 0;
     pk__check_owners owners = {0};
-    pk_err e = ref ? resolve(st, ref, &fixed, diag) : PK_OK;
+    pk_err e = ref ? pk__check_resolve_ref(st, ref, &fixed, diag) : PK_OK;
     if (e == PK_OK && (e = pk__check_owners_init(&owners, c)) == PK_ENOMEM)
         pk_diag_set(diag, NULL, 0, 0, "out of memory finding baselines");
     for (size_t i = 0; st && e == PK_OK && i < current->n; i++) {

@@ -10,6 +10,13 @@
  * PK_ENOENT with diag "no benchmark matches --only `TEXT`". */
 pk_err pk__check_only_matches(const pk_config *c, const pk_check_opts *o, pk_diag *diag);
 
+/* The run ref (--baseline) names in history st (NULL: none yet) into *id,
+ * as pk_store_resolve; a ref that matches nothing gets a message with a
+ * did-you-mean from the history's branches and "latest", or the range of
+ * its run ids (baseline.c). Errors: PK_ENOENT, PK_EINVAL (empty or
+ * ambiguous), PK_EIO, PK_ECORRUPT. */
+pk_err pk__check_resolve_ref(pk_store *st, const char *ref, int64_t *id, pk_diag *diag);
+
 /* Record that benchmark name could not run (its error is msg), adding it to
  * rs when missing; the first message also goes to diag (*have_diag).
  * Errors: PK_ENOMEM. */

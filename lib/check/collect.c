@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check/check_int.h"
+#include "core/clock.h"
 #include "core/proc.h"
 #include "perfkit/alloc.h"
 #include "perfkit/ingest.h"
@@ -33,6 +34,20 @@ static bool selected(const pk_check_opts *o, const pk_cfg_bench *b)
     return !o->only || strstr(b->name, o->only);
 }
 
+/* "`a`, `b` and `c`" of the first few names, "..." after them, into buf. */
+static const char *name_list(const char *const *names, size_t n, char *buf, size_t len)
+{
+    size_t used = 0, shown = n < 4 ? n : 4;
+    buf[0] = '\0';
+    for (size_t i = 0; i < shown && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s`%.40s`",
+                                 i == 0 ? "" : i + 1 == shown && n == shown ? " and " : ", ",
+                                 names[i]);
+    if (n > shown && used < len)
+        snprintf(buf + used, len - used, " and %zu more", n - shown);
+    return buf;
+}
+
 pk_err pk__check_only_matches(const pk_config *c, const pk_check_opts *o, pk_diag *diag)
 {
     for (size_t i = 0; i < c->n_benches; i++)
@@ -40,7 +55,25 @@ pk_err pk__check_only_matches(const pk_config *c, const pk_check_opts *o, pk_dia
             return PK_OK;
     if (!o->only)
         return PK_OK;   /* no benchmarks at all: sizes may still be checked */
-    pk_diag_set(diag, NULL, 0, 0, "no benchmark matches --only `%s`", o->only);
+    char list[256];
+    const char **names = pk_calloc(c->n_benches ? c->n_benches : 1, sizeof *names);
+    if (!names) {
+        pk_diag_set(diag, NULL, 0, 0, "out of memory");
+        return PK_ENOMEM;
+    }
+    for (size_t i = 0; i < c->n_benches; i++)
+        names[i] = c->benches[i].name;
+    const char *s = pk_diag_suggest(o->only, names, c->n_benches);
+    if (s)
+        pk_diag_set(diag, NULL, 0, 0, "no benchmark matches --only `%s` (did you mean `%s`?)",
+                    o->only, s);
+    else if (c->n_benches)
+        pk_diag_set(diag, NULL, 0, 0, "no benchmark matches --only `%s` (the config has %s)",
+                    o->only, name_list(names, c->n_benches, list, sizeof list));
+    else
+        pk_diag_set(diag, NULL, 0, 0, "no benchmark matches --only `%s`: the config has none",
+                    o->only);
+    pk_free(names);
     return PK_ENOENT;
 }
 
@@ -185,6 +218,15 @@ static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progres
     return e;
 }
 
+/* The time one config benchmark took, shared evenly by the results it
+ * added to rs (those from index n0 on): what JUnit's time= shows. */
+static void share_elapsed(pk_resultset *rs, size_t n0, uint64_t ns)
+{
+    size_t k = rs->n > n0 ? rs->n - n0 : 0;
+    for (size_t i = n0; i < rs->n; i++)
+        rs->benches[i].elapsed_ns = ns / k;
+}
+
 /* pk_check_collect and pk_check_collect_pair (base NULL: unpaired). */
 static pk_err collect(const pk_config *c, const pk_check_opts *o, const char *base_cwd,
                       pk_resultset *rs, pk_resultset *base, pk_diag *diag)
@@ -222,6 +264,8 @@ static pk_err collect(const pk_config *c, const pk_check_opts *o, const char *ba
         rel.p.run = NULL;
         if (o->progress)
             o->progress(o->progress_ud, &rel.p);
+        size_t n0 = rs->n;
+        uint64_t t0 = pk__clock_ns(PK__CLOCK_MONO);
         if (b->kind == PK_BENCH_COMMAND) {
             e = run_command(b, o, &rel, base_cwd, rs, base, diag, &have_diag);
         } else if (base) {   /* paired: the two binaries alternate (collect_gbench.c) */
@@ -236,6 +280,7 @@ static pk_err collect(const pk_config *c, const pk_check_opts *o, const char *ba
         }
         if (e != PK_OK)
             return e;
+        share_elapsed(rs, n0, pk__clock_ns(PK__CLOCK_MONO) - t0);
         if (pk__stopped(o->stop))
             return PK_EINTR;
     }

@@ -229,6 +229,7 @@ static pk_err regression_item(builder *bd, pk_check_kind kind, const char *name,
         return bb ? set_note(it, "the baseline run has no `%s`%s", figure, "") : PK_OK;
     }
     it->baseline_run = run;
+    it->pinned = bs->win && bs->win->pinned;
     it->mode = PK_CHECK_MODE_HISTORY;
     it->n_baseline = base->n;
     if ((e = pk_series_stat(base, stat, &it->baseline)) != PK_OK)
@@ -357,7 +358,10 @@ static pk_err bench_items(builder *bd, const pk_cfg_bench *cb, const pk_bench_da
         if (!it)
             return PK_ENOMEM;
         it->status = PK_CHECK_ERROR;
+        it->elapsed_s = (double)b->elapsed_ns / 1e9;
         it->note = pk_strdup(b->error);
+        if (it->note && b->stderr_tail && !(it->stderr_tail = pk_strdup(b->stderr_tail)))
+            return PK_ENOMEM;
         return it->note ? PK_OK : PK_ENOMEM;
     }
     pk_err e = PK_OK;
@@ -446,6 +450,7 @@ void pk_check_report_free(pk_check_report *r)
         pk_free(it->stat);
         pk_free(it->limit_text);
         pk_free(it->note);
+        pk_free(it->stderr_tail);
     }
     pk_free(r->items);
     pk__check_warnings_free(r);
@@ -501,7 +506,10 @@ pk_err pk_check_evaluate(const pk_config *c, const pk_resultset *current,
                     : "not in the base tree (a new benchmark?)";
             }
         }
+        size_t first = bd.r->n_items;
         e = bench_items(&bd, cb, b, &jd);
+        for (size_t k = first; k < bd.r->n_items; k++)
+            bd.r->items[k].elapsed_s = (double)b->elapsed_ns / 1e9;
     }
     pk__check_owners_free(&owners);
     if (e == PK_OK && c)

@@ -2,7 +2,8 @@
  *
  * The pipeline `perfkit check` runs, in the library so that any program can
  * run it: --only must match → open the history (before anything runs, so a
- * foreign or damaged file stops the gate at once) → this run's metadata →
+ * foreign or damaged file stops the gate at once) → --baseline must name a
+ * run (a typo costs no benchmark time; its message says nothing has run) → this run's metadata →
  * sizes → benchmarks → baselines (baseline.c) → evaluate → creep warnings
  * (creep.c) → store (paired mode: the base run and this run in one
  * transaction). Nothing is stored unless every step before succeeded, and
@@ -31,6 +32,13 @@ static pk_err fail(pk_diag *d, pk_err e)
     if (!d->message[0])
         pk_diag_set(d, NULL, 0, 0, "%s", pk_strerror(e));
     return e;
+}
+
+/* A mistake found before the first benchmark: the message says so. */
+static void nothing_ran(pk_diag *d)
+{
+    size_t n = strlen(d->message);
+    snprintf(d->message + n, sizeof d->message - n, " — nothing has run");
 }
 
 /* Copy message src into dst[n], cut at n - 1 bytes. */
@@ -200,12 +208,16 @@ pk_err pk_check_run(const pk_config *c, const pk_check_opts *o, pk_check_report 
         pk_diag_set(&d, NULL, 0, 0, "pk_check_run: NULL argument");
         e = PK_EINVAL;
     }
-    if (e == PK_OK)
-        e = pk__check_only_matches(c, o, &d);
+    if (e == PK_OK && (e = pk__check_only_matches(c, o, &d)) != PK_OK)
+        nothing_ran(&d);
     pk_store *st = NULL;
     store_fault sf = {.err = PK_OK};
     if (e == PK_OK)
         e = open_history(o->history ? o->history : c->history_path, o, &st, &sf, &d);
+    int64_t ref_id = 0;   /* --baseline must name a run before anything runs */
+    if (e == PK_OK && o->baseline &&
+        (e = pk__check_resolve_ref(st, o->baseline, &ref_id, &d)) != PK_OK)
+        nothing_ran(&d);
     if (e == PK_OK) {
         pk_run_meta meta;
         if (o->run) {

@@ -57,12 +57,13 @@ pk_err pk__cfg_policy(pk__cfg_ctx *c, const pk__ynode *v, pk_policy *p, const ch
                                                 PK_TEST_EXACT};
     char what[192];
     snprintf(what, sizeof what, "`regression` of %s", where);
-    pk_err e = pk__cfg_check_map(c, v, what, "key", true);
+    pk_err e = pk__cfg_check_map(c, v, what, "key", true), acc = PK_OK;
     if (e != PK_OK)
         return e;
     for (size_t i = 0; i < v->n; i += 2) {
         const pk__ynode *val = v->items[i + 1];
         size_t m;
+        e = PK_OK;
         switch (pk__cfg_key_index(v->items[i]->str, keys, 4)) {
         case 0:
             e = pk__cfg_percent(c, "threshold", val, &p->threshold);
@@ -88,12 +89,13 @@ pk_err pk__cfg_policy(pk__cfg_ctx *c, const pk__ynode *v, pk_policy *p, const ch
             break;
         }
         default:
-            return pk__cfg_unknown_key(c, v->items[i], what, keys, 4);
+            e = pk__cfg_unknown_key(c, v->items[i], what, keys, 4);
+            break;
         }
-        if (e != PK_OK)
-            return e;
+        if ((acc = pk__cfg_keep(acc, e)) == PK_ENOMEM)
+            return acc;
     }
-    return PK_OK;
+    return acc;
 }
 
 /* dir/rel, or rel itself when it is absolute. NULL on allocation failure. */
@@ -112,16 +114,16 @@ static char *join(const char *dir, const char *rel)
 static pk_err history(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
 {
     static const char *const keys[] = {"path", "baseline-branch"};
-    pk_err e = pk__cfg_check_map(c, v, "`history`", "key", true);
+    pk_err e = pk__cfg_check_map(c, v, "`history`", "key", true), acc = PK_OK;
     if (e != PK_OK)
         return e;
     for (size_t i = 0; i < v->n; i += 2) {
         const pk__ynode *val = v->items[i + 1];
-        char *path = NULL;
+        char *path = NULL, *branch = NULL;
         switch (pk__cfg_key_index(v->items[i]->str, keys, 2)) {
         case 0:
             if ((e = pk__cfg_string(c, "path", val, &path)) != PK_OK)
-                return e;
+                break;
             pk_free(cfg->history_path);
             cfg->history_path = join(cfg->dir, path);
             pk_free(path);
@@ -129,14 +131,19 @@ static pk_err history(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
                 return pk__cfg_nomem(c);
             break;
         case 1:
-            if ((e = pk__cfg_string(c, "baseline-branch", val, &cfg->baseline_branch)) != PK_OK)
-                return e;
+            if ((e = pk__cfg_string(c, "baseline-branch", val, &branch)) == PK_OK) {
+                pk_free(cfg->baseline_branch);
+                cfg->baseline_branch = branch;
+            }
             break;
         default:
-            return pk__cfg_unknown_key(c, v->items[i], "`history`", keys, 2);
+            e = pk__cfg_unknown_key(c, v->items[i], "`history`", keys, 2);
+            break;
         }
+        if ((acc = pk__cfg_keep(acc, e)) == PK_ENOMEM)
+            return acc;
     }
-    return PK_OK;
+    return acc;
 }
 
 /* `pair: { base: REF, build: CMD }`: paired mode (perfkit/check.h). */
@@ -147,7 +154,7 @@ static pk_err pair(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
     if (v->kind == PK__YN_SCALAR)
         return pk__cfg_error_at(c, v, "`pair` is a mapping, e.g. { base: origin/main, build: "
                                       "make -j2 }, got `%s`", v->str);
-    pk_err e = pk__cfg_check_map(c, v, "`pair`", "key", true);
+    pk_err e = pk__cfg_check_map(c, v, "`pair`", "key", true), acc = PK_OK;
     if (e != PK_OK)
         return e;
     for (size_t i = 0; i < v->n; i += 2) {
@@ -163,12 +170,13 @@ static pk_err pair(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
             e = pk__cfg_string(c, "build", val, &cfg->pair_build);
             break;
         default:
-            return pk__cfg_unknown_key(c, v->items[i], "`pair`", keys, 2);
+            e = pk__cfg_unknown_key(c, v->items[i], "`pair`", keys, 2);
+            break;
         }
-        if (e != PK_OK)
-            return e;
+        if ((acc = pk__cfg_keep(acc, e)) == PK_ENOMEM)
+            return acc;
     }
-    return PK_OK;
+    return acc;
 }
 
 static bool is_null(const pk__ynode *v)
@@ -187,12 +195,14 @@ static pk_err benchmarks(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
     cfg->benches = pk_calloc(v->n / 2 ? v->n / 2 : 1, sizeof *cfg->benches);
     if (!cfg->benches)
         return pk__cfg_nomem(c);
+    pk_err acc = PK_OK;   /* every benchmark is read: all their errors in one pass */
     for (size_t i = 0; i < v->n; i += 2) {
         pk_cfg_bench *b = &cfg->benches[cfg->n_benches++];
-        if ((e = pk__cfg_bench(c, v->items[i], v->items[i + 1], &cfg->policy, b)) != PK_OK)
-            return e;
+        e = pk__cfg_bench(c, v->items[i], v->items[i + 1], &cfg->policy, b);
+        if ((acc = pk__cfg_keep(acc, e)) == PK_ENOMEM)
+            return acc;
     }
-    return PK_OK;
+    return acc;
 }
 
 static pk_err size_budget(pk__cfg_ctx *c, const pk__ynode *k, const pk__ynode *v,
@@ -206,22 +216,26 @@ static pk_err size_budget(pk__cfg_ctx *c, const pk__ynode *k, const pk__ynode *v
     if (is_null(v) || (v->kind == PK__YN_MAP && v->n == 0))
         return pk__cfg_error_at(c, k, "%s needs at least one of raw, gzip, brotli or zstd, e.g. "
                                 "{ gzip: 50KB }", what);
-    pk_err e = pk__cfg_check_map(c, v, what, "key", true);
+    pk_err e = pk__cfg_check_map(c, v, what, "key", true), acc = PK_OK;
     if (e != PK_OK)
         return e;
     for (size_t i = 0; i < v->n; i += 2) {
         const pk__ynode *key = v->items[i], *val = v->items[i + 1];
         int x = pk__cfg_key_index(key->str, size_keys, PK_SIZE_COUNT);
         if (x < 0)
-            return pk__cfg_unknown_key(c, key, what, size_keys, PK_SIZE_COUNT);
-        if ((e = pk__cfg_quantity(c, size_keys[x], size_keys[x], val, PK_UNIT_SIZE,
-                                  &s->limit[x])) != PK_OK)
-            return e;
-        if (!(s->text[x] = pk_strdup(val->str)))
-            return pk__cfg_nomem(c);
-        s->has[x] = true;
+            e = pk__cfg_unknown_key(c, key, what, size_keys, PK_SIZE_COUNT);
+        else
+            e = pk__cfg_quantity(c, size_keys[x], size_keys[x], val, PK_UNIT_SIZE, &s->limit[x]);
+        if (e == PK_OK) {
+            pk_free(s->text[x]);
+            if (!(s->text[x] = pk_strdup(val->str)))
+                return pk__cfg_nomem(c);
+            s->has[x] = true;
+        }
+        if ((acc = pk__cfg_keep(acc, e)) == PK_ENOMEM)
+            return acc;
     }
-    return PK_OK;
+    return acc;
 }
 
 static pk_err sizes(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
@@ -234,12 +248,14 @@ static pk_err sizes(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
     cfg->sizes = pk_calloc(v->n / 2 ? v->n / 2 : 1, sizeof *cfg->sizes);
     if (!cfg->sizes)
         return pk__cfg_nomem(c);
+    pk_err acc = PK_OK;
     for (size_t i = 0; i < v->n; i += 2) {
         pk_size_budget *s = &cfg->sizes[cfg->n_sizes++];
-        if ((e = size_budget(c, v->items[i], v->items[i + 1], s)) != PK_OK)
-            return e;
+        e = size_budget(c, v->items[i], v->items[i + 1], s);
+        if ((acc = pk__cfg_keep(acc, e)) == PK_ENOMEM)
+            return acc;
     }
-    return PK_OK;
+    return acc;
 }
 
 static pk_err version(pk__cfg_ctx *c, const pk__ynode *v)
@@ -268,21 +284,29 @@ static pk_err top_level(pk__cfg_ctx *c, const pk__ynode *root, pk_config *cfg)
     pk_err e = pk__cfg_check_map(c, root, "the top level", "key", true);
     if (e != PK_OK)
         return e;
+    pk_err acc = PK_OK;
     for (size_t i = 0; i < root->n; i += 2) {
         int k = pk__cfg_key_index(root->items[i]->str, top_keys, T_COUNT);
         if (k < 0)
-            return pk__cfg_unknown_key(c, root->items[i], "the top level", top_keys, T_COUNT);
-        val[k] = root->items[i + 1];
+            acc = pk__cfg_keep(acc, pk__cfg_unknown_key(c, root->items[i], "the top level",
+                                                        top_keys, T_COUNT));
+        else
+            val[k] = root->items[i + 1];
     }
-    if ((val[T_VERSION] && (e = version(c, val[T_VERSION])) != PK_OK) ||
-        (val[T_HISTORY] && (e = history(c, val[T_HISTORY], cfg)) != PK_OK) ||
-        (val[T_REGRESSION] &&
-         (e = pk__cfg_policy(c, val[T_REGRESSION], &cfg->policy, "the config")) != PK_OK) ||
-        (val[T_BENCHMARKS] && (e = benchmarks(c, val[T_BENCHMARKS], cfg)) != PK_OK) ||
-        (val[T_SIZES] && (e = sizes(c, val[T_SIZES], cfg)) != PK_OK) ||
-        (val[T_PAIR] && (e = pair(c, val[T_PAIR], cfg)) != PK_OK))
-        return e;
-    return PK_OK;
+    /* every section is read whatever an earlier one said: all errors at once */
+    if (val[T_VERSION])
+        acc = pk__cfg_keep(acc, version(c, val[T_VERSION]));
+    if (val[T_HISTORY] && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, history(c, val[T_HISTORY], cfg));
+    if (val[T_REGRESSION] && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, pk__cfg_policy(c, val[T_REGRESSION], &cfg->policy, "the config"));
+    if (val[T_BENCHMARKS] && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, benchmarks(c, val[T_BENCHMARKS], cfg));
+    if (val[T_SIZES] && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, sizes(c, val[T_SIZES], cfg));
+    if (val[T_PAIR] && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, pair(c, val[T_PAIR], cfg));
+    return acc;
 }
 
 /* The directory part of name: "." for a bare name, "/" for "/x". */
@@ -296,18 +320,24 @@ static char *dir_of(const char *name)
     return pk_strndup(name, (size_t)(slash - name));
 }
 
-pk_err pk_config_parse(const char *text, size_t len, const char *name, pk_config **out,
-                       pk_diag *diag)
+pk_err pk_config_parse_all(const char *text, size_t len, const char *name, pk_config **out,
+                           pk_diag_list *errors)
 {
-    pk__cfg_ctx c = {name ? name : "", diag};
-    if (!out)
-        return PK_EINVAL;
-    *out = NULL;
-    if (!text && len)
-        return PK_EINVAL;
+    pk_diag_list own;
+    pk_diag_list_init(&own);
+    pk__cfg_ctx c = {name ? name : "", errors ? errors : &own, false};
+    pk_err e = PK_EINVAL;
+    if (out)
+        *out = NULL;
+    if (!out || (!text && len)) {
+        pk__cfg_error(&c, 0, 0, "pk_config_parse: invalid argument");
+        goto done;
+    }
     pk_config *cfg = pk_calloc(1, sizeof *cfg);
-    if (!cfg)
-        return pk__cfg_nomem(&c);
+    if (!cfg) {
+        e = pk__cfg_nomem(&c);
+        goto done;
+    }
     pk_policy_init(&cfg->policy);
     uint64_t h = 14695981039346656037ull;
     for (size_t i = 0; i < len; i++) {
@@ -316,30 +346,53 @@ pk_err pk_config_parse(const char *text, size_t len, const char *name, pk_config
     }
     snprintf(cfg->hash, sizeof cfg->hash, "%016llx", (unsigned long long)h);
     pk__ynode *root = NULL;
-    pk_err e = PK_ENOMEM;
     if (!(cfg->path = pk_strdup(c.file)) || !(cfg->dir = dir_of(c.file)) ||
         !(cfg->baseline_branch = pk_strdup("main"))) {
-        pk__cfg_nomem(&c);
-        goto fail;
-    }
-    if ((e = pk__yaml_load(text ? text : "", len, c.file, &root, diag)) != PK_OK)
-        goto fail;
-    if ((e = top_level(&c, root, cfg)) != PK_OK)
-        goto fail;
-    if (!cfg->history_path && !(cfg->history_path = join(cfg->dir, ".perfkit/history.db"))) {
         e = pk__cfg_nomem(&c);
-        goto fail;
+    } else if ((e = pk__yaml_load(text ? text : "", len, &c, &root)) != PK_OK) {
+        /* recorded: YAML stops at its first syntax error */
+    } else if ((e = top_level(&c, root, cfg)) == PK_OK && c.failed) {
+        e = PK_EPARSE;   /* a duplicate key, recorded while reading on */
     }
+    if (e == PK_OK && !cfg->history_path &&
+        !(cfg->history_path = join(cfg->dir, ".perfkit/history.db")))
+        e = pk__cfg_nomem(&c);
     pk__ynode_free(root);
-    *out = cfg;
-    return PK_OK;
-fail:
-    pk__ynode_free(root);
-    pk_config_free(cfg);
+    if (e != PK_OK)
+        pk_config_free(cfg);
+    else
+        *out = cfg;
+done:
+    pk_diag_list_clear(&own);
     return e;
 }
 
-pk_err pk_config_load(const char *path, pk_config **out, pk_diag *diag)
+/* The first of errors (by position) into diag, or e's own words. */
+static void first_error(const pk_diag_list *errors, pk_err e, const char *name, pk_diag *diag)
+{
+    if (!diag)
+        return;
+    if (errors->n)
+        *diag = errors->items[0];
+    else
+        pk_diag_set(diag, name, 0, 0, "%s", pk_strerror(e));
+}
+
+pk_err pk_config_parse(const char *text, size_t len, const char *name, pk_config **out,
+                       pk_diag *diag)
+{
+    if (!out)
+        return PK_EINVAL;
+    pk_diag_list errors;
+    pk_diag_list_init(&errors);
+    pk_err e = pk_config_parse_all(text, len, name, out, &errors);
+    if (e != PK_OK)
+        first_error(&errors, e, name, diag);
+    pk_diag_list_clear(&errors);
+    return e;
+}
+
+pk_err pk_config_load_all(const char *path, pk_config **out, pk_diag_list *errors)
 {
     if (!out)
         return PK_EINVAL;
@@ -348,10 +401,25 @@ pk_err pk_config_load(const char *path, pk_config **out, pk_diag *diag)
         return PK_EINVAL;
     char *buf;
     size_t len;
-    pk_err e = pk__file_read(path, PK__INPUT_CONFIG_MAX, "configuration files", &buf, &len,
-                             diag);
+    pk_diag d;
+    pk_err e = pk__file_read(path, PK__INPUT_CONFIG_MAX, "configuration files", &buf, &len, &d);
     if (e == PK_OK)
-        e = pk_config_parse(buf, len, path, out, diag);
+        e = pk_config_parse_all(buf, len, path, out, errors);
+    else if (errors)
+        pk_diag_list_add(errors, &d);
     pk_free(buf);
+    return e;
+}
+
+pk_err pk_config_load(const char *path, pk_config **out, pk_diag *diag)
+{
+    if (!out)
+        return PK_EINVAL;
+    pk_diag_list errors;
+    pk_diag_list_init(&errors);
+    pk_err e = pk_config_load_all(path, out, &errors);
+    if (e != PK_OK)
+        first_error(&errors, e, path, diag);
+    pk_diag_list_clear(&errors);
     return e;
 }

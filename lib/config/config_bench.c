@@ -337,15 +337,18 @@ static pk_err budgets(pk__cfg_ctx *c, const pk__ynode *v, const char *where, pk_
     b->budgets = pk_calloc(v->n / 2 ? v->n / 2 : 1, sizeof *b->budgets);
     if (!b->budgets)
         return pk__cfg_nomem(c);
+    pk_err acc = PK_OK;   /* every budget is read: all their errors in one pass */
     for (size_t i = 0; i < v->n; i += 2) {
         pk_budget *bu = &b->budgets[b->n_budgets++];
-        if ((e = budget(c, v->items[i], v->items[i + 1], bu)) != PK_OK)
-            return e;
+        if ((acc = pk__cfg_keep(acc, budget(c, v->items[i], v->items[i + 1], bu))) == PK_ENOMEM)
+            return acc;
     }
-    return PK_OK;
+    return acc;
 }
 
-/* The value nodes of body by key index; the kind from the one kind key. */
+/* The value nodes of body by key index; the kind from the one kind key.
+ * An unknown key, or one of another kind, is recorded and left out (PK_OK:
+ * the rest can be read); no kind key, or two, is PK_EPARSE. */
 static pk_err collect(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *body,
                       const char *where, const pk__ynode **key, const pk__ynode **val,
                       pk_cfg_bench *b)
@@ -357,8 +360,11 @@ static pk_err collect(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *bo
         return e;
     for (size_t i = 0; i < body->n; i += 2) {
         int k = pk__cfg_key_index(body->items[i]->str, bench_keys, K_COUNT);
-        if (k < 0)
-            return pk__cfg_unknown_key(c, body->items[i], where, bench_keys, K_COUNT);
+        if (k < 0) {   /* recorded; the other keys are still read */
+            if (pk__cfg_unknown_key(c, body->items[i], where, bench_keys, K_COUNT) == PK_ENOMEM)
+                return PK_ENOMEM;
+            continue;
+        }
         key[k] = body->items[i];
         val[k] = body->items[i + 1];
         for (int j = 0; j < 3; j++) {
@@ -376,19 +382,25 @@ static pk_err collect(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *bo
                                 where);
     b->kind = (pk_bench_kind)kind;
     for (int k = 0; k < K_COUNT; k++)
-        if (key[k] && !(key_kinds[k] & (1u << kind)))
-            return pk__cfg_error_at(c, key[k], "`%s` applies to %s only; %s is %s",
-                                    key[k]->str, kind_only[__builtin_ctz(key_kinds[k])], where,
-                                    kind_noun[kind]);
-    return PK_OK;
+        if (key[k] && !(key_kinds[k] & (1u << kind))) {
+            if (pk__cfg_error_at(c, key[k], "`%s` applies to %s only; %s is %s", key[k]->str,
+                                 kind_only[__builtin_ctz(key_kinds[k])], where,
+                                 kind_noun[kind]) == PK_ENOMEM)
+                return PK_ENOMEM;
+            key[k] = val[k] = NULL;   /* recorded; the others are still read */
+        }
+    return PK_OK;   /* errors above are recorded (c->failed): the values are read on */
 }
 
+/* The values of a command benchmark. Each key is read on its own, so every
+ * wrong value is recorded in one pass; cross-key rules use only the values
+ * that were read. */
 static pk_err command_keys(pk__cfg_ctx *c, const pk__ynode **val, pk_cfg_bench *b)
 {
     static const char *const outputs[] = {"null", "pipe", "inherit"};
     static const char *const measures[] = {"time", "instructions"};
     pk_cmdbench_opts *o = &b->bench;
-    pk_err e = PK_OK;
+    pk_err acc = PK_OK;
     double ns;
     size_t idx;
     char **strs[K_COUNT] = {0};
@@ -399,44 +411,53 @@ static pk_err command_keys(pk__cfg_ctx *c, const pk__ynode **val, pk_cfg_bench *
     strs[K_CLEANUP] = &b->cleanup;
     strs[K_INPUT] = &b->input;
     for (int k = 0; k < K_COUNT; k++)
-        if (strs[k] && val[k] && (e = pk__cfg_string(c, bench_keys[k], val[k], strs[k])) != PK_OK)
-            return e;
-    if ((val[K_RUNS] &&
-         (e = pk__cfg_whole(c, "runs", val[K_RUNS], 1, PK_RUNS_MAX, &o->runs)) != PK_OK) ||
-        (val[K_WARMUP] &&
-         (e = pk__cfg_whole(c, "warmup", val[K_WARMUP], 0, PK_RUNS_MAX, &o->warmup)) != PK_OK) ||
-        (val[K_MIN_RUNS] &&
-         (e = pk__cfg_whole(c, "min-runs", val[K_MIN_RUNS], 1, PK_RUNS_MAX, &o->min_runs)) !=
-             PK_OK) ||
-        (val[K_MAX_RUNS] &&
-         (e = pk__cfg_whole(c, "max-runs", val[K_MAX_RUNS], 1, PK_RUNS_MAX, &o->max_runs)) !=
-             PK_OK) ||
-        (val[K_SHELL] && (e = pk__cfg_bool(c, "shell", val[K_SHELL], &o->shell)) != PK_OK) ||
-        (val[K_INTERLEAVE] &&
-         (e = pk__cfg_bool(c, "interleave", val[K_INTERLEAVE], &o->interleave)) != PK_OK) ||
-        (val[K_IGNORE_FAILURE] && (e = pk__cfg_bool(c, "ignore-failure", val[K_IGNORE_FAILURE],
-                                                     &o->ignore_failure)) != PK_OK))
-        return e;
-    if (o->max_runs && o->max_runs < o->min_runs)
-        return pk__cfg_error_at(c, val[K_MAX_RUNS] ? val[K_MAX_RUNS] : val[K_MIN_RUNS],
-                                "`max-runs` %zu is below `min-runs` %zu — raise `max-runs` or "
-                                "lower `min-runs`",
-                                o->max_runs, o->min_runs);
+        if (strs[k] && val[k])
+            acc = pk__cfg_keep(acc, pk__cfg_string(c, bench_keys[k], val[k], strs[k]));
+    static const struct {
+        int key;
+        size_t min;
+    } counts[] = {{K_RUNS, 1}, {K_WARMUP, 0}, {K_MIN_RUNS, 1}, {K_MAX_RUNS, 1}};
+    size_t *count_out[] = {&o->runs, &o->warmup, &o->min_runs, &o->max_runs};
+    bool count_ok[4] = {false, false, false, false};
+    for (size_t i = 0; i < 4; i++) {
+        int k = counts[i].key;
+        if (!val[k])
+            continue;
+        pk_err e = pk__cfg_whole(c, bench_keys[k], val[k], counts[i].min, PK_RUNS_MAX,
+                                 count_out[i]);
+        count_ok[i] = e == PK_OK;
+        acc = pk__cfg_keep(acc, e);
+    }
+    if (val[K_SHELL])
+        acc = pk__cfg_keep(acc, pk__cfg_bool(c, "shell", val[K_SHELL], &o->shell));
+    if (val[K_INTERLEAVE])
+        acc = pk__cfg_keep(acc, pk__cfg_bool(c, "interleave", val[K_INTERLEAVE], &o->interleave));
+    if (val[K_IGNORE_FAILURE])
+        acc = pk__cfg_keep(acc, pk__cfg_bool(c, "ignore-failure", val[K_IGNORE_FAILURE],
+                                             &o->ignore_failure));
+    if (o->max_runs && o->max_runs < o->min_runs && (!val[K_MIN_RUNS] || count_ok[2]) &&
+        (!val[K_MAX_RUNS] || count_ok[3]))
+        acc = pk__cfg_keep(acc, pk__cfg_error_at(
+            c, val[K_MAX_RUNS] ? val[K_MAX_RUNS] : val[K_MIN_RUNS],
+            "`max-runs` %zu is below `min-runs` %zu — raise `max-runs` or lower `min-runs`",
+            o->max_runs, o->min_runs));
+    pk_err e;
     if (val[K_MIN_TIME]) {
-        if ((e = pk__cfg_duration(c, "min-time", val[K_MIN_TIME], true, &ns)) != PK_OK)
-            return e;
-        o->min_time_ns = ns >= 1.8e19 ? UINT64_MAX : (uint64_t)(ns + 0.5);
+        if ((e = pk__cfg_duration(c, "min-time", val[K_MIN_TIME], true, &ns)) == PK_OK)
+            o->min_time_ns = ns >= 1.8e19 ? UINT64_MAX : (uint64_t)(ns + 0.5);
+        acc = pk__cfg_keep(acc, e);
     }
     if (val[K_TIMEOUT]) {
-        if ((e = pk__cfg_duration(c, "timeout", val[K_TIMEOUT], true, &ns)) != PK_OK)
-            return e;
-        double ms = ceil(ns / 1e6);
-        o->run.timeout_ms = ms >= 1.8e19 ? UINT64_MAX : (uint64_t)ms;
+        if ((e = pk__cfg_duration(c, "timeout", val[K_TIMEOUT], true, &ns)) == PK_OK) {
+            double ms = ceil(ns / 1e6);
+            o->run.timeout_ms = ms >= 1.8e19 ? UINT64_MAX : (uint64_t)ms;
+        }
+        acc = pk__cfg_keep(acc, e);
     }
     if (val[K_MEASURE]) {
-        if ((e = pk__cfg_enum(c, "measure", val[K_MEASURE], measures, 2, &idx)) != PK_OK)
-            return e;
-        o->measure = idx ? PK_MEASURE_INSTRUCTIONS : PK_MEASURE_TIME;
+        if ((e = pk__cfg_enum(c, "measure", val[K_MEASURE], measures, 2, &idx)) == PK_OK)
+            o->measure = idx ? PK_MEASURE_INSTRUCTIONS : PK_MEASURE_TIME;
+        acc = pk__cfg_keep(acc, e);
     }
     if (val[K_OUTPUT]) {
         const pk__ynode *v = val[K_OUTPUT];
@@ -444,28 +465,31 @@ static pk_err command_keys(pk__cfg_ctx *c, const pk__ynode **val, pk_cfg_bench *
         if (i >= 0) {
             o->run.output = (pk_output_mode)i;
         } else {
-            if ((e = pk__cfg_string(c, "output", v, &b->output_file)) != PK_OK)
-                return e;
-            o->run.output = PK_OUTPUT_FILE;
+            if ((e = pk__cfg_string(c, "output", v, &b->output_file)) == PK_OK)
+                o->run.output = PK_OUTPUT_FILE;
+            acc = pk__cfg_keep(acc, e);
         }
     }
     if (val[K_PSCAN] && val[K_PLIST])
-        return pk__cfg_error_at(c, val[K_PLIST],
-                                "only one of `parameter-scan` and `parameter-list` per "
-                                "benchmark");
-    if ((val[K_PSCAN] && (e = param_scan(c, val[K_PSCAN], b)) != PK_OK) ||
-        (val[K_PLIST] && (e = param_list(c, val[K_PLIST], b)) != PK_OK))
-        return e;
-    if (!o->shell)
+        acc = pk__cfg_keep(acc, pk__cfg_error_at(c, val[K_PLIST],
+                                                 "only one of `parameter-scan` and "
+                                                 "`parameter-list` per benchmark"));
+    else if (val[K_PSCAN])
+        acc = pk__cfg_keep(acc, param_scan(c, val[K_PSCAN], b));
+    else if (val[K_PLIST])
+        acc = pk__cfg_keep(acc, param_list(c, val[K_PLIST], b));
+    if (acc == PK_ENOMEM)
+        return acc;
+    if (!o->shell)   /* the lines that were read must split into words */
         for (int k = 0; k < K_COUNT; k++)
-            if (strs[k] && k != K_INPUT && val[k] &&
-                (e = check_words(c, bench_keys[k], val[k])) != PK_OK)
-                return e;
+            if (strs[k] && k != K_INPUT && val[k] && *strs[k] &&
+                (acc = pk__cfg_keep(acc, check_words(c, bench_keys[k], val[k]))) == PK_ENOMEM)
+                return acc;
     o->setup = b->setup;
     o->cleanup = b->cleanup;
     o->run.input_path = b->input;
     o->run.output_path = b->output_file;
-    return PK_OK;
+    return acc;
 }
 
 pk_err pk__cfg_bench(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *body,
@@ -488,37 +512,36 @@ pk_err pk__cfg_bench(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *bod
                                 where);
     if ((e = collect(c, name, body, where, key, val, b)) != PK_OK)
         return e;
+    pk_err acc = PK_OK;   /* every key is read: all the benchmark's errors at once */
     switch (b->kind) {
     case PK_BENCH_COMMAND:
-        e = command_keys(c, val, b);
+        acc = command_keys(c, val, b);
         break;
     case PK_BENCH_GBENCH:
-        if ((e = pk__cfg_string(c, "google-benchmark", val[K_GBENCH], &b->binary)) != PK_OK ||
-            (val[K_ARGS] && (e = gb_args(c, val[K_ARGS], b)) != PK_OK) ||
-            (val[K_REPS] &&
-             (e = pk__cfg_whole(c, "repetitions", val[K_REPS], 1, PK_RUNS_MAX, &b->repetitions)) !=
-                 PK_OK))
-            break;
+        acc = pk__cfg_string(c, "google-benchmark", val[K_GBENCH], &b->binary);
+        if (val[K_ARGS] && acc != PK_ENOMEM)
+            acc = pk__cfg_keep(acc, gb_args(c, val[K_ARGS], b));
+        if (val[K_REPS] && acc != PK_ENOMEM)
+            acc = pk__cfg_keep(acc, pk__cfg_whole(c, "repetitions", val[K_REPS], 1, PK_RUNS_MAX,
+                                                  &b->repetitions));
         break;
     case PK_BENCH_IMPORT: {
         static const char *const formats[] = {"auto", "perfkit", "hyperfine",
                                               "google-benchmark"};
         size_t f = 0;
-        if ((e = pk__cfg_string(c, "import", val[K_IMPORT], &b->import_path)) != PK_OK ||
-            (val[K_FORMAT] && (e = pk__cfg_enum(c, "format", val[K_FORMAT], formats, 4, &f)) !=
-                                  PK_OK))
-            break;
+        acc = pk__cfg_string(c, "import", val[K_IMPORT], &b->import_path);
+        if (val[K_FORMAT] && acc != PK_ENOMEM &&
+            (e = pk__cfg_enum(c, "format", val[K_FORMAT], formats, 4, &f)) != PK_OK)
+            acc = pk__cfg_keep(acc, e);
         b->import_format = (pk_import_format)f;
         break;
     }
     }
-    if (e != PK_OK)
-        return e;
-    if ((val[K_BUDGETS] && (e = budgets(c, val[K_BUDGETS], where, b)) != PK_OK) ||
-        (val[K_TOLERANCE] &&
-         (e = pk__cfg_percent(c, "tolerance", val[K_TOLERANCE], &b->tolerance)) != PK_OK) ||
-        (val[K_REGRESSION] && (e = pk__cfg_policy(c, val[K_REGRESSION], &b->policy, where)) !=
-                                  PK_OK))
-        return e;
-    return PK_OK;
+    if (val[K_BUDGETS] && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, budgets(c, val[K_BUDGETS], where, b));
+    if (val[K_TOLERANCE] && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, pk__cfg_percent(c, "tolerance", val[K_TOLERANCE], &b->tolerance));
+    if (val[K_REGRESSION] && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, pk__cfg_policy(c, val[K_REGRESSION], &b->policy, where));
+    return acc;
 }

@@ -29,27 +29,42 @@ struct pk__ynode {
     size_t n, cap;
 };
 
+typedef struct pk__cfg_ctx pk__cfg_ctx;
+
 /* Parse text[0..len-1] into a tree. On PK_OK *out is the root, or NULL for an
- * empty stream. Errors: PK_EPARSE (diag set at the offending position),
- * PK_ENOMEM. */
-pk_err pk__yaml_load(const char *text, size_t len, const char *file, pk__ynode **out,
-                     pk_diag *diag);
+ * empty stream. Errors: PK_EPARSE (recorded in c at the offending position:
+ * the first syntax error ends the parse), PK_ENOMEM. */
+pk_err pk__yaml_load(const char *text, size_t len, pk__cfg_ctx *c, pk__ynode **out);
 void pk__ynode_free(pk__ynode *n);   /* NULL is a no-op */
 
 /* ---- parse context (config_value.c) ------------------------------------- */
 
-typedef struct pk__cfg_ctx {
+/* Every error is recorded in errors and parsing goes on with the next key,
+ * benchmark or size budget, so one pass reports them all (config.h); a
+ * step that cannot go on (out of memory) returns PK_ENOMEM. */
+struct pk__cfg_ctx {
     const char *file;
-    pk_diag *diag;
-} pk__cfg_ctx;
+    pk_diag_list *errors;   /* every error of the file, sorted by position */
+    bool failed;            /* an error was recorded */
+};
 
-/* Set the diagnostic at (line, column) and return PK_EPARSE. */
+/* The first error of acc and e: PK_OK only when both are; PK_ENOMEM wins,
+ * as it ends the parse. The loops that go on after an error keep it so. */
+static inline pk_err pk__cfg_keep(pk_err acc, pk_err e)
+{
+    if (acc == PK_ENOMEM || e == PK_OK)
+        return acc;
+    return acc == PK_OK || e == PK_ENOMEM ? e : acc;
+}
+
+/* Record the error at (line, column) and return PK_EPARSE (PK_ENOMEM when
+ * there is no memory to record it). */
 pk_err pk__cfg_error(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* The same at node n. */
 pk_err pk__cfg_error_at(pk__cfg_ctx *c, const pk__ynode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Set an out-of-memory diagnostic and return PK_ENOMEM. */
+/* Record an out-of-memory diagnostic and return PK_ENOMEM. */
 pk_err pk__cfg_nomem(pk__cfg_ctx *c);
 
 pk_src_pos pk__cfg_pos(const pk__ynode *n);
@@ -63,7 +78,9 @@ int pk__cfg_key_index(const char *key, const char *const *keys, size_t n);
 /* Check that map is a mapping with non-empty scalar, unique keys (compared
  * after underscore → dash when normalize). what names the mapping in messages
  * ("`history`", "benchmark `sort`"), noun its keys ("key", "benchmark").
- * Errors: PK_EPARSE. */
+ * Every duplicate key is recorded, and still PK_OK: the entries can be read
+ * (the parse fails all the same). Errors: PK_EPARSE (not a mapping, a key
+ * that is not a non-empty scalar: its entries cannot be read), PK_ENOMEM. */
 pk_err pk__cfg_check_map(pk__cfg_ctx *c, const pk__ynode *map, const char *what,
                          const char *noun, bool normalize);
 

@@ -5,8 +5,9 @@
  * conclude / setup / cleanup commands, or /bin/sh when `shell: true`), every
  * Google Benchmark binary too, every import file is readable, and every size
  * pattern matches at least one file (pk_size_glob, as collection expands
- * it). The first failure wins; the diagnostic names the benchmark and points
- * at its position. */
+ * it). pk_config_validate stops at the first failure; pk_config_validate_all
+ * records every one. Each diagnostic names the benchmark and points at its
+ * position. */
 #include "perfkit/config.h"
 
 #include <errno.h>
@@ -118,6 +119,29 @@ static pk_err check_size(const pk_config *c, const pk_size_budget *s, pk_diag *d
                 "pattern",
                 s->pattern);
     return e == PK_EIO ? PK_EPERM : PK_ENOENT;
+}
+
+/* Record e (with d) in errors, keeping the first failure in acc. */
+static pk_err record(pk_err acc, pk_err e, const pk_diag *d, pk_diag_list *errors)
+{
+    if (e == PK_OK)
+        return acc;
+    if (errors)
+        pk_diag_list_add(errors, d);
+    return acc == PK_OK || e == PK_ENOMEM ? e : acc;
+}
+
+pk_err pk_config_validate_all(const pk_config *c, pk_diag_list *errors)
+{
+    if (!c)
+        return PK_EINVAL;
+    pk_err acc = PK_OK;
+    pk_diag d;
+    for (size_t i = 0; i < c->n_benches && acc != PK_ENOMEM; i++)
+        acc = record(acc, check_bench(c, &c->benches[i], &d), &d, errors);
+    for (size_t i = 0; i < c->n_sizes && acc != PK_ENOMEM; i++)
+        acc = record(acc, check_size(c, &c->sizes[i], &d), &d, errors);
+    return acc;
 }
 
 pk_err pk_config_validate(const pk_config *c, pk_diag *diag)

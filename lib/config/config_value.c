@@ -22,12 +22,14 @@ __attribute__((format(printf, 4, 0)))
 static pk_err verror(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt,
                      va_list ap)
 {
-    if (c->diag) {
-        char msg[sizeof c->diag->message];
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        pk_diag_set(c->diag, c->file, line, column, "%s", msg);
-    }
-    return PK_EPARSE;
+    pk_diag d;
+    vsnprintf(d.message, sizeof d.message, fmt, ap);
+    snprintf(d.file, sizeof d.file, "%s", c->file);
+    d.line = line;
+    d.column = column;
+    c->failed = true;
+    /* no room for the message: the parse ends as out of memory */
+    return pk_diag_list_add(c->errors, &d) == PK_ENOMEM ? PK_ENOMEM : PK_EPARSE;
 }
 
 pk_err pk__cfg_error(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt, ...)
@@ -50,7 +52,7 @@ pk_err pk__cfg_error_at(pk__cfg_ctx *c, const pk__ynode *n, const char *fmt, ...
 
 pk_err pk__cfg_nomem(pk__cfg_ctx *c)
 {
-    pk_diag_set(c->diag, c->file, 0, 0, "out of memory");
+    pk__cfg_error(c, 0, 0, "out of memory");
     return PK_ENOMEM;
 }
 
@@ -196,9 +198,10 @@ pk_err pk__cfg_check_map(pk__cfg_ctx *c, const pk__ynode *map, const char *what,
                 pk__hash_put(&seen, key, k->len, i) != PK_OK)
                 e = pk__cfg_nomem(c);
         }
-        if (e == PK_OK && j != i)
-            e = pk__cfg_error_at(c, k, "duplicate %s `%s` in %s (first at line %u)", noun,
-                                 k->str, what, map->items[j]->line);
+        if (e == PK_OK && j != i &&   /* recorded; the entries can still be read */
+            pk__cfg_error_at(c, k, "duplicate %s `%s` in %s (first at line %u)", noun, k->str,
+                             what, map->items[j]->line) == PK_ENOMEM)
+            e = PK_ENOMEM;
     }
     pk__hash_free(&seen);
     pk_free(block);

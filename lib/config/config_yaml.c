@@ -233,12 +233,10 @@ static pk_err load_stream(loader *L, pk__ynode **root)
     return PK_OK;
 }
 
-pk_err pk__yaml_load(const char *text, size_t len, const char *file, pk__ynode **out,
-                     pk_diag *diag)
+pk_err pk__yaml_load(const char *text, size_t len, pk__cfg_ctx *ctx, pk__ynode **out)
 {
     loader L;
-    L.ctx.file = file;
-    L.ctx.diag = diag;
+    L.ctx = *ctx;
     L.text = text;
     L.len = len;
     *out = NULL;
@@ -248,6 +246,7 @@ pk_err pk__yaml_load(const char *text, size_t len, const char *file, pk__ynode *
     pk__ynode *root = NULL;
     pk_err e = load_stream(&L, &root);
     yaml_parser_delete(&L.parser);
+    ctx->failed = L.ctx.failed;
     if (e != PK_OK) {
         pk__ynode_free(root);
         return e;

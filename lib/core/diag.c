@@ -4,9 +4,12 @@
 #include "perfkit/diag.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "perfkit/alloc.h"
 
 void pk_diag_set(pk_diag *d, const char *file, unsigned line, unsigned column,
                  const char *fmt, ...)
@@ -20,6 +23,54 @@ void pk_diag_set(pk_diag *d, const char *file, unsigned line, unsigned column,
     va_start(ap, fmt);
     vsnprintf(d->message, sizeof d->message, fmt, ap);
     va_end(ap);
+}
+
+void pk_diag_list_init(pk_diag_list *l)
+{
+    if (l)
+        memset(l, 0, sizeof *l);
+}
+
+void pk_diag_list_clear(pk_diag_list *l)
+{
+    if (!l)
+        return;
+    pk_free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+/* Whether a comes before b: file, then line, then column. */
+static bool before(const pk_diag *a, const pk_diag *b)
+{
+    int f = strcmp(a->file, b->file);
+    if (f != 0)
+        return f < 0;
+    return a->line != b->line ? a->line < b->line : a->column < b->column;
+}
+
+pk_err pk_diag_list_add(pk_diag_list *l, const pk_diag *d)
+{
+    if (!l || !d)
+        return PK_EINVAL;
+    if (!l->items && !(l->items = pk_calloc(PK_DIAG_LIST_MAX, sizeof *l->items))) {
+        l->more++;
+        return PK_ENOMEM;
+    }
+    size_t at = l->n;   /* after every kept one not after d: stable */
+    while (at > 0 && before(d, &l->items[at - 1]))
+        at--;
+    if (at == PK_DIAG_LIST_MAX) {
+        l->more++;
+        return PK_OK;
+    }
+    if (l->n == PK_DIAG_LIST_MAX) {
+        l->more++;   /* the last kept one gives way */
+        l->n--;
+    }
+    memmove(&l->items[at + 1], &l->items[at], (l->n - at) * sizeof *l->items);
+    l->items[at] = *d;
+    l->n++;
+    return PK_OK;
 }
 
 char *pk_diag_format(const pk_diag *d, char *buf, size_t len)

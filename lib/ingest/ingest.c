@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -639,9 +640,27 @@ pk_err pk_ingest_gbench_run_in(const char *binary, const char *cwd, const char *
         e = PK_EFAIL;
         goto done;
     }
+    struct stat st;
+    if (stat(out_path, &st) == 0 && st.st_size == 0) {
+        /* /bin/true, a script that prints text: not a Google Benchmark binary */
+        pk_diag_set(diag, NULL, 0, 0,
+                    "`%s` did not write Google Benchmark JSON: is it a Google Benchmark "
+                    "binary? (it exited 0 and wrote nothing to --benchmark_out)", binary);
+        e = PK_EPARSE;
+        goto done;
+    }
     e = pk_ingest_file(out_path, PK_IMPORT_GBENCH, prefix, rs, diag);
-    if ((e == PK_EPARSE || e == PK_ERANGE) && diag)   /* the file is gone: name the binary */
+    if (e == PK_EPARSE && diag) {   /* the file is gone: name the binary */
+        char msg[sizeof diag->message], at[48] = "";
+        snprintf(msg, sizeof msg, "%s", diag->message);
+        if (diag->line)
+            snprintf(at, sizeof at, "line %u, column %u: ", diag->line, diag->column);
+        pk_diag_set(diag, NULL, 0, 0,
+                    "`%s` did not write Google Benchmark JSON: is it a Google Benchmark "
+                    "binary? (its --benchmark_out, %s%s)", binary, at, msg);
+    } else if (e == PK_ERANGE && diag) {
         snprintf(diag->file, sizeof diag->file, "%s (output)", binary);
+    }
 done:
     pk_runner_free(runner);
     pk_free(argv);

@@ -268,8 +268,8 @@ static void regression_cells(const pk_check_item *it, pk__report_check_row *w)
                          pk__report_check_value(it->unit, it->baseline, base, sizeof base),
                          it->mode == PK_CHECK_MODE_PAIRED ? "paired base" : "baseline");
         if (it->baseline_run > 0 && n > 0 && (size_t)n < sizeof w->detail)
-            snprintf(w->detail + n, sizeof w->detail - (size_t)n, " (run #%" PRId64 ")",
-                     it->baseline_run);
+            snprintf(w->detail + n, sizeof w->detail - (size_t)n, " (run #%" PRId64 "%s)",
+                     it->baseline_run, it->pinned ? ", pinned" : "");
         else if (it->mode == PK_CHECK_MODE_HISTORY && it->n_runs > 0 && n > 0 &&
                  (size_t)n < sizeof w->detail)   /* the centre of a window */
             snprintf(w->detail + n, sizeof w->detail - (size_t)n, " (median of %zu runs)",

@@ -129,6 +129,9 @@ static json_t *item_json(const pk_check_item *it)
                                                     : json_null()) ||
         pk__report_json_set(j, "baseline_run", it->baseline_run > 0
                                 ? json_integer(it->baseline_run) : json_null()) ||
+        pk__report_json_set(j, "baseline_pinned", json_boolean(it->pinned)) ||
+        pk__report_json_set(j, "stderr_tail", pk__report_json_str(it->stderr_tail)) ||
+        pk__report_json_set(j, "elapsed_s", pk__report_json_real(it->elapsed_s)) ||
         pk__report_json_set(j, "n_current", pk__report_json_u64(it->n_current)) ||
         pk__report_json_set(j, "n_baseline", pk__report_json_u64(it->n_baseline)) ||
         pk__report_json_set(j, "comparison", comparison_json(it)) ||

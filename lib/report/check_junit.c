@@ -2,12 +2,18 @@
  *
  *   <testsuites name="perfkit check" tests failures errors skipped time>
  *     <testsuite name="sort" tests failures errors skipped time timestamp hostname>
- *       <testcase classname="perfkit.sort" name="wall.p95 budget" time="0">
+ *       <testcase classname="perfkit.sort" name="wall.p95 budget" time="1.204">
  *         <failure message="wall.p95 61.20 ms &gt; 55.00 ms (budget …)"
  *                  type="over budget">…details…</failure>
  *
  * One suite per benchmark (per file for size budgets), one case per item,
- * named "<figure>.<stat> <kind>" ("run" for a benchmark that failed to run).
+ * named "<figure>.<stat> budget", "<figure> regression", "<compression>
+ * size budget", or "benchmark runs" for a benchmark that failed to run (its
+ * stderr tail, when it has one, goes into the case's <system-err>). time=
+ * is real: a suite's is the wall seconds its benchmark took to measure
+ * (pk_check_item.elapsed_s), shared evenly by its cases, and the
+ * <testsuites> total is their sum; 0 where nothing was measured (imports,
+ * sizes, `perfkit compare`).
  * OVER_BUDGET and REGRESSED are failures, OC_ERROR an error; NOT_MEASURABLE,
  * INCONCLUSIVE and NO_BASELINE are skipped, except that under strict the
  * first two are failures (the gate's rule, check.h). A report with no item
@@ -137,21 +143,43 @@ static void details(FILE *f, const pk_check_report *r, const pk_check_item *it,
     }
 }
 
-static void testcase(FILE *f, const pk_check_report *r, const pk_check_item *it)
+/* The case's name as CI lists it under its class "perfkit.<benchmark>":
+ * "wall.p95 budget", "wall regression" (one per figure: the statistic is
+ * the policy's), "gzip size budget", "benchmark runs" (it failed to run). */
+static void case_name(FILE *f, const pk_check_item *it)
+{
+    if (!it->figure || !*it->figure) {
+        fputs("benchmark runs", f);
+        return;
+    }
+    xml(f, it->figure, true);
+    if (it->kind == PK_ITEM_BUDGET) {
+        fputc('.', f);
+        xml(f, it->stat, true);
+        fputs(" budget", f);
+    } else {
+        fputs(it->kind == PK_ITEM_SIZE ? " size budget" : " regression", f);
+    }
+}
+
+/* A failed command's stderr tail, as CI shows a test's own output. */
+static void system_err(FILE *f, const pk_check_item *it)
+{
+    if (!it->stderr_tail || !*it->stderr_tail)
+        return;
+    fputs("      <system-err>", f);
+    xml(f, it->stderr_tail, false);
+    fputs("</system-err>\n", f);
+}
+
+static void testcase(FILE *f, const pk_check_report *r, const pk_check_item *it, double secs)
 {
     char desc[768];
     fputs("    <testcase classname=\"perfkit.", f);
     xml(f, it->benchmark, true);
     fputs("\" name=\"", f);
-    if (it->figure && *it->figure) {
-        xml(f, it->figure, true);
-        fputc('.', f);
-        xml(f, it->stat, true);
-        fprintf(f, " %s", pk__report_check_kind_name(it->kind));
-    } else {
-        fputs("run", f);
-    }
-    fputs("\" time=\"0\"", f);
+    case_name(f, it);
+    fprintf(f, "\" time=\"%.3f\"", secs);
     outcome oc = outcome_of(r, it->status);
     if (oc == OC_PASSED) {
         fputs("/>\n", f);
@@ -166,6 +194,7 @@ static void testcase(FILE *f, const pk_check_report *r, const pk_check_item *it)
         fputs("\" type=\"error\">", f);
         details(f, r, it, NULL);
         fputs("</error>\n", f);
+        system_err(f, it);
     } else {
         const char *note = it->note && *it->note ? it->note : NULL;
         fprintf(f, "<%s message=\"", oc == OC_SKIPPED ? "skipped" : "failure");
@@ -189,12 +218,15 @@ static void testcase(FILE *f, const pk_check_report *r, const pk_check_item *it)
 
 typedef struct tally {
     size_t tests, failures, errors, skipped;
+    double seconds;
 } tally;
 
 static void count(tally *t, const pk_check_report *r, const pk_check_item *it)
 {
     outcome oc = outcome_of(r, it->status);
     t->tests++;
+    if (it->elapsed_s > t->seconds)
+        t->seconds = it->elapsed_s;   /* a group's items share their benchmark's */
     t->failures += oc == OC_FAILURE;
     t->errors += oc == OC_ERROR;
     t->skipped += oc == OC_SKIPPED;
@@ -202,8 +234,8 @@ static void count(tally *t, const pk_check_report *r, const pk_check_item *it)
 
 static void tally_attrs(FILE *f, const tally *t)
 {
-    fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"0\"",
-            t->tests, t->failures, t->errors, t->skipped);
+    fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\"",
+            t->tests, t->failures, t->errors, t->skipped, t->seconds);
 }
 
 /* timestamp and hostname of a suite, when known. */
@@ -244,8 +276,17 @@ pk_err pk_check_write_junit(FILE *f, const pk_check_report *r)
     if (e != PK_OK)
         return e;
     tally all = {0};
-    for (size_t i = 0; i < r->n_items; i++)
-        count(&all, r, &r->items[i]);
+    for (size_t k = 0; k < r->n_items;) {   /* the time: each group's, summed */
+        tally t = {0};
+        const pk_check_item *first = &r->items[ord[k]];
+        for (; k < r->n_items && pk__report_check_same_group(first, &r->items[ord[k]]); k++)
+            count(&t, r, &r->items[ord[k]]);
+        all.tests += t.tests;
+        all.failures += t.failures;
+        all.errors += t.errors;
+        all.skipped += t.skipped;
+        all.seconds += t.seconds;
+    }
     bool nothing = r->n_items == 0 && r->failed;
     if (nothing)
         all = (tally){.tests = 1, .failures = 1};
@@ -268,8 +309,8 @@ pk_err pk_check_write_junit(FILE *f, const pk_check_report *r)
         tally_attrs(f, &t);
         run_attrs(f, &r->run);
         fputs(">\n", f);
-        for (; k < end; k++)
-            testcase(f, r, &r->items[ord[k]]);
+        for (; k < end; k++)   /* the benchmark's time shared by its cases */
+            testcase(f, r, &r->items[ord[k]], t.seconds / (double)t.tests);
         fputs("  </testsuite>\n", f);
     }
     fputs("</testsuites>\n", f);

@@ -104,7 +104,7 @@ static void limit_cell(FILE *f, const pk_check_item *it)
         if (it->mode == PK_CHECK_MODE_PAIRED)
             fputs(" paired", f);
         if (it->baseline_run > 0)
-            fprintf(f, " (run #%" PRId64 ")", it->baseline_run);
+            fprintf(f, " (run #%" PRId64 "%s)", it->baseline_run, it->pinned ? ", pinned" : "");
         return;
     }
     if (it->status == PK_CHECK_ERROR) {
@@ -204,6 +204,54 @@ static void footer(FILE *f, const pk_check_report *r)
                                                                : pk_version());
 }
 
+/* s escaped for HTML text (a <summary>). */
+static void html(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else if ((unsigned char)*s >= 0x20 && *s != 0x7f)
+            fputc(*s, f);
+    }
+}
+
+/* A failed command's stderr tail, folded under the table: a code block whose
+ * fence is longer than any run of backticks in it, each line made
+ * terminal-safe (control characters as visible escapes). */
+static void stderr_block(FILE *f, const pk_check_item *it)
+{
+    const char *t = it->stderr_tail;
+    size_t n = strlen(t), run = 0, fence = 3;
+    while (n && (t[n - 1] == '\n' || t[n - 1] == '\r'))
+        n--;
+    for (size_t k = 0; k < n; k++) {
+        run = t[k] == '`' ? run + 1 : 0;
+        if (run >= fence)
+            fence = run + 1;
+    }
+    fputs("<details><summary>stderr (tail) of ", f);
+    html(f, it->benchmark);
+    fputs("</summary>\n\n", f);
+    for (size_t k = 0; k < fence; k++)
+        fputc('`', f);
+    fputc('\n', f);
+    char line[1024], clean[1024];
+    for (size_t k = 0; k < n;) {
+        size_t len = strcspn(t + k, "\n");
+        if (k + len > n)
+            len = n - k;
+        snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1),
+                 t + k);
+        fprintf(f, "%s\n", pk__report_check_clean(line, clean, sizeof clean));
+        k += len + 1;
+    }
+    for (size_t k = 0; k < fence; k++)
+        fputc('`', f);
+    fputs("\n\n</details>\n\n", f);
+}
+
 pk_err pk_check_write_markdown(FILE *f, const pk_check_report *r)
 {
     if (!f || !r || (r->n_items && !r->items))
@@ -226,6 +274,9 @@ pk_err pk_check_write_markdown(FILE *f, const pk_check_report *r)
                     item_row(f, r, it);
             }
         fputc('\n', f);
+        for (size_t k = 0; k < r->n_items; k++)
+            if (r->items[ord[k]].stderr_tail && *r->items[ord[k]].stderr_tail)
+                stderr_block(f, &r->items[ord[k]]);
     }
     if (n_pass > 0) {
         fprintf(f, "<details><summary>%zu %s</summary>\n\n%s", n_pass,

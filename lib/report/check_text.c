@@ -107,6 +107,28 @@ static void note_lines(const out *o, const char *note)
     }
 }
 
+/* A failed command's stderr tail under its row, as `perfkit bench` shows it:
+ * line by line, each made terminal-safe. */
+static void stderr_lines(const out *o, const char *tail)
+{
+    if (!tail || !*tail)
+        return;
+    char clean[1024], line[1024];
+    size_t n = strlen(tail);
+    while (n && (tail[n - 1] == '\n' || tail[n - 1] == '\r'))
+        n--;
+    fputs("      stderr (tail):\n", o->f);
+    for (size_t k = 0; k < n;) {
+        size_t len = strcspn(tail + k, "\n");
+        if (k + len > n)
+            len = n - k;
+        snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1),
+                 tail + k);
+        fprintf(o->f, "        %s\n", pk__report_check_clean(line, clean, sizeof clean));
+        k += len + 1;
+    }
+}
+
 static void item_row(const out *o, const pk_check_report *r, const pk_check_item *it,
                      const widths *w)
 {
@@ -124,6 +146,7 @@ static void item_row(const out *o, const pk_check_report *r, const pk_check_item
     fprintf(o->f, "%s%s%s\n", sgr(o, verdict_color(r, it->status)),
             pk__report_check_verdict(it), sgr(o, RESET));
     note_lines(o, it->note);
+    stderr_lines(o, it->stderr_tail);
 }
 
 static void header(const out *o, const pk_check_report *r)

@@ -49,6 +49,7 @@ static void bench_clear(pk_bench_data *b)
     pk_free(b->name);
     pk_free(b->primary);
     pk_free(b->error);
+    pk_free(b->stderr_tail);
 }
 
 void pk_resultset_free(pk_resultset *rs)
@@ -205,6 +206,11 @@ pk_err pk_bench_data_set_primary(pk_bench_data *b, const char *figure)
 pk_err pk_bench_data_set_error(pk_bench_data *b, const char *message)
 {
     return b ? set_string(&b->error, message) : PK_EINVAL;
+}
+
+pk_err pk_bench_data_set_stderr_tail(pk_bench_data *b, const char *tail)
+{
+    return b ? set_string(&b->stderr_tail, tail) : PK_EINVAL;
 }
 
 /* ---- statistics ------------------------------------------------------------ */

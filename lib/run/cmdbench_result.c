@@ -57,6 +57,8 @@ static pk_err add_cmd(pk_resultset *rs, const pk_cmdbench_result *r, const pk_cm
                      c->failed_in_warmup ? "warm-up run" : "run", c->failed_run,
                      c->failure.exit_code);
         e = pk_bench_data_set_error(b, msg);
+        if (e == PK_OK && c->stderr_tail && *c->stderr_tail)
+            e = pk_bench_data_set_stderr_tail(b, c->stderr_tail);
     }
     return e;
 }

@@ -61,10 +61,10 @@ run history --db hist.db nightly/true
 expect_no_out '^  #3 '
 
 # errors: a config error and an --only that matches nothing exit 2
-printf 'version: 1\nbenchmarks:\n  a:\n    runz: 3\n' > bad.yml
+printf 'version: 1\nbenchmarks:\n  a:\n    command: "true"\n    runz: 3\n' > bad.yml
 demo bad.yml
 expect_rc 2
-expect_err 'check_demo: bad.yml:4:5: .*runz'
+expect_err 'check_demo: bad.yml:5:5: .*runz'
 demo ok.yml --only zzz --no-store
 expect_rc 2
 expect_err 'no benchmark matches --only `zzz`'

@@ -209,7 +209,8 @@ Test(check_run, only_matching_nothing_is_an_input_error)
     pk_diag d;
     cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_ENOENT);
     cr_assert_null(r);
-    cr_assert_str_eq(d.message, "no benchmark matches --only `zzz`");
+    cr_assert_str_eq(d.message, "no benchmark matches --only `zzz` (the config has `imp`) — "
+                                "nothing has run");
     struct stat st;
     cr_assert_neq(stat(dbpath, &st), 0, "the history was touched before the input error");
     /* pk_check_collect says the same to a program calling it directly */
@@ -267,6 +268,12 @@ Test(check_run, a_report_with_nothing_checked_fails)
     pk_resultset_free(rs);
 }
 
+static void count_progress(void *ud, const pk_check_progress *p)
+{
+    (void)p;
+    ++*(size_t *)ud;
+}
+
 Test(check_run, baseline_reference_errors)
 {
     write_import("a.json", 1.0);
@@ -278,15 +285,25 @@ Test(check_run, baseline_reference_errors)
     pk_check_report *r = NULL;
     pk_diag d;
     cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_ENOENT);
-    cr_assert_str_eq(d.message, "--baseline 1: there is no history yet");
+    cr_assert_str_eq(d.message, "--baseline `1`: there is no history yet — nothing has run");
     o.baseline = NULL;
     o.no_store = false;
     cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
     pk_check_report_free(r);
     o.baseline = "99";
+    size_t calls = 0;   /* resolved before anything runs: no progress at all */
+    o.progress = count_progress;
+    o.progress_ud = &calls;
     cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_ENOENT);
     cr_assert_null(r);
-    cr_assert_str_eq(d.message, "--baseline 99: no such run, commit or branch in history");
+    cr_assert_eq(calls, 0, "a benchmark started before --baseline was resolved");
+    cr_assert_str_eq(d.message, "--baseline `99`: no such run in history (its runs are #1 to #1)"
+                                " — nothing has run");
+    o.baseline = "mian";   /* a did-you-mean from the history's branches */
+    cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_ENOENT);
+    cr_assert(strstr(d.message, "no such run, commit or branch in history") &&
+              strstr(d.message, "— nothing has run"), "%s", d.message);
+    o.progress = NULL;
     cr_assert_eq(stored_runs(), 1, "a failed gate stored its run");
     o.baseline = "latest";
     cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
@@ -467,7 +484,8 @@ Test(check_run, baseline_policy)
     pk_check_baseline_set_free(b);
     cr_assert_eq(pk_check_find_baselines(s, NULL, cur, &m, "nope", &b, &d), PK_ENOENT);
     cr_assert_null(b);
-    cr_assert_str_eq(d.message, "--baseline nope: no such run, commit or branch in history");
+    cr_assert(strstr(d.message, "--baseline `nope`: no such run, commit or branch in history"),
+              "%s", d.message);
     pk_resultset_free(cur);
     pk_store_close(s);
 }

@@ -26,6 +26,21 @@ static void expect(const char *text, unsigned line, unsigned col, const char *fr
 
 #define HEAD "version: 1\nbenchmarks:\n  s:\n    command: ls\n"
 
+/* Whether pk_config_parse_all reports frag at line:col among its errors. */
+static void expect_among(const char *text, unsigned line, unsigned col, const char *frag)
+{
+    pk_diag_list all;
+    pk_diag_list_init(&all);
+    pk_config *c = NULL;
+    cr_assert_eq(pk_config_parse_all(text, strlen(text), "perfkit.yml", &c, &all), PK_EPARSE);
+    bool found = false;
+    for (size_t i = 0; i < all.n && !found; i++)
+        found = all.items[i].line == line && all.items[i].column == col &&
+                strstr(all.items[i].message, frag);
+    cr_assert(found, "no `%s` at %u:%u among %zu errors", frag, line, col, all.n);
+    pk_diag_list_clear(&all);
+}
+
 Test(config_errors, yaml_syntax)
 {
     expect("version: 1\nbenchmarks:\n  a: [1, 2\n", 4, 1, "invalid YAML");
@@ -258,17 +273,26 @@ Test(config_errors, duplicates_in_long_mappings)
     snprintf(text + n, sizeof text - n, "      wall.p7: 6ms\n");
     expect(text, 36, 7, "duplicate budget `wall.p7` in the budgets of benchmark `s` (first at line 12)");
 
-    /* normalised keys: min-runs and min_runs are one key, checked before
-     * the (unknown) keys around them */
+    /* normalised keys: min-runs and min_runs are one key; the (unknown)
+     * keys around them are reported too, every one in its place */
     n = (size_t)snprintf(text, sizeof text, HEAD "    min-runs: 2\n");
     for (int i = 0; i < 20; i++)
         n += (size_t)snprintf(text + n, sizeof text - n, "    key_%d: 1\n", i);
     snprintf(text + n, sizeof text - n, "    min_runs: 3\n");
-    expect(text, 26, 5, "duplicate key `min_runs` in benchmark `s` (first at line 5)");
+    expect(text, 6, 5, "unknown key `key_0` in benchmark `s`");
+    pk_diag_list all;
+    pk_diag_list_init(&all);
+    pk_config *c = NULL;
+    cr_assert_eq(pk_config_parse_all(text, strlen(text), "perfkit.yml", &c, &all), PK_EPARSE);
+    cr_assert_eq(all.n, PK_DIAG_LIST_MAX);   /* 20 unknown keys + 1 duplicate: 21 */
+    cr_assert_eq(all.more, 1);
+    cr_assert_eq(all.items[19].line, 25, "%u", all.items[19].line);
+    pk_diag_list_clear(&all);
     n = (size_t)snprintf(text, sizeof text, HEAD);
     for (int i = 0; i < 20; i++)
         n += (size_t)snprintf(text + n, sizeof text - n, "    key_%d: 1\n    key-%d: 2\n", i, i);
-    expect(text, 6, 5, "duplicate key `key-0` in benchmark `s` (first at line 5)");
+    expect(text, 5, 5, "unknown key `key_0` in benchmark `s`");
+    expect_among(text, 6, 5, "duplicate key `key-0` in benchmark `s` (first at line 5)");
 }
 
 Test(config_errors, benchmark_kind)
@@ -348,4 +372,52 @@ Test(config_errors, nul_and_deep_nesting)
     deep[n++] = '\n';
     deep[n] = '\0';
     expect(deep, 1, 4 + 64, "nested deeper than 64 levels");
+}
+
+/* Every error of the file in one pass: each benchmark, key and section is
+ * read past an error; sorted by position whatever the order of reading
+ * (sections are read version, history, regression, benchmarks, sizes). */
+Test(config_errors, all_errors_in_one_pass)
+{
+    const char *text = "version: 1\n"
+                       "sizes:\n  \"x.wasm\": { gzp: 10KB }\n"
+                       "benchmarks:\n"
+                       "  a: { command: ls, runz: 3, budgets: { wall.p95: 50 ms, rss.max: 1x } }\n"
+                       "  b: { command: ls, runs: many, warmup: -1 }\n"
+                       "  c: { import: x.json, runs: 3 }\n"
+                       "regression: { threshold: lots }\n";
+    pk_diag_list all;
+    pk_diag_list_init(&all);
+    pk_config *c = (pk_config *)1;
+    pk_err e = pk_config_parse_all(text, strlen(text), "perfkit.yml", &c, &all);
+    cr_assert_eq(e, PK_EPARSE);
+    cr_assert_null(c);
+    static const struct {
+        unsigned line;
+        const char *frag;
+    } want[] = {
+        {3, "unknown key `gzp`"}, {5, "unknown key `runz`"}, {5, "unexpected ` ms`"},
+        {5, "`rss.max`"},         {6, "`runs` must be a whole number"},
+        {6, "`warmup`"},          {7, "`runs` applies to command benchmarks only"},
+        {8, "`threshold`"},
+    };
+    cr_assert_eq(all.n, sizeof want / sizeof want[0], "%zu errors", all.n);
+    for (size_t i = 0; i < all.n; i++) {
+        cr_assert_eq(all.items[i].line, want[i].line, "error %zu: %s", i, all.items[i].message);
+        cr_assert(strstr(all.items[i].message, want[i].frag), "error %zu: %s lacks %s", i,
+                  all.items[i].message, want[i].frag);
+        if (i)
+            cr_assert(all.items[i].line > all.items[i - 1].line ||
+                      all.items[i].column > all.items[i - 1].column, "not sorted at %zu", i);
+    }
+    pk_diag_list_clear(&all);
+    fault_arm(-1);
+    cr_assert_eq(pk_config_parse_all(text, strlen(text), "perfkit.yml", &c, NULL), PK_EPARSE);
+    fault_disarm();
+    cr_assert_eq(fault_live(), 0, "leak on the error paths");
+    /* pk_config_parse gives the first by position */
+    pk_diag d;
+    cr_assert_eq(pk_config_parse(text, strlen(text), "perfkit.yml", &c, &d), PK_EPARSE);
+    cr_assert_eq(d.line, 3);
+    cr_assert(strstr(d.message, "unknown key `gzp`"), "%s", d.message);
 }

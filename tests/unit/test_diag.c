@@ -28,3 +28,56 @@ Test(diag, suggestions_only_for_typos)
     cr_assert_null(pk_diag_suggest(NULL, keys, 5));
     cr_assert_null(pk_diag_suggest("runs", keys, 0));
 }
+
+/* ---- pk_diag_list: every error of an input, sorted, capped ---------------- */
+
+static pk_diag at(unsigned line, unsigned column, const char *msg)
+{
+    pk_diag d;
+    pk_diag_set(&d, "f.yml", line, column, "%s", msg);
+    return d;
+}
+
+Test(diag, list_sorted_by_position_stable)
+{
+    pk_diag_list l;
+    pk_diag_list_init(&l);
+    pk_diag d = at(5, 3, "five");
+    cr_assert_eq(pk_diag_list_add(&l, &d), PK_OK);
+    d = at(2, 9, "two");
+    pk_diag_list_add(&l, &d);
+    d = at(5, 3, "five again");   /* the same place: after the first */
+    pk_diag_list_add(&l, &d);
+    d = at(5, 1, "five, earlier");
+    pk_diag_list_add(&l, &d);
+    cr_assert_eq(l.n, 4);
+    cr_assert_eq(l.more, 0);
+    cr_assert_str_eq(l.items[0].message, "two");
+    cr_assert_str_eq(l.items[1].message, "five, earlier");
+    cr_assert_str_eq(l.items[2].message, "five");
+    cr_assert_str_eq(l.items[3].message, "five again");
+    pk_diag_list_clear(&l);
+    cr_assert_eq(l.n, 0);
+    cr_assert_null(l.items);
+    pk_diag_list_clear(NULL);
+    cr_assert_eq(pk_diag_list_add(NULL, &d), PK_EINVAL);
+}
+
+Test(diag, list_keeps_the_first_by_position)
+{
+    pk_diag_list l;
+    pk_diag_list_init(&l);
+    for (unsigned i = 30; i >= 1; i--) {   /* added last to first */
+        pk_diag d = at(i, 1, "x");
+        cr_assert_eq(pk_diag_list_add(&l, &d), PK_OK);
+    }
+    cr_assert_eq(l.n, PK_DIAG_LIST_MAX);
+    cr_assert_eq(l.more, 30 - PK_DIAG_LIST_MAX);
+    for (size_t i = 0; i < l.n; i++)
+        cr_assert_eq(l.items[i].line, i + 1);
+    pk_diag d = at(100, 1, "late");   /* after every kept one: counted only */
+    pk_diag_list_add(&l, &d);
+    cr_assert_eq(l.more, 31 - PK_DIAG_LIST_MAX);
+    cr_assert_eq(l.items[l.n - 1].line, PK_DIAG_LIST_MAX);
+    pk_diag_list_clear(&l);
+}

@@ -634,6 +634,9 @@ Test(ingest, gbench_run_failures)
     }
     /* a program that exits 0 but writes no benchmark output */
     cr_assert_eq(pk_ingest_gbench_run("true", NULL, 0, 1, NULL, rs, &d), PK_EPARSE);
+    cr_assert(strstr(d.message, "`true` did not write Google Benchmark JSON: is it a Google "
+                                "Benchmark binary? (it exited 0 and wrote nothing to "
+                                "--benchmark_out)"), "%s", d.message);
     cr_assert_eq(rs->n, 0);
     pk_resultset_free(rs);
 }
