@@ -44,7 +44,8 @@ pk_err pk_check_write_junit(FILE *f, const pk_check_report *r);
 /* h in format fmt: text (every benchmark: name, figure, latest value, a
  * sparkline and the run count; one benchmark: a sparkline and a row per run
  * with date, commit, branch, value and the change, marked ▲ slower / ▼
- * faster), json ("perfkit/history/v1"). o unused. Errors: PK_ENOTSUP
+ * faster; o->color: marked changes in red / green), json
+ * ("perfkit/history/v1"); o may be NULL (no colour). Errors: PK_ENOTSUP
  * (other formats), PK_EINVAL, PK_EIO, PK_ENOMEM. */
 pk_err pk_check_history_write(FILE *f, const pk_check_history *h, pk_format fmt,
                               const pk_write_opts *o);

@@ -210,5 +210,17 @@ void pk_config_free(pk_config *c);   /* NULL is a no-op */
  * PK_EINVAL (c NULL), PK_ENOMEM. */
 pk_err pk_config_validate(const pk_config *c, pk_diag *diag);
 
+/* The perfkit.yml of the project that directory start (NULL or "": the
+ * current directory) is in, found the way git finds a repository: start,
+ * then each parent, up to and including the top of a git repository (a
+ * directory holding `.git`), never onto another filesystem, never into a
+ * directory of ceilings (colon-separated absolute paths, e.g. the
+ * environment's PERFKIT_CEILING_DIRECTORIES; NULL: none), never above `/`.
+ * On PK_OK *out (caller frees with pk_free) is the path relative to start:
+ * "perfkit.yml", "../perfkit.yml", ... (prefixed with start when given).
+ * Errors: PK_ENOENT (none found; *out NULL), PK_EINVAL (out NULL, start
+ * too long), PK_ENOMEM. Thread-safety: reentrant. */
+pk_err pk_config_find(const char *start, const char *ceilings, char **out);
+
 PK_END_DECLS
 #endif

@@ -58,9 +58,8 @@ static pk_err resolve(pk_store *st, const char *ref, int64_t *id, pk_diag *diag)
         return PK_ENOENT;
     }
     pk_err e = pk_store_resolve(st, ref, id);
-    if (e == PK_ENOENT)
-        pk_diag_set(diag, NULL, 0, 0, "--baseline %s: no such run, commit or branch in history",
-                    ref);
+    if (e == PK_ENOENT)   /* the store names ref and says what there is instead */
+        pk_diag_set(diag, NULL, 0, 0, "--baseline: %s", pk_store_last_error(st));
     else if (e != PK_OK)
         pk_diag_set(diag, NULL, 0, 0, "--baseline %s: %s", ref, pk_store_last_error(st));
     return e;

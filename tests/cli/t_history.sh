@@ -85,4 +85,4 @@ expect_rc 0
 expect_out 'improved'
 run compare --db hist.db 1 latest~
 expect_rc 2
-expect_err '`latest~`: no such run, commit or branch in history'
+expect_err "'latest~' is not a run id, commit or branch in history — did you mean \`latest\`\?"

@@ -286,7 +286,7 @@ Test(check_run, baseline_reference_errors)
     o.baseline = "99";
     cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_ENOENT);
     cr_assert_null(r);
-    cr_assert_str_eq(d.message, "--baseline 99: no such run, commit or branch in history");
+    cr_assert_str_eq(d.message, "--baseline: no run 99: the history has run 1 only", "%s", d.message);
     cr_assert_eq(stored_runs(), 1, "a failed gate stored its run");
     o.baseline = "latest";
     cr_assert_eq(pk_check_run(c, &o, &r, &d), PK_OK, "%s", d.message);
@@ -467,7 +467,7 @@ Test(check_run, baseline_policy)
     pk_check_baseline_set_free(b);
     cr_assert_eq(pk_check_find_baselines(s, NULL, cur, &m, "nope", &b, &d), PK_ENOENT);
     cr_assert_null(b);
-    cr_assert_str_eq(d.message, "--baseline nope: no such run, commit or branch in history");
+    cr_assert_str_eq(d.message, "--baseline: 'nope' is not a run id, commit or branch in history (branches: feature, main, other)", "%s", d.message);
     pk_resultset_free(cur);
     pk_store_close(s);
 }
@@ -517,9 +517,9 @@ Test(check_run, compare_two_stored_runs)
 
     cr_assert_eq(pk_check_compare(s, "1", "99", NULL, &r, &d), PK_ENOENT);
     cr_assert_null(r);
-    cr_assert_str_eq(d.message, "`99`: no such run, commit or branch in history");
+    cr_assert_str_eq(d.message, "no run 99: the history has runs 1\xe2\x80\x93" "2", "%s", d.message);
     cr_assert_eq(pk_check_compare(s, "x", "1", NULL, &r, &d), PK_ENOENT);
-    cr_assert_str_eq(d.message, "`x`: no such run, commit or branch in history");
+    cr_assert_str_eq(d.message, "'x' is not a run id, commit or branch in history (branches: feature, main)", "%s", d.message);
     pk_store_close(s);
 }
 
