@@ -227,7 +227,8 @@ pk_err pk_config_find(const char *start, const char *ceilings, char **out);
  * are the programs found, never run, in dir's build/, bin/, out/,
  * target/release/ and dir itself: executable ELF files, not lib*.so*, with
  * a plain name (letters, digits, ._+-); one holding the string
- * "benchmark_list_tests" is a Google Benchmark binary (`google-benchmark:`),
+ * "benchmark_list_tests" or "_ZN9benchmark" (Google Benchmark's flag,
+ * its C++ namespace) is a Google Benchmark binary (`google-benchmark:`),
  * the others commands; sorted, the first of a file name only, at most 8 of
  * each kind. None found: one template benchmark, `echo hello`. The text
  * passes pk_config_parse and, from dir, pk_config_validate. On PK_OK *out

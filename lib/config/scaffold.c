@@ -5,9 +5,11 @@
  * (build/, bin/, out/, target/release/, then the top directory itself), a
  * regular executable file that starts with the ELF magic and is not a
  * shared library (lib*.so*) is a program. One whose bytes hold
- * "benchmark_list_tests" — the name of a flag every Google Benchmark
- * binary parses — is a Google Benchmark binary (running it to ask would
- * run a program nobody vouched for). Names are sorted, at most
+ * "benchmark_list_tests" (the name of a flag every Google Benchmark binary
+ * parses: linked statically) or "_ZN9benchmark" (the library's mangled
+ * namespace among its dynamic symbols: linked to libbenchmark.so) is a
+ * Google Benchmark binary; running it to ask would run a program nobody
+ * vouched for. Names are sorted, at most
  * SCAFFOLD_MAX of each kind. With none found the file holds one template
  * benchmark (`echo`) to replace. Either way the text passes
  * pk_config_parse and pk_config_validate in that directory: every path it
@@ -138,7 +140,7 @@ static pk_err scan_dir(const char *prefix, const char *sub, found *fd)
         snprintf(path, sizeof path, "%s%s", prefix, rel);
         if (!plain(rel) || !is_program(path, names[i]) || named_before(fd, names[i]))
             continue;
-        bool gb = file_has(path, "benchmark_list_tests");
+        bool gb = file_has(path, "benchmark_list_tests") || file_has(path, "_ZN9benchmark");
         if ((gb ? fd->n_gbench : fd->n_cmd) >= SCAFFOLD_MAX)
             continue;
         if (!(fd->path[fd->n] = pk_strdup(rel))) {
@@ -194,6 +196,14 @@ static const char tail[] =
     "# sizes:                        # file size budgets (perfkit size), e.g.\n"
     "#   build/app: { raw: 2MB, gzip: 800KB }\n";
 
+/* "    key: value   # comment", the comment in column 33 as above. */
+static pk_err keyed(pk__buf *b, const char *key, const char *value, const char *comment)
+{
+    int used = 4 + (int)strlen(key) + 2 + (int)strlen(value);
+    return pk__buf_printf(b, "    %s: %s%*s# %s\n", key, value, used < 32 ? 32 - used : 1, "",
+                          comment);
+}
+
 static pk_err write_config(const found *fd, pk__buf *b)
 {
     bool bad = false;   /* any append out of memory */
@@ -209,12 +219,12 @@ static pk_err write_config(const found *fd, pk__buf *b)
     for (size_t i = 0; i < fd->n; i++) {
         bad |= PK_OK != pk__buf_printf(b, "  %s:\n", bench_name(fd->path[i]));
         if (fd->gbench[i]) {
-            bad |= PK_OK != pk__buf_printf(b, "    google-benchmark: %s", fd->path[i]);
-            bad |= PK_OK != pk__buf_puts(b, "   # a Google Benchmark binary: run, its JSON read\n");
+            bad |= PK_OK != keyed(b, "google-benchmark", fd->path[i],
+                                  "a Google Benchmark binary: run, its JSON read");
             bad |= PK_OK != pk__buf_puts(b, gb_keys);
         } else {
-            bad |= PK_OK != pk__buf_printf(b, "    command: %s", fd->path[i]);
-            bad |= PK_OK != pk__buf_puts(b, "   # run without a shell: add its arguments\n");
+            bad |= PK_OK != keyed(b, "command", fd->path[i],
+                                  "run without a shell: add its arguments");
             bad |= PK_OK != pk__buf_puts(b, cmd_keys);
         }
     }

@@ -97,7 +97,8 @@ static json_t *json_run(const char *benchmark, const pk_run_meta *m, bool full)
     if (!bad && full)
         bad = pk__report_json_set(j, "perfkit_version", pk__report_json_str(m->perfkit_version)) ||
               pk__report_json_set(j, "fingerprint", pk__report_json_str(m->fingerprint)) ||
-              pk__report_json_set(j, "machine", pk__report_machine_json(&m->machine));
+              pk__report_json_set(j, "machine", pk__report_machine_json(&m->machine)) ||
+              json_object_del(json_object_get(j, "machine"), "load") != 0;   /* not stored */
     if (bad) {
         json_decref(j);
         return NULL;
@@ -163,8 +164,11 @@ static pk_err view_text(FILE *f, const pk_check_run_view *v)
         pk_termsafe_fputs(v->pinned_for, f);
         fputc('\n', f);
     }
-    fprintf(f, "  machine  %s\n  perfkit  ", pk__report_machine_line(&m->machine, machine,
-                                                                       sizeof machine));
+    pk__report_machine_line(&m->machine, machine, sizeof machine);
+    char *load = strstr(machine, ", load ");   /* not stored with a run */
+    if (load)
+        *load = '\0';
+    fprintf(f, "  machine  %s\n  perfkit  ", machine);
     pk_termsafe_fputs(m->perfkit_version[0] ? m->perfkit_version : "-", f);
     fputs("\n\n", f);
     size_t wname = strlen("benchmark"), wfig = strlen("figure");
