@@ -233,7 +233,8 @@ pk_err pk_config_find(const char *start, const char *ceilings, char **out);
  * each kind. None found: one template benchmark, `echo hello`. The text
  * passes pk_config_parse and, from dir, pk_config_validate. On PK_OK *out
  * (caller frees with pk_free) holds it and *n_programs (may be NULL) how
- * many programs it names. Writes nothing. Errors: PK_EINVAL (out NULL),
+ * many programs it names. Writes nothing. Errors: PK_EINVAL (out NULL, dir
+ * too long),
  * PK_ENOMEM. */
 pk_err pk_config_scaffold(const char *dir, char **out, size_t *n_programs);
 

@@ -112,7 +112,9 @@ static int by_name(const void *a, const void *b)
 static pk_err scan_dir(const char *prefix, const char *sub, found *fd)
 {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s%s", prefix, sub[0] ? sub : ".");
+    int len = snprintf(dir, sizeof dir, "%s%s", prefix, sub[0] ? sub : ".");
+    if (len < 0 || (size_t)len >= sizeof dir)
+        return PK_OK;   /* a path too long to be a project's */
     DIR *d = opendir(dir);
     if (!d)
         return PK_OK;
@@ -136,8 +138,10 @@ static pk_err scan_dir(const char *prefix, const char *sub, found *fd)
         qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; e == PK_OK && i < n; i++) {
         char rel[4096], path[8192];
-        snprintf(rel, sizeof rel, "%s%s%s", sub, sub[0] ? "/" : "", names[i]);
-        snprintf(path, sizeof path, "%s%s", prefix, rel);
+        int lr = snprintf(rel, sizeof rel, "%s%s%s", sub, sub[0] ? "/" : "", names[i]);
+        int lp = snprintf(path, sizeof path, "%s%s", prefix, rel);
+        if (lr < 0 || (size_t)lr >= sizeof rel || lp < 0 || (size_t)lp >= sizeof path)
+            continue;
         if (!plain(rel) || !is_program(path, names[i]) || named_before(fd, names[i]))
             continue;
         bool gb = file_has(path, "benchmark_list_tests") || file_has(path, "_ZN9benchmark");
@@ -242,7 +246,8 @@ pk_err pk_config_scaffold(const char *dir, char **out, size_t *n_programs)
         return PK_EINVAL;
     char prefix[4096] = "";
     if (dir && dir[0])
-        snprintf(prefix, sizeof prefix, "%s/", dir);
+        if ((size_t)snprintf(prefix, sizeof prefix, "%s/", dir) >= sizeof prefix)
+            return PK_EINVAL;
     static const char *const subs[] = {"build", "bin", "out", "target/release", ""};
     found fd = {.n = 0};
     pk_err e = PK_OK;
