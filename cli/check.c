@@ -14,8 +14,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "history_db.h"
 #include "opt.h"
 #include "progress.h"
 #include "signals.h"
@@ -252,6 +254,28 @@ static void print_errors(const pk_diag_list *errors, pk_err e)
         cli_error(CMD, "%zu errors in the config: nothing has run", errors->n);
 }
 
+/* Without CONFIG, the project's perfkit.yml is the nearest one at or above
+ * the current directory (history_db.h); found above it, check runs from
+ * its directory, where its relative paths point, and says so. */
+static int enter_project(void)
+{
+    char *found = cli_find_config();
+    int rc = CLI_OK;
+    if (found && strcmp(found, "perfkit.yml") != 0) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%.*s", (int)(strlen(found) - strlen("/perfkit.yml")), found);
+        if (chdir(dir) != 0) {
+            cli_error(CMD, "cannot enter `%s`, the directory of %s: %s", dir, found,
+                      strerror(errno));
+            rc = CLI_USAGE;
+        } else {
+            cli_warn(CMD, "using %s: running in `%s`", found, dir);
+        }
+    }
+    pk_free(found);
+    return rc;
+}
+
 int cmd_check(int argc, char **argv)
 {
     check_args a;
@@ -264,6 +288,8 @@ int cmd_check(int argc, char **argv)
     if (rc != CLI_OK)
         return rc;
     const char *path = a.config ? a.config : "perfkit.yml";
+    if (!a.config && (rc = enter_project()) != CLI_OK)
+        return rc;
     pk_config *cfg = NULL;
     pk_diag_list errors;   /* every config error in one pass, not only the first */
     pk_diag_list_init(&errors);

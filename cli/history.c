@@ -35,9 +35,10 @@ static const char usage_text[] =
 "                        .perfkit/history.db)\n"
 "      --config FILE     take the history path from this perfkit.yml\n"
 "      --json            perfkit/history/v1 JSON\n"
+"      --color WHEN      auto (default), always, never; NO_COLOR is honoured\n"
 "  -h, --help            this help\n";
 
-enum { OPT_FIGURE = 256, OPT_STAT, OPT_THRESHOLD, OPT_DB, OPT_CONFIG, OPT_JSON, OPT_CHANGES };
+enum { OPT_FIGURE = 256, OPT_STAT, OPT_THRESHOLD, OPT_DB, OPT_CONFIG, OPT_JSON, OPT_CHANGES, OPT_COLOR };
 
 static const struct option longopts[] = {
     {"figure", required_argument, NULL, OPT_FIGURE},
@@ -48,6 +49,7 @@ static const struct option longopts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
     {"json", no_argument, NULL, OPT_JSON},
     {"changes", no_argument, NULL, OPT_CHANGES},
+    {"color", required_argument, NULL, OPT_COLOR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -58,6 +60,7 @@ int cmd_history(int argc, char **argv)
 {
     const char *db = NULL, *config = NULL;
     bool json = false;
+    int color = -1;
     pk_check_history_opts o;
     pk_check_history_opts_init(&o);
     opterr = 0;
@@ -74,6 +77,7 @@ int cmd_history(int argc, char **argv)
         case OPT_CONFIG: config = optarg; break;
         case OPT_JSON: json = true; break;
         case OPT_CHANGES: o.changes = true; break;
+        case OPT_COLOR: ok = cli_parse_color(CMD, optarg, &color); break;
         case 'h': fputs(usage_text, stdout); return CLI_OK;
         case ':': cli_error(CMD, "option `%s` needs a value", argv[optind - 1]); return CLI_USAGE;
         default: opt_unknown(CMD, argv[optind - 1], longopts); return CLI_USAGE;
@@ -102,7 +106,8 @@ int cmd_history(int argc, char **argv)
         cli_error(CMD, "%s", d.message);
         return e == PK_ENOMEM || e == PK_EIO ? CLI_INTERNAL : CLI_USAGE;
     }
-    e = pk_check_history_write(stdout, h, json ? PK_FORMAT_JSON : PK_FORMAT_TEXT, NULL);
+    pk_write_opts wo = cli_write_opts(json ? 0 : color, false);
+    e = pk_check_history_write(stdout, h, json ? PK_FORMAT_JSON : PK_FORMAT_TEXT, &wo);
     pk_check_history_free(h);
     if (e != PK_OK) {
         cli_error(CMD, "writing the history failed: %s", pk_strerror(e));

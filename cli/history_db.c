@@ -1,12 +1,24 @@
-/* history_db.c — where the history lives and opening it, for check,
- * history, compare and baseline, with the same messages everywhere. */
+/* history_db.c — where the project and its history are, and opening the
+ * history, for check, history, compare and baseline, with the same
+ * messages everywhere. The project is found as git finds a repository
+ * (pk_config_find: the nearest perfkit.yml at or above the current
+ * directory, PERFKIT_CEILING_DIRECTORIES honoured), so every subcommand
+ * works from any subdirectory of the project. */
 #include "history_db.h"
 
 #include <stdio.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include "cli.h"
+#include "perfkit/alloc.h"
 #include "perfkit/config.h"
+
+char *cli_find_config(void)
+{
+    char *path = NULL;
+    pk_config_find(NULL, getenv("PERFKIT_CEILING_DIRECTORIES"), &path);
+    return path;
+}
 
 int cli_open_history(const char *cmd, const char *location, cli_history_mode mode,
                      pk_store **out)
@@ -33,15 +45,18 @@ int cli_history_location(const char *cmd, const char *db, const char *config, ch
         snprintf(buf, len, "%s", db);
         return CLI_OK;
     }
-    if (!config && access("perfkit.yml", F_OK) == 0)
-        config = "perfkit.yml";
+    char *found = NULL;
+    if (!config)
+        config = found = cli_find_config();
     if (!config) {
         snprintf(buf, len, ".perfkit/history.db");
         return CLI_OK;
     }
     pk_config *c = NULL;
     pk_diag d;
-    if (pk_config_load(config, &c, &d) != PK_OK) {
+    pk_err e = pk_config_load(config, &c, &d);
+    pk_free(found);
+    if (e != PK_OK) {
         char msg[1400];
         cli_error(cmd, "%s", pk_diag_format(&d, msg, sizeof msg));
         return CLI_USAGE;

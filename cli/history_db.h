@@ -17,9 +17,14 @@ typedef enum cli_history_mode {
 int cli_open_history(const char *cmd, const char *location, cli_history_mode mode,
                      pk_store **out);
 
+/* The project's perfkit.yml, searched from the current directory upward
+ * (pk_config_find with $PERFKIT_CEILING_DIRECTORIES): "perfkit.yml",
+ * "../perfkit.yml", ...; NULL when there is none. Caller frees with pk_free. */
+char *cli_find_config(void);
+
 /* Where the history is when no check runs: db if given; else the history
- * path of config (or of ./perfkit.yml when config is NULL and it exists);
- * else .perfkit/history.db. Writes into buf. Returns CLI_OK or CLI_USAGE
+ * path of config (or of the project's perfkit.yml, cli_find_config, when
+ * config is NULL and there is one); else .perfkit/history.db. Writes into buf. Returns CLI_OK or CLI_USAGE
  * (a config that does not load; the error is printed). */
 int cli_history_location(const char *cmd, const char *db, const char *config, char *buf,
                          size_t len);

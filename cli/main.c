@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "perfkit/diag.h"
 #include "perfkit/machine.h"
 #include "perfkit/termsafe.h"
 #include "signals.h"
@@ -26,8 +27,9 @@ static const cli_command commands[] = {
      true},
     {"history", cmd_history, "a benchmark's runs over time, with a sparkline", false},
     {"compare", cmd_compare, "compare two runs from history", false},
-    {"baseline", cmd_baseline, "pin or unpin the baseline run", false},
+    {"baseline", cmd_baseline, "list, show, pin or unpin the baseline runs", false},
     {"size", cmd_size, "raw and compressed (gzip, brotli, zstd) file sizes, with budgets", false},
+    {"init", cmd_init, "write a commented perfkit.yml for the programs found here", false},
 };
 
 static void usage(FILE *f)
@@ -132,6 +134,14 @@ int main(int argc, char **argv)
         /* once a signal came, the exit status says so, even when it came
          * after the last run (the reports are complete then) */
         return cli_signal_status(commands[i].fn(argc - 1, argv + 1));
+    }
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].name;
+    const char *s = pk_diag_suggest(name, names, sizeof names / sizeof names[0]);
+    if (s) {   /* a typo: the one line that matters, not the whole usage */
+        cli_error(NULL, "unknown command `%s` — did you mean `%s`?", name, s);
+        return CLI_USAGE;
     }
     cli_error(NULL, "unknown command `%s`", name);
     usage(stderr);

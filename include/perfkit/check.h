@@ -594,5 +594,56 @@ pk_err pk_check_history_new(pk_store *st, const pk_check_history_opts *o,
                             pk_check_history **out, pk_diag *diag);
 void   pk_check_history_free(pk_check_history *h);   /* NULL is a no-op */
 
+/* ---- pinned baselines (`perfkit baseline list` / `show`) ----------------- */
+
+/* One pinned baseline: benchmark is compared with run by perfkit check
+ * (store.h pk_store_pin), whatever the baseline branch says. */
+typedef struct pk_check_pin {
+    char *benchmark;
+    pk_run_meta run;           /* the run it is pinned to */
+} pk_check_pin;
+
+typedef struct pk_check_pins {
+    pk_check_pin *pins;        /* sorted by benchmark name */
+    size_t n;                  /* 0: nothing is pinned */
+} pk_check_pins;
+
+/* Every pin of st with its run's metadata. On PK_OK *out owns the list
+ * (pk_check_pins_free). Errors, each with diag: PK_EINVAL (NULL
+ * arguments), PK_ECORRUPT (a pin to a run that is gone), PK_EIO,
+ * PK_ENOMEM. */
+pk_err pk_check_pins_new(pk_store *st, pk_check_pins **out, pk_diag *diag);
+void   pk_check_pins_free(pk_check_pins *p);   /* NULL is a no-op */
+
+/* One benchmark of a shown run: its primary figure's median. */
+typedef struct pk_check_run_bench {
+    char *benchmark;
+    char *figure;              /* the primary figure (else the first); NULL
+                                  when the benchmark failed in that run */
+    pk_unit_kind unit;
+    double median;             /* of the figure's samples */
+    size_t n;                  /* samples behind it */
+    char *error;               /* why it failed, NULL when it ran */
+    bool pinned;               /* this run is the benchmark's pinned baseline */
+} pk_check_run_bench;
+
+typedef struct pk_check_run_view {
+    pk_run_meta run;
+    pk_check_run_bench *benches;   /* in the run's order */
+    size_t n;
+    char *pinned_for;          /* ref was a pinned benchmark's name: it; else NULL */
+} pk_check_run_view;
+
+/* `perfkit baseline show REF`: the run REF names — the run pinned for the
+ * benchmark of that name when there is one, else a run reference
+ * (pk_store_resolve: id, `latest`, commit, branch) — with its metadata and
+ * each benchmark's primary figure. Errors, each with diag: PK_ENOENT
+ * (nothing of that name; the message suggests the nearest pinned benchmark
+ * or says the benchmark has no pin), PK_EINVAL (NULL arguments, an
+ * ambiguous commit prefix), PK_ECORRUPT, PK_EIO, PK_ENOMEM. */
+pk_err pk_check_run_view_new(pk_store *st, const char *ref, pk_check_run_view **out,
+                             pk_diag *diag);
+void   pk_check_run_view_free(pk_check_run_view *v);   /* NULL is a no-op */
+
 PK_END_DECLS
 #endif

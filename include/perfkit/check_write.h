@@ -44,10 +44,28 @@ pk_err pk_check_write_junit(FILE *f, const pk_check_report *r);
 /* h in format fmt: text (every benchmark: name, figure, latest value, a
  * sparkline and the run count; one benchmark: a sparkline and a row per run
  * with date, commit, branch, value and the change, marked ▲ slower / ▼
- * faster), json ("perfkit/history/v1"). o unused. Errors: PK_ENOTSUP
+ * faster; o->color: marked changes in red / green), json
+ * ("perfkit/history/v1"); o may be NULL (no colour). Errors: PK_ENOTSUP
  * (other formats), PK_EINVAL, PK_EIO, PK_ENOMEM. */
 pk_err pk_check_history_write(FILE *f, const pk_check_history *h, pk_format fmt,
                               const pk_write_opts *o);
+
+/* The pinned baselines (perfkit baseline list): text (a row per pin:
+ * benchmark, run, commit, branch, date; a sentence when none) or json
+ * ("perfkit/baselines/v1": pins[{benchmark, run, started_unix_ns, commit,
+ * branch, dirty}]). o unused, may be NULL. Errors: PK_ENOTSUP (other
+ * formats), PK_EINVAL, PK_EIO, PK_ENOMEM. */
+pk_err pk_check_pins_write(FILE *f, const pk_check_pins *p, pk_format fmt,
+                           const pk_write_opts *o);
+
+/* One run (perfkit baseline show): text (its metadata, then a row per
+ * benchmark: primary figure, median, samples, "pinned") or json
+ * ("perfkit/run/v1": run{run, started_unix_ns, commit, branch, dirty,
+ * perfkit_version, fingerprint, machine}, pinned_for, benchmarks[{name,
+ * figure, median, n, error, pinned}]). o unused, may be NULL. Errors:
+ * PK_ENOTSUP, PK_EINVAL, PK_EIO, PK_ENOMEM. */
+pk_err pk_check_run_view_write(FILE *f, const pk_check_run_view *v, pk_format fmt,
+                               const pk_write_opts *o);
 
 PK_END_DECLS
 #endif

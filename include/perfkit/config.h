@@ -230,5 +230,33 @@ pk_err pk_config_validate(const pk_config *c, pk_diag *diag);
  * PK_OK when none. */
 pk_err pk_config_validate_all(const pk_config *c, pk_diag_list *errors);
 
+/* The perfkit.yml of the project that directory start (NULL or "": the
+ * current directory) is in, found the way git finds a repository: start,
+ * then each parent, up to and including the top of a git repository (a
+ * directory holding `.git`), never onto another filesystem, never into a
+ * directory of ceilings (colon-separated absolute paths, e.g. the
+ * environment's PERFKIT_CEILING_DIRECTORIES; NULL: none), never above `/`.
+ * On PK_OK *out (caller frees with pk_free) is the path relative to start:
+ * "perfkit.yml", "../perfkit.yml", ... (prefixed with start when given).
+ * Errors: PK_ENOENT (none found; *out NULL), PK_EINVAL (out NULL, start
+ * too long), PK_ENOMEM. Thread-safety: reentrant. */
+pk_err pk_config_find(const char *start, const char *ceilings, char **out);
+
+/* `perfkit init`: the text of a first perfkit.yml for the project in dir
+ * (NULL or "": the current directory), every key commented. Its benchmarks
+ * are the programs found, never run, in dir's build/, bin/, out/,
+ * target/release/ and dir itself: executable ELF files, not lib*.so*, with
+ * a plain name (letters, digits, ._+-); one holding the string
+ * "benchmark_list_tests" or "_ZN9benchmark" (Google Benchmark's flag,
+ * its C++ namespace) is a Google Benchmark binary (`google-benchmark:`),
+ * the others commands; sorted, the first of a file name only, at most 8 of
+ * each kind. None found: one template benchmark, `echo hello`. The text
+ * passes pk_config_parse and, from dir, pk_config_validate. On PK_OK *out
+ * (caller frees with pk_free) holds it and *n_programs (may be NULL) how
+ * many programs it names. Writes nothing. Errors: PK_EINVAL (out NULL, dir
+ * too long),
+ * PK_ENOMEM. */
+pk_err pk_config_scaffold(const char *dir, char **out, size_t *n_programs);
+
 PK_END_DECLS
 #endif

@@ -131,7 +131,9 @@ pk_err pk_store_pinned(pk_store *s, const char *benchmark, int64_t *run_id);
 /* Resolve a user's reference to a run, tried in this order: a run id
  * ("42", if that run exists), "latest", a commit hash or unique prefix
  * (4..40 hex digits, any case; the most recent run of it), a branch name
- * (its most recent run). Errors: PK_ENOENT (nothing matches), PK_EINVAL
+ * (its most recent run). Errors: PK_ENOENT (nothing matches; the message
+ * says what would: "no run 99: the history has runs 1–14", or "'mian' is
+ * not a run id, commit or branch in history — did you mean `main`?"), PK_EINVAL
  * (empty, or an ambiguous commit prefix: the message names two matches),
  * PK_EIO. */
 pk_err pk_store_resolve(pk_store *s, const char *ref, int64_t *run_id);
@@ -170,6 +172,12 @@ pk_err pk_store_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_t 
  * pk_store_free_names(names, n). Errors: PK_EIO, PK_ENOMEM. */
 pk_err pk_store_list_benchmarks(pk_store *s, char ***names, size_t *n);
 void   pk_store_free_names(char **names, size_t n);
+
+/* Every pinned baseline (`perfkit baseline pin`), sorted by benchmark name:
+ * (*benchmarks)[i] is pinned to (*run_ids)[i], *n of each (0 and NULLs
+ * when nothing is pinned). Free with pk_store_free_names(*benchmarks, *n)
+ * and pk_free(*run_ids). Errors: PK_EINVAL, PK_EIO, PK_ENOMEM. */
+pk_err pk_store_list_pins(pk_store *s, char ***benchmarks, int64_t **run_ids, size_t *n);
 
 PK_END_DECLS
 #endif

@@ -51,54 +51,6 @@ pk_check_baselines pk_check_baseline_set_view(const pk_check_baseline_set *b)
     return v;
 }
 
-/* Branches (and "latest") of the newest runs of st as candidates for a
- * did-you-mean, into names[0..*n-1] (borrowed from runs). */
-static size_t ref_candidates(const pk_run_meta *runs, size_t n_runs, const char **names,
-                             size_t cap)
-{
-    size_t n = 0;
-    names[n++] = "latest";
-    for (size_t i = 0; i < n_runs && n < cap; i++) {
-        const char *b = runs[i].branch;
-        bool seen = !b[0];
-        for (size_t k = 0; k < n && !seen; k++)
-            seen = strcmp(names[k], b) == 0;
-        if (!seen)
-            names[n++] = b;
-    }
-    return n;
-}
-
-/* Why ref (which matches nothing) matches nothing, with a did-you-mean from
- * the branches of the last 1000 runs, or the range of run ids. */
-static void explain_missing(pk_store *st, const char *ref, pk_diag *diag)
-{
-    pk_run_meta *runs = NULL;
-    size_t n = 0;
-    if (pk_store_list_runs(st, 1000, &runs, &n) != PK_OK)
-        n = 0;
-    const char *names[64];
-    size_t k = ref_candidates(runs, n, names, sizeof names / sizeof names[0]);
-    const char *s = pk_diag_suggest(ref, names, k);
-    bool numeric = ref[0] && strspn(ref, "0123456789") == strlen(ref);
-    if (n == 0)
-        pk_diag_set(diag, NULL, 0, 0, "--baseline `%s`: the history has no run yet", ref);
-    else if (s)
-        pk_diag_set(diag, NULL, 0, 0,
-                    "--baseline `%s`: no such run, commit or branch in history (did you mean "
-                    "`%s`?)", ref, s);
-    else if (numeric)
-        pk_diag_set(diag, NULL, 0, 0,
-                    "--baseline `%s`: no such run in history (its runs are #%" PRId64
-                    " to #%" PRId64 ")", ref, runs[n - 1].id, runs[0].id);
-    else
-        pk_diag_set(diag, NULL, 0, 0,
-                    "--baseline `%s`: no such run, commit or branch in history (give a run "
-                    "id, `latest`, a commit or a branch; `perfkit history` lists the runs)",
-                    ref);
-    pk_free(runs);
-}
-
 pk_err pk__check_resolve_ref(pk_store *st, const char *ref, int64_t *id, pk_diag *diag)
 {
     *id = 0;
@@ -107,8 +59,8 @@ pk_err pk__check_resolve_ref(pk_store *st, const char *ref, int64_t *id, pk_diag
         return PK_ENOENT;
     }
     pk_err e = pk_store_resolve(st, ref, id);
-    if (e == PK_ENOENT)
-        explain_missing(st, ref, diag);
+    if (e == PK_ENOENT)   /* the store names ref and says what there is instead */
+        pk_diag_set(diag, NULL, 0, 0, "--baseline: %s", pk_store_last_error(st));
     else if (e != PK_OK)
         pk_diag_set(diag, NULL, 0, 0, "--baseline `%s`: %s", ref, pk_store_last_error(st));
     return e;

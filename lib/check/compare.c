@@ -18,8 +18,8 @@ static pk_err load(pk_store *st, const char *ref, pk_run_meta *meta, pk_resultse
     pk_err e = pk_store_resolve(st, ref, &id);
     if (e == PK_OK)
         e = pk_store_get_run(st, id, meta, rs);
-    if (e == PK_ENOENT)
-        pk_diag_set(diag, NULL, 0, 0, "`%s`: no such run, commit or branch in history", ref);
+    if (e == PK_ENOENT)   /* the store names ref and says what there is instead */
+        pk_diag_set(diag, NULL, 0, 0, "%s", pk_store_last_error(st));
     else if (e != PK_OK)
         pk_diag_set(diag, NULL, 0, 0, "`%s`: %s", ref, pk_store_last_error(st));
     return e;

@@ -189,8 +189,18 @@ static pk_err one(pk_store *st, const pk_check_history_opts *o, pk_check_history
     if (e != PK_OK)
         return fail(st, e, diag);
     if (!found) {
-        pk_diag_set(diag, NULL, 0, 0, "no runs of `%s`%s%s in history", o->benchmark,
-                    o->figure ? " with " : "", o->figure ? o->figure : "");
+        const char *hint = NULL;
+        char **names = NULL;
+        size_t nn = 0;
+        if (pk_store_list_benchmarks(st, &names, &nn) == PK_OK)
+            hint = pk_diag_suggest(o->benchmark, (const char *const *)names, nn);
+        if (hint && strcmp(hint, o->benchmark) == 0)
+            hint = NULL;   /* the benchmark is there; the figure is not */
+        pk_diag_set(diag, NULL, 0, 0, "no runs of `%s`%s%s in history%s%s%s", o->benchmark,
+                    o->figure ? " with " : "", o->figure ? o->figure : "",
+                    hint ? " \xe2\x80\x94 did you mean `" : "", hint ? hint : "",
+                    hint ? "`?" : "");
+        pk_store_free_names(names, nn);
         return PK_ENOENT;
     }
     h->n = 1;

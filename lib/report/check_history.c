@@ -94,7 +94,10 @@ static void text_all(FILE *f, const pk_check_history *h)
     }
 }
 
-static void text_row(FILE *f, const pk_check_history_series *s, const pk_check_history_row *r)
+/* With color, a marked change is red (slower) or green (faster), as in
+ * perfkit check's table. */
+static void text_row(FILE *f, const pk_check_history_series *s, const pk_check_history_row *r,
+                     bool color)
 {
     const pk_history_point *p = &r->point;
     char date[32], val[32], change[48] = "";
@@ -107,7 +110,11 @@ static void text_row(FILE *f, const pk_check_history_series *s, const pk_check_h
         const char *mark = r->mark == PK_VERDICT_SLOWER   ? "  \xe2\x96\xb2 slower"
                            : r->mark == PK_VERDICT_FASTER ? "  \xe2\x96\xbc faster"
                                                           : "";
-        snprintf(change, sizeof change, "%+.1f%%%s", r->change * 100.0, mark);
+        const char *on = !color || !mark[0]                ? ""
+                         : r->mark == PK_VERDICT_SLOWER ? "\033[31m"
+                                                        : "\033[32m";
+        snprintf(change, sizeof change, "%s%+.1f%%%s%s", on, r->change * 100.0, mark,
+                 on[0] ? "\033[0m" : "");
     }
     char commit[16], hash[8], branch[17];
     snprintf(commit, sizeof commit, "%s%s", p->commit[0] ? pk_termsafe(p->commit, hash, sizeof hash)
@@ -143,7 +150,7 @@ static void text_changes(FILE *f, const pk_check_history_series *s)
     }
 }
 
-static void text_one(FILE *f, const pk_check_history *h)
+static void text_one(FILE *f, const pk_check_history *h, bool color)
 {
     const pk_check_history_series *s = &h->series[0];
     char spark[512], stat[64];
@@ -156,15 +163,15 @@ static void text_one(FILE *f, const pk_check_history *h)
     fprintf(f, "  %-6s %-16s %-9s %-16s %12s  %s\n", "run", "date (UTC)", "commit", "branch",
             stat, "change");
     for (size_t i = 0; i < s->n; i++)
-        text_row(f, s, &s->rows[i]);
+        text_row(f, s, &s->rows[i], color);
     if (h->changes)
         text_changes(f, s);
 }
 
-static pk_err text(FILE *f, const pk_check_history *h)
+static pk_err text(FILE *f, const pk_check_history *h, bool color)
 {
     if (h->single)
-        text_one(f, h);
+        text_one(f, h, color);
     else
         text_all(f, h);
     return fflush(f) == EOF || ferror(f) ? PK_EIO : PK_OK;
@@ -291,12 +298,13 @@ static pk_err json_one(FILE *f, const pk_check_history *h)
     return pk__report_json_dump(f, root);
 }
 
-static pk_err json(FILE *f, const pk_check_history *h)
+static pk_err json(FILE *f, const pk_check_history *h, bool color)
 {
+    (void)color;
     return h->single ? json_one(f, h) : json_all(f, h);
 }
 
-typedef pk_err (*history_writer)(FILE *f, const pk_check_history *h);
+typedef pk_err (*history_writer)(FILE *f, const pk_check_history *h, bool color);
 
 static const history_writer writers[PK_FORMAT_COUNT] = {
     [PK_FORMAT_TEXT] = text,
@@ -306,10 +314,9 @@ static const history_writer writers[PK_FORMAT_COUNT] = {
 pk_err pk_check_history_write(FILE *f, const pk_check_history *h, pk_format fmt,
                               const pk_write_opts *o)
 {
-    (void)o;
     if ((unsigned)fmt >= PK_FORMAT_COUNT || !writers[fmt])
         return PK_ENOTSUP;
     if (!f || !h || (h->n && !h->series) || (h->single && h->n != 1))
         return PK_EINVAL;
-    return writers[fmt](f, h);
+    return writers[fmt](f, h, o && o->color);
 }

@@ -82,6 +82,14 @@ static const char *const sq_sql[SQ_N] = {
                       " SELECT (SELECT min(benchmark) FROM results WHERE benchmark > b.name)"
                       " FROM b WHERE b.name IS NOT NULL)"
                       " SELECT name FROM b WHERE name IS NOT NULL",
+    [SQ_LIST_PINS] = "SELECT benchmark, run_id FROM pins ORDER BY benchmark",
+    [SQ_RUN_SPAN] = "SELECT min(id), max(id), count(*) FROM runs",
+    /* the same skip through runs_branch: one probe per branch */
+    [SQ_LIST_BRANCHES] = "WITH RECURSIVE b(name) AS ("
+                         " SELECT min(branch) FROM runs UNION ALL"
+                         " SELECT (SELECT min(branch) FROM runs WHERE branch > b.name)"
+                         " FROM b WHERE b.name IS NOT NULL)"
+                         " SELECT name FROM b WHERE name IS NOT NULL AND name != ''",
 };
 
 sqlite3_stmt *pk__sqlite_stmt(pk_store *s, pk__sq_stmt id, pk_err *e)
@@ -485,4 +493,7 @@ const pk_store_backend pk__sqlite_backend = {
     .history = pk__sqlite_history,
     .list_runs = pk__sqlite_list_runs,
     .list_benchmarks = pk__sqlite_list_benchmarks,
+    .list_pins = pk__sqlite_list_pins,
+    .run_span = pk__sqlite_run_span,
+    .list_branches = pk__sqlite_list_branches,
 };

@@ -21,7 +21,7 @@ typedef enum pk__sq_stmt {
     SQ_PINNED, SQ_BASE_ANY, SQ_BASE_BRANCH, SQ_BASE_FP, SQ_BASE_BRANCH_FP,
     SQ_RUN_EXISTS, SQ_LATEST, SQ_LATEST_COMMIT, SQ_LATEST_BRANCH, SQ_MATCH_COMMITS,
     SQ_HAS_BENCH, SQ_PIN_ONE, SQ_PIN_ALL, SQ_UNPIN_ONE, SQ_UNPIN_ALL,
-    SQ_HISTORY, SQ_LIST_RUNS, SQ_LIST_BENCH,
+    SQ_HISTORY, SQ_LIST_RUNS, SQ_LIST_BENCH, SQ_LIST_PINS, SQ_RUN_SPAN, SQ_LIST_BRANCHES,
     SQ_N
 } pk__sq_stmt;
 
@@ -122,6 +122,9 @@ pk_err pk__sqlite_history(pk_store *s, const char *benchmark, const char *figure
                           size_t *n);
 pk_err pk__sqlite_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_t *n);
 pk_err pk__sqlite_list_benchmarks(pk_store *s, char ***names, size_t *n);
+pk_err pk__sqlite_list_pins(pk_store *s, char ***benchmarks, int64_t **run_ids, size_t *n);
+pk_err pk__sqlite_run_span(pk_store *s, int64_t *first, int64_t *last, int64_t *count);
+pk_err pk__sqlite_list_branches(pk_store *s, char ***names, size_t *n);
 
 /* The backend (sqlite.c). */
 extern const pk_store_backend pk__sqlite_backend;

@@ -225,29 +225,73 @@ pk_err pk__sqlite_list_runs(pk_store *s, size_t limit, pk_run_meta **runs, size_
     return PK_OK;
 }
 
-pk_err pk__sqlite_list_benchmarks(pk_store *s, char ***names, size_t *n)
+/* Column 0 of every row of statement id, as names; ids into *ids (when
+ * not NULL) from column 1. */
+static pk_err list_names(pk_store *s, pk__sq_stmt id, const char *what, char ***names,
+                         int64_t **ids, size_t *n)
 {
     pk_err e = PK_OK;
-    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_LIST_BENCH, &e);
+    sqlite3_stmt *st = pk__sqlite_stmt(s, id, &e);
     if (!st)
         return e;
     char **out = NULL;
-    size_t cnt = 0, cap = 0;
+    int64_t *nums = NULL;
+    size_t cnt = 0, cap = 0, cap_ids = 0;
     int rc = SQLITE_DONE;
     while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         char *name = NULL;
         if (pk__grow((void **)&out, &cap, cnt + 1, sizeof *out) != PK_OK ||
-            !(name = pk_strdup((const char *)sqlite3_column_text(st, 0))))
-            e = pk__store_fail(s, PK_ENOMEM, "out of memory listing benchmarks");
-        else
+            (ids && pk__grow((void **)&nums, &cap_ids, cnt + 1, sizeof *nums) != PK_OK) ||
+            !(name = pk_strdup((const char *)sqlite3_column_text(st, 0)))) {
+            e = pk__store_fail(s, PK_ENOMEM, "out of memory %s", what);
+        } else {
+            if (ids)
+                nums[cnt] = sqlite3_column_int64(st, 1);
             out[cnt++] = name;
+        }
     }
-    e = pk__sqlite_rows_end(s, st, e, rc, "listing benchmarks");
+    e = pk__sqlite_rows_end(s, st, e, rc, what);
     if (e != PK_OK) {
         pk_store_free_names(out, cnt);
+        pk_free(nums);
         return e;
     }
     *names = out;
+    if (ids)
+        *ids = nums;
     *n = cnt;
     return PK_OK;
+}
+
+pk_err pk__sqlite_list_benchmarks(pk_store *s, char ***names, size_t *n)
+{
+    return list_names(s, SQ_LIST_BENCH, "listing benchmarks", names, NULL, n);
+}
+
+pk_err pk__sqlite_list_branches(pk_store *s, char ***names, size_t *n)
+{
+    return list_names(s, SQ_LIST_BRANCHES, "listing branches", names, NULL, n);
+}
+
+pk_err pk__sqlite_list_pins(pk_store *s, char ***benchmarks, int64_t **run_ids, size_t *n)
+{
+    return list_names(s, SQ_LIST_PINS, "listing pins", benchmarks, run_ids, n);
+}
+
+pk_err pk__sqlite_run_span(pk_store *s, int64_t *first, int64_t *last, int64_t *count)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_RUN_SPAN, &e);
+    if (!st)
+        return e;
+    int rc = sqlite3_step(st);
+    *first = *last = *count = 0;
+    if (rc == SQLITE_ROW) {
+        *first = sqlite3_column_int64(st, 0);
+        *last = sqlite3_column_int64(st, 1);
+        *count = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? PK_OK
+                                                 : pk__sqlite_fail(s, rc, "counting runs");
 }

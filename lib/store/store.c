@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "perfkit/alloc.h"
+#include "perfkit/diag.h"
 #include "store/store_int.h"
 
 void pk_store_opts_init(pk_store_opts *o)
@@ -268,6 +269,59 @@ static bool commit_prefix(const char *s, char out[41])
     return true;
 }
 
+/* PK_ENOENT for a reference nothing matches, with what would have: the
+ * range of run ids for a number, else the nearest branch name (or
+ * `latest`) by edit distance (pk_diag_suggest), else the branches there are. */
+static pk_err not_found(pk_store *s, const char *ref)
+{
+    pk_err e;
+    if (all_digits(ref)) {
+        int64_t first, last, count;
+        if ((e = s->be->run_span(s, &first, &last, &count)) != PK_OK)
+            return e;
+        if (count == 0)
+            return pk__store_fail(s, PK_ENOENT, "no run %s: the history has no runs yet", ref);
+        if (count == 1)
+            return pk__store_fail(s, PK_ENOENT, "no run %s: the history has run %" PRId64
+                                  " only", ref, first);
+        if (count == last - first + 1)
+            return pk__store_fail(s, PK_ENOENT, "no run %s: the history has runs %" PRId64
+                                  "\xe2\x80\x93%" PRId64, ref, first, last);
+        return pk__store_fail(s, PK_ENOENT, "no run %s: the history has %" PRId64
+                              " runs between %" PRId64 " and %" PRId64, ref, count, first,
+                              last);
+    }
+    char **names = NULL;
+    size_t n = 0;
+    if ((e = s->be->list_branches(s, &names, &n)) != PK_OK)
+        return e;
+    const char **cand = pk_calloc(n + 1, sizeof *cand);
+    if (!cand) {
+        pk_store_free_names(names, n);
+        return pk__store_fail(s, PK_ENOMEM, "out of memory resolving '%s'", ref);
+    }
+    cand[0] = "latest";
+    for (size_t i = 0; i < n; i++)
+        cand[i + 1] = names[i];
+    const char *hint = pk_diag_suggest(ref, cand, n + 1);
+    if (hint) {
+        e = pk__store_fail(s, PK_ENOENT, "'%s' is not a run id, commit or branch in history "
+                           "\xe2\x80\x94 did you mean `%s`?", ref, hint);
+    } else {
+        char list[256] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < n && i < 5 && used < sizeof list; i++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                     names[i]);
+        e = pk__store_fail(s, PK_ENOENT, "'%s' is not a run id, commit or branch in history%s%s%s%s",
+                           ref, n ? " (branches: " : "", list, n > 5 ? ", ..." : "",
+                           n ? ")" : "");
+    }
+    pk_free(cand);
+    pk_store_free_names(names, n);
+    return e;
+}
+
 pk_err pk_store_resolve(pk_store *s, const char *ref, int64_t *run_id)
 {
     if (run_id)
@@ -313,10 +367,7 @@ pk_err pk_store_resolve(pk_store *s, const char *ref, int64_t *run_id)
     }
     if ((e = s->be->latest_run(s, PK__STORE_BY_BRANCH, ref, run_id)) != PK_OK)
         return e;
-    if (*run_id == 0)
-        return pk__store_fail(s, PK_ENOENT,
-                              "'%s' is not a run id, commit or branch in history", ref);
-    return PK_OK;
+    return *run_id == 0 ? not_found(s, ref) : PK_OK;
 }
 
 /* ---- pins, history, listings ------------------------------------------------ */
@@ -384,6 +435,22 @@ pk_err pk_store_list_benchmarks(pk_store *s, char ***names, size_t *n)
     if (!names || !n)
         return pk__store_fail(s, PK_EINVAL, "list_benchmarks: invalid argument");
     return s->be->list_benchmarks(s, names, n);
+}
+
+pk_err pk_store_list_pins(pk_store *s, char ***benchmarks, int64_t **run_ids, size_t *n)
+{
+    if (benchmarks)
+        *benchmarks = NULL;
+    if (run_ids)
+        *run_ids = NULL;
+    if (n)
+        *n = 0;
+    if (!s)
+        return PK_EINVAL;
+    begin(s);
+    if (!benchmarks || !run_ids || !n)
+        return pk__store_fail(s, PK_EINVAL, "list_pins: invalid argument");
+    return s->be->list_pins(s, benchmarks, run_ids, n);
 }
 
 void pk_store_free_names(char **names, size_t n)

@@ -49,6 +49,13 @@ typedef struct pk_store_backend {
                       const char *stat, size_t limit, pk_history_point **points, size_t *n);
     pk_err (*list_runs)(pk_store *s, size_t limit, pk_run_meta **runs, size_t *n);
     pk_err (*list_benchmarks)(pk_store *s, char ***names, size_t *n);
+    /* Every pin, sorted by benchmark: names (pk_store_free_names) and run
+     * ids (pk_free), *n of each. */
+    pk_err (*list_pins)(pk_store *s, char ***benchmarks, int64_t **run_ids, size_t *n);
+    /* Lowest and highest run id and the number of runs (all 0: none). */
+    pk_err (*run_span)(pk_store *s, int64_t *first, int64_t *last, int64_t *count);
+    /* Distinct non-empty branch names, sorted (pk_store_free_names). */
+    pk_err (*list_branches)(pk_store *s, char ***names, size_t *n);
 } pk_store_backend;
 
 #define PK__STORE_ERRLEN 512

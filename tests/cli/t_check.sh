@@ -133,7 +133,7 @@ assert reg["mode"] == "runs" and reg["status"] == "regressed", reg
 '
 run compare --db hist.db 1 99
 expect_rc 2
-expect_err 'no such run'
+expect_err 'no run 99: the history has runs 1–'
 
 # markdown for a pull request
 run check a.yml --no-store --markdown

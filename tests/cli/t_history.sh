@@ -87,4 +87,4 @@ expect_out 'improved'
 expect_out '❌ error'
 run compare --db hist.db 1 latest~
 expect_rc 2
-expect_err '`latest~`: no such run, commit or branch in history'
+expect_err "'latest~' is not a run id, commit or branch in history — did you mean \`latest\`\?"
