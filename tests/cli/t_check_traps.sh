@@ -26,7 +26,7 @@ expect_err 'no benchmark matches --only `zzzzzzzz` \(the config has `sort` and `
 # --baseline without a history: nothing runs, nothing is created
 run check p.yml --baseline main
 expect_rc 2
-expect_err '--baseline `main`: .*— nothing has run$'
+expect_err '--baseline: .*main.*— nothing has run$'
 [ ! -e ran ] || die "a benchmark ran before --baseline was resolved"
 
 # every config error in one pass, in the file's order, then exit 2 once
@@ -111,11 +111,11 @@ run check p.yml
 rm -f ran
 run check p.yml --baseline mian
 expect_rc 2
-expect_err '--baseline `mian`: no such run, commit or branch in history \(did you mean `main`\?\) — nothing has run$'
+expect_err "--baseline: 'mian' is not a run id, commit or branch in history — did you mean \`main\`\? — nothing has run$"
 [ ! -e ran ] || die "a benchmark ran before --baseline was resolved"
 run check p.yml --baseline 99
 expect_rc 2
-expect_err '--baseline `99`: no such run in history \(its runs are #1 to #1\) — nothing has run$'
+expect_err '--baseline: no run 99: the history has run 1 only — nothing has run$'
 [ ! -e ran ] || die "a benchmark ran before --baseline was resolved"
 # a good --baseline still works
 run check p.yml --baseline main --no-store
