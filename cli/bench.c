@@ -69,8 +69,9 @@ static const char usage_text[] =
 "                           report and the Markdown/AsciiDoc/org-mode tables\n"
 "      --sort METHOD        table rows and summary: auto, command (as given) or\n"
 "                           mean-time\n"
-"      --style TYPE         auto, basic (no colour or progress), full, nocolor,\n"
-"                           color, none (no report on stdout; exports still written)\n"
+"      --style TYPE         auto, basic (no colour, no progress bar), full (both,\n"
+"                           even off a terminal), nocolor, color, none (no report\n"
+"                           or progress; exports are still written)\n"
 "      --json               perfkit JSON on stdout instead of the text report\n"
 "      --export-json FILE   perfkit JSON with every raw sample (schema perfkit/bench/v1)\n"
 "      --export-hyperfine-json FILE   hyperfine's JSON export format\n"
@@ -163,7 +164,8 @@ typedef struct bench_args {
     bool json;
     bool quiet;                  /* --style none: no report on stdout */
     int color;                   /* -1 auto, 0 never, 1 always */
-    int progress;                /* -1 auto (a TTY), 0 none, 1 a bar whatever stderr is */
+    int progress;                /* -1 auto (a bar on a TTY, else plain lines), 0 none,
+                                    1 a bar, 2 plain lines, whatever stderr is */
     pk_write_opts wo;            /* time unit and sort of every writer */
 } bench_args;
 
@@ -235,8 +237,8 @@ static bool parse_style(bench_args *a, const char *v)
         int color, progress;
         bool quiet;
     } styles[] = {
-        {"auto", -1, -1, false},   {"basic", 0, 0, false}, {"full", 1, 1, false},
-        {"nocolor", 0, -1, false}, {"color", 1, 0, false}, {"none", 0, 0, true},
+        {"auto", -1, -1, false},   {"basic", 0, 2, false}, {"full", 1, 1, false},
+        {"nocolor", 0, -1, false}, {"color", 1, 2, false}, {"none", 0, 0, true},
     };
     for (size_t i = 0; i < sizeof styles / sizeof styles[0]; i++)
         if (strcmp(v, styles[i].name) == 0) {
@@ -560,7 +562,7 @@ static int run_bench(bench_args *a, const pk_cmd_list *x, size_t ref)
         return rc;
     progress_state ps = {.cmds = x->cmds};
     cli_progress_init(&ps.bar, CMD);
-    if (a->progress >= 0)   /* --style: a bar whatever stderr is, or none */
+    if (a->progress > 0)   /* --style: a bar or plain lines, whatever stderr is */
         ps.bar.tty = a->progress == 1;
     if (a->progress != 0) {
         a->o.progress = on_progress;
