@@ -89,19 +89,17 @@ typedef struct dunit {
 
 static dunit unit_for(const out *o, double ns)
 {
+    static const double forced[] = {
+        [PK_TIME_UNIT_US] = 1e3, [PK_TIME_UNIT_MS] = 1e6, [PK_TIME_UNIT_S] = 1e9};
     dunit u = {"ns", 1, 0};
     double a = fabs(ns);
-    if (o->unit == PK_TIME_UNIT_S)
+    /* a forced unit (-u) is picked as if the value were one of it */
+    double pick = o->unit > PK_TIME_UNIT_AUTO && o->unit <= PK_TIME_UNIT_S ? forced[o->unit] : a;
+    if (pick >= 1e9)
         u = (dunit){"s", 1e9, 3};
-    else if (o->unit == PK_TIME_UNIT_MS)
+    else if (pick >= 1e6)
         u = (dunit){"ms", 1e6, 1};
-    else if (o->unit == PK_TIME_UNIT_US)
-        u = (dunit){o->ascii ? "us" : "µs", 1e3, 1};
-    else if (a >= 1e9)
-        u = (dunit){"s", 1e9, 3};
-    else if (a >= 1e6)
-        u = (dunit){"ms", 1e6, 1};
-    else if (a >= 1e3)
+    else if (pick >= 1e3)
         u = (dunit){o->ascii ? "us" : "µs", 1e3, 1};
     double v = a / u.ns;
     if (u.ns > 1 && u.ns < 1e9)

@@ -70,13 +70,13 @@ static void set_err(plan *p, const char *fmt, ...)
     va_end(ap);
 }
 
-/* SHELL-WORDS -c text into *out (pk_shellwords_free). */
-static pk_err shell_argv(const plan *p, const char *text, char ***out)
+/* SHELL-WORDS -c text, NULL-terminated (pk_shellwords_free); NULL on ENOMEM. */
+static char **shell_argv(const plan *p, const char *text)
 {
     size_t n = p->shell_n + 2;
     char **argv = pk_calloc(n + 1, sizeof *argv);
     if (!argv)
-        return PK_ENOMEM;
+        return NULL;
     bool ok = true;
     for (size_t i = 0; i < p->shell_n; i++)
         ok = (argv[i] = pk_strdup(p->shell[i])) && ok;
@@ -86,10 +86,9 @@ static pk_err shell_argv(const plan *p, const char *text, char ***out)
         for (size_t i = 0; i < n; i++)   /* a NULL in the middle would stop */
             pk_free(argv[i]);            /* pk_shellwords_free early */
         pk_free(argv);
-        return PK_ENOMEM;
+        return NULL;
     }
-    *out = argv;
-    return PK_OK;
+    return argv;
 }
 
 /* The shell's words from o->shell_cmd (default /bin/sh), its program found. */
@@ -125,8 +124,8 @@ static pk_err prepare_cmd(plan *p, const char *text, const char *cwd, const char
         return PK_OK;
     pk_err e;
     if (p->o->shell) {
-        if ((e = shell_argv(p, text, &out->argv)) != PK_OK)
-            return e;
+        if (!(out->argv = shell_argv(p, text)))
+            return PK_ENOMEM;
     } else {
         size_t col = 0;
         e = pk_shellwords_split(text, &out->argv, NULL, &col);
@@ -346,10 +345,10 @@ static pk_err calibrate(plan *p)
     const pk_cmdbench_opts *o = p->o;
     if (!o->shell || !o->shell_calibration_runs || o->measure != PK_MEASURE_TIME)
         return PK_OK;
-    char **argv = NULL;
-    pk_err e = shell_argv(p, "", &argv);
-    if (e != PK_OK)
-        return e;
+    char **argv = shell_argv(p, "");
+    if (!argv)
+        return PK_ENOMEM;
+    pk_err e = PK_OK;
     double wall = 0, user = 0, sys = 0;
     size_t n = o->shell_calibration_runs;
     for (size_t k = 0; k < n && e == PK_OK; k++) {
