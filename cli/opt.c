@@ -4,7 +4,8 @@
  * surprises, no hex, inf or nan — pk_units_number decides what a number is)
  * and every error names the option, the value and what was expected; a
  * value too large says so ("more than the limit of", "out of range"). An unknown option
- * gets a "did you mean" from the command's own option table (edit distance). */
+ * gets a "did you mean" from the command's own option table (edit distance);
+ * a known option without a value given one (`--json=yes`) says just that. */
 #include "opt.h"
 
 #include <errno.h>
@@ -133,6 +134,24 @@ bool opt_fraction(const char *cmd, const char *opt, const char *val, double *out
     return true;
 }
 
+/* The option without an argument that name[0..len) spells, whole or as the
+ * unique prefix getopt_long accepts; NULL when there is none. */
+static const struct option *takes_no_value(const struct option *longopts, const char *name,
+                                           size_t len)
+{
+    const struct option *found = NULL;
+    size_t n = 0;
+    for (const struct option *o = longopts; o->name; o++) {
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        if (o->name[len] == '\0')
+            return o->has_arg == no_argument ? o : NULL;   /* exact: the only candidate */
+        found = o;
+        n++;
+    }
+    return n == 1 && found->has_arg == no_argument ? found : NULL;
+}
+
 void opt_unknown(const char *cmd, const char *arg, const struct option *longopts)
 {
     const char *names[128];
@@ -142,6 +161,13 @@ void opt_unknown(const char *cmd, const char *arg, const struct option *longopts
     if (strncmp(arg, "--", 2) == 0) {
         char word[64];
         size_t len = strcspn(arg + 2, "=");
+        const struct option *flag = arg[2 + len] == '=' ? takes_no_value(longopts, arg + 2, len)
+                                                          : NULL;
+        if (flag) {
+            cli_error(cmd, "option `--%s` takes no value (given `%s`); see `perfkit %s --help`",
+                      flag->name, arg, cmd);
+            return;
+        }
         if (len >= sizeof word)
             len = sizeof word - 1;
         memcpy(word, arg + 2, len);

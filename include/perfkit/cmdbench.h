@@ -67,7 +67,8 @@ typedef struct pk_cmdbench_opts {
                                  command (default 3 s) */
     const char *setup;        /* once before the runs of all commands; may be NULL */
     const char *cleanup;      /* once after all runs; may be NULL */
-    bool shell;               /* run commands through /bin/sh -c (default false) */
+    bool shell;               /* run commands through a shell, shell_cmd or
+                                 /bin/sh, with -c (default false) */
     bool interleave;          /* default true */
     bool ignore_failure;      /* keep going when a command fails (default false) */
     uint64_t seed;            /* shuffle seed (default: fixed 0x9e3779b97f4a7c15) */
@@ -82,7 +83,23 @@ typedef struct pk_cmdbench_opts {
                                  largest of the commands' counts, so block i
                                  holds run i of each (paired mode); default
                                  false */
+    const char *shell_cmd;    /* with shell: the shell as a command line, split
+                                 into words with shell quoting rules ("bash",
+                                 "/bin/zsh", "bash --norc"); each command runs
+                                 as SHELL-WORDS -c CMD. NULL (default): /bin/sh */
+    size_t shell_calibration_runs;  /* with shell, in PK_MEASURE_TIME: run
+                                 `SHELL -c ''` this many times before the setup
+                                 command and subtract the mean wall, user and
+                                 sys time of those runs from every measured
+                                 run (each clamped at 0), as hyperfine does;
+                                 counters, RSS and instructions are left as
+                                 measured. 0 (default): no correction. At most
+                                 PK_RUNS_MAX; PK_SHELL_CALIBRATION_RUNS is
+                                 hyperfine's count */
 } pk_cmdbench_opts;
+
+/* How many runs of the bare shell hyperfine averages for its correction. */
+#define PK_SHELL_CALIBRATION_RUNS 50
 
 void pk_cmdbench_opts_init(pk_cmdbench_opts *o);
 
@@ -102,6 +119,13 @@ typedef struct pk_cmd_result {
     size_t n_failures;         /* runs that failed (with ignore_failure) */
 } pk_cmd_result;
 
+/* The shell's start-up time subtracted from every measured run. */
+typedef struct pk_shell_correction {
+    bool applied;              /* the runs were corrected */
+    size_t runs;               /* runs of `SHELL -c ''` averaged */
+    uint64_t wall_ns, user_ns, sys_ns;  /* the means subtracted */
+} pk_shell_correction;
+
 typedef struct pk_cmdbench_result {
     pk_cmd_result *cmds;
     size_t n_cmds;
@@ -112,6 +136,10 @@ typedef struct pk_cmdbench_result {
     uint32_t counters_supported;      /* mask as pk_runner_counters_supported */
     pk_instr_source instr_source;     /* where instructions came from */
     uint64_t started_unix_ns;         /* wall-clock start, for exports */
+    char *shell;                      /* owned: the shell command line the
+                                         commands ran under ("/bin/sh" by
+                                         default), NULL without a shell */
+    pk_shell_correction shell_correction;  /* all zero when not applied */
 } pk_cmdbench_result;
 
 /* Run the benchmark. On PK_OK, PK_EFAIL (a command failed) and PK_EINTR
@@ -128,7 +156,10 @@ typedef struct pk_cmdbench_result {
  * more than the limit of 1000000" —, an unparsable command line),
  * PK_ENOENT / PK_EPERM (a program is missing or not executable), PK_ENOMEM,
  * PK_EIO, PK_ENOTSUP (instructions requested but neither counters nor
- * valgrind are available). */
+ * valgrind are available). With o->shell_calibration_runs the shell runs
+ * `-c ''` first; a shell that cannot (it exits non-zero) is PK_EINVAL
+ * ("cannot measure the shell's start-up: `bash -c ''` failed with exit
+ * code 2") before the setup command or any benchmarked command has run. */
 pk_err pk_cmdbench_run(const pk_cmdbench_cmd *cmds, size_t n, const pk_cmdbench_opts *o,
                        pk_cmdbench_result **out, pk_diag *diag);
 void   pk_cmdbench_result_free(pk_cmdbench_result *r);   /* NULL is a no-op */

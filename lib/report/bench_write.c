@@ -11,6 +11,8 @@ static const bench_writer writers[PK_FORMAT_COUNT] = {
     [PK_FORMAT_HYPERFINE_JSON] = pk__report_bench_hyperfine,
     [PK_FORMAT_CSV] = pk__report_bench_csv,
     [PK_FORMAT_MARKDOWN] = pk__report_bench_markdown,
+    [PK_FORMAT_ASCIIDOC] = pk__report_bench_asciidoc,
+    [PK_FORMAT_ORGMODE] = pk__report_bench_orgmode,
 };
 
 pk_err pk_bench_report_write(FILE *f, const pk_bench_report *r, pk_format fmt,

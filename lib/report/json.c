@@ -5,7 +5,8 @@
  * (null where a figure was not measured — never 0) and the comparisons.
  * Built as a jansson tree, then dumped once; shape:
  *   {schema, perfkit_version, started, started_unix_ns, machine, measure,
- *    primary, instructions_source, interrupted, failed, counters_supported[],
+ *    primary, instructions_source, shell{command, correction{runs, wall_ns,
+ *    user_ns, sys_ns} or null} or null, interrupted, failed, counters_supported[],
  *    results[{name, command, parameters, n_runs, failed, n_failures, failure,
  *             summary{wall.., instructions, counters{name: ..}}, runs[]}],
  *    comparisons[{name, reference, ratio, ci_lo, ci_hi, confidence, p_value,
@@ -217,6 +218,33 @@ static json_t *comparison_json(const pk_bench_report *r, size_t i)
     return j;
 }
 
+/* {"command": "bash", "correction": {runs, wall_ns, user_ns, sys_ns} or
+ * null}, or null without a shell. */
+static json_t *shell_json(const pk_cmdbench_result *b)
+{
+    const pk_shell_correction *c = &b->shell_correction;
+    if (!b->shell)
+        return json_null();
+    json_t *j = json_object(), *cj;
+    if (!j)
+        return NULL;
+    /* set steals cj, even when it fails: only j is released below */
+    if (pk__report_json_set(j, "command", pk__report_json_str(b->shell)) ||
+        pk__report_json_set(j, "correction", cj = c->applied ? json_object() : json_null())) {
+        json_decref(j);
+        return NULL;
+    }
+    if (c->applied &&
+        (pk__report_json_set(cj, "runs", pk__report_json_u64(c->runs)) ||
+         pk__report_json_set(cj, "wall_ns", pk__report_json_u64(c->wall_ns)) ||
+         pk__report_json_set(cj, "user_ns", pk__report_json_u64(c->user_ns)) ||
+         pk__report_json_set(cj, "sys_ns", pk__report_json_u64(c->sys_ns)))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
 static json_t *report_json(const pk_bench_report *r)
 {
     const pk_cmdbench_result *b = r->bench;
@@ -232,6 +260,7 @@ static json_t *report_json(const pk_bench_report *r)
         pk__report_json_set(j, "measure", json_string(pk__report_measure_name(b->measure))) ||
         pk__report_json_set(j, "primary", json_string(pk_metric_name(r->primary))) ||
         pk__report_json_set(j, "instructions_source", src ? json_string(src) : json_null()) ||
+        pk__report_json_set(j, "shell", shell_json(b)) ||
         pk__report_json_set(j, "interrupted", json_boolean(b->interrupted)) ||
         pk__report_json_set(j, "failed", json_boolean(b->failed)) ||
         !(supported = child(j, "counters_supported", json_array())) ||

@@ -4,8 +4,9 @@
  *   |:---|---:|---:|---:|---:|:---|
  *   | `sleep 0.1` | 101.2 ± 0.4 | 100.6 | 102.0 | 1.00 | reference |
  *
- * The unit follows hyperfine (chosen from the first command: s with 3
- * decimals, ms with 1) and adds µs for sub-millisecond commands. "Relative"
+ * The unit is --time-unit's (pk_write_opts) or follows hyperfine (chosen from
+ * the first command: s with 3 decimals, ms or µs with 1); the rows go in
+ * the order pk_write_opts.sort asks for. "Relative"
  * is mean / mean of the reference with hyperfine's propagated ± error; the
  * verdict is the statistical comparison. In instructions mode the figures are
  * exact instruction counts. Commands go in backticks with `|` escaped. A
@@ -14,6 +15,7 @@
 
 #include <math.h>
 #include <string.h>
+#include "perfkit/alloc.h"
 
 /* Inline code span of s: `s`, or `` s `` when s holds a backtick; '|'
  * escaped, line breaks as spaces. */
@@ -33,27 +35,7 @@ static void code_span(FILE *f, const char *s)
     fprintf(f, "%s%s", pad, fence);
 }
 
-typedef struct unit {
-    const char *name;
-    double ns;   /* ns per unit */
-    int prec;
-} unit;
-
-static unit pick_unit(const pk_bench_report *r)
-{
-    unit u = {"ms", 1e6, 1};
-    for (size_t i = 0; i < r->bench->n_cmds; i++) {
-        const pk_summary *w = pk__report_fig(r, i, PK_METRIC_WALL);
-        if (!w)
-            continue;
-        if (w->mean >= 1e9)
-            u = (unit){"s", 1e9, 3};
-        else if (w->mean < 1e6)
-            u = (unit){"µs", 1e3, 1};
-        break;
-    }
-    return u;
-}
+typedef pk__report_tunit unit;
 
 static void fig_cells(FILE *f, const pk_summary *s, bool instr, unit u)
 {
@@ -107,18 +89,21 @@ static void verdict_cell(FILE *f, const pk_bench_report *r, size_t i)
 
 pk_err pk__report_bench_markdown(FILE *f, const pk_bench_report *r, const pk_write_opts *o)
 {
-    (void)o;
     if (!f || !r)
         return PK_EINVAL;
+    size_t *order = pk__report_order(r, o);
+    if (!order)
+        return PK_ENOMEM;
     bool instr = r->primary == PK_METRIC_INSTRUCTIONS;
-    unit u = pick_unit(r);
+    unit u = pk__report_table_unit(r, o);
     if (instr)
         fputs("| Command | Instructions | Min | Max | Relative | Verdict |\n", f);
     else
         fprintf(f, "| Command | Mean [%s] | Min [%s] | Max [%s] | Relative | Verdict |\n",
                 u.name, u.name, u.name);
     fputs("|:---|---:|---:|---:|---:|:---|\n", f);
-    for (size_t i = 0; i < r->bench->n_cmds; i++) {
+    for (size_t k = 0; k < r->bench->n_cmds; k++) {
+        size_t i = order[k];
         const pk_summary *s = pk__report_fig(r, i, r->primary);
         fputs("| ", f);
         code_span(f, pk__report_cmd_name(r->cmds[i].res));
@@ -132,6 +117,7 @@ pk_err pk__report_bench_markdown(FILE *f, const pk_bench_report *r, const pk_wri
         relative_cell(f, r, i, s);
         verdict_cell(f, r, i);
     }
+    pk_free(order);
     char machine[512];
     const char *src = pk__report_instr_source_name(r->bench->instr_source);
     fprintf(f, "\nMachine: %s; perfkit %s", pk__report_machine_line(&r->machine, machine,

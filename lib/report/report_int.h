@@ -16,6 +16,22 @@ pk_err pk__report_bench_json(FILE *f, const pk_bench_report *r, const pk_write_o
 pk_err pk__report_bench_hyperfine(FILE *f, const pk_bench_report *r, const pk_write_opts *o);
 pk_err pk__report_bench_csv(FILE *f, const pk_bench_report *r, const pk_write_opts *o);
 pk_err pk__report_bench_markdown(FILE *f, const pk_bench_report *r, const pk_write_opts *o);
+pk_err pk__report_bench_asciidoc(FILE *f, const pk_bench_report *r, const pk_write_opts *o);
+pk_err pk__report_bench_orgmode(FILE *f, const pk_bench_report *r, const pk_write_opts *o);
+
+/* The time unit of a table (markup.c): o's time_unit, else hyperfine's rule
+ * on the first command with a wall time: µs below 1 ms, ms below 1 s, else s
+ * (1, 1 and 3 decimals). o may be NULL. */
+typedef struct pk__report_tunit {
+    const char *name;   /* "µs", "ms", "s" */
+    double ns;          /* ns per unit */
+    int prec;           /* decimals */
+} pk__report_tunit;
+pk__report_tunit pk__report_table_unit(const pk_bench_report *r, const pk_write_opts *o);
+
+/* The command indices in o's sort order (o may be NULL: input order); the
+ * caller frees it with pk_free. NULL on ENOMEM. */
+size_t *pk__report_order(const pk_bench_report *r, const pk_write_opts *o);
 
 /* The size writers behind pk_size_write. */
 pk_err pk__report_size_text(FILE *f, const pk_size_report *r, const pk_write_opts *o);

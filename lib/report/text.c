@@ -15,7 +15,10 @@
  * supported", never 0. Failures show the run, the cause and the stderr tail.
  * Names, commands and the stderr tail are untrusted text: they are written
  * through pk_termsafe (termsafe.h), control characters as visible escapes.
- * ANSI colour only when asked; ascii mode swaps ± σ … × → — µ for ASCII. */
+ * ANSI colour only when asked; ascii mode swaps ± σ … × → — µ for ASCII.
+ * pk_write_opts.time_unit fixes the unit of the time lines (-u ms), .sort
+ * orders the summary's comparisons. With a shell, a first line names it and
+ * the start-up time taken off every run (hyperfine's correction). */
 #include "report/report_int.h"
 
 #include <math.h>
@@ -31,6 +34,7 @@
 typedef struct out {
     FILE *f;
     bool color, ascii;
+    pk_time_unit unit;   /* forced unit of the time lines, or AUTO */
 } out;
 
 /* ANSI sequences, empty without colour. */
@@ -85,13 +89,17 @@ typedef struct dunit {
 
 static dunit unit_for(const out *o, double ns)
 {
+    static const double forced[] = {
+        [PK_TIME_UNIT_US] = 1e3, [PK_TIME_UNIT_MS] = 1e6, [PK_TIME_UNIT_S] = 1e9};
     dunit u = {"ns", 1, 0};
     double a = fabs(ns);
-    if (a >= 1e9)
+    /* a forced unit (-u) is picked as if the value were one of it */
+    double pick = o->unit > PK_TIME_UNIT_AUTO && o->unit <= PK_TIME_UNIT_S ? forced[o->unit] : a;
+    if (pick >= 1e9)
         u = (dunit){"s", 1e9, 3};
-    else if (a >= 1e6)
+    else if (pick >= 1e6)
         u = (dunit){"ms", 1e6, 1};
-    else if (a >= 1e3)
+    else if (pick >= 1e3)
         u = (dunit){o->ascii ? "us" : "µs", 1e3, 1};
     double v = a / u.ns;
     if (u.ns > 1 && u.ns < 1e9)
@@ -118,7 +126,12 @@ static void time_lines(const out *o, const pk_bench_report *r, size_t i)
     char a[48], b[48], lbl[48];
     if (!w)
         return;
-    dunit u = unit_for(o, w->mean);
+    /* a mean under 1 µs (0 after the shell correction): the unit of user or
+     * sys, so that they do not read "194547 ns" */
+    double scale = w->mean;
+    if (scale < 1e3)
+        scale = fmax(scale, fmax(us ? us->mean : 0, sy ? sy->mean : 0));
+    dunit u = unit_for(o, scale);
     snprintf(lbl, sizeof lbl, "Time (mean %s %s):", PM(o), SIGMA(o));
     label(o, lbl);
     right(o, fmt_in(w->mean, u, a, sizeof a), 8, BOLD GREEN);
@@ -390,11 +403,14 @@ static void comparison_line(const out *o, const pk_bench_report *r, size_t i, si
             pk_verdict_name(c->verdict), sgr(o, RESET));
 }
 
-static void summary_block(const out *o, const pk_bench_report *r)
+static pk_err summary_block(const out *o, const pk_bench_report *r, const pk_write_opts *opts)
 {
     size_t n = r->bench->n_cmds, name_w = 0;
     if (n < 2)
-        return;
+        return PK_OK;
+    size_t *order = pk__report_order(r, opts);
+    if (!order)
+        return PK_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         size_t w = pk__report_safe_width(pk__report_cmd_name(r->cmds[i].res));
         if (i != r->reference && w > name_w)
@@ -410,18 +426,48 @@ static void summary_block(const out *o, const pk_bench_report *r)
     fprintf(o->f, "  %s", sgr(o, CYAN));
     pk_termsafe_fputs(pk__report_cmd_name(r->cmds[r->reference].res), o->f);
     fprintf(o->f, "%s (reference)\n", sgr(o, RESET));
-    for (size_t i = 0; i < n; i++)
-        if (i != r->reference)
-            comparison_line(o, r, i, name_w);
+    for (size_t k = 0; k < n; k++)
+        if (order[k] != r->reference)
+            comparison_line(o, r, order[k], name_w);
+    pk_free(order);
+    return PK_OK;
+}
+
+/* With a shell: which one, and the start-up time taken off every run. */
+static void shell_line(const out *o, const pk_bench_report *r)
+{
+    const pk_cmdbench_result *b = r->bench;
+    const pk_shell_correction *c = &b->shell_correction;
+    char w[48], u[48], s[48];
+    if (!b->shell)
+        return;
+    fprintf(o->f, "%sShell:%s ", sgr(o, BOLD), sgr(o, RESET));
+    pk_termsafe_fputs(b->shell, o->f);
+    if (c->applied) {
+        fprintf(o->f, " %s times corrected for the shell's start-up, %s (user %s, system %s: "
+                "the mean of %zu runs of `", DASH(o),
+                pk_units_format_duration((double)c->wall_ns, o->ascii, w, sizeof w),
+                pk_units_format_duration((double)c->user_ns, o->ascii, u, sizeof u),
+                pk_units_format_duration((double)c->sys_ns, o->ascii, s, sizeof s), c->runs);
+        pk_termsafe_fputs(b->shell, o->f);
+        fputs(" -c ''`)", o->f);
+    } else {
+        fprintf(o->f, " %s times include the shell's start-up", DASH(o));
+    }
+    fputs("\n\n", o->f);
 }
 
 pk_err pk__report_bench_text(FILE *f, const pk_bench_report *r, const pk_write_opts *opts)
 {
     if (!f || !r)
         return PK_EINVAL;
-    out o = {f, opts && opts->color, opts && opts->ascii};
+    out o = {f, opts && opts->color, opts && opts->ascii,
+             opts ? opts->time_unit : PK_TIME_UNIT_AUTO};
+    shell_line(&o, r);
     for (size_t i = 0; i < r->bench->n_cmds; i++)
         command_block(&o, r, i);
-    summary_block(&o, r);
+    pk_err e = summary_block(&o, r, opts);
+    if (e != PK_OK)
+        return e;
     return fflush(f) == EOF || ferror(f) ? PK_EIO : PK_OK;
 }

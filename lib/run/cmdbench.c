@@ -8,7 +8,12 @@
  * run count is fixed (runs) or derived from a pilot run: min_time / pilot
  * wall, clamped to [min_runs, max_runs] — hyperfine's rule, per command.
  * Auxiliary commands (setup, prepare, conclude, cleanup) run on their own
- * runner without counters or valgrind, so they never disturb the measured one. */
+ * runner without counters or valgrind, so they never disturb the measured one.
+ * With a shell, every command runs as SHELL-WORDS -c TEXT; hyperfine's
+ * correction then measures the bare shell (`SHELL -c ''`, on the measuring
+ * runner, before the setup) and subtracts its mean wall/user/sys time from
+ * every measured run, clamped at 0, so a figure describes the command, not
+ * the shell around it (hyperfine: src/benchmark/executor.rs, calibrate). */
 #include "perfkit/cmdbench.h"
 
 #include <errno.h>
@@ -43,6 +48,8 @@ typedef struct prepared {
 typedef struct plan {
     const pk_cmdbench_opts *o;
     size_t n;
+    char **shell;                   /* the shell's words, NULL-terminated */
+    size_t shell_n;
     prepared *cmd, *prep, *concl;   /* n each */
     prepared setup, cleanup;
     pk_runner *main, *aux;
@@ -63,7 +70,50 @@ static void set_err(plan *p, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Split text (or wrap it for sh -c) and resolve its program. what names the
+/* SHELL-WORDS -c text, NULL-terminated (pk_shellwords_free); NULL on ENOMEM. */
+static char **shell_argv(const plan *p, const char *text)
+{
+    size_t n = p->shell_n + 2;
+    char **argv = pk_calloc(n + 1, sizeof *argv);
+    if (!argv)
+        return NULL;
+    bool ok = true;
+    for (size_t i = 0; i < p->shell_n; i++)
+        ok = (argv[i] = pk_strdup(p->shell[i])) && ok;
+    ok = (argv[n - 2] = pk_strdup("-c")) && ok;
+    ok = (argv[n - 1] = pk_strdup(text)) && ok;
+    if (!ok) {
+        for (size_t i = 0; i < n; i++)   /* a NULL in the middle would stop */
+            pk_free(argv[i]);            /* pk_shellwords_free early */
+        pk_free(argv);
+        return NULL;
+    }
+    return argv;
+}
+
+/* The shell's words from o->shell_cmd (default /bin/sh), its program found. */
+static pk_err plan_shell(plan *p)
+{
+    char q[96], q2[96];
+    const char *text = p->o->shell_cmd ? p->o->shell_cmd : "/bin/sh";
+    size_t col = 0;
+    pk_err e = pk_shellwords_split(text, &p->shell, &p->shell_n, &col);
+    if (e == PK_EPARSE || e == PK_EINVAL) {
+        set_err(p, "shell %s: %s", pk__run_quote(text, q, sizeof q),
+                e == PK_EINVAL ? "empty" : "unterminated quote or trailing backslash");
+        return PK_EINVAL;
+    }
+    if (e != PK_OK)
+        return e;
+    e = pk_run_resolve(p->shell[0], NULL);
+    if (e == PK_ENOENT || e == PK_EPERM)
+        set_err(p, "shell %s: program %s %s", pk__run_quote(text, q, sizeof q),
+                pk__run_quote(p->shell[0], q2, sizeof q2),
+                e == PK_ENOENT ? "not found" : "is not executable");
+    return e;
+}
+
+/* Split text (or wrap it for SHELL -c) and resolve its program. what names the
  * command in messages ("command 2", "prepare command"). */
 static pk_err prepare_cmd(plan *p, const char *text, const char *cwd, const char *what,
                           prepared *out)
@@ -74,19 +124,8 @@ static pk_err prepare_cmd(plan *p, const char *text, const char *cwd, const char
         return PK_OK;
     pk_err e;
     if (p->o->shell) {
-        char **argv = pk_calloc(4, sizeof *argv);
-        if (!argv)
+        if (!(out->argv = shell_argv(p, text)))
             return PK_ENOMEM;
-        argv[0] = pk_strdup("/bin/sh");
-        argv[1] = pk_strdup("-c");
-        argv[2] = pk_strdup(text);
-        if (!argv[0] || !argv[1] || !argv[2]) {
-            for (int i = 0; i < 3; i++)   /* a NULL in the middle would stop */
-                pk_free(argv[i]);         /* pk_shellwords_free early */
-            pk_free(argv);
-            return PK_ENOMEM;
-        }
-        out->argv = argv;
     } else {
         size_t col = 0;
         e = pk_shellwords_split(text, &out->argv, NULL, &col);
@@ -129,6 +168,7 @@ static void plan_free(plan *p)
     pk_free(p->concl);
     pk_shellwords_free(p->setup.argv);
     pk_shellwords_free(p->cleanup.argv);
+    pk_shellwords_free(p->shell);
     pk_runner_free(p->main);
     pk_runner_free(p->aux);
     pk_free(p->target);
@@ -215,6 +255,9 @@ static pk_err result_new(plan *p, const pk_cmdbench_cmd *cmds)
                 return PK_ENOMEM;
         }
     }
+    if (p->o->shell &&
+        !(r->shell = pk_strdup(p->o->shell_cmd ? p->o->shell_cmd : "/bin/sh")))
+        return PK_ENOMEM;
     return PK_OK;
 }
 
@@ -232,6 +275,7 @@ void pk_cmdbench_result_free(pk_cmdbench_result *r)
         pk_free(c->stderr_tail);
     }
     pk_free(r->cmds);
+    pk_free(r->shell);
     pk_free(r);
 }
 
@@ -289,6 +333,57 @@ static pk_err run_aux(plan *p, const prepared *pc, const char *cwd, const char *
     return PK_OK;
 }
 
+static uint64_t minus(uint64_t a, uint64_t b)
+{
+    return a > b ? a - b : 0;
+}
+
+/* hyperfine's shell correction: the mean wall, user and sys time of
+ * `SHELL -c ''` on the measuring runner, for run_one to subtract. */
+static pk_err calibrate(plan *p)
+{
+    const pk_cmdbench_opts *o = p->o;
+    if (!o->shell || !o->shell_calibration_runs || o->measure != PK_MEASURE_TIME)
+        return PK_OK;
+    char **argv = shell_argv(p, "");
+    if (!argv)
+        return PK_ENOMEM;
+    pk_err e = PK_OK;
+    double wall = 0, user = 0, sys = 0;
+    size_t n = o->shell_calibration_runs;
+    for (size_t k = 0; k < n && e == PK_OK; k++) {
+        pk_run_result rr;
+        char q[96], how[64];
+        e = pk_runner_run(p->main, argv, &rr);
+        if (e != PK_OK) {
+            if (e != PK_EINTR)
+                set_err(p, "cannot measure the shell's start-up: %s",
+                        pk_runner_last_error(p->main));
+        } else if (stopped(p)) {
+            e = PK_EINTR;
+        } else if (!pk_run_succeeded(&rr)) {
+            set_err(p, "cannot measure the shell's start-up: `%s -c ''` %s; is %s a shell?",
+                    p->res->shell, describe_end(&rr, how, sizeof how),
+                    pk__run_quote(p->res->shell, q, sizeof q));
+            e = PK_EINVAL;
+        } else {
+            wall += (double)rr.wall_ns;   /* exact below 2^53 ns: 104 days */
+            user += (double)rr.user_ns;
+            sys += (double)rr.sys_ns;
+        }
+    }
+    pk_shellwords_free(argv);
+    if (e != PK_OK)
+        return e;
+    pk_shell_correction *c = &p->res->shell_correction;
+    c->applied = true;
+    c->runs = n;
+    c->wall_ns = (uint64_t)llround(wall / (double)n);
+    c->user_ns = (uint64_t)llround(user / (double)n);
+    c->sys_ns = (uint64_t)llround(sys / (double)n);
+    return PK_OK;
+}
+
 /* One run of command i (prepare, measured run, conclude); warm_no is the
  * 1-based warm-up number, 0 for a measured run. */
 static pk_err run_one(plan *p, size_t i, size_t warm_no, const pk_cmdbench_cmd *cmds,
@@ -331,6 +426,12 @@ static pk_err run_one(plan *p, size_t i, size_t warm_no, const pk_cmdbench_cmd *
             return PK_EFAIL;
         }
         c->n_failures++;
+    }
+    const pk_shell_correction *sc = &p->res->shell_correction;
+    if (sc->applied) {
+        rr.wall_ns = minus(rr.wall_ns, sc->wall_ns);
+        rr.user_ns = minus(rr.user_ns, sc->user_ns);
+        rr.sys_ns = minus(rr.sys_ns, sc->sys_ns);
     }
     if (!warmup)
         c->runs[c->n_runs++] = rr;
@@ -377,7 +478,9 @@ static pk_err measure_all(plan *p, const pk_cmdbench_cmd *cmds)
                 return e;
             if ((e = run_one(p, i, 0, cmds, &done, 0)) != PK_OK)
                 return e;
-            p->target[i] = auto_runs(p, r->cmds[i].runs[0].wall_ns);
+            /* a run costs what it took before the shell correction */
+            p->target[i] = auto_runs(p, r->cmds[i].runs[0].wall_ns +
+                                            r->shell_correction.wall_ns);
         }
     }
     size_t most = 0;
@@ -453,7 +556,14 @@ pk_err pk_cmdbench_run(const pk_cmdbench_cmd *cmds, size_t n, const pk_cmdbench_
         set_err(&p, "max runs (%zu) is below min runs (%zu)", o->max_runs, o->min_runs);
         return PK_EINVAL;
     }
-    pk_err e = plan_commands(&p, cmds);
+    if (o->shell_calibration_runs > PK_RUNS_MAX) {
+        set_err(&p, "shell calibration runs %zu is more than the limit of %d",
+                o->shell_calibration_runs, PK_RUNS_MAX);
+        return PK_EINVAL;
+    }
+    pk_err e = o->shell ? plan_shell(&p) : PK_OK;
+    if (e == PK_OK)
+        e = plan_commands(&p, cmds);
     if (e == PK_OK)
         e = open_runners(&p);
     if (e == PK_OK)
@@ -469,7 +579,17 @@ pk_err pk_cmdbench_run(const pk_cmdbench_cmd *cmds, size_t n, const pk_cmdbench_
     r->counters_supported = pk_runner_counters_supported(p.main);
     r->instr_source = pk_runner_instr_source(p.main);
 
-    e = run_aux(&p, &p.setup, NULL, "setup command", o->setup);
+    /* before the setup: a shell that fails here has run nothing of the user's */
+    e = calibrate(&p);
+    if (e != PK_OK && e != PK_EINTR) {
+        if (e == PK_ENOMEM)
+            set_err(&p, "%s", pk_strerror(e));
+        pk_cmdbench_result_free(r);
+        plan_free(&p);
+        return e;
+    }
+    if (e == PK_OK)
+        e = run_aux(&p, &p.setup, NULL, "setup command", o->setup);
     if (e == PK_OK)
         e = measure_all(&p, cmds);
     if (e != PK_EINTR || !stopped(&p)) {

@@ -335,6 +335,100 @@ Test(cmdbench, shell_mode)
     pk_cmdbench_result_free(r);
 }
 
+/* A named shell as a command line (hyperfine's -S "sh -e"): the commands run
+ * as its words + -c CMD, the result names it, and without calibration runs
+ * nothing is corrected. */
+Test(cmdbench, shell_command_line)
+{
+    pk_cmdbench_cmd c[] = {{.command = "case $- in *e*) exit 0;; esac; exit 7"}};
+    pk_cmdbench_opts o = opts(2);
+    o.shell = true;
+    o.shell_cmd = "sh -e";
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_OK, "%s", err);   /* -e was passed */
+    cr_assert_str_eq(r->shell, "sh -e");
+    cr_assert_not(r->shell_correction.applied);
+    pk_cmdbench_result_free(r);
+
+    o.shell = false;   /* no shell: none recorded */
+    c[0].command = "true";
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_OK, "%s", err);
+    cr_assert_null(r->shell);
+    pk_cmdbench_result_free(r);
+
+    o.shell = true;   /* a missing shell fails before anything runs */
+    o.shell_cmd = "no-such-shell-xyz --norc";
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_ENOENT);
+    cr_assert_null(r);
+    cr_assert(strstr(err, "shell `no-such-shell-xyz --norc`: program `no-such-shell-xyz` not "
+                          "found"), "%s", err);
+    o.shell_cmd = "sh 'oops";
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_EINVAL);
+    cr_assert(strstr(err, "unterminated quote"), "%s", err);
+}
+
+/* hyperfine's correction: the mean of N runs of `SHELL -c ''` is recorded
+ * and taken off every measured run (clamped at 0, so never negative). Times
+ * are not compared: only that the correction is there, positive, and that
+ * no corrected figure exceeds what the run could have been. */
+Test(cmdbench, shell_startup_correction)
+{
+    pk_cmdbench_cmd c[] = {{.command = ":"}};
+    pk_cmdbench_opts o = opts(3);
+    o.shell = true;
+    o.shell_calibration_runs = 5;
+    o.run.counters = false;
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_OK, "%s", err);
+    const pk_shell_correction *sc = &r->shell_correction;
+    cr_assert(sc->applied);
+    cr_assert_eq(sc->runs, 5);
+    cr_assert_gt(sc->wall_ns, 0);
+    cr_assert_str_eq(r->shell, "/bin/sh");
+    cr_assert_eq(r->cmds[0].n_runs, 3);
+    for (size_t i = 0; i < 3; i++)   /* unsigned: clamped, not wrapped around */
+        cr_assert_lt(r->cmds[0].runs[i].wall_ns, 60ull * 1000000000ull);
+    pk_cmdbench_result_free(r);
+
+    o.measure = PK_MEASURE_INSTRUCTIONS;   /* counts are not corrected: no calibration */
+    o.runs = 1;
+    if (bench(c, 1, &o, &r, err) == PK_OK) {
+        cr_assert_not(r->shell_correction.applied);
+        pk_cmdbench_result_free(r);
+    }
+}
+
+/* A "shell" that cannot run `-c ''` is an error before the setup command or
+ * any benchmarked command has run. */
+Test(cmdbench, shell_that_fails_calibration)
+{
+    char mark[] = "/tmp/pk_calib_XXXXXX";
+    int fd = mkstemp(mark);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    unlink(mark);
+    char setup[64];
+    snprintf(setup, sizeof setup, "touch %s", mark);
+    pk_cmdbench_cmd c[] = {{.command = "true"}};
+    pk_cmdbench_opts o = opts(1);
+    o.shell = true;
+    o.shell_cmd = "false";
+    o.shell_calibration_runs = 2;
+    o.setup = setup;
+    pk_cmdbench_result *r;
+    char err[256];
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_EINVAL);
+    cr_assert_null(r);
+    cr_assert(strstr(err, "cannot measure the shell's start-up: `false -c ''` failed with exit "
+                          "code 1; is `false` a shell?"), "%s", err);
+    cr_assert_neq(access(mark, F_OK), 0, "the setup command ran");
+    o.shell_calibration_runs = PK_RUNS_MAX + 1;
+    cr_assert_eq(bench(c, 1, &o, &r, err), PK_EINVAL);
+    cr_assert(strstr(err, "more than the limit"), "%s", err);
+}
+
 /* Fault injection: fail the n-th allocation and every later one, for every n
  * until the run goes through; each failure must be a clean error with nothing
  * leaked (ASan). */
@@ -359,13 +453,16 @@ Test(cmdbench, allocation_failures_are_clean)
     cr_assert_fail("never succeeded");
 }
 
-/* Shell mode builds {"/bin/sh", "-c", CMD}: failing any one of those copies
- * (not only the first) must leave nothing allocated. */
+/* Shell mode builds {SHELL-WORDS..., "-c", CMD} (and the calibration's
+ * {..., "-c", ""}): failing any one of those copies (not only the first)
+ * must leave nothing allocated. */
 Test(cmdbench, single_allocation_failures_in_shell_mode_are_clean)
 {
     pk_cmdbench_cmd c[] = {{.command = "true"}};
     pk_cmdbench_opts o = opts(1);
     o.shell = true;
+    o.shell_cmd = "sh -e";
+    o.shell_calibration_runs = 1;
     o.run.counters = false;
     char err[256];
     for (long n = 0; n < 500; n++) {

@@ -595,7 +595,8 @@ Test(report_write, table_of_formats)
     static const char *const starts[PK_FORMAT_COUNT] = {
         [PK_FORMAT_TEXT] = "Benchmark 1: sleep 0.01", [PK_FORMAT_JSON] = "{",
         [PK_FORMAT_MARKDOWN] = "| Command |", [PK_FORMAT_CSV] = "command,mean,",
-        [PK_FORMAT_HYPERFINE_JSON] = "{"};
+        [PK_FORMAT_HYPERFINE_JSON] = "{", [PK_FORMAT_ASCIIDOC] = "[cols=\"<,>,>,>,>\"]\n|===",
+        [PK_FORMAT_ORGMODE] = "| Command  |  Mean [ms] |"};
     for (int fmt = 0; fmt < PK_FORMAT_COUNT; fmt++) {
         capture c;
         pk_err e = pk_bench_report_write(capture_begin(&c), r, (pk_format)fmt, NULL);
