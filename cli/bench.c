@@ -247,7 +247,7 @@ static int parse_args(int argc, char **argv, bench_args *a)
             }
             break;
         case OPT_THRESHOLD:
-            ok = opt_fraction(CMD, "--threshold", optarg, &a->ro.compare.threshold);
+            ok = opt_percent(CMD, "--threshold", optarg, &a->ro.compare.threshold);
             break;
         case 'n': ok = push(&a->names, optarg, "--command-name values"); break;
         case OPT_JSON: a->json = true; break;
