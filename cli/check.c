@@ -253,6 +253,8 @@ int cmd_check(int argc, char **argv)
     pk_diag d = {0};
     char msg[1400];
     pk_err e = pk_config_load(path, &cfg, &d);
+    for (size_t i = 0; e == PK_OK && i < cfg->n_warnings; i++)
+        cli_warn(CMD, "%s", pk_diag_format(&cfg->warnings[i], msg, sizeof msg));
     if (e == PK_OK)
         e = pk_config_validate(cfg, &d);
     if (e != PK_OK) {

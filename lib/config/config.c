@@ -46,6 +46,7 @@ void pk_config_free(pk_config *c)
             pk_free(c->sizes[i].text[k]);
     }
     pk_free(c->sizes);
+    pk_free(c->warnings);
     pk_free(c);
 }
 
@@ -299,7 +300,7 @@ static char *dir_of(const char *name)
 pk_err pk_config_parse(const char *text, size_t len, const char *name, pk_config **out,
                        pk_diag *diag)
 {
-    pk__cfg_ctx c = {name ? name : "", diag};
+    pk__cfg_ctx c = {.file = name ? name : "", .diag = diag};
     if (!out)
         return PK_EINVAL;
     *out = NULL;
@@ -331,10 +332,19 @@ pk_err pk_config_parse(const char *text, size_t len, const char *name, pk_config
         goto fail;
     }
     pk__ynode_free(root);
+    if (c.more_warnings) {   /* the last one kept says how many more there are */
+        pk_diag *last = &c.warnings[c.n_warnings - 1];
+        pk_diag_set(last, c.file, 0, 0,
+                    "%zu more commands hold shell syntax but run without `shell: true`",
+                    c.more_warnings + 1);
+    }
+    cfg->warnings = c.warnings;
+    cfg->n_warnings = c.n_warnings;
     *out = cfg;
     return PK_OK;
 fail:
     pk__ynode_free(root);
+    pk_free(c.warnings);
     pk_config_free(cfg);
     return e;
 }

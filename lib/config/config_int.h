@@ -41,6 +41,8 @@ void pk__ynode_free(pk__ynode *n);   /* NULL is a no-op */
 typedef struct pk__cfg_ctx {
     const char *file;
     pk_diag *diag;
+    pk_diag *warnings;       /* collected while parsing, moved to the config */
+    size_t n_warnings, cap_warnings, more_warnings;
 } pk__cfg_ctx;
 
 /* Set the diagnostic at (line, column) and return PK_EPARSE. */
@@ -49,6 +51,10 @@ pk_err pk__cfg_error(pk__cfg_ctx *c, unsigned line, unsigned column, const char 
 /* The same at node n. */
 pk_err pk__cfg_error_at(pk__cfg_ctx *c, const pk__ynode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Add a warning at (line, column); past PK_CONFIG_WARNINGS_MAX only
+ * counted. Errors: PK_ENOMEM. */
+pk_err pk__cfg_warn(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Set an out-of-memory diagnostic and return PK_ENOMEM. */
 pk_err pk__cfg_nomem(pk__cfg_ctx *c);
 

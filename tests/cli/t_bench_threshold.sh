@@ -1,4 +1,4 @@
-# Traps a hyperfine user falls into with bench (issue 10): each was silent.
+# A percentage option needs its %: `--threshold 5` silently meant 500%.
 . "$(dirname "$TESTFILE")/lib.sh"
 
 # ---- a percentage needs its %: `--threshold 5` used to mean 500%
