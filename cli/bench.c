@@ -282,13 +282,14 @@ static bool check_lists(const bench_args *a)
     for (int k = 0; k < 2; k++) {
         size_t n = per_cmd[k]->n;
         if (n > 1 && n != a->cmds.n) {
-            cli_error(CMD, "%zu %s commands for %zu commands: give one, or one per command", n,
-                      opt[k], a->cmds.n);
+            cli_error(CMD, "%zu %s commands for %zu command%s: give one, or one per command",
+                      n, opt[k], a->cmds.n, a->cmds.n == 1 ? "" : "s");
             return false;
         }
     }
     if (a->names.n > a->cmds.n) {
-        cli_error(CMD, "%zu --command-name values for %zu commands", a->names.n, a->cmds.n);
+        cli_error(CMD, "%zu --command-name values for %zu command%s", a->names.n, a->cmds.n,
+                  a->cmds.n == 1 ? "" : "s");
         return false;
     }
     if (a->scan_step && !a->scan_lo) {

@@ -271,9 +271,10 @@ static void warnings(const out *o, const pk_bench_report *r, size_t i)
         }
     }
     if (c->n_failures)
-        fprintf(o->f, "  %sWarning:%s %zu of %zu runs failed (non-zero exit, signal or "
-                "timeout) and were kept (--ignore-failure).\n", sgr(o, YELLOW), sgr(o, RESET),
-                c->n_failures, c->n_runs);
+        fprintf(o->f, "  %sWarning:%s %zu of %zu run%s failed (non-zero exit, signal or "
+                "timeout) and %s kept (--ignore-failure).\n", sgr(o, YELLOW), sgr(o, RESET),
+                c->n_failures, c->n_runs, c->n_runs == 1 ? "" : "s",
+                c->n_failures == 1 ? "was" : "were");
 }
 
 /* The stderr tail, indented, line by line, each made terminal-safe. */
