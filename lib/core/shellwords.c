@@ -261,13 +261,13 @@ pk_err pk_shellwords_find_syntax(const char *s, pk_shellwords_syntax *out)
 static const char *clip(const char *s, size_t max, char *out)
 {
     size_t n = strlen(s);
-    if (n > max) {
+    bool cut = n > max;
+    if (cut) {
         n = max;
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--;   /* not in the middle of a UTF-8 sequence */
     }
-    memcpy(out, s, n);
-    strcpy(out + n, strlen(s) > n ? "…" : "");
+    snprintf(out, max + 4, "%.*s%s", (int)n, s, cut ? "…" : "");
     return out;
 }
 
