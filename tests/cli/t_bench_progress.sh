@@ -35,11 +35,12 @@ fi
 
 # ---- a signal is acknowledged at once, while the command still runs (it
 # ignores the signal here, so it ends only with the SIGKILL 2 s later)
-m="30.$$77"
+. "$(dirname "$TESTFILE")/signals.sh"   # marker, procs: the child by its exact argument
+marker
 "$PERFKIT" bench --runs 3 --shell "trap '' INT TERM HUP; sleep $m; true" >stdout.txt 2>stderr.txt &
 pid=$!
 i=0
-until pgrep -f "sleep $m" >/dev/null; do
+until [ -n "$(procs "$m")" ]; do
     i=$((i + 1)); [ $i -lt 600 ] || { kill -9 $pid; die "the command did not start"; }
     sleep 0.1
 done
@@ -50,7 +51,7 @@ until grep -q 'interrupted by SIGINT: stopping' stderr.txt; do
     i=$((i + 1)); [ $i -lt 300 ] || die "no word of the signal"
     sleep 0.01
 done
-pgrep -f "sleep $m" >/dev/null || die "the message came only after the command had ended"
+[ -n "$(procs "$m")" ] || die "the message came only after the command had ended"
 set +e; wait $pid; rc=$?; set -e
 expect_rc 130
 expect_err '^perfkit: bench: interrupted by SIGINT: stopping… \(the running command got it too; a second signal kills it at once\)$'
