@@ -344,7 +344,7 @@ static int parse_args(int argc, char **argv, bench_args *a)
             }
             break;
         case OPT_THRESHOLD:
-            ok = opt_fraction(CMD, "--threshold", optarg, &a->ro.compare.threshold);
+            ok = opt_percent(CMD, "--threshold", optarg, &a->ro.compare.threshold);
             break;
         case 'n': ok = push(&a->names, optarg, "--command-name values"); break;
         case OPT_JSON: a->json = true; break;
@@ -404,13 +404,14 @@ static bool check_lists(const bench_args *a)
     for (int k = 0; k < 2; k++) {
         size_t n = per_cmd[k]->n;
         if (n > 1 && n != a->cmds.n) {
-            cli_error(CMD, "%zu %s commands for %zu commands: give one, or one per command", n,
-                      opt[k], a->cmds.n);
+            cli_error(CMD, "%zu %s commands for %zu command%s: give one, or one per command",
+                      n, opt[k], a->cmds.n, a->cmds.n == 1 ? "" : "s");
             return false;
         }
     }
     if (a->names.n > a->cmds.n) {
-        cli_error(CMD, "%zu --command-name values for %zu commands", a->names.n, a->cmds.n);
+        cli_error(CMD, "%zu --command-name values for %zu command%s", a->names.n, a->cmds.n,
+                  a->cmds.n == 1 ? "" : "s");
         return false;
     }
     if (a->scan_step && !a->scan_lo) {
@@ -422,6 +423,33 @@ static bool check_lists(const bench_args *a)
         return false;
     }
     return true;
+}
+
+/* ---- shell syntax without a shell ---------------------------------------- */
+
+/* Warn once per command line (a template, before its parameter values)
+ * that holds shell syntax while no shell runs it: `echo hi | cat` would
+ * measure echo printing "hi | cat". */
+static void warn_syntax(const char *text)
+{
+    pk_shellwords_syntax syn;
+    char msg[512];
+    if (!text || pk_shellwords_find_syntax(text, &syn) != PK_OK || !syn.token[0])
+        return;   /* a command that does not split gets its error later */
+    cli_warn(CMD, "%s. Add --shell (-S) to run it through /bin/sh.",
+             pk_shellwords_syntax_text(text, &syn, "--shell", msg, sizeof msg));
+}
+
+static void warn_shell_syntax(const bench_args *a)
+{
+    if (a->o.shell)
+        return;
+    const str_list *lists[] = {&a->cmds, &a->prepare, &a->conclude};
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+        for (size_t i = 0; i < lists[k]->n; i++)
+            warn_syntax(lists[k]->v[i]);
+    warn_syntax(a->o.setup);
+    warn_syntax(a->o.cleanup);
 }
 
 /* ---- the commands (made by the library) -------------------------------- */
@@ -620,6 +648,7 @@ int cmd_bench(int argc, char **argv)
         return CLI_OK;   /* --help */
     if (rc != CLI_OK || !check_lists(&a))
         return CLI_USAGE;
+    warn_shell_syntax(&a);
     pk_cmd_list x = {0};
     size_t ref = 0;
     rc = make_commands(&a, &x, &ref);

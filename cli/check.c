@@ -294,6 +294,9 @@ int cmd_check(int argc, char **argv)
     pk_diag_list errors;   /* every config error in one pass, not only the first */
     pk_diag_list_init(&errors);
     pk_err e = pk_config_load_all(path, &cfg, &errors);
+    char msg[1400];
+    for (size_t i = 0; e == PK_OK && i < cfg->n_warnings; i++)
+        cli_warn(CMD, "%s", pk_diag_format(&cfg->warnings[i], msg, sizeof msg));
     if (e == PK_OK)
         e = pk_config_validate_all(cfg, &errors);
     if (e != PK_OK) {

@@ -72,7 +72,7 @@ int cmd_history(int argc, char **argv)
         case OPT_FIGURE: o.figure = optarg; break;
         case OPT_STAT: o.stat = optarg; break;
         case 'n': ok = opt_count(CMD, "--limit", optarg, &o.limit); break;
-        case OPT_THRESHOLD: ok = opt_fraction(CMD, "--threshold", optarg, &o.threshold); break;
+        case OPT_THRESHOLD: ok = opt_percent(CMD, "--threshold", optarg, &o.threshold); break;
         case OPT_DB: db = optarg; break;
         case OPT_CONFIG: config = optarg; break;
         case OPT_JSON: json = true; break;

@@ -130,7 +130,7 @@ int main(int argc, char **argv)
         if (strcmp(commands[i].name, name) != 0)
             continue;
         if (commands[i].runs_programs)
-            cli_signals_install();
+            cli_signals_install(commands[i].name);
         /* once a signal came, the exit status says so, even when it came
          * after the last run (the reports are complete then) */
         return cli_signal_status(commands[i].fn(argc - 1, argv + 1));

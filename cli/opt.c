@@ -106,24 +106,39 @@ bool opt_duration_ns(const char *cmd, const char *opt, const char *val, uint64_t
     return true;
 }
 
-bool opt_fraction(const char *cmd, const char *opt, const char *val, double *out)
+bool opt_percent(const char *cmd, const char *opt, const char *val, double *out)
 {
     double v;
-    size_t col = 0;
-    if (strchr(val, '%')) {
-        pk_err e = pk_units_parse(val, PK_UNIT_PERCENT, &v, &col);
-        if (e == PK_ERANGE) {
-            cli_error(cmd, "invalid percentage `%s` for %s: out of range", val, opt);
+    size_t col = 0, len = 0;
+    if (!strchr(val, '%')) {
+        /* A bare number is refused: `--threshold 5` read as a fraction
+         * would mean 500%. Only 0 means the same in every unit. */
+        pk_err e = pk_units_number(val, true, &v, &len);
+        if (e == PK_OK && !val[len] && v == 0) {
+            *out = 0;
+            return true;
+        }
+        if (e == PK_OK && !val[len] && v > 0) {
+            /* 0.05 was meant as a fraction (5%), 5 as a percentage */
+            cli_error(cmd, "`%s %s`: write a percentage, e.g. %s %g%%", opt, val, opt,
+                      v < 1 ? v * 100 : v);
             return false;
         }
-        if (e != PK_OK) {
-            cli_error(cmd,
-                      "invalid percentage `%s` for %s at column %zu: expected a decimal number "
-                      "and %%, e.g. 5%%",
-                      val, opt, col + 1);
+        if (e == PK_OK && !val[len]) {
+            cli_error(cmd, "invalid value `%s` for %s: must not be negative", val, opt);
             return false;
         }
-    } else if (!opt_number(cmd, opt, val, &v)) {
+    }
+    pk_err e = pk_units_parse(val, PK_UNIT_PERCENT, &v, &col);
+    if (e == PK_ERANGE) {
+        cli_error(cmd, "invalid percentage `%s` for %s: out of range", val, opt);
+        return false;
+    }
+    if (e != PK_OK) {
+        cli_error(cmd,
+                  "invalid percentage `%s` for %s at column %zu: expected a decimal number "
+                  "and %%, e.g. 5%%",
+                  val, opt, col + 1);
         return false;
     }
     if (v < 0) {

@@ -18,8 +18,10 @@ bool opt_number(const char *cmd, const char *opt, const char *val, double *out);
 /* "500ms", "3s", or a bare number of seconds; at most ~584 years (what a
  * uint64_t of ns holds). */
 bool opt_duration_ns(const char *cmd, const char *opt, const char *val, uint64_t *out);
-/* "2%" or "0.02" → 0.02. */
-bool opt_fraction(const char *cmd, const char *opt, const char *val, double *out);
+/* A percentage: "2%" → 0.02. A bare number is refused ("`--threshold 5`:
+ * write a percentage, e.g. --threshold 5%"), since 5 read as a fraction
+ * would be 500%; only a bare 0 is taken (0 in any unit). */
+bool opt_percent(const char *cmd, const char *opt, const char *val, double *out);
 
 /* Report an unknown option arg ("--runz") with a suggestion from longopts. */
 void opt_unknown(const char *cmd, const char *arg, const struct option *longopts);

@@ -5,8 +5,10 @@
 #define PERFKIT_CLI_SIGNALS_H
 
 /* Install the handlers for SIGINT, SIGTERM and SIGHUP (a SIGHUP ignored on
- * entry stays ignored). Call once, before the command starts. */
-void cli_signals_install(void);
+ * entry stays ignored), and a thread that says on stderr at once that
+ * subcommand cmd is stopping ("perfkit: bench: interrupted by SIGINT:
+ * stopping…"). Call once, before the command starts. */
+void cli_signals_install(const char *cmd);
 
 /* The first signal caught, 0 when none. */
 int cli_signal_caught(void);

@@ -52,6 +52,12 @@
  * wrong value, key, benchmark or section, so pk_config_load_all reports
  * them all (sorted by position; a YAML syntax error ends the pass, as the
  * rest cannot be read). pk_config_load gives the first of them.
+ *
+ * A command with shell syntax outside quotes (`command: "echo hi | cat"`)
+ * and no `shell: true` is a warning, not an error (pk_config.warnings):
+ * perfkit.yml has no strict mode, and a hyperfine user's command is valid
+ * without a shell, only measured differently than meant.
+ *
  * Errors carry file:line:column (pk_diag): YAML syntax, unknown keys with a
  * "did you mean", wrong types, unit mistakes ("50 ms", "50mss", "64MiB" on a
  * duration), an operator without a limit (">="), duplicate benchmark names, a benchmark without exactly one of
@@ -181,7 +187,20 @@ typedef struct pk_config {
     char *pair_build;            /* `pair: { build: CMD }`: a shell line that
                                     builds the base tree; NULL: none */
     pk_src_pos pair_pos;         /* where `pair:` is written */
+    pk_diag *warnings;           /* what loads but is most likely a mistake,
+                                    in file order: a command that holds
+                                    shell syntax (`echo hi | cat`: a `|`, `>`,
+                                    `$(`, `*`... outside quotes,
+                                    pk_shellwords_find_syntax) while no
+                                    shell runs it (no `shell: true`), each
+                                    with its file:line:column; at most
+                                    PK_CONFIG_WARNINGS_MAX, the last then
+                                    says how many more there are */
+    size_t n_warnings;
 } pk_config;
+
+/* The most warnings a config keeps (pk_config.warnings). */
+#define PK_CONFIG_WARNINGS_MAX 20
 
 /* Defaults of a policy: threshold PK_THRESHOLD_AUTO (the figure table's:
  * 5% for noisy figures, 0 for exact counts), alpha 0.05, Mann-Whitney (an

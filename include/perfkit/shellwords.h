@@ -21,6 +21,39 @@ PK_BEGIN_DECLS
 pk_err pk_shellwords_split(const char *s, char ***argv_out, size_t *argc_out, size_t *err_col);
 void   pk_shellwords_free(char **argv);   /* NULL is a no-op */
 
+/* Shell syntax in a command that pk_shellwords_split passes on as text. */
+typedef struct pk_shellwords_syntax {
+    char token[24];     /* as written: "|", "&&", ">>", ";", "(", "$(", "${",
+                           "$HOME", "$?", "`", "*", "?", "~", "#", "\n";
+                           "" when none was found; cut at 23 bytes */
+    size_t col;         /* 0-based byte column of the token in the command */
+    size_t word;        /* the word the token is in, or starts: 0 = the
+                           program, else the argument's index */
+    char program[64];   /* the command's first word (cut at 63 bytes) */
+} pk_shellwords_syntax;
+
+/* Look for shell syntax in s, with the splitter itself, so that what is
+ * quoted is known: the first unquoted and unescaped operator (| || & &&
+ * ; ;; ( ) < > >> << >& <& >| <>), expansion ($( ${ $NAME $1 $? $$ ...,
+ * `...`), glob (* ?), ~ or # at the start of a word, or a line break
+ * followed by more text; inside "..." only the $ and ` expansions, which a
+ * shell performs there too; nothing inside '...'. `grep 'a|b' f` and
+ * `echo \$HOME` hold none. [ is not reported (a program of that name
+ * exists and a bracket rarely means a glob in a command line).
+ * On PK_OK *out describes the first one (out->token is "" when there is
+ * none). Errors: as pk_shellwords_split (then *out is zeroed).
+ * Thread-safety: safe. */
+pk_err pk_shellwords_find_syntax(const char *s, pk_shellwords_syntax *out);
+
+/* One sentence about what syn found in s, for a warning: "`echo hi | cat`
+ * contains `|`, which only a shell understands; without WITHOUT it is
+ * passed to `echo` as an argument" (WITHOUT: how a shell is asked for,
+ * e.g. "--shell"; NULL says "a shell"). s is cut to 60 bytes with "…".
+ * Written to buf (always NUL-terminated, "" when syn found nothing);
+ * returns buf. */
+char *pk_shellwords_syntax_text(const char *s, const pk_shellwords_syntax *syn,
+                                const char *without, char *buf, size_t len);
+
 /* Copy of s with every {name} replaced by value; caller frees with pk_free().
  * NULL on allocation failure. For a command split into words (never given
  * to a shell): a value with blanks or quotes in it is split and unquoted

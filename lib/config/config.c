@@ -46,6 +46,7 @@ void pk_config_free(pk_config *c)
             pk_free(c->sizes[i].text[k]);
     }
     pk_free(c->sizes);
+    pk_free(c->warnings);
     pk_free(c);
 }
 
@@ -325,7 +326,7 @@ pk_err pk_config_parse_all(const char *text, size_t len, const char *name, pk_co
 {
     pk_diag_list own;
     pk_diag_list_init(&own);
-    pk__cfg_ctx c = {name ? name : "", errors ? errors : &own, false};
+    pk__cfg_ctx c = {.file = name ? name : "", .errors = errors ? errors : &own};
     pk_err e = PK_EINVAL;
     if (out)
         *out = NULL;
@@ -358,10 +359,20 @@ pk_err pk_config_parse_all(const char *text, size_t len, const char *name, pk_co
         !(cfg->history_path = join(cfg->dir, ".perfkit/history.db")))
         e = pk__cfg_nomem(&c);
     pk__ynode_free(root);
-    if (e != PK_OK)
+    if (e == PK_OK && c.more_warnings) {   /* the last one kept says how many more there are */
+        pk_diag *last = &c.warnings[c.n_warnings - 1];
+        pk_diag_set(last, c.file, 0, 0,
+                    "%zu more commands hold shell syntax but run without `shell: true`",
+                    c.more_warnings + 1);
+    }
+    if (e != PK_OK) {
+        pk_free(c.warnings);
         pk_config_free(cfg);
-    else
+    } else {
+        cfg->warnings = c.warnings;
+        cfg->n_warnings = c.n_warnings;
         *out = cfg;
+    }
 done:
     pk_diag_list_clear(&own);
     return e;

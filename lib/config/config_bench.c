@@ -71,23 +71,43 @@ void pk__cfg_bench_clear(pk_cfg_bench *b)
     memset(b, 0, sizeof *b);
 }
 
-/* A command line must split (unless a shell runs it). */
+/* The position of byte col of scalar v: exact on its first line (the
+ * quote skipped), else the scalar's own position. */
+static unsigned column_of(const pk__ynode *v, size_t col)
+{
+    if (memchr(v->str, '\n', col))
+        return v->column;
+    return v->column + (v->quoted ? 1u : 0u) + (unsigned)col;
+}
+
+/* A command line must split (unless a shell runs it); shell syntax in it
+ * (`echo hi | cat`, which would measure echo) is a warning. */
 static pk_err check_words(pk__cfg_ctx *c, const char *key, const pk__ynode *v)
 {
-    char **argv = NULL;
-    size_t col = 0;
-    pk_err e = pk_shellwords_split(v->str, &argv, NULL, &col);
-    pk_shellwords_free(argv);
+    pk_shellwords_syntax syn;
+    pk_err e = pk_shellwords_find_syntax(v->str, &syn);
     if (e == PK_ENOMEM)
         return pk__cfg_nomem(c);
     if (e == PK_EINVAL)
         return pk__cfg_error_at(c, v, "`%s` is empty", key);
-    if (e != PK_OK)
-        return pk__cfg_error(c, v->line, v->column + (v->quoted ? 1u : 0u) + (unsigned)col,
+    if (e != PK_OK) {
+        size_t col = 0;   /* where the quote opens: the splitter again */
+        char **argv = NULL;
+        if (pk_shellwords_split(v->str, &argv, NULL, &col) == PK_ENOMEM)
+            return pk__cfg_nomem(c);
+        pk_shellwords_free(argv);
+        return pk__cfg_error(c, v->line, column_of(v, col),
                              "`%s`: unterminated quote or trailing backslash in `%s` — close "
                              "it, or set `shell: true`",
                              key, v->str);
-    return PK_OK;
+    }
+    if (!syn.token[0])
+        return PK_OK;
+    char msg[512];
+    return pk__cfg_warn(c, v->line, column_of(v, syn.col),
+                        "`%s`: %s. Add `shell: true` to the benchmark to run it through /bin/sh",
+                        key, pk_shellwords_syntax_text(v->str, &syn, "`shell: true`", msg,
+                                                       sizeof msg));
 }
 
 /* The scan's values come from the generator `bench -P` uses (params.h), so

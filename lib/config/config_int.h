@@ -44,8 +44,10 @@ void pk__ynode_free(pk__ynode *n);   /* NULL is a no-op */
  * step that cannot go on (out of memory) returns PK_ENOMEM. */
 struct pk__cfg_ctx {
     const char *file;
-    pk_diag_list *errors;   /* every error of the file, sorted by position */
-    bool failed;            /* an error was recorded */
+    pk_diag_list *errors;    /* every error of the file, sorted by position */
+    bool failed;             /* an error was recorded */
+    pk_diag *warnings;       /* collected while parsing, moved to the config */
+    size_t n_warnings, cap_warnings, more_warnings;
 };
 
 /* The first error of acc and e: PK_OK only when both are; PK_ENOMEM wins,
@@ -64,6 +66,10 @@ pk_err pk__cfg_error(pk__cfg_ctx *c, unsigned line, unsigned column, const char 
 /* The same at node n. */
 pk_err pk__cfg_error_at(pk__cfg_ctx *c, const pk__ynode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Add a warning at (line, column); past PK_CONFIG_WARNINGS_MAX only
+ * counted. Errors: PK_ENOMEM. */
+pk_err pk__cfg_warn(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Record an out-of-memory diagnostic and return PK_ENOMEM. */
 pk_err pk__cfg_nomem(pk__cfg_ctx *c);
 

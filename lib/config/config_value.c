@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/buf.h"
 #include "core/hash.h"
 #include "perfkit/alloc.h"
 
@@ -48,6 +49,25 @@ pk_err pk__cfg_error_at(pk__cfg_ctx *c, const pk__ynode *n, const char *fmt, ...
     pk_err e = verror(c, n ? n->line : 0, n ? n->column : 0, fmt, ap);
     va_end(ap);
     return e;
+}
+
+pk_err pk__cfg_warn(pk__cfg_ctx *c, unsigned line, unsigned column, const char *fmt, ...)
+{
+    if (c->n_warnings == PK_CONFIG_WARNINGS_MAX) {
+        c->more_warnings++;
+        return PK_OK;
+    }
+    if (c->n_warnings == c->cap_warnings &&
+        pk__grow((void **)&c->warnings, &c->cap_warnings, c->n_warnings + 1,
+                 sizeof *c->warnings) != PK_OK)
+        return pk__cfg_nomem(c);
+    pk_diag *d = &c->warnings[c->n_warnings++];
+    pk_diag_set(d, c->file, line, column, "%s", "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->message, sizeof d->message, fmt, ap);
+    va_end(ap);
+    return PK_OK;
 }
 
 pk_err pk__cfg_nomem(pk__cfg_ctx *c)

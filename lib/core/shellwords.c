@@ -4,8 +4,14 @@
  * ""). Word text is written into one buffer as large as the input (a word
  * never grows when quotes are removed), words are then copied into the argv.
  * Quotes mark a word as present even when empty (`a "" b` is three words).
- * Backslash-newline is a line continuation outside single quotes.
+ * Backslash-newline is a line continuation outside single quotes. The same
+ * pass can note the first piece of shell syntax it passes on as text (an
+ * unquoted `|`, a `$(` even inside "..."): only the splitter knows what was
+ * quoted, so the check for "this needs --shell" lives here, not in a second
+ * scanner that could disagree with it.
  * Reference: POSIX.1-2017 XCU 2.2 "Quoting", 2.3 "Token Recognition". */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include "core/buf.h"
 #include "perfkit/alloc.h"
@@ -41,26 +47,102 @@ static int push(char ***argv, size_t *argc, size_t *cap, const char *buf, size_t
     return 1;
 }
 
-pk_err pk_shellwords_split(const char *s, char ***argv_out, size_t *argc_out, size_t *err_col)
-{
-    if (argv_out)
-        *argv_out = NULL;
-    if (argc_out)
-        *argc_out = 0;
-    if (!s || !argv_out)
-        return PK_EINVAL;
+/* ---- shell syntax the splitter passes on as text ------------------------ */
 
+static int is_name_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int is_name_char(char c)
+{
+    return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+/* The expansion a `$` at s[i] starts ("$(", "${", "$HOME", "$?"), or 0
+ * when the shell too takes it as a plain `$`. Length into *n. */
+static int dollar_syntax(const char *s, size_t i, size_t *n)
+{
+    char c = s[i + 1];
+    if (c == '(' || c == '{') {
+        *n = 2;
+        return 1;
+    }
+    if (is_name_start(c)) {
+        size_t k = i + 1;
+        while (is_name_char(s[k]))
+            k++;
+        *n = k - i;
+        return 1;
+    }
+    if ((c >= '0' && c <= '9') || (c && strchr("?#@*$!-", c))) {
+        *n = 2;
+        return 1;
+    }
+    return 0;
+}
+
+/* The operator or expansion an unquoted, unescaped s[i] starts, or 0;
+ * word_start: s[i] begins a word. Length into *n. */
+static int plain_syntax(const char *s, size_t i, int word_start, size_t *n)
+{
+    char c = s[i];
+    *n = 1;
+    switch (c) {
+    case '|': case '&': case ';': case '>': case '<':
+        /* ||, &&, ;;, >>, <<, >&, <&, >|, <> */
+        if (s[i + 1] == c || ((c == '>' || c == '<') && strchr("&|>", s[i + 1])))
+            *n = 2;
+        return 1;
+    case '(': case ')': case '`': case '*': case '?':
+        return 1;
+    case '$':
+        return dollar_syntax(s, i, n);
+    case '~': case '#':
+        return word_start;
+    case '\n': {   /* a line break ends a command, unless only blanks follow */
+        size_t k = i + 1;
+        while (is_blank(s[k]))
+            k++;
+        return s[k] != '\0';
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Record the first piece of syntax: s[i..i+n) in word w. */
+static void note_syntax(pk_shellwords_syntax *syn, const char *s, size_t i, size_t n, size_t w)
+{
+    if (!syn || syn->token[0])
+        return;
+    if (n >= sizeof syn->token)
+        n = sizeof syn->token - 1;
+    memcpy(syn->token, s + i, n);
+    syn->token[n] = '\0';
+    syn->col = i;
+    syn->word = w;
+}
+
+/* The splitter: one pass with a small state machine. Words go to *argv;
+ * with syn, the first piece of shell syntax outside quotes (or a `$` or `
+ * expansion inside "...") is recorded there. */
+static pk_err split(const char *s, char ***argv_out, size_t *argc_out, size_t *err_col,
+                    pk_shellwords_syntax *syn)
+{
     size_t len = strlen(s);
     char *buf = pk_malloc(len + 1);
     if (!buf)
         return PK_ENOMEM;
     char **argv = NULL;
-    size_t argc = 0, cap = 0, n = 0;
+    size_t argc = 0, cap = 0, n = 0, tok = 0;
     int in_word = 0;
     pk_err e = PK_OK;
 
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
+        if (syn && !syn->token[0] && plain_syntax(s, i, !in_word, &tok))
+            note_syntax(syn, s, i, tok, argc + (c == '\n' && in_word));   /* \n ends a word */
         if (is_blank(c)) {
             if (in_word && !push(&argv, &argc, &cap, buf, n)) {
                 e = PK_ENOMEM;
@@ -111,6 +193,9 @@ pk_err pk_shellwords_split(const char *s, char ***argv_out, size_t *argc_out, si
                     i++;
                     continue;
                 }
+                if (syn && !syn->token[0] &&
+                    (s[i] == '`' ? (tok = 1) : s[i] == '$' && dollar_syntax(s, i, &tok)))
+                    note_syntax(syn, s, i, tok, argc);   /* "$HOME" expands too */
                 buf[n++] = s[i];
             }
             in_word = 1;
@@ -135,6 +220,81 @@ out:
     if (argc_out)
         *argc_out = argc;
     return PK_OK;
+}
+
+pk_err pk_shellwords_split(const char *s, char ***argv_out, size_t *argc_out, size_t *err_col)
+{
+    if (argv_out)
+        *argv_out = NULL;
+    if (argc_out)
+        *argc_out = 0;
+    if (!s || !argv_out)
+        return PK_EINVAL;
+    return split(s, argv_out, argc_out, err_col, NULL);
+}
+
+pk_err pk_shellwords_find_syntax(const char *s, pk_shellwords_syntax *out)
+{
+    if (!out)
+        return PK_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (!s)
+        return PK_EINVAL;
+    char **argv = NULL;
+    size_t col = 0;
+    pk_err e = split(s, &argv, NULL, &col, out);
+    if (e == PK_OK && out->token[0]) {
+        size_t n = strlen(argv[0]);
+        if (n >= sizeof out->program)
+            n = sizeof out->program - 1;
+        memcpy(out->program, argv[0], n);
+        out->program[n] = '\0';
+    }
+    pk_shellwords_free(argv);
+    if (e != PK_OK)
+        memset(out, 0, sizeof *out);
+    return e;
+}
+
+/* s into out (size max + 4), at most max bytes cut at a character
+ * boundary, "…" when cut. Returns out. */
+static const char *clip(const char *s, size_t max, char *out)
+{
+    size_t n = strlen(s);
+    bool cut = n > max;
+    if (cut) {
+        n = max;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;   /* not in the middle of a UTF-8 sequence */
+    }
+    snprintf(out, max + 4, "%.*s%s", (int)n, s, cut ? "…" : "");
+    return out;
+}
+
+char *pk_shellwords_syntax_text(const char *s, const pk_shellwords_syntax *syn,
+                                const char *without, char *buf, size_t len)
+{
+    if (!buf || !len)
+        return buf;
+    buf[0] = '\0';
+    if (!s || !syn || !syn->token[0])
+        return buf;
+    char cmd[64], prog[44], what[96], where[128];
+    const char *t = syn->token;
+    bool expands = strchr("$`*?~", t[0]) != NULL;
+    if (t[0] == '\n')
+        snprintf(what, sizeof what, "holds a line break, which ends a command in a shell");
+    else
+        snprintf(what, sizeof what, "contains `%s`, which only a shell %s", t,
+                 expands ? "expands" : "understands");
+    if (syn->word == 0)
+        snprintf(where, sizeof where, "part of the program name");
+    else
+        snprintf(where, sizeof where, "passed to `%s` as %s", clip(syn->program, 40, prog),
+                 t[0] == '\n' ? "arguments" : "an argument");
+    snprintf(buf, len, "`%s` %s; without %s it is %s", clip(s, 60, cmd), what,
+             without ? without : "a shell", where);
+    return buf;
 }
 
 char *pk_shellwords_subst(const char *s, const char *name, const char *value)

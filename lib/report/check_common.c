@@ -272,8 +272,8 @@ static void regression_cells(const pk_check_item *it, pk__report_check_row *w)
                      it->baseline_run, it->pinned ? ", pinned" : "");
         else if (it->mode == PK_CHECK_MODE_HISTORY && it->n_runs > 0 && n > 0 &&
                  (size_t)n < sizeof w->detail)   /* the centre of a window */
-            snprintf(w->detail + n, sizeof w->detail - (size_t)n, " (median of %zu runs)",
-                     it->n_runs);
+            snprintf(w->detail + n, sizeof w->detail - (size_t)n, " (median of %zu run%s)",
+                     it->n_runs, it->n_runs == 1 ? "" : "s");
     }
     pk__report_check_change_item(it, w->change, sizeof w->change);
     if (it->has_cmp)

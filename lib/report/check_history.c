@@ -87,7 +87,7 @@ static void text_all(FILE *f, const pk_check_history *h)
         put_safe(f, s->benchmark, 32);
         fputc(' ', f);
         put_safe(f, s->figure, 12);
-        fprintf(f, " %10s %s  (%zu runs", val, spark, s->n);
+        fprintf(f, " %10s %s  (%zu run%s", val, spark, s->n, s->n == 1 ? "" : "s");
         if (h->changes)
             fprintf(f, ", %zu change%s", s->n_changes, s->n_changes == 1 ? "" : "s");
         fputs(")\n", f);
@@ -159,7 +159,7 @@ static void text_one(FILE *f, const pk_check_history *h, bool color)
     put_safe(f, s->benchmark, 0);
     fputs(" \xe2\x80\x94 ", f);
     put_safe(f, s->figure, 0);
-    fprintf(f, " (%s), %zu runs\n  %s\n\n", stat, s->n, spark);
+    fprintf(f, " (%s), %zu run%s\n  %s\n\n", stat, s->n, s->n == 1 ? "" : "s", spark);
     fprintf(f, "  %-6s %-16s %-9s %-16s %12s  %s\n", "run", "date (UTC)", "commit", "branch",
             stat, "change");
     for (size_t i = 0; i < s->n; i++)

@@ -14,6 +14,34 @@
 #include "perfkit/termsafe.h"
 #include "perfkit/units.h"
 
+bool pk__report_relative_of(const pk_bench_report *r, size_t i, pk__report_relative *out)
+{
+    const pk_cmd_report *cr = &r->cmds[i];
+    memset(out, 0, sizeof *out);
+    out->lo = out->hi = NAN;
+    if (cr->has_comparison) {
+        out->compared = true;
+        out->ratio = cr->cmp.ratio;
+    } else {
+        /* the statistic the comparison would have used, point values only */
+        const pk_summary *s = pk__report_fig(r, i, r->primary);
+        const pk_summary *ref = pk__report_fig(r, r->reference, r->primary);
+        bool median = r->compare.method == PK_TEST_MANN_WHITNEY;
+        if (!s || !ref || (median ? ref->median : ref->mean) == 0)
+            return false;
+        out->ratio = (median ? s->median : s->mean) / (median ? ref->median : ref->mean);
+    }
+    out->slower = out->ratio >= 1;
+    out->factor = out->slower ? out->ratio : 1 / out->ratio;
+    if (out->compared) {
+        const pk_ci *ci = &cr->cmp.ratio_ci;
+        out->lo = out->slower ? ci->lo : 1 / ci->hi;
+        out->hi = out->slower ? ci->hi : 1 / ci->lo;
+    }
+    out->prec = out->factor < 1.05 ? 3 : 2;
+    return true;
+}
+
 const char *pk__report_cmd_name(const pk_cmd_result *c)
 {
     if (c->name)

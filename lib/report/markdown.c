@@ -1,14 +1,19 @@
 /* markdown.c — a pull-request-comment table, hyperfine's columns plus a verdict.
  *
- *   | Command | Mean [ms] | Min [ms] | Max [ms] | Relative | Verdict |
+ *   | Command | Mean [ms] | Min [ms] | Max [ms] | Relative (medians) | Verdict |
  *   |:---|---:|---:|---:|---:|:---|
  *   | `sleep 0.1` | 101.2 ± 0.4 | 100.6 | 102.0 | 1.00 | reference |
+ *   | `sleep 0.11` | 111.3 ± 0.5 | 110.6 | 112.1 | 1.10 × slower [95% CI 1.09 … 1.11] | slower
+ *     (p = 1.2e-11) |   (one line)
  *
  * The unit is --time-unit's (pk_write_opts) or follows hyperfine (chosen from
  * the first command: s with 3 decimals, ms or µs with 1); the rows go in
- * the order pk_write_opts.sort asks for. "Relative"
- * is mean / mean of the reference with hyperfine's propagated ± error; the
- * verdict is the statistical comparison. In instructions mode the figures are
+ * the order pk_write_opts.sort asks for. "Relative" is the text Summary's
+ * factor against the reference — the comparison's ratio (of medians under
+ * Mann-Whitney) with its bootstrap CI, "1.10 × slower" or "2.00 × faster" —
+ * from one function (pk__report_relative_of), not hyperfine's mean / mean:
+ * two ratios of one pair of commands that disagree are a trap. The verdict
+ * is the statistical comparison. In instructions mode the figures are
  * exact instruction counts. Commands go in backticks with `|` escaped. A
  * machine line follows the table. */
 #include "report/report_int.h"
@@ -58,20 +63,24 @@ static void fig_cells(FILE *f, const pk_summary *s, bool instr, unit u)
     fprintf(f, " %.*f | %.*f |", u.prec, s->min / u.ns, u.prec, s->max / u.ns);
 }
 
-static void relative_cell(FILE *f, const pk_bench_report *r, size_t i, const pk_summary *s)
+/* The Summary's factor (pk__report_relative_of), so the table and the text
+ * report never disagree: "1.10 × slower [95% CI 1.09 … 1.11]". */
+static void relative_cell(FILE *f, const pk_bench_report *r, size_t i)
 {
-    const pk_summary *ref = pk__report_fig(r, r->reference, r->primary);
-    if (!ref || ref->mean == 0) {
+    pk__report_relative rel;
+    if (i == r->reference) {
+        fputs(" 1.00 |", f);
+        return;
+    }
+    if (!pk__report_relative_of(r, i, &rel)) {
         fputs(" |", f);
         return;
     }
-    double rel = s->mean / ref->mean;
-    if (i == r->reference || s->n < 2 || ref->n < 2 || s->mean == 0) {
-        fprintf(f, " %.2f |", rel);
-        return;
-    }
-    double err = rel * sqrt(pow(s->stddev / s->mean, 2) + pow(ref->stddev / ref->mean, 2));
-    fprintf(f, " %.2f ± %.2f |", rel, err);
+    fprintf(f, " %.*f × %s", rel.prec, rel.factor, rel.slower ? "slower" : "faster");
+    if (rel.compared)
+        fprintf(f, " [%.0f%% CI %.*f … %.*f]", r->compare.boot.confidence * 100, rel.prec,
+                rel.lo, rel.prec, rel.hi);
+    fputs(" |", f);
 }
 
 static void verdict_cell(FILE *f, const pk_bench_report *r, size_t i)
@@ -96,11 +105,14 @@ pk_err pk__report_bench_markdown(FILE *f, const pk_bench_report *r, const pk_wri
         return PK_ENOMEM;
     bool instr = r->primary == PK_METRIC_INSTRUCTIONS;
     unit u = pk__report_table_unit(r, o);
+    /* the statistic the ratio compares: the mean column is not always it */
+    const char *stat = r->compare.method == PK_TEST_MANN_WHITNEY ? "medians" : "means";
     if (instr)
-        fputs("| Command | Instructions | Min | Max | Relative | Verdict |\n", f);
+        fprintf(f, "| Command | Instructions | Min | Max | Relative (%s) | Verdict |\n", stat);
     else
-        fprintf(f, "| Command | Mean [%s] | Min [%s] | Max [%s] | Relative | Verdict |\n",
-                u.name, u.name, u.name);
+        fprintf(f,
+                "| Command | Mean [%s] | Min [%s] | Max [%s] | Relative (%s) | Verdict |\n",
+                u.name, u.name, u.name, stat);
     fputs("|:---|---:|---:|---:|---:|:---|\n", f);
     for (size_t k = 0; k < r->bench->n_cmds; k++) {
         size_t i = order[k];
@@ -114,7 +126,7 @@ pk_err pk__report_bench_markdown(FILE *f, const pk_bench_report *r, const pk_wri
             continue;
         }
         fig_cells(f, s, instr, u);
-        relative_cell(f, r, i, s);
+        relative_cell(f, r, i);
         verdict_cell(f, r, i);
     }
     pk_free(order);

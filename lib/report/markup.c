@@ -19,8 +19,8 @@
  * writes it. Relative is perfkit's: the Summary's ratio against the
  * reference (ratio of medians for time, of means for instruction counts), not
  * against the fastest command, ± half the width of its confidence interval; a
- * command without a comparison gets the ratio of its median, without ±. In instructions mode the columns
- * are exact counts (Instructions, Min, Max). */
+ * command without a comparison gets the point ratio of the same statistic,
+ * without ±. In instructions mode the columns are exact counts (Instructions, Min, Max). */
 #include "report/report_int.h"
 
 #include <math.h>
@@ -149,23 +149,22 @@ static void value_cells(const pk_summary *s, bool instr, pk__report_tunit u,
     snprintf(cells[3], 128, "%.*f", u.prec, s->max / u.ns);
 }
 
-/* The Summary's ratio against the reference, "1.10 ± 0.02" with half the
- * width of its confidence interval; the reference is "1.00". */
-static void relative_cell(const pk_bench_report *r, size_t i, const pk_summary *s, char *out)
+/* The Summary's ratio against the reference (pk__report_relative_of, the
+ * one rule every writer follows) as hyperfine prints it, "1.10 ± 0.02" with
+ * half the width of its confidence interval; the reference is "1.00". */
+static void relative_cell(const pk_bench_report *r, size_t i, char *out)
 {
-    const pk_cmd_report *cr = &r->cmds[i];
-    const pk_summary *ref = pk__report_fig(r, r->reference, r->primary);
+    pk__report_relative rel;
     out[0] = '\0';
     if (i == r->reference) {
         snprintf(out, 128, "1.00");
-    } else if (cr->has_comparison && isfinite(cr->cmp.ratio)) {
-        double half = (cr->cmp.ratio_ci.hi - cr->cmp.ratio_ci.lo) / 2;
+    } else if (pk__report_relative_of(r, i, &rel) && isfinite(rel.ratio)) {
+        const pk_ci *ci = &r->cmds[i].cmp.ratio_ci;
+        double half = rel.compared ? (ci->hi - ci->lo) / 2 : NAN;
         if (isfinite(half) && half > 0)
-            snprintf(out, 128, "%.2f \xc2\xb1 %.2f", cr->cmp.ratio, half);
+            snprintf(out, 128, "%.2f \xc2\xb1 %.2f", rel.ratio, half);
         else
-            snprintf(out, 128, "%.2f", cr->cmp.ratio);
-    } else if (ref && ref->median > 0) {
-        snprintf(out, 128, "%.2f", s->median / ref->median);
+            snprintf(out, 128, "%.2f", rel.ratio);
     }
 }
 
@@ -212,7 +211,7 @@ static pk_err write_table(FILE *f, const pk_bench_report *r, const pk_write_opts
             snprintf(cells[4], 128, "%s", r->cmds[i].res->failed ? "failed" : "no runs");
         } else {
             value_cells(s, instr, u, cells);
-            relative_cell(r, i, s, cells[4]);
+            relative_cell(r, i, cells[4]);
         }
         row(&m, view);
         pk_free(cmd);

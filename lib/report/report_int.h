@@ -5,6 +5,7 @@
 #define PERFKIT_REPORT_INT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "perfkit/report.h"
@@ -50,6 +51,28 @@ char *pk__report_fmt_double(double v, char *buf, size_t len);
 
 /* v with thousands separators: 1234567 → "1,234,567". Returns buf. */
 char *pk__report_fmt_thousands(uint64_t v, char *buf, size_t len);
+
+/* How command i compares with the reference, the one way every writer
+ * states it (the text Summary, the Markdown "Relative" column): the
+ * comparison's ratio (cmp.ratio: medians under Mann-Whitney, means
+ * otherwise) as a factor >= 1, "slower" when the ratio is >= 1, else
+ * "faster" (factor = 1 / ratio), with its CI turned the same way. */
+typedef struct pk__report_relative {
+    double factor;    /* >= 1 (inf when one side's statistic is 0) */
+    double lo, hi;    /* the CI of the factor; NaN when not compared */
+    double ratio;     /* command / reference, as compared */
+    bool slower;      /* ratio >= 1 */
+    bool compared;    /* a comparison stands behind it (cr->has_comparison);
+                         else the point ratio of the same statistic of the
+                         two summaries (one run each, say), without a CI */
+    int prec;         /* decimals to print: 3 below 1.05 (a 0.4% change must
+                         not read "1.00"), else 2 */
+} pk__report_relative;
+
+/* Fill *out for command i (not the reference). false when there is no
+ * ratio: a side not measured, or the reference's statistic 0 without a
+ * comparison. */
+bool pk__report_relative_of(const pk_bench_report *r, size_t i, pk__report_relative *out);
 
 /* "time" / "instructions". */
 const char *pk__report_measure_name(pk_measure m);

@@ -284,9 +284,10 @@ static void warnings(const out *o, const pk_bench_report *r, size_t i)
         }
     }
     if (c->n_failures)
-        fprintf(o->f, "  %sWarning:%s %zu of %zu runs failed (non-zero exit, signal or "
-                "timeout) and were kept (--ignore-failure).\n", sgr(o, YELLOW), sgr(o, RESET),
-                c->n_failures, c->n_runs);
+        fprintf(o->f, "  %sWarning:%s %zu of %zu run%s failed (non-zero exit, signal or "
+                "timeout) and %s kept (--ignore-failure).\n", sgr(o, YELLOW), sgr(o, RESET),
+                c->n_failures, c->n_runs, c->n_runs == 1 ? "" : "s",
+                c->n_failures == 1 ? "was" : "were");
 }
 
 /* The stderr tail, indented, line by line, each made terminal-safe. */
@@ -387,14 +388,12 @@ static void comparison_line(const out *o, const pk_bench_report *r, size_t i, si
         return;
     }
     const pk_comparison *c = &cr->cmp;
-    bool slower = c->ratio >= 1;
-    double f = slower ? c->ratio : 1 / c->ratio;
-    double lo = slower ? c->ratio_ci.lo : 1 / c->ratio_ci.hi;
-    double hi = slower ? c->ratio_ci.hi : 1 / c->ratio_ci.lo;
-    int prec = f < 1.05 ? 3 : 2;   /* a 0.4% change must not read "1.00" */
-    fprintf(o->f, "   %5.*f %s %s   [%.0f%% CI %.*f %s %.*f]   ", prec, f, TIMES(o),
-            slower ? "slower" : "faster", r->compare.boot.confidence * 100, prec, lo,
-            ELLIPSIS(o), prec, hi);
+    pk__report_relative rel;
+    pk__report_relative_of(r, i, &rel);   /* compared: always there */
+    int prec = rel.prec;
+    fprintf(o->f, "   %5.*f %s %s   [%.0f%% CI %.*f %s %.*f]   ", prec, rel.factor, TIMES(o),
+            rel.slower ? "slower" : "faster", r->compare.boot.confidence * 100, prec, rel.lo,
+            ELLIPSIS(o), prec, rel.hi);
     if (r->compare.method == PK_TEST_EXACT)
         fputs(c->p_value < r->compare.alpha ? "ranges disjoint" : "ranges overlap", o->f);
     else

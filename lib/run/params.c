@@ -504,8 +504,11 @@ pk_err pk_cmd_list_reference(pk_cmd_list *l, const char *ref, size_t *index, pk_
     unsigned long long k = strtoull(ref, &end, 10);
     if (!*end && end != ref && ref[0] >= '0' && ref[0] <= '9') {
         if (k < 1 || k > l->n) {
-            pk_diag_set(diag, "", 0, 0, "reference %s: there are %zu commands (1-%zu)", ref,
-                        l->n, l->n);
+            if (l->n == 1)
+                pk_diag_set(diag, "", 0, 0, "reference %s: there is 1 command", ref);
+            else
+                pk_diag_set(diag, "", 0, 0, "reference %s: there are %zu commands (1-%zu)", ref,
+                            l->n, l->n);
             return PK_EINVAL;
         }
         *index = (size_t)k - 1;

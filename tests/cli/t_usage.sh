@@ -39,7 +39,7 @@ expect_rc 2; expect_err 'out.txt'
 run bench --runs 2 --input ./missing-input true
 expect_rc 2; expect_err 'missing-input'
 run bench --reference 7 --runs 2 true
-expect_rc 2; expect_err 'there are 1 commands'
+expect_rc 2; expect_err 'there is 1 command$'
 
 # help texts are printed verbatim (fputs): a doubled percent sign shows
 for c in bench check history compare baseline size; do

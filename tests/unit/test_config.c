@@ -587,3 +587,54 @@ Test(config, validate_substituted_command_must_split)
     cr_assert_eq(d.line, 2);
     cr_assert(strstr(d.message, "benchmark `q`: command `echo it's`"), "%s", d.message);
 }
+
+/* ---- shell syntax without a shell: a warning ----------------------------- */
+
+Test(config, shell_syntax_without_shell_is_a_warning)
+{
+    const char *text = "benchmarks:\n"
+                       "  a:\n"
+                       "    command: \"echo hi | cat\"\n"                /* line 3 */
+                       "    prepare: rm -f *.o\n"                         /* line 4 */
+                       "  b: { command: \"grep 'a|b' f\" }\n"             /* quoted: none */
+                       "  c: { command: echo hi > out, shell: true }\n"   /* a shell: none */
+                       "  d: { command: echo $HOME }\n";                  /* line 7 */
+    pk_config *c = parse_ok(text, "perfkit.yml");
+    cr_assert_eq(c->n_warnings, 3);
+    const pk_diag *w = c->warnings;
+    cr_assert_str_eq(w[0].file, "perfkit.yml");
+    cr_assert_eq(w[0].line, 3);
+    cr_assert_eq(w[0].column, 23, "column %u", w[0].column);   /* the `|` */
+    cr_assert_str_eq(w[0].message,
+                     "`command`: `echo hi | cat` contains `|`, which only a shell understands; "
+                     "without `shell: true` it is passed to `echo` as an argument. Add `shell: "
+                     "true` to the benchmark to run it through /bin/sh");
+    cr_assert_eq(w[1].line, 4);
+    cr_assert_eq(w[1].column, 20, "column %u", w[1].column);
+    cr_assert(strstr(w[1].message, "`prepare`: `rm -f *.o` contains `*`, which only a shell "
+                                   "expands"), "%s", w[1].message);
+    cr_assert_eq(w[2].line, 7);
+    cr_assert(strstr(w[2].message, "contains `$HOME`"), "%s", w[2].message);
+    pk_config_free(c);
+}
+
+Test(config, shell_syntax_warnings_are_capped)
+{
+    char text[8192];
+    size_t n = (size_t)snprintf(text, sizeof text, "benchmarks:\n");
+    for (int i = 0; i < PK_CONFIG_WARNINGS_MAX + 5; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "  b%02d: { command: a | b }\n", i);
+    pk_config *c = parse_ok(text, "f.yml");
+    cr_assert_eq(c->n_warnings, PK_CONFIG_WARNINGS_MAX);
+    cr_assert_eq(c->warnings[0].line, 2);
+    const pk_diag *last = &c->warnings[PK_CONFIG_WARNINGS_MAX - 1];
+    cr_assert_str_eq(last->message,
+                     "6 more commands hold shell syntax but run without `shell: true`");
+    cr_assert_eq(last->line, 0);
+    pk_config_free(c);
+}
+
+Test(config, every_failed_allocation_is_enomem_with_warnings)
+{
+    fault_sweep("benchmarks:\n  a: { command: echo a | b }\n  b: { command: ls > x }\n");
+}

@@ -456,18 +456,51 @@ Test(report_markdown, table_escaping_and_machine)
     fixture_init(&fx, 2);
     pk_bench_report *r = report_of(&fx);
     char *m = render(PK_FORMAT_MARKDOWN, r);
-    cr_assert(strstr(m, "| Command | Mean [ms] | Min [ms] | Max [ms] | Relative | Verdict |\n"
+    cr_assert(strstr(m, "| Command | Mean [ms] | Min [ms] | Max [ms] | Relative (medians) | Verdict |\n"
                         "|:---|---:|---:|---:|---:|:---|\n") == m, "%s", m);
     cr_assert(strstr(m, "| `sleep 0.01` | 10.0 ± 0.0 | 10.0 | 10.0 | 1.00 | reference |"),
               "%s", m);
     cr_assert(strstr(m, "| `say \"hi\", world \\| x` | 12.0 ± 0.0 |"), "%s", m);
-    cr_assert(strstr(m, "| 1.20 ± 0.00 | slower (p = "), "%s", m);
+    cr_assert(strstr(m, "| 1.20 × slower [95% CI 1.20 … 1.20] | slower (p = "), "%s", m);
     cr_assert(strstr(m, "\nMachine: "), "%s", m);
     free(m);
     fx.cmds[1].name = "a`b|c";
     r->cmds[1].res = &fx.cmds[1];
     m = render(PK_FORMAT_MARKDOWN, r);
     cr_assert(strstr(m, "| `` a`b\\|c `` |"), "%s", m);
+    free(m);
+    pk_bench_report_free(r);
+}
+
+/* The Relative column says what the Summary says: the same ratio (of
+ * medians under Mann-Whitney, not hyperfine's mean / mean), the same way
+ * round. B: nine runs at 5 ms and one at 100 ms against A's 10 ms is 2×
+ * faster by the median and 1.45× slower by the mean. */
+Test(report_markdown, relative_is_the_summary_factor)
+{
+    fixture fx;
+    fixture_init(&fx, 2);
+    for (size_t i = 0; i < NRUNS; i++) {
+        fx.runs[0][i].wall_ns = 10000000 + i;
+        fx.runs[1][i].wall_ns = i == 0 ? 100000000 : 5000000 + i;
+    }
+    pk_bench_report *r = report_of(&fx);
+    char *m = render(PK_FORMAT_MARKDOWN, r);
+    char *t = render_text(r, false, false);
+    cr_assert(strstr(t, "2.00 × faster   [95% CI "), "%s", t);
+    cr_assert(strstr(m, "| 2.00 × faster [95% CI "), "%s", m);
+    /* the CI too: "[95% CI lo … hi]" in both */
+    const char *ct = strstr(t, "[95% CI "), *cm = strstr(m, "[95% CI ");
+    cr_assert(ct && cm);
+    cr_assert_eq(strncmp(ct, cm, (size_t)(strchr(ct, ']') - ct)), 0, "%s\n%s", t, m);
+    free(m);
+    free(t);
+    /* one run each: not compared, the point ratio of the same statistic */
+    fx.cmds[0].n_runs = fx.cmds[1].n_runs = 1;
+    pk_bench_report_free(r);
+    r = report_of(&fx);
+    m = render(PK_FORMAT_MARKDOWN, r);
+    cr_assert(strstr(m, "| 10.00 × slower | not compared |"), "%s", m);
     free(m);
     pk_bench_report_free(r);
 }

@@ -196,3 +196,109 @@ Test(shellwords, allocation_failures_are_clean)
     }
     cr_assert(ok);
 }
+
+/* ---- shell syntax the splitter passes on as text ------------------------ */
+
+/* The token find_syntax reports for s ("" for none), its column and word. */
+static void syntax_is(const char *s, const char *token, size_t col, size_t word)
+{
+    pk_shellwords_syntax syn;
+    memset(&syn, 0x55, sizeof syn);
+    pk_err e = pk_shellwords_find_syntax(s, &syn);
+    cr_assert_eq(e, PK_OK, "[%s]: %s", s, pk_strerror(e));
+    cr_assert_str_eq(syn.token, token, "[%s]", s);
+    if (token[0]) {
+        cr_assert_eq(syn.col, col, "[%s]: col %zu, expected %zu", s, syn.col, col);
+        cr_assert_eq(syn.word, word, "[%s]: word %zu, expected %zu", s, syn.word, word);
+    }
+}
+
+Test(shellwords, syntax_operators_outside_quotes)
+{
+    syntax_is("echo hi | cat", "|", 8, 2);
+    syntax_is("a || b", "||", 2, 1);
+    syntax_is("make && ./run", "&&", 5, 1);
+    syntax_is("sleep 1 &", "&", 8, 2);
+    syntax_is("cd x; make", ";", 4, 1);          /* inside the word `x;` */
+    syntax_is("echo hi > out.txt", ">", 8, 2);
+    syntax_is("echo hi >> out.txt", ">>", 8, 2);
+    syntax_is("cmd 2>&1", ">&", 5, 1);
+    syntax_is("wc -l < f", "<", 6, 2);
+    syntax_is("(cd x)", "(", 0, 0);
+    syntax_is("echo $(date)", "$(", 5, 1);
+    syntax_is("echo ${HOME}", "${", 5, 1);
+    syntax_is("echo $HOME/x", "$HOME", 5, 1);
+    syntax_is("echo $?", "$?", 5, 1);
+    syntax_is("echo `date`", "`", 5, 1);
+    syntax_is("ls *.c", "*", 3, 1);
+    syntax_is("ls file?.c", "?", 7, 1);
+    syntax_is("ls ~/x", "~", 3, 1);
+    syntax_is("$HOME/bin/x run", "$HOME", 0, 0);
+    syntax_is("echo hi # a comment", "#", 8, 2);
+    syntax_is("make\n./run", "\n", 4, 1);
+}
+
+Test(shellwords, syntax_quoted_or_escaped_is_text)
+{
+    syntax_is("grep 'a|b' f", "", 0, 0);
+    syntax_is("grep \"a|b\" f", "", 0, 0);
+    syntax_is("echo '$(x)' '*' '~' \"*\" \"~\" \"a;b\"", "", 0, 0);
+    syntax_is("echo a\\|b \\> \\$HOME \\* \\~ \"\\$x\" \"\\`\"", "", 0, 0);
+    syntax_is("echo a~b a#b 50$ $ 'x'", "", 0, 0);   /* not at a word's start; bare $ */
+    syntax_is("sleep 0.1", "", 0, 0);
+    syntax_is("perfkit --x=[1] -v\n", "", 0, 0);       /* [ and a trailing line break */
+    /* inside double quotes the shell still expands $ and ` */
+    syntax_is("echo \"$HOME\"", "$HOME", 6, 1);
+    syntax_is("echo \"a $(date)\"", "$(", 8, 1);
+    syntax_is("echo \"`date`\"", "`", 6, 1);
+}
+
+Test(shellwords, syntax_errors_and_text)
+{
+    pk_shellwords_syntax syn;
+    cr_assert_eq(pk_shellwords_find_syntax("echo 'open | x", &syn), PK_EPARSE);
+    cr_assert_str_eq(syn.token, "");
+    cr_assert_eq(pk_shellwords_find_syntax("   ", &syn), PK_EINVAL);
+    cr_assert_eq(pk_shellwords_find_syntax(NULL, &syn), PK_EINVAL);
+    cr_assert_eq(pk_shellwords_find_syntax("x", NULL), PK_EINVAL);
+
+    char buf[256];
+    cr_assert_eq(pk_shellwords_find_syntax("echo hi | cat", &syn), PK_OK);
+    cr_assert_str_eq(syn.program, "echo");
+    cr_assert_str_eq(pk_shellwords_syntax_text("echo hi | cat", &syn, "--shell", buf, sizeof buf),
+                     "`echo hi | cat` contains `|`, which only a shell understands; without "
+                     "--shell it is passed to `echo` as an argument");
+    cr_assert_eq(pk_shellwords_find_syntax("$HOME/x", &syn), PK_OK);
+    cr_assert_str_eq(pk_shellwords_syntax_text("$HOME/x", &syn, NULL, buf, sizeof buf),
+                     "`$HOME/x` contains `$HOME`, which only a shell expands; without a shell "
+                     "it is part of the program name");
+    cr_assert_eq(pk_shellwords_find_syntax("make\n./run", &syn), PK_OK);
+    cr_assert_str_eq(pk_shellwords_syntax_text("make\n./run", &syn, "x", buf, sizeof buf),
+                     "`make\n./run` holds a line break, which ends a command in a shell; "
+                     "without x it is passed to `make` as arguments");
+    /* a long command is cut, whole characters only */
+    const char *lng = "echo ééééééééééééééééééééééééééééééééééééééééééééé | cat";
+    cr_assert_eq(pk_shellwords_find_syntax(lng, &syn), PK_OK);
+    pk_shellwords_syntax_text(lng, &syn, NULL, buf, sizeof buf);
+    cr_assert(strstr(buf, "é…` contains `|`"), "%s", buf);
+    pk_shellwords_syntax_text(lng, &syn, NULL, buf, 10);
+    cr_assert_eq(strlen(buf), 9);
+    cr_assert_eq(pk_shellwords_find_syntax("true", &syn), PK_OK);
+    cr_assert_str_eq(pk_shellwords_syntax_text("true", &syn, NULL, buf, sizeof buf), "");
+}
+
+Test(shellwords, syntax_allocation_failures_are_clean)
+{
+    bool ok = false;
+    for (long fail_at = 0; fail_at < 63 && !ok; fail_at++) {
+        pk_shellwords_syntax syn;
+        fault_arm(fail_at);
+        pk_err e = pk_shellwords_find_syntax("a b c | d e f", &syn);
+        fault_disarm();
+        cr_assert(e == PK_OK || e == PK_ENOMEM);
+        if (e == PK_ENOMEM)
+            cr_assert_str_eq(syn.token, "");
+        ok = e == PK_OK && strcmp(syn.token, "|") == 0;
+    }
+    cr_assert(ok);
+}
