@@ -90,7 +90,7 @@ expect_out 'Range \(min … max\): +[0-9.]+ ms … +[0-9.]+ ms'
 run bench -u microsecond --runs 2 --export-markdown u.md true
 expect_rc 0
 expect_out 'Time \(mean ± σ\): +[0-9.]+ µs'
-grep -q '^| Command | Mean \[µs\] | Min \[µs\] | Max \[µs\] | Relative | Verdict |$' u.md ||
+grep -q '^| Command | Mean \[µs\] | Min \[µs\] | Max \[µs\] | Relative (medians) | Verdict |$' u.md ||
     die "Markdown not in µs: $(cat u.md)"
 run bench -u minute true
 expect_rc 2
