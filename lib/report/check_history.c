@@ -56,16 +56,6 @@ static void sparkline(const pk_check_history_series *s, char *buf, size_t len)
     }
 }
 
-static void format_value(double v, pk_unit_kind kind, char *buf, size_t len)
-{
-    if (kind == PK_UNIT_DURATION)
-        pk_units_format_duration(v, 0, buf, len);
-    else if (kind == PK_UNIT_SIZE)
-        pk_units_format_size(v, buf, len);
-    else
-        pk_units_format_count(v, buf, len);
-}
-
 /* s made terminal-safe, all of it, padded with blanks to width bytes (as
  * "%-*s" pads). */
 static void put_safe(FILE *f, const char *s, size_t width)
@@ -82,7 +72,7 @@ static void text_all(FILE *f, const pk_check_history *h)
     for (size_t i = 0; i < h->n; i++) {
         const pk_check_history_series *s = &h->series[i];
         char val[32], spark[256];
-        format_value(s->rows[s->n - 1].point.value, s->unit, val, sizeof val);
+        pk__report_check_value(s->unit, s->rows[s->n - 1].point.value, val, sizeof val);
         sparkline(s, spark, sizeof spark);
         put_safe(f, s->benchmark, 32);
         fputc(' ', f);
@@ -105,7 +95,7 @@ static void text_row(FILE *f, const pk_check_history_series *s, const pk_check_h
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
-    format_value(p->value, s->unit, val, sizeof val);
+    pk__report_check_value(s->unit, p->value, val, sizeof val);
     if (!isnan(r->change)) {
         const char *mark = r->mark == PK_VERDICT_SLOWER   ? "  \xe2\x96\xb2 slower"
                            : r->mark == PK_VERDICT_FASTER ? "  \xe2\x96\xbc faster"
@@ -139,8 +129,8 @@ static void text_changes(FILE *f, const pk_check_history_series *s)
             snprintf(mag, sizeof mag, "n/a");
         else
             snprintf(mag, sizeof mag, "%+.1f%%", c->magnitude * 100.0);
-        format_value(c->before, s->unit, before, sizeof before);
-        format_value(c->after, s->unit, after, sizeof after);
+        pk__report_check_value(s->unit, c->before, before, sizeof before);
+        pk__report_check_value(s->unit, c->after, after, sizeof after);
         fprintf(f, "    %s at run #%lld (%s..%s), p=%.3g  %s \xe2\x86\x92 %s  %s\n", mag,
                 (long long)c->run_at,
                 c->commit_before[0] ? pk_termsafe(c->commit_before, prev, sizeof prev) : "-",

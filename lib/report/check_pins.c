@@ -139,16 +139,6 @@ pk_err pk_check_pins_write(FILE *f, const pk_check_pins *p, pk_format fmt,
     return PK_ENOTSUP;
 }
 
-static void format_value(double v, pk_unit_kind kind, char *buf, size_t len)
-{
-    if (kind == PK_UNIT_DURATION)
-        pk_units_format_duration(v, 0, buf, len);
-    else if (kind == PK_UNIT_SIZE)
-        pk_units_format_size(v, buf, len);
-    else
-        pk_units_format_count(v, buf, len);
-}
-
 static pk_err view_text(FILE *f, const pk_check_run_view *v)
 {
     const pk_run_meta *m = &v->run;
@@ -190,7 +180,7 @@ static pk_err view_text(FILE *f, const pk_check_run_view *v)
             pk_termsafe_fputs(b->error ? b->error : "no figures", f);
         } else {
             char val[32];
-            format_value(b->median, b->unit, val, sizeof val);
+            pk__report_check_value(b->unit, b->median, val, sizeof val);
             cell(f, b->figure, wfig + 2);
             fprintf(f, "%10s %8zu", val, b->n);
         }
