@@ -6,6 +6,9 @@ line before a blank line before it, is an HTML comment `<!-- runnable ... -->`:
 
     <!-- runnable -->              run the block with `sh -e`; it must exit 0
     <!-- runnable exit=1 -->       ... it must exit 1 (e.g. a gate that fails)
+    <!-- runnable exit=0,1 -->     ... 0 or 1 (a verdict that depends on the
+                                   machine's speed: the block must run, its
+                                   verdict may go either way)
     <!-- runnable file=x.c -->     write the block to x.c (no run): the source
                                    a later block compiles
 
@@ -16,7 +19,8 @@ its delimiter, belong to its command). Otherwise the whole block is the
 script.
 
 Usage: docblocks.py PAGE.md OUTDIR — writes OUTDIR/NNN.sh per runnable block
-and prints one line per block: "NNN LINE EXIT" (tab-separated), in page order.
+and prints one line per block: "NNN LINE EXIT" (tab-separated; EXIT may
+be a comma-separated list), in page order.
 """
 import os
 import re
