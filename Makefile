@@ -155,7 +155,11 @@ EXAMPLES  := $(BUILD)/examples/sortdemo $(BUILD)/examples/gbench_sort
 example:
 	@$(MAKE) --no-print-directory deps
 	$(MAKE) all $(EXAMPLES)
-	$(BUILD)/perfkit check examples/perfkit.yml
+	@echo "$(BUILD)/perfkit check examples/perfkit.yml"; \
+	rc=0; $(BUILD)/perfkit check examples/perfkit.yml || rc=$$?; \
+	if [ $$rc -eq 1 ]; then \
+	    echo "make example: the check ran; its verdict is FAILED on this machine (exit 1, above)"; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/perfkit
