@@ -39,8 +39,8 @@ expect_rc 0
 no_controls stdout.txt stderr.txt
 expect_out '^evil\\x1b\]0;pwned\\x07\\x1b\[31mred\\x0dCR\\u009b\\u202e$'
 expect_out 'branch br\\x1b\[2J\\x07\\x0dX'
-run check   # a second run, so compare has two
-expect_rc 0
+run check   # a second run, so compare has two (its timed verdict may go either way)
+[ "$rc" -le 1 ] || die "check failed with exit $rc"
 run history
 expect_rc 0
 no_controls stdout.txt stderr.txt
@@ -50,7 +50,9 @@ expect_rc 0
 no_controls stdout.txt stderr.txt
 expect_out 'br\\x1b\[2J\\x07 '   # the branch, cut to its column
 run compare 1 latest
-expect_rc 0
+# two timed runs: compare's verdict (exit 0 or 1) may go either way on a
+# loaded machine; what is checked here is the terminal, not the verdict
+[ "$rc" -le 1 ] || die "compare failed with exit $rc"
 no_controls stdout.txt stderr.txt
 expect_out '^evil\\x1b'
 run history "$name-$(printf '\033[5m')"   # an error message quoting the name
