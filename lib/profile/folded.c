@@ -196,7 +196,7 @@ static pk_err parse_line(parser *ps, const char *s, size_t n)
             ps->columns = two ? 2 : 1;
         if (ps->columns == 2) {
             if (!two)
-                return fail(ps, se2 == 0 ? tok2 : stack_end,
+                return fail(ps, tok,
                             "expected two counts (`frame;frame BEFORE AFTER`), as on the first line");
             stack_end = se2;
             cols = 2;
