@@ -90,12 +90,22 @@ pk_err pk_flame_changes(const pk_folded *p, pk_flame_change **out, size_t *n)
     return e;
 }
 
+/* A table cell: whole counts as integers, others (normalised) to 0.1. */
+static const char *cell(double v, char *buf, size_t len)
+{
+    if (v == floor(v) && fabs(v) < 9e15)
+        snprintf(buf, len, "%.0f", v);
+    else
+        snprintf(buf, len, "%.1f", v);
+    return buf;
+}
+
 static pk_err table(pk__buf *b, const char *what, const pk_flame_change *rows, size_t n,
                     int total)
 {
     pk_err e = pk__buf_printf(b, "%-44s %12s %12s %12s %9s\n", what, "before", "after", "delta",
                               "delta %");
-    char nb[32], na[32], nd[32];
+    char nb[32], na[32], nd[40];
     for (size_t i = 0; e == PK_OK && i < n; i++) {
         const double *v = total ? rows[i].total : rows[i].self;
         double d = v[1] - v[0];
@@ -118,10 +128,10 @@ static pk_err table(pk__buf *b, const char *what, const pk_flame_change *rows, s
             snprintf(pct, sizeof pct, "%+.1f%%", d * 100 / v[0]);
         else
             snprintf(pct, sizeof pct, "new");
-        snprintf(nd, sizeof nd, "%s%s", d > 0 ? "+" : "-", pk__folded_num(fabs(d), na, sizeof na));
+        snprintf(nd, sizeof nd, "%s%s", d > 0 ? "+" : "-", cell(fabs(d), na, sizeof na));
         if (e == PK_OK)
-            e = pk__buf_printf(b, " %12s %12s %12s %9s\n", pk__folded_num(v[0], nb, sizeof nb),
-                               pk__folded_num(v[1], na, sizeof na), nd, pct);
+            e = pk__buf_printf(b, " %12s %12s %12s %9s\n", cell(v[0], nb, sizeof nb),
+                               cell(v[1], na, sizeof na), nd, pct);
     }
     return e;
 }
@@ -138,8 +148,8 @@ pk_err pk_flame_write_changes(const pk_folded *p, size_t top, FILE *f)
     pk__buf b = {0};
     char t0[32], t1[32];
     e = pk__buf_printf(&b, "total: %s before, %s after\n\n",
-                       pk__folded_num(pk_folded_total(p, 0), t0, sizeof t0),
-                       pk__folded_num(pk_folded_total(p, 1), t1, sizeof t1));
+                       cell(pk_folded_total(p, 0), t0, sizeof t0),
+                       cell(pk_folded_total(p, 1), t1, sizeof t1));
     if (n)
         qsort(rows, n, sizeof *rows, by_self_change);
     if (e == PK_OK)
