@@ -41,8 +41,10 @@ void pk_flame_opts_init(pk_flame_opts *o);
  * silently — the SVG says so too. */
 typedef struct pk_flame_stats {
     size_t frames;          /* frames drawn (the root "all" included) */
-    size_t pruned;          /* frames narrower than min_width, not drawn */
-    double pruned_count;    /* their self counts (width shown by their parents) */
+    size_t pruned;          /* frames not drawn: narrower than min_width, or
+                               above such a frame */
+    double pruned_count;    /* the counts of the narrow frames (their whole
+                               subtrees); their parents' widths include them */
 } pk_flame_stats;
 
 /* Write the flame graph as a self-contained SVG (script and style inside, no

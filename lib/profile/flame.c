@@ -124,10 +124,53 @@ static double frame_y(const svg *s, uint32_t depth)
     return s->img_h - FONT * 2 - 10 - (depth + 1) * fh;
 }
 
+static void put_str(svg *s, const char *str)
+{
+    if (s->e == PK_OK && pk__buf_puts(&s->b, str) != PK_OK)
+        s->e = PK_ENOMEM;
+}
+
+/* v with `dec` decimals (1 or 2), without printf: the writer's hot path
+ * prints five numbers per frame. */
+static void put_fixed(svg *s, double v, int dec)
+{
+    double scale = dec == 1 ? 10 : 100;
+    if (!(fabs(v) < 1e15)) {
+        OUT(s, "%.*f", dec, v);
+        return;
+    }
+    long long t = llround(v * scale);
+    char tmp[32], *q = tmp + sizeof tmp;
+    bool neg = t < 0;
+    unsigned long long u = neg ? 0ULL - (unsigned long long)t : (unsigned long long)t;
+    for (int k = 0; k < dec; k++, u /= 10)
+        *--q = (char)('0' + u % 10);
+    *--q = '.';
+    do {
+        *--q = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (neg)
+        *--q = '-';
+    if (s->e == PK_OK && pk__buf_add(&s->b, q, (size_t)(tmp + sizeof tmp - q)) != PK_OK)
+        s->e = PK_ENOMEM;
+}
+
 static void put_num(svg *s, double v)
 {
+    if (v == floor(v) && v >= 0 && v < 1e15) {
+        char tmp[24], *q = tmp + sizeof tmp;
+        unsigned long long u = (unsigned long long)v;
+        do {
+            *--q = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (s->e == PK_OK && pk__buf_add(&s->b, q, (size_t)(tmp + sizeof tmp - q)) != PK_OK)
+            s->e = PK_ENOMEM;
+        return;
+    }
     char n[32];
-    OUT(s, "%s", pk__folded_num(v, n, sizeof n));
+    put_str(s, pk__folded_num(v, n, sizeof n));
 }
 
 /* One frame: name (or label), title with counts, rect, fitted text. */
@@ -135,30 +178,49 @@ static void frame(svg *s, const pk__fnode *nd, const char *label, size_t label_l
                   double w, double v, const char *colour)
 {
     double y = frame_y(s, nd->depth);
-    OUT(s, "<g class=\"f\" data-v=\"");
+    put_str(s, "<g class=\"f\" data-v=\"");
     put_num(s, v);
     if (s->o->diff) {
-        OUT(s, "\" data-b=\"");
+        put_str(s, "\" data-b=\"");
         put_num(s, nd->total[0]);
-        OUT(s, "\" data-a=\"");
+        put_str(s, "\" data-a=\"");
         put_num(s, nd->total[1]);
     }
-    OUT(s, "\"><title>");
+    put_str(s, "\"><title>");
     put_text(s, label, label_len);
-    OUT(s, " (");
+    put_str(s, " (");
     if (s->o->diff) {
         put_num(s, nd->total[0]);
-        OUT(s, " → ");
+        put_str(s, " → ");
         put_num(s, nd->total[1]);
         double d = nd->total[1] - nd->total[0];
-        OUT(s, " %s, %+.2f%%)", s->unit, nd->total[0] > 0 ? d * 100 / nd->total[0] : 100.0);
+        double pc = nd->total[0] > 0 ? d * 100 / nd->total[0] : 100.0;
+        put_str(s, " ");
+        put_str(s, s->unit);
+        put_str(s, pc >= 0 ? ", +" : ", ");
+        put_fixed(s, pc, 2);
     } else {
         put_num(s, v);
-        OUT(s, " %s, %.2f%%)", s->unit, s->root_v > 0 ? v * 100 / s->root_v : 0);
+        put_str(s, " ");
+        put_str(s, s->unit);
+        put_str(s, ", ");
+        put_fixed(s, s->root_v > 0 ? v * 100 / s->root_v : 0, 2);
     }
-    OUT(s, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
-           "rx=\"2\"/><text x=\"%.1f\" y=\"%.1f\">",
-        x, y, w, s->o->frame_height - 1.0, colour, x + 3, y + s->o->frame_height - 4.5);
+    put_str(s, "%)</title><rect x=\"");
+    put_fixed(s, x, 1);
+    put_str(s, "\" y=\"");
+    put_fixed(s, y, 1);
+    put_str(s, "\" width=\"");
+    put_fixed(s, w, 1);
+    put_str(s, "\" height=\"");
+    put_fixed(s, s->o->frame_height - 1.0, 1);
+    put_str(s, "\" fill=\"");
+    put_str(s, colour);
+    put_str(s, "\" rx=\"2\"/><text x=\"");
+    put_fixed(s, x + 3, 1);
+    put_str(s, "\" y=\"");
+    put_fixed(s, y + s->o->frame_height - 4.5, 1);
+    put_str(s, "\">");
     size_t fit = w > 3 * CHAR_W ? (size_t)((w - 6) / CHAR_W) : 0;
     if (fit >= label_len) {
         put_text(s, label, label_len);
@@ -167,9 +229,9 @@ static void frame(svg *s, const pk__fnode *nd, const char *label, size_t label_l
         while (k > 0 && ((unsigned char)label[k] & 0xC0) == 0x80)
             k--;
         put_text(s, label, k);
-        OUT(s, "..");
+        put_str(s, "..");
     }
-    OUT(s, "</text></g>\n");
+    put_str(s, "</text></g>\n");
 }
 
 static void header(svg *s, const pk_flame_stats *st)
