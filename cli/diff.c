@@ -22,7 +22,7 @@ static const char usage_text[] =
 "\n"
 "Compare two folded profiles: a differential flame graph SVG where a frame's\n"
 "width is its before + after count (frames that shrank or vanished stay\n"
-"visible) and its colour the change of its total — red grew, blue shrank —\n"
+"visible) and its colour the change of its total (red grew, blue shrank);\n"
 "or, with --text, the functions that changed most by self and total count.\n"
 "\n"
 "  -n, --normalize         scale BEFORE to AFTER's total first (profiles of\n"
