@@ -52,8 +52,8 @@ static pk_err collect(const pk_folded *p, pk_flame_change **out, size_t *n)
     size_t nr = 0, cap = 0;
     for (uint32_t i = 1; e == PK_OK && i < t.n; i++) {
         const pk__fnode *nd = &t.nodes[i];
-        size_t k;
-        if (!pk__hash_get(&idx, nd->name, nd->len, &k)) {
+        size_t k = nr;
+        if (!pk__hash_get(&idx, nd->name, nd->len, &k) || k >= nr) {
             if ((e = PK__PUSH_ROOM(rows, nr, cap)) != PK_OK ||
                 (e = pk__hash_put(&idx, nd->name, nd->len, nr)) != PK_OK)
                 break;
