@@ -40,7 +40,7 @@ int cli_read_folded(const char *cmd, pk_folded *p, const pk_folded_opts *o, cons
 /* The rendering options `flame` and `diff` share (getopt codes below, plus
  * 't', 'i', 'r'): applies one to o; false (error printed) on a bad value. */
 enum { CLI_FLAME_SUBTITLE = 300, CLI_FLAME_COUNT_NAME, CLI_FLAME_WIDTH, CLI_FLAME_HEIGHT,
-       CLI_FLAME_MIN_WIDTH };
+       CLI_FLAME_MIN_WIDTH, CLI_FLAME_COLORS };
 bool cli_flame_option(const char *cmd, int c, const char *arg, pk_flame_opts *o);
 
 /* "perfkit: <cmd>: message\n" on stderr (printf-style). The message is

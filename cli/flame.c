@@ -34,6 +34,8 @@ static const char usage_text[] =
 "      --height PX         height of one frame (default 16)\n"
 "      --min-width PX      prune frames narrower than PX (default 0.1); the\n"
 "                          SVG says how many were pruned\n"
+"      --colors PALETTE    hot (default), mem, io, or kind (kernel _[k]\n"
+"                          orange, JIT _[j] and Java green, C++ yellow)\n"
 "  -i, --inverted          icicle graph: the root at the top\n"
 "  -r, --reverse           reverse the stacks: leaf first, callers above\n"
 "  -h, --help              this help\n"
@@ -51,6 +53,7 @@ static const struct option longopts[] = {
     {"width", required_argument, NULL, CLI_FLAME_WIDTH},
     {"height", required_argument, NULL, CLI_FLAME_HEIGHT},
     {"min-width", required_argument, NULL, CLI_FLAME_MIN_WIDTH},
+    {"colors", required_argument, NULL, CLI_FLAME_COLORS},
     {"inverted", no_argument, NULL, 'i'},
     {"reverse", no_argument, NULL, 'r'},
     {"help", no_argument, NULL, 'h'},
@@ -117,6 +120,18 @@ bool cli_flame_option(const char *cmd, int c, const char *arg, pk_flame_opts *o)
         }
         o->min_width = v;
         return true;
+    case CLI_FLAME_COLORS: {
+        static const char *const names[] = {"hot", "mem", "io", "kind"};
+        for (int i = 0; i < 4; i++)
+            if (strcmp(arg, names[i]) == 0) {
+                o->palette = (pk_flame_palette)i;
+                return true;
+            }
+        const char *sug = pk_diag_suggest(arg, names, 4);
+        cli_error(cmd, "--colors: unknown palette `%s`%s%s%s (hot, mem, io, kind)", arg,
+                  sug ? " — did you mean `" : "", sug ? sug : "", sug ? "`?" : "");
+        return false;
+    }
     case 'i': o->inverted = true; return true;
     case 'r': o->reverse = true; return true;
     default: return false;

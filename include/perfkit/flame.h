@@ -21,6 +21,17 @@
 
 PK_BEGIN_DECLS
 
+/* Colours of a plain graph, FlameGraph's palettes: a hash of the name picks
+ * the shade, so a function has one colour in every graph. */
+typedef enum pk_flame_palette {
+    PK_FLAME_HOT = 0,   /* reds and yellows (CPU) */
+    PK_FLAME_MEM,       /* greens (allocations) */
+    PK_FLAME_IO,        /* blues (I/O, off-CPU) */
+    PK_FLAME_KIND,      /* by what a frame is: kernel `_[k]` orange, JIT `_[j]`
+                           and Java `a/b/C.m` green, inlined `_[i]` aqua, C++
+                           `a::b` yellow, the rest red */
+} pk_flame_palette;
+
 typedef struct pk_flame_opts {
     const char *title;       /* default "Flame Graph" ("Differential Flame Graph") */
     const char *subtitle;    /* a second line under the title; NULL: none */
@@ -33,6 +44,7 @@ typedef struct pk_flame_opts {
     bool diff;               /* differential: slot 0 before, slot 1 after; width
                                 before + after, colour by the change */
     unsigned slot;           /* the slot a plain graph shows; default 1 */
+    pk_flame_palette palette;   /* plain graphs; default PK_FLAME_HOT */
 } pk_flame_opts;
 
 void pk_flame_opts_init(pk_flame_opts *o);

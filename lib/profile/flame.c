@@ -38,7 +38,8 @@ void pk_flame_opts_init(pk_flame_opts *o)
 pk_err pk__flame_check(const pk_flame_opts *o)
 {
     if (!o || o->width < 200 || o->width > 100000 || o->frame_height < 8 ||
-        o->frame_height > 64 || !(o->min_width >= 0) || !isfinite(o->min_width) || o->slot > 1)
+        o->frame_height > 64 || !(o->min_width >= 0) || !isfinite(o->min_width) || o->slot > 1 ||
+        (unsigned)o->palette > PK_FLAME_KIND)
         return PK_EINVAL;
     return PK_OK;
 }
@@ -53,6 +54,34 @@ static void name_hash(const char *s, size_t n, double v[3])
     for (int k = 0; k < 3; k++) {
         v[k] = (double)(h & 0x3ff) / 1024.0;
         h = h * 2654435761u ^ (h >> 13);
+    }
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+static bool contains(const char *s, size_t n, const char *needle)
+{
+    return memmem(s, n, needle, strlen(needle)) != NULL;
+}
+
+/* FlameGraph's "java" palette, by perf's annotations and the name's shape. */
+static void kind_colour(const char *s, size_t n, double v, int *r, int *g, int *b)
+{
+    int x = (int)(55 * v);
+    if (ends_with(s, n, "_[k]")) {
+        *r = 190 + x; *g = 90 + x; *b = 0;
+    } else if (ends_with(s, n, "_[i]")) {
+        *r = 50 + x; *g = 165 + x; *b = 165 + x;
+    } else if (ends_with(s, n, "_[j]") || (contains(s, n, "/") && !contains(s, n, "::"))) {
+        *r = 50 + x; *g = 200 + x; *b = 50 + x;
+    } else if (contains(s, n, "::")) {
+        *r = 175 + x; *g = 175 + x; *b = 50 + x / 3;
+    } else {
+        *r = 200 + x; *g = 50 + x; *b = 50 + x;
     }
 }
 
@@ -111,8 +140,14 @@ static void fill(const svg *s, const pk__fnode *nd, char *buf, size_t len)
     }
     double v[3];
     name_hash(nd->name, nd->len, v);
-    snprintf(buf, len, "rgb(%d,%d,%d)", 205 + (int)(50 * v[2]), (int)(230 * v[0]),
-             (int)(55 * v[1]));
+    int r, g, b;
+    switch (s->o->palette) {
+    case PK_FLAME_MEM: r = 0; g = 190 + (int)(50 * v[1]); b = (int)(210 * v[0]); break;
+    case PK_FLAME_IO: r = g = 80 + (int)(60 * v[0]); b = 190 + (int)(55 * v[1]); break;
+    case PK_FLAME_KIND: kind_colour(nd->name, nd->len, v[0], &r, &g, &b); break;
+    default: r = 205 + (int)(50 * v[2]); g = (int)(230 * v[0]); b = (int)(55 * v[1]); break;
+    }
+    snprintf(buf, len, "rgb(%d,%d,%d)", r, g, b);
 }
 
 static double frame_y(const svg *s, uint32_t depth)

@@ -176,3 +176,15 @@ expect_rc 2
 expect_err 'did you mean `svg`'
 run flame --width 10 a.folded
 expect_rc 2
+
+# palettes: mem is greens (red 0), kind colours kernel frames orange
+run flame --colors mem a.folded
+expect_rc 0
+expect_out '<title>lex [^<]*</title><rect[^>]*fill="rgb\(0,'
+printf 'main;do_syscall_64_[k] 5\nmain;std::sort 5\n' > kinds.folded
+run flame --colors kind kinds.folded
+expect_rc 0
+expect_out '<title>do_syscall_64_\[k\] [^<]*</title><rect[^>]*fill="rgb\(2[0-4][0-9],1[0-5][0-9],0\)"'
+run flame --colors hto a.folded
+expect_rc 2
+expect_err 'unknown palette `hto` — did you mean `hot`'
