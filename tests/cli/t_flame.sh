@@ -188,3 +188,21 @@ expect_out '<title>do_syscall_64_\[k\] [^<]*</title><rect[^>]*fill="rgb\(2[0-4][
 run flame --colors hto a.folded
 expect_rc 2
 expect_err 'unknown palette `hto` — did you mean `hot`'
+
+# a 10 MB single line, invalid UTF-8 and control bytes in names: the SVG
+# stays well-formed XML; a 10 MB line without a count is exit 2 on line 2
+/usr/bin/python3 -c '
+import sys
+with open("huge.folded", "wb") as f:
+    f.write(b"main;" + b"x" * 10000000 + b" 3\n")
+    f.write(b"main;caf\xc3\xa9;\xff\xfe;a\x01b;<&>\"q\" 2\n")
+with open("huge_bad.folded", "wb") as f:
+    f.write(b"main 1\n" + b"y" * 10000000 + b"\n")'
+run flame huge.folded
+expect_rc 0
+/usr/bin/python3 -c 'import xml.dom.minidom; xml.dom.minidom.parse("stdout.txt")' ||
+    die "the SVG of hostile names is not well-formed XML"
+expect_out '<title>café \(2 samples'
+run flame huge_bad.folded
+expect_rc 2
+expect_err 'huge_bad.folded:2:1: expected a sample count'
