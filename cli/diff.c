@@ -113,8 +113,20 @@ int cmd_diff(int argc, char **argv)
         fo.columns = 2;
         rc = cli_read_folded(CMD, p, &fo, argv[optind]);
     }
-    if (rc == CLI_OK && normalize && pk_folded_total(p, 0) > 0)
-        pk_folded_scale(p, 0, pk_folded_total(p, 1) / pk_folded_total(p, 0));
+    char sub[200];
+    double b0 = pk_folded_total(p, 0), a0 = pk_folded_total(p, 1);
+    if (rc == CLI_OK && normalize && b0 > 0)
+        pk_folded_scale(p, 0, a0 / b0);
+    if (!o.subtitle) {   /* what the widths add up: both totals */
+        const char *u = o.count_name ? o.count_name : "samples";
+        if (normalize && b0 > 0)
+            snprintf(sub, sizeof sub, "before %.15g %s (scaled x%.4g to after's total), after %.15g %s",
+                     b0, u, a0 / b0, a0, u);
+        else
+            snprintf(sub, sizeof sub, "before %.15g %s, after %.15g %s; red grew, blue shrank",
+                     b0, u, a0, u);
+        o.subtitle = sub;
+    }
     FILE *out = stdout;
     if (rc == CLI_OK && output && !(out = fopen(output, "wb"))) {
         cli_error(CMD, "%s: %s", output, strerror(errno));

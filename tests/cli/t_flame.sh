@@ -127,6 +127,7 @@ expect_out 'data-diff="1"'
 expect_out '<title>lex \(40 → 10 samples, -75.00%\)</title><rect[^>]*fill="rgb\([0-9]+,[0-9]+,255\)"'
 expect_out '<title>add \(30 → 60 samples, \+100.00%\)</title><rect[^>]*fill="rgb\(255,'
 expect_out '<title>gc \(0 → 15 samples'
+expect_out 'id="subtitle"[^>]*>before 101 samples, after 115 samples; red grew, blue shrank<'
 run diff b.folded a.folded
 expect_rc 0
 expect_out '<title>gc \(15 → 0 samples, -100.00%\)</title>'
@@ -141,6 +142,9 @@ expect_out '^eval +50 +80 +\+30 +\+60.0%$'
 # --normalize scales BEFORE to AFTER's total
 printf 'main;f 10\nmain;g 10\n' > small.folded
 printf 'main;f 40\nmain;g 60\n' > big.folded
+run diff --normalize small.folded big.folded
+expect_rc 0
+expect_out 'id="subtitle"[^>]*>before 20 samples \(scaled x5 to after.s total\), after 100 samples<'
 run diff --normalize --text small.folded big.folded
 expect_rc 0
 expect_out '^total: 100 before, 100 after$'
