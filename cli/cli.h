@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "perfkit/flame.h"
+#include "perfkit/folded.h"
 #include "perfkit/format.h"
 
 /* Exit codes (DESIGN.md). */
@@ -28,6 +30,18 @@ int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_size(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_flame(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+/* Read folded stacks from path ("-": stdin) into p; prints the error
+ * ("file:line:column: message") and returns CLI_USAGE on bad input. */
+int cli_read_folded(const char *cmd, pk_folded *p, const pk_folded_opts *o, const char *path);
+
+/* The rendering options `flame` and `diff` share (getopt codes below, plus
+ * 't', 'i', 'r'): applies one to o; false (error printed) on a bad value. */
+enum { CLI_FLAME_SUBTITLE = 300, CLI_FLAME_COUNT_NAME, CLI_FLAME_WIDTH, CLI_FLAME_HEIGHT,
+       CLI_FLAME_MIN_WIDTH, CLI_FLAME_COLORS };
+bool cli_flame_option(const char *cmd, int c, const char *arg, pk_flame_opts *o);
 
 /* "perfkit: <cmd>: message\n" on stderr (printf-style). The message is
  * written whole and terminal-safe (perfkit/termsafe.h): control characters

@@ -30,5 +30,7 @@
 #include "perfkit/metrics.h"
 #include "perfkit/bench.h"
 #include "perfkit/trace.h"
+#include "perfkit/folded.h"
+#include "perfkit/flame.h"
 
 #endif

@@ -1,0 +1,207 @@
+/* flame.c — `perfkit flame`: folded stacks → flame graph SVG, speedscope
+ * JSON, pprof or merged folded text.
+ *
+ * Pipeline: options → pk_folded_read of each input (FILE or - for stdin;
+ * several inputs are merged) → the pk_flame writer of --format on stdout
+ * (or --output). Bad input is exit 2 with "file:line:column: message".
+ * cli_read_folded is shared with `perfkit diff` (cli/diff.c). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "opt.h"
+#include "perfkit/perfkit.h"
+
+static const char usage_text[] =
+"usage: perfkit flame [options] [FILE|-]...\n"
+"\n"
+"Render folded stacks (`frame;frame;frame COUNT` per line, as written by\n"
+"`perfkit collapse`, `perfkit record`, stackcollapse-*.pl or spans' folded\n"
+"output) as an interactive flame graph SVG: tooltips, click to zoom, Search\n"
+"(regular expression, with the matched share), Reset Zoom. Several inputs are\n"
+"merged; none or - reads stdin.\n"
+"\n"
+"  -f, --format FMT        svg (default), speedscope (JSON), pprof (gzipped\n"
+"                          profile.proto), folded (merged and sorted)\n"
+"  -o, --output FILE       write there instead of stdout\n"
+"  -t, --title TEXT        title (default \"Flame Graph\")\n"
+"      --subtitle TEXT     a second line under the title\n"
+"      --count-name NAME   what a count is: samples (default), bytes, ns...\n"
+"      --width PX          image width (default 1200)\n"
+"      --height PX         height of one frame (default 16)\n"
+"      --min-width PX      prune frames narrower than PX (default 0.1); the\n"
+"                          SVG says how many were pruned\n"
+"      --colors PALETTE    hot (default), mem, io, or kind (kernel _[k]\n"
+"                          orange, JIT _[j] and Java green, C++ yellow)\n"
+"  -i, --inverted          icicle graph: the root at the top\n"
+"  -r, --reverse           reverse the stacks: leaf first, callers above\n"
+"  -h, --help              this help\n"
+"\n"
+"In the SVG, ?s=REGEX and ?f=NAME in the URL search and zoom on load.\n"
+"Exit: 0 ok, 2 usage or input error (with file:line:column).\n";
+
+
+static const struct option longopts[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"title", required_argument, NULL, 't'},
+    {"subtitle", required_argument, NULL, CLI_FLAME_SUBTITLE},
+    {"count-name", required_argument, NULL, CLI_FLAME_COUNT_NAME},
+    {"width", required_argument, NULL, CLI_FLAME_WIDTH},
+    {"height", required_argument, NULL, CLI_FLAME_HEIGHT},
+    {"min-width", required_argument, NULL, CLI_FLAME_MIN_WIDTH},
+    {"colors", required_argument, NULL, CLI_FLAME_COLORS},
+    {"inverted", no_argument, NULL, 'i'},
+    {"reverse", no_argument, NULL, 'r'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char *const CMD = "flame";
+
+int cli_read_folded(const char *cmd, pk_folded *p, const pk_folded_opts *o, const char *path)
+{
+    bool in = strcmp(path, "-") == 0;
+    FILE *f = in ? stdin : fopen(path, "rb");
+    if (!f) {
+        cli_error(cmd, "%s: %s", path, strerror(errno));
+        return CLI_USAGE;
+    }
+    pk_diag d = {0};
+    pk_err e = pk_folded_read(p, o, f, in ? "<stdin>" : path, &d);
+    if (!in)
+        fclose(f);
+    if (e == PK_OK)
+        return CLI_OK;
+    if (e == PK_ENOMEM) {
+        cli_error(cmd, "out of memory reading %s", path);
+        return CLI_INTERNAL;
+    }
+    char msg[1400];
+    cli_error(cmd, "%s", pk_diag_format(&d, msg, sizeof msg));
+    return CLI_USAGE;
+}
+
+bool cli_flame_option(const char *cmd, int c, const char *arg, pk_flame_opts *o)
+{
+    double v;
+    size_t n;
+    switch (c) {
+    case 't': o->title = arg; return true;
+    case CLI_FLAME_SUBTITLE: o->subtitle = arg; return true;
+    case CLI_FLAME_COUNT_NAME: o->count_name = arg; return true;
+    case CLI_FLAME_WIDTH:
+        if (!opt_count_max(cmd, "--width", arg, 100000, &n))
+            return false;
+        o->width = (unsigned)n;
+        if (n < 200) {
+            cli_error(cmd, "--width: %s is less than 200 px", arg);
+            return false;
+        }
+        return true;
+    case CLI_FLAME_HEIGHT:
+        if (!opt_count_max(cmd, "--height", arg, 64, &n))
+            return false;
+        if (n < 8) {
+            cli_error(cmd, "--height: %s is less than 8 px", arg);
+            return false;
+        }
+        o->frame_height = (unsigned)n;
+        return true;
+    case CLI_FLAME_MIN_WIDTH:
+        if (!opt_number(cmd, "--min-width", arg, &v))
+            return false;
+        if (v < 0) {
+            cli_error(cmd, "--min-width: %s is negative", arg);
+            return false;
+        }
+        o->min_width = v;
+        return true;
+    case CLI_FLAME_COLORS: {
+        static const char *const names[] = {"hot", "mem", "io", "kind"};
+        for (int i = 0; i < 4; i++)
+            if (strcmp(arg, names[i]) == 0) {
+                o->palette = (pk_flame_palette)i;
+                return true;
+            }
+        const char *sug = pk_diag_suggest(arg, names, 4);
+        cli_error(cmd, "--colors: unknown palette `%s`%s%s%s (hot, mem, io, kind)", arg,
+                  sug ? " — did you mean `" : "", sug ? sug : "", sug ? "`?" : "");
+        return false;
+    }
+    case 'i': o->inverted = true; return true;
+    case 'r': o->reverse = true; return true;
+    default: return false;
+    }
+}
+
+int cmd_flame(int argc, char **argv)
+{
+    pk_flame_opts o;
+    pk_flame_opts_init(&o);
+    const char *format = "svg", *output = NULL;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:o:t:irh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': format = optarg; break;
+        case 'o': output = optarg; break;
+        case 'h': fputs(usage_text, stdout); return CLI_OK;
+        case ':': cli_error(CMD, "%s needs a value", argv[optind - 1]); return CLI_USAGE;
+        case '?': opt_unknown(CMD, argv[optind - 1], longopts); return CLI_USAGE;
+        default:
+            if (!cli_flame_option(CMD, c, optarg, &o))
+                return CLI_USAGE;
+        }
+    }
+    static const char *const formats[] = {"svg", "speedscope", "pprof", "folded"};
+    int fmt = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(format, formats[i]) == 0)
+            fmt = i;
+    if (fmt < 0) {
+        const char *s = pk_diag_suggest(format, formats, 4);
+        cli_error(CMD, "--format: unknown format `%s`%s%s%s (svg, speedscope, pprof, folded)",
+                  format, s ? " — did you mean `" : "", s ? s : "", s ? "`?" : "");
+        return CLI_USAGE;
+    }
+    pk_folded *p;
+    if (pk_folded_new(&p) != PK_OK) {
+        cli_error(CMD, "out of memory");
+        return CLI_INTERNAL;
+    }
+    int rc = CLI_OK;
+    if (optind == argc)
+        rc = cli_read_folded(CMD, p, NULL, "-");
+    for (int i = optind; i < argc && rc == CLI_OK; i++)
+        rc = cli_read_folded(CMD, p, NULL, argv[i]);
+    FILE *out = stdout;
+    if (rc == CLI_OK && output && !(out = fopen(output, "wb"))) {
+        cli_error(CMD, "%s: %s", output, strerror(errno));
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK) {
+        pk_flame_stats st;
+        pk_err e = fmt == 0   ? pk_flame_write_svg(p, &o, out, &st)
+                   : fmt == 1 ? pk_flame_write_speedscope(p, &o, out)
+                   : fmt == 2 ? pk_flame_write_pprof(p, &o, out)
+                              : pk_folded_write(p, pk_folded_has_slot(p, 0) ? 2 : 1, out);
+        if (e != PK_OK) {
+            cli_error(CMD, "writing %s: %s", output ? output : "stdout", pk_strerror(e));
+            rc = e == PK_EIO ? CLI_USAGE : CLI_INTERNAL;
+        } else if (fmt == 0 && st.pruned) {
+            fprintf(stderr, "perfkit: flame: %zu frames narrower than %g px pruned "
+                            "(the SVG says so)\n", st.pruned, o.min_width);
+        }
+        if (output && fclose(out) != 0 && rc == CLI_OK) {
+            cli_error(CMD, "%s: %s", output, strerror(errno));
+            rc = CLI_USAGE;
+        }
+    }
+    pk_folded_free(p);
+    return rc;
+}
