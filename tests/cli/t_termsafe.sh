@@ -49,7 +49,7 @@ run history "$name"
 expect_rc 0
 no_controls stdout.txt stderr.txt
 expect_out 'br\\x1b\[2J\\x07 '   # the branch, cut to its column
-run compare 1 latest
+run compare -v 1 latest   # -v: every figure, so the name shows
 # two timed runs: compare's verdict (exit 0 or 1) may go either way on a
 # loaded machine; what is checked here is the terminal, not the verdict
 [ "$rc" -le 1 ] || die "compare failed with exit $rc"
