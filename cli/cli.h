@@ -28,6 +28,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_size(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 /* "perfkit: <cmd>: message\n" on stderr (printf-style). The message is
  * written whole and terminal-safe (perfkit/termsafe.h): control characters

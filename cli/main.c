@@ -30,6 +30,7 @@ static const cli_command commands[] = {
     {"baseline", cmd_baseline, "list, show, pin or unpin the baseline runs", false},
     {"size", cmd_size, "raw and compressed (gzip, brotli, zstd) file sizes, with budgets", false},
     {"init", cmd_init, "write a commented perfkit.yml for the programs found here", false},
+    {"record", cmd_record, "sample a command's CPU time into folded stacks", true},
 };
 
 static void usage(FILE *f)

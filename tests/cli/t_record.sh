@@ -1,0 +1,48 @@
+# perfkit record: folded stacks of a program with a known profile, the
+# summary, the command's failure, and the usage errors.
+. "$(dirname "$TESTFILE")/lib.sh"
+
+# The default: cpu-clock, frame pointers, perfkit.folded in the current directory.
+run_t 120 record -- "$HELPERS/profhot" 300
+expect_rc 0
+[ -s perfkit.folded ] || die "perfkit.folded is missing or empty"
+grep -qE '^profhot;.*;main;hot_a [0-9]+$' perfkit.folded || die "no main;hot_a stack: $(cat perfkit.folded)"
+expect_err 'record: [0-9]+ samples, 0 lost, [0-9]+ distinct stacks → perfkit.folded'
+expect_err 'perfkit used [0-9.]+ ms of CPU'
+sort -c perfkit.folded || die "perfkit.folded is not sorted"
+
+# DWARF mode unwinds a build without frame pointers; fp mode says it lacks them.
+run_t 120 record -g dwarf -q -o nofp.folded -- "$HELPERS/profhot-nofp" 300
+expect_rc 0
+[ ! -s stderr.txt ] || die "-q printed: $(cat stderr.txt)"
+grep -qE ';main;hot_b [0-9]+$' nofp.folded || die "dwarf: no main;hot_b: $(cat nofp.folded)"
+run_t 120 record -o - -- "$HELPERS/profhot-nofp" 300
+expect_rc 0
+expect_out '^profhot-nofp;hot_a [0-9]+$'
+expect_err 'seems built without frame pointers.*--call-graph dwarf'
+
+# The command's failure is the exit code 1; what it did is still written.
+run_t 60 record -q -o fail.folded -- "$HELPERS/exitwith" 3
+expect_rc 1
+expect_err 'exited with status 3'
+[ -e fail.folded ] || die "fail.folded not written"
+
+# Usage errors: exit 2 with the fix.
+run record
+expect_rc 2
+expect_err 'no command to record'
+run record --freq 0 -- true
+expect_rc 2
+expect_err 'freq'
+run record --call-graph lbr -- true
+expect_rc 2
+expect_err 'use fp or dwarf'
+run record -- /nonexistent/prog
+expect_rc 2
+expect_err 'cannot run /nonexistent/prog'
+run record --event cycles -o c.folded -- true
+case $rc in
+    0) ;;                                      # a machine with a PMU
+    2) expect_err 'cycles is not supported on this machine' ;;
+    *) die "--event cycles: exit $rc" ;;
+esac
