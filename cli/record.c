@@ -179,9 +179,9 @@ int cmd_record(int argc, char **argv)
     if (rc == CLI_OK && !a.quiet)
         summary(&a, r);
     if (st->no_frame_pointers)
-        cli_warn(CMD, "most stacks are 2 frames deep or less: %s seems built without "
-                 "frame pointers; rebuild with -fno-omit-frame-pointer or use "
-                 "--call-graph dwarf", a.argv[0]);
+        cli_warn(CMD, "most stacks are 2 frames deep or less: the code seems built "
+                 "without frame pointers; rebuild it with -fno-omit-frame-pointer or "
+                 "use --call-graph dwarf");
     if (rc == CLI_OK && st->exit_status != 0) {
         cli_error(CMD, "%s exited with status %d", a.argv[0], st->exit_status);
         rc = CLI_FAIL;

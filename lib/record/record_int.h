@@ -35,6 +35,7 @@ typedef struct pk__record_proc {
     bool dwfl_stale;            /* maps changed since the modules were reported */
     bool attached;              /* DWARF mode: dwfl_attach_state done */
     bool proc_maps_read;        /* /proc/PID/maps was read once as a fallback */
+    bool no_jit_map;            /* /tmp/perf-PID.map could not be opened */
     /* DWARF mode: the sample being unwound (unwind.c's callbacks read it) */
     const uint64_t *regs;       /* 17 registers, DWARF order */
     const unsigned char *stack;

@@ -268,6 +268,8 @@ static pk_err on_sample(sampler *s, const unsigned char *p, const unsigned char 
             memcpy(regs, p, sizeof regs);
             p += sizeof regs;
         }
+        if (p + 8 > end)
+            return PK_OK;
         memcpy(&size, p, 8);
         p += 8;
         const unsigned char *stack = p;
@@ -290,11 +292,9 @@ static pk_err on_sample(sampler *s, const unsigned char *p, const unsigned char 
         }
         if (n <= 1)
             r->st.unwind_failed++;
-        if (!n)
-            ips[n++] = ip;
     }
     if (!n)
-        return PK_OK;
+        ips[n++] = ip;
     if (n <= 2)
         r->st.shallow++;
     r->st.samples++;

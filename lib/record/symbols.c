@@ -180,13 +180,17 @@ struct Dwfl *pk__record_dwfl(pk__record_proc *p)
 }
 
 /* /tmp/perf-PID.map: "START SIZE name" lines, hex without 0x. */
-static bool jit_symbol(pid_t pid, uint64_t addr, char *buf, size_t len)
+static bool jit_symbol(pk__record_proc *p, uint64_t addr, char *buf, size_t len)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
+    if (p->no_jit_map)
         return false;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)p->pid);
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        p->no_jit_map = true;
+        return false;
+    }
     char line[1024];
     bool found = false;
     while (!found && fgets(line, sizeof line, f)) {
@@ -222,7 +226,7 @@ void pk__record_symbol(pk__record_proc *p, uint64_t addr, char *buf, size_t len)
         snprintf(buf, len, "[%s]", mod ? mod : "unknown");
         return;
     }
-    if (!jit_symbol(p->pid, addr, buf, len))
+    if (!jit_symbol(p, addr, buf, len))
         snprintf(buf, len, "[unknown]");
 }
 
