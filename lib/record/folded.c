@@ -107,11 +107,8 @@ static pk_err fold_one(pk_record *r, const pk__record_raw *w, pk__buf *b)
     for (size_t i = n; i-- > 0;) {
         uint64_t ip;
         memcpy(&ip, w->key + 8 + 8 * i, 8);
-        char name[512];
+        char name[1024];   /* one frame, or a function and those inlined in it */
         pk__record_symbol(p, i ? ip - 1 : ip, name, sizeof name);
-        for (char *c = name; *c; c++)
-            if (*c == ';' || *c == '\n')
-                *c = '_';
         if (pk__buf_puts(b, ";") != PK_OK || pk__buf_puts(b, name) != PK_OK)
             return PK_ENOMEM;
     }

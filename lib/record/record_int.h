@@ -94,7 +94,9 @@ void pk__record_proc_read_maps(pk_record *r, pk__record_proc *p);
 /* The process's libdwfl session with every mapping reported; NULL when
  * libdwfl could not be set up. */
 struct Dwfl *pk__record_dwfl(pk__record_proc *p);
-/* The name of addr in p ("[unknown]" when none); written to buf. */
+/* The name of addr in p ("[unknown]" when none) into buf: the function,
+ * then ";"-joined the functions inlined there, outermost first; a ';' or
+ * newline inside a name becomes '_'. */
 void pk__record_symbol(pk__record_proc *p, uint64_t addr, char *buf, size_t len);
 void pk__record_procs_free(pk_record *r);
 

@@ -8,11 +8,16 @@
  * from the ELF program header that holds the mapping's file offset:
  * bias = start - pgoff + p_offset - p_vaddr (0 for ET_EXEC). libdwfl then
  * finds symbols in .symtab/.dynsym and separate debug files through the
- * build-id (dwfl_standard_find_debuginfo). Addresses outside every module
+ * build-id (dwfl_standard_find_debuginfo); functions inlined at an address
+ * become frames of their own (DWARF inlined-subroutine scopes, as perf
+ * script --inline shows them). Addresses outside every module
  * are looked up in /tmp/perf-PID.map (JIT maps: "START SIZE name" in hex).
  * References: elfutils libdwfl.h; perf's tools/perf/util/symbol-elf.c;
  * linux tools/perf/Documentation/jit-interface.txt. */
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
@@ -209,17 +214,49 @@ static bool jit_symbol(pk__record_proc *p, uint64_t addr, char *buf, size_t len)
     return found;
 }
 
+/* Append "name" to buf (at *at, of len) with ';' and newlines made '_':
+ * a frame separator inside a name would split the frame. */
+static void put_name(char *buf, size_t len, size_t *at, const char *name, size_t n)
+{
+    if (*at && *at + 1 < len)
+        buf[(*at)++] = ';';
+    for (size_t i = 0; i < n && name[i] && *at + 1 < len; i++)
+        buf[(*at)++] = name[i] == ';' || name[i] == '\n' ? '_' : name[i];
+    buf[*at] = '\0';
+}
+
+/* The functions inlined at addr, outermost first, after the function's own
+ * name: DWARF's DW_TAG_inlined_subroutine scopes around the address
+ * (dwarf_getscopes; innermost first, so walked backwards). */
+static void put_inlines(Dwfl_Module *m, uint64_t addr, char *buf, size_t len, size_t *at)
+{
+    Dwarf_Addr bias;
+    Dwarf_Die *cu = dwfl_module_addrdie(m, addr, &bias);
+    Dwarf_Die *scopes = NULL;
+    int n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
+    for (int i = n - 1; i >= 0; i--) {
+        if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+            continue;
+        const char *name = dwarf_diename(&scopes[i]);
+        put_name(buf, len, at, name ? name : "[inlined]", SIZE_MAX);
+    }
+    free(scopes);   /* libdw's allocation, not ours */
+}
+
 void pk__record_symbol(pk__record_proc *p, uint64_t addr, char *buf, size_t len)
 {
     Dwfl *d = pk__record_dwfl(p);
     Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
+    size_t at = 0;
+    buf[0] = '\0';
     if (m) {
         GElf_Off off;
         GElf_Sym sym;
         const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
         if (name) {
             /* "__libc_start_main@@GLIBC_2.34": the version is noise in a profile */
-            snprintf(buf, len, "%.*s", (int)strcspn(name, "@"), name);
+            put_name(buf, len, &at, name, strcspn(name, "@"));
+            put_inlines(m, addr, buf, len, &at);
             return;
         }
         const char *mod = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);

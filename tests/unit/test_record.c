@@ -16,6 +16,7 @@
 #include "perfkit/alloc.h"
 #include "perfkit/record.h"
 #include "record/record_int.h"
+#include "fault.h"
 
 __attribute__((noinline)) int rec_outer(int x);
 __attribute__((noinline)) int rec_inner(int x);
@@ -27,6 +28,19 @@ __attribute__((noinline)) int rec_inner(int x)
 __attribute__((noinline)) int rec_outer(int x)
 {
     return rec_inner(x) * 2;
+}
+
+/* An address inside an inlined function: rec_inlined's body in rec_host. */
+static inline __attribute__((always_inline)) uint64_t rec_inlined(void)
+{
+    uint64_t pc;
+    __asm__ volatile("1: lea 1b(%%rip), %0" : "=r"(pc));   /* the lea itself */
+    return pc;
+}
+__attribute__((noinline)) uint64_t rec_host(void);
+__attribute__((noinline)) uint64_t rec_host(void)
+{
+    return rec_inlined();
 }
 
 static pk_record *fake_record(void)
@@ -52,6 +66,15 @@ Test(record, symbol_of_own_functions_and_libc)
     cr_expect_str_eq(name, "qsort");
     pk__record_symbol(r->procs[0], 0x10, name, sizeof name);
     cr_expect_str_eq(name, "[unknown]");
+    pk_record_free(r);
+}
+
+Test(record, inlined_functions_are_frames)
+{
+    pk_record *r = fake_record();
+    char name[256];
+    pk__record_symbol(r->procs[0], rec_host(), name, sizeof name);
+    cr_expect_str_eq(name, "rec_host;rec_inlined");
     pk_record_free(r);
 }
 
@@ -122,6 +145,49 @@ Test(record, bad_options_and_missing_program)
     cr_expect_eq(pk_record_run(&o, missing, &r, &msg), PK_ENOENT);
     cr_expect(msg && strstr(msg, "cannot run"), "%s", msg ? msg : "(null)");
     pk_free(msg);
+}
+
+/* The whole path from samples to folded lines with allocation k failing:
+ * PK_ENOMEM or PK_OK, never a crash; nothing leaks (pk_record_free takes
+ * what was built). Returns the error of the first step that failed. */
+static pk_err fold_path(void)
+{
+    pk_record *r = pk_calloc(1, sizeof *r);
+    if (!r)
+        return PK_ENOMEM;
+    pk_err e = PK_ENOMEM;
+    pk__record_proc *p = pk__record_proc_get(r, getpid(), true);
+    if (p) {
+        pk__record_proc_read_maps(r, p);
+        uint64_t a[] = {(uint64_t)(uintptr_t)&rec_inner + 1, (uint64_t)(uintptr_t)&rec_outer + 1};
+        uint64_t b[] = {(uint64_t)(uintptr_t)&rec_outer};
+        e = pk__record_thread_set(r, getpid(), getpid(), "prog");
+        if (!e)
+            e = pk__record_raw_add(r, 0, getpid(), a, 2);
+        if (!e)
+            e = pk__record_raw_add(r, 0, getpid(), b, 1);
+        if (!e)
+            e = pk__record_fold(r);
+    }
+    pk_record_free(r);
+    return e;
+}
+
+Test(record, every_failed_allocation_is_a_clean_error)
+{
+    fault_arm(-1);
+    cr_assert_eq(fold_path(), PK_OK);
+    long total = fault_requests();
+    fault_disarm();
+    cr_assert_gt(total, 5);
+    for (long k = 0; k < total; k++) {
+        fault_arm(k);
+        pk_err e = fold_path();
+        long live = fault_live();
+        fault_disarm();
+        cr_expect(e == PK_ENOMEM || e == PK_OK, "allocation %ld: %s", k, pk_strerror(e));
+        cr_expect_eq(live, 0, "allocation %ld failing leaks %ld blocks", k, live);
+    }
 }
 
 static const char *helper(const char *name, char *buf, size_t len)
