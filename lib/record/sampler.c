@@ -543,7 +543,7 @@ pk_err pk_record_run(const pk_record_opts *o, char *const argv[], pk_record **ou
     if (!r)
         return PK_ENOMEM;
     r->o = *o;
-    pk_err e = PK_OK;
+    pk_err e;
     if (!argv || !argv[0] || !argv[0][0])
         e = pk__record_fail(r, PK_EINVAL, "no command to record");
     else if (o->freq_hz < 1 || o->freq_hz > 100000)
@@ -554,7 +554,7 @@ pk_err pk_record_run(const pk_record_opts *o, char *const argv[], pk_record **ou
                             o->stack_bytes);
     else if ((unsigned)o->event > PK_RECORD_CYCLES || (unsigned)o->callgraph > PK_RECORD_DWARF)
         e = pk__record_fail(r, PK_EINVAL, "unknown event or call-graph mode");
-    if (e == PK_OK) {
+    else {
         const char *base = strrchr(argv[0], '/');
         snprintf(r->fallback_comm, sizeof r->fallback_comm, "%s", base ? base + 1 : argv[0]);
         e = record(r, argv);

@@ -42,7 +42,9 @@ pk__record_proc *pk__record_proc_get(pk_record *r, pid_t pid, bool create)
     for (size_t i = 0; i < r->n_procs; i++)
         if (r->procs[i]->pid == pid)
             return r->procs[i];
-    if (!create || PK__PUSH_ROOM(r->procs, r->n_procs, r->cap_procs) != PK_OK)
+    /* an array of pointers: the element is a pointer on purpose */
+    if (!create || pk__grow((void **)&r->procs, &r->cap_procs, r->n_procs + 1,
+                            sizeof(pk__record_proc *)) != PK_OK)
         return NULL;
     pk__record_proc *p = pk_calloc(1, sizeof *p);
     if (!p)
