@@ -4,7 +4,7 @@
 #
 # The program is tests/helpers/profhot (built like the Makefile does, with
 # frame pointers). Each repetition runs, interleaved: the program alone,
-# perfkit record (fp), perf record -g (fp), perfkit record -g dwarf, perf
+# perfkit record (fp), the same with --no-inline, perf record -g (fp), perfkit record -g dwarf, perf
 # record --call-graph dwarf,8192. For each it takes the wall time and the
 # CPU time (user + sys) of the whole process tree — profiler plus program —
 # from wait4's rusage; the table shows medians over REPS, and the
@@ -37,6 +37,8 @@ reps, rounds, perfkit, perf, prog = int(sys.argv[1]), sys.argv[2], *sys.argv[3:]
 modes = [
     ("program alone", [prog, rounds]),
     ("perfkit record (fp)", [perfkit, "record", "-q", "-o", "pk.folded", "--", prog, rounds]),
+    ("perfkit record --no-inline (fp)", [perfkit, "record", "-q", "--no-inline", "-o",
+                                         "pkn.folded", "--", prog, rounds]),
     ("perf record -g (fp)", [perf, "record", "-q", "-e", "cpu-clock", "-F", "999", "-g",
                              "-o", "perf.data", "--", prog, rounds]),
     ("perfkit record -g dwarf", [perfkit, "record", "-q", "-g", "dwarf", "-o", "pkd.folded",

@@ -32,13 +32,16 @@ static const char usage_text[] =
 "                          the user stack and unwind it with DWARF CFI (code\n"
 "                          built without frame pointers; x86-64)\n"
 "      --stack-size BYTES  dwarf mode: stack bytes copied a sample (default 8192)\n"
+"      --no-inline         no frames for inlined functions (they need each\n"
+"                          binary's DWARF, read once: tens of ms for a libc\n"
+"                          with its debug file)\n"
 "  -q, --quiet             no summary on stderr\n"
 "  -h, --help              this help\n"
 "\n"
 "Exit: 0 ok, 1 the command failed (still recorded), 2 usage error or\n"
 "profiling not permitted or supported here, 3 internal error.\n";
 
-enum { OPT_STACK = 256 };
+enum { OPT_STACK = 256, OPT_NO_INLINE };
 
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
@@ -46,6 +49,7 @@ static const struct option longopts[] = {
     {"freq", required_argument, NULL, 'F'},
     {"call-graph", required_argument, NULL, 'g'},
     {"stack-size", required_argument, NULL, OPT_STACK},
+    {"no-inline", no_argument, NULL, OPT_NO_INLINE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -103,6 +107,7 @@ static int parse_args(int argc, char **argv, record_args *a)
                 return CLI_USAGE;
             a->o.stack_bytes = (uint32_t)n;
             break;
+        case OPT_NO_INLINE: a->o.no_inline = true; break;
         case 'q': a->quiet = true; break;
         case 'h': fputs(usage_text, stdout); return -1;
         case ':': cli_error(CMD, "option `%s` needs a value", argv[optind - 1]); return CLI_USAGE;
@@ -182,7 +187,7 @@ int cmd_record(int argc, char **argv)
         cli_warn(CMD, "most stacks are 2 frames deep or less: the code seems built "
                  "without frame pointers; rebuild it with -fno-omit-frame-pointer or "
                  "use --call-graph dwarf");
-    if (rc == CLI_OK && st->exit_status != 0) {
+    if (rc == CLI_OK && e == PK_OK && st->exit_status != 0) {
         cli_error(CMD, "%s exited with status %d", a.argv[0], st->exit_status);
         rc = CLI_FAIL;
     }

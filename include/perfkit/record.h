@@ -52,6 +52,10 @@ typedef struct pk_record_opts {
                                        multiple of 8 */
     const volatile sig_atomic_t *stop; /* optional: when *stop becomes non-zero
                                        the command's group gets SIGTERM */
+    bool no_inline;                 /* true: do not add the functions inlined
+                                       at an address as frames of their own
+                                       (saves reading each module's DWARF,
+                                       tens of ms for a libc with debug info) */
 } pk_record_opts;
 
 void pk_record_opts_init(pk_record_opts *o);

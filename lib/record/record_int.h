@@ -36,6 +36,7 @@ typedef struct pk__record_proc {
     bool attached;              /* DWARF mode: dwfl_attach_state done */
     bool proc_maps_read;        /* /proc/PID/maps was read once as a fallback */
     bool no_jit_map;            /* /tmp/perf-PID.map could not be opened */
+    bool no_inline;             /* the recording's no_inline option */
     /* DWARF mode: the sample being unwound (unwind.c's callbacks read it) */
     const uint64_t *regs;       /* 17 registers, DWARF order */
     const unsigned char *stack;

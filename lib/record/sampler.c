@@ -340,8 +340,11 @@ static pk_err on_record(sampler *s, const struct perf_event_header *h)
         memcpy(&tid, p + 8, 4);
         memcpy(&ptid, p + 12, 4);
         pk_err e = pk__record_proc_fork(r, (pid_t)pid, (pid_t)ppid);
-        return e ? e : pk__record_thread_set(r, (pid_t)pid, (pid_t)tid,
-                                             pk__record_comm(r, (pid_t)ptid));
+        /* The rings are read one CPU after another: the child's exec COMM
+         * may have been read before its FORK, and names it already. */
+        if (e || pk__record_comm(r, (pid_t)tid) != r->fallback_comm)
+            return e;
+        return pk__record_thread_set(r, (pid_t)pid, (pid_t)tid, pk__record_comm(r, (pid_t)ptid));
     }
     case PERF_RECORD_LOST: {
         uint64_t lost;

@@ -50,6 +50,7 @@ pk__record_proc *pk__record_proc_get(pk_record *r, pid_t pid, bool create)
     if (!p)
         return NULL;
     p->pid = pid;
+    p->no_inline = r->o.no_inline;
     r->procs[r->n_procs++] = p;
     return p;
 }
@@ -258,7 +259,8 @@ void pk__record_symbol(pk__record_proc *p, uint64_t addr, char *buf, size_t len)
         if (name) {
             /* "__libc_start_main@@GLIBC_2.34": the version is noise in a profile */
             put_name(buf, len, &at, name, strcspn(name, "@"));
-            put_inlines(m, addr, buf, len, &at);
+            if (!p->no_inline)
+                put_inlines(m, addr, buf, len, &at);
             return;
         }
         const char *mod = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);

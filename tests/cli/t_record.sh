@@ -46,3 +46,20 @@ case $rc in
     2) expect_err 'cycles is not supported on this machine' ;;
     *) die "--event cycles: exit $rc" ;;
 esac
+
+# A child that forks and execs is named by its own comm, whichever CPU's
+# ring brought its FORK and its exec COMM first.
+run_t 120 record -q --no-inline -o child.folded -- sh -c "\"$HELPERS/profhot\" 200 >/dev/null; true"
+expect_rc 0
+grep -qE '^profhot;.*;main;hot_a [0-9]+$' child.folded || die "child: $(cat child.folded)"
+! grep -qE '^sh;.*hot_' child.folded || die "profhot's stacks named sh: $(cat child.folded)"
+
+# An interrupted recording (SIGINT) still writes what it sampled; exit 130.
+"$PERFKIT" record -q -o int.folded -- "$HELPERS/profhot" 100000 >/dev/null 2>int.err &
+pk=$!
+sleep 1   # profhot 100000 runs for minutes: the signal comes mid-run
+kill -INT $pk
+set +e; wait $pk; rc=$?; set -e
+expect_rc 130
+grep -qE ';main;hot_a [0-9]+$' int.folded || die "interrupted: $(cat int.folded) $(cat int.err)"
+! grep -q 'exited with status' int.err || die "an interrupted command is no failure: $(cat int.err)"
