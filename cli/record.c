@@ -22,7 +22,7 @@ static const char usage_text[] =
 "binary needed), following its threads and child processes. Writes folded\n"
 "stacks (\"comm;main;f;g 42\" lines, the format of FlameGraph's\n"
 "stackcollapse-perf.pl) for `perfkit flame`, flamegraph.pl or speedscope.\n"
-"Kernel frames are not recorded: only user-space code is sampled.\n"
+"Only user-space code is sampled unless --kernel is given.\n"
 "\n"
 "  -o, --output FILE       folded stacks to FILE (default perfkit.folded; - stdout)\n"
 "  -e, --event EVENT       cpu-clock (default; works in VMs) or cycles (needs a\n"
@@ -35,6 +35,9 @@ static const char usage_text[] =
 "      --no-inline         no frames for inlined functions (they need each\n"
 "                          binary's DWARF, read once: tens of ms for a libc\n"
 "                          with its debug file)\n"
+"  -k, --kernel            sample kernel code too, and the kernel part of the\n"
+"                          stacks (\"name_[k]\" frames; fp mode; root or\n"
+"                          kernel.perf_event_paranoid <= 1)\n"
 "  -q, --quiet             no summary on stderr\n"
 "  -h, --help              this help\n"
 "\n"
@@ -50,6 +53,7 @@ static const struct option longopts[] = {
     {"call-graph", required_argument, NULL, 'g'},
     {"stack-size", required_argument, NULL, OPT_STACK},
     {"no-inline", no_argument, NULL, OPT_NO_INLINE},
+    {"kernel", no_argument, NULL, 'k'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -70,7 +74,7 @@ static int parse_args(int argc, char **argv, record_args *a)
     optind = 1;
     int c;
     size_t n;
-    while ((c = getopt_long(argc, argv, "+:o:e:F:g:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:o:e:F:g:kqh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': a->output = optarg; break;
         case 'e':
@@ -108,6 +112,7 @@ static int parse_args(int argc, char **argv, record_args *a)
             a->o.stack_bytes = (uint32_t)n;
             break;
         case OPT_NO_INLINE: a->o.no_inline = true; break;
+        case 'k': a->o.kernel = true; break;
         case 'q': a->quiet = true; break;
         case 'h': fputs(usage_text, stdout); return -1;
         case ':': cli_error(CMD, "option `%s` needs a value", argv[optind - 1]); return CLI_USAGE;

@@ -9,8 +9,9 @@
  * (PERF_SAMPLE_CALLCHAIN) or from a copy of the user stack unwound with
  * elfutils' libdwfl (CFI from .eh_frame / .debug_frame). Addresses are
  * named with libdwfl (symbol tables, separate debug files by build-id) and
- * with JIT maps (/tmp/perf-PID.map). Kernel frames are not recorded: samples
- * are of user code only (PERF_SAMPLE exclude_kernel).
+ * with JIT maps (/tmp/perf-PID.map). Kernel frames are recorded only when
+ * asked (opts.kernel): by default samples are of user code only
+ * (exclude_kernel), which any user may do for their own commands.
  *
  * Output is folded stacks: "comm;root;...;leaf COUNT" lines sorted by stack
  * (byte order), the format of FlameGraph's stackcollapse-perf.pl, one sample
@@ -56,6 +57,11 @@ typedef struct pk_record_opts {
                                        at an address as frames of their own
                                        (saves reading each module's DWARF,
                                        tens of ms for a libc with debug info) */
+    bool kernel;                    /* FP mode: sample kernel code too, and
+                                       the kernel part of each stack (named
+                                       from /proc/kallsyms, "name_[k]"); needs
+                                       root or kernel.perf_event_paranoid <= 1
+                                       (PK_EPERM otherwise) */
 } pk_record_opts;
 
 void pk_record_opts_init(pk_record_opts *o);

@@ -108,7 +108,10 @@ static pk_err fold_one(pk_record *r, const pk__record_raw *w, pk__buf *b)
         uint64_t ip;
         memcpy(&ip, w->key + 8 + 8 * i, 8);
         char name[1024];   /* one frame, or a function and those inlined in it */
-        pk__record_symbol(p, i ? ip - 1 : ip, name, sizeof name);
+        if (ip >= PK__RECORD_KERNEL_MIN)
+            pk__record_ksym_name(r, i ? ip - 1 : ip, name, sizeof name);
+        else
+            pk__record_symbol(p, i ? ip - 1 : ip, name, sizeof name);
         if (pk__buf_puts(b, ";") != PK_OK || pk__buf_puts(b, name) != PK_OK)
             return PK_ENOMEM;
     }

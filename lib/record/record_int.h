@@ -5,6 +5,7 @@
  *   sampler.c  perf_event_open per CPU, the command's fork/exec, ring buffers
  *   symbols.c  per-process mappings → libdwfl modules; address → name
  *   unwind.c   DWARF mode: a copied user stack → return addresses (libdwfl)
+ *   kallsyms.c kernel addresses → names (--kernel)
  *   folded.c   raw stacks (pid, comm, addresses) → sorted folded stacks */
 #ifndef PK_RECORD_INT_H
 #define PK_RECORD_INT_H
@@ -58,6 +59,14 @@ typedef struct pk__record_raw {
     uint64_t count;
 } pk__record_raw;
 
+typedef struct pk__record_ksym {
+    uint64_t addr;
+    char *name;                 /* owned */
+} pk__record_ksym;
+
+/* Kernel addresses (x86-64, and the upper half on every 64-bit Linux). */
+#define PK__RECORD_KERNEL_MIN 0xffff800000000000ULL
+
 typedef struct pk__record_folded {
     char *stack;                /* owned, "comm;root;...;leaf" */
     uint64_t count;
@@ -78,6 +87,9 @@ struct pk_record {
     pk__hash raw_index;
     pk__record_folded *folded;
     size_t n_folded, cap_folded;
+    pk__record_ksym *ksyms;     /* /proc/kallsyms text symbols, by address */
+    size_t n_ksyms, cap_ksyms;
+    bool ksyms_loaded;
     char fallback_comm[17];     /* the command's name, for threads not seen */
     char *msg;                  /* owned: the last error's message */
 };
@@ -104,6 +116,11 @@ void pk__record_procs_free(pk_record *r);
 /* unwind.c: unwind p's current sample (p->regs, p->stack) into ips (at most
  * max, leaf first). Returns how many. */
 size_t pk__record_unwind(pk__record_proc *p, pid_t tid, uint64_t *ips, size_t max);
+
+/* kallsyms.c: the kernel function at addr, "name_[k]" ("[kernel]" when
+ * the kernel hides its symbols) */
+void pk__record_ksym_name(pk_record *r, uint64_t addr, char *buf, size_t len);
+void pk__record_ksyms_free(pk_record *r);
 
 /* folded.c */
 pk_err pk__record_raw_add(pk_record *r, size_t proc, pid_t tid, const uint64_t *ips, size_t n);

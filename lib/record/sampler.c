@@ -11,9 +11,9 @@
  * LOST (counted) and SAMPLE (a stack, counted in folded.c; unwound at once
  * in DWARF mode, while the process's mappings are the sample's). When the
  * command has exited the rings are drained a last time and the stacks
- * named (folded.c). Kernel frames are excluded (exclude_kernel), so the
- * default kernel.perf_event_paranoid (2) lets anyone profile their own
- * commands.
+ * named (folded.c). Kernel frames are excluded (exclude_kernel) unless
+ * asked for, so the default kernel.perf_event_paranoid (2) lets anyone
+ * profile their own commands.
  * References: perf_event_open(2); linux include/uapi/linux/perf_event.h;
  * perf's tools/perf/util/evsel.c (the attribute perf record builds). */
 #include <errno.h>
@@ -134,9 +134,10 @@ static void attr_fill(const pk_record_opts *o, struct perf_event_attr *a)
     a->comm = 1;
     a->comm_exec = 1;
     a->task = 1;
-    a->exclude_kernel = 1;
+    bool kernel = o->kernel && o->callgraph == PK_RECORD_FP;
+    a->exclude_kernel = !kernel;
     a->exclude_hv = 1;
-    a->exclude_callchain_kernel = 1;
+    a->exclude_callchain_kernel = !kernel;
     a->sample_id_all = 1;
     a->watermark = 1;
 }
@@ -144,6 +145,12 @@ static void attr_fill(const pk_record_opts *o, struct perf_event_attr *a)
 static pk_err open_error(pk_record *r, const pk_record_opts *o, int err)
 {
     const char *ev = o->event == PK_RECORD_CYCLES ? "cycles" : "cpu-clock";
+    if ((err == EACCES || err == EPERM) && o->kernel)
+        return pk__record_fail(r, PK_EPERM,
+                               "kernel frames are not permitted here "
+                               "(kernel.perf_event_paranoid is %d): run as root, or set it "
+                               "to 1 or lower; or record without --kernel",
+                               paranoid_level());
     if (err == EACCES || err == EPERM)
         return pk__record_fail(r, PK_EPERM,
                                "perf_event_open(%s) was refused (kernel.perf_event_paranoid "
@@ -487,6 +494,10 @@ static pk_err sample_loop(sampler *s, pid_t pid)
 static pk_err record(pk_record *r, char *const argv[])
 {
     const pk_record_opts *o = &r->o;
+    if (o->callgraph == PK_RECORD_DWARF && o->kernel)
+        return pk__record_fail(r, PK_ENOTSUP,
+                               "kernel frames are recorded in frame-pointer mode only; "
+                               "use --call-graph fp with --kernel");
     if (o->callgraph == PK_RECORD_DWARF) {
 #if !defined(__x86_64__)
         return pk__record_fail(r, PK_ENOTSUP, "--call-graph dwarf is supported on x86-64 only");
@@ -580,6 +591,7 @@ void pk_record_free(pk_record *r)
         return;
     pk__record_procs_free(r);
     pk__record_raw_free(r);
+    pk__record_ksyms_free(r);
     pk_free(r->msg);
     pk_free(r);
 }

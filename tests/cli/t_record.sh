@@ -63,3 +63,14 @@ set +e; wait $pk; rc=$?; set -e
 expect_rc 130
 grep -qE ';main;hot_a [0-9]+$' int.folded || die "interrupted: $(cat int.folded) $(cat int.err)"
 ! grep -q 'exited with status' int.err || die "an interrupted command is no failure: $(cat int.err)"
+
+# --kernel: the kernel part of the stacks, "name_[k]" frames, when permitted.
+run_t 60 record -k -q -o k.folded -- dd if=/dev/zero of=/dev/null bs=1M count=2000
+case $rc in
+    0) grep -qE '^dd;.*_\[k\] [0-9]+$' k.folded || die "no kernel frame: $(head -n 5 k.folded)" ;;
+    2) expect_err 'kernel frames are not permitted here' ;;
+    *) die "--kernel: exit $rc" ;;
+esac
+run record -k -g dwarf -- true
+expect_rc 2
+expect_err 'frame-pointer mode only'

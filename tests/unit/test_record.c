@@ -79,6 +79,41 @@ Test(record, inlined_functions_are_frames)
     pk_record_free(r);
 }
 
+Test(record, kernel_addresses_named_from_a_sorted_table)
+{
+    pk_record *r = pk_calloc(1, sizeof *r);
+    r->ksyms_loaded = true;   /* a fake /proc/kallsyms: no read */
+    r->ksyms = pk_calloc(3, sizeof *r->ksyms);
+    r->ksyms[0] = (pk__record_ksym){0xffffffff81000000ULL, pk_strdup("_stext")};
+    r->ksyms[1] = (pk__record_ksym){0xffffffff81001000ULL, pk_strdup("do_syscall_64")};
+    r->ksyms[2] = (pk__record_ksym){0xffffffff81002000ULL, pk_strdup("vfs_read")};
+    r->n_ksyms = r->cap_ksyms = 3;
+    char name[256];
+    pk__record_ksym_name(r, 0xffffffff81001000ULL, name, sizeof name);
+    cr_expect_str_eq(name, "do_syscall_64_[k]");
+    pk__record_ksym_name(r, 0xffffffff81001fffULL, name, sizeof name);
+    cr_expect_str_eq(name, "do_syscall_64_[k]");
+    pk__record_ksym_name(r, 0xffffffff8100ffffULL, name, sizeof name);
+    cr_expect_str_eq(name, "vfs_read_[k]");
+    pk__record_ksym_name(r, 0xffff800000000000ULL, name, sizeof name);
+    cr_expect_str_eq(name, "[kernel]");
+    pk_record_free(r);
+}
+
+Test(record, kernel_frames_need_fp_mode)
+{
+    pk_record_opts o;
+    pk_record_opts_init(&o);
+    o.kernel = true;
+    o.callgraph = PK_RECORD_DWARF;
+    char *argv[] = {"true", NULL};
+    pk_record *r = NULL;
+    char *msg = NULL;
+    cr_expect_eq(pk_record_run(&o, argv, &r, &msg), PK_ENOTSUP);
+    cr_expect(msg && strstr(msg, "frame-pointer mode only"), "%s", msg ? msg : "(null)");
+    pk_free(msg);
+}
+
 Test(record, jit_map_names_addresses_outside_modules)
 {
     pk_record *r = pk_calloc(1, sizeof *r);
