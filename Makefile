@@ -28,7 +28,7 @@ CPPFLAGS  += -Iinclude -Ilib -D_GNU_SOURCE -DPK_VERSION='"$(VERSION)"'
 BASEFLAGS := -std=c17 $(WARN) -MMD -MP
 CFLAGS    += $(BASEFLAGS) $(OPT) -fPIC -fvisibility=hidden $(SAN)
 LDFLAGS   += $(SAN)
-LIBS      := -lyaml -lsqlite3 -ljansson -lz -lbrotlienc -lzstd -lmicrohttpd -lpthread -lm
+LIBS      := -lyaml -lsqlite3 -ljansson -lz -lbrotlienc -lzstd -lmicrohttpd -ldw -lelf -lpthread -lm
 
 ifneq ($(SAN),)
   export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0
@@ -83,7 +83,7 @@ $(BUILD)/perfkit: $(CLI_OBJ) $(BUILD)/libperfkit.a
 # a program built with `pkg-config --libs perfkit` finds libperfkit.so.0 at
 # run time wherever PREFIX is.
 comma     := ,
-pkgconfig = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd\nLibs: -L$${libdir} %s-lperfkit\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(1)' '$(VERSION)' '$(if $(filter /usr /usr/,$(1)),,-Wl$(comma)-rpath$(comma)$${libdir} )'
+pkgconfig = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd libdw libelf\nLibs: -L$${libdir} %s-lperfkit\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(1)' '$(VERSION)' '$(if $(filter /usr /usr/,$(1)),,-Wl$(comma)-rpath$(comma)$${libdir} )'
 
 $(BUILD)/perfkit.pc: Makefile
 	@mkdir -p $(@D)
@@ -103,6 +103,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libperfkit.a
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $< -lm
+
+# perfkit record's test program: a known profile (70% hot_a, 30% hot_b),
+# with frame pointers (fp mode) and without (DWARF mode must still unwind).
+$(BUILD)/helpers/profhot: tests/helpers/profhot.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -o $@ $<
+
+$(BUILD)/helpers/profhot-nofp: tests/helpers/profhot.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O1 -g -fomit-frame-pointer -o $@ $<
+
+HELPER_BIN += $(BUILD)/helpers/profhot-nofp
 
 # Examples the CLI tests run (those present; each is added with its source).
 TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/metrics_demo.c examples/trace_demo.c examples/microbench.c examples/check_demo.c))

@@ -30,6 +30,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_size(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 

@@ -32,6 +32,7 @@ static const cli_command commands[] = {
     {"flame", cmd_flame, "folded stacks as a flame graph SVG, speedscope or pprof", false},
     {"diff", cmd_diff, "differential flame graph of two profiles, top changes", false},
     {"init", cmd_init, "write a commented perfkit.yml for the programs found here", false},
+    {"record", cmd_record, "sample a command's CPU time into folded stacks", true},
 };
 
 static void usage(FILE *f)

@@ -13,7 +13,9 @@
 #     FILE* (fprintf(f, ...)) is fine. A macro of a public header expands in
 #     the caller's program (PK_BENCH_MAIN's main()), so #define lines of
 #     include/perfkit/*.h may name stdout and stderr;
-#   - ending the process: exit, _exit, _Exit, quick_exit, abort, assert;
+#   - ending the process: exit, _exit, _Exit, quick_exit, abort, assert
+#     (a fork()ed child that failed to exec ends with _exit on a line that
+#     says "forked child": that is the child's process, not the caller's);
 #   - allocating around the hook: malloc, calloc, realloc, reallocarray,
 #     aligned_alloc, posix_memalign, strdup, strndup, asprintf, vasprintf,
 #     getline, getdelim, open_memstream (except in lib/core/alloc.c).
@@ -58,7 +60,8 @@ FNR == 1 { incomment = 0; cont = 0; pub = (FILENAME ~ /^include\/perfkit\//) }
         print where "prints to the terminal (the library writes to a FILE* it is given): " text
     else if (code ~ /[^A-Za-z0-9_.>](v?dprintf|write)[ \t]*\([ \t]*[12][ \t]*,/)
         print where "writes to file descriptor 1 or 2 (the terminal): " text
-    else if (code ~ /[^A-Za-z0-9_.>](exit|_exit|_Exit|quick_exit|abort|assert)[ \t]*\(/)
+    else if (code ~ /[^A-Za-z0-9_.>](exit|_exit|_Exit|quick_exit|abort|assert)[ \t]*\(/ &&
+             !(raw ~ /_exit\(127\);[ \t]*\/\* forked child/))
         print where "ends the process (the library returns a pk_err): " text
     else if (FILENAME != "lib/core/alloc.c" &&
              code ~ /[^A-Za-z0-9_.>](malloc|calloc|realloc|reallocarray|aligned_alloc|posix_memalign|strdup|strndup|asprintf|vasprintf|getline|getdelim|open_memstream)[ \t]*\(/)

@@ -32,5 +32,6 @@
 #include "perfkit/trace.h"
 #include "perfkit/folded.h"
 #include "perfkit/flame.h"
+#include "perfkit/record.h"
 
 #endif

@@ -1,0 +1,76 @@
+# perfkit record: folded stacks of a program with a known profile, the
+# summary, the command's failure, and the usage errors.
+. "$(dirname "$TESTFILE")/lib.sh"
+
+# The default: cpu-clock, frame pointers, perfkit.folded in the current directory.
+run_t 120 record -- "$HELPERS/profhot" 300
+expect_rc 0
+[ -s perfkit.folded ] || die "perfkit.folded is missing or empty"
+grep -qE '^profhot;.*;main;hot_a [0-9]+$' perfkit.folded || die "no main;hot_a stack: $(cat perfkit.folded)"
+expect_err 'record: [0-9]+ samples, 0 lost, [0-9]+ distinct stacks → perfkit.folded'
+expect_err 'perfkit used [0-9.]+ ms of CPU'
+sort -c perfkit.folded || die "perfkit.folded is not sorted"
+
+# DWARF mode unwinds a build without frame pointers; fp mode says it lacks them.
+run_t 120 record -g dwarf -q -o nofp.folded -- "$HELPERS/profhot-nofp" 300
+expect_rc 0
+[ ! -s stderr.txt ] || die "-q printed: $(cat stderr.txt)"
+grep -qE ';main;hot_b [0-9]+$' nofp.folded || die "dwarf: no main;hot_b: $(cat nofp.folded)"
+run_t 120 record -o - -- "$HELPERS/profhot-nofp" 300
+expect_rc 0
+expect_out '^profhot-nofp;hot_a [0-9]+$'
+expect_err 'seems built without frame pointers.*--call-graph dwarf'
+
+# The command's failure is the exit code 1; what it did is still written.
+run_t 60 record -q -o fail.folded -- "$HELPERS/exitwith" 3
+expect_rc 1
+expect_err 'exited with status 3'
+[ -e fail.folded ] || die "fail.folded not written"
+
+# Usage errors: exit 2 with the fix.
+run record
+expect_rc 2
+expect_err 'no command to record'
+run record --freq 0 -- true
+expect_rc 2
+expect_err 'freq'
+run record --call-graph lbr -- true
+expect_rc 2
+expect_err 'use fp or dwarf'
+run record -- /nonexistent/prog
+expect_rc 2
+expect_err 'cannot run /nonexistent/prog'
+run record --event cycles -o c.folded -- true
+case $rc in
+    0) ;;                                      # a machine with a PMU
+    2) expect_err 'cycles is not supported on this machine' ;;
+    *) die "--event cycles: exit $rc" ;;
+esac
+
+# A child that forks and execs is named by its own comm, whichever CPU's
+# ring brought its FORK and its exec COMM first.
+run_t 120 record -q --no-inline -o child.folded -- sh -c "\"$HELPERS/profhot\" 200 >/dev/null; true"
+expect_rc 0
+grep -qE '^profhot;.*;main;hot_a [0-9]+$' child.folded || die "child: $(cat child.folded)"
+! grep -qE '^sh;.*hot_' child.folded || die "profhot's stacks named sh: $(cat child.folded)"
+
+# An interrupted recording (SIGINT) still writes what it sampled; exit 130.
+"$PERFKIT" record -q -o int.folded -- "$HELPERS/profhot" 100000 >/dev/null 2>int.err &
+pk=$!
+sleep 1   # profhot 100000 runs for minutes: the signal comes mid-run
+kill -INT $pk
+set +e; wait $pk; rc=$?; set -e
+expect_rc 130
+grep -qE ';main;hot_a [0-9]+$' int.folded || die "interrupted: $(cat int.folded) $(cat int.err)"
+! grep -q 'exited with status' int.err || die "an interrupted command is no failure: $(cat int.err)"
+
+# --kernel: the kernel part of the stacks, "name_[k]" frames, when permitted.
+run_t 60 record -k -q -o k.folded -- dd if=/dev/zero of=/dev/null bs=1M count=2000
+case $rc in
+    0) grep -qE '^dd;.*_\[k\] [0-9]+$' k.folded || die "no kernel frame: $(head -n 5 k.folded)" ;;
+    2) expect_err 'kernel frames are not permitted here' ;;
+    *) die "--kernel: exit $rc" ;;
+esac
+run record -k -g dwarf -- true
+expect_rc 2
+expect_err 'frame-pointer mode only'
