@@ -27,6 +27,7 @@ int cmd_history(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_size(int argc, char **argv);
+int cmd_collapse(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 
 /* "perfkit: <cmd>: message\n" on stderr (printf-style). The message is

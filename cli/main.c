@@ -29,6 +29,7 @@ static const cli_command commands[] = {
     {"compare", cmd_compare, "compare two runs from history", false},
     {"baseline", cmd_baseline, "list, show, pin or unpin the baseline runs", false},
     {"size", cmd_size, "raw and compressed (gzip, brotli, zstd) file sizes, with budgets", false},
+    {"collapse", cmd_collapse, "perf script output to folded stacks (stackcollapse-perf.pl)", false},
     {"init", cmd_init, "write a commented perfkit.yml for the programs found here", false},
 };
 

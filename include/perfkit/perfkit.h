@@ -30,5 +30,6 @@
 #include "perfkit/metrics.h"
 #include "perfkit/bench.h"
 #include "perfkit/trace.h"
+#include "perfkit/collapse.h"
 
 #endif
