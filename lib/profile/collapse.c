@@ -44,6 +44,7 @@ pk_err pk_collapse_new(const pk_collapse_opts *o, pk_collapse **out)
         c->filter_len = strlen(c->filter);
         c->st.event = c->filter;
     }
+    c->last = SIZE_MAX;
     c->format = o->format;
     c->st.format = o->format;
     *out = c;
@@ -103,10 +104,14 @@ static char *arena_copy(pk_collapse *c, const char *key, size_t len)
 
 pk_err pk__collapse_add(pk_collapse *c, const char *key, size_t len, uint64_t count)
 {
-    size_t idx;
+    size_t idx = c->last;
     if (len >= UINT32_MAX)
         return PK_ENOMEM;
-    if (pk__hash_get(&c->table, key, len, &idx)) {
+    /* consecutive samples often share their stack (a hot loop): one memcmp
+     * instead of hashing the whole key */
+    if ((idx < c->n_entries && c->entries[idx].len == len && memcmp(c->entries[idx].key, key, len) == 0)
+        || pk__hash_get(&c->table, key, len, &idx)) {
+        c->last = idx;
         uint64_t *t = &c->entries[idx].count;
         *t = *t > UINT64_MAX - count ? UINT64_MAX : *t + count;
         return PK_OK;
@@ -119,6 +124,7 @@ pk_err pk__collapse_add(pk_collapse *c, const char *key, size_t len, uint64_t co
     pk_err e = pk__hash_put(&c->table, copy, len, c->n_entries);
     if (e != PK_OK)
         return e;   /* the arena bytes stay until free: harmless */
+    c->last = c->n_entries;
     c->entries[c->n_entries++] = (pk__collapse_entry){copy, (uint32_t)len, count};
     return PK_OK;
 }

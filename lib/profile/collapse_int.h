@@ -48,6 +48,7 @@ struct pk_collapse {
     pk__hash table;               /* key -> index in entries */
     pk__collapse_entry *entries;
     size_t n_entries, entries_cap;
+    size_t last;                  /* entry of the previous sample; SIZE_MAX: none */
     char **chunks;                /* arena: keys' bytes */
     size_t n_chunks, chunks_cap;
     size_t chunk_used, chunk_size;

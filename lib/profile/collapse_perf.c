@@ -191,14 +191,33 @@ static bool is_jit_map(span mod)
     return false;
 }
 
-/* Go methods ("net/http.(*Client).Do") keep their parentheses: \.\(.*\)\. */
-static bool is_go_method(const char *s, size_t n)
+/* Go methods ("net/http.(*Client).Do") keep their parentheses: \.\(.*\)\.
+ * paren is the first '(' of s. */
+static bool is_go_method(const char *s, size_t n, const char *paren)
 {
-    const char *o = memmem(s, n, ".(", 2);
-    if (!o)
-        return false;
-    size_t from = (size_t)(o - s) + 2;
-    return memmem(s + from, n - from, ").", 2) != NULL;
+    for (const char *o = paren; o; o = memchr(o + 1, '(', (size_t)(s + n - o - 1))) {
+        if (o > s && o[-1] == '.') {
+            for (const char *q = o + 1; q + 1 < s + n; q++)
+                if (q[0] == ')' && q[1] == '.')
+                    return true;
+            return false;
+        }
+        if (o + 1 >= s + n)
+            break;
+    }
+    return false;
+}
+
+/* Where "->" starts in s[0..n-1], or NULL (memmem costs more on short names). */
+static const char *find_arrow(const char *s, size_t n)
+{
+    for (const char *d = memchr(s, '-', n); d; d = memchr(d + 1, '-', (size_t)(s + n - d - 1))) {
+        if (d + 1 >= s + n)
+            return NULL;
+        if (d[1] == '>')
+            return d;
+    }
+    return NULL;
 }
 
 /* One name of a frame line, tidied and annotated, appended to the sample. */
@@ -234,8 +253,9 @@ static pk_err add_func(pk_collapse *c, span f, span pc, span mod, bool inlined)
     for (size_t i = 0; i < n; i++)
         if (out[i] == ';')
             out[i] = ':';
-    if (!is_go_method(out, n)) {
-        for (size_t i = 0; i < n; i++) {
+    const char *paren = memchr(out, '(', n);
+    if (paren && !is_go_method(out, n, paren)) {
+        for (size_t i = (size_t)(paren - out); i < n; i++) {
             if (out[i] != '(')
                 continue;
             static const char anon[] = "anonymous namespace)";
@@ -298,7 +318,7 @@ static pk_err frame_line(pk_collapse *c, span pc, span func, span mod)
     const char *p = func.p;
     bool first = true;
     for (;;) {
-        const char *arrow = memmem(p, (size_t)(end - p), "->", 2);
+        const char *arrow = find_arrow(p, (size_t)(end - p));
         span f = {p, arrow ? (size_t)(arrow - p) : (size_t)(end - p)};
         pk_err e = add_func(c, f, pc, mod, !first);
         if (e != PK_OK)
@@ -332,9 +352,11 @@ static pk_err header_line(pk_collapse *c, const char *s, size_t n, span comm, sp
     span period = {NULL, 0}, event;
     if (match_event(s, n, &period, &event)) {
         if (!c->filter) {
-            c->filter = pk_strndup(event.p, event.n);
+            c->filter = pk_malloc(event.n + 1);   /* not strndup: the name may hold a NUL */
             if (!c->filter)
                 return PK_ENOMEM;
+            memcpy(c->filter, event.p, event.n);
+            c->filter[event.n] = '\0';
             c->filter_len = event.n;
             c->st.event = c->filter;
         } else if (event.n != c->filter_len || memcmp(event.p, c->filter, event.n) != 0) {
