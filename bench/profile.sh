@@ -27,21 +27,24 @@ if [ ! -x "$PERFKIT" ]; then
     make -C "$ROOT" -s BUILD="$BUILD" "$BUILD/perfkit" >&2 || die "cannot build perfkit"
 fi
 
-# measure NAME CMD...: RUNS runs, stdout to $OUT/NAME.out; prints "median_s max_rss_kib"
+# measure NAME CMD...: RUNS runs, stdout to $OUT/NAME.out; prints
+# "median_wall_s median_cpu_s max_rss_kib" (cpu = user + sys: what one
+# thread costs, less disturbed than wall time when the machine is busy)
 measure() {
     local name=$1
     shift
     local i
     : > "$OUT/$name.times"
     for ((i = 0; i < RUNS; i++)); do
-        /usr/bin/time -o "$OUT/$name.time1" -f '%e %M' "$@" > "$OUT/$name.out" 2>/dev/null
+        /usr/bin/time -o "$OUT/$name.time1" -f '%e %U %S %M' "$@" > "$OUT/$name.out" 2>/dev/null
         cat "$OUT/$name.time1" >> "$OUT/$name.times"
     done
     "$PY" - "$OUT/$name.times" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-# %e has 10 ms resolution: the median of wall seconds, the max RSS
-print(statistics.median(float(r[0]) for r in rows), max(int(r[1]) for r in rows))
+# %e %U %S have 10 ms resolution
+print(statistics.median(float(r[0]) for r in rows),
+      statistics.median(float(r[1]) + float(r[2]) for r in rows), max(int(r[3]) for r in rows))
 PY
 }
 
@@ -65,19 +68,21 @@ with open(dst, "wb") as f:
         i += 1
 PY
 size=$(stat -c %s "$IN")
-read -r pk_s pk_kib < <(measure collapse_perfkit "$PERFKIT" collapse "$IN")
-read -r pl_s pl_kib < <(measure collapse_perl perl "$FG/stackcollapse-perf.pl" "$IN")
+read -r pk_s pk_cpu pk_kib < <(measure collapse_perfkit "$PERFKIT" collapse "$IN")
+read -r pl_s pl_cpu pl_kib < <(measure collapse_perl perl "$FG/stackcollapse-perf.pl" "$IN")
 same=no
 cmp -s "$OUT/collapse_perfkit.out" "$OUT/collapse_perl.out" && same=yes
-"$PY" - "$size" "$pk_s" "$pk_kib" "$pl_s" "$pl_kib" "$same" "$(wc -l < "$OUT/collapse_perfkit.out")" <<'PY' | tee "$OUT/collapse.txt"
+"$PY" - "$size" "$pk_s" "$pk_cpu" "$pk_kib" "$pl_s" "$pl_cpu" "$pl_kib" "$same" "$(wc -l < "$OUT/collapse_perfkit.out")" <<'PY' | tee "$OUT/collapse.txt"
 import sys
-size, pk_s, pk_kib, pl_s, pl_kib, same, stacks = sys.argv[1:]
-size = int(size); pk_s, pl_s = float(pk_s), float(pl_s)
+size, pk_s, pk_cpu, pk_kib, pl_s, pl_cpu, pl_kib, same, stacks = sys.argv[1:]
+size = int(size)
+pk_s, pk_cpu, pl_s, pl_cpu = map(float, (pk_s, pk_cpu, pl_s, pl_cpu))
 mbs = lambda s: size / 1e6 / s if s > 0 else float("inf")
 print(f"\ncollapse: {size / 1e6:.1f} MB perf script, {stacks} distinct stacks; outputs identical: {same}")
-print(f"| tool | median s | MB/s | peak RSS MiB |")
-print(f"|---|---:|---:|---:|")
-print(f"| perfkit collapse | {pk_s:.2f} | {mbs(pk_s):.0f} | {int(pk_kib) / 1024:.1f} |")
-print(f"| stackcollapse-perf.pl | {pl_s:.2f} | {mbs(pl_s):.0f} | {int(pl_kib) / 1024:.1f} |")
-print(f"ratio: perfkit is {pl_s / pk_s if pk_s > 0 else float('inf'):.1f}x faster")
+print("| tool | wall s | MB/s (wall) | CPU s | MB/s (CPU) | peak RSS MiB |")
+print("|---|---:|---:|---:|---:|---:|")
+for name, w, cpu, kib in (("perfkit collapse", pk_s, pk_cpu, pk_kib), ("stackcollapse-perf.pl", pl_s, pl_cpu, pl_kib)):
+    print(f"| {name} | {w:.2f} | {mbs(w):.0f} | {cpu:.2f} | {mbs(cpu):.0f} | {int(kib) / 1024:.1f} |")
+ratio = lambda a, b: a / b if b > 0 else float("inf")
+print(f"ratio (Perl / perfkit): {ratio(pl_s, pk_s):.1f}x wall, {ratio(pl_cpu, pk_cpu):.1f}x CPU")
 PY

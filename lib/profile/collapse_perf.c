@@ -246,29 +246,32 @@ static pk_err add_func(pk_collapse *c, span f, span pc, span mod, bool inlined)
             out[n++] = '>';
         }
         out[n++] = ']';
-    } else {
-        memcpy(out, f.p, f.n);
-        n = f.n;
+        f = (span){out, n};   /* tidied in place below: the writes trail the reads */
     }
-    for (size_t i = 0; i < n; i++)
-        if (out[i] == ';')
-            out[i] = ':';
-    const char *paren = memchr(out, '(', n);
-    if (paren && !is_go_method(out, n, paren)) {
-        for (size_t i = (size_t)(paren - out); i < n; i++) {
-            if (out[i] != '(')
+    /* Perl: ';' becomes ':', then all from the first '(' not opening
+     * "(anonymous namespace)" goes (unless a Go method), then quotes go.
+     * ';' -> ':' moves no parenthesis, so the cut is found first and one
+     * pass copies, replaces and drops quotes. */
+    size_t cut = f.n;
+    const char *paren = memchr(f.p, '(', f.n);
+    if (paren && !is_go_method(f.p, f.n, paren)) {
+        static const char anon[] = "anonymous namespace)";
+        for (size_t i = (size_t)(paren - f.p); i < f.n; i++) {
+            if (f.p[i] != '(')
                 continue;
-            static const char anon[] = "anonymous namespace)";
-            if (n - i - 1 >= sizeof anon - 1 && memcmp(out + i + 1, anon, sizeof anon - 1) == 0)
+            if (f.n - i - 1 >= sizeof anon - 1 && memcmp(f.p + i + 1, anon, sizeof anon - 1) == 0)
                 continue;
-            n = i;
+            cut = i;
             break;
         }
     }
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (out[i] != '"' && out[i] != '\'')
-            out[k++] = out[i];
+    for (size_t i = 0; i < cut; i++) {
+        char ch = f.p[i];
+        if (ch == '"' || ch == '\'')
+            continue;
+        out[k++] = ch == ';' ? ':' : ch;
+    }
     n = k;
     if (c->pname.len >= 4 && memcmp(c->pname.data, "java", 4) == 0 && n > 0 && out[0] == 'L'
         && memchr(out, '/', n)) {
@@ -305,13 +308,12 @@ static pk_err frame_line(pk_collapse *c, span pc, span func, span mod)
     if (func.n > 0 && func.p[0] == '(')
         return PK_OK;   /* "(process name)" lines */
     /* split /->/, trailing empty fields dropped */
-    const char *end = func.p + func.n;
     size_t keep = func.n;
     while (keep >= 2 && memcmp(func.p + keep - 2, "->", 2) == 0)
         keep -= 2;
     if (keep == 0)
         return PK_OK;
-    end = func.p + keep;
+    const char *end = func.p + keep;
     if (PK__PUSH_ROOM(c->groups, c->n_groups, c->groups_cap) != PK_OK)
         return PK_ENOMEM;
     c->groups[c->n_groups++] = c->n_frames;
