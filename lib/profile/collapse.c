@@ -17,6 +17,25 @@
 #include "profile/collapse_int.h"
 
 #define CHUNK_BYTES ((size_t)64 * 1024)
+#define RECENT_SLOTS 4096   /* power of two */
+
+/* A cheap hash, 8 bytes a step, for the cache of recent stacks in front of
+ * the table: a wrong guess costs one memcmp, never a wrong count, and the
+ * seeded table behind it keeps crafted inputs harmless. */
+static uint64_t quick_hash(const char *s, size_t n)
+{
+    uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15ull;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
 
 void pk_collapse_opts_init(pk_collapse_opts *o)
 {
@@ -33,11 +52,17 @@ pk_err pk_collapse_new(const pk_collapse_opts *o, pk_collapse **out)
     pk_collapse *c = pk_calloc(1, sizeof *c);
     if (!c)
         return PK_ENOMEM;
+    c->recent = pk_calloc(RECENT_SLOTS, sizeof *c->recent);
+    if (!c->recent) {
+        pk_free(c);
+        return PK_ENOMEM;
+    }
     c->o = *o;
     c->o.event_filter = NULL;
     if (o->event_filter && o->event_filter[0]) {
         c->filter = pk_strdup(o->event_filter);
         if (!c->filter) {
+            pk_free(c->recent);
             pk_free(c);
             return PK_ENOMEM;
         }
@@ -59,6 +84,7 @@ void pk_collapse_free(pk_collapse *c)
         pk_free(c->chunks[i]);
     pk_free(c->chunks);
     pk_free(c->entries);
+    pk_free(c->recent);
     pk__hash_free(&c->table);
     pk__buf_free(&c->carry);
     pk__buf_free(&c->pname);
@@ -107,10 +133,21 @@ pk_err pk__collapse_add(pk_collapse *c, const char *key, size_t len, uint64_t co
     size_t idx = c->last;
     if (len >= UINT32_MAX)
         return PK_ENOMEM;
-    /* consecutive samples often share their stack (a hot loop): one memcmp
-     * instead of hashing the whole key */
-    if ((idx < c->n_entries && c->entries[idx].len == len && memcmp(c->entries[idx].key, key, len) == 0)
-        || pk__hash_get(&c->table, key, len, &idx)) {
+    /* consecutive samples often share their stack (a hot loop): one memcmp;
+     * then the direct-mapped cache of recent stacks (a cheap hash and one
+     * memcmp); then the table (core's hash, byte by byte) */
+    size_t *slot = NULL;
+    bool hit = idx < c->n_entries && c->entries[idx].len == len
+               && memcmp(c->entries[idx].key, key, len) == 0;
+    if (!hit) {
+        slot = &c->recent[quick_hash(key, len) & (RECENT_SLOTS - 1)];
+        idx = *slot - 1;   /* SIZE_MAX when empty */
+        hit = idx < c->n_entries && c->entries[idx].len == len
+              && memcmp(c->entries[idx].key, key, len) == 0;
+    }
+    if (hit || pk__hash_get(&c->table, key, len, &idx)) {
+        if (slot)
+            *slot = idx + 1;
         c->last = idx;
         uint64_t *t = &c->entries[idx].count;
         *t = *t > UINT64_MAX - count ? UINT64_MAX : *t + count;
@@ -125,6 +162,7 @@ pk_err pk__collapse_add(pk_collapse *c, const char *key, size_t len, uint64_t co
     if (e != PK_OK)
         return e;   /* the arena bytes stay until free: harmless */
     c->last = c->n_entries;
+    c->recent[quick_hash(key, len) & (RECENT_SLOTS - 1)] = c->n_entries + 1;
     c->entries[c->n_entries++] = (pk__collapse_entry){copy, (uint32_t)len, count};
     return PK_OK;
 }

@@ -49,6 +49,7 @@ struct pk_collapse {
     pk__collapse_entry *entries;
     size_t n_entries, entries_cap;
     size_t last;                  /* entry of the previous sample; SIZE_MAX: none */
+    size_t *recent;               /* RECENT_SLOTS: entry + 1 by quick hash; 0: empty */
     char **chunks;                /* arena: keys' bytes */
     size_t n_chunks, chunks_cap;
     size_t chunk_used, chunk_size;

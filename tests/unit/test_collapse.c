@@ -212,3 +212,37 @@ Test(collapse, event_names_are_bytes)
     cr_assert_str_eq(out, "app;main 8\n");
     free(out);
 }
+
+/* More distinct stacks than the cache of recent stacks has slots, seen in
+ * two orders: every count is exact (a cache miss or collision falls back to
+ * the table, never to a wrong entry). */
+Test(collapse, many_distinct_stacks_count_exactly)
+{
+    enum { N = 20000 };
+    char *in = malloc((size_t)N * 2 * 32);
+    cr_assert_not_null(in);
+    size_t len = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i++) {
+            int k = pass ? N - 1 - i : i;
+            len += (size_t)sprintf(in + len, "app;f%d;g%d %d\n", k % 97, k, k + 1);
+        }
+    pk_collapse_opts o;
+    pk_collapse_opts_init(&o);
+    pk_collapse *c;
+    cr_assert_eq(pk_collapse_new(&o, &c), PK_OK);
+    cr_assert_eq(pk_collapse_feed(c, in, len, NULL), PK_OK);
+    cr_assert_eq(pk_collapse_finish(c, NULL), PK_OK);
+    cr_assert_eq(pk_collapse_count(c), N);
+    for (size_t i = 0; i < N; i++) {
+        const char *s;
+        size_t n;
+        uint64_t count;
+        cr_assert_eq(pk_collapse_get(c, i, &s, &n, &count), PK_OK);
+        const char *g = memrchr(s, 'g', n);
+        long k = strtol(g + 1, NULL, 10);
+        cr_assert_eq(count, (uint64_t)(2 * (k + 1)), "%.*s", (int)n, s);
+    }
+    pk_collapse_free(c);
+    free(in);
+}
