@@ -130,7 +130,7 @@ static int feed_all(pk_collapse *c, int fd, const char *name)
             break;
         }
         pk_err e = n == 0 ? pk_collapse_finish(c, &d) : pk_collapse_feed(c, buf, (size_t)n, &d);
-        if (e == PK_EPARSE) {
+        if (e == PK_EPARSE || e == PK_ERANGE) {
             cli_error(CMD, "%s:%u: %s", name, d.line, d.message);
             rc = CLI_USAGE;
             break;

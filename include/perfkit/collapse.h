@@ -60,9 +60,11 @@ pk_err pk_collapse_new(const pk_collapse_opts *o, pk_collapse **out);
 void   pk_collapse_free(pk_collapse *c);   /* NULL is a no-op */
 
 /* Feed the next len bytes of the input. Errors: PK_ENOMEM; PK_EPARSE (strict
- * only: an unrecognised line; d, when not NULL, gets its line number and a
- * message); PK_EINVAL (c NULL, or called after pk_collapse_finish). After an
- * error the collapser accepts only pk_collapse_free. */
+ * only: an unrecognised line) and PK_ERANGE (one sample's frame names over
+ * 64 MiB, e.g. a line of many "[unknown]" names each expanded to a long dso
+ * path): d, when not NULL, gets the line number and a message; PK_EINVAL (c
+ * NULL, or called after pk_collapse_finish). After an error the collapser
+ * accepts only pk_collapse_free. */
 pk_err pk_collapse_feed(pk_collapse *c, const char *data, size_t len, pk_diag *d);
 
 /* End of input: processes a last line without a newline (a sample whose

@@ -200,6 +200,9 @@ static pk_err one_line(pk_collapse *c, const char *s, size_t n, pk_diag *d)
     pk_err e = PK_OK;
     bool ok = c->format == PK_COLLAPSE_FOLDED ? folded_line(c, s, n, &e)
                                               : pk__collapse_perf_line(c, s, n, &e);
+    if (e == PK_ERANGE)
+        pk_diag_set(d, "", (unsigned)(c->lineno > UINT32_MAX ? 0 : c->lineno), 0,
+                    "a sample's stack is over %zu MiB of names", PK__COLLAPSE_MAX_STACK >> 20);
     if (e != PK_OK)
         return e;
     if (ok)

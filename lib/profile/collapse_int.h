@@ -12,6 +12,9 @@
 #include "core/hash.h"
 #include "perfkit/collapse.h"
 
+/* The most bytes of frame names one sample may hold (PK_ERANGE beyond). */
+#define PK__COLLAPSE_MAX_STACK ((size_t)64 << 20)
+
 typedef struct pk__collapse_entry {
     const char *key;     /* in an arena chunk; not NUL-terminated */
     uint32_t len;

@@ -160,8 +160,10 @@ static pk_err fb_room(pk_collapse *c, size_t n)
 {
     if (c->fb_cap - c->fb_n >= n)
         return PK_OK;
-    if (n > SIZE_MAX / 2 - c->fb_n)
-        return PK_ENOMEM;
+    /* "[unknown]->[unknown]->..." with a long dso repeats the dso per name:
+     * a line of L bytes could make ~L^2/20 bytes of stack */
+    if (n > PK__COLLAPSE_MAX_STACK || c->fb_n > PK__COLLAPSE_MAX_STACK - n)
+        return PK_ERANGE;
     return pk__grow((void **)&c->fbytes, &c->fb_cap, c->fb_n + n, 1);
 }
 
@@ -220,6 +222,16 @@ static const char *find_arrow(const char *s, size_t n)
     return NULL;
 }
 
+/* Append "_[kind]" to out[0..n-1] (room was made); the new length. */
+static size_t annotate(char *out, size_t n, char kind)
+{
+    out[n] = '_';
+    out[n + 1] = '[';
+    out[n + 2] = kind;
+    out[n + 3] = ']';
+    return n + 4;
+}
+
 /* One name of a frame line, tidied and annotated, appended to the sample. */
 static pk_err add_func(pk_collapse *c, span f, span pc, span mod, bool inlined)
 {
@@ -239,8 +251,8 @@ static pk_err add_func(pk_collapse *c, span f, span pc, span mod, bool inlined)
         memcpy(out + n, name.p, name.n);
         n += name.n;
         if (c->o.include_addrs) {
-            memcpy(out + n, " <", 2);
-            n += 2;
+            out[n++] = ' ';
+            out[n++] = '<';
             memcpy(out + n, pc.p, pc.n);
             n += pc.n;
             out[n++] = '>';
@@ -280,19 +292,16 @@ static pk_err add_func(pk_collapse *c, span f, span pc, span mod, bool inlined)
     }
     if (inlined) {
         if (!has(out, n, "_[i]")) {
-            memcpy(out + n, "_[i]", 4);
-            n += 4;
+            n = annotate(out, n, 'i');
         }
     } else if (c->o.annotate_kernel
                && ((mod.n > 0 && mod.p[0] == '[')
                    || (mod.n >= 7 && memcmp(mod.p + mod.n - 7, "vmlinux", 7) == 0))
                && !has(mod.p, mod.n, "unknown")) {
-        memcpy(out + n, "_[k]", 4);
-        n += 4;
+        n = annotate(out, n, 'k');
     } else if (c->o.annotate_jit && is_jit_map(mod)) {
         if (!has(out, n, "_[j]")) {
-            memcpy(out + n, "_[j]", 4);
-            n += 4;
+            n = annotate(out, n, 'j');
         }
     }
     if (PK__PUSH_ROOM(c->frames, c->n_frames, c->frames_cap) != PK_OK)

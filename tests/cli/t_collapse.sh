@@ -103,6 +103,15 @@ expect_err 'ignored 1 unrecognised line \(first: long\.perf:4\)'
 # "app;" + the 10 MB name + " 1\n"
 [ "$(wc -c < long.folded)" -eq 10000007 ] || die "long frame not kept whole: $(wc -c < long.folded) bytes"
 
+# a line whose "[unknown]" names each become its 2 MB dso would make a
+# stack of L^2/20 bytes: over 64 MiB of names is an error with its line
+/usr/bin/python3 -c '
+import sys
+sys.stdout.write("app 1 1.0: 1 cpu-clock:\n\t1 " + "[unknown]->" * 40 + "x (/" + "d" * 2000000 + ")\n\n")' > blowup.perf
+run_t 60 collapse -o blowup.folded blowup.perf
+expect_rc 2
+expect_err "blowup\.perf:2: a sample's stack is over 64 MiB of names"
+
 # usage errors
 run collapse --input-format xml fp.perf
 expect_rc 2
