@@ -29,6 +29,7 @@ int cmd_history(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_size(int argc, char **argv);
+int cmd_collapse(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_flame(int argc, char **argv);

@@ -29,10 +29,11 @@ static const cli_command commands[] = {
     {"compare", cmd_compare, "compare two runs from history", false},
     {"baseline", cmd_baseline, "list, show, pin or unpin the baseline runs", false},
     {"size", cmd_size, "raw and compressed (gzip, brotli, zstd) file sizes, with budgets", false},
-    {"flame", cmd_flame, "folded stacks as a flame graph SVG, speedscope or pprof", false},
-    {"diff", cmd_diff, "differential flame graph of two profiles, top changes", false},
     {"init", cmd_init, "write a commented perfkit.yml for the programs found here", false},
     {"record", cmd_record, "sample a command's CPU time into folded stacks", true},
+    {"collapse", cmd_collapse, "perf script output to folded stacks (stackcollapse-perf.pl)", false},
+    {"flame", cmd_flame, "folded stacks as a flame graph SVG, speedscope or pprof", false},
+    {"diff", cmd_diff, "differential flame graph of two profiles, top changes", false},
 };
 
 static void usage(FILE *f)

@@ -33,5 +33,6 @@
 #include "perfkit/folded.h"
 #include "perfkit/flame.h"
 #include "perfkit/record.h"
+#include "perfkit/collapse.h"
 
 #endif

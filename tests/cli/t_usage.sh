@@ -42,7 +42,7 @@ run bench --reference 7 --runs 2 true
 expect_rc 2; expect_err 'there is 1 command$'
 
 # help texts are printed verbatim (fputs): a doubled percent sign shows
-for c in bench check history compare baseline size; do
+for c in bench check history compare baseline size collapse; do
     run "$c" --help
     expect_rc 0
     expect_no_out '%%'
