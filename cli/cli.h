@@ -44,6 +44,18 @@ int cli_read_folded(const char *cmd, pk_folded *p, const pk_folded_opts *o, cons
 enum { CLI_FLAME_SUBTITLE = 300, CLI_FLAME_COUNT_NAME, CLI_FLAME_WIDTH, CLI_FLAME_HEIGHT,
        CLI_FLAME_MIN_WIDTH, CLI_FLAME_COLORS };
 bool cli_flame_option(const char *cmd, int c, const char *arg, pk_flame_opts *o);
+/* Their getopt_long entries, and --output and --help, in one place. */
+#define CLI_FLAME_LONGOPTS                                                  \
+    {"output", required_argument, NULL, 'o'},                               \
+    {"title", required_argument, NULL, 't'},                                \
+    {"subtitle", required_argument, NULL, CLI_FLAME_SUBTITLE},              \
+    {"count-name", required_argument, NULL, CLI_FLAME_COUNT_NAME},          \
+    {"width", required_argument, NULL, CLI_FLAME_WIDTH},                    \
+    {"height", required_argument, NULL, CLI_FLAME_HEIGHT},                  \
+    {"min-width", required_argument, NULL, CLI_FLAME_MIN_WIDTH},            \
+    {"inverted", no_argument, NULL, 'i'},                                   \
+    {"reverse", no_argument, NULL, 'r'},                                    \
+    {"help", no_argument, NULL, 'h'}
 
 /* "perfkit: <cmd>: message\n" on stderr (printf-style). The message is
  * written whole and terminal-safe (perfkit/termsafe.h): control characters

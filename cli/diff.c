@@ -45,16 +45,7 @@ static const struct option longopts[] = {
     {"normalize", no_argument, NULL, 'n'},
     {"text", no_argument, NULL, OPT_TEXT},
     {"top", required_argument, NULL, OPT_TOP},
-    {"output", required_argument, NULL, 'o'},
-    {"title", required_argument, NULL, 't'},
-    {"subtitle", required_argument, NULL, CLI_FLAME_SUBTITLE},
-    {"count-name", required_argument, NULL, CLI_FLAME_COUNT_NAME},
-    {"width", required_argument, NULL, CLI_FLAME_WIDTH},
-    {"height", required_argument, NULL, CLI_FLAME_HEIGHT},
-    {"min-width", required_argument, NULL, CLI_FLAME_MIN_WIDTH},
-    {"inverted", no_argument, NULL, 'i'},
-    {"reverse", no_argument, NULL, 'r'},
-    {"help", no_argument, NULL, 'h'},
+    CLI_FLAME_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 

@@ -46,17 +46,8 @@ static const char usage_text[] =
 
 static const struct option longopts[] = {
     {"format", required_argument, NULL, 'f'},
-    {"output", required_argument, NULL, 'o'},
-    {"title", required_argument, NULL, 't'},
-    {"subtitle", required_argument, NULL, CLI_FLAME_SUBTITLE},
-    {"count-name", required_argument, NULL, CLI_FLAME_COUNT_NAME},
-    {"width", required_argument, NULL, CLI_FLAME_WIDTH},
-    {"height", required_argument, NULL, CLI_FLAME_HEIGHT},
-    {"min-width", required_argument, NULL, CLI_FLAME_MIN_WIDTH},
     {"colors", required_argument, NULL, CLI_FLAME_COLORS},
-    {"inverted", no_argument, NULL, 'i'},
-    {"reverse", no_argument, NULL, 'r'},
-    {"help", no_argument, NULL, 'h'},
+    CLI_FLAME_LONGOPTS,
     {NULL, 0, NULL, 0},
 };
 
