@@ -113,15 +113,11 @@ bool cli_flame_option(const char *cmd, int c, const char *arg, pk_flame_opts *o)
         return true;
     case CLI_FLAME_COLORS: {
         static const char *const names[] = {"hot", "mem", "io", "kind"};
-        for (int i = 0; i < 4; i++)
-            if (strcmp(arg, names[i]) == 0) {
-                o->palette = (pk_flame_palette)i;
-                return true;
-            }
-        const char *sug = pk_diag_suggest(arg, names, 4);
-        cli_error(cmd, "--colors: unknown palette `%s`%s%s%s (hot, mem, io, kind)", arg,
-                  sug ? " — did you mean `" : "", sug ? sug : "", sug ? "`?" : "");
-        return false;
+        size_t i;
+        if (!opt_choice(cmd, "--colors", "palette", arg, names, 4, &i))
+            return false;
+        o->palette = (pk_flame_palette)i;
+        return true;
     }
     case 'i': o->inverted = true; return true;
     case 'r': o->reverse = true; return true;
@@ -150,16 +146,9 @@ int cmd_flame(int argc, char **argv)
         }
     }
     static const char *const formats[] = {"svg", "speedscope", "pprof", "folded"};
-    int fmt = -1;
-    for (int i = 0; i < 4; i++)
-        if (strcmp(format, formats[i]) == 0)
-            fmt = i;
-    if (fmt < 0) {
-        const char *s = pk_diag_suggest(format, formats, 4);
-        cli_error(CMD, "--format: unknown format `%s`%s%s%s (svg, speedscope, pprof, folded)",
-                  format, s ? " — did you mean `" : "", s ? s : "", s ? "`?" : "");
+    size_t fmt;
+    if (!opt_choice(CMD, "--format", "format", format, formats, 4, &fmt))
         return CLI_USAGE;
-    }
     pk_folded *p;
     if (pk_folded_new(&p) != PK_OK) {
         cli_error(CMD, "out of memory");

@@ -197,3 +197,21 @@ void opt_unknown(const char *cmd, const char *arg, const struct option *longopts
     }
     cli_error(cmd, "unknown option `%s`; see `perfkit %s --help`", arg, cmd);
 }
+
+bool opt_choice(const char *cmd, const char *opt, const char *what, const char *val,
+                const char *const *names, size_t n, size_t *idx)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(val, names[i]) == 0) {
+            *idx = i;
+            return true;
+        }
+    char list[256] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+    const char *s = pk_diag_suggest(val, names, n);
+    cli_error(cmd, "%s: unknown %s `%s`%s%s%s (%s)", opt, what, val, s ? " — did you mean `" : "",
+              s ? s : "", s ? "`?" : "", list);
+    return false;
+}

@@ -77,16 +77,14 @@ static int parse_args(int argc, char **argv, record_args *a)
     while ((c = getopt_long(argc, argv, "+:o:e:F:g:kqh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': a->output = optarg; break;
-        case 'e':
-            if (!strcmp(optarg, "cpu-clock"))
-                a->o.event = PK_RECORD_CPU_CLOCK;
-            else if (!strcmp(optarg, "cycles"))
-                a->o.event = PK_RECORD_CYCLES;
-            else {
-                cli_error(CMD, "--event: unknown event `%s`; use cpu-clock or cycles", optarg);
+        case 'e': {
+            static const char *const events[] = {"cpu-clock", "cycles"};
+            static const pk_record_event ev[] = {PK_RECORD_CPU_CLOCK, PK_RECORD_CYCLES};
+            if (!opt_choice(CMD, "--event", "event", optarg, events, 2, &n))
                 return CLI_USAGE;
-            }
+            a->o.event = ev[n];
             break;
+        }
         case 'F':
             if (!opt_count_max(CMD, "--freq", optarg, 100000, &n))
                 return CLI_USAGE;
@@ -96,16 +94,14 @@ static int parse_args(int argc, char **argv, record_args *a)
             }
             a->o.freq_hz = (uint32_t)n;
             break;
-        case 'g':
-            if (!strcmp(optarg, "fp"))
-                a->o.callgraph = PK_RECORD_FP;
-            else if (!strcmp(optarg, "dwarf"))
-                a->o.callgraph = PK_RECORD_DWARF;
-            else {
-                cli_error(CMD, "--call-graph: unknown mode `%s`; use fp or dwarf", optarg);
+        case 'g': {
+            static const char *const modes[] = {"fp", "dwarf"};
+            static const pk_record_callgraph cg[] = {PK_RECORD_FP, PK_RECORD_DWARF};
+            if (!opt_choice(CMD, "--call-graph", "mode", optarg, modes, 2, &n))
                 return CLI_USAGE;
-            }
+            a->o.callgraph = cg[n];
             break;
+        }
         case OPT_STACK:
             if (!opt_count_max(CMD, "--stack-size", optarg, 65528, &n))
                 return CLI_USAGE;
