@@ -206,12 +206,16 @@ bool opt_choice(const char *cmd, const char *opt, const char *what, const char *
             *idx = i;
             return true;
         }
-    char list[256] = "";
+    char list[256] = "";   /* "a, b or c" */
     size_t used = 0;
     for (size_t i = 0; i < n && used < sizeof list; i++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                 !i ? "" : i + 1 == n ? " or " : ", ", names[i]);
     const char *s = pk_diag_suggest(val, names, n);
-    cli_error(cmd, "%s: unknown %s `%s`%s%s%s (%s)", opt, what, val, s ? " — did you mean `" : "",
-              s ? s : "", s ? "`?" : "", list);
+    if (s)
+        cli_error(cmd, "%s: unknown %s `%s` — did you mean `%s`? (use %s)", opt, what, val, s,
+                  list);
+    else
+        cli_error(cmd, "%s: unknown %s `%s`; use %s", opt, what, val, list);
     return false;
 }

@@ -26,7 +26,8 @@ bool opt_percent(const char *cmd, const char *opt, const char *val, double *out)
 /* Report an unknown option arg ("--runz") with a suggestion from longopts. */
 void opt_unknown(const char *cmd, const char *arg, const struct option *longopts);
 /* val as one of names[0..n-1] (what: "format", "palette"...): its index in
- * *idx; else prints "OPT: unknown WHAT `val` — did you mean `x`? (a, b, c)"
+ * *idx; else prints "OPT: unknown WHAT `val`; use a, b or c" (with a
+ * did-you-mean when one is near)
  * and returns false. */
 bool opt_choice(const char *cmd, const char *opt, const char *what, const char *val,
                 const char *const *names, size_t n, size_t *idx);
