@@ -24,6 +24,8 @@
  *     nightly:                               # numbers produced elsewhere
  *       import: results/hyperfine.json       # perfkit, hyperfine or GB JSON
  *   pair: { base: origin/main, build: make -j2 }   # paired mode (check.h)
+ *   profile: on-regression       # record regressed commands (check.h);
+ *                                # also per command benchmark
  *   sizes:
  *     build/app.wasm: { raw: 1MB, gzip: 100KB, brotli: 90KB, zstd: 95KB }
  *     "dist/[a-z]*.js": { gzip: 50KB }   # a glob
@@ -129,6 +131,37 @@ typedef enum pk_bench_kind {
     PK_BENCH_IMPORT = 2,
 } pk_bench_kind;
 
+/* When `perfkit check` profiles a command benchmark (`profile:` in
+ * perfkit.yml, globally or per benchmark; perfkit/check.h "profiles"). */
+typedef enum pk_profile_when {
+    PK_PROFILE_OFF = 0,            /* never (default) */
+    PK_PROFILE_ON_REGRESSION = 1,  /* when one of its figures regressed */
+    PK_PROFILE_ALWAYS = 2,         /* on every run: each stored run then carries
+                                      a profile, the "before" of a later
+                                      regression's differential flame graph */
+} pk_profile_when;
+
+/* `profile: on-regression`, or the mapping
+ * `profile: { when: on-regression, call-graph: dwarf, frequency: 1999,
+ *             min-samples: 2000, max-time: 20s }`;
+ * a benchmark's `profile:` starts from the global one. */
+typedef struct pk_profile_policy {
+    pk_profile_when when;
+    bool dwarf;                    /* `call-graph: dwarf` (default fp: frame
+                                      pointers; perfkit/record.h) */
+    uint32_t frequency;            /* samples per CPU second, 1..100000;
+                                      default 999 */
+    size_t min_samples;            /* record the command again until this many
+                                      samples (default 1000), ... */
+    uint64_t max_time_ns;          /* ... or until this much wall time went into
+                                      recording one side (default 10 s); always
+                                      at least one run */
+    pk_src_pos pos;                /* where `profile:` is written (0: default) */
+} pk_profile_policy;
+
+/* The defaults above: off, frame pointers, 999 Hz, 1000 samples, 10 s. */
+void pk_profile_policy_init(pk_profile_policy *p);
+
 typedef struct pk_cfg_bench {
     char *name;
     pk_bench_kind kind;
@@ -161,6 +194,8 @@ typedef struct pk_cfg_bench {
     size_t n_budgets;
     double tolerance;            /* default 0 */
     pk_policy policy;            /* global policy with this benchmark's overrides */
+    pk_profile_policy profile;   /* command benchmarks: the global `profile:`
+                                    with this benchmark's overrides */
 } pk_cfg_bench;
 
 typedef struct pk_size_budget {
@@ -197,6 +232,8 @@ typedef struct pk_config {
                                     PK_CONFIG_WARNINGS_MAX, the last then
                                     says how many more there are */
     size_t n_warnings;
+    pk_profile_policy profile;   /* the global `profile:` (each command
+                                    benchmark's starts from it) */
 } pk_config;
 
 /* The most warnings a config keeps (pk_config.warnings). */

@@ -62,6 +62,15 @@ typedef struct pk_record_opts {
                                        from /proc/kallsyms, "name_[k]"); needs
                                        root or kernel.perf_event_paranoid <= 1
                                        (PK_EPERM otherwise) */
+    const char *cwd;                /* the command's working directory; NULL:
+                                       the caller's (PK_ENOENT when it cannot
+                                       be opened as a directory) */
+    const char *input;              /* a file the command reads as its stdin;
+                                       NULL: the caller's stdin (PK_ENOENT
+                                       when it cannot be opened) */
+    bool discard_output;            /* the command's stdout and stderr go to
+                                       /dev/null (a gate's report stays
+                                       readable); false: the caller's */
 } pk_record_opts;
 
 void pk_record_opts_init(pk_record_opts *o);

@@ -59,7 +59,9 @@ void pk_store_opts_init(pk_store_opts *o);
  * (not a perfkit history, damaged, or from a newer perfkit), PK_EBUSY,
  * PK_EPERM (no permission; read-write in a directory we cannot write; a hot
  * journal that cannot be rolled back, see below), PK_EIO, PK_ENOTSUP
- * (PostgreSQL; read_only on an older schema), PK_ENOMEM.
+ * (PostgreSQL), PK_ENOMEM. A read-write open upgrades an older schema in
+ * place (one transaction); read_only reads it as it is: what later schemas
+ * added (stored profiles) reads as absent.
  * read_only needs no write access to the file or its directory. It writes
  * in two cases only: SQLite's -wal/-shm files appear next to the file when
  * its directory is writable (as for any reader), and a hot rollback journal
@@ -178,6 +180,26 @@ void   pk_store_free_names(char **names, size_t n);
  * when nothing is pinned). Free with pk_store_free_names(*benchmarks, *n)
  * and pk_free(*run_ids). Errors: PK_EINVAL, PK_EIO, PK_ENOMEM. */
 pk_err pk_store_list_pins(pk_store *s, char ***benchmarks, int64_t **run_ids, size_t *n);
+
+/* ---- profiles ----------------------------------------------------------- */
+
+/* Store a profile of benchmark recorded with run run_id (which must exist):
+ * `folded` holds len bytes of folded stacks (perfkit/folded.h), kind names
+ * what was sampled ("cpu"; later "alloc"). Kept zlib-compressed; a second
+ * profile of the same run, benchmark and kind replaces the first. One
+ * transaction. Errors: PK_EINVAL (NULL or empty names, len > 1 GiB),
+ * PK_ENOENT (no run run_id), PK_EBUSY, PK_EPERM (read-only), PK_EIO,
+ * PK_ENOMEM. */
+pk_err pk_store_put_profile(pk_store *s, int64_t run_id, const char *benchmark,
+                            const char *kind, const char *folded, size_t len);
+
+/* The profile of benchmark and kind stored with run run_id: on PK_OK
+ * *folded (NUL-terminated; caller frees with pk_free) holds *len bytes.
+ * Errors: PK_ENOENT (none stored, also for a history whose schema predates
+ * profiles), PK_ECORRUPT (the stored bytes do not decompress to their
+ * recorded size), PK_EINVAL, PK_EIO, PK_ENOMEM. */
+pk_err pk_store_get_profile(pk_store *s, int64_t run_id, const char *benchmark,
+                            const char *kind, char **folded, size_t *len);
 
 PK_END_DECLS
 #endif

@@ -14,9 +14,9 @@
 #include "core/file.h"
 #include "perfkit/alloc.h"
 
-enum { T_VERSION, T_HISTORY, T_REGRESSION, T_BENCHMARKS, T_SIZES, T_PAIR, T_COUNT };
+enum { T_VERSION, T_HISTORY, T_REGRESSION, T_BENCHMARKS, T_SIZES, T_PAIR, T_PROFILE, T_COUNT };
 static const char *const top_keys[T_COUNT] = {"version", "history", "regression", "benchmarks",
-                                              "sizes", "pair"};
+                                              "sizes", "pair", "profile"};
 static const char *const size_keys[PK_SIZE_COUNT] = {"raw", "gzip", "brotli", "zstd"};
 
 void pk_policy_init(pk_policy *p)
@@ -198,7 +198,7 @@ static pk_err benchmarks(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
     pk_err acc = PK_OK;   /* every benchmark is read: all their errors in one pass */
     for (size_t i = 0; i < v->n; i += 2) {
         pk_cfg_bench *b = &cfg->benches[cfg->n_benches++];
-        e = pk__cfg_bench(c, v->items[i], v->items[i + 1], &cfg->policy, b);
+        e = pk__cfg_bench(c, v->items[i], v->items[i + 1], &cfg->policy, &cfg->profile, b);
         if ((acc = pk__cfg_keep(acc, e)) == PK_ENOMEM)
             return acc;
     }
@@ -300,6 +300,8 @@ static pk_err top_level(pk__cfg_ctx *c, const pk__ynode *root, pk_config *cfg)
         acc = pk__cfg_keep(acc, history(c, val[T_HISTORY], cfg));
     if (val[T_REGRESSION] && acc != PK_ENOMEM)
         acc = pk__cfg_keep(acc, pk__cfg_policy(c, val[T_REGRESSION], &cfg->policy, "the config"));
+    if (val[T_PROFILE] && acc != PK_ENOMEM)   /* before the benchmarks: they start from it */
+        acc = pk__cfg_keep(acc, pk__cfg_profile(c, val[T_PROFILE], &cfg->profile, "the config"));
     if (val[T_BENCHMARKS] && acc != PK_ENOMEM)
         acc = pk__cfg_keep(acc, benchmarks(c, val[T_BENCHMARKS], cfg));
     if (val[T_SIZES] && acc != PK_ENOMEM)
@@ -339,6 +341,7 @@ pk_err pk_config_parse_all(const char *text, size_t len, const char *name, pk_co
         goto done;
     }
     pk_policy_init(&cfg->policy);
+    pk_profile_policy_init(&cfg->profile);
     uint64_t h = 14695981039346656037ull;
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)text[i];

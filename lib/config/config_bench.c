@@ -21,14 +21,14 @@ enum {
     K_COMMAND, K_RUNS, K_WARMUP, K_MIN_RUNS, K_MAX_RUNS, K_MIN_TIME, K_PREPARE, K_CONCLUDE,
     K_SETUP, K_CLEANUP, K_SHELL, K_INTERLEAVE, K_IGNORE_FAILURE, K_INPUT, K_OUTPUT, K_TIMEOUT,
     K_MEASURE, K_PSCAN, K_PLIST, K_GBENCH, K_ARGS, K_REPS, K_IMPORT, K_FORMAT, K_BUDGETS,
-    K_TOLERANCE, K_REGRESSION, K_COUNT
+    K_TOLERANCE, K_REGRESSION, K_PROFILE, K_COUNT
 };
 
 static const char *const bench_keys[K_COUNT] = {
     "command", "runs", "warmup", "min-runs", "max-runs", "min-time", "prepare", "conclude",
     "setup", "cleanup", "shell", "interleave", "ignore-failure", "input", "output", "timeout",
     "measure", "parameter-scan", "parameter-list", "google-benchmark", "args", "repetitions",
-    "import", "format", "budgets", "tolerance", "regression",
+    "import", "format", "budgets", "tolerance", "regression", "profile",
 };
 
 #define CMD (1u << PK_BENCH_COMMAND)
@@ -36,7 +36,7 @@ static const char *const bench_keys[K_COUNT] = {
 #define IMP (1u << PK_BENCH_IMPORT)
 static const unsigned char key_kinds[K_COUNT] = {
     CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD, CMD,
-    CMD, GB, GB, GB, IMP, IMP, CMD | GB | IMP, CMD | GB | IMP, CMD | GB | IMP,
+    CMD, GB, GB, GB, IMP, IMP, CMD | GB | IMP, CMD | GB | IMP, CMD | GB | IMP, CMD,
 };
 
 static const char *const kind_noun[] = {"a command", "a Google Benchmark binary", "an import"};
@@ -513,7 +513,8 @@ static pk_err command_keys(pk__cfg_ctx *c, const pk__ynode **val, pk_cfg_bench *
 }
 
 pk_err pk__cfg_bench(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *body,
-                     const pk_policy *global, pk_cfg_bench *b)
+                     const pk_policy *global, const pk_profile_policy *gprofile,
+                     pk_cfg_bench *b)
 {
     const pk__ynode *key[K_COUNT] = {0}, *val[K_COUNT] = {0};
     char where[160];
@@ -523,6 +524,7 @@ pk_err pk__cfg_bench(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *bod
     pk_cmdbench_opts_init(&b->bench);
     b->repetitions = 5;
     b->policy = *global;
+    b->profile = *gprofile;
     b->pos = pk__cfg_pos(name);
     if (!(b->name = pk_strdup(name->str)))
         return pk__cfg_nomem(c);
@@ -563,5 +565,7 @@ pk_err pk__cfg_bench(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *bod
         acc = pk__cfg_keep(acc, pk__cfg_percent(c, "tolerance", val[K_TOLERANCE], &b->tolerance));
     if (val[K_REGRESSION] && acc != PK_ENOMEM)
         acc = pk__cfg_keep(acc, pk__cfg_policy(c, val[K_REGRESSION], &b->policy, where));
+    if (val[K_PROFILE] && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, pk__cfg_profile(c, val[K_PROFILE], &b->profile, where));
     return acc;
 }

@@ -118,8 +118,13 @@ pk_err pk__cfg_enum(pk__cfg_ctx *c, const char *key, const pk__ynode *v,
 /* ---- sections (config.c, config_bench.c) ---------------------------------- */
 
 pk_err pk__cfg_policy(pk__cfg_ctx *c, const pk__ynode *v, pk_policy *p, const char *where);
+/* `profile:` (scalar or mapping) over *p, which holds the defaults or the
+ * enclosing value; where names the scope for messages. */
+pk_err pk__cfg_profile(pk__cfg_ctx *c, const pk__ynode *v, pk_profile_policy *p,
+                       const char *where);
 pk_err pk__cfg_bench(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *body,
-                     const pk_policy *global, pk_cfg_bench *b);
+                     const pk_policy *global, const pk_profile_policy *gprofile,
+                     pk_cfg_bench *b);
 void pk__cfg_bench_clear(pk_cfg_bench *b);
 
 #endif

@@ -405,15 +405,71 @@ static pk_err drain_all(sampler *s)
     return PK_OK;
 }
 
+/* The descriptors the child takes over: its directory, stdin, and the
+ * /dev/null its output goes to (-1: inherited). Opened in the parent, so a
+ * missing directory or input file is an error of the recording, not of
+ * the command. */
+typedef struct child_fds {
+    int dir, in, null;
+} child_fds;
+
+static void child_fds_close(child_fds *c)
+{
+    int *fds[] = {&c->dir, &c->in, &c->null};
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+        if (*fds[i] >= 0)
+            close(*fds[i]);
+        *fds[i] = -1;
+    }
+}
+
+static pk_err child_fds_open(pk_record *r, child_fds *c)
+{
+    const pk_record_opts *o = &r->o;
+    *c = (child_fds){.dir = -1, .in = -1, .null = -1};
+    if (o->cwd && (c->dir = open(o->cwd, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return pk__record_fail(r, PK_ENOENT, "%s: %s", o->cwd, strerror(errno));
+    if (o->input && (c->in = open(o->input, O_RDONLY | O_CLOEXEC)) < 0) {
+        int e = errno;
+        child_fds_close(c);
+        return pk__record_fail(r, PK_ENOENT, "%s: %s", o->input, strerror(e));
+    }
+    if (o->discard_output && (c->null = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0) {
+        int e = errno;
+        child_fds_close(c);
+        return pk__record_fail(r, PK_EIO, "/dev/null: %s", strerror(e));
+    }
+    return PK_OK;
+}
+
+/* In the forked child: take over c's descriptors; errno on failure. */
+static int child_fds_apply(const child_fds *c)
+{
+    if (c->dir >= 0 && fchdir(c->dir) != 0)
+        return errno;
+    if (c->in >= 0 && dup2(c->in, STDIN_FILENO) < 0)
+        return errno;
+    if (c->null >= 0 && (dup2(c->null, STDOUT_FILENO) < 0 || dup2(c->null, STDERR_FILENO) < 0))
+        return errno;
+    return 0;
+}
+
 /* Fork argv, stopped before its exec until *go is written. */
 static pk_err spawn(pk_record *r, char *const argv[], pid_t *pid, int *go, int *err)
 {
+    child_fds cf;
+    pk_err fe0 = child_fds_open(r, &cf);
+    if (fe0 != PK_OK)
+        return fe0;
     int gp[2], ep[2];
-    if (pipe2(gp, O_CLOEXEC))
+    if (pipe2(gp, O_CLOEXEC)) {
+        child_fds_close(&cf);
         return pk__record_fail(r, PK_EIO, "pipe: %s", strerror(errno));
+    }
     if (pipe2(ep, O_CLOEXEC)) {
         close(gp[0]);
         close(gp[1]);
+        child_fds_close(&cf);
         return pk__record_fail(r, PK_EIO, "pipe: %s", strerror(errno));
     }
     pid_t c = fork();
@@ -421,8 +477,11 @@ static pk_err spawn(pk_record *r, char *const argv[], pid_t *pid, int *go, int *
         setpgid(0, 0);
         char x;
         if (read(gp[0], &x, 1) == 1) {
-            execvp(argv[0], argv);
-            int e = errno;
+            int e = child_fds_apply(&cf);
+            if (e == 0) {
+                execvp(argv[0], argv);
+                e = errno;
+            }
             if (write(ep[1], &e, sizeof e) < 0)
                 e = 0;
         }
@@ -431,6 +490,7 @@ static pk_err spawn(pk_record *r, char *const argv[], pid_t *pid, int *go, int *
     int fe = errno;
     close(gp[0]);
     close(ep[1]);
+    child_fds_close(&cf);
     if (c < 0) {
         close(gp[1]);
         close(ep[0]);

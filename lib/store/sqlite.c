@@ -90,6 +90,10 @@ static const char *const sq_sql[SQ_N] = {
                          " SELECT (SELECT min(branch) FROM runs WHERE branch > b.name)"
                          " FROM b WHERE b.name IS NOT NULL)"
                          " SELECT name FROM b WHERE name IS NOT NULL AND name != ''",
+    [SQ_PUT_PROFILE] = "INSERT OR REPLACE INTO profiles(run_id, benchmark, kind, size, data) "
+                       "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SQ_GET_PROFILE] = "SELECT size, data FROM profiles "
+                       "WHERE run_id = ?1 AND benchmark = ?2 AND kind = ?3",
 };
 
 sqlite3_stmt *pk__sqlite_stmt(pk_store *s, pk__sq_stmt id, pk_err *e)
@@ -493,6 +497,8 @@ const pk_store_backend pk__sqlite_backend = {
     .history = pk__sqlite_history,
     .list_runs = pk__sqlite_list_runs,
     .list_benchmarks = pk__sqlite_list_benchmarks,
+    .put_profile = pk__sqlite_put_profile,
+    .get_profile = pk__sqlite_get_profile,
     .list_pins = pk__sqlite_list_pins,
     .run_span = pk__sqlite_run_span,
     .list_branches = pk__sqlite_list_branches,

@@ -22,6 +22,7 @@ typedef enum pk__sq_stmt {
     SQ_RUN_EXISTS, SQ_LATEST, SQ_LATEST_COMMIT, SQ_LATEST_BRANCH, SQ_MATCH_COMMITS,
     SQ_HAS_BENCH, SQ_PIN_ONE, SQ_PIN_ALL, SQ_UNPIN_ONE, SQ_UNPIN_ALL,
     SQ_HISTORY, SQ_LIST_RUNS, SQ_LIST_BENCH, SQ_LIST_PINS, SQ_RUN_SPAN, SQ_LIST_BRANCHES,
+    SQ_PUT_PROFILE, SQ_GET_PROFILE,
     SQ_N
 } pk__sq_stmt;
 
@@ -29,6 +30,8 @@ typedef struct pk__sqlite {
     sqlite3 *db;
     char *path;                  /* for messages */
     int busy_timeout_ms;
+    int version;                 /* schema version of the file as opened: a
+                                    read-only open may see an older one */
     sqlite3_stmt *stmt[SQ_N];    /* prepared on first use */
     unsigned char *scratch;      /* decode/encode buffer for samples */
     size_t scratch_cap;
@@ -125,6 +128,10 @@ pk_err pk__sqlite_list_benchmarks(pk_store *s, char ***names, size_t *n);
 pk_err pk__sqlite_list_pins(pk_store *s, char ***benchmarks, int64_t **run_ids, size_t *n);
 pk_err pk__sqlite_run_span(pk_store *s, int64_t *first, int64_t *last, int64_t *count);
 pk_err pk__sqlite_list_branches(pk_store *s, char ***names, size_t *n);
+pk_err pk__sqlite_put_profile(pk_store *s, int64_t run_id, const char *benchmark,
+                              const char *kind, const void *data, size_t data_len, size_t size);
+pk_err pk__sqlite_get_profile(pk_store *s, int64_t run_id, const char *benchmark,
+                              const char *kind, void **data, size_t *data_len, size_t *size);
 
 /* The backend (sqlite.c). */
 extern const pk_store_backend pk__sqlite_backend;

@@ -402,10 +402,7 @@ static pk_err open_checked(pk_store *s, const char *path, const pk_store_opts *o
     if (o->read_only) {
         if (version == 0)
             return pk__store_fail(s, PK_ENOENT, "history %s holds no runs yet", path);
-        if (version < pk__sqlite_schema_version())
-            return pk__store_fail(s, PK_ENOTSUP,
-                                  "history %s has an older schema; open it once "
-                                  "read-write to upgrade it", path);
+        q->version = version;   /* older: read as it is; newer tables are empty */
         return PK_OK;
     }
     pk__sqlite_disconnect(q);
@@ -413,6 +410,7 @@ static pk_err open_checked(pk_store *s, const char *path, const pk_store_opts *o
         (e = pk__sqlite_check_schema(s, &version, NULL)) != PK_OK ||
         (e = pk__sqlite_migrate(s, version)) != PK_OK)
         return e;
+    q->version = pk__sqlite_schema_version();
     return pk__sqlite_configure(s);
 }
 

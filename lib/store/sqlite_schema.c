@@ -74,6 +74,15 @@ static const char *const migrations[] = {
     "CREATE INDEX runs_branch ON runs(branch, id);"
     "CREATE INDEX runs_fp ON runs(fingerprint, id);"
     "CREATE INDEX runs_commit ON runs(\"commit\", id);",
+    /* 1 → 2: profiles recorded with a run (`profile:` in perfkit.yml), one
+     * per benchmark and kind ("cpu"): folded stacks, zlib-compressed. */
+    "CREATE TABLE profiles("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " benchmark TEXT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " size INTEGER NOT NULL,"   /* bytes of the folded text */
+    " data BLOB NOT NULL,"      /* zlib stream (RFC 1950) of the folded text */
+    " PRIMARY KEY(run_id, benchmark, kind));",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -56,6 +56,13 @@ typedef struct pk_store_backend {
     pk_err (*run_span)(pk_store *s, int64_t *first, int64_t *last, int64_t *count);
     /* Distinct non-empty branch names, sorted (pk_store_free_names). */
     pk_err (*list_branches)(pk_store *s, char ***names, size_t *n);
+    /* Profiles: data is the compressed stream, size the folded text's
+     * length; get answers PK_ENOENT when none is stored. *data from get is
+     * the caller's (pk_free). */
+    pk_err (*put_profile)(pk_store *s, int64_t run_id, const char *benchmark, const char *kind,
+                          const void *data, size_t data_len, size_t size);
+    pk_err (*get_profile)(pk_store *s, int64_t run_id, const char *benchmark, const char *kind,
+                          void **data, size_t *data_len, size_t *size);
 } pk_store_backend;
 
 #define PK__STORE_ERRLEN 512

@@ -99,7 +99,7 @@ Test(store_safety, newer_schema_is_refused)
     cr_assert_eq(pk_store_put_run(s, &m, rs), PK_OK);
     pk_resultset_free(rs);
     pk_store_close(s);
-    sql(dbpath, "PRAGMA user_version=2");
+    sql(dbpath, "PRAGMA user_version=99");
     refused(dbpath, PK_ECORRUPT, "written by a newer perfkit");
 }
 
