@@ -189,6 +189,59 @@ typedef struct pk_check_warning {
     size_t runs;             /* runs since the shift, this one included */
 } pk_check_warning;
 
+/* One function's share of the samples before and after, in a profile
+ * attached to the report (percentages of each side's samples, 0..100). */
+typedef struct pk_check_profile_change {
+    char *function;          /* the frame's name as recorded */
+    double self[2];          /* share of samples in the function itself:
+                                [0] before (the base), [1] after (this run) */
+    double total[2];         /* share of samples with it on the stack */
+} pk_check_profile_change;
+
+/* The most changed functions a profile keeps (pk_check_profile.top). */
+#define PK_CHECK_PROFILE_TOP 5
+
+/* Where a profile's "before" came from. */
+typedef enum pk_check_profile_base {
+    PK_PROFILE_BASE_NONE = 0,   /* none: a plain flame graph of this run */
+    PK_PROFILE_BASE_PAIRED,     /* paired mode: the base tree, recorded in
+                                   this job, interleaved with this run's */
+    PK_PROFILE_BASE_HISTORY,    /* the profile stored with the baseline run
+                                   (base_run), recorded by an earlier check */
+} pk_check_profile_base;
+
+/* "none", "paired", "history"; "unknown" outside the enum. */
+const char *pk_check_profile_base_name(pk_check_profile_base b);
+
+/* A CPU profile of one command benchmark, recorded by pk_check_run after
+ * the verdict (perfkit/record.h; `profile:` in perfkit.yml): the files it
+ * wrote and what changed. A recording that failed (perf_event_open refused,
+ * the command failed under the profiler) has error set and no files; the
+ * verdict never depends on a profile. */
+typedef struct pk_check_profile {
+    char *benchmark;         /* as in the items ("name" or "name/value") */
+    bool regressed;          /* recorded because an item of it regressed
+                                (else: `profile: always` or forced) */
+    pk_check_profile_base base;
+    int64_t base_run;        /* BASE_HISTORY: the run whose profile is the
+                                before; else 0 */
+    char *svg;               /* the flame graph (differential when base is not
+                                NONE: frames coloured by the change of their
+                                share, widths of this run), or NULL */
+    char *folded;            /* this run's folded stacks, or NULL */
+    char *base_folded;       /* the before's folded stacks, or NULL */
+    uint64_t samples[2];     /* samples before ([0], 0 with no base) and after */
+    size_t runs[2];          /* command runs recorded per side (history: 0) */
+    pk_check_profile_change *top;   /* the functions whose self share changed
+                                       most (with no base: the largest self
+                                       shares), at most PK_CHECK_PROFILE_TOP */
+    size_t n_top;
+    bool stored;             /* kept in the history with the run (a later
+                                regression's "before") */
+    char *error;             /* why there is no profile, or why it was not
+                                stored; NULL when all went well */
+} pk_check_profile;
+
 /* The fewest earlier runs whose spread is trusted as the run-to-run noise
  * of a noisy figure; with fewer, a change beyond the threshold reads
  * INCONCLUSIVE (exact counts need only one). */
@@ -221,6 +274,11 @@ typedef struct pk_check_report {
     int64_t compared_with;   /* pk_check_compare: the baseline run (RUN_A);
                                 0 for a report of the gate. Writers show a
                                 comparison of two runs as what changed */
+    pk_check_profile *profiles;   /* appended: the profiles pk_check_run
+                                     recorded (`profile:` in the config,
+                                     pk_check_opts.profile), in benchmark
+                                     order; NULL when none */
+    size_t n_profiles;
 } pk_check_report;
 
 /* ---- collect ------------------------------------------------------------- */
@@ -229,6 +287,8 @@ typedef struct pk_check_progress {
     size_t bench, n_benches;        /* which config benchmark is running */
     const char *name;
     const pk_cmdbench_progress *run; /* for command benchmarks, else NULL */
+    bool profiling;                  /* appended: recording name's profile
+                                        after the verdict (run is NULL) */
 } pk_check_progress;
 
 /* Options of the gate; pk_check_opts_init gives the defaults (all zero
@@ -265,6 +325,15 @@ typedef struct pk_check_opts {
                                         process holding the history's lock
                                         (pk_store_opts.busy_timeout_ms); the
                                         default is the store's (10 s) */
+    /* pk_check_run: profiles (perfkit/record.h) */
+    bool profile_override;           /* false (default): each command
+                                        benchmark's `profile:` decides; true:
+                                        profile_when does, for all of them
+                                        (`check --profile`) */
+    pk_profile_when profile_when;
+    const char *profile_dir;         /* where profiles are written, one
+                                        directory per run under it; NULL:
+                                        ".perfkit/profiles" beside the config */
 } pk_check_opts;
 
 void pk_check_opts_init(pk_check_opts *o);

@@ -5,6 +5,7 @@
 
 #include "core/hash.h"
 #include "perfkit/check.h"
+#include "perfkit/params.h"
 
 /* PK_OK when o->only is NULL or a benchmark name of c contains it; else
  * PK_ENOENT with diag "no benchmark matches --only `TEXT`". */
@@ -16,6 +17,10 @@ pk_err pk__check_only_matches(const pk_config *c, const pk_check_opts *o, pk_dia
  * its run ids (baseline.c). Errors: PK_ENOENT, PK_EINVAL (empty or
  * ambiguous), PK_EIO, PK_ECORRUPT. */
 pk_err pk__check_resolve_ref(pk_store *st, const char *ref, int64_t *id, pk_diag *diag);
+
+/* The concrete commands of command benchmark b: one, or one per parameter
+ * value, named "<name>/<value>" (collect.c). Errors: PK_ENOMEM. */
+pk_err pk__check_plan_commands(const pk_cfg_bench *b, pk_cmd_list *plan);
 
 /* Record that benchmark name could not run (its error is msg), adding it to
  * rs when missing; the first message also goes to diag (*have_diag).

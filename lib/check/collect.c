@@ -108,7 +108,7 @@ pk_err pk__check_record_error(pk_resultset *rs, const char *name, const char *ms
 /* The concrete commands of a command benchmark: one, or one per parameter
  * value, named "<name>/<value>" (params.h, the generator `bench` uses);
  * with `shell: true` each value is quoted for the shell. */
-static pk_err plan_commands(const pk_cfg_bench *b, pk_cmd_list *plan)
+pk_err pk__check_plan_commands(const pk_cfg_bench *b, pk_cmd_list *plan)
 {
     pk_cmdbench_cmd tmpl = {.name = b->name, .command = b->command, .prepare = b->prepare,
                             .conclude = b->conclude};
@@ -153,7 +153,7 @@ static pk_err run_command(const pk_cfg_bench *b, const pk_check_opts *o, progres
                           pk_diag *diag, bool *have_diag)
 {
     pk_cmd_list plan;
-    pk_err e = plan_commands(b, &plan);
+    pk_err e = pk__check_plan_commands(b, &plan);
     if (e != PK_OK)
         return e;
     size_t k = plan.n, n = base ? 2 * k : k;

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "check/profile_int.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "perfkit/alloc.h"
@@ -454,6 +455,7 @@ void pk_check_report_free(pk_check_report *r)
     }
     pk_free(r->items);
     pk__check_warnings_free(r);
+    pk__check_profiles_free(r);
     pk_free(r);
 }
 

@@ -5,8 +5,9 @@
  * foreign or damaged file stops the gate at once) → --baseline must name a
  * run (a typo costs no benchmark time; its message says nothing has run) → this run's metadata →
  * sizes → benchmarks → baselines (baseline.c) → evaluate → creep warnings
- * (creep.c) → store (paired mode: the base run and this run in one
- * transaction). Nothing is stored unless every step before succeeded, and
+ * (creep.c) → profiles of what regressed (profile.c; they explain the
+ * verdict, never change it) → store (paired mode: the base run and this
+ * run in one transaction), then the profiles with it. Nothing is stored unless every step before succeeded, and
  * never after a stop request. Every error leaves one message in the caller's diag: the step
  * that failed says what, with the file and position when it has them.
  *
@@ -24,6 +25,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "check/profile_int.h"
 #include "core/proc.h"
 
 /* diag = e's own words when the step left no message. */
@@ -169,6 +171,11 @@ static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st,
     }
     if (e == PK_OK)
         e = pk__check_creep(st, c, meta, rep);   /* warnings only (creep.c) */
+    pk__check_profile_ctx px = {.config = c, .opts = o, .base_cwd = ref ? pair.cwd : NULL,
+                                .store = st, .meta = meta};
+    if (e == PK_OK)
+        e = pk__check_profiles(&px, rep);        /* explain, never decide (profile.c) */
+    pk__check_profile_ctx_clear(&px);
     if (e == PK_OK && pk__stopped(o->stop))
         e = PK_EINTR;   /* asked to stop: the run is not complete, store nothing */
     if (e == PK_OK && ref) {
@@ -178,6 +185,8 @@ static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st,
     }
     if (e == PK_OK && !o->no_store)
         store(st, meta, cur, &bmeta, base, sf, rep);
+    if (e == PK_OK && rep->run.id > 0 && rep->n_profiles)
+        pk__check_profiles_store(st, rep, meta->id, base && base->n ? bmeta.id : 0);
     pk_check_baseline_set_free(hist);
     pk_resultset_free(cur);
     pk_resultset_free(base);
