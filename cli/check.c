@@ -45,6 +45,14 @@ static const char usage_text[] =
 "      --lock-timeout DURATION\n"
 "                           wait this long for another process holding the\n"
 "                           history's lock before giving up storing (10s)\n"
+"      --profile[=WHEN]     record command benchmarks with the sampling profiler\n"
+"                           after the verdict: on-regression (the default WHEN:\n"
+"                           those that regressed), always, or off; overrides\n"
+"                           `profile:` in CONFIG. A differential flame graph\n"
+"                           against the paired base or the baseline run's stored\n"
+"                           profile, and the top changed functions, join the report\n"
+"      --profile-dir DIR    write profiles under DIR/<time>-<commit>/ (default\n"
+"                           .perfkit/profiles beside CONFIG)\n"
 "      --strict             \"not measurable here\" and \"inconclusive\" fail too\n"
 "      --only TEXT          run only benchmarks whose name contains TEXT\n"
 "      --json               perfkit/check/v1 JSON on stdout instead of the table\n"
@@ -61,7 +69,7 @@ static const char usage_text[] =
 "gets the signal too).\n";
 
 enum { OPT_BASELINE = 256, OPT_DB, OPT_NO_STORE, OPT_STRICT, OPT_ONLY, OPT_JSON, OPT_MARKDOWN,
-       OPT_JUNIT, OPT_COLOR, OPT_PAIR, OPT_LOCK_TIMEOUT };
+       OPT_JUNIT, OPT_COLOR, OPT_PAIR, OPT_LOCK_TIMEOUT, OPT_PROFILE, OPT_PROFILE_DIR };
 
 static const struct option longopts[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
@@ -69,6 +77,8 @@ static const struct option longopts[] = {
     {"pair", required_argument, NULL, OPT_PAIR},
     {"no-store", no_argument, NULL, OPT_NO_STORE},
     {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+    {"profile", optional_argument, NULL, OPT_PROFILE},
+    {"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"only", required_argument, NULL, OPT_ONLY},
     {"json", no_argument, NULL, OPT_JSON},
@@ -118,6 +128,16 @@ static int parse_args(int argc, char **argv, check_args *a)
             if (!parse_lock_timeout(optarg, &a->o.lock_timeout_ms))
                 return CLI_USAGE;
             break;
+        case OPT_PROFILE: {
+            static const char *const whens[] = {"off", "on-regression", "always"};
+            size_t w = PK_PROFILE_ON_REGRESSION;
+            if (optarg && !opt_choice(CMD, "--profile", "WHEN", optarg, whens, 3, &w))
+                return CLI_USAGE;
+            a->o.profile_override = true;
+            a->o.profile_when = (pk_profile_when)w;
+            break;
+        }
+        case OPT_PROFILE_DIR: a->o.profile_dir = optarg; break;
         case OPT_STRICT: a->o.strict = true; break;
         case OPT_ONLY: a->o.only = optarg; break;
         case OPT_JSON: a->json = true; break;
@@ -152,6 +172,12 @@ static void on_progress(void *ud, const pk_check_progress *p)
     char prefix[128], name[64];
     snprintf(prefix, sizeof prefix, "[%zu/%zu] %s", p->bench + 1, p->n_benches,
              pk_termsafe(p->name, name, sizeof name));
+    if (p->profiling) {
+        cli_progress_done(bar);
+        fprintf(stderr, "perfkit: check: profiling %s\n", name);
+        bar->last_total = (size_t)-1;
+        return;
+    }
     if (!p->run) {
         if (!bar->tty)
             fprintf(stderr, "perfkit: check: %s\n", prefix);

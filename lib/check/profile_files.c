@@ -10,7 +10,9 @@
  * after's total, to compare shares. In history the "cpu" profile of each
  * benchmark is its folded file's bytes (perfkit/store.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -36,9 +38,10 @@ static pk_err make_dir(pk__check_profile_ctx *x, pk__buf *err)
     if (x->dir)
         return PK_OK;
     pk__buf root = {0};
-    pk_err e = x->opts->profile_dir
-                   ? pk__buf_puts(&root, x->opts->profile_dir)
-                   : pk__buf_printf(&root, "%s/.perfkit/profiles", x->config->dir);
+    const char *cdir = x->config->dir;
+    pk_err e = x->opts->profile_dir ? pk__buf_puts(&root, x->opts->profile_dir)
+               : strcmp(cdir, ".") == 0 ? pk__buf_puts(&root, ".perfkit/profiles")
+                                       : pk__buf_printf(&root, "%s/.perfkit/profiles", cdir);
     size_t failed = 0;
     if (e == PK_OK && (e = pk__mkdirs(root.data, &failed)) != PK_OK && e != PK_ENOMEM)
         pk__buf_printf(err, "cannot create %.*s: %s", (int)failed, root.data, strerror(errno));
@@ -132,7 +135,28 @@ static pk_err put_svg(const void *ud, FILE *f)
     return pk_flame_write_svg(a->p, a->o, f, NULL);
 }
 
-/* pr->top from p (the before already scaled to the after's total). */
+/* How much a function changed: the larger of its self and total changes
+ * (a function that only calls the slow code changes in total only). */
+static double moved(const pk_flame_change *c)
+{
+    double s = fabs(c->self[1] - c->self[0]), t = fabs(c->total[1] - c->total[0]);
+    return s > t ? s : t;
+}
+
+static int by_moved(const void *x, const void *y)
+{
+    const pk_flame_change *a = x, *b = y;
+    double da = moved(a), db = moved(b);
+    if (da != db)
+        return da < db ? 1 : -1;
+    size_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
+    int c = memcmp(a->name, b->name, n);
+    return c ? c : (a->name_len > b->name_len) - (a->name_len < b->name_len);
+}
+
+/* pr->top from p (the before already scaled to the after's total): with a
+ * before, the functions that moved most; without, the largest self
+ * shares (pk_flame_changes' order then). */
 static pk_err top_changes(const pk_folded *p, pk_check_profile *pr)
 {
     pk_flame_change *ch = NULL;
@@ -140,6 +164,8 @@ static pk_err top_changes(const pk_folded *p, pk_check_profile *pr)
     pk_err e = pk_flame_changes(p, &ch, &n);
     if (e != PK_OK)
         return e;
+    if (pr->base != PK_PROFILE_BASE_NONE)
+        qsort(ch, n, sizeof *ch, by_moved);
     double total = pk_folded_total(p, 1);
     size_t keep = n < PK_CHECK_PROFILE_TOP ? n : PK_CHECK_PROFILE_TOP;
     pr->top = keep ? pk_calloc(keep, sizeof *pr->top) : NULL;

@@ -122,6 +122,13 @@ void pk__report_check_cells(const pk_check_item *it, pk__report_check_row *w);
  * check.h). Returns buf. */
 char *pk__report_check_counts(const pk_check_report *r, char *buf, size_t len);
 
+/* The report's profiles (check_profiles.c): text and Markdown paragraphs
+ * (nothing when there is none), and root.profiles = [...] (always present,
+ * [] when none; nonzero on ENOMEM). */
+void pk__report_profiles_text(FILE *f, const pk_check_report *r);
+void pk__report_profiles_markdown(FILE *f, const pk_check_report *r);
+int pk__report_profiles_json(json_t *root, const pk_check_report *r);
+
 /* The first 10 hex digits of a commit ("" stays ""). Returns buf. */
 char *pk__report_check_short_commit(const char *commit, char *buf, size_t len);
 

@@ -11,6 +11,7 @@
  *    warnings[{kind, benchmark, figure, stat, message, magnitude, threshold,
  *              p_value, since_run, since_commit, runs}],
  *    pair{ref, commit} | null,
+ *    profiles[...] (check_profiles.c),
  *    stored, store_error}
  *
  * Values are in base units (unit "ns", "bytes", "count"; "fraction" for
@@ -240,7 +241,7 @@ pk_err pk_check_write_json(FILE *f, const pk_check_report *r)
     for (size_t i = 0; i < r->n_items; i++)
         if (pk__report_json_push(items, item_json(&r->items[i])))
             goto fail;
-    if (warnings_json(root, r))
+    if (warnings_json(root, r) || pk__report_profiles_json(root, r))
         goto fail;
     return pk__report_json_dump(f, root);
 fail:

@@ -293,6 +293,7 @@ pk_err pk_check_write_markdown(FILE *f, const pk_check_report *r)
                 pk__report_check_clean(w->benchmark ? w->benchmark : "", b, sizeof b),
                 pk__report_check_clean(w->message ? w->message : "", m, sizeof m));
     }
+    pk__report_profiles_markdown(f, r);
     footer(f, r);
     pk_free(ord);
     return fflush(f) == EOF || ferror(f) ? PK_EIO : PK_OK;

@@ -284,6 +284,7 @@ pk_err pk_check_write_text(FILE *f, const pk_check_report *r, const pk_write_opt
     }
     if (r->n_warnings)
         fputc('\n', f);
+    pk__report_profiles_text(f, r);
     summary(&o, r);
     pk_free(ord);
     return fflush(f) == EOF || ferror(f) ? PK_EIO : PK_OK;
