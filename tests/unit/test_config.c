@@ -638,3 +638,39 @@ Test(config, every_failed_allocation_is_enomem_with_warnings)
 {
     fault_sweep("benchmarks:\n  a: { command: echo a | b }\n  b: { command: ls > x }\n");
 }
+
+Test(config, profile_policy)
+{
+    pk_config *c = parse_ok("version: 1\n"
+                            "profile: { when: on-regression, call-graph: dwarf, frequency: 1999,"
+                            " min-samples: 2000, max-time: 20s }\n"
+                            "benchmarks:\n"
+                            "  a: { command: \"true\" }\n"
+                            "  b: { command: \"true\", profile: always }\n"
+                            "  c: { command: \"true\", profile: { when: off, frequency: 99 } }\n"
+                            "  d: { import: x.json }\n",
+                            "p.yml");
+    cr_assert_eq(c->profile.when, PK_PROFILE_ON_REGRESSION);
+    cr_assert(c->profile.dwarf);
+    cr_assert_eq(c->profile.frequency, 1999);
+    cr_assert_eq(c->profile.min_samples, 2000);
+    cr_assert_eq(c->profile.max_time_ns, 20000000000ull);
+    cr_assert_eq(c->profile.pos.line, 2);
+    const pk_cfg_bench *a = bench(c, "a"), *b = bench(c, "b"), *cc = bench(c, "c");
+    cr_assert_eq(a->profile.when, PK_PROFILE_ON_REGRESSION);   /* the global one */
+    cr_assert_eq(a->profile.frequency, 1999);
+    cr_assert_eq(b->profile.when, PK_PROFILE_ALWAYS);          /* short form: when only */
+    cr_assert(b->profile.dwarf);
+    cr_assert_eq(b->profile.frequency, 1999);
+    cr_assert_eq(cc->profile.when, PK_PROFILE_OFF);
+    cr_assert_eq(cc->profile.frequency, 99);
+    cr_assert_eq(cc->profile.min_samples, 2000);
+    pk_config_free(c);
+    c = parse_ok("version: 1\nbenchmarks:\n  a: { command: \"true\" }\n", "q.yml");
+    cr_assert_eq(c->profile.when, PK_PROFILE_OFF);             /* the defaults */
+    cr_assert(!bench(c, "a")->profile.dwarf);
+    cr_assert_eq(bench(c, "a")->profile.frequency, 999);
+    cr_assert_eq(bench(c, "a")->profile.min_samples, 1000);
+    cr_assert_eq(bench(c, "a")->profile.max_time_ns, 10000000000ull);
+    pk_config_free(c);
+}

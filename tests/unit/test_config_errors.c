@@ -421,3 +421,15 @@ Test(config_errors, all_errors_in_one_pass)
     cr_assert_eq(d.line, 3);
     cr_assert(strstr(d.message, "unknown key `gzp`"), "%s", d.message);
 }
+
+Test(config_errors, profile)
+{
+    expect("version: 1\nprofile: on-regresion\n", 2, 10, "did you mean `on-regression`");
+    expect("version: 1\nprofile: { when: always, frequency: 0 }\n", 2, 37,
+           "`frequency` must be at least 1");
+    expect("version: 1\nprofile: { call-graph: lbr }\n", 2, 24, "`call-graph` must be fp or dwarf");
+    expect("version: 1\nprofile: { max-time: 0s }\n", 2, 22, "`max-time` must be at least 1ms");
+    expect("version: 1\nprofile: { samples: 10 }\n", 2, 12, "expected when, call-graph, frequency, min-samples or max-time");
+    expect("version: 1\nbenchmarks:\n  i: { import: x.json, profile: always }\n", 3, 24,
+           "`profile` applies to command benchmarks only");
+}
