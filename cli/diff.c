@@ -123,6 +123,9 @@ int cmd_diff(int argc, char **argv)
         cli_error(CMD, "%s: %s", output, strerror(errno));
         rc = CLI_USAGE;
     }
+    if (rc == CLI_OK && pk_folded_stacks(p) == 0)
+        cli_warn(CMD, "no stacks in the input: the %s is empty",
+                 text ? "table" : "flame graph");
     if (rc == CLI_OK) {
         pk_flame_stats st;
         pk_err e = text ? pk_flame_write_changes(p, top, out) : pk_flame_write_svg(p, &o, out, &st);

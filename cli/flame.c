@@ -164,6 +164,9 @@ int cmd_flame(int argc, char **argv)
         cli_error(CMD, "%s: %s", output, strerror(errno));
         rc = CLI_USAGE;
     }
+    if (rc == CLI_OK && pk_folded_stacks(p) == 0)
+        cli_warn(CMD, "no stacks in the input: the %s is empty",
+                 fmt == 0 ? "flame graph" : "profile");
     if (rc == CLI_OK) {
         pk_flame_stats st;
         pk_err e = fmt == 0   ? pk_flame_write_svg(p, &o, out, &st)

@@ -310,6 +310,8 @@ static void header(svg *s, const pk_flame_stats *st)
                "parents' width)",
             st->pruned, o->min_width,
             s->root_v > 0 ? st->pruned_count * 100 / s->root_v : 0.0, s->unit);
+    else if (!(s->root_v > 0))
+        OUT(s, "no %s: the input holds no stacks", s->unit);
     OUT(s, "</text>\n<g id=\"frames\">\n");
 }
 

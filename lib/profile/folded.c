@@ -166,6 +166,25 @@ static void last_token(const char *s, size_t *n, size_t *tok)
     (void)e;
 }
 
+/* A line of `perf script` text, s[0..n-1] without trailing blanks: a sample
+ * header ends in "EVENT:" ("app 12 1.0: 1001 cpu-clock:"), a frame line is a
+ * tab and a hex address ("\t  7f01 main (/bin/app)"). Only names the fix in
+ * an error message; nothing is parsed differently. */
+static bool looks_like_perf_script(const char *s, size_t n)
+{
+    if (n > 0 && s[n - 1] == ':' && memchr(s, ' ', n))
+        return true;
+    size_t i = 0;
+    if (n == 0 || s[0] != '\t')
+        return false;
+    while (i < n && is_space(s[i]))
+        i++;
+    size_t h = i;
+    while (i < n && ((s[i] >= '0' && s[i] <= '9') || ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'f')))
+        i++;
+    return i > h && i < n && s[i] == ' ';
+}
+
 static pk_err parse_line(parser *ps, const char *s, size_t n)
 {
     if (n > 0 && s[n - 1] == '\r')
@@ -185,6 +204,10 @@ static pk_err parse_line(parser *ps, const char *s, size_t n)
         return fail(ps, tok,
                     stack_end == 0 && parse_count(s + tok, e - tok, &v[1])
                         ? "a count without a stack (expected `frame;frame COUNT`)"
+                    : looks_like_perf_script(s, e)
+                        ? "expected a sample count at the end of the line "
+                          "(`frame;frame COUNT`); this looks like `perf script` output: "
+                          "fold it first with `perfkit collapse`"
                         : "expected a sample count at the end of the line "
                           "(`frame;frame COUNT`)");
     unsigned cols = 1;

@@ -34,6 +34,13 @@ same_as threads.tid threads.perf.gz --tid
 same_as edge.default edge.perf
 expect_err 'ignored 1 unrecognised line \(first: in\.perf:45\)'
 expect_err 'kept the first event seen, `cpu-clock`; left out 1 sample of other events'
+# each edge case, named: comm with a space → `_`; C++ arguments dropped but
+# templates kept; an operator's `()<int>(int) const` cut at its first `(`;
+# [unknown] named after its dso, or kept when the dso is unknown too
+expect_out '^V8_WorkerThread;operator;'
+expect_out ';std::vector<std::pair<int, std::string>, std::allocator<std::pair<int, std::string> > >::push_back;'
+expect_out '::push_back;\[unknown\];\[libnode\.so\.108\];v8::'
+expect_no_out '\(std::pair|const&|\+0x'
 same_as edge.pid edge.perf --pid
 same_as edge.tid edge.perf --tid
 same_as edge.kernel edge.perf --kernel

@@ -115,9 +115,33 @@ PY
 # the spans' folded output (lib/trace) renders through the same code
 if [ -x "$EXAMPLES/trace_demo" ]; then
     "$EXAMPLES/trace_demo" . >/dev/null
-    run flame --count-name us trace.folded
+    run flame --count-name us --title 'trace_demo spans' trace.folded
     expect_rc 0
-    [ "$(grep -c '<g class="f"' stdout.txt)" -ge 2 ] || die "no frames from trace.folded"
+    expect_out 'id="title"[^>]*>trace_demo spans</text>'
+    # every span stack is a frame whose count (us) and width add up from
+    # trace.folded's self times: a frame's total is its subtree's sum
+    /usr/bin/python3 - <<'PY' || die "the spans' flame graph does not match trace.folded"
+import re
+self_us = {}
+for line in open("trace.folded"):
+    stack, n = line.rsplit(" ", 1)
+    self_us[stack] = int(n)
+total = sum(self_us.values())
+def subtree(path):
+    return sum(v for s, v in self_us.items() if s == path or s.startswith(path + ";"))
+svg = open("stdout.txt").read()
+frames = re.findall(r'<g class="f" data-v="([0-9.]+)"><title>([^ ]+) \(([0-9.]+) us, ([0-9.]+)%\)</title><rect x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)"', svg)
+got = {}
+for v, name, us, pct, w in frames:
+    got.setdefault(name, []).append((float(us), float(w)))
+assert {"all", "main", "setup", "job", "io", "parse", "lex"} <= set(got), sorted(got)
+for path in ["main", "main;setup", "job", "job;io", "job;parse", "job;parse;lex"]:
+    name = path.split(";")[-1]
+    want = subtree(path)
+    assert any(us == want and abs(w - 1180.0 * want / total) < 0.06 for us, w in got[name]), \
+        (path, want, got[name])
+assert got["all"] == [(total, 1180.0)], got["all"]
+PY
 fi
 
 # diff: union of both profiles; lex shrank, gc is new, main's self vanished

@@ -5,7 +5,9 @@
  * CPU time, the loop being identical — are in hot_a and 30% in hot_b
  * (startup is negligible). The shares are defined by instruction counts,
  * not by time, so they hold on a loaded machine.
- * Usage: profhot [ROUNDS] (default 1000: ~1.5 s of CPU on a 2020s x86-64). */
+ * Usage: profhot [ROUNDS [A_UNITS]] (default 1000 rounds: ~1.5 s of CPU on a
+ * 2020s x86-64; A_UNITS, default 7, changes hot_a's share: docs/profile.md's
+ * walkthrough makes hot_a twice as slow with 14). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #define UNIT 100000
 
 static uint64_t sink;
+static uint64_t a_units = 7;
 
 static __attribute__((noinline)) uint64_t spin(uint64_t n, uint64_t x)
 {
@@ -40,7 +43,7 @@ __attribute__((noinline)) uint64_t hot_b(uint64_t x);
 __attribute__((noinline)) uint64_t hot_a(uint64_t x)
 {
     x = enter(x);
-    for (uint64_t i = 0; i < 7 * UNIT; i++) {
+    for (uint64_t i = 0; i < a_units * UNIT; i++) {
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
         __asm__ volatile("" : "+r"(x));
     }
@@ -60,6 +63,8 @@ __attribute__((noinline)) uint64_t hot_b(uint64_t x)
 int main(int argc, char **argv)
 {
     long rounds = argc > 1 ? strtol(argv[1], NULL, 10) : 1000;
+    if (argc > 2)
+        a_units = strtoull(argv[2], NULL, 10);
     uint64_t x = spin(10, 1);
     for (long r = 0; r < rounds; r++)
         x = hot_b(hot_a(x));

@@ -100,6 +100,40 @@ Test(folded, errors_have_line_and_column)
     expect_error("main;a 1\n", 2, 1, 8, "two counts");
 }
 
+/* perf script text given where folded stacks are expected: the error names
+ * the fix; folded lines that merely lack a count do not get the hint. */
+Test(folded, perf_script_input_names_collapse)
+{
+    expect_error("app 31726 15031.729095:    1001001 cpu-clock: \n"
+                 "\t            120f leaf+0x44 (/tmp/app)\n", 0, 1, 36, "perfkit collapse");
+    expect_error("main;a 3\n\t    7f01 main (/bin/app)\n", 0, 2, 16, "perfkit collapse");
+    pk_folded *p;
+    cr_assert_eq(pk_folded_new(&p), PK_OK);
+    pk_diag d = {0};
+    cr_assert_eq(pk_folded_parse(p, NULL, "main;a\n", 7, "t", &d), PK_EPARSE);
+    cr_expect(strstr(d.message, "collapse") == NULL, "%s", d.message);
+    cr_assert_eq(pk_folded_parse(p, NULL, "main;std::a:\n", 13, "t", &d), PK_EPARSE);
+    cr_expect(strstr(d.message, "collapse") == NULL, "%s", d.message);
+    pk_folded_free(p);
+}
+
+/* An empty profile still renders, and the SVG says why it is blank. */
+Test(folded, empty_profile_svg_says_so)
+{
+    pk_folded *p = parse_ok("\n\n");
+    pk_flame_opts o;
+    pk_flame_opts_init(&o);
+    o.count_name = "bytes";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(pk_flame_write_svg(p, &o, f, NULL), PK_OK);
+    fclose(f);
+    cr_expect(strstr(buf, ">no bytes: the input holds no stacks</text>") != NULL, "%s", buf);
+    free(buf);
+    pk_folded_free(p);
+}
+
 Test(folded, binary_input)
 {
     static const char bin[] = "main 1\nab\0c 3\n";

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "fault.h"
+#include "perfkit/flame.h"
+#include "perfkit/folded.h"
 #include "perfkit/trace.h"
 
 /* ---- helpers ----------------------------------------------------------------- */
@@ -361,6 +363,69 @@ Test(trace, folded_lines_are_flamegraph_input)
     cr_assert_eq(folded_count(folded, "main;parse_x"), 6);
     cr_assert_eq(folded_count(folded, "main"), 3);
     free(folded);
+}
+
+/* The spans' folded output renders through lib/profile's parser and flame
+ * graph writer (docs/trace.md, "A flame graph of spans"): counts are µs of
+ * self time, so a frame's width is its span's total time. main 10 ms =
+ * 2 ms self + parse 6 ms (lex 4 ms inside) + io 2 ms. */
+Test(trace, folded_renders_as_a_flame_graph)
+{
+    start_fake();
+    pk_span_begin("main");
+    fake_now += 2000000;
+    pk_span_begin("parse");
+    fake_now += 2000000;
+    pk_span_begin("lex");
+    fake_now += 4000000;
+    pk_span_end();
+    pk_span_end();
+    pk_span_begin("io");
+    fake_now += 2000000;
+    pk_span_end();
+    pk_span_end();
+    pk_trace_stop();
+    char *folded = capture(pk_trace_write_folded, NULL);
+    pk_folded *p;
+    cr_assert_eq(pk_folded_new(&p), PK_OK);
+    pk_diag d = {0};
+    cr_assert_eq(pk_folded_parse(p, NULL, folded, strlen(folded), "trace.folded", &d), PK_OK,
+                 "%s", d.message);
+    cr_assert_float_eq(pk_folded_total(p, 1), 10000, 1e-9);
+    pk_flame_opts o;
+    pk_flame_opts_init(&o);
+    o.count_name = "us";
+    o.title = "spans";
+    char *svg = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&svg, &len);
+    cr_assert_eq(pk_flame_write_svg(p, &o, f, NULL), PK_OK);
+    fclose(f);
+    /* width 1200, 10 px padding each side: 1180 px for 10000 µs */
+    static const char *const want[] = {
+        "<title>all (10000 us, 100.00%)</title><rect x=\"10.0\" y=\"",
+        "<title>main (10000 us, 100.00%)</title><rect x=\"10.0\" y=\"",
+        "<title>io (2000 us, 20.00%)</title><rect x=\"10.0\" y=\"",
+        "<title>parse (6000 us, 60.00%)</title><rect x=\"246.0\" y=\"",
+        "<title>lex (4000 us, 40.00%)</title><rect x=\"246.0\" y=\"",
+        "id=\"title\" x=\"600.0\" y=\"24.0\" text-anchor=\"middle\">spans</text>",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_expect(strstr(svg, want[i]) != NULL, "no `%s` in\n%s", want[i], svg);
+    static const char *const widths[] = {"all (10000", "1180.0", "main (10000", "1180.0",
+                                         "io (2000", "236.0", "parse (6000", "708.0",
+                                         "lex (4000", "472.0"};
+    for (size_t i = 0; i < sizeof widths / sizeof *widths; i += 2) {
+        const char *at = strstr(svg, widths[i]);
+        cr_assert_not_null(at, "%s", widths[i]);
+        const char *w = strstr(at, "width=\"");
+        cr_assert_not_null(w);
+        cr_expect(strncmp(w + 7, widths[i + 1], strlen(widths[i + 1])) == 0,
+                  "%s: width %.8s, expected %s", widths[i], w + 7, widths[i + 1]);
+    }
+    free(svg);
+    free(folded);
+    pk_folded_free(p);
 }
 
 Test(trace, summary_sorted_by_self_time)
