@@ -74,10 +74,11 @@ void pk__report_profiles_text(FILE *f, const pk_check_report *r)
         if (p->error)
             fprintf(f, "  note: %s\n", pk__report_check_clean(p->error, why, sizeof why));
         if (p->n_top && based(p))
-            fprintf(f, "  %-36s %15s %17s\n", "share of samples", "self before/after",
-                    "total before/after");
+            fprintf(f, "  %-36s %15s   %15s\n  %-36s %7s %7s   %7s %7s  %s\n", "",
+                    "self share", "total share", "function", "before", "after", "before",
+                    "after", "change");
         else if (p->n_top)
-            fprintf(f, "  %-36s %7s %7s\n", "share of samples", "self", "total");
+            fprintf(f, "  %-36s %7s %7s\n", "function", "self", "total");
         for (size_t k = 0; k < p->n_top; k++) {
             const pk_check_profile_change *c = &p->top[k];
             char fn[256], mv[48];
