@@ -82,3 +82,37 @@ esac
 run record -k -g dwarf -- true
 expect_rc 2
 expect_err 'frame-pointer mode only'
+
+# --output's name picks the format (flame's writers): an SVG, speedscope
+# JSON, gzipped pprof; --format overrides the name; the SVG's options apply.
+run_t 120 record -q --title 'profhot <cpu>' --colors kind -o prof.svg -- "$HELPERS/profhot" 200
+expect_rc 0
+grep -q 'id="title"[^>]*>profhot &lt;cpu&gt;</text>' prof.svg || die "svg: no title: $(head -c 600 prof.svg)"
+grep -qE '<title>hot_a \([0-9]+ samples, [0-9.]+%\)</title>' prof.svg || die "svg: no hot_a frame"
+/usr/bin/python3 -c 'import xml.dom.minidom; xml.dom.minidom.parse("prof.svg")' ||
+    die "the SVG is not well-formed XML"
+run_t 120 record -q -o prof.speedscope.json -- "$HELPERS/profhot" 200
+expect_rc 0
+/usr/bin/python3 - <<'PY' || die "speedscope: $(head -c 400 prof.speedscope.json)"
+import json
+d = json.load(open("prof.speedscope.json"))
+names = [f["name"] for f in d["shared"]["frames"]]
+assert "hot_a" in names and "main" in names, names
+assert d["profiles"][0]["type"] == "sampled", d["profiles"][0]
+PY
+run_t 120 record -q -o prof.pb.gz -- "$HELPERS/profhot" 200
+expect_rc 0
+[ "$(od -An -tx1 -N2 prof.pb.gz | tr -d ' ')" = "1f8b" ] || die "prof.pb.gz is not gzipped"
+gzip -dc prof.pb.gz | grep -qa hot_a || die "pprof: no hot_a string"
+run_t 120 record -q --format folded -o prof2.svg -- "$HELPERS/profhot" 200
+expect_rc 0
+grep -qE '^profhot;.*;main;hot_a [0-9]+$' prof2.svg || die "--format folded: $(head -c 300 prof2.svg)"
+run_t 120 record -q --format svg -o - -- "$HELPERS/profhot" 200
+expect_rc 0
+expect_out '^<\?xml version'
+run record --format flamegraph -- true
+expect_rc 2
+expect_err 'unknown format `flamegraph`; use svg, speedscope, pprof or folded'
+run record --width 10 -o x.svg -- true
+expect_rc 2
+expect_err 'width: 10 is less than 200 px'
