@@ -4,7 +4,9 @@
  * Pipeline: options → pk_folded_read of each input (FILE or - for stdin;
  * several inputs are merged) → the pk_flame writer of --format on stdout
  * (or --output). Bad input is exit 2 with "file:line:column: message".
- * cli_read_folded is shared with `perfkit diff` (cli/diff.c). */
+ * Inputs are read through pk_input (perfkit/input.h): gzip is inflated,
+ * detected by its magic bytes. cli_read_folded is shared with `perfkit
+ * diff` (cli/diff.c), cli_input_* with `perfkit collapse`. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -55,27 +57,50 @@ static const struct option longopts[] = {
 
 static const char *const CMD = "flame";
 
-int cli_read_folded(const char *cmd, pk_folded *p, const pk_folded_opts *o, const char *path)
+int cli_input_open(const char *cmd, const char *path, pk_input **in)
 {
-    bool in = strcmp(path, "-") == 0;
-    FILE *f = in ? stdin : fopen(path, "rb");
-    if (!f) {
-        cli_error(cmd, "%s: %s", path, strerror(errno));
-        return CLI_USAGE;
-    }
     pk_diag d = {0};
-    pk_err e = pk_folded_read(p, o, f, in ? "<stdin>" : path, &d);
-    if (!in)
-        fclose(f);
+    pk_err e = pk_input_open(path, in, &d);
     if (e == PK_OK)
         return CLI_OK;
-    if (e == PK_ENOMEM) {
-        cli_error(cmd, "out of memory reading %s", path);
-        return CLI_INTERNAL;
-    }
     char msg[1400];
     cli_error(cmd, "%s", pk_diag_format(&d, msg, sizeof msg));
-    return CLI_USAGE;
+    return e == PK_ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+}
+
+int cli_input_failed(const char *cmd, const pk_input *in)
+{
+    pk_err e;
+    const pk_diag *d = pk_input_error(in, &e);
+    if (!d)
+        return 0;
+    char msg[1400];
+    cli_error(cmd, "%s", pk_diag_format(d, msg, sizeof msg));
+    return e == PK_ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+}
+
+int cli_read_folded(const char *cmd, pk_folded *p, const pk_folded_opts *o, const char *path)
+{
+    pk_input *in;
+    int rc = cli_input_open(cmd, path, &in);
+    if (rc != CLI_OK)
+        return rc;
+    pk_diag d = {0};
+    pk_err e = pk_folded_read(p, o, pk_input_stream(in), pk_input_name(in), &d);
+    if (e == PK_OK) {
+        rc = CLI_OK;
+    } else if (e == PK_EIO && (rc = cli_input_failed(cmd, in)) != 0) {
+        /* the decompression's own message: truncated, corrupt */
+    } else if (e == PK_ENOMEM) {
+        cli_error(cmd, "out of memory reading %s", path);
+        rc = CLI_INTERNAL;
+    } else {
+        char msg[1400];
+        cli_error(cmd, "%s", pk_diag_format(&d, msg, sizeof msg));
+        rc = CLI_USAGE;
+    }
+    pk_input_close(in);
+    return rc;
 }
 
 const char *const cli_profile_formats[CLI_PROFILE_NFORMATS] = {"svg", "speedscope", "pprof",
