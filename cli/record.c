@@ -44,6 +44,9 @@ static const char usage_text[] =
 "      --no-inline         no frames for inlined functions (they need each\n"
 "                          binary's DWARF, read once: tens of ms for a libc\n"
 "                          with its debug file)\n"
+"      --no-demangle       keep C++ names mangled (_ZN2ns3hotIiEEmT_); by\n"
+"                          default they read as perf script shows them\n"
+"                          (ns::hot<int>)\n"
 "  -k, --kernel            sample kernel code too, and the kernel part of the\n"
 "                          stacks (\"name_[k]\" frames; fp mode; root or\n"
 "                          kernel.perf_event_paranoid <= 1)\n"
@@ -53,7 +56,7 @@ static const char usage_text[] =
 "Exit: 0 ok, 1 the command failed (still recorded), 2 usage error or\n"
 "profiling not permitted or supported here, 3 internal error.\n";
 
-enum { OPT_STACK = 256, OPT_NO_INLINE };
+enum { OPT_STACK = 256, OPT_NO_INLINE, OPT_NO_DEMANGLE };
 
 static const struct option longopts[] = {
     {"format", required_argument, NULL, 'f'},
@@ -64,6 +67,7 @@ static const struct option longopts[] = {
     {"call-graph", required_argument, NULL, 'g'},
     {"stack-size", required_argument, NULL, OPT_STACK},
     {"no-inline", no_argument, NULL, OPT_NO_INLINE},
+    {"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
     {"kernel", no_argument, NULL, 'k'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -122,6 +126,7 @@ static int parse_args(int argc, char **argv, record_args *a)
             a->o.stack_bytes = (uint32_t)n;
             break;
         case OPT_NO_INLINE: a->o.no_inline = true; break;
+        case OPT_NO_DEMANGLE: a->o.no_demangle = true; break;
         case 'k': a->o.kernel = true; break;
         case 'q': a->quiet = true; break;
         case 'h': fputs(usage_text, stdout); return -1;

@@ -116,3 +116,30 @@ expect_err 'unknown format `flamegraph`; use svg, speedscope, pprof or folded'
 run record --width 10 -o x.svg -- true
 expect_rc 2
 expect_err 'width: 10 is less than 200 px'
+
+# C++: names demangled as perf script shows them (ns::hot<int>, no return
+# type nor parameters), in fp and DWARF modes, with the known 70/30 split;
+# --no-demangle keeps the symbols as they are.
+run_t 120 record -q -o cpp.folded -- "$HELPERS/profcpp" 300
+expect_rc 0
+grep -qE '^profcpp;.*;main;ns::hot<int> [0-9]+$' cpp.folded || die "no ns::hot<int>: $(cat cpp.folded)"
+grep -qE '^profcpp;.*;main;ns::Worker::step [0-9]+$' cpp.folded || die "no step: $(cat cpp.folded)"
+! grep -q '_Z' cpp.folded || die "a mangled name is left: $(cat cpp.folded)"
+/usr/bin/python3 - cpp.folded <<'PY' || die "ns::hot<int> share: $(cat cpp.folded)"
+import sys
+hot = total = 0
+for line in open(sys.argv[1]):
+    stack, n = line.rsplit(" ", 1)
+    total += int(n)
+    if stack.endswith(";ns::hot<int>"):
+        hot += int(n)
+share = 100.0 * hot / total
+assert abs(share - 70) <= 5, share
+PY
+run_t 120 record -q -g dwarf -o - -- "$HELPERS/profcpp" 200
+expect_rc 0
+expect_out ';main;ns::Worker::step [0-9]+$'
+run_t 120 record -q --no-demangle -o - -- "$HELPERS/profcpp" 200
+expect_rc 0
+expect_out ';main;_ZN2ns3hotIiEEmT_ [0-9]+$'
+expect_out ';main;_ZNK2ns6Worker4stepEm [0-9]+$'
