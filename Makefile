@@ -116,6 +116,12 @@ $(BUILD)/helpers/profhot-nofp: tests/helpers/profhot.c
 
 HELPER_BIN += $(BUILD)/helpers/profhot-nofp
 
+# Its C++ twin: mangled names (a template in a namespace, a method) that
+# perfkit record demangles. An explicit rule: no Google Benchmark here.
+$(BUILD)/helpers/profcpp: tests/helpers/profcpp.cc
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O1 -g -fno-omit-frame-pointer -o $@ $<
+
 # Examples the CLI tests run (those present; each is added with its source).
 TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/metrics_demo.c examples/trace_demo.c examples/microbench.c examples/check_demo.c))
 

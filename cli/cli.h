@@ -10,6 +10,7 @@
 #include "perfkit/flame.h"
 #include "perfkit/folded.h"
 #include "perfkit/format.h"
+#include "perfkit/input.h"
 
 /* Exit codes (DESIGN.md). */
 enum {
@@ -35,9 +36,31 @@ int cmd_record(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
-/* Read folded stacks from path ("-": stdin) into p; prints the error
- * ("file:line:column: message") and returns CLI_USAGE on bad input. */
+/* Open path ("-": stdin) through pk_input (gzip inflated, perfkit/input.h);
+ * prints "PATH: reason" and returns CLI_USAGE (CLI_INTERNAL: no memory). */
+int cli_input_open(const char *cmd, const char *path, pk_input **in);
+/* After a read of in's stream failed: prints why (truncated or corrupt
+ * gzip, a read error) and returns CLI_USAGE / CLI_INTERNAL; 0 when the
+ * input itself had no error. */
+int cli_input_failed(const char *cmd, const pk_input *in);
+
+/* Read folded stacks from path ("-": stdin; gzip inflated) into p; prints
+ * the error ("file:line:column: message") and returns CLI_USAGE on bad
+ * input. */
 int cli_read_folded(const char *cmd, pk_folded *p, const pk_folded_opts *o, const char *path);
+
+/* The output formats of `flame` and `record` (names in cli_profile_formats,
+ * in this order), and the one implied by an output file's name: .svg,
+ * .json (.speedscope.json), .pb.gz or .pprof, .folded or .txt; fallback for
+ * any other name, stdout ("-") and NULL. */
+typedef enum { CLI_PROFILE_SVG, CLI_PROFILE_SPEEDSCOPE, CLI_PROFILE_PPROF, CLI_PROFILE_FOLDED,
+               CLI_PROFILE_NFORMATS } cli_profile_format;
+extern const char *const cli_profile_formats[CLI_PROFILE_NFORMATS];
+cli_profile_format cli_profile_format_of(const char *path, cli_profile_format fallback);
+/* Write p as fmt with o to output (NULL or "-": stdout); prints the error
+ * and returns CLI_USAGE / CLI_INTERNAL on failure, notes pruning (SVG). */
+int cli_write_profile(const char *cmd, const pk_folded *p, cli_profile_format fmt,
+                      const pk_flame_opts *o, const char *output);
 
 /* The rendering options `flame` and `diff` share (getopt codes below, plus
  * 't', 'i', 'r'): applies one to o; false (error printed) on a bad value. */

@@ -2,7 +2,8 @@
  * folded stacks, byte for byte what FlameGraph's stackcollapse-perf.pl
  * prints for the same options.
  *
- * Pipeline: parse options → read FILE (or stdin) in 256 KiB chunks into
+ * Pipeline: parse options → read FILE (or stdin; gzip inflated on the way,
+ * perfkit/input.h) in 256 KiB chunks into
  * pk_collapse_feed (the library holds the rules and the stack table) →
  * pk_collapse_finish sorts → "STACK COUNT\n" lines to stdout or --output.
  * Unrecognised lines are skipped and counted on stderr, as the Perl script
@@ -28,6 +29,7 @@ static const char usage_text[] =
 "stackcollapse-perf.pl's for the same options. FILE omitted or - is stdin.\n"
 "Folded input (\"STACK COUNT\" lines) is detected and passes through, merged\n"
 "and sorted. Counts are the samples' periods when perf script prints them.\n"
+"gzip-compressed input (FILE.gz, or piped) is read as is.\n"
 "\n"
 "  -o, --output FILE         write to FILE instead of stdout\n"
 "      --pid                 root frame \"comm-PID\" (perf script -F must show pid)\n"
@@ -109,8 +111,8 @@ static int parse_args(int argc, char **argv, pk_collapse_opts *o, const char **o
     return CLI_OK;
 }
 
-/* Read all of fd into c. */
-static int feed_all(pk_collapse *c, int fd, const char *name)
+/* Read all of the input's content (inflated when gzip) into c. */
+static int feed_all(pk_collapse *c, pk_input *in)
 {
     enum { CHUNK = 256 * 1024 };
     char *buf = malloc(CHUNK);
@@ -118,18 +120,20 @@ static int feed_all(pk_collapse *c, int fd, const char *name)
         cli_error(CMD, "out of memory");
         return CLI_INTERNAL;
     }
+    const char *name = pk_input_name(in);
+    FILE *f = pk_input_stream(in);
     int rc = CLI_OK;
     pk_diag d = {0};
     for (;;) {
-        ssize_t n = read(fd, buf, CHUNK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            cli_error(CMD, "%s: read failed: %s", name, strerror(errno));
-            rc = CLI_USAGE;
+        size_t n = fread(buf, 1, CHUNK, f);
+        if (n == 0 && ferror(f)) {
+            if ((rc = cli_input_failed(CMD, in)) == 0) {
+                cli_error(CMD, "%s: read failed: %s", name, strerror(errno));
+                rc = CLI_USAGE;
+            }
             break;
         }
-        pk_err e = n == 0 ? pk_collapse_finish(c, &d) : pk_collapse_feed(c, buf, (size_t)n, &d);
+        pk_err e = n == 0 ? pk_collapse_finish(c, &d) : pk_collapse_feed(c, buf, n, &d);
         if (e == PK_EPARSE || e == PK_ERANGE) {
             cli_error(CMD, "%s:%u: %s", name, d.line, d.message);
             rc = CLI_USAGE;
@@ -183,22 +187,17 @@ int cmd_collapse(int argc, char **argv)
     int rc = parse_args(argc, argv, &o, &output, &input);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
-    bool std_in = strcmp(input, "-") == 0;
-    int fd = std_in ? STDIN_FILENO : open(input, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        cli_error(CMD, "cannot read %s: %s", input, strerror(errno));
-        return CLI_USAGE;
-    }
-    const char *name = std_in ? "<stdin>" : input;
+    pk_input *in;
+    if ((rc = cli_input_open(CMD, input, &in)) != CLI_OK)
+        return rc;
+    const char *name = pk_input_name(in);
     pk_collapse *c = NULL;
     if (pk_collapse_new(&o, &c) != PK_OK) {
         cli_error(CMD, "out of memory");
         rc = CLI_INTERNAL;
     } else {
-        rc = feed_all(c, fd, name);
+        rc = feed_all(c, in);
     }
-    if (!std_in)
-        close(fd);
     if (rc == CLI_OK) {
         pk_collapse_stats st;
         pk_collapse_get_stats(c, &st);
@@ -213,5 +212,6 @@ int cmd_collapse(int argc, char **argv)
         rc = write_all(c, output);
     }
     pk_collapse_free(c);
+    pk_input_close(in);
     return rc;
 }

@@ -24,6 +24,7 @@ static const char usage_text[] =
 "width is its before + after count (frames that shrank or vanished stay\n"
 "visible) and its colour the change of its total (red grew, blue shrank);\n"
 "or, with --text, the functions that changed most by self and total count.\n"
+"gzip-compressed inputs are read as they are.\n"
 "\n"
 "  -n, --normalize         scale BEFORE to AFTER's total first (profiles of\n"
 "                          different lengths)\n"

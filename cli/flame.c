@@ -4,7 +4,9 @@
  * Pipeline: options → pk_folded_read of each input (FILE or - for stdin;
  * several inputs are merged) → the pk_flame writer of --format on stdout
  * (or --output). Bad input is exit 2 with "file:line:column: message".
- * cli_read_folded is shared with `perfkit diff` (cli/diff.c). */
+ * Inputs are read through pk_input (perfkit/input.h): gzip is inflated,
+ * detected by its magic bytes. cli_read_folded is shared with `perfkit
+ * diff` (cli/diff.c), cli_input_* with `perfkit collapse`. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -22,10 +24,12 @@ static const char usage_text[] =
 "`perfkit collapse`, `perfkit record`, stackcollapse-*.pl or spans' folded\n"
 "output) as an interactive flame graph SVG: tooltips, click to zoom, Search\n"
 "(regular expression, with the matched share), Reset Zoom. Several inputs are\n"
-"merged; none or - reads stdin.\n"
+"merged; none or - reads stdin; gzip-compressed input is read as is.\n"
 "\n"
-"  -f, --format FMT        svg (default), speedscope (JSON), pprof (gzipped\n"
-"                          profile.proto), folded (merged and sorted)\n"
+"  -f, --format FMT        svg, speedscope (JSON), pprof (gzipped\n"
+"                          profile.proto), folded (merged and sorted); default:\n"
+"                          the one --output's name implies (.svg, .json,\n"
+"                          .pb.gz or .pprof, .folded or .txt), else svg\n"
 "  -o, --output FILE       write there instead of stdout\n"
 "  -t, --title TEXT        title (default \"Flame Graph\")\n"
 "      --subtitle TEXT     a second line under the title\n"
@@ -53,27 +57,106 @@ static const struct option longopts[] = {
 
 static const char *const CMD = "flame";
 
-int cli_read_folded(const char *cmd, pk_folded *p, const pk_folded_opts *o, const char *path)
+int cli_input_open(const char *cmd, const char *path, pk_input **in)
 {
-    bool in = strcmp(path, "-") == 0;
-    FILE *f = in ? stdin : fopen(path, "rb");
-    if (!f) {
-        cli_error(cmd, "%s: %s", path, strerror(errno));
-        return CLI_USAGE;
-    }
     pk_diag d = {0};
-    pk_err e = pk_folded_read(p, o, f, in ? "<stdin>" : path, &d);
-    if (!in)
-        fclose(f);
+    pk_err e = pk_input_open(path, in, &d);
     if (e == PK_OK)
         return CLI_OK;
-    if (e == PK_ENOMEM) {
-        cli_error(cmd, "out of memory reading %s", path);
-        return CLI_INTERNAL;
-    }
     char msg[1400];
     cli_error(cmd, "%s", pk_diag_format(&d, msg, sizeof msg));
-    return CLI_USAGE;
+    return e == PK_ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+}
+
+int cli_input_failed(const char *cmd, const pk_input *in)
+{
+    pk_err e;
+    const pk_diag *d = pk_input_error(in, &e);
+    if (!d)
+        return 0;
+    char msg[1400];
+    cli_error(cmd, "%s", pk_diag_format(d, msg, sizeof msg));
+    return e == PK_ENOMEM ? CLI_INTERNAL : CLI_USAGE;
+}
+
+int cli_read_folded(const char *cmd, pk_folded *p, const pk_folded_opts *o, const char *path)
+{
+    pk_input *in;
+    int rc = cli_input_open(cmd, path, &in);
+    if (rc != CLI_OK)
+        return rc;
+    pk_diag d = {0};
+    pk_err e = pk_folded_read(p, o, pk_input_stream(in), pk_input_name(in), &d);
+    if (e == PK_OK) {
+        rc = CLI_OK;
+    } else if (e == PK_EIO && (rc = cli_input_failed(cmd, in)) != 0) {
+        /* the decompression's own message: truncated, corrupt */
+    } else if (e == PK_ENOMEM) {
+        cli_error(cmd, "out of memory reading %s", path);
+        rc = CLI_INTERNAL;
+    } else {
+        char msg[1400];
+        cli_error(cmd, "%s", pk_diag_format(&d, msg, sizeof msg));
+        rc = CLI_USAGE;
+    }
+    pk_input_close(in);
+    return rc;
+}
+
+const char *const cli_profile_formats[CLI_PROFILE_NFORMATS] = {"svg", "speedscope", "pprof",
+                                                              "folded"};
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+cli_profile_format cli_profile_format_of(const char *path, cli_profile_format fallback)
+{
+    if (!path || !strcmp(path, "-"))
+        return fallback;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (ends_with(base, n, ".svg"))
+        return CLI_PROFILE_SVG;
+    if (ends_with(base, n, ".json"))   /* .speedscope.json too */
+        return CLI_PROFILE_SPEEDSCOPE;
+    if (ends_with(base, n, ".pb.gz") || ends_with(base, n, ".pprof"))
+        return CLI_PROFILE_PPROF;
+    if (ends_with(base, n, ".folded") || ends_with(base, n, ".txt"))
+        return CLI_PROFILE_FOLDED;
+    return fallback;
+}
+
+int cli_write_profile(const char *cmd, const pk_folded *p, cli_profile_format fmt,
+                      const pk_flame_opts *o, const char *output)
+{
+    bool to_stdout = !output || !strcmp(output, "-");
+    FILE *out = to_stdout ? stdout : fopen(output, "wb");
+    if (!out) {
+        cli_error(cmd, "%s: %s", output, strerror(errno));
+        return CLI_USAGE;
+    }
+    int rc = CLI_OK;
+    pk_flame_stats st;
+    pk_err e = fmt == CLI_PROFILE_SVG          ? pk_flame_write_svg(p, o, out, &st)
+               : fmt == CLI_PROFILE_SPEEDSCOPE ? pk_flame_write_speedscope(p, o, out)
+               : fmt == CLI_PROFILE_PPROF      ? pk_flame_write_pprof(p, o, out)
+                                               : pk_folded_write(p, pk_folded_has_slot(p, 0) ? 2 : 1, out);
+    if (e != PK_OK) {
+        cli_error(cmd, "writing %s: %s", to_stdout ? "stdout" : output, pk_strerror(e));
+        rc = e == PK_EIO ? CLI_USAGE : CLI_INTERNAL;
+    } else if (fmt == CLI_PROFILE_SVG && st.pruned) {
+        fprintf(stderr, "perfkit: %s: %zu frames narrower than %g px pruned "
+                        "(the SVG says so)\n", cmd, st.pruned, o->min_width);
+    }
+    if (!to_stdout && fclose(out) != 0 && rc == CLI_OK) {
+        cli_error(cmd, "%s: %s", output, strerror(errno));
+        rc = CLI_USAGE;
+    }
+    return rc;
 }
 
 bool cli_flame_option(const char *cmd, int c, const char *arg, pk_flame_opts *o)
@@ -129,7 +212,7 @@ int cmd_flame(int argc, char **argv)
 {
     pk_flame_opts o;
     pk_flame_opts_init(&o);
-    const char *format = "svg", *output = NULL;
+    const char *format = NULL, *output = NULL;
     opterr = 0;
     optind = 1;
     int c;
@@ -145,9 +228,9 @@ int cmd_flame(int argc, char **argv)
                 return CLI_USAGE;
         }
     }
-    static const char *const formats[] = {"svg", "speedscope", "pprof", "folded"};
-    size_t fmt;
-    if (!opt_choice(CMD, "--format", "format", format, formats, 4, &fmt))
+    size_t fmt = cli_profile_format_of(output, CLI_PROFILE_SVG);
+    if (format && !opt_choice(CMD, "--format", "format", format, cli_profile_formats,
+                              CLI_PROFILE_NFORMATS, &fmt))
         return CLI_USAGE;
     pk_folded *p;
     if (pk_folded_new(&p) != PK_OK) {
@@ -159,32 +242,11 @@ int cmd_flame(int argc, char **argv)
         rc = cli_read_folded(CMD, p, NULL, "-");
     for (int i = optind; i < argc && rc == CLI_OK; i++)
         rc = cli_read_folded(CMD, p, NULL, argv[i]);
-    FILE *out = stdout;
-    if (rc == CLI_OK && output && !(out = fopen(output, "wb"))) {
-        cli_error(CMD, "%s: %s", output, strerror(errno));
-        rc = CLI_USAGE;
-    }
     if (rc == CLI_OK && pk_folded_stacks(p) == 0)
         cli_warn(CMD, "no stacks in the input: the %s is empty",
-                 fmt == 0 ? "flame graph" : "profile");
-    if (rc == CLI_OK) {
-        pk_flame_stats st;
-        pk_err e = fmt == 0   ? pk_flame_write_svg(p, &o, out, &st)
-                   : fmt == 1 ? pk_flame_write_speedscope(p, &o, out)
-                   : fmt == 2 ? pk_flame_write_pprof(p, &o, out)
-                              : pk_folded_write(p, pk_folded_has_slot(p, 0) ? 2 : 1, out);
-        if (e != PK_OK) {
-            cli_error(CMD, "writing %s: %s", output ? output : "stdout", pk_strerror(e));
-            rc = e == PK_EIO ? CLI_USAGE : CLI_INTERNAL;
-        } else if (fmt == 0 && st.pruned) {
-            fprintf(stderr, "perfkit: flame: %zu frames narrower than %g px pruned "
-                            "(the SVG says so)\n", st.pruned, o.min_width);
-        }
-        if (output && fclose(out) != 0 && rc == CLI_OK) {
-            cli_error(CMD, "%s: %s", output, strerror(errno));
-            rc = CLI_USAGE;
-        }
-    }
+                 fmt == CLI_PROFILE_SVG ? "flame graph" : "profile");
+    if (rc == CLI_OK)
+        rc = cli_write_profile(CMD, p, (cli_profile_format)fmt, &o, output);
     pk_folded_free(p);
     return rc;
 }

@@ -2,9 +2,12 @@
  *
  * Pipeline: parse options → pk_record_run (lib/record: forks the command,
  * samples it with perf_event_open, unwinds, names the frames) → the folded
- * stacks to --output (default perfkit.folded, "-" for stdout) → a summary
- * on stderr: samples, lost samples, what perfkit itself cost. The exit code
- * is 1 when the command failed (it was still recorded). */
+ * stacks to --output (default perfkit.folded, "-" for stdout), or, for the
+ * format --format or the output's name asks (.svg, .json, .pb.gz...), the
+ * stacks copied into a pk_folded and written by `perfkit flame`'s writer
+ * (cli_write_profile) → a summary on stderr: samples, lost samples, what
+ * perfkit itself cost. The exit code is 1 when the command failed (it was
+ * still recorded). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +27,13 @@ static const char usage_text[] =
 "stackcollapse-perf.pl) for `perfkit flame`, flamegraph.pl or speedscope.\n"
 "Only user-space code is sampled unless --kernel is given.\n"
 "\n"
-"  -o, --output FILE       folded stacks to FILE (default perfkit.folded; - stdout)\n"
+"  -o, --output FILE       write to FILE (default perfkit.folded; - stdout), in\n"
+"                          the format its name implies: .svg flame graph,\n"
+"                          .json speedscope, .pb.gz or .pprof pprof, else folded\n"
+"  -f, --format FMT        folded, svg, speedscope or pprof, whatever the name\n"
+"      --title TEXT, --subtitle TEXT, --count-name NAME, --width PX,\n"
+"      --height PX, --min-width PX, --colors PALETTE, --inverted, --reverse\n"
+"                          the SVG's options, as for `perfkit flame`\n"
 "  -e, --event EVENT       cpu-clock (default; works in VMs) or cycles (needs a\n"
 "                          hardware PMU)\n"
 "  -F, --freq HZ           samples per second of CPU time (default 999)\n"
@@ -35,6 +44,9 @@ static const char usage_text[] =
 "      --no-inline         no frames for inlined functions (they need each\n"
 "                          binary's DWARF, read once: tens of ms for a libc\n"
 "                          with its debug file)\n"
+"      --no-demangle       keep C++ names mangled (_ZN2ns3hotIiEEmT_); by\n"
+"                          default they read as perf script shows them\n"
+"                          (ns::hot<int>)\n"
 "  -k, --kernel            sample kernel code too, and the kernel part of the\n"
 "                          stacks (\"name_[k]\" frames; fp mode; root or\n"
 "                          kernel.perf_event_paranoid <= 1)\n"
@@ -44,18 +56,20 @@ static const char usage_text[] =
 "Exit: 0 ok, 1 the command failed (still recorded), 2 usage error or\n"
 "profiling not permitted or supported here, 3 internal error.\n";
 
-enum { OPT_STACK = 256, OPT_NO_INLINE };
+enum { OPT_STACK = 256, OPT_NO_INLINE, OPT_NO_DEMANGLE };
 
 static const struct option longopts[] = {
-    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'f'},
+    {"colors", required_argument, NULL, CLI_FLAME_COLORS},
+    CLI_FLAME_LONGOPTS,   /* --output, --help and the SVG's options */
     {"event", required_argument, NULL, 'e'},
     {"freq", required_argument, NULL, 'F'},
     {"call-graph", required_argument, NULL, 'g'},
     {"stack-size", required_argument, NULL, OPT_STACK},
     {"no-inline", no_argument, NULL, OPT_NO_INLINE},
+    {"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
     {"kernel", no_argument, NULL, 'k'},
     {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -63,7 +77,9 @@ static const char *const CMD = "record";
 
 typedef struct record_args {
     pk_record_opts o;
+    pk_flame_opts flame;
     const char *output;
+    cli_profile_format fmt;     /* --format, or the one the output's name implies */
     bool quiet;
     char **argv;
 } record_args;
@@ -74,9 +90,11 @@ static int parse_args(int argc, char **argv, record_args *a)
     optind = 1;
     int c;
     size_t n;
-    while ((c = getopt_long(argc, argv, "+:o:e:F:g:kqh", longopts, NULL)) != -1) {
+    const char *format = NULL;
+    while ((c = getopt_long(argc, argv, "+:o:f:e:F:g:kqh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': a->output = optarg; break;
+        case 'f': format = optarg; break;
         case 'e': {
             static const char *const events[] = {"cpu-clock", "cycles"};
             static const pk_record_event ev[] = {PK_RECORD_CPU_CLOCK, PK_RECORD_CYCLES};
@@ -108,13 +126,22 @@ static int parse_args(int argc, char **argv, record_args *a)
             a->o.stack_bytes = (uint32_t)n;
             break;
         case OPT_NO_INLINE: a->o.no_inline = true; break;
+        case OPT_NO_DEMANGLE: a->o.no_demangle = true; break;
         case 'k': a->o.kernel = true; break;
         case 'q': a->quiet = true; break;
         case 'h': fputs(usage_text, stdout); return -1;
         case ':': cli_error(CMD, "option `%s` needs a value", argv[optind - 1]); return CLI_USAGE;
-        default: opt_unknown(CMD, argv[optind - 1], longopts); return CLI_USAGE;
+        case '?': opt_unknown(CMD, argv[optind - 1], longopts); return CLI_USAGE;
+        default:
+            if (!cli_flame_option(CMD, c, optarg, &a->flame))
+                return CLI_USAGE;
         }
     }
+    n = cli_profile_format_of(a->output, CLI_PROFILE_FOLDED);
+    if (format && !opt_choice(CMD, "--format", "format", format, cli_profile_formats,
+                              CLI_PROFILE_NFORMATS, &n))
+        return CLI_USAGE;
+    a->fmt = (cli_profile_format)n;
     if (optind < argc && !strcmp(argv[optind], "--"))
         optind++;
     if (optind >= argc) {
@@ -125,8 +152,34 @@ static int parse_args(int argc, char **argv, record_args *a)
     return CLI_OK;
 }
 
+/* The recording as a pk_folded, written by `perfkit flame`'s writer. */
+static int write_rendered(const record_args *a, const pk_record *r)
+{
+    pk_folded *p;
+    if (pk_folded_new(&p) != PK_OK) {
+        cli_error(CMD, "out of memory");
+        return CLI_INTERNAL;
+    }
+    int rc = CLI_OK;
+    for (size_t i = 0, n = pk_record_stack_count(r); i < n && rc == CLI_OK; i++) {
+        const char *stack;
+        uint64_t count;
+        pk_record_stack_get(r, i, &stack, &count);
+        if (pk_folded_add(p, stack, strlen(stack), 1, (double)count) != PK_OK) {
+            cli_error(CMD, "out of memory");
+            rc = CLI_INTERNAL;
+        }
+    }
+    if (rc == CLI_OK)
+        rc = cli_write_profile(CMD, p, a->fmt, &a->flame, a->output);
+    pk_folded_free(p);
+    return rc;
+}
+
 static int write_output(const record_args *a, const pk_record *r)
 {
+    if (a->fmt != CLI_PROFILE_FOLDED)
+        return write_rendered(a, r);
     bool to_stdout = !strcmp(a->output, "-");
     FILE *f = to_stdout ? stdout : fopen(a->output, "w");
     if (!f) {
@@ -169,6 +222,7 @@ int cmd_record(int argc, char **argv)
 {
     record_args a = {.output = "perfkit.folded"};
     pk_record_opts_init(&a.o);
+    pk_flame_opts_init(&a.flame);
     int rc = parse_args(argc, argv, &a);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;

@@ -11,6 +11,7 @@
 #include "perfkit/shellwords.h"
 #include "perfkit/termsafe.h"
 #include "perfkit/machine.h"
+#include "perfkit/input.h"
 #include "perfkit/stats.h"
 #include "perfkit/figure.h"
 #include "perfkit/resultset.h"

@@ -71,6 +71,13 @@ typedef struct pk_record_opts {
     bool discard_output;            /* the command's stdout and stderr go to
                                        /dev/null (a gate's report stays
                                        readable); false: the caller's */
+    bool no_demangle;               /* true: keep C++ symbols mangled
+                                       ("_ZN2ns3hotIiEEmT_"); by default
+                                       they read as perf script shows them,
+                                       "ns::hot<int>" (no return type nor
+                                       parameters), demangled with
+                                       libstdc++'s __cxa_demangle loaded at
+                                       run time (mangled without it) */
 } pk_record_opts;
 
 void pk_record_opts_init(pk_record_opts *o);

@@ -6,6 +6,7 @@
  *   symbols.c  per-process mappings → libdwfl modules; address → name
  *   unwind.c   DWARF mode: a copied user stack → return addresses (libdwfl)
  *   kallsyms.c kernel addresses → names (--kernel)
+ *   demangle.c C++ names demangled (libstdc++'s __cxa_demangle, at run time)
  *   folded.c   raw stacks (pid, comm, addresses) → sorted folded stacks */
 #ifndef PK_RECORD_INT_H
 #define PK_RECORD_INT_H
@@ -38,6 +39,7 @@ typedef struct pk__record_proc {
     bool proc_maps_read;        /* /proc/PID/maps was read once as a fallback */
     bool no_jit_map;            /* /tmp/perf-PID.map could not be opened */
     bool no_inline;             /* the recording's no_inline option */
+    bool no_demangle;           /* the recording's no_demangle option */
     /* DWARF mode: the sample being unwound (unwind.c's callbacks read it) */
     const uint64_t *regs;       /* 17 registers, DWARF order */
     const unsigned char *stack;
@@ -116,6 +118,11 @@ void pk__record_procs_free(pk_record *r);
 /* unwind.c: unwind p's current sample (p->regs, p->stack) into ips (at most
  * max, leaf first). Returns how many. */
 size_t pk__record_unwind(pk__record_proc *p, pid_t tid, uint64_t *ips, size_t max);
+
+/* demangle.c: name[0..n) ("_Z..." only) demangled into buf (len bytes,
+ * NUL-terminated, cut to fit); false (buf untouched) when it is not a C++
+ * name, the demangler refuses it or no demangler is found. Thread-safe. */
+bool pk__record_demangle(const char *name, size_t n, char *buf, size_t len);
 
 /* kallsyms.c: the kernel function at addr, "name_[k]" ("[kernel]" when
  * the kernel hides its symbols) */

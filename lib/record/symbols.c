@@ -10,7 +10,8 @@
  * finds symbols in .symtab/.dynsym and separate debug files through the
  * build-id (dwfl_standard_find_debuginfo); functions inlined at an address
  * become frames of their own (DWARF inlined-subroutine scopes, as perf
- * script --inline shows them). Addresses outside every module
+ * script --inline shows them). C++ names are demangled (demangle.c), an
+ * inlined one from its DW_AT_linkage_name. Addresses outside every module
  * are looked up in /tmp/perf-PID.map (JIT maps: "START SIZE name" in hex).
  * References: elfutils libdwfl.h; perf's tools/perf/util/symbol-elf.c;
  * linux tools/perf/Documentation/jit-interface.txt. */
@@ -51,6 +52,7 @@ pk__record_proc *pk__record_proc_get(pk_record *r, pid_t pid, bool create)
         return NULL;
     p->pid = pid;
     p->no_inline = r->o.no_inline;
+    p->no_demangle = r->o.no_demangle;
     r->procs[r->n_procs++] = p;
     return p;
 }
@@ -228,20 +230,50 @@ static void put_name(char *buf, size_t len, size_t *at, const char *name, size_t
     buf[*at] = '\0';
 }
 
+/* put_name of a symbol, demangled when it is a C++ name and p wants it. */
+static void put_symbol(const pk__record_proc *p, char *buf, size_t len, size_t *at,
+                       const char *name, size_t n)
+{
+    char plain[1024];
+    if (!p->no_demangle && pk__record_demangle(name, n, plain, sizeof plain))
+        put_name(buf, len, at, plain, SIZE_MAX);
+    else
+        put_name(buf, len, at, name, n);
+}
+
+/* The name of an inlined function: its linkage name demangled (C++:
+ * "ns::f(int)", qualified as the symbol of a function that was not inlined
+ * would be), else DW_AT_name. */
+static void put_inline_name(const pk__record_proc *p, Dwarf_Die *die, char *buf, size_t len,
+                            size_t *at)
+{
+    Dwarf_Attribute attr;
+    const char *linkage = NULL;
+    if (!p->no_demangle &&
+        (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+         dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr)))
+        linkage = dwarf_formstring(&attr);
+    if (linkage) {
+        put_symbol(p, buf, len, at, linkage, strlen(linkage));
+        return;
+    }
+    const char *name = dwarf_diename(die);
+    put_name(buf, len, at, name ? name : "[inlined]", SIZE_MAX);
+}
+
 /* The functions inlined at addr, outermost first, after the function's own
  * name: DWARF's DW_TAG_inlined_subroutine scopes around the address
  * (dwarf_getscopes; innermost first, so walked backwards). */
-static void put_inlines(Dwfl_Module *m, uint64_t addr, char *buf, size_t len, size_t *at)
+static void put_inlines(const pk__record_proc *p, Dwfl_Module *m, uint64_t addr, char *buf,
+                        size_t len, size_t *at)
 {
     Dwarf_Addr bias;
     Dwarf_Die *cu = dwfl_module_addrdie(m, addr, &bias);
     Dwarf_Die *scopes = NULL;
     int n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
     for (int i = n - 1; i >= 0; i--) {
-        if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
-            continue;
-        const char *name = dwarf_diename(&scopes[i]);
-        put_name(buf, len, at, name ? name : "[inlined]", SIZE_MAX);
+        if (dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine)
+            put_inline_name(p, &scopes[i], buf, len, at);
     }
     free(scopes);   /* libdw's allocation, not ours */
 }
@@ -258,9 +290,9 @@ void pk__record_symbol(pk__record_proc *p, uint64_t addr, char *buf, size_t len)
         const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
         if (name) {
             /* "__libc_start_main@@GLIBC_2.34": the version is noise in a profile */
-            put_name(buf, len, &at, name, strcspn(name, "@"));
+            put_symbol(p, buf, len, &at, name, strcspn(name, "@"));
             if (!p->no_inline)
-                put_inlines(m, addr, buf, len, &at);
+                put_inlines(p, m, addr, buf, len, &at);
             return;
         }
         const char *mod = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);

@@ -127,7 +127,7 @@ run collapse a b
 expect_rc 2
 run collapse missing.perf
 expect_rc 2
-expect_err 'cannot read missing\.perf'
+expect_err 'missing\.perf: cannot open: No such file'
 run collapse --help
 expect_rc 0
 expect_out '^usage: perfkit collapse'

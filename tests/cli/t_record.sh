@@ -82,3 +82,64 @@ esac
 run record -k -g dwarf -- true
 expect_rc 2
 expect_err 'frame-pointer mode only'
+
+# --output's name picks the format (flame's writers): an SVG, speedscope
+# JSON, gzipped pprof; --format overrides the name; the SVG's options apply.
+run_t 120 record -q --title 'profhot <cpu>' --colors kind -o prof.svg -- "$HELPERS/profhot" 200
+expect_rc 0
+grep -q 'id="title"[^>]*>profhot &lt;cpu&gt;</text>' prof.svg || die "svg: no title: $(head -c 600 prof.svg)"
+grep -qE '<title>hot_a \([0-9]+ samples, [0-9.]+%\)</title>' prof.svg || die "svg: no hot_a frame"
+/usr/bin/python3 -c 'import xml.dom.minidom; xml.dom.minidom.parse("prof.svg")' ||
+    die "the SVG is not well-formed XML"
+run_t 120 record -q -o prof.speedscope.json -- "$HELPERS/profhot" 200
+expect_rc 0
+/usr/bin/python3 - <<'PY' || die "speedscope: $(head -c 400 prof.speedscope.json)"
+import json
+d = json.load(open("prof.speedscope.json"))
+names = [f["name"] for f in d["shared"]["frames"]]
+assert "hot_a" in names and "main" in names, names
+assert d["profiles"][0]["type"] == "sampled", d["profiles"][0]
+PY
+run_t 120 record -q -o prof.pb.gz -- "$HELPERS/profhot" 200
+expect_rc 0
+[ "$(od -An -tx1 -N2 prof.pb.gz | tr -d ' ')" = "1f8b" ] || die "prof.pb.gz is not gzipped"
+gzip -dc prof.pb.gz | grep -qa hot_a || die "pprof: no hot_a string"
+run_t 120 record -q --format folded -o prof2.svg -- "$HELPERS/profhot" 200
+expect_rc 0
+grep -qE '^profhot;.*;main;hot_a [0-9]+$' prof2.svg || die "--format folded: $(head -c 300 prof2.svg)"
+run_t 120 record -q --format svg -o - -- "$HELPERS/profhot" 200
+expect_rc 0
+expect_out '^<\?xml version'
+run record --format flamegraph -- true
+expect_rc 2
+expect_err 'unknown format `flamegraph`; use svg, speedscope, pprof or folded'
+run record --width 10 -o x.svg -- true
+expect_rc 2
+expect_err 'width: 10 is less than 200 px'
+
+# C++: names demangled as perf script shows them (ns::hot<int>, no return
+# type nor parameters), in fp and DWARF modes, with the known 70/30 split;
+# --no-demangle keeps the symbols as they are.
+run_t 120 record -q -o cpp.folded -- "$HELPERS/profcpp" 300
+expect_rc 0
+grep -qE '^profcpp;.*;main;ns::hot<int> [0-9]+$' cpp.folded || die "no ns::hot<int>: $(cat cpp.folded)"
+grep -qE '^profcpp;.*;main;ns::Worker::step [0-9]+$' cpp.folded || die "no step: $(cat cpp.folded)"
+! grep -q '_Z' cpp.folded || die "a mangled name is left: $(cat cpp.folded)"
+/usr/bin/python3 - cpp.folded <<'PY' || die "ns::hot<int> share: $(cat cpp.folded)"
+import sys
+hot = total = 0
+for line in open(sys.argv[1]):
+    stack, n = line.rsplit(" ", 1)
+    total += int(n)
+    if stack.endswith(";ns::hot<int>"):
+        hot += int(n)
+share = 100.0 * hot / total
+assert abs(share - 70) <= 5, share
+PY
+run_t 120 record -q -g dwarf -o - -- "$HELPERS/profcpp" 200
+expect_rc 0
+expect_out ';main;ns::Worker::step [0-9]+$'
+run_t 120 record -q --no-demangle -o - -- "$HELPERS/profcpp" 200
+expect_rc 0
+expect_out ';main;_ZN2ns3hotIiEEmT_ [0-9]+$'
+expect_out ';main;_ZNK2ns6Worker4stepEm [0-9]+$'
