@@ -12,7 +12,9 @@
 #     err/warn/error (err.h, error.h) and syslog. A writer given the caller's
 #     FILE* (fprintf(f, ...)) is fine. A macro of a public header expands in
 #     the caller's program (PK_BENCH_MAIN's main()), so #define lines of
-#     include/perfkit/*.h may name stdout and stderr;
+#     include/perfkit/*.h may name stdout and stderr, and so may a line of
+#     a fork()ed child that says "forked child" (dup2 onto the child's own
+#     STDOUT_FILENO, before its exec);
 #   - ending the process: exit, _exit, _Exit, quick_exit, abort, assert
 #     (a fork()ed child that failed to exec ends with _exit on a line that
 #     says "forked child": that is the child's process, not the caller's);
@@ -54,7 +56,8 @@ FNR == 1 { incomment = 0; cont = 0; pub = (FILENAME ~ /^include\/perfkit\//) }
     code = " " out " "
     where = FILENAME ":" FNR ": "
     text = raw; gsub(/^[ \t]+|[ \t]+$/, "", text)
-    if (code ~ /[^A-Za-z0-9_](stdout|stderr|STDOUT_FILENO|STDERR_FILENO)[^A-Za-z0-9_]/ && !(pub && macro))
+    if (code ~ /[^A-Za-z0-9_](stdout|stderr|STDOUT_FILENO|STDERR_FILENO)[^A-Za-z0-9_]/ && !(pub && macro) &&
+        !(raw ~ /\/\* forked child/))
         print where "prints to the terminal (the library writes to a FILE* it is given): " text
     else if (code ~ /[^A-Za-z0-9_.>](printf|vprintf|puts|putchar|perror|err|errx|warn|warnx|verr|verrx|vwarn|vwarnx|error|error_at_line|syslog|vsyslog)[ \t]*\(/)
         print where "prints to the terminal (the library writes to a FILE* it is given): " text

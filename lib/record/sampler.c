@@ -449,7 +449,8 @@ static int child_fds_apply(const child_fds *c)
         return errno;
     if (c->in >= 0 && dup2(c->in, STDIN_FILENO) < 0)
         return errno;
-    if (c->null >= 0 && (dup2(c->null, STDOUT_FILENO) < 0 || dup2(c->null, STDERR_FILENO) < 0))
+    int out = STDOUT_FILENO, err = STDERR_FILENO;   /* forked child: its own output */
+    if (c->null >= 0 && (dup2(c->null, out) < 0 || dup2(c->null, err) < 0))
         return errno;
     return 0;
 }
