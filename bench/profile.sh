@@ -12,7 +12,10 @@
 # < 16 MiB RSS.
 #
 # Environment: FLAMEGRAPH (a checkout of github.com/brendangregg/FlameGraph,
-# required), MB [50] input size, RUNS [3], BUILD [build-bench].
+# required), MB [50] input size, RUNS [3], BUILD [build-bench], PARTS
+# ["collapse flame record"]: after collapse, the same run goes on with
+# bench/profile_flame.sh (flame rendering vs flamegraph.pl) and
+# bench/profile_record.sh (sampler overhead vs perf record).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -86,3 +89,9 @@ for name, w, cpu, kib in (("perfkit collapse", pk_s, pk_cpu, pk_kib), ("stackcol
 ratio = lambda a, b: a / b if b > 0 else float("inf")
 print(f"ratio (Perl / perfkit): {ratio(pl_s, pk_s):.1f}x wall, {ratio(pl_cpu, pk_cpu):.1f}x CPU")
 PY
+
+# --- flame rendering and sampler overhead: the issue's other two figures,
+# in the same run (PARTS="collapse" skips them; each script also runs alone)
+PARTS=${PARTS:-collapse flame record}
+case " $PARTS " in *" flame "*) echo; FLAMEGRAPH=$FG "$(dirname "$0")/profile_flame.sh" ;; esac
+case " $PARTS " in *" record "*) echo; "$(dirname "$0")/profile_record.sh" ;; esac
