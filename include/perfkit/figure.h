@@ -15,6 +15,11 @@
  *   iterations        count     higher     no             mann-whitney   5% (2%)
  *   raw gzip          size      lower      yes            exact          0  (0.01%)
  *   brotli zstd       (a file's size, `perfkit size` and size budgets)
+ *   heap.peak         size      lower      yes            exact          0  (0.01%)
+ *   heap.leaked       (`measure: heap`: the heap's peak and what was still
+ *   allocs.bytes       allocated at exit, bytes and count of allocations —
+ *   allocs.count       exact for a deterministic program; allocs.count is
+ *                      a count, the others sizes)
  *   (a rate: a name count     higher     no             mann-whitney   5% (2%)
  *    ending in "_per_second" or "/s")
  *   (any other)       count     lower      no             mann-whitney   5% (2%)

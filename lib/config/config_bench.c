@@ -314,9 +314,36 @@ static pk_err budget_limit(pk__cfg_ctx *c, const pk__ynode *k, const pk__ynode *
     return bu->text ? PK_OK : pk__cfg_nomem(c);
 }
 
+/* The length of the figure name that starts key when it is one of the
+ * table's dotted names ("heap.peak" of "heap.peak.max" or "heap.peak"),
+ * else 0. */
+static size_t dotted_figure(const char *key)
+{
+    size_t n = 0;
+    const char *const *names = pk_figure_names(&n);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        if (strchr(names[i], '.') && strncmp(key, names[i], len) == 0 &&
+            (key[len] == '\0' || key[len] == '.'))
+            return len;
+    }
+    return 0;
+}
+
 static pk_err budget(pk__cfg_ctx *c, const pk__ynode *k, const pk__ynode *v, pk_budget *bu)
 {
-    const char *dot = strchr(k->str, '.');
+    size_t dotted = dotted_figure(k->str);
+    if (dotted && !k->str[dotted]) {
+        /* `heap.peak: 64MiB`: an exact figure has one value per run; its
+         * budget is on the largest */
+        if (!(bu->figure = pk_strdup(k->str)) || !(bu->stat = pk_strdup("max")))
+            return pk__cfg_nomem(c);
+        bu->kind = pk_figure_kind(bu->figure);
+        pk_err e = budget_limit(c, k, v, bu);
+        bu->pos = pk__cfg_pos(v);
+        return e;
+    }
+    const char *dot = dotted ? k->str + dotted : strchr(k->str, '.');
     if (!dot || dot == k->str || !dot[1])
         return pk__cfg_error_at(c, k,
                                 "budget `%s`: expected FIGURE.STATISTIC, e.g. wall.p95 or "
@@ -328,6 +355,11 @@ static pk_err budget(pk__cfg_ctx *c, const pk__ynode *k, const pk__ynode *v, pk_
     if (!bu->figure || !bu->stat)
         return pk__cfg_nomem(c);
     if (!pk_series_stat_valid(bu->stat)) {
+        size_t nf = 0;
+        const char *const *figs = pk_figure_names(&nf);
+        const char *f = pk_diag_suggest(k->str, figs, nf);
+        if (f && strchr(f, '.'))   /* `heap.peek`: a misspelt dotted figure */
+            return pk__cfg_error_at(c, k, "unknown figure `%s` — did you mean `%s`?", k->str, f);
         unsigned col = k->column + (k->quoted ? 1u : 0u) + (unsigned)flen + 1;
         const char *s = pk_diag_suggest(bu->stat, stat_names, 10);
         if (s)

@@ -36,7 +36,11 @@
     X("raw",              SIZE,  LOWER,     true)                                         \
     X("gzip",             SIZE,  LOWER,     true)                                         \
     X("brotli",           SIZE,  LOWER,     true)                                         \
-    X("zstd",             SIZE,  LOWER,     true)
+    X("zstd",             SIZE,  LOWER,     true)                                         \
+    X("heap.peak",        SIZE,  LOWER,     true)                                         \
+    X("heap.leaked",      SIZE,  LOWER,     true)                                         \
+    X("allocs.count",     COUNT, LOWER,     true)                                         \
+    X("allocs.bytes",     SIZE,  LOWER,     true)
 
 /* The defaults follow from determinism: exact counts get the exact test and
  * no threshold, noisy figures a rank test and the one default threshold. */
