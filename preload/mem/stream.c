@@ -272,7 +272,10 @@ static unsigned walk(void *frame, uintptr_t *out, unsigned max)
     uintptr_t fp = (uintptr_t)frame, hi = self.stack_hi;
     unsigned n = 0;
     while (n < max) {
-        if ((fp & 7) != 0 || (hi != 0 && fp + 2 * sizeof(uintptr_t) > hi))
+        /* written so that a garbage fp near the top of the address space
+         * cannot wrap around (code without frame pointers leaves anything
+         * in rbp) */
+        if ((fp & 7) != 0 || (hi != 0 && (fp >= hi || hi - fp < 2 * sizeof(uintptr_t))))
             break;
         uintptr_t ret = ((uintptr_t *)fp)[1];
         uintptr_t next = ((uintptr_t *)fp)[0];

@@ -49,6 +49,12 @@ assert l["size"] == 1000 and l["count"] == 3, l
 assert l["frames"][:2] == ["leak_here", "main"], l["frames"]
 assert len(d["threads"]) == 1 and d["maps"] >= 2'
 
+# Garbage in the frame pointer (code built without them): the walk stops.
+mem badfp
+expect_rc 0
+decode badfp.pkmem
+pyjson badfp.pkmem.json 'assert d["leaked_bytes"] == 123 and d["end"]["reason"] == 0, d'
+
 # Realloc chains (F + A each), reallocarray, calloc; overflow not recorded.
 mem realloc
 expect_rc 0

@@ -239,6 +239,35 @@ static int mode_dlopen(void)
     return 0;
 }
 
+/* malloc called with garbage in rbp (code without frame pointers may leave
+ * anything there): -16, so that rbp + 16 wraps around to 0. The recorder's
+ * walk must stop, not crash. x86-64 only; elsewhere a plain malloc. */
+#if defined(__x86_64__)
+__attribute__((noinline, optimize("omit-frame-pointer"))) static void *badfp_alloc(size_t n)
+{
+    void *p;
+    __asm__ volatile("push %%rbp\n\t"
+                     "mov $-16, %%rbp\n\t"
+                     "call malloc@PLT\n\t"
+                     "pop %%rbp"
+                     : "=a"(p), "+D"(n)
+                     :
+                     : "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "memory", "cc");
+    return p;
+}
+#else
+static void *badfp_alloc(size_t n)
+{
+    return malloc(n);
+}
+#endif
+
+static int mode_badfp(void)
+{
+    sink = badfp_alloc(123);
+    return sink ? 0 : 3;
+}
+
 /* the cost per event: 2 M malloc/free pairs */
 static int mode_bench(void)
 {
@@ -280,9 +309,11 @@ int main(int argc, char **argv)
         return mode_system(argv[0]);
     if (!strcmp(m, "dlopen"))
         return mode_dlopen();
+    if (!strcmp(m, "badfp"))
+        return mode_badfp();
     if (!strcmp(m, "bench"))
         return mode_bench();
     fprintf(stderr, "usage: mem_patterns leak|realloc|aligned|threads|fork|abort|exit|segv|"
-                    "ownhandler|kill|exec|forkexec|system|dlopen|bench\n");
+                    "ownhandler|kill|exec|forkexec|system|dlopen|badfp|bench\n");
     return 2;
 }
