@@ -48,7 +48,7 @@ HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests
 .PHONY: all deps test check sanitize example install installcheck clean tidy checksrc fuzz \
         layers exports doccheck
 all: $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc \
-     $(BUILD)/libperfkit-alloccount.a $(BUILD)/man/perfkit.1
+     $(BUILD)/libperfkit-alloccount.a $(BUILD)/libperfkit-mem.so $(BUILD)/man/perfkit.1
 
 deps:
 	@sh tools/deps.sh
@@ -74,6 +74,20 @@ $(BUILD)/preload/alloc_count.o: preload/alloc_count.c
 $(BUILD)/libperfkit-alloccount.a: $(BUILD)/preload/alloc_count.o
 	@rm -f $@
 	ar rcs $@ $^
+
+# perfkit mem's recorder: an LD_PRELOAD interposer (preload/mem/), never
+# part of libperfkit and never through pk_malloc. Frame pointers of its own
+# (the stack walk starts in the hook's frame); only libc, -ldl, -lpthread;
+# no sanitizer (ASan brings its own malloc).
+MEMP_SRC  := $(sort $(wildcard preload/mem/*.c))
+MEMP_OBJ  := $(MEMP_SRC:%.c=$(BUILD)/%.o)
+$(BUILD)/preload/mem/%.o: preload/mem/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -g -fPIC -fno-omit-frame-pointer -fvisibility=hidden \
+	    -ftls-model=initial-exec -c $< -o $@
+
+$(BUILD)/libperfkit-mem.so: $(MEMP_OBJ)
+	$(CC) -shared -Wl,-soname,libperfkit-mem.so -Wl,-z,nodelete -o $@ $^ -ldl -lpthread
 
 $(BUILD)/perfkit: $(CLI_OBJ) $(BUILD)/libperfkit.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libperfkit.a $(LIBS)
@@ -121,6 +135,12 @@ HELPER_BIN += $(BUILD)/helpers/profhot-nofp
 $(BUILD)/helpers/profcpp: tests/helpers/profcpp.cc
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O1 -g -fno-omit-frame-pointer -o $@ $<
+
+# perfkit mem's test programs (tests/helpers/mem_*.c): known allocation
+# patterns, frame pointers so that the recorder's stacks reach main.
+$(BUILD)/helpers/mem_%: tests/helpers/mem_%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -pthread -o $@ $< -ldl
 
 # Examples the CLI tests run (those present; each is added with its source).
 TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/metrics_demo.c examples/trace_demo.c examples/microbench.c examples/check_demo.c))
@@ -183,6 +203,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/perfkit
 	install -m 755 $(BUILD)/perfkit $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libperfkit.a $(BUILD)/libperfkit-alloccount.a $(DESTDIR)$(PREFIX)/lib/
+	install -d $(DESTDIR)$(PREFIX)/lib/perfkit
+	install -m 755 $(BUILD)/libperfkit-mem.so $(DESTDIR)$(PREFIX)/lib/perfkit/
 	install -m 755 $(BUILD)/libperfkit.so $(DESTDIR)$(PREFIX)/lib/libperfkit.so.0
 	ln -sf libperfkit.so.0 $(DESTDIR)$(PREFIX)/lib/libperfkit.so
 	install -m 644 include/perfkit/*.h $(DESTDIR)$(PREFIX)/include/perfkit/
@@ -237,6 +259,8 @@ installcheck: all
 	    '$(CC) -std=c17 -Wall -Werror -o $(BUILD)/stage/pkgdemo examples/pkgdemo.c \
 	        $$(pkg-config --cflags --libs perfkit)'
 	env -u LD_LIBRARY_PATH $(BUILD)/stage/pkgdemo
+	PERFKIT_MEM_OUT=$(BUILD)/stage/pkgdemo.pkmem LD_PRELOAD=$(CURDIR)/$(BUILD)/stage/lib/perfkit/libperfkit-mem.so \
+	    $(BUILD)/stage/pkgdemo >/dev/null && head -c 6 $(BUILD)/stage/pkgdemo.pkmem | grep -q PKMEM
 	STAGE=$(CURDIR)/$(BUILD)/stage sh tools/installcheck-docs.sh
 	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/stage/lib/pkgconfig sh -c \
 	    '$(CC) -std=c17 -Wall -Werror -o $(BUILD)/stage/pkgdemo-static examples/pkgdemo.c \
