@@ -44,10 +44,8 @@ typedef struct pk_mem_opts {
                                    (<dir>/libperfkit-mem.so, then
                                    <dir>/../lib/perfkit/libperfkit-mem.so) */
     unsigned depth;             /* frames per stack; default 64, 1..256 */
-    bool follow_fork;           /* children write <output>.<pid> (default:
-                                   they are not recorded) */
-    const volatile sig_atomic_t *stop; /* optional: when *stop becomes
-                                   non-zero the command's group is stopped */
+    bool follow_fork;           /* children write <output>.<pid>, left there
+                                   (default: they are not recorded) */
 } pk_mem_opts;
 
 void pk_mem_opts_init(pk_mem_opts *o);
@@ -60,10 +58,11 @@ void pk_mem_opts_init(pk_mem_opts *o);
  * is not NULL) receives a message the caller frees with pk_free.
  * Errors: PK_EINVAL (empty argv, depth out of range); PK_ENOENT (the
  * interposer was not found: the message names where it looked; or the
- * program is missing: exit status 127 then, no error); PK_EIO (fork, wait,
- * the event file could not be read); PK_EPARSE (the event file is bad:
- * "file: offset N: message"); PK_ENOMEM; PK_EINTR (a cancel request,
- * perfkit/cancel.h, or *stop: *out holds what was written until then). */
+ * program was not found); PK_EIO (fork, wait, no event file written: a
+ * statically linked program cannot be preloaded); PK_EPARSE (the event
+ * file is bad: "file: offset N: message"); PK_ENOMEM; PK_EINTR (a cancel
+ * request, perfkit/cancel.h, stopped the command: *out holds what it wrote
+ * until then). */
 pk_err pk_mem_run(const pk_mem_opts *o, char *const argv[], pk_mem_profile **out, char **msg);
 
 /* Load and analyse an event file. Memory is bounded by the blocks alive at
