@@ -34,6 +34,7 @@ int cmd_init(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_mem(int argc, char **argv);
 
 /* Read folded stacks from path ("-": stdin) into p; prints the error
  * ("file:line:column: message") and returns CLI_USAGE on bad input. */
