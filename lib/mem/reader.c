@@ -177,8 +177,7 @@ static void timeline(pk_mem_profile *p)
 static pk__mem_entry *thread_of(pk_mem_profile *p, uint64_t tid)
 {
     bool added;
-    pk__mem_entry *t = pk__mem_table_put(&p->threads, tid + 1, &added);
-    return t;
+    return pk__mem_table_put(&p->threads, tid + 1, &added);
 }
 
 static pk_err do_free(pk_mem_profile *p, uint64_t tid, uint64_t ptr, bool *unknown)
@@ -216,7 +215,12 @@ static pk_err do_alloc(pk_mem_profile *p, uint64_t tid, uint64_t ptr, uint64_t s
         return PK_OK;
     bool added, unknown;
     if (pk__mem_table_get(&p->live, ptr)) {
-        /* a free we never saw (another allocator's): the old block is gone */
+        /* a free we never saw (another allocator's): the old block is gone,
+         * not as a temporary */
+        pk__mem_entry *t0 = thread_of(p, tid);
+        if (!t0)
+            return PK_ENOMEM;
+        t0->b = 0;
         pk_err e = do_free(p, tid, ptr, &unknown);
         if (e)
             return e;
@@ -226,8 +230,7 @@ static pk_err do_alloc(pk_mem_profile *p, uint64_t tid, uint64_t ptr, uint64_t s
     pk__mem_entry *blk = t ? pk__mem_table_put(&p->live, ptr, &added) : NULL;
     if (!blk)
         return PK_ENOMEM;
-    t = thread_of(p, tid);   /* the live table's growth does not move it, but be plain */
-    t->a = ptr;
+    t->a = ptr;   /* t is in the threads table: the live table's growth leaves it */
     t->b = 1;
     blk->a = size;
     blk->b = stack;

@@ -422,3 +422,27 @@ Test(mem, fault_injection)
     }
     mw_close(&w);
 }
+
+/* A pointer allocated again without a free in between (another
+ * allocator's free we never saw): the old block is gone, not leaked and
+ * not a temporary. */
+Test(mem, allocated_twice)
+{
+    mw w;
+    mw_open(&w);
+    uint64_t f[] = {0x400900};
+    mw_stack(&w, 1, f, 1);
+    mw_alloc(&w, 1, 1, 0x100, 10, 1);
+    mw_alloc(&w, 1, 1, 0x100, 20, 1);
+    mw_end(&w, 0, 0);
+    pk_mem_profile *p = load_ok(&w);
+    const pk_mem_totals *t = pk_mem_get_totals(p);
+    cr_expect_eq(t->allocs, 2);
+    cr_expect_eq(t->frees, 0);
+    cr_expect_eq(t->temporary, 0);
+    cr_expect_eq(t->leaked_bytes, 20);
+    cr_expect_eq(t->leaked_blocks, 1);
+    cr_expect_eq(t->peak_bytes, 20);
+    pk_mem_free(p);
+    mw_close(&w);
+}
