@@ -142,6 +142,12 @@ $(BUILD)/helpers/mem_%: tests/helpers/mem_%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -pthread -o $@ $< -ldl
 
+# perfkit mem's test program: a known leak, peak and temporaries, with frame
+# pointers (the interposer's default unwinding).
+$(BUILD)/helpers/memknown: tests/helpers/memknown.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -fno-inline -o $@ $<
+
 # Examples the CLI tests run (those present; each is added with its source).
 TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/metrics_demo.c examples/trace_demo.c examples/microbench.c examples/check_demo.c))
 

@@ -8,7 +8,8 @@
 #   (a) includes — a file of lib/<mod>/ includes a public header
 #       "perfkit/X.h" of a module <mod> may not use, or a private header of
 #       another module ("<other>/x.h", "../<other>/x.h"; core/ is the shared
-#       toolkit and allowed everywhere); a public header includes a header of
+#       toolkit and allowed everywhere; a `shared-internal` header only to
+#       the modules allowed to use its module); a public header includes a header of
 #       a module its own module may not use, or a lib-internal header; a
 #       header missing from the `headers` lines (the map stays complete);
 #   (b) symbols — an object build/lib/<mod>/*.o references (nm: undefined) a
@@ -132,6 +133,8 @@ FILENAME == conf {
         for (i = 1; i <= n; i++) if (v[i] != "") sys[v[i]] = 1
     } else if (key == "exported-internal") {
         for (i = 1; i <= n; i++) if (v[i] != "") expint[v[i]] = 1
+    } else if (key == "shared-internal") {
+        for (i = 1; i <= n; i++) if (v[i] != "") shint["lib/" v[i]] = 1
     } else if (key ~ /^[a-z]+$/) {
         if (key in mods) err(conf ":" FNR ": module " key " has two lines")
         mods[key] = FNR; order[++nmods] = key
@@ -225,7 +228,7 @@ END {
         else if (name ~ /^[a-z]+\//) target = normalize("lib/" name)
         else continue
         tm = modof(target)
-        if ((tm in dirs) && tm != m && tm != "core")
+        if ((tm in dirs) && tm != m && tm != "core" && !((target in shint) && allowed(m, tm)))
             err(where ": " m " may not include " substr(target, 5) " (private header of module " tm ")")
     }
 

@@ -35,5 +35,6 @@
 #include "perfkit/flame.h"
 #include "perfkit/record.h"
 #include "perfkit/collapse.h"
+#include "perfkit/mem.h"
 
 #endif

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include "core/hash.h"
 #include "perfkit/record.h"
+#include "symbolize.h"
 
 #define PK__RECORD_MAX_DEPTH 127
 
@@ -109,10 +110,8 @@ void pk__record_proc_read_maps(pk_record *r, pk__record_proc *p);
 /* The process's libdwfl session with every mapping reported; NULL when
  * libdwfl could not be set up. */
 struct Dwfl *pk__record_dwfl(pk__record_proc *p);
-/* The name of addr in p ("[unknown]" when none) into buf: the function,
- * then ";"-joined the functions inlined there, outermost first; a ';' or
- * newline inside a name becomes '_'. */
-void pk__record_symbol(pk__record_proc *p, uint64_t addr, char *buf, size_t len);
+/* pk__record_symbol, pk__record_srcline, pk__record_proc_new/map/free:
+ * symbolize.h */
 void pk__record_procs_free(pk_record *r);
 
 /* unwind.c: unwind p's current sample (p->regs, p->stack) into ips (at most

@@ -303,17 +303,60 @@ void pk__record_symbol(pk__record_proc *p, uint64_t addr, char *buf, size_t len)
         snprintf(buf, len, "[unknown]");
 }
 
+pk__record_proc *pk__record_proc_new(pid_t pid, bool no_inline)
+{
+    pk__record_proc *p = pk_calloc(1, sizeof *p);
+    if (p) {
+        p->pid = pid;
+        p->no_inline = no_inline;
+    }
+    return p;
+}
+
+pk_err pk__record_proc_map(pk__record_proc *p, uint64_t start, uint64_t end, uint64_t pgoff,
+                           const char *path)
+{
+    return path[0] == '/' ? map_push(p, start, end, pgoff, path) : PK_OK;
+}
+
+bool pk__record_proc_maps(const pk__record_proc *p, uint64_t addr)
+{
+    for (size_t i = 0; i < p->n_maps; i++)
+        if (addr >= p->maps[i].start && addr < p->maps[i].end)
+            return true;
+    return false;
+}
+
+bool pk__record_srcline(pk__record_proc *p, uint64_t addr, const char **file, unsigned *line)
+{
+    Dwfl *d = pk__record_dwfl(p);
+    Dwfl_Module *m = d ? dwfl_addrmodule(d, addr) : NULL;
+    Dwfl_Line *l = m ? dwfl_module_getsrc(m, addr) : NULL;
+    int ln = 0;
+    const char *f = l ? dwfl_lineinfo(l, NULL, &ln, NULL, NULL, NULL) : NULL;
+    if (!f || ln <= 0)
+        return false;
+    *file = f;
+    *line = (unsigned)ln;
+    return true;
+}
+
+void pk__record_proc_free(pk__record_proc *p)
+{
+    if (!p)
+        return;
+    for (size_t j = 0; j < p->n_maps; j++)
+        pk_free(p->maps[j].path);
+    pk_free(p->maps);
+    if (p->dwfl)
+        dwfl_end(p->dwfl);
+    pk_free(p);
+}
+
 void pk__record_procs_free(pk_record *r)
 {
-    for (size_t i = 0; i < r->n_procs; i++) {
-        pk__record_proc *p = r->procs[i];
-        for (size_t j = 0; j < p->n_maps; j++)
-            pk_free(p->maps[j].path);
-        pk_free(p->maps);
-        if (p->dwfl)
-            dwfl_end(p->dwfl);
-        pk_free(p);
-    }
+    for (size_t i = 0; i < r->n_procs; i++)
+        pk__record_proc_free(r->procs[i]);
     pk_free(r->procs);
     r->procs = NULL;
     r->n_procs = r->cap_procs = 0;
