@@ -26,6 +26,11 @@ PK_BEGIN_DECLS
 typedef enum pk_measure {
     PK_MEASURE_TIME = 0,          /* wall time is the primary figure */
     PK_MEASURE_INSTRUCTIONS = 1,  /* retired instructions are the primary figure */
+    PK_MEASURE_HEAP = 2,          /* each run under perfkit mem's interposer
+                                     (perfkit/mem.h): heap.peak is the primary
+                                     figure, with heap.leaked, allocs.count and
+                                     allocs.bytes — exact for a deterministic
+                                     program */
 } pk_measure;
 
 /* One command to benchmark. All strings are borrowed for the call. */
@@ -176,7 +181,11 @@ typedef enum pk_metric {
     PK_METRIC_NIVCSW,
     PK_METRIC_INSTRUCTIONS, /* counter or cachegrind */
     PK_METRIC_COUNTER0,     /* PK_METRIC_COUNTER0 + pk_counter */
-    PK_METRIC_COUNT = PK_METRIC_COUNTER0 + PK_CTR_COUNT
+    PK_METRIC_HEAP_PEAK = PK_METRIC_COUNTER0 + PK_CTR_COUNT,  /* bytes; PK_MEASURE_HEAP */
+    PK_METRIC_HEAP_LEAKED,  /* bytes alive at exit */
+    PK_METRIC_ALLOCS_COUNT, /* allocations */
+    PK_METRIC_ALLOCS_BYTES, /* bytes they asked for */
+    PK_METRIC_COUNT
 } pk_metric;
 
 /* "wall", "user", "sys", "rss", "minflt", "majflt", "nvcsw", "nivcsw",

@@ -50,6 +50,22 @@ typedef struct pk_mem_opts {
 
 void pk_mem_opts_init(pk_mem_opts *o);
 
+/* The interposer's path into buf[len] as pk_mem_run looks for it
+ * (o->preload_path, $PERFKIT_MEM_LIB, next to the running program, then
+ * ../lib/perfkit): PK_OK when that file is readable; else PK_ENOENT and
+ * *msg (when msg is not NULL; caller frees with pk_free) names where it
+ * looked. Thread-safe. */
+pk_err pk_mem_find_preload(const pk_mem_opts *o, char *buf, size_t len, char **msg);
+
+/* The environment pk_mem_run gives the command, for callers that spawn it
+ * themselves (lib/run's `measure: heap`): ours (environ) without any
+ * LD_PRELOAD / PERFKIT_MEM_* entry, then LD_PRELOAD with so first (the
+ * caller's preloads after it), PERFKIT_MEM_OUT=out and o's depth and fork
+ * mode. On PK_OK *envp is NULL-terminated; free it with
+ * pk_mem_environ_free. Errors: PK_EINVAL, PK_ENOMEM. */
+pk_err pk_mem_environ(const pk_mem_opts *o, const char *so, const char *out, char ***envp);
+void   pk_mem_environ_free(char **envp);   /* NULL is a no-op */
+
 /* Run argv (argv[0] searched in PATH, NULL-terminated) with the interposer
  * preloaded (before any LD_PRELOAD already set), in a process group of its
  * own, wait for it and load what it wrote. On PK_OK *out owns the profile

@@ -70,6 +70,14 @@ typedef struct pk_run_opts {
     size_t stderr_tail_bytes;    /* stderr bytes kept for failure reports, default 2048 */
     bool stderr_inherit;         /* let the child's stderr through (default false:
                                     captured for the failure tail, not shown) */
+    bool heap;                   /* appended: run each command under perfkit
+                                    mem's interposer (libperfkit-mem.so, found
+                                    as pk_mem_find_preload says; PK_ENOENT
+                                    from pk_runner_new without it) and report
+                                    its heap figures (pk_run_result.heap_ok).
+                                    The process the command starts is
+                                    measured, not the programs it execs or
+                                    forks (with a shell: the shell) */
 } pk_run_opts;
 
 void pk_run_opts_init(pk_run_opts *o);
@@ -95,6 +103,12 @@ typedef struct pk_run_result {
                                only says "at most this much". perfkit resets
                                its own peak before each spawn, so the floor is
                                its current size, not its past peak. */
+    bool heap_ok;           /* appended: pk_run_opts.heap and the interposer
+                               wrote a complete event file */
+    uint64_t heap_peak;     /* the most bytes allocated at once */
+    uint64_t heap_leaked;   /* bytes still allocated at exit */
+    uint64_t allocs_count;  /* allocations (a realloc counts one) */
+    uint64_t allocs_bytes;  /* bytes the allocations asked for */
 } pk_run_result;
 
 /* true when r ended with exit code 0 and was not signalled or timed out. */

@@ -450,7 +450,7 @@ static pk_err collect(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *bo
 static pk_err command_keys(pk__cfg_ctx *c, const pk__ynode **val, pk_cfg_bench *b)
 {
     static const char *const outputs[] = {"null", "pipe", "inherit"};
-    static const char *const measures[] = {"time", "instructions"};
+    static const char *const measures[] = {"time", "instructions", "heap"};
     pk_cmdbench_opts *o = &b->bench;
     pk_err acc = PK_OK;
     double ns;
@@ -507,8 +507,8 @@ static pk_err command_keys(pk__cfg_ctx *c, const pk__ynode **val, pk_cfg_bench *
         acc = pk__cfg_keep(acc, e);
     }
     if (val[K_MEASURE]) {
-        if ((e = pk__cfg_enum(c, "measure", val[K_MEASURE], measures, 2, &idx)) == PK_OK)
-            o->measure = idx ? PK_MEASURE_INSTRUCTIONS : PK_MEASURE_TIME;
+        if ((e = pk__cfg_enum(c, "measure", val[K_MEASURE], measures, 3, &idx)) == PK_OK)
+            o->measure = (pk_measure)idx;
         acc = pk__cfg_keep(acc, e);
     }
     if (val[K_OUTPUT]) {

@@ -53,8 +53,7 @@ static bool readable(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
 }
 
-/* The interposer's path into buf, or PK_ENOENT with the places tried. */
-static pk_err find_preload(const pk_mem_opts *o, char *buf, size_t len, char **msg)
+pk_err pk_mem_find_preload(const pk_mem_opts *o, char *buf, size_t len, char **msg)
 {
     if (o->preload_path) {
         snprintf(buf, len, "%s", o->preload_path);
@@ -208,7 +207,7 @@ pk_err pk_mem_run(const pk_mem_opts *o, char *const argv[], pk_mem_profile **out
     if (o->depth < 1 || o->depth > 256)
         return fail(msg, PK_EINVAL, "stack depth %u is outside 1..256", o->depth);
     char so[4096];
-    pk_err e = find_preload(o, so, sizeof so, msg);
+    pk_err e = pk_mem_find_preload(o, so, sizeof so, msg);
     if (e)
         return e;
     char path[4096];
@@ -252,4 +251,26 @@ pk_err pk_mem_run(const pk_mem_opts *o, char *const argv[], pk_mem_profile **out
     if (temp)
         unlink(path);
     return e;
+}
+
+pk_err pk_mem_environ(const pk_mem_opts *o, const char *so, const char *out, char ***envp)
+{
+    if (!o || !so || !out || !envp)
+        return PK_EINVAL;
+    *envp = NULL;
+    envb e = {0};
+    pk_err err = make_env(o, so, out, &e);
+    if (err != PK_OK) {
+        env_free(&e);
+        return err;
+    }
+    *envp = e.v;
+    return PK_OK;
+}
+
+void pk_mem_environ_free(char **envp)
+{
+    for (char **v = envp; v && *v; v++)
+        pk_free(*v);
+    pk_free(envp);
 }

@@ -209,9 +209,15 @@ static pk_err open_runners(plan *p)
     pk_run_opts ro = p->o->run;
     if (p->o->measure == PK_MEASURE_INSTRUCTIONS && ro.instructions == PK_INSTR_NONE)
         ro.instructions = PK_INSTR_AUTO;
+    if (p->o->measure == PK_MEASURE_HEAP)
+        ro.heap = true;
     pk_err e = pk_runner_new(&ro, &p->main);
     if (e != PK_OK) {
-        if (ro.instructions != PK_INSTR_NONE && (e == PK_ENOENT || e == PK_ENOTSUP))
+        if (ro.heap && e == PK_ENOENT)
+            set_err(p, "heap cannot be measured here: libperfkit-mem.so was not found next to "
+                       "perfkit nor in ../lib/perfkit (build it with `make`, or set "
+                       "PERFKIT_MEM_LIB)");
+        else if (ro.instructions != PK_INSTR_NONE && (e == PK_ENOENT || e == PK_ENOTSUP))
             set_err(p, "instructions cannot be counted here: no hardware counter and no "
                        "valgrind (install the valgrind package)");
         else if (ro.input_path && access(ro.input_path, R_OK) != 0)

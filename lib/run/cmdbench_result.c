@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "perfkit/alloc.h"
+#include "perfkit/figure.h"
 
 /* One benchmark from one command of a `perfkit bench` result. */
 static pk_err add_cmd(pk_resultset *rs, const pk_cmdbench_result *r, const pk_cmd_result *c,
@@ -26,13 +27,7 @@ static pk_err add_cmd(pk_resultset *rs, const pk_cmdbench_result *r, const pk_cm
         const char *fig = pk_metric_name((pk_metric)m);
         if (m >= PK_METRIC_COUNTER0 && pk_bench_data_get(b, fig))
             continue;   /* the instructions counter duplicates "instructions" */
-        pk_unit_kind kind = PK_UNIT_COUNT;
-        if (m == PK_METRIC_WALL || m == PK_METRIC_USER || m == PK_METRIC_SYS ||
-            m == PK_METRIC_COUNTER0 + PK_CTR_TASK_CLOCK)
-            kind = PK_UNIT_DURATION;
-        else if (m == PK_METRIC_RSS)
-            kind = PK_UNIT_SIZE;
-        e = pk_bench_data_put(b, fig, kind, buf, n);
+        e = pk_bench_data_put(b, fig, pk_figure_kind(fig), buf, n);
     }
     /* perfkit's own size at each spawn: the floor under "rss" (run.h) */
     size_t nf = 0;
@@ -44,6 +39,7 @@ static pk_err add_cmd(pk_resultset *rs, const pk_cmdbench_result *r, const pk_cm
     pk_free(buf);
     if (e == PK_OK)
         e = pk_bench_data_set_primary(b, r->measure == PK_MEASURE_INSTRUCTIONS ? "instructions"
+                                         : r->measure == PK_MEASURE_HEAP       ? "heap.peak"
                                                                                 : "wall");
     if (e == PK_OK && c->failed) {
         char msg[256];

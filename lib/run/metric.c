@@ -19,12 +19,17 @@ static const char *const base_names[PK_METRIC_COUNTER0] = {
     [PK_METRIC_INSTRUCTIONS] = "instructions",
 };
 
+static const char *const heap_names[] = {"heap.peak", "heap.leaked", "allocs.count",
+                                         "allocs.bytes"};
+
 const char *pk_metric_name(pk_metric m)
 {
     if ((unsigned)m < PK_METRIC_COUNTER0)
         return base_names[m];
-    if ((unsigned)m < PK_METRIC_COUNT)
+    if ((unsigned)m < PK_METRIC_HEAP_PEAK)
         return pk_counter_name((pk_counter)(m - PK_METRIC_COUNTER0));
+    if ((unsigned)m < PK_METRIC_COUNT)
+        return heap_names[m - PK_METRIC_HEAP_PEAK];
     return "unknown";
 }
 
@@ -43,12 +48,16 @@ static int run_metric(const pk_run_result *x, pk_metric m, double *v)
     case PK_METRIC_INSTRUCTIONS:
         *v = (double)x->instructions;
         return x->instructions_ok;
+    case PK_METRIC_HEAP_PEAK:    *v = (double)x->heap_peak; return x->heap_ok;
+    case PK_METRIC_HEAP_LEAKED:  *v = (double)x->heap_leaked; return x->heap_ok;
+    case PK_METRIC_ALLOCS_COUNT: *v = (double)x->allocs_count; return x->heap_ok;
+    case PK_METRIC_ALLOCS_BYTES: *v = (double)x->allocs_bytes; return x->heap_ok;
     case PK_METRIC_COUNT:
         return 0;
     default:
         break;
     }
-    if ((unsigned)m >= PK_METRIC_COUNT)
+    if ((unsigned)m >= PK_METRIC_HEAP_PEAK)
         return 0;
     unsigned c = (unsigned)m - PK_METRIC_COUNTER0;
     *v = (double)x->counters[c];

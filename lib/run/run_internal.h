@@ -47,6 +47,24 @@ char *const *pk__cg_wrap(pk__cg *cg, const char *path, char *const argv[]);
 /* Ir from the "summary:" line of the out file; false if missing/unparsable. */
 bool pk__cg_read_ir(const pk__cg *cg, uint64_t *ir);
 
+/* ---- heap.c: heap figures by running under perfkit mem's interposer. */
+typedef struct pk__heap {
+    char *out_path;        /* the event file each run writes (a temp file); owned */
+    char **envp;           /* the runs' environment (pk_mem_environ); owned */
+} pk__heap;
+
+/* Find libperfkit-mem.so, create the temp event file, build the
+ * environment. Errors: PK_ENOENT (no interposer: msg says where it
+ * looked), PK_EIO (temp file), PK_ENOMEM. msg/msg_len get a message. */
+pk_err pk__heap_init(pk__heap *h, char *msg, size_t msg_len);
+void   pk__heap_free(pk__heap *h);
+/* Truncate the event file before a run. */
+void   pk__heap_reset(const pk__heap *h);
+/* Read the run's event file into res's heap figures; heap_ok false when
+ * the file is missing, damaged or cut short (a killed or statically linked
+ * program). */
+void   pk__heap_read(const pk__heap *h, pk_run_result *res);
+
 /* ---- resolve.c: a program run in another directory. */
 
 /* The program name to resolve for prog started in directory cwd: prog

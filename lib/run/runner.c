@@ -58,6 +58,8 @@ struct pk_runner {
     pk_instr_source instr;
     pk__cg cg;
     bool cg_init;
+    pk__heap heap;        /* pk_run_opts.heap (heap.c) */
+    bool heap_init;
     path_entry *paths;
     size_t n_paths, cap_paths;
     char *drain;          /* PK_OUTPUT_PIPE scratch */
@@ -299,8 +301,9 @@ pk_err pk_runner_new(const pk_run_opts *o, pk_runner **out)
         o = &def;
     }
     if ((unsigned)o->output > PK_OUTPUT_FILE || (unsigned)o->instructions > PK_INSTR_CACHEGRIND ||
-        (o->output == PK_OUTPUT_FILE && (!o->output_path || !*o->output_path)))
-        return PK_EINVAL;
+        (o->output == PK_OUTPUT_FILE && (!o->output_path || !*o->output_path)) ||
+        (o->heap && (o->instructions == PK_INSTR_AUTO || o->instructions == PK_INSTR_CACHEGRIND)))
+        return PK_EINVAL;   /* valgrind and the interposer do not stack */
 
     pk_runner *r = pk_calloc(1, sizeof *r);
     if (!r)
@@ -322,6 +325,8 @@ pk_err pk_runner_new(const pk_run_opts *o, pk_runner **out)
         pk__perfctr_open(&r->pc, want);
         e = setup_instr(r);
     }
+    if (e == PK_OK && o->heap && (e = pk__heap_init(&r->heap, r->msg, sizeof r->msg)) == PK_OK)
+        r->heap_init = true;
     if (e != PK_OK) {
         pk_runner_free(r);
         return e;
@@ -349,6 +354,8 @@ void pk_runner_free(pk_runner *r)
     pk__perfctr_close(&r->pc);
     if (r->cg_init)
         pk__cg_free(&r->cg);
+    if (r->heap_init)
+        pk__heap_free(&r->heap);
     for (size_t i = 0; i < r->n_paths; i++) {
         pk_free(r->paths[i].name);
         pk_free(r->paths[i].path);
@@ -527,9 +534,11 @@ pk_err pk_runner_run_in(pk_runner *r, const char *cwd, char *const argv[], pk_ru
         r->hwm_fd = -1;
     }
     uint64_t floor_bytes = self_rss(r);
+    if (r->heap_init)
+        pk__heap_reset(&r->heap);
     pk__perfctr_start(&r->pc);
     uint64_t t0 = now_ns();
-    int rc = posix_spawn(&pid, exe, fa, &r->attr, av, environ);
+    int rc = posix_spawn(&pid, exe, fa, &r->attr, av, r->heap_init ? r->heap.envp : environ);
     if (rc != 0) {
         pk__perfctr_stop(&r->pc);
         forget(r, prog);
@@ -571,6 +580,8 @@ pk_err pk_runner_run_in(pk_runner *r, const char *cwd, char *const argv[], pk_ru
     } else if (r->instr == PK_INSTR_CACHEGRIND && !res->timed_out && !w.cancelled) {
         res->instructions_ok = pk__cg_read_ir(&r->cg, &res->instructions);
     }
+    if (r->heap_init && !res->timed_out && !w.cancelled)
+        pk__heap_read(&r->heap, res);
     if (w.cancelled) {
         snprintf(r->msg, sizeof r->msg, "%s was stopped: cancelled by signal %d (%s)", argv[0],
                  w.cancelled, strsignal(w.cancelled));
