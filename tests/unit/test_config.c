@@ -674,3 +674,25 @@ Test(config, profile_policy)
     cr_assert_eq(bench(c, "a")->profile.max_time_ns, 10000000000ull);
     pk_config_free(c);
 }
+
+Test(config, heap_measure_and_dotted_figures)
+{
+    pk_config *c = parse_ok("version: 1\nbenchmarks:\n"
+                            "  h:\n    command: \"true\"\n    measure: heap\n"
+                            "    budgets: { heap.peak: 64MiB, heap.leaked.p50: 0B, "
+                            "allocs.count: 1.5M, allocs.bytes: 2GB }\n",
+                            "h.yml");
+    const pk_cfg_bench *b = bench(c, "h");
+    cr_assert_eq(b->bench.measure, PK_MEASURE_HEAP);
+    const pk_budget *bu = budget(b, "heap.peak", "max");
+    cr_assert_not_null(bu);
+    cr_assert_eq(bu->kind, PK_UNIT_SIZE);
+    cr_assert_float_eq(bu->limit, 64.0 * 1024 * 1024, 1e-6);
+    cr_assert_not_null(budget(b, "heap.leaked", "p50"));
+    bu = budget(b, "allocs.count", "max");
+    cr_assert_not_null(bu);
+    cr_assert_eq(bu->kind, PK_UNIT_COUNT);
+    cr_assert_float_eq(bu->limit, 1.5e6, 1e-6);
+    cr_assert_eq(budget(b, "allocs.bytes", "max")->kind, PK_UNIT_SIZE);
+    pk_config_free(c);
+}
