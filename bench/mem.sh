@@ -56,9 +56,7 @@ for mode, n in (("alloc", rounds), ("mixed", str(max(1, int(rounds) // 10)))):
     modes = {
         "program alone": lambda: [args],
         "perfkit mem": lambda: [[perfkit, "mem", "-o", "pk.mem", "--"] + args],
-        "heaptrack (+ heaptrack_print)": lambda: [
-            ["heaptrack", "-o", "heaptrack.ht"] + args,
-            ["heaptrack_print", glob.glob("heaptrack.ht*")[0]]],
+        "heaptrack (+ heaptrack_print)": lambda: [["heaptrack", "-o", "heaptrack.ht"] + args],
         "valgrind massif": lambda: [["valgrind", "--tool=massif", "--massif-out-file=massif.out"] + args],
     }
     walls = {m: [] for m in modes}
@@ -66,14 +64,15 @@ for mode, n in (("alloc", rounds), ("mixed", str(max(1, int(rounds) // 10)))):
         for m, jobs in modes.items():
             clean()
             if m.startswith("heaptrack"):
-                t = timed([jobs()[0]])
+                t = timed(jobs())
                 t += timed([["heaptrack_print", glob.glob("heaptrack.ht*")[0]]])
             else:
                 t = timed(jobs())
             walls[m].append(t)
     # one more of each, kept, for sizes and peaks
     clean()
-    rep = json.loads(subprocess.run([perfkit, "mem", "-o", "pk.mem", "--json", "--"] + args,
+    subprocess.run([perfkit, "mem", "-q", "-o", "pk.mem", "--"] + args, capture_output=True)
+    rep = json.loads(subprocess.run([perfkit, "mem", "report", "--json", "pk.mem"],
                                     capture_output=True, text=True).stdout)
     tot = rep["totals"]
     events = tot["allocs"] + tot["frees"] + tot.get("unknown_frees", 0)
@@ -85,8 +84,8 @@ for mode, n in (("alloc", rounds), ("mixed", str(max(1, int(rounds) // 10)))):
     m = re.search(r"peak heap memory consumption:\s*([0-9.]+)([KMGT]?)B?", ht_print)
     mult = {"": 1, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
     ht_peak = float(m.group(1)) * mult[m.group(2)] if m else float("nan")
-    subprocess.run(["valgrind", "--tool=massif", "--massif-out-file=massif.out"] + args,
-                   capture_output=True)
+    subprocess.run(["valgrind", "--tool=massif", "--peak-inaccuracy=0.0",
+                    "--massif-out-file=massif.out"] + args, capture_output=True)
     ms_peak = max(int(x) for x in re.findall(r"mem_heap_B=(\d+)", open("massif.out").read()))
     base = statistics.median(walls["program alone"])
     print(f"\n{mode} ({' '.join(os.path.basename(a) for a in args)}): {events / 1e6:.2f} M events, "
@@ -100,6 +99,6 @@ for mode, n in (("alloc", rounds), ("mixed", str(max(1, int(rounds) // 10)))):
           f"({pk_size / 1e6:.1f} MB), heaptrack {ht_size / (events / 1e6) / 1e6:.2f} MB "
           f"({ht_size / 1e6:.1f} MB, zstd)")
     print(f"peak heap: perfkit {tot['peak_bytes']} B, heaptrack {ht_peak:.0f} B "
-          f"(printed rounded), massif {ms_peak} B (heap only; massif adds its own "
-          f"per-block overhead unless --heap-admin=0)")
+          f"(printed rounded; includes its own preload's allocations), massif {ms_peak} B "
+          f"(mem_heap_B, --peak-inaccuracy=0.0)")
 PYEOF
