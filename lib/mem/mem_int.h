@@ -87,6 +87,14 @@ struct pk_mem_profile {
     pk_mem_site *sites;             /* owned, n_sites */
     size_t n_sites;
     pk__mem_names *names;           /* per site, NULL until names are made */
+    /* reader state */
+    unsigned version;               /* the file's format version, 1 or 2 */
+    uint64_t cur_tid, prev_ptr;     /* v2: the current thread ('T'/'W'), the last pointer */
+    pk__mem_entry *thr;             /* the threads entry of thr_tid; NULL: look it up */
+    uint64_t thr_tid;
+    uint64_t tl_now;                /* the time tl_i is the timeline bucket of */
+    size_t tl_i;
+    bool tl_ok;
 };
 
 /* names.c: make the names of every site (once). Errors: PK_ENOMEM. */

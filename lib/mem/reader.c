@@ -12,7 +12,9 @@
  * PK_MEM_TIMELINE_MAX buckets of the heap's maximum; when time runs past
  * the last one, neighbours merge and the bucket width doubles.
  * A record is applied only once it was read whole: a file cut anywhere
- * (SIGKILL) loads up to its last complete record. */
+ * (SIGKILL) loads up to its last complete record. Version 2 (compact: no
+ * time nor thread per event, pointer deltas) and version 1 are read; the
+ * stream may come zstd- or gzip-compressed (pk_mem_load, core/input). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -153,6 +155,14 @@ static void touch(pk_mem_profile *p, pk__mem_stat *s)
 
 static void timeline(pk_mem_profile *p)
 {
+    /* the time moves at 'C' records only: the bucket is kept until then */
+    if (p->tl_ok && p->tl_now == p->now) {
+        pk__mem_bucket *b = &p->buckets[p->tl_i];
+        if (p->heap > b->max)
+            b->max = p->heap;
+        b->last = p->heap;
+        return;
+    }
     uint64_t i = p->now / p->bucket_ns;
     while (i >= PK_MEM_TIMELINE_MAX) {
         for (size_t k = 0; k < PK_MEM_TIMELINE_MAX / 2; k++) {
@@ -172,12 +182,21 @@ static void timeline(pk_mem_profile *p)
     b->set = true;
     if (i + 1 > p->n_buckets)
         p->n_buckets = (size_t)i + 1;
+    p->tl_ok = true;
+    p->tl_now = p->now;
+    p->tl_i = (size_t)i;
 }
 
+/* The thread's entry, cached: the entry pointer stays valid until the
+ * threads table gets a new key (here or in rec_thread, which drops it). */
 static pk__mem_entry *thread_of(pk_mem_profile *p, uint64_t tid)
 {
+    if (p->thr && p->thr_tid == tid)
+        return p->thr;
     bool added;
-    return pk__mem_table_put(&p->threads, tid + 1, &added);
+    p->thr = pk__mem_table_put(&p->threads, tid + 1, &added);
+    p->thr_tid = tid;
+    return p->thr;
 }
 
 static pk_err do_free(pk_mem_profile *p, uint64_t tid, uint64_t ptr, bool *unknown)
@@ -389,12 +408,67 @@ static int rec_thread(pk_mem_profile *p, rd *r, uint64_t start, int type, pk_err
     FIELD(&tid);
     TEXT(4096, &name);
     pk_free(name);
+    if (tid > UINT32_MAX) {
+        *e = bad(r, start, "record 'T': thread id %" PRIu64 " out of range", tid);
+        return RD_BAD;
+    }
     bool added;
+    p->thr = NULL;
     if (!pk__mem_table_put(&p->threads, tid + 1, &added)) {
         *e = PK_ENOMEM;
         return RD_BAD;
     }
+    p->cur_tid = tid;
     return RD_OK;
+}
+
+/* v2: 'C' the clock moved on; 'W' the thread of the next events. */
+static int rec_state(pk_mem_profile *p, rd *r, uint64_t start, int type, pk_err *e)
+{
+    uint64_t v;
+    FIELD(&v);
+    if (type == 'C') {
+        p->now += v;
+        return RD_OK;
+    }
+    if (v > UINT32_MAX) {
+        *e = bad(r, start, "record 'W': thread id %" PRIu64 " out of range", v);
+        return RD_BAD;
+    }
+    p->cur_tid = v;
+    return RD_OK;
+}
+
+/* Version 2's events: 'A' ptr sv, size, stack; 'F' ptr sv; 'K' child;
+ * 'E' reason, sig — at the time of the last 'C', of the current thread. */
+static int rec_event2(pk_mem_profile *p, rd *r, uint64_t start, int type, pk_err *e)
+{
+    uint64_t z, x = 0, y = 0;
+    FIELD(&z);
+    if (type == 'A' || type == 'E') {
+        FIELD(&x);
+        if (type == 'A')
+            FIELD(&y);
+    }
+    if (type == 'K') {
+        p->info.forks++;
+        return RD_OK;
+    }
+    if (type == 'E') {
+        p->info.end_reason = (int)(z > 3 ? 3 : z);
+        p->info.end_signal = (int)(x > 255 ? 0 : x);
+        return RD_OK;
+    }
+    uint64_t ptr = p->prev_ptr + ((z >> 1) ^ (0 - (z & 1)));
+    p->prev_ptr = ptr;
+    if (type == 'A' && y >= p->n_stacks) {
+        *e = bad(r, start, "stack %" PRIu64 " used before its record", y);
+        return RD_BAD;
+    }
+    bool unknown;
+    *e = type == 'A' ? do_alloc(p, p->cur_tid, ptr, x, (uint32_t)y)
+                     : do_free(p, p->cur_tid, ptr, &unknown);
+    return *e ? RD_BAD : RD_OK;
 }
 
 static int rec_event(pk_mem_profile *p, rd *r, uint64_t start, int type, pk_err *e)
@@ -446,8 +520,9 @@ static pk_err read_all(pk_mem_profile *p, rd *r)
     if (memcmp(h, "PKMEM\0", 6))
         return bad(r, 0, "not a perfkit mem event file (no PKMEM magic)");
     unsigned version = h[6] | (unsigned)h[7] << 8;
-    if (version != 1)
-        return bad(r, 6, "format version %u; this perfkit reads version 1", version);
+    if (version != 1 && version != 2)
+        return bad(r, 6, "format version %u; this perfkit reads versions 1 and 2", version);
+    p->version = version;
     p->info.flags = h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 | (uint32_t)h[11] << 24;
     /* stack id 0: no stack */
     if (stack_room(p) != PK_OK)
@@ -464,12 +539,21 @@ static pk_err read_all(pk_mem_profile *p, rd *r)
         }
         pk_err e = PK_OK;
         int s;
+        if (p->info.end_reason >= 0)
+            p->info.end_reason = -1;   /* an exec that failed goes on after 'E' */
         switch (type) {
         case 'I': s = rec_info(p, r, start, type, &e); break;
         case 'M': s = rec_maps(p, r, start, type, &e); break;
         case 'S': s = rec_stack(p, r, start, type, &e); break;
         case 'T': s = rec_thread(p, r, start, type, &e); break;
-        case 'A': case 'F': case 'K': case 'E': s = rec_event(p, r, start, type, &e); break;
+        case 'A': case 'F': case 'K': case 'E':
+            s = p->version == 1 ? rec_event(p, r, start, type, &e)
+                                : rec_event2(p, r, start, type, &e);
+            break;
+        case 'C': case 'W':
+            s = p->version == 1 ? (e = bad(r, start, "unknown record type 0x%02x", (unsigned)type), RD_BAD)
+                                : rec_state(p, r, start, type, &e);
+            break;
         default:
             return bad(r, start, "unknown record type 0x%02x", (unsigned)type);
         }
