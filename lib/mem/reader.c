@@ -23,12 +23,14 @@
 
 #include "mem_int.h"
 #include "perfkit/alloc.h"
+#include "perfkit/input.h"
 
 #define MAX_FRAMES 256
 #define MAX_TEXT (64u << 20)
 
 typedef struct rd {
     FILE *f;
+    pk_input *in;           /* pk_mem_load's: says why a read failed */
     const char *name;
     pk_diag *d;
     uint64_t base;          /* file offset of buf[0] */
@@ -510,13 +512,32 @@ static int rec_event(pk_mem_profile *p, rd *r, uint64_t start, int type, pk_err 
     return *e ? RD_BAD : RD_OK;
 }
 
+/* The stream's read failed at start: a compressed file cut short is a
+ * truncated file (everything before the cut was read), else an error. */
+static pk_err read_failed(pk_mem_profile *p, rd *r, uint64_t start)
+{
+    int err = errno;
+    pk_err e;
+    const pk_diag *why = r->in ? pk_input_error(r->in, &e) : NULL;
+    if (r->in && pk_input_truncated(r->in)) {
+        p->info.truncated = true;
+        return PK_OK;
+    }
+    if (why)
+        return bad(r, start, "%s", why->message);
+    return bad(r, start, "read error: %s", strerror(err));
+}
+
 /* Read the header and every record; the analysis is complete after. */
 static pk_err read_all(pk_mem_profile *p, rd *r)
 {
     unsigned char h[16];
-    if (rd_bytes(r, h, sizeof h) != RD_OK)
-        return r->io_error ? PK_EIO
+    if (rd_bytes(r, h, sizeof h) != RD_OK) {
+        if (r->io_error && r->in && pk_input_truncated(r->in))
+            return bad(r, 0, "the compressed file ends before its first whole block of events");
+        return r->io_error ? read_failed(p, r, 0)
                            : bad(r, 0, "too short for an event file (%" PRIu64 " bytes)", rd_off(r));
+    }
     if (memcmp(h, "PKMEM\0", 6))
         return bad(r, 0, "not a perfkit mem event file (no PKMEM magic)");
     unsigned version = h[6] | (unsigned)h[7] << 8;
@@ -533,7 +554,7 @@ static pk_err read_all(pk_mem_profile *p, rd *r)
         int type = rd_byte(r);
         if (type < 0) {
             if (r->io_error)
-                return bad(r, start, "read error: %s", strerror(errno));
+                return read_failed(p, r, start);
             p->info.truncated = p->info.end_reason < 0;
             return PK_OK;
         }
@@ -561,7 +582,7 @@ static pk_err read_all(pk_mem_profile *p, rd *r)
             return e ? e : bad(r, start, "bad record '%c'", type);
         if (s == RD_EOF) {
             if (r->io_error)
-                return bad(r, start, "read error: %s", strerror(errno));
+                return read_failed(p, r, start);
             p->info.truncated = true;   /* cut inside this record */
             return PK_OK;
         }
@@ -602,7 +623,8 @@ static pk_err finish(pk_mem_profile *p)
     return PK_OK;
 }
 
-pk_err pk_mem_read(FILE *f, const char *name, pk_mem_profile **out, pk_diag *d)
+static pk_err mem_read(FILE *f, pk_input *in, const char *name, pk_mem_profile **out,
+                       pk_diag *d)
 {
     if (!out)
         return PK_EINVAL;
@@ -613,7 +635,7 @@ pk_err pk_mem_read(FILE *f, const char *name, pk_mem_profile **out, pk_diag *d)
     pk_mem_profile *p = pk__mem_profile_new();
     pk_err e = r && p ? PK_OK : PK_ENOMEM;
     if (!e) {
-        *r = (rd){.f = f, .name = name ? name : "<input>", .d = d};
+        *r = (rd){.f = f, .in = in, .name = name ? name : "<input>", .d = d};
         e = read_all(p, r);
     }
     if (!e)
@@ -632,6 +654,11 @@ pk_err pk_mem_read(FILE *f, const char *name, pk_mem_profile **out, pk_diag *d)
     return PK_OK;
 }
 
+pk_err pk_mem_read(FILE *f, const char *name, pk_mem_profile **out, pk_diag *d)
+{
+    return mem_read(f, NULL, name, out, d);
+}
+
 pk_err pk_mem_load(const char *path, pk_mem_profile **out, pk_diag *d)
 {
     if (!out)
@@ -639,14 +666,12 @@ pk_err pk_mem_load(const char *path, pk_mem_profile **out, pk_diag *d)
     *out = NULL;
     if (!path)
         return PK_EINVAL;
-    FILE *f = fopen(path, "rbe");
-    if (!f) {
-        int err = errno;
-        pk_diag_set(d, path, 0, 0, "cannot open: %s", strerror(err));
-        return err == ENOENT ? PK_ENOENT : PK_EIO;
-    }
-    pk_err e = pk_mem_read(f, path, out, d);
-    fclose(f);
+    pk_input *in;
+    pk_err e = pk_input_open(path, &in, d);
+    if (e)
+        return e == PK_ENOENT || e == PK_ENOMEM || e == PK_EINVAL ? e : PK_EIO;
+    e = mem_read(pk_input_stream(in), in, path, out, d);
+    pk_input_close(in);
     return e;
 }
 
