@@ -56,9 +56,7 @@ for mode, n in (("alloc", rounds), ("mixed", str(max(1, int(rounds) // 10)))):
     modes = {
         "program alone": lambda: [args],
         "perfkit mem": lambda: [[perfkit, "mem", "-o", "pk.mem", "--"] + args],
-        "heaptrack (+ heaptrack_print)": lambda: [
-            ["heaptrack", "-o", "heaptrack.ht"] + args,
-            ["heaptrack_print", glob.glob("heaptrack.ht*")[0]]],
+        "heaptrack (+ heaptrack_print)": lambda: [["heaptrack", "-o", "heaptrack.ht"] + args],
         "valgrind massif": lambda: [["valgrind", "--tool=massif", "--massif-out-file=massif.out"] + args],
     }
     walls = {m: [] for m in modes}
@@ -73,7 +71,9 @@ for mode, n in (("alloc", rounds), ("mixed", str(max(1, int(rounds) // 10)))):
             walls[m].append(t)
     # one more of each, kept, for sizes and peaks
     clean()
-    rep = json.loads(subprocess.run([perfkit, "mem", "-o", "pk.mem", "--json", "--"] + args,
+    # (the program's own output goes to stdout too: the JSON from report)
+    subprocess.run([perfkit, "mem", "-q", "-o", "pk.mem", "--"] + args, capture_output=True)
+    rep = json.loads(subprocess.run([perfkit, "mem", "report", "--json", "pk.mem"],
                                     capture_output=True, text=True).stdout)
     tot = rep["totals"]
     events = tot["allocs"] + tot["frees"] + tot.get("unknown_frees", 0)
