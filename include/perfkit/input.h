@@ -1,13 +1,16 @@
-/* perfkit/input.h — an input stream that may be gzip-compressed: what the
- * profile readers (`perfkit collapse`, `flame`, `diff`) read through, so
- * `perf script | gzip` output and *.perf.gz / *.folded.gz files are read as
- * they are.
+/* perfkit/input.h — an input stream that may be gzip- or zstd-compressed:
+ * what the profile readers (`perfkit collapse`, `flame`, `diff`) and
+ * `perfkit mem report` read through, so `perf script | gzip` output,
+ * *.perf.gz / *.folded.gz / *.zst files and perfkit mem's event files are
+ * read as they are.
  *
- * The first two bytes decide, never the name: 1f 8b (gzip's magic) is
+ * The first bytes decide, never the name: 1f 8b (gzip's magic) is
  * inflated as it is read, every member of a multi-member file in turn
- * (what `cat a.gz b.gz` makes, as `gzip -dc` reads it); anything else is
- * read unchanged. Streaming: memory is a 64 KiB buffer and zlib's state
- * (~45 KiB), whatever the size of the input or of its decompressed text.
+ * (what `cat a.gz b.gz` makes, as `gzip -dc` reads it); 28 b5 2f fd
+ * (zstd's) is decompressed frame after frame the same way; anything else
+ * is read unchanged. Streaming: memory is a 64 KiB buffer and the
+ * decompressor's state (zlib ~45 KiB; zstd its window, ≤ 8 MiB for what
+ * `zstd` writes at levels ≤ 19), whatever the size of the input.
  *
  * Thread-safety: a pk_input is used by one thread at a time. */
 #ifndef PERFKIT_INPUT_H
@@ -42,12 +45,20 @@ FILE *pk_input_stream(pk_input *in);
  * naming the input (borrowed, valid until pk_input_close), with *e (may be
  * NULL) its code: PK_ECORRUPT "PATH: truncated gzip data: the file ends
  * inside the compressed stream" / "corrupt gzip data (<zlib's reason>)" /
+ * "truncated zstd data: ..." / "corrupt zstd data (<zstd's reason>)" /
  * "data after the end of the gzip stream is not gzip", PK_EIO "PATH: read
  * failed: <reason>", PK_ENOMEM. */
 const pk_diag *pk_input_error(const pk_input *in, pk_err *e);
 
 /* Whether the input is gzip-compressed (decided at open). */
 bool pk_input_gzip(const pk_input *in);
+/* Whether the input is zstd-compressed (decided at open). */
+bool pk_input_zstd(const pk_input *in);
+/* Whether the read failed because a compressed input ends inside its
+ * stream (a gzip member or zstd frame cut short): everything before the cut
+ * was delivered. A reader for which
+ * a cut file is no error (perfkit mem's) checks this after ferror. */
+bool pk_input_truncated(const pk_input *in);
 
 /* The input's name as diagnostics show it: PATH or "<stdin>" (borrowed,
  * valid until pk_input_close). */

@@ -1,4 +1,5 @@
-/* input.c — an input stream that may be gzip-compressed (perfkit/input.h).
+/* input.c — an input stream that may be gzip- or zstd-compressed
+ * (perfkit/input.h).
  *
  * The file is opened as given (stdin for "-"), its first two bytes read into
  * the input buffer: gzip's magic 1f 8b makes it a gzip input, inflated by
@@ -11,7 +12,12 @@
  * reads (glibc's fopencookie), so every reader that takes a FILE * reads
  * compressed input unchanged; its read failing carries the diagnostic here.
  * zlib allocates through pk_calloc / pk_free (fault injection reaches it).
- * References: RFC 1952 (gzip), zlib.h (inflate, multi-member streams). */
+ * zstd's magic 28 b5 2f fd makes a zstd input: ZSTD_decompressStream reads
+ * frame after frame; an end of file inside a frame is "truncated" (the text
+ * before it was delivered; pk_input_truncated says so, for readers that
+ * take a cut file as such).
+ * References: RFC 1952 (gzip), zlib.h (inflate, multi-member streams),
+ * RFC 8878 (zstd), zstd.h (streaming decompression). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,6 +27,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "core/file.h"
 #include "perfkit/alloc.h"
@@ -40,6 +47,11 @@ struct pk_input {
     bool z_open;                /* z is initialised */
     bool z_member_end;          /* inflate finished a member */
     z_stream z;
+    bool zst;                   /* zstd */
+    bool truncated;             /* the compressed stream was cut short */
+    ZSTD_DStream *zd;
+    ZSTD_inBuffer zin;          /* zstd: buf[zin.pos .. zin.size) not yet taken */
+    size_t zst_left;            /* zstd: the last call's hint; 0 at a frame's end */
     pk_err err;                 /* PK_OK until a read failed */
     pk_diag diag;
 };
@@ -145,9 +157,38 @@ static ssize_t read_gzip(pk_input *in, char *out, size_t size)
         }
         if (produced)
             return (ssize_t)produced;
-        if (!in->z_member_end && in->z.avail_in == 0 && in->eof)
+        if (!in->z_member_end && in->z.avail_in == 0 && in->eof && (in->truncated = true))
             return fail(in, PK_ECORRUPT,
                         "truncated gzip data: the file ends inside the compressed stream");
+    }
+}
+
+static ssize_t read_zstd(pk_input *in, char *out, size_t size)
+{
+    for (;;) {
+        if (in->zin.pos == in->zin.size && !in->eof) {
+            ssize_t got = read_fd(in, in->buf, INPUT_BUF);
+            if (got < 0)
+                return -1;
+            in->zin = (ZSTD_inBuffer){in->buf, (size_t)got, 0};
+        }
+        if (in->zin.pos == in->zin.size && in->eof) {
+            if (in->zst_left == 0)
+                return 0;
+            in->truncated = true;
+            return fail(in, PK_ECORRUPT,
+                        "truncated zstd data: the file ends inside the compressed stream");
+        }
+        ZSTD_outBuffer o = {out, size, 0};
+        size_t r = ZSTD_decompressStream(in->zd, &o, &in->zin);
+        if (ZSTD_isError(r)) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "corrupt zstd data (%s)", ZSTD_getErrorName(r));
+            return fail(in, PK_ECORRUPT, msg);
+        }
+        in->zst_left = r;
+        if (o.pos)
+            return (ssize_t)o.pos;
     }
 }
 
@@ -158,6 +199,8 @@ static ssize_t cookie_read(void *cookie, char *out, size_t size)
         errno = EIO;
         return -1;
     }
+    if (in->zst)
+        return read_zstd(in, out, size);
     if (in->gz)
         return read_gzip(in, out, size);
     if (in->len) {
@@ -172,16 +215,29 @@ static ssize_t cookie_read(void *cookie, char *out, size_t size)
 
 static const cookie_io_functions_t cookie_fns = {.read = cookie_read};
 
-/* Read the first two bytes (fewer at the end of the file) and decide. */
+/* Read the first four bytes (fewer at the end of the file) and decide. */
 static pk_err sniff(pk_input *in, pk_diag *d)
 {
-    while (in->len < 2 && !in->eof) {
-        ssize_t got = read_fd(in, in->buf + in->len, 2 - in->len);
+    while (in->len < 4 && !in->eof) {
+        ssize_t got = read_fd(in, in->buf + in->len, 4 - in->len);
         if (got < 0) {
             pk_diag_set(d, in->name, 0, 0, "%s", in->diag.message);
             return in->err;
         }
         in->len += (size_t)got;
+    }
+    static const unsigned char zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
+    if (in->len == 4 && !memcmp(in->buf, zstd_magic, 4)) {
+        in->zst = true;
+        in->zd = ZSTD_createDStream();
+        if (!in->zd) {
+            pk_diag_set(d, in->name, 0, 0, "out of memory");
+            return PK_ENOMEM;
+        }
+        in->zin = (ZSTD_inBuffer){in->buf, in->len, 0};
+        in->zst_left = 1;
+        in->len = 0;
+        return PK_OK;
     }
     if (in->len < 2 || in->buf[0] != 0x1f || in->buf[1] != 0x8b)
         return PK_OK;
@@ -266,6 +322,16 @@ bool pk_input_gzip(const pk_input *in)
     return in && in->gz;
 }
 
+bool pk_input_zstd(const pk_input *in)
+{
+    return in && in->zst;
+}
+
+bool pk_input_truncated(const pk_input *in)
+{
+    return in && in->truncated;
+}
+
 const char *pk_input_name(const pk_input *in)
 {
     return in ? in->name : "";
@@ -279,6 +345,7 @@ void pk_input_close(pk_input *in)
         fclose(in->stream);
     if (in->z_open)
         inflateEnd(&in->z);
+    ZSTD_freeDStream(in->zd);
     if (in->own_fd)
         close(in->fd);
     pk_free(in->buf);

@@ -6,7 +6,9 @@
  *   table.c    a uint64-keyed open-addressing table (live blocks, threads)
  *   names.c    stacks → folded names with the file's module maps (libdwfl
  *              through lib/record's symbolizer)
- *   run.c      pk_mem_run: the command under LD_PRELOAD, then the reader
+ *   run.c      pk_mem_run: the command under LD_PRELOAD, read as it runs
+ *   tee.c      the interposer's socket as a FILE for the reader, written
+ *              zstd-compressed to the output file on the way
  *   write.c    text and JSON reports, sparkline, timeline SVG, diff */
 #ifndef PK_MEM_INT_H
 #define PK_MEM_INT_H
@@ -14,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 #include "core/buf.h"
 #include "perfkit/mem.h"
 
@@ -87,11 +91,33 @@ struct pk_mem_profile {
     pk_mem_site *sites;             /* owned, n_sites */
     size_t n_sites;
     pk__mem_names *names;           /* per site, NULL until names are made */
+    /* reader state */
+    unsigned version;               /* the file's format version, 1 or 2 */
+    uint64_t cur_tid, prev_ptr;     /* v2: the current thread ('T'/'W'), the last pointer */
+    pk__mem_entry *thr;             /* the threads entry of thr_tid; NULL: look it up */
+    uint64_t thr_tid;
+    uint64_t tl_now;                /* the time tl_i is the timeline bucket of */
+    size_t tl_i;
+    bool tl_ok;
 };
 
 /* names.c: make the names of every site (once). Errors: PK_ENOMEM. */
 pk_err pk__mem_names_make(pk_mem_profile *p);
 void pk__mem_names_free(pk_mem_profile *p);
+
+/* tee.c: fd (our end of the interposer's socket; made non-blocking) as a
+ * stream, each byte also compressed into out (-1: no file). The stream ends
+ * at the socket's end of file, when the child has exited and nothing is
+ * left, or at a cancel request. Errors: PK_ENOMEM. */
+typedef struct pk__mem_tee pk__mem_tee;
+pk_err pk__mem_tee_open(int fd, pid_t child, int out, pk__mem_tee **t);
+FILE *pk__mem_tee_stream(pk__mem_tee *t);          /* borrowed */
+bool pk__mem_tee_cancelled(const pk__mem_tee *t);  /* a cancel request ended it */
+/* Read to the end (the reader may have stopped early), end the zstd frame.
+ * *received: bytes read from the socket. Returns 0 or the errno of a
+ * failed write of the output file. fd and out stay open (the caller's). */
+int pk__mem_tee_finish(pk__mem_tee *t, uint64_t *received);
+void pk__mem_tee_free(pk__mem_tee *t);             /* NULL is a no-op */
 
 /* reader.c: a profile with nothing in it yet (NULL on ENOMEM). */
 pk_mem_profile *pk__mem_profile_new(void);

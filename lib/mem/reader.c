@@ -12,7 +12,9 @@
  * PK_MEM_TIMELINE_MAX buckets of the heap's maximum; when time runs past
  * the last one, neighbours merge and the bucket width doubles.
  * A record is applied only once it was read whole: a file cut anywhere
- * (SIGKILL) loads up to its last complete record. */
+ * (SIGKILL) loads up to its last complete record. Version 2 (compact: no
+ * time nor thread per event, pointer deltas) and version 1 are read; the
+ * stream may come zstd- or gzip-compressed (pk_mem_load, core/input). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -21,12 +23,14 @@
 
 #include "mem_int.h"
 #include "perfkit/alloc.h"
+#include "perfkit/input.h"
 
 #define MAX_FRAMES 256
 #define MAX_TEXT (64u << 20)
 
 typedef struct rd {
     FILE *f;
+    pk_input *in;           /* pk_mem_load's: says why a read failed */
     const char *name;
     pk_diag *d;
     uint64_t base;          /* file offset of buf[0] */
@@ -153,6 +157,14 @@ static void touch(pk_mem_profile *p, pk__mem_stat *s)
 
 static void timeline(pk_mem_profile *p)
 {
+    /* the time moves at 'C' records only: the bucket is kept until then */
+    if (p->tl_ok && p->tl_now == p->now) {
+        pk__mem_bucket *b = &p->buckets[p->tl_i];
+        if (p->heap > b->max)
+            b->max = p->heap;
+        b->last = p->heap;
+        return;
+    }
     uint64_t i = p->now / p->bucket_ns;
     while (i >= PK_MEM_TIMELINE_MAX) {
         for (size_t k = 0; k < PK_MEM_TIMELINE_MAX / 2; k++) {
@@ -172,12 +184,21 @@ static void timeline(pk_mem_profile *p)
     b->set = true;
     if (i + 1 > p->n_buckets)
         p->n_buckets = (size_t)i + 1;
+    p->tl_ok = true;
+    p->tl_now = p->now;
+    p->tl_i = (size_t)i;
 }
 
+/* The thread's entry, cached: the entry pointer stays valid until the
+ * threads table gets a new key (here or in rec_thread, which drops it). */
 static pk__mem_entry *thread_of(pk_mem_profile *p, uint64_t tid)
 {
+    if (p->thr && p->thr_tid == tid)
+        return p->thr;
     bool added;
-    return pk__mem_table_put(&p->threads, tid + 1, &added);
+    p->thr = pk__mem_table_put(&p->threads, tid + 1, &added);
+    p->thr_tid = tid;
+    return p->thr;
 }
 
 static pk_err do_free(pk_mem_profile *p, uint64_t tid, uint64_t ptr, bool *unknown)
@@ -389,12 +410,67 @@ static int rec_thread(pk_mem_profile *p, rd *r, uint64_t start, int type, pk_err
     FIELD(&tid);
     TEXT(4096, &name);
     pk_free(name);
+    if (tid > UINT32_MAX) {
+        *e = bad(r, start, "record 'T': thread id %" PRIu64 " out of range", tid);
+        return RD_BAD;
+    }
     bool added;
+    p->thr = NULL;
     if (!pk__mem_table_put(&p->threads, tid + 1, &added)) {
         *e = PK_ENOMEM;
         return RD_BAD;
     }
+    p->cur_tid = tid;
     return RD_OK;
+}
+
+/* v2: 'C' the clock moved on; 'W' the thread of the next events. */
+static int rec_state(pk_mem_profile *p, rd *r, uint64_t start, int type, pk_err *e)
+{
+    uint64_t v;
+    FIELD(&v);
+    if (type == 'C') {
+        p->now += v;
+        return RD_OK;
+    }
+    if (v > UINT32_MAX) {
+        *e = bad(r, start, "record 'W': thread id %" PRIu64 " out of range", v);
+        return RD_BAD;
+    }
+    p->cur_tid = v;
+    return RD_OK;
+}
+
+/* Version 2's events: 'A' ptr sv, size, stack; 'F' ptr sv; 'K' child;
+ * 'E' reason, sig — at the time of the last 'C', of the current thread. */
+static int rec_event2(pk_mem_profile *p, rd *r, uint64_t start, int type, pk_err *e)
+{
+    uint64_t z, x = 0, y = 0;
+    FIELD(&z);
+    if (type == 'A' || type == 'E') {
+        FIELD(&x);
+        if (type == 'A')
+            FIELD(&y);
+    }
+    if (type == 'K') {
+        p->info.forks++;
+        return RD_OK;
+    }
+    if (type == 'E') {
+        p->info.end_reason = (int)(z > 3 ? 3 : z);
+        p->info.end_signal = (int)(x > 255 ? 0 : x);
+        return RD_OK;
+    }
+    uint64_t ptr = p->prev_ptr + ((z >> 1) ^ (0 - (z & 1)));
+    p->prev_ptr = ptr;
+    if (type == 'A' && y >= p->n_stacks) {
+        *e = bad(r, start, "stack %" PRIu64 " used before its record", y);
+        return RD_BAD;
+    }
+    bool unknown;
+    *e = type == 'A' ? do_alloc(p, p->cur_tid, ptr, x, (uint32_t)y)
+                     : do_free(p, p->cur_tid, ptr, &unknown);
+    return *e ? RD_BAD : RD_OK;
 }
 
 static int rec_event(pk_mem_profile *p, rd *r, uint64_t start, int type, pk_err *e)
@@ -436,18 +512,38 @@ static int rec_event(pk_mem_profile *p, rd *r, uint64_t start, int type, pk_err 
     return *e ? RD_BAD : RD_OK;
 }
 
+/* The stream's read failed at start: a compressed file cut short is a
+ * truncated file (everything before the cut was read), else an error. */
+static pk_err read_failed(pk_mem_profile *p, rd *r, uint64_t start)
+{
+    int err = errno;
+    pk_err e;
+    const pk_diag *why = r->in ? pk_input_error(r->in, &e) : NULL;
+    if (r->in && pk_input_truncated(r->in)) {
+        p->info.truncated = true;
+        return PK_OK;
+    }
+    if (why)
+        return bad(r, start, "%s", why->message);
+    return bad(r, start, "read error: %s", strerror(err));
+}
+
 /* Read the header and every record; the analysis is complete after. */
 static pk_err read_all(pk_mem_profile *p, rd *r)
 {
     unsigned char h[16];
-    if (rd_bytes(r, h, sizeof h) != RD_OK)
-        return r->io_error ? PK_EIO
+    if (rd_bytes(r, h, sizeof h) != RD_OK) {
+        if (r->io_error && r->in && pk_input_truncated(r->in))
+            return bad(r, 0, "the compressed file ends before its first whole block of events");
+        return r->io_error ? read_failed(p, r, 0)
                            : bad(r, 0, "too short for an event file (%" PRIu64 " bytes)", rd_off(r));
+    }
     if (memcmp(h, "PKMEM\0", 6))
         return bad(r, 0, "not a perfkit mem event file (no PKMEM magic)");
     unsigned version = h[6] | (unsigned)h[7] << 8;
-    if (version != 1)
-        return bad(r, 6, "format version %u; this perfkit reads version 1", version);
+    if (version != 1 && version != 2)
+        return bad(r, 6, "format version %u; this perfkit reads versions 1 and 2", version);
+    p->version = version;
     p->info.flags = h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 | (uint32_t)h[11] << 24;
     /* stack id 0: no stack */
     if (stack_room(p) != PK_OK)
@@ -458,18 +554,27 @@ static pk_err read_all(pk_mem_profile *p, rd *r)
         int type = rd_byte(r);
         if (type < 0) {
             if (r->io_error)
-                return bad(r, start, "read error: %s", strerror(errno));
+                return read_failed(p, r, start);
             p->info.truncated = p->info.end_reason < 0;
             return PK_OK;
         }
         pk_err e = PK_OK;
         int s;
+        if (p->info.end_reason >= 0)
+            p->info.end_reason = -1;   /* an exec that failed goes on after 'E' */
         switch (type) {
         case 'I': s = rec_info(p, r, start, type, &e); break;
         case 'M': s = rec_maps(p, r, start, type, &e); break;
         case 'S': s = rec_stack(p, r, start, type, &e); break;
         case 'T': s = rec_thread(p, r, start, type, &e); break;
-        case 'A': case 'F': case 'K': case 'E': s = rec_event(p, r, start, type, &e); break;
+        case 'A': case 'F': case 'K': case 'E':
+            s = p->version == 1 ? rec_event(p, r, start, type, &e)
+                                : rec_event2(p, r, start, type, &e);
+            break;
+        case 'C': case 'W':
+            s = p->version == 1 ? (e = bad(r, start, "unknown record type 0x%02x", (unsigned)type), RD_BAD)
+                                : rec_state(p, r, start, type, &e);
+            break;
         default:
             return bad(r, start, "unknown record type 0x%02x", (unsigned)type);
         }
@@ -477,7 +582,7 @@ static pk_err read_all(pk_mem_profile *p, rd *r)
             return e ? e : bad(r, start, "bad record '%c'", type);
         if (s == RD_EOF) {
             if (r->io_error)
-                return bad(r, start, "read error: %s", strerror(errno));
+                return read_failed(p, r, start);
             p->info.truncated = true;   /* cut inside this record */
             return PK_OK;
         }
@@ -518,7 +623,8 @@ static pk_err finish(pk_mem_profile *p)
     return PK_OK;
 }
 
-pk_err pk_mem_read(FILE *f, const char *name, pk_mem_profile **out, pk_diag *d)
+static pk_err mem_read(FILE *f, pk_input *in, const char *name, pk_mem_profile **out,
+                       pk_diag *d)
 {
     if (!out)
         return PK_EINVAL;
@@ -529,7 +635,7 @@ pk_err pk_mem_read(FILE *f, const char *name, pk_mem_profile **out, pk_diag *d)
     pk_mem_profile *p = pk__mem_profile_new();
     pk_err e = r && p ? PK_OK : PK_ENOMEM;
     if (!e) {
-        *r = (rd){.f = f, .name = name ? name : "<input>", .d = d};
+        *r = (rd){.f = f, .in = in, .name = name ? name : "<input>", .d = d};
         e = read_all(p, r);
     }
     if (!e)
@@ -548,6 +654,11 @@ pk_err pk_mem_read(FILE *f, const char *name, pk_mem_profile **out, pk_diag *d)
     return PK_OK;
 }
 
+pk_err pk_mem_read(FILE *f, const char *name, pk_mem_profile **out, pk_diag *d)
+{
+    return mem_read(f, NULL, name, out, d);
+}
+
 pk_err pk_mem_load(const char *path, pk_mem_profile **out, pk_diag *d)
 {
     if (!out)
@@ -555,14 +666,12 @@ pk_err pk_mem_load(const char *path, pk_mem_profile **out, pk_diag *d)
     *out = NULL;
     if (!path)
         return PK_EINVAL;
-    FILE *f = fopen(path, "rbe");
-    if (!f) {
-        int err = errno;
-        pk_diag_set(d, path, 0, 0, "cannot open: %s", strerror(err));
-        return err == ENOENT ? PK_ENOENT : PK_EIO;
-    }
-    pk_err e = pk_mem_read(f, path, out, d);
-    fclose(f);
+    pk_input *in;
+    pk_err e = pk_input_open(path, &in, d);
+    if (e)
+        return e == PK_ENOENT || e == PK_ENOMEM || e == PK_EINVAL ? e : PK_EIO;
+    e = mem_read(pk_input_stream(in), in, path, out, d);
+    pk_input_close(in);
     return e;
 }
 

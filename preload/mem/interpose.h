@@ -58,9 +58,13 @@ typedef struct pk__mi_state {
     pthread_mutex_t lock;
     pid_t owner;            /* tid holding the lock, 0 when free */
     int fd;
-    int failed;             /* a write failed: events are dropped */
+    int sock;               /* PK__MI_OUT_*: a stream (PERFKIT_MEM_FD) is never cut, never SIGPIPEs */
+    int failed;             /* a write failed: recording stopped */
     uint64_t written;       /* bytes written to fd */
-    uint64_t last_ns;       /* time of the previous timed record */
+    uint64_t clock_ns;      /* the time of the last 'C' record (or the clock start) */
+    unsigned since_clock;   /* events since the last 'C' */
+    pid_t cur_tid;          /* the thread of the stream's next event ('T' / 'W') */
+    uint64_t prev_ptr;      /* the pointer of the previous 'A' / 'F' */
     unsigned char *buf;
     size_t len, cap;
     pk__mi_slot *tab;       /* open addressing, power-of-two capacity */
@@ -86,7 +90,11 @@ typedef struct pk__mi_real {
 extern pk__mi_real pk__mi_libc;
 
 /* stream.c — all called with pk__mi_guard set, pk__mi.on checked. */
-void pk__mi_stream_open(int fd);                 /* header, 'I'; recording on (stays off when out of memory) */
+/* What the output fd is: a stream (PERFKIT_MEM_FD) is written without
+ * SIGPIPE (a reader gone is EPIPE: recording stops) and never cut. */
+enum { PK__MI_OUT_FILE = 0, PK__MI_OUT_SOCKET = 1, PK__MI_OUT_PIPE = 2 };
+/* header, 'I'; recording on (stays off when out of memory). */
+void pk__mi_stream_open(int fd, int kind);
 void pk__mi_stream_reset_child(void);           /* fork child: lock re-initialised, buffer and stacks dropped */
 void pk__mi_record_alloc(void *p, size_t size, void *frame);
 void pk__mi_record_free(void *p);

@@ -1,8 +1,11 @@
 /* lifecycle.c — how libperfkit-mem.so starts, follows the process through
  * fork, exec, dlopen and signals, and ends its file.
  *
- * Design: nothing happens without PERFKIT_MEM_OUT (the hooks then only
- * forward). The first recorded process writes <out>; with
+ * Design: nothing happens without PERFKIT_MEM_OUT or PERFKIT_MEM_FD (the
+ * hooks then only forward). The first recorded process writes to the
+ * inherited socket PERFKIT_MEM_FD (perfkit mem reads it as the program
+ * runs; made close-on-exec and taken out of the environment at once), else
+ * to <out>; with
  * PERFKIT_MEM_FORK=follow every other process (a fork child, an exec'd
  * image) writes <out>.<pid> (or <out>.<pid>.N when that exists: a child
  * that forked, recorded, then exec'd), recognised by PERFKIT_MEM_ROOT,
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -132,7 +136,7 @@ static void at_child(void)
         pk__mi.pid = getpid();
         int fd = open_child_file();
         if (fd >= 0) {
-            pk__mi_stream_open(fd);
+            pk__mi_stream_open(fd, PK__MI_OUT_FILE);
             pk__mi_record_maps();
         }
     }
@@ -207,6 +211,8 @@ static char **exec_env(char *const envp[], size_t *size)
         }
         if (strncmp(envp[i], "PERFKIT_MEM_ROOT=", 17) == 0)
             has_root = 1;
+        if (strncmp(envp[i], "PERFKIT_MEM_FD=", 15) == 0)
+            continue;   /* the stream is ours alone (and closed on exec) */
         env[k++] = envp[i];
     }
     if (pk__mi.follow && !has_root) {
@@ -363,13 +369,35 @@ PK__MI_EXPORT int dlclose(void *h)
 
 /* ---- start and end ------------------------------------------------------------ */
 
+/* PERFKIT_MEM_FD: an inherited stream socket (or pipe) open for writing;
+ * -1 when unset or not one. Made close-on-exec: it is this process's alone. */
+static int inherited_fd(int *kind)
+{
+    const char *v = getenv("PERFKIT_MEM_FD");
+    if (!v || *v < '0' || *v > '9')
+        return -1;
+    char *end;
+    long fd = strtol(v, &end, 10);
+    struct stat st;
+    if (*end || fd < 0 || fd > 1 << 20 || fstat((int)fd, &st) != 0 ||
+        !(S_ISSOCK(st.st_mode) || S_ISFIFO(st.st_mode)) || (fcntl((int)fd, F_GETFL) & O_ACCMODE) == O_RDONLY)
+        return -1;
+    fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+    *kind = S_ISSOCK(st.st_mode) ? PK__MI_OUT_SOCKET : PK__MI_OUT_PIPE;
+    return (int)fd;
+}
+
 void pk__mi_init(void)
 {
     const char *out = getenv("PERFKIT_MEM_OUT");
-    if (!out || !*out || strlen(out) >= sizeof pk__mi.out)
+    int kind = PK__MI_OUT_FILE, in_fd = getenv("PERFKIT_MEM_ROOT") ? -1 : inherited_fd(&kind);
+    if (in_fd < 0 && (!out || !*out))
+        return;
+    if (out && strlen(out) >= sizeof pk__mi.out)
         return;
     configured = 1;
-    memcpy(pk__mi.out, out, strlen(out) + 1);
+    if (out)
+        memcpy(pk__mi.out, out, strlen(out) + 1);
     const char *v = getenv("PERFKIT_MEM_DEPTH");
     if (v && *v) {
         unsigned long d = strtoul(v, NULL, 10);
@@ -383,15 +411,15 @@ void pk__mi_init(void)
     int fd;
     if (root_pid == 0) {
         root_pid = pk__mi.pid;
-        fd = open(pk__mi.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    } else if (pk__mi.follow) {
+        fd = in_fd >= 0 ? in_fd : open(pk__mi.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    } else if (pk__mi.follow && pk__mi.out[0]) {
         fd = open_child_file();
     } else {
         return;   /* a descendant that kept the interposer: stay out of the way */
     }
     if (fd < 0)
         return;
-    pk__mi_stream_open(fd);
+    pk__mi_stream_open(fd, fd == in_fd ? kind : PK__MI_OUT_FILE);
     if (!pk__mi.on) {
         close(fd);
         return;
@@ -421,6 +449,17 @@ __attribute__((constructor)) static void mem_ctor(void)
     if (!configured)
         return;
     pk__mi_guard++;
+    /* PERFKIT_MEM_FD is this process's alone: out of the environment (in
+     * place, no allocation), so no descendant takes a stale number */
+    for (char **e = environ; e && *e; e++) {
+        if (strncmp(*e, "PERFKIT_MEM_FD=", 15) != 0)
+            continue;
+        char **k = e;
+        do
+            k[0] = k[1];
+        while (*k++);
+        break;
+    }
     if (pk__mi.follow) {
         if (!getenv("PERFKIT_MEM_ROOT")) {
             char pid[24];

@@ -1,5 +1,5 @@
 /* stream.c — the event stream of libperfkit-mem.so (format: docs/mem.md
- * "File format", version 1).
+ * "File format", version 2: compact).
  *
  * Design: every record is encoded straight into one buffer (PK__MI_BUF_BYTES,
  * mmap'd) under one mutex, and the buffer goes out with write(2) when the
@@ -10,14 +10,20 @@
  * so a crash mid-record flushes whole records only. Stacks are walked
  * outside the lock (frame pointers, bounded by the thread's stack) and
  * deduplicated under it in an open-addressing table of mmap'd memory; a new
- * stack emits its 'S' record once, before the event that uses it. Nothing
- * here calls malloc or stdio. */
+ * stack emits its 'S' record once, before the event that uses it. Events
+ * carry no time and no thread: a 'C' record when the clock moved on by
+ * 1 ms (or 4096 events went by), a 'W' when the writing thread changes;
+ * pointers are deltas from the previous one. The output is a file or a
+ * stream socket to perfkit (send MSG_NOSIGNAL: a reader gone stops the
+ * recording, never the program). Nothing here calls malloc or stdio. */
 #include "interpose.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +36,8 @@ typedef struct pk__mi_thread {
     pid_t tid;
     unsigned gen;
     uintptr_t stack_hi;
+    uint64_t coarse;        /* CLOCK_MONOTONIC_COARSE at the last precise read */
+    unsigned since_read;    /* events since */
 } pk__mi_thread;
 static __thread pk__mi_thread self PK__MI_TLS;
 
@@ -60,11 +68,36 @@ static int grow(void **p, size_t *cap, size_t want)
     return 0;
 }
 
+/* write(2) that never raises SIGPIPE: send MSG_NOSIGNAL on a socket; on a
+ * pipe SIGPIPE is blocked around the write and, when the write raised it,
+ * taken back (sigtimedwait). A reader gone is EPIPE, nothing else. */
+static ssize_t out_write(int fd, const void *s, size_t n)
+{
+    if (pk__mi.sock == PK__MI_OUT_SOCKET)
+        return send(fd, s, n, MSG_NOSIGNAL);
+    if (pk__mi.sock != PK__MI_OUT_PIPE)
+        return write(fd, s, n);
+    sigset_t pipe_set, old, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    int was = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+    ssize_t w = write(fd, s, n);
+    int e = errno;
+    if (w < 0 && e == EPIPE && !was) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    return w;
+}
+
 static int write_all(int fd, const void *p, size_t n)
 {
     const char *s = p;
     while (n > 0) {
-        ssize_t w = write(fd, s, n);
+        ssize_t w = out_write(fd, s, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -105,6 +138,27 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* An event's time, or 0: "no newer than the stream's clock". The precise
+ * clock costs ~50 ns a call on some machines (a VM's TSC; most of the
+ * recorder's time): it is read when the coarse one (~14 ns, the kernel's
+ * tick) moved or every 16th event of a thread. So an event's time is at
+ * most 16 events or one tick (1-4 ms) behind, and in a busy stream the
+ * 'C' records keep 1 ms. */
+#define CLOCK_READ_EVERY 16u
+
+static inline uint64_t event_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    uint64_t c = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    if (c != self.coarse || ++self.since_read >= CLOCK_READ_EVERY) {
+        self.coarse = c;
+        self.since_read = 0;
+        return now_ns();
+    }
+    return 0;
+}
+
 /* ---- encoding ----------------------------------------------------------- */
 
 static inline unsigned char *put_uv(unsigned char *p, uint64_t v)
@@ -129,12 +183,20 @@ static inline unsigned char *put_bytes(unsigned char *p, const void *s, size_t n
     return p + n;
 }
 
+/* A write failed (the disk is full, perfkit is gone: EPIPE): recording
+ * stops for good, silently; the program goes on. */
+static void write_failed(void)
+{
+    pk__mi.failed = 1;
+    __atomic_store_n(&pk__mi.on, 0, __ATOMIC_RELAXED);
+}
+
 void pk__mi_stream_flush(void)
 {
     if (pk__mi.len == 0)
         return;
     if (!pk__mi.failed && write_all(pk__mi.fd, pk__mi.buf, pk__mi.len) != 0)
-        pk__mi.failed = 1;
+        write_failed();
     if (!pk__mi.failed)
         pk__mi.written += pk__mi.len;
     pk__mi.len = 0;
@@ -153,15 +215,32 @@ static inline void commit(unsigned char *end)
     pk__mi.len = (size_t)(end - pk__mi.buf);
 }
 
-/* dt of a timed record: the clock never runs backwards in the file, even
- * when a thread read it before another one took the lock. */
-static inline uint64_t take_dt(uint64_t t)
+/* 'C' (the clock moved on to t) before an event, when 1 ms has passed
+ * since the last one, or 4096 events went by and it moved at all; always
+ * (when it moved) before 'K' and 'E'. The clock never runs backwards in the
+ * file, even when a thread read it before another one took the lock. */
+#define CLOCK_STEP_NS 1000000u
+#define CLOCK_EVENTS  4096u
+
+static inline unsigned char *put_clock(unsigned char *p, uint64_t t, int always)
 {
-    if (t < pk__mi.last_ns)
-        t = pk__mi.last_ns;
-    uint64_t dt = t - pk__mi.last_ns;
-    pk__mi.last_ns = t;
-    return dt;
+    if (t <= pk__mi.clock_ns)
+        return p;
+    if (!always && t - pk__mi.clock_ns < CLOCK_STEP_NS && pk__mi.since_clock < CLOCK_EVENTS)
+        return p;
+    *p++ = 'C';
+    p = put_uv(p, t - pk__mi.clock_ns);
+    pk__mi.clock_ns = t;
+    pk__mi.since_clock = 0;
+    return p;
+}
+
+/* A pointer as the zigzag delta from the previous one. */
+static inline unsigned char *put_ptr(unsigned char *p, uintptr_t ptr)
+{
+    p = put_sv(p, (int64_t)((uint64_t)ptr - pk__mi.prev_ptr));
+    pk__mi.prev_ptr = ptr;
+    return p;
 }
 
 static inline void lock(void)
@@ -260,6 +339,24 @@ static void put_thread(void)
     *p++ = 'T';
     p = put_uv(p, (uint64_t)self.tid);
     commit(put_bytes(p, comm, len));
+    pk__mi.cur_tid = self.tid;
+}
+
+/* Under the lock, before an event of this thread: its 'T' when new, a 'W'
+ * when the previous event was another thread's, a 'C' when due. */
+static inline unsigned char *event_prelude(int announce, uint64_t t, size_t need)
+{
+    if (PK__MI_UNLIKELY(announce))
+        put_thread();
+    unsigned char *p = reserve(need + 24);
+    if (PK__MI_UNLIKELY(pk__mi.cur_tid != self.tid)) {
+        *p++ = 'W';
+        p = put_uv(p, (uint64_t)self.tid);
+        pk__mi.cur_tid = self.tid;
+    }
+    p = put_clock(p, t, 0);
+    pk__mi.since_clock++;
+    return p;
 }
 
 /* ---- stacks ------------------------------------------------------------- */
@@ -371,17 +468,13 @@ void pk__mi_record_alloc(void *ptr, size_t size, void *frame)
     int announce = thread_enter();
     unsigned n = walk(frame, f, pk__mi.depth);
     uint64_t h = hash_frames(f, n);
-    uint64_t t = now_ns();
+    uint64_t t = event_ns();
     lock();
     if (pk__mi.on) {
-        if (PK__MI_UNLIKELY(announce))
-            put_thread();
         uint32_t id = stack_id(f, n, h);
-        unsigned char *p = reserve(64);
+        unsigned char *p = event_prelude(announce, t, 32);
         *p++ = 'A';
-        p = put_uv(p, take_dt(t));
-        p = put_uv(p, (uint64_t)self.tid);
-        p = put_uv(p, (uintptr_t)ptr);
+        p = put_ptr(p, (uintptr_t)ptr);
         p = put_uv(p, size);
         commit(put_uv(p, id));
     }
@@ -391,16 +484,12 @@ void pk__mi_record_alloc(void *ptr, size_t size, void *frame)
 void pk__mi_record_free(void *ptr)
 {
     int announce = thread_enter();
-    uint64_t t = now_ns();
+    uint64_t t = event_ns();
     lock();
     if (pk__mi.on) {
-        if (PK__MI_UNLIKELY(announce))
-            put_thread();
-        unsigned char *p = reserve(32);
+        unsigned char *p = event_prelude(announce, t, 12);
         *p++ = 'F';
-        p = put_uv(p, take_dt(t));
-        p = put_uv(p, (uint64_t)self.tid);
-        commit(put_uv(p, (uintptr_t)ptr));
+        commit(put_ptr(p, (uintptr_t)ptr));
     }
     unlock();
 }
@@ -410,9 +499,8 @@ void pk__mi_record_fork(pid_t child)
     uint64_t t = now_ns();
     lock();
     if (pk__mi.on) {
-        unsigned char *p = reserve(32);
+        unsigned char *p = put_clock(reserve(32), t, 1);
         *p++ = 'K';
-        p = put_uv(p, take_dt(t));
         commit(put_uv(p, (uint64_t)child));
     }
     unlock();
@@ -435,7 +523,7 @@ static void put_maps(const char *text, size_t len)
     commit(put_uv(p, len));
     pk__mi_stream_flush();
     if (!pk__mi.failed && write_all(pk__mi.fd, text, len) != 0)
-        pk__mi.failed = 1;
+        write_failed();
     if (!pk__mi.failed)
         pk__mi.written += len;
 }
@@ -454,7 +542,7 @@ void pk__mi_record_maps(void)
 
 /* ---- the file ------------------------------------------------------------ */
 
-void pk__mi_stream_open(int fd)
+void pk__mi_stream_open(int fd, int kind)
 {
     if (!pk__mi.buf) {
         pk__mi.buf = map_bytes(PK__MI_BUF_BYTES);
@@ -465,21 +553,25 @@ void pk__mi_stream_open(int fd)
         pk__mi.cap = PK__MI_BUF_BYTES;
     }
     pk__mi.fd = fd;
+    pk__mi.sock = kind;
     pk__mi.failed = 0;
     pk__mi.written = 0;
     pk__mi.len = 0;
-    pk__mi.last_ns = now_ns();
+    pk__mi.clock_ns = now_ns();
+    pk__mi.since_clock = 0;
+    pk__mi.cur_tid = 0;
+    pk__mi.prev_ptr = 0;
 
     unsigned char *p = pk__mi.buf;
     memcpy(p, "PKMEM\0", 6);
-    p[6] = 1, p[7] = 0;                         /* version 1 */
+    p[6] = 2, p[7] = 0;                         /* version 2 */
     p[8] = 1, p[9] = p[10] = p[11] = 0;          /* flags: frame-pointer stacks */
     memset(p + 12, 0, 4);
     p += 16;
     *p++ = 'I';
     p = put_uv(p, (uint64_t)getpid());
     p = put_uv(p, (uint64_t)getppid());
-    p = put_uv(p, pk__mi.last_ns);
+    p = put_uv(p, pk__mi.clock_ns);
     p = put_uv(p, (uint64_t)sysconf(_SC_PAGESIZE));
     commit(p);
 
@@ -510,10 +602,10 @@ uint64_t pk__mi_stream_end(unsigned reason, unsigned sig)
     if (pk__mi.on) {
         if (len > 0)
             put_maps(maps_buf, len);
+        unsigned char *p = put_clock(reserve(32), t, 1);
+        commit(p);
         at = pk__mi.written + pk__mi.len;
-        unsigned char *p = reserve(32);
         *p++ = 'E';
-        p = put_uv(p, take_dt(t));
         p = put_uv(p, reason);
         commit(put_uv(p, sig));
         pk__mi_stream_flush();
@@ -527,8 +619,12 @@ uint64_t pk__mi_stream_end(unsigned reason, unsigned sig)
 void pk__mi_stream_unend(uint64_t at)
 {
     lock();
-    if (at > 0 && !pk__mi.failed && ftruncate(pk__mi.fd, (off_t)at) == 0 &&
-        lseek(pk__mi.fd, (off_t)at, SEEK_SET) == (off_t)at) {
+    if (at > 0 && !pk__mi.failed && pk__mi.sock) {
+        /* a stream cannot be cut: the reader sees records after this 'E'
+         * (reason exec) and goes on */
+        __atomic_store_n(&pk__mi.on, 1, __ATOMIC_RELAXED);
+    } else if (at > 0 && !pk__mi.failed && ftruncate(pk__mi.fd, (off_t)at) == 0 &&
+               lseek(pk__mi.fd, (off_t)at, SEEK_SET) == (off_t)at) {
         pk__mi.written = at;
         __atomic_store_n(&pk__mi.on, 1, __ATOMIC_RELAXED);
     }
@@ -544,6 +640,7 @@ void pk__mi_stream_reset_child(void)
     if (pk__mi.fd >= 0)
         close(pk__mi.fd);
     pk__mi.fd = -1;
+    pk__mi.sock = 0;
     __atomic_store_n(&pk__mi.on, 0, __ATOMIC_RELAXED);
     if (pk__mi.tab)
         memset(pk__mi.tab, 0, pk__mi.tab_cap * sizeof *pk__mi.tab);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """memfile.py — write a perfkit mem event file (docs/mem.md "File format",
-version 1) for the CLI tests: memfile.py OUT [story|bigger|cut|garbage].
+version 2) for the CLI tests: memfile.py OUT [story|bigger|cut|garbage].
 
 story: one thread, two stacks, times in ns:
   10 A 0x1000 100 s1 / 20 A 0x2000 50 s2 / 30 F 0x1000 / 40 A 0x3000 200 s2
@@ -25,7 +25,7 @@ def text(s):
     return uv(len(s)) + s
 
 def story(big=False):
-    b = bytearray(b"PKMEM\0" + bytes([1, 0, 1, 0, 0, 0, 0, 0, 0, 0]))
+    b = bytearray(b"PKMEM\0" + bytes([2, 0, 1, 0, 0, 0, 0, 0, 0, 0]))
     b += b"I" + uv(4242) + uv(1) + uv(0) + uv(4096) + text(b"prog\0arg\0") + text(b"/usr/bin/prog")
     b += b"T" + uv(7) + text(b"prog")
     def stack(i, frames):
@@ -35,12 +35,15 @@ def story(big=False):
         for f in frames:
             b += sv(f - prev)
             prev = f
+    prev = 0
     def a(dt, ptr, size, st):
-        nonlocal b
-        b += b"A" + uv(dt) + uv(7) + uv(ptr) + uv(size) + uv(st)
+        nonlocal b, prev
+        b += b"C" + uv(dt) + b"A" + sv(ptr - prev) + uv(size) + uv(st)
+        prev = ptr
     def f(dt, ptr):
-        nonlocal b
-        b += b"F" + uv(dt) + uv(7) + uv(ptr)
+        nonlocal b, prev
+        b += b"C" + uv(dt) + b"F" + sv(ptr - prev)
+        prev = ptr
     stack(1, [0x401000, 0x402000])
     a(10, 0x1000, 100, 1)
     stack(2, [0x401100, 0x402000])
@@ -53,9 +56,9 @@ def story(big=False):
 
 kind = sys.argv[2] if len(sys.argv) > 2 else "story"
 if kind == "garbage":
-    data = b"PKMEM\0" + bytes([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]) + b"Q"
+    data = b"PKMEM\0" + bytes([2, 0, 0, 0, 0, 0, 0, 0, 0, 0]) + b"Q"
 elif kind == "cut":
     data = bytes(story()[:-2])
 else:
-    data = bytes(story(kind == "bigger") + b"E" + uv(0) + uv(0) + uv(0))
+    data = bytes(story(kind == "bigger") + b"E" + uv(0) + uv(0))
 open(sys.argv[1], "wb").write(data)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """pkmem.py FILE — the test side's own reader of perfkit mem's event file
-(docs/mem.md "File format", version 1), independent of lib/mem: it checks
+(docs/mem.md "File format", versions 2 and 1), independent of lib/mem: it checks
 the writer (libperfkit-mem.so) against the format, not against the other
 reader. Prints one JSON object:
 
@@ -10,7 +10,9 @@ reader. Prints one JSON object:
   leaked_bytes, leaked_blocks, by_size {size: [allocs, live at end]},
   leaks [{size, count, frames: [...]}] with frames of the main executable
   named by `nm` (function name), others as "module+0xoffset",
-  records_after_end (must be 0).
+  records_after_end (must be 0), clocks ('C' records; v2), switches ('W').
+Version 2 is decoded as well as the writer is checked: no event before its
+thread's 'T', a 'W' only when the thread changes, the clock never back.
 A record cut short at the end of the file is "truncated", not an error;
 anything else malformed raises.
 """
@@ -111,16 +113,17 @@ def main(path):
     if len(data) < 16 or data[:6] != b"PKMEM\0":
         raise SystemExit("%s: not a perfkit mem file" % path)
     version, flags = struct.unpack_from("<HI", data, 6)
-    if version != 1:
+    if version not in (1, 2):
         raise SystemExit("%s: version %d" % (path, version))
     r = Reader(data)
     r.i = 16
     res = {"flags": flags, "end": None, "truncated": False, "threads": {}, "forks": [],
            "maps": 0, "allocs": 0, "frees": 0, "unknown_frees": 0, "alloc_bytes": 0,
-           "records_after_end": 0}
+           "records_after_end": 0, "version": version, "clocks": 0, "switches": 0}
     stacks, live, by_size, snapshots = {}, {}, {}, []
     cur = peak = 0
     seen_threads = set()
+    cur_tid, prev_ptr = None, 0
     while r.i < len(data):
         start = r.i
         try:
@@ -147,6 +150,41 @@ def main(path):
                 tid, name = r.uv(), r.bytes().decode()
                 res["threads"][str(tid)] = name
                 seen_threads.add(tid)
+                cur_tid = tid
+            elif t == "C" and version == 2:
+                r.uv()
+                res["clocks"] += 1
+            elif t == "W" and version == 2:
+                tid = r.uv()
+                if tid == cur_tid or tid not in seen_threads:
+                    raise SystemExit("'W' %d: no change, or before its 'T'" % tid)
+                cur_tid = tid
+                res["switches"] += 1
+            elif t in "AF" and version == 2:
+                prev_ptr += r.sv()
+                ptr, tid = prev_ptr, cur_tid
+                if t == "A":
+                    size, sid = r.uv(), r.uv()
+                if tid not in seen_threads or (t == "A" and sid and sid not in stacks):
+                    raise SystemExit("%r before its 'T' or 'S'" % t)
+                if t == "A":
+                    if ptr in live:
+                        raise SystemExit("pointer 0x%x allocated twice" % ptr)
+                    live[ptr] = (size, sid)
+                    res["allocs"] += 1
+                    res["alloc_bytes"] += size
+                    by_size.setdefault(size, [0, 0])[0] += 1
+                    cur += size
+                    peak = max(peak, cur)
+                elif ptr in live:
+                    cur -= live.pop(ptr)[0]
+                    res["frees"] += 1
+                else:
+                    res["unknown_frees"] += 1
+            elif t == "K" and version == 2:
+                res["forks"].append(r.uv())
+            elif t == "E" and version == 2:
+                res["end"] = {"reason": r.uv(), "sig": r.uv()}
             elif t == "A":
                 _dt, tid, ptr, size, sid = r.uv(), r.uv(), r.uv(), r.uv(), r.uv()
                 if tid not in seen_threads or (sid and sid not in stacks):

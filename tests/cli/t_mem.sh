@@ -118,3 +118,32 @@ assert any(s["folded"].startswith("memknown;") and s["folded"].endswith(";main;l
 run_t 60 mem -q -o fail.mem -- "$HELPERS/exitwith" 3
 expect_rc 1
 expect_err 'exited with status 3'
+
+# The output of a run is zstd-compressed (written as the program ran); a
+# raw file, a gzip'd one and a zstd file cut short all load the same.
+[ "$(head -c 4 known.mem | od -An -tx1 | tr -d ' ')" = "28b52ffd" ] || die "known.mem is not zstd"
+run mem report --json known.mem
+cp stdout.txt known.json
+zstd -q -d -c known.mem >known.raw
+run mem report --json known.raw
+expect_rc 0
+cmp -s stdout.txt known.json || die "the raw file reports differently"
+gzip -c known.raw >known.gz
+run mem report --json known.gz
+expect_rc 0
+cmp -s stdout.txt known.json || die "the gzip'd file reports differently"
+# cut short: what the whole blocks hold (a small file is one block: nothing)
+size=$(wc -c <known.mem)
+head -c $((size - 7)) known.mem >cut.mem
+run mem report --json cut.mem
+expect_rc 2
+expect_err 'cut.mem: offset 0: the compressed file ends before its first whole block'
+{ zstd -q -c known.raw; zstd -q -c known.raw | head -c 20; } >cut2.mem
+run mem report --json cut2.mem
+expect_rc 0
+pyjson stdout.txt 'assert d["truncated"] and d["totals"]["allocs"] > 10, d["totals"]'
+head -c 100 /dev/urandom | tr -d '\050' >junk.bin
+printf '\050\265\057\375' | cat - junk.bin >corrupt.mem
+run mem report corrupt.mem
+expect_rc 2
+expect_err 'corrupt.mem'

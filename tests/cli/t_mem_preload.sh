@@ -36,7 +36,8 @@ mem leak
 expect_rc 0
 decode leak.pkmem
 pyjson leak.pkmem.json '
-assert d["end"] == {"dt": d["end"]["dt"], "reason": 0, "sig": 0}, d["end"]
+assert d["end"] == {"reason": 0, "sig": 0}, d["end"]
+assert d["version"] == 2
 assert not d["truncated"] and d["records_after_end"] == 0
 assert d["flags"] & 1
 assert d["info"]["cmdline"][-1] == "leak" and d["info"]["exe"].endswith("/mem_patterns")
@@ -84,7 +85,28 @@ ours = [v for k, v in d["by_size"].items() if 1000 <= int(k) < 1064]
 assert sum(v[0] for v in ours) == 800000, sum(v[0] for v in ours)
 assert sum(v[1] for v in ours) == 0
 assert d["unknown_frees"] == 0
-assert len(d["threads"]) == 9, d["threads"]'
+assert len(d["threads"]) == 9, d["threads"]
+assert d["switches"] > 0 and d["clocks"] > 0, (d["switches"], d["clocks"])'
+
+# PERFKIT_MEM_FD: the events go to an inherited pipe (or socket), read as
+# the program runs; the same file as with PERFKIT_MEM_OUT.
+set +e
+(timeout -s KILL 60 env PERFKIT_MEM_FD=3 LD_PRELOAD="$SO" "$H" leak 3>&1 >stdout.txt) | cat >fd.pkmem
+set -e
+decode fd.pkmem
+pyjson fd.pkmem.json '
+assert d["end"]["reason"] == 0 and d["leaked_bytes"] == 3000, d
+assert d["peak_bytes"] == 3000 + 3 * 1048576 and d["allocs"] == 5'
+# The reader goes away: the program is neither killed (SIGPIPE) nor blocked.
+set +e
+(timeout -s KILL 60 env PERFKIT_MEM_FD=3 LD_PRELOAD="$SO" "$H" threads 3>&1 >stdout.txt; echo "rc=$?" >fdrc.txt) | head -c 100 >/dev/null
+set -e
+[ "$(cat fdrc.txt)" = "rc=0" ] || die "the program lost its reader and failed: $(cat fdrc.txt)"
+# A file, not a stream, on PERFKIT_MEM_FD: PERFKIT_MEM_OUT is used.
+mem leak PERFKIT_MEM_FD=0
+expect_rc 0
+decode leak.pkmem
+pyjson leak.pkmem.json 'assert d["leaked_bytes"] == 3000, d'
 
 # fork: the child is not recorded by default; with follow it has its own file.
 mem fork

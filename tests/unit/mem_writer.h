@@ -1,6 +1,9 @@
 /* mem_writer.h — a test writer of perfkit mem event files (header-only),
- * encoding records exactly as docs/mem.md "File format" (version 1) says,
- * so the reader is tested without the interposer.
+ * encoding records exactly as docs/mem.md "File format" (version 2) says,
+ * so the reader is tested without the interposer. The calls keep the
+ * events' times and threads; the writer turns them into what version 2
+ * has: a 'C' before an event with dt > 0, a 'W' when the thread changes
+ * (a 'T' makes its thread the current one), pointer deltas.
  *
  *   mw w; mw_open(&w);                 a memory stream, header written
  *   mw_info(&w, pid, "exe", "/bin/exe"); mw_stack(&w, 1, frames, n);
@@ -21,6 +24,7 @@ typedef struct mw {
     char *buf;
     size_t len;
     FILE *w, *r;
+    uint64_t tid, ptr;     /* the current thread, the previous pointer */
 } mw;
 
 static inline void mw_byte(mw *m, int b) { fputc(b, m->w); }
@@ -65,7 +69,7 @@ static inline void mw_open_raw(mw *m)
 static inline void mw_open(mw *m)
 {
     mw_open_raw(m);
-    mw_header(m, 1, 1);
+    mw_header(m, 2, 1);
 }
 
 static inline void mw_info(mw *m, uint64_t pid, const char *argv0, const char *exe)
@@ -102,25 +106,44 @@ static inline void mw_thread(mw *m, uint64_t tid, const char *name)
     mw_byte(m, 'T');
     mw_uv(m, tid);
     mw_text(m, name, strlen(name));
+    m->tid = tid;
+}
+
+/* What comes before an event: the clock ('C'), the thread ('W'). */
+static inline void mw_pre(mw *m, uint64_t dt, uint64_t tid)
+{
+    if (dt) {
+        mw_byte(m, 'C');
+        mw_uv(m, dt);
+    }
+    if (tid != m->tid) {
+        mw_byte(m, 'W');
+        mw_uv(m, tid);
+        m->tid = tid;
+    }
+}
+
+static inline void mw_ptr(mw *m, uint64_t ptr)
+{
+    mw_sv(m, (int64_t)(ptr - m->ptr));
+    m->ptr = ptr;
 }
 
 static inline void mw_alloc(mw *m, uint64_t dt, uint64_t tid, uint64_t ptr, uint64_t size,
                             uint64_t stack)
 {
+    mw_pre(m, dt, tid);
     mw_byte(m, 'A');
-    mw_uv(m, dt);
-    mw_uv(m, tid);
-    mw_uv(m, ptr);
+    mw_ptr(m, ptr);
     mw_uv(m, size);
     mw_uv(m, stack);
 }
 
 static inline void mw_free(mw *m, uint64_t dt, uint64_t tid, uint64_t ptr)
 {
+    mw_pre(m, dt, tid);
     mw_byte(m, 'F');
-    mw_uv(m, dt);
-    mw_uv(m, tid);
-    mw_uv(m, ptr);
+    mw_ptr(m, ptr);
 }
 
 /* realloc(p, n) that moves or resizes: 'F' of p, then 'A' of q (dt 0). */
@@ -133,15 +156,14 @@ static inline void mw_realloc(mw *m, uint64_t dt, uint64_t tid, uint64_t p, uint
 
 static inline void mw_fork(mw *m, uint64_t dt, uint64_t child)
 {
+    mw_pre(m, dt, m->tid);
     mw_byte(m, 'K');
-    mw_uv(m, dt);
     mw_uv(m, child);
 }
 
 static inline void mw_end(mw *m, uint64_t reason, uint64_t sig)
 {
     mw_byte(m, 'E');
-    mw_uv(m, 0);
     mw_uv(m, reason);
     mw_uv(m, sig);
 }

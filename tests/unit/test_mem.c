@@ -260,8 +260,8 @@ Test(mem, bad_files)
     fputs("hello, this is not an event file", w.w);
     expect_bad(&w, "offset 0: not a perfkit mem event file");
     mw_open_raw(&w);
-    mw_header(&w, 2, 0);
-    expect_bad(&w, "offset 6: format version 2");
+    mw_header(&w, 3, 0);
+    expect_bad(&w, "offset 6: format version 3");
     mw_open_raw(&w);
     fputs("PKM", w.w);
     expect_bad(&w, "offset 0: too short");
@@ -271,8 +271,12 @@ Test(mem, bad_files)
     mw_byte(&w, 'Z');
     expect_bad(&w, "offset 20: unknown record type 0x5a");
     mw_open(&w);
-    mw_alloc(&w, 1, 1, 0x10, 5, 3);
+    mw_alloc(&w, 0, 0, 0x10, 5, 3);
     expect_bad(&w, "offset 16: stack 3 used before its record");
+    mw_open(&w);
+    mw_byte(&w, 'W');
+    mw_uv(&w, 1ull << 40);
+    expect_bad(&w, "offset 16: record 'W': thread id 1099511627776 out of range");
     mw_open(&w);
     mw_stack(&w, 2, f, 1);
     expect_bad(&w, "offset 16: stack id 2 out of order (expected 1)");
@@ -282,6 +286,30 @@ Test(mem, bad_files)
         mw_byte(&w, 0xff);
     mw_byte(&w, 0);
     expect_bad(&w, "offset 16: record 'A': a number longer than 64 bits");
+}
+
+/* Version 1 files (a time and a thread per event, absolute pointers) still load. */
+Test(mem, version1)
+{
+    mw w;
+    mw_open_raw(&w);
+    mw_header(&w, 1, 1);
+    uint64_t f[] = {0x401000};
+    mw_stack(&w, 1, f, 1);
+    mw_byte(&w, 'A'), mw_uv(&w, 5), mw_uv(&w, 7), mw_uv(&w, 0x1000), mw_uv(&w, 100), mw_uv(&w, 1);
+    mw_byte(&w, 'A'), mw_uv(&w, 5), mw_uv(&w, 8), mw_uv(&w, 0x2000), mw_uv(&w, 30), mw_uv(&w, 1);
+    mw_byte(&w, 'F'), mw_uv(&w, 5), mw_uv(&w, 7), mw_uv(&w, 0x1000);
+    mw_byte(&w, 'E'), mw_uv(&w, 5), mw_uv(&w, 0), mw_uv(&w, 0);
+    pk_mem_profile *p = load_ok(&w);
+    const pk_mem_totals *t = pk_mem_get_totals(p);
+    cr_expect_eq(t->peak_bytes, 130);
+    cr_expect_eq(t->peak_ns, 10);
+    cr_expect_eq(t->leaked_bytes, 30);
+    cr_expect_eq(t->threads, 2);
+    cr_expect_eq(t->duration_ns, 20);
+    cr_expect_eq(pk_mem_get_info(p)->end_reason, 0);
+    pk_mem_free(p);
+    mw_close(&w);
 }
 
 Test(mem, load_missing_file)
