@@ -116,7 +116,10 @@ static void env_free(envb *e)
     pk_free(e->v);
 }
 
-static pk_err make_env(const pk_mem_opts *o, const char *so, int fd, envb *e)
+/* The command's environment: events to descriptor fd (>= 0), or to the
+ * file out (fd < 0); out, or else o->output, also names the children's
+ * files under follow. */
+static pk_err make_env(const pk_mem_opts *o, const char *so, int fd, const char *out, envb *e)
 {
     static const char *const ours[] = {"LD_PRELOAD=", "PERFKIT_MEM_OUT=", "PERFKIT_MEM_DEPTH=",
                                        "PERFKIT_MEM_FORK=", "PERFKIT_MEM_UNWIND=",
@@ -143,10 +146,12 @@ static pk_err make_env(const pk_mem_opts *o, const char *so, int fd, envb *e)
     if (!err)
         err = env_put(e, "LD_PRELOAD", b.data);
     pk_free(b.data);
-    if (!err)
+    if (!err && fd >= 0)
         err = env_put(e, "PERFKIT_MEM_FD", fds);
-    if (!err && o->output)   /* for the children's files under follow */
-        err = env_put(e, "PERFKIT_MEM_OUT", o->output);
+    if (!out)
+        out = o->output;     /* with a descriptor: for the children's files under follow */
+    if (!err && out)
+        err = env_put(e, "PERFKIT_MEM_OUT", out);
     if (!err)
         err = env_put(e, "PERFKIT_MEM_DEPTH", depth);
     if (!err)
@@ -233,7 +238,7 @@ static pk_err run_streamed(const pk_mem_opts *o, char *const argv[], const char 
     widen(sv[0], SO_RCVBUF, SO_RCVBUFFORCE);
     envb env = {0};
     pid_t c = -1;
-    pk_err e = make_env(o, so, sv[1], &env);
+    pk_err e = make_env(o, so, sv[1], NULL, &env);
     if (!e)
         e = start_child(argv, env.v, sv[1], &c, msg);
     env_free(&env);
@@ -323,7 +328,7 @@ pk_err pk_mem_environ(const pk_mem_opts *o, const char *so, const char *out, cha
         return PK_EINVAL;
     *envp = NULL;
     envb e = {0};
-    pk_err err = make_env(o, so, out, &e);
+    pk_err err = make_env(o, so, -1, out, &e);
     if (err != PK_OK) {
         env_free(&e);
         return err;
