@@ -48,7 +48,8 @@ HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests
 .PHONY: all deps test check sanitize example install installcheck clean tidy checksrc fuzz \
         layers exports doccheck
 all: $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc \
-     $(BUILD)/libperfkit-alloccount.a $(BUILD)/libperfkit-mem.so $(BUILD)/man/perfkit.1
+     $(BUILD)/libperfkit-alloccount.a $(BUILD)/libperfkit-mem.so $(BUILD)/man/perfkit.1 \
+     $(BUILD)/examples/memdemo
 
 deps:
 	@sh tools/deps.sh
@@ -181,6 +182,12 @@ sanitize:
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libperfkit.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASEFLAGS) $(OPT) $(SAN) -o $@ $< $(BUILD)/libperfkit.a $(LIBS) $(LDFLAGS)
+
+# perfkit mem's walkthrough program (docs/mem.md): plain C, no libperfkit,
+# frame pointers for the interposer's stacks, no inlining of its functions.
+$(BUILD)/examples/memdemo: examples/memdemo.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -fno-inline -o $@ $<
 
 # Google Benchmark programs (C++, libbenchmark-dev): the example and a test helper.
 CXX       ?= c++

@@ -39,6 +39,7 @@ static const char usage_text[] =
 "      --json              the report (or diff) as JSON\n"
 "      --timeline SVG      also write the heap over time as an SVG chart\n"
 "      --flame SVG         also write an allocation flame graph (see --cost)\n"
+"      --massif FILE       also write valgrind massif's format (for ms_print)\n"
 "  -c, --cost COST         the flame graph's cost: allocated (bytes, default),\n"
 "                          count, peak (bytes alive at the peak), leaked,\n"
 "                          temporary\n"
@@ -50,7 +51,7 @@ static const char usage_text[] =
 "Exit: 0 ok, 1 the command failed (still profiled), 2 usage error or a bad\n"
 "event file (its name and byte offset given), 3 internal error.\n";
 
-enum { OPT_JSON = 256, OPT_TIMELINE, OPT_FLAME, OPT_FOLLOW, OPT_FOLDED };
+enum { OPT_JSON = 256, OPT_TIMELINE, OPT_FLAME, OPT_FOLLOW, OPT_FOLDED, OPT_MASSIF };
 
 static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
@@ -60,6 +61,7 @@ static const struct option longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"timeline", required_argument, NULL, OPT_TIMELINE},
     {"flame", required_argument, NULL, OPT_FLAME},
+    {"massif", required_argument, NULL, OPT_MASSIF},
     {"cost", required_argument, NULL, 'c'},
     {"folded", no_argument, NULL, OPT_FOLDED},
     {"title", required_argument, NULL, 't'},
@@ -74,7 +76,7 @@ static const char *const costs[] = {"allocated", "count", "peak", "leaked", "tem
 typedef struct mem_args {
     pk_mem_opts o;
     pk_mem_report_opts r;
-    const char *output, *timeline, *flame, *title;
+    const char *output, *timeline, *flame, *title, *massif;
     pk_mem_cost cost;
     bool json, quiet, folded;
     char **rest;
@@ -108,6 +110,7 @@ static int parse_args(int argc, char **argv, mem_args *a)
         case OPT_JSON: a->json = true; break;
         case OPT_TIMELINE: a->timeline = optarg; break;
         case OPT_FLAME: a->flame = optarg; break;
+        case OPT_MASSIF: a->massif = optarg; break;
         case 'c':
             if (!opt_choice(CMD, "--cost", "cost", optarg, costs, 5, &n))
                 return CLI_USAGE;
@@ -211,6 +214,12 @@ static int report(pk_mem_profile *p, const mem_args *a)
     }
     if (rc == CLI_OK && a->flame)
         rc = write_flame(p, a, a->flame);
+    if (rc == CLI_OK && a->massif) {
+        FILE *f = open_out(a->massif);
+        if (!f)
+            return CLI_USAGE;
+        rc = close_out(f, a->massif, pk_mem_write_massif(p, NULL, f));
+    }
     return rc;
 }
 

@@ -202,6 +202,23 @@ pk_err pk_mem_write_timeline_svg(const pk_mem_profile *p, const char *title, FIL
  * bytes|, then totals. json: as JSON, "schema": "perfkit/mem-diff/v1". */
 pk_err pk_mem_write_diff(pk_mem_profile *a, pk_mem_profile *b, size_t top, bool json, FILE *f);
 
+/* valgrind massif's output file (massif.out.*, read by ms_print and
+ * massif-visualizer): time_unit ms, snapshots of the heap over time
+ * (mem_heap_B; mem_heap_extra_B and mem_stacks_B are 0), a detailed tree of
+ * the call sites at the peak (heap_tree=peak) and at the end (detailed:
+ * what leaked). Sizes are the requested ones, as massif's mem_heap_B. */
+typedef struct pk_mem_massif_opts {
+    double threshold;           /* percent of a snapshot's heap under which
+                                   sites merge into one "below massif's
+                                   threshold" node (massif's --threshold);
+                                   default 1.0, 0..100 (0: every site) */
+    unsigned max_snapshots;     /* default 100 (massif's), 3..1000 */
+} pk_mem_massif_opts;
+void pk_mem_massif_opts_init(pk_mem_massif_opts *o);
+/* o NULL: the defaults. Errors: PK_EINVAL (an option out of range),
+ * PK_ENOMEM, PK_EIO (a write failed). */
+pk_err pk_mem_write_massif(pk_mem_profile *p, const pk_mem_massif_opts *o, FILE *f);
+
 PK_END_DECLS
 
 #endif
