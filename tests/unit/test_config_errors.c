@@ -105,7 +105,7 @@ Test(config_errors, wrong_types)
     expect("version: 1\nbenchmarks:\n  s:\n    command: [ls]\n", 4, 14,
            "`command` must be a string, got a list");
     expect(HEAD "    measure: cycles\n", 5, 14,
-           "`measure` must be time or instructions, got `cycles`");
+           "`measure` must be time, instructions or heap, got `cycles`");
     expect(HEAD "    output:\n", 5, 12, "`output` needs a value");
     expect("version: 1\nbenchmarks: [a, b]\n", 2, 13, "`benchmarks` must be a mapping");
     expect("version: 1\nbenchmarks:\n  s: 3\n", 3, 6, "benchmark `s` must be a mapping");
