@@ -29,6 +29,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "core/zalloc.h"
 #include "core/file.h"
 #include "perfkit/alloc.h"
 #include "perfkit/input.h"
@@ -55,18 +56,6 @@ struct pk_input {
     pk_err err;                 /* PK_OK until a read failed */
     pk_diag diag;
 };
-
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    return pk_calloc(items, size);
-}
-
-static void z_free(voidpf opaque, voidpf p)
-{
-    (void)opaque;
-    pk_free(p);
-}
 
 /* Record why the stream failed (msg, one line); -1 for the cookie. */
 static ssize_t fail(pk_input *in, pk_err e, const char *msg)
@@ -242,8 +231,8 @@ static pk_err sniff(pk_input *in, pk_diag *d)
     if (in->len < 2 || in->buf[0] != 0x1f || in->buf[1] != 0x8b)
         return PK_OK;
     in->gz = true;
-    in->z.zalloc = z_alloc;
-    in->z.zfree = z_free;
+    in->z.zalloc = pk__z_alloc;
+    in->z.zfree = pk__z_free;
     in->z.next_in = in->buf;
     in->z.avail_in = (uInt)in->len;
     in->len = 0;

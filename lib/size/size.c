@@ -14,6 +14,7 @@
  * None of the three streams depends on how its input is cut into chunks, so
  * a file and the same bytes as one buffer measure alike.
  * References: RFC 1952 (gzip), RFC 7932 (brotli), RFC 8878 (zstd). */
+#include "core/zalloc.h"
 #include "perfkit/size.h"
 
 #include <brotli/encode.h>
@@ -41,19 +42,6 @@ pk_compression pk_compression_from_name(const char *name)
         if (strcmp(name, names[c]) == 0)
             return (pk_compression)c;
     return PK_SIZE_COUNT;
-}
-
-/* zlib's allocator hooks, so zlib's state is subject to pk_set_allocator. */
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    return pk_calloc(items, size);
-}
-
-static void z_free(voidpf opaque, voidpf p)
-{
-    (void)opaque;
-    pk_free(p);
 }
 
 /* The streams of one measurement: those of mask are open. */
@@ -90,8 +78,8 @@ static pk_err sizer_begin(sizer *s, uint32_t mask, uint64_t total)
     s->mask = mask | 1u;
     s->out.measured = s->mask;
     if (on(s, PK_SIZE_GZIP)) {
-        s->z.zalloc = z_alloc;
-        s->z.zfree = z_free;
+        s->z.zalloc = pk__z_alloc;
+        s->z.zfree = pk__z_free;
         int rc = deflateInit2(&s->z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
         if (rc != Z_OK)
             return rc == Z_MEM_ERROR ? PK_ENOMEM : PK_EIO;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include "perfkit/alloc.h"
 #include "perfkit/store.h"
 
@@ -29,6 +30,17 @@ static inline void store_teardown(void)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", tmpdir);
+}
+
+/* Run SQL text on the file at path with SQLite itself (to damage or
+ * downgrade a history behind the store's back). */
+static inline void store_sql(const char *path, const char *text)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *err = NULL;
+    cr_assert_eq(sqlite3_exec(db, text, NULL, NULL, &err), SQLITE_OK, "%s", err);
+    sqlite3_close(db);
 }
 
 static inline pk_store *open_store(const char *path)

@@ -293,15 +293,6 @@ Test(store_create, stale_temporaries_are_removed)
 
 /* ---- hot journals -------------------------------------------------------- */
 
-static void sql(const char *path, const char *text)
-{
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *err = NULL;
-    cr_assert_eq(sqlite3_exec(db, text, NULL, NULL, &err), SQLITE_OK, "%s", err);
-    sqlite3_close(db);
-}
-
 /* A history with 2 runs, in rollback-journal mode (an older perfkit's, or
  * one another tool switched), left by a writer killed in the middle of a
  * big transaction: the journal is hot and the file holds uncommitted
@@ -317,7 +308,7 @@ static void make_hot_journal(const char *path)
         pk_resultset_free(rs);
     }
     pk_store_close(s);
-    sql(path, "PRAGMA journal_mode=DELETE");
+    store_sql(path, "PRAGMA journal_mode=DELETE");
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {

@@ -10,15 +10,6 @@
 
 TestSuite(store_profile, .init = store_setup, .fini = store_teardown, .timeout = 60);
 
-static void sql(const char *path, const char *text)
-{
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *err = NULL;
-    cr_assert_eq(sqlite3_exec(db, text, NULL, NULL, &err), SQLITE_OK, "%s", err);
-    sqlite3_close(db);
-}
-
 static int64_t one_run(pk_store *s)
 {
     pk_resultset *rs = make_rs(1, 1, 3);
@@ -107,7 +98,7 @@ Test(store_profile, damage_is_ecorrupt)
     int64_t id = one_run(s);
     cr_assert_eq(pk_store_put_profile(s, id, "b", "cpu", FOLDED, strlen(FOLDED)), PK_OK);
     pk_store_close(s);
-    sql(dbpath, "UPDATE profiles SET data = x'789c0102'");
+    store_sql(dbpath, "UPDATE profiles SET data = x'789c0102'");
     s = open_store(dbpath);
     char *t = NULL;
     size_t len;
@@ -115,7 +106,7 @@ Test(store_profile, damage_is_ecorrupt)
     cr_assert_null(t);
     cr_assert(strstr(pk_store_last_error(s), "damaged"));
     pk_store_close(s);
-    sql(dbpath, "DELETE FROM profiles; INSERT INTO profiles VALUES(1, 'b', 'cpu', 99, x'')");
+    store_sql(dbpath, "DELETE FROM profiles; INSERT INTO profiles VALUES(1, 'b', 'cpu', 99, x'')");
     s = open_store(dbpath);
     cr_assert_eq(pk_store_get_profile(s, id, "b", "cpu", &t, &len), PK_ECORRUPT);
     pk_store_close(s);
@@ -127,7 +118,7 @@ Test(store_profile, schema_1_is_upgraded_or_read_as_is)
     int64_t id = one_run(s);
     pk_store_close(s);
     /* make it a history of the first schema, as perfkit before profiles wrote it */
-    sql(dbpath, "DROP TABLE profiles; PRAGMA user_version=1;");
+    store_sql(dbpath, "DROP TABLE profiles; PRAGMA user_version=1;");
     pk_store_opts o;
     pk_store_opts_init(&o);
     o.read_only = true;
@@ -154,7 +145,7 @@ Test(store_profile, a_deleted_run_takes_its_profiles)
     int64_t id = one_run(s);
     cr_assert_eq(pk_store_put_profile(s, id, "b", "cpu", FOLDED, strlen(FOLDED)), PK_OK);
     pk_store_close(s);
-    sql(dbpath, "PRAGMA foreign_keys=ON; DELETE FROM runs;");
+    store_sql(dbpath, "PRAGMA foreign_keys=ON; DELETE FROM runs;");
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);

@@ -16,15 +16,6 @@
 
 TestSuite(store_safety, .init = store_setup, .fini = store_teardown, .timeout = 120);
 
-static void sql(const char *path, const char *text)
-{
-    sqlite3 *db = NULL;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *err = NULL;
-    cr_assert_eq(sqlite3_exec(db, text, NULL, NULL, &err), SQLITE_OK, "%s", err);
-    sqlite3_close(db);
-}
-
 /* Opening path must fail with want, mention `says`, and change no byte. */
 static void refused(const char *path, pk_err want, const char *says)
 {
@@ -54,16 +45,16 @@ Test(store_safety, foreign_sqlite_database_is_refused)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/app.db", tmpdir);
-    sql(path, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT);"
+    store_sql(path, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT);"
               "INSERT INTO users(name) VALUES('ada'), ('linus');");
     refused(path, PK_ECORRUPT, "it belongs to another application");
     /* another application_id, even without tables */
     snprintf(path, sizeof path, "%s/app2.db", tmpdir);
-    sql(path, "PRAGMA application_id=1234; PRAGMA user_version=1;");
+    store_sql(path, "PRAGMA application_id=1234; PRAGMA user_version=1;");
     refused(path, PK_ECORRUPT, "it belongs to another application");
     /* our application id but a newer schema */
     snprintf(path, sizeof path, "%s/newer.db", tmpdir);
-    sql(path, "PRAGMA application_id=1886087273; PRAGMA user_version=99;"
+    store_sql(path, "PRAGMA application_id=1886087273; PRAGMA user_version=99;"
               "CREATE TABLE future(x);");
     refused(path, PK_ECORRUPT, "newer perfkit");
 }
@@ -99,7 +90,7 @@ Test(store_safety, newer_schema_is_refused)
     cr_assert_eq(pk_store_put_run(s, &m, rs), PK_OK);
     pk_resultset_free(rs);
     pk_store_close(s);
-    sql(dbpath, "PRAGMA user_version=99");
+    store_sql(dbpath, "PRAGMA user_version=99");
     refused(dbpath, PK_ECORRUPT, "written by a newer perfkit");
 }
 
@@ -110,7 +101,7 @@ Test(store_safety, damaged_samples_are_ecorrupt)
     pk_run_meta m = make_meta("", "", "");
     cr_assert_eq(pk_store_put_run(s, &m, rs), PK_OK);
     pk_store_close(s);
-    sql(dbpath, "UPDATE series SET samples = x'0102' WHERE rowid = 2");
+    store_sql(dbpath, "UPDATE series SET samples = x'0102' WHERE rowid = 2");
     s = open_store(dbpath);
     pk_resultset *back = NULL;
     cr_assert_eq(pk_store_get_run(s, m.id, NULL, &back), PK_ECORRUPT);
@@ -402,7 +393,7 @@ Test(store_safety, put_runs_is_all_or_nothing)
     pk_run_meta ma = make_meta("aaaa", "pair:main", "fp"), mb = make_meta("bbbb", "main", "fp");
     pk_run_meta *metas[2] = {&ma, &mb};
     const pk_resultset *sets[2] = {a, b};
-    sql(dbpath, "CREATE TRIGGER boom BEFORE INSERT ON series "
+    store_sql(dbpath, "CREATE TRIGGER boom BEFORE INSERT ON series "
                 "WHEN (SELECT benchmark FROM results WHERE id = NEW.result_id) = 'bench1' "
                 "AND (SELECT \"commit\" FROM runs WHERE id = (SELECT run_id FROM results "
                 "WHERE id = NEW.result_id)) = 'bbbb' AND NEW.figure = 'rss' "
@@ -435,7 +426,7 @@ Test(store_safety, put_runs_is_all_or_nothing)
     cr_assert_eq(pk_store_put_runs(s, metas, sets, 0), PK_EINVAL);
 
     /* without the failure both are stored, in order */
-    sql(dbpath, "DROP TRIGGER boom");
+    store_sql(dbpath, "DROP TRIGGER boom");
     cr_assert_eq(pk_store_put_runs(s, metas, sets, 2), PK_OK, "%s", pk_store_last_error(s));
     cr_assert(ma.id > 0 && mb.id == ma.id + 1, "ids %lld %lld", (long long)ma.id,
               (long long)mb.id);
