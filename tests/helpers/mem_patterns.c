@@ -5,11 +5,14 @@
  * the program itself failed (alignment, zeroed calloc, thread errors). */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <malloc.h>
@@ -131,6 +134,71 @@ static int mode_threads(void)
     }
     for (int i = 0; i < RING; i++)
         free(ring[i]);
+    return bad ? 3 : 0;
+}
+
+/* mode_threads while a ninth thread bombards the eight with SIGUSR1
+ * (no SA_RESTART: the recorder's write(2) sees EINTR), and the main thread
+ * takes SIGALRM from a 2 kHz interval timer: signals land in the middle of
+ * the recorder's hooks all the time. The handlers only count. */
+static volatile sig_atomic_t hits;
+static atomic_int stop_kicking, workers_done;
+
+static void *churn_and_say(void *arg)
+{
+    void *r = churn(arg);
+    atomic_fetch_add(&workers_done, 1);
+    return r;
+}
+
+static void count_signal(int sig)
+{
+    (void)sig;
+    hits = hits + 1;
+}
+
+static void *kicker(void *arg)
+{
+    pthread_t *t = arg;
+    while (!atomic_load(&stop_kicking))
+        for (int i = 0; i < 8; i++)
+            pthread_kill(t[i], SIGUSR1);
+    return NULL;
+}
+
+static int mode_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = count_signal;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGUSR1, &sa, NULL) != 0 || sigaction(SIGALRM, &sa, NULL) != 0)
+        return 3;
+    struct itimerval it = {{0, 500}, {0, 500}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    pthread_t t[8], k;
+    for (uintptr_t i = 0; i < 8; i++)
+        if (pthread_create(&t[i], NULL, churn_and_say, (void *)i) != 0)
+            return 3;
+    if (pthread_create(&k, NULL, kicker, t) != 0)
+        return 3;
+    /* the kicker stops before any worker is joined: pthread_kill of an
+     * exited thread is fine until it is joined, never after */
+    while (atomic_load(&workers_done) < 8)
+        sched_yield();
+    atomic_store(&stop_kicking, 1);
+    pthread_join(k, NULL);
+    int bad = 0;
+    for (int i = 0; i < 8; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        bad |= r != NULL;
+    }
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    for (int i = 0; i < RING; i++)
+        free(ring[i]);
+    fprintf(stderr, "signals: %d\n", (int)hits);
     return bad ? 3 : 0;
 }
 
@@ -289,6 +357,8 @@ int main(int argc, char **argv)
         return mode_aligned();
     if (!strcmp(m, "threads"))
         return mode_threads();
+    if (!strcmp(m, "signals"))
+        return mode_signals();
     if (!strcmp(m, "fork"))
         return mode_fork();
     if (!strcmp(m, "abort"))
@@ -314,6 +384,6 @@ int main(int argc, char **argv)
     if (!strcmp(m, "bench"))
         return mode_bench();
     fprintf(stderr, "usage: mem_patterns leak|realloc|aligned|threads|fork|abort|exit|segv|"
-                    "ownhandler|kill|exec|forkexec|system|dlopen|badfp|bench\n");
+                    "ownhandler|kill|exec|forkexec|system|dlopen|badfp|bench|signals\n");
     return 2;
 }
