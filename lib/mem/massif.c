@@ -182,7 +182,8 @@ static void node_write(mwriter *w, size_t i, unsigned depth)
         w->kids[w->n_kids++] = c;
     }
     size_t nk = w->n_kids - from;
-    qsort_r(w->kids + from, nk, sizeof *w->kids, by_bytes, w->t->n);
+    if (nk > 1)
+        qsort_r(w->kids + from, nk, sizeof *w->kids, by_bytes, w->t->n);
     size_t sig = 0, insig = 0;
     uint64_t insig_bytes = 0;
     for (size_t k = 0; k < nk; k++) {

@@ -538,7 +538,7 @@ static pk_err read_all(pk_mem_profile *p, rd *r)
         return r->io_error ? read_failed(p, r, 0)
                            : bad(r, 0, "too short for an event file (%" PRIu64 " bytes)", rd_off(r));
     }
-    if (memcmp(h, "PKMEM\0", 6))
+    if (memcmp(h, "PKMEM\0", 6) != 0)
         return bad(r, 0, "not a perfkit mem event file (no PKMEM magic)");
     unsigned version = h[6] | (unsigned)h[7] << 8;
     if (version != 1 && version != 2)

@@ -47,8 +47,7 @@ pk_err pk__heap_init(pk__heap *h, char *msg, size_t msg_len)
         return PK_EIO;
     }
     close(fd);
-    if (!(h->out_path = pk_strdup(path)) ||
-        (e = pk_mem_environ(&mo, so, path, &h->envp)) != PK_OK) {
+    if (!(h->out_path = pk_strdup(path)) || pk_mem_environ(&mo, so, path, &h->envp) != PK_OK) {
         unlink(path);
         pk__heap_free(h);
         snprintf(msg, msg_len, "out of memory");
