@@ -8,6 +8,7 @@
 #   make layers     lib/ keeps to the dependency graph of tools/layers.conf
 #   make exports    libperfkit.so exports pk_ names only
 #   make fuzz       libFuzzer on every parser, FUZZ_SECONDS (15) each
+#   make tsan       the lock-free parts under ThreadSanitizer (tests/tsan/*.c)
 #   make example    deps, then build and run the main job on the bundled example
 #   make install    PREFIX=/usr/local (bin, lib, include, pkg-config, man pages,
 #                   bash and zsh completions)
@@ -46,7 +47,7 @@ TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%))
 
 .PHONY: all deps test check sanitize example install installcheck clean tidy checksrc fuzz \
-        layers exports doccheck
+        layers exports doccheck tsan tsan-run
 all: $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc \
      $(BUILD)/libperfkit-alloccount.a $(BUILD)/libperfkit-mem.so $(BUILD)/man/perfkit.1 \
      $(BUILD)/examples/memdemo
@@ -168,6 +169,7 @@ check:
 	$(MAKE) -j$(JOBS) test
 	$(MAKE) installcheck
 	$(MAKE) -j$(JOBS) sanitize
+	$(MAKE) -j$(JOBS) tsan
 	$(MAKE) -j$(JOBS) fuzz
 	$(MAKE) doccheck
 
@@ -261,6 +263,20 @@ fuzz: $(FUZZ_BIN)
 	    echo "fuzz: $$n $$(grep -o 'Done [0-9]* runs' build-fuzz/$$n.log)"; \
 	done
 
+# ThreadSanitizer drivers (tests/tsan/*.c: standalone programs, as
+# Criterion's runner does not run under TSan), each linked against the
+# library built with -fsanitize=thread in build-tsan; a TSan report fails.
+TSAN_SRC  := $(sort $(wildcard tests/tsan/*.c))
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build-tsan SAN=-fsanitize=thread OPT='-O1 -g' tsan-run
+
+tsan-run: $(TSAN_SRC:tests/tsan/%.c=$(BUILD)/tsan/%)
+	@for t in $^; do TSAN_OPTIONS=halt_on_error=1 $$t || exit 1; done
+
+$(BUILD)/tsan/%: tests/tsan/%.c $(BUILD)/libperfkit.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libperfkit.a $(LIBS) $(LDFLAGS)
+
 # Install into a staging prefix and build an example the way a user would:
 # #include <perfkit/perfkit.h> and pkg-config --cflags --libs perfkit, and run
 # it with nothing else (the .pc's rpath finds libperfkit.so.0). Then every
@@ -305,7 +321,7 @@ exports: $(BUILD)/libperfkit.so
 	@sh tools/exports.sh $(BUILD)/libperfkit.so
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 -include $(wildcard $(FUZZ_OBJ:.o=.d))
