@@ -85,8 +85,14 @@ static inline uint32_t hash32(const void *key, size_t len, uint64_t seed)
 static inline bool same(const pk_interner *in, uint32_t id, const void *str, size_t len)
 {
     size_t n;
-    const char *s = pk__intern_record(in, id, &n);
-    return n == len && (len == 0 || memcmp(s, str, len) == 0);
+    const unsigned char *s = (const unsigned char *)pk__intern_record(in, id, &n), *q = str;
+    if (n != len)
+        return false;
+    if (len >= 8 && len <= 16)  /* two overlapping words: no call for short keys */
+        return rd8(s) == rd8(q) && rd8(s + len - 8) == rd8(q + len - 8);
+    if (len >= 4 && len < 8)
+        return rd4(s) == rd4(q) && rd4(s + len - 4) == rd4(q + len - 4);
+    return len == 0 || memcmp(s, q, len) == 0;
 }
 
 /* Probes t for str: true and *id on a match. */
@@ -189,7 +195,6 @@ pk_err pk_intern_new(const pk_intern_opts *o, pk_interner **out)
         return PK_ENOMEM;
     in->seed = o->seed;
     in->shared = o->shared;
-    in->cur_fill = PK__IN_CHUNK;
     pk__in_table *t = table_new(slots_for(o->capacity));
     if (!t) {
         pk_free(in);

@@ -19,13 +19,16 @@
 /* The arena is a 4 GiB virtual space of 64 KiB chunks: an arena offset is
  * 32 bits (chunk number, byte in chunk); chunks never move. A record is
  * [LEB128 length][bytes][NUL]; one larger than BIG_RECORD gets a block of
- * its own spanning as many virtual chunks as it needs. */
+ * its own spanning as many virtual chunks as it needs. The first chunks
+ * are smaller (4, 8, 16, 32 KiB, each still one virtual chunk), so that a
+ * small interner does not hold 64 KiB. */
 #define PK__IN_CHUNK_SHIFT 16u
 #define PK__IN_CHUNK ((uint32_t)1 << PK__IN_CHUNK_SHIFT)
 #define PK__IN_MAX_VCHUNKS ((uint32_t)1 << (32u - PK__IN_CHUNK_SHIFT))
 #define PK__IN_BIG_RECORD (PK__IN_CHUNK / 8u)
-/* The id index: pages of 4096 32-bit arena offsets. */
-#define PK__IN_PAGE_SHIFT 12u
+#define PK__IN_FIRST_CHUNK 4096u
+/* The id index: pages of 1024 32-bit arena offsets. */
+#define PK__IN_PAGE_SHIFT 10u
 #define PK__IN_PAGE ((uint32_t)1 << PK__IN_PAGE_SHIFT)
 
 /* The head of every block a reader may still use after the writer replaced
@@ -67,7 +70,8 @@ struct pk_interner {
     /* the writer's (under mu when shared) */
     pthread_mutex_t mu;
     uint32_t cur_chunk;    /* virtual chunk being filled */
-    uint32_t cur_fill;     /* bytes used in it; PK__IN_CHUNK when there is none */
+    uint32_t cur_fill;     /* bytes used in it */
+    uint32_t cur_size;     /* its size; 0 when there is none */
     uint32_t next_vchunk;  /* first unused virtual chunk */
     void **blocks;         /* every arena allocation, to free */
     uint32_t nblocks, capblocks;

@@ -1,12 +1,12 @@
 /* intern_store.c — the interner's append-only arena and its id index.
  *
- * Bytes go to 64 KiB chunks allocated through pk_malloc and never moved or
+ * Bytes go to chunks (4 KiB doubling to 64 KiB) allocated through pk_malloc and never moved or
  * freed before the interner; a record is [LEB128 length][bytes][NUL], so a
  * string under 128 bytes costs 2 bytes beyond itself (plus the tail of a
  * chunk left unused when the next record does not fit: under 1/8 of a
  * chunk, as larger records get blocks of their own). A record's place is a
  * 32-bit arena offset (virtual chunk << 16 | byte), kept per id in pages of
- * 4096 offsets: 4 bytes per string where a pointer would take 8.
+ * 1024 offsets: 4 bytes per string where a pointer would take 8.
  * The chunk and page directories grow by copy-and-publish (release store);
  * a replaced directory is retired, as a replaced table is (intern_int.h). */
 #include <string.h>
@@ -142,10 +142,16 @@ pk_err pk__intern_arena_add(pk_interner *in, const void *str, size_t len, uint32
             return e;
         at = 0;
     } else {
-        if (in->cur_fill + rec > PK__IN_CHUNK) {
-            if ((e = block_new(in, PK__IN_CHUNK, 1, &in->cur_chunk)))
+        if (in->cur_fill + rec > in->cur_size) {
+            uint32_t size = in->cur_size ? in->cur_size * 2 : PK__IN_FIRST_CHUNK;
+            if (size > PK__IN_CHUNK)
+                size = PK__IN_CHUNK;
+            while (size < rec)
+                size *= 2;
+            if ((e = block_new(in, size, 1, &in->cur_chunk)))
                 return e;
             in->cur_fill = 0;
+            in->cur_size = size;
         }
         vchunk = in->cur_chunk;
         at = in->cur_fill;
