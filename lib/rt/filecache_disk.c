@@ -124,6 +124,7 @@ pk__fc_ent *pk__fc_ent_alloc(const char *kind, size_t kl, const char *path, size
         memset(&e->deps[i], 0, sizeof e->deps[i]);
         e->deps[i].path = s;
         e->deps[i].path_len = (uint32_t)dep_lens[i];
+        s[dep_lens[i]] = '\0';
         s += dep_lens[i] + 1;
     }
     e->charge = total + 2 * sizeof(void *) + 64;
