@@ -75,7 +75,8 @@ typedef struct pk_filecache_opts {
                                  per entry; 0: no memory tier */
     size_t max_mem_entries;   /* [4096] */
     int64_t trust_ns;         /* [0] a memory hit this soon after the entry's
-                                 last validation skips the stat calls */
+                                 last validation skips the stat calls (measured
+                                 on a coarse clock: a few ms resolution) */
     int64_t racy_ns;          /* [1 s] see above; > the file system's
                                  timestamp granularity */
     pk_filecache_sync sync;   /* [PK_FILECACHE_SYNC_NONE] */

@@ -42,6 +42,9 @@
 
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
+#if defined(__x86_64__) && __has_include(<xxh_x86dispatch.h>)
+#include <xxh_x86dispatch.h>   /* XXH3 with the widest vector unit (AVX2, AVX-512) at run time */
+#endif
 
 #include "core/clock.h"
 #include "core/file.h"
