@@ -200,7 +200,7 @@ pk_err pk_filecache_open(const char *dir, const pk_filecache_opts *o, pk_filecac
         fc->cap = 16;
         while (fc->cap < 2 * o->max_mem_entries)
             fc->cap *= 2;
-        fc->slots = pk_calloc(fc->cap, sizeof *fc->slots);
+        fc->slots = pk_calloc(fc->cap, sizeof(pk__fc_ent *));
         if (!fc->slots)
             goto fail;
     }
@@ -334,7 +334,7 @@ void pk_filecache_release(pk_filecache *fc, const void *data)
     (void)fc;
     if (!data)
         return;
-    pk__fc_ent *e = (pk__fc_ent *)(void *)((char *)(uintptr_t)data - offsetof(pk__fc_ent, data));
+    pk__fc_ent *e = (pk__fc_ent *)(void *)((char *)data - offsetof(pk__fc_ent, data));
     if (--e->refs == 0 && !e->in_mem)
         ent_free(e);
 }

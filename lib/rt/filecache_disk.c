@@ -257,9 +257,12 @@ static pk_err parse(const unsigned char *img, const char *kind, size_t kl,
     for (uint32_t i = 0; i < nd; i++) {
         const unsigned char *dp;
         uint32_t dl;
-        get_str(&r, &dp, &dl);
+        if (!get_str(&r, &dp, &dl) || dl != e->deps[i].path_len ||
+            !get_tuple(&r, &e->deps[i].t)) {   /* cannot happen: the first pass read them */
+            pk_free(e);
+            return PK_ENOENT;
+        }
         memcpy((char *)e->deps[i].path, dp, dl);
-        get_tuple(&r, &e->deps[i].t);
     }
     memcpy(e->data, img + HDR + ml, (size_t)plen);
     *out = e;

@@ -102,14 +102,16 @@ static pk_err open_regular(const char *path, int *fd, struct stat *s)
     *fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (*fd < 0)
         return pk__err_from_errno(errno);
-    if (fstat(*fd, s) != 0 || !S_ISREG(s->st_mode)) {
-        int err = errno;
-        bool reg = S_ISREG(s->st_mode);
+    pk_err e = PK_OK;
+    if (fstat(*fd, s) != 0)
+        e = pk__err_from_errno(errno);
+    else if (!S_ISREG(s->st_mode))
+        e = PK_EINVAL;
+    if (e) {
         close(*fd);
         *fd = -1;
-        return reg ? pk__err_from_errno(err) : PK_EINVAL;
     }
-    return PK_OK;
+    return e;
 }
 
 pk_err pk_filecache_hash_file(const char *path, pk_filecache_hash *out)
@@ -117,7 +119,7 @@ pk_err pk_filecache_hash_file(const char *path, pk_filecache_hash *out)
     if (!path || !out)
         return PK_EINVAL;
     int fd;
-    struct stat s;
+    struct stat s = {0};
     pk_err e = open_regular(path, &fd, &s);
     if (e)
         return e;
@@ -131,7 +133,7 @@ pk_err pk__fc_tuple_take(pk_filecache *fc, const char *path, const pk__fc_tuple 
 {
     *hashed = false;
     int fd;
-    struct stat s;
+    struct stat s = {0};
     pk_err e = open_regular(path, &fd, &s);
     if (e == PK_ENOENT && absent_ok) {
         memset(out, 0, sizeof *out);
@@ -142,7 +144,7 @@ pk_err pk__fc_tuple_take(pk_filecache *fc, const char *path, const pk__fc_tuple 
     if (e)
         return pk__fc_fail(fc, e, "%s: cannot open for hashing: %s", path,
                            e == PK_EINVAL ? "not a regular file" : strerror(errno));
-    pk__fc_tuple t;
+    pk__fc_tuple t = {0};
     tuple_from_stat(&s, &t);
     t.recorded_ns = pk__clock_ns(PK__CLOCK_REAL);
     if (known && known->ino != PK__FC_ABSENT_INO && same_stat(known, &t) && settled(fc, known)) {
@@ -162,7 +164,7 @@ pk_err pk__fc_tuple_take(pk_filecache *fc, const char *path, const pk__fc_tuple 
 /* Check one recorded tuple t of path; may update *t. */
 static pk_err check_one(pk_filecache *fc, const char *path, pk__fc_tuple *t, pk__fc_valid *v)
 {
-    struct stat s;
+    struct stat s = {0};
     if (stat(path, &s) != 0) {
         if (errno == ENOENT || errno == ENOTDIR) {
             if (t->ino != PK__FC_ABSENT_INO)
@@ -175,7 +177,7 @@ static pk_err check_one(pk_filecache *fc, const char *path, pk__fc_tuple *t, pk_
         *v = PK__FC_STALE;
         return PK_OK;
     }
-    pk__fc_tuple now;
+    pk__fc_tuple now = {0};
     tuple_from_stat(&s, &now);
     if (same_stat(t, &now) && settled(fc, t))
         return PK_OK;
