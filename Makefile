@@ -29,7 +29,7 @@ CPPFLAGS  += -Iinclude -Ilib -D_GNU_SOURCE -DPK_VERSION='"$(VERSION)"'
 BASEFLAGS := -std=c17 $(WARN) -MMD -MP
 CFLAGS    += $(BASEFLAGS) $(OPT) -fPIC -fvisibility=hidden $(SAN)
 LDFLAGS   += $(SAN)
-LIBS      := -lyaml -lsqlite3 -ljansson -lz -lbrotlienc -lzstd -lmicrohttpd -ldw -lelf -lpthread -lm
+LIBS      := -lyaml -lsqlite3 -ljansson -lz -lbrotlienc -lzstd -lmicrohttpd -ldw -lelf -lxxhash -lpthread -lm
 
 ifneq ($(SAN),)
   export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0
@@ -99,7 +99,7 @@ $(BUILD)/perfkit: $(CLI_OBJ) $(BUILD)/libperfkit.a
 # a program built with `pkg-config --libs perfkit` finds libperfkit.so.0 at
 # run time wherever PREFIX is.
 comma     := ,
-pkgconfig = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd libdw libelf\nLibs: -L$${libdir} %s-lperfkit\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(1)' '$(VERSION)' '$(if $(filter /usr /usr/,$(1)),,-Wl$(comma)-rpath$(comma)$${libdir} )'
+pkgconfig = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd libdw libelf libxxhash\nLibs: -L$${libdir} %s-lperfkit\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(1)' '$(VERSION)' '$(if $(filter /usr /usr/,$(1)),,-Wl$(comma)-rpath$(comma)$${libdir} )'
 
 $(BUILD)/perfkit.pc: Makefile
 	@mkdir -p $(@D)

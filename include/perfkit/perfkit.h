@@ -37,5 +37,6 @@
 #include "perfkit/collapse.h"
 #include "perfkit/mem.h"
 #include "perfkit/intern.h"
+#include "perfkit/filecache.h"
 
 #endif
