@@ -36,5 +36,6 @@
 #include "perfkit/record.h"
 #include "perfkit/collapse.h"
 #include "perfkit/mem.h"
+#include "perfkit/cache.h"
 
 #endif
