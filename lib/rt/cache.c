@@ -156,13 +156,12 @@ static void shard_release(pk_cache *c, pk__cache_shard *s, bool callbacks)
 {
     if (s->nodes) {
         for (uint32_t i = 1; i <= s->node_cap; i++) {
-            pk__cache_node *n = &s->nodes[i];
-            pk__cache_blob *b = atomic_load_explicit(&n->blob, memory_order_relaxed);
+            pk__cache_blob *b = s->nodes[i].blob;
             if (!b)
                 continue;
             if (callbacks && c->o.on_evict) {
-                uint32_t kl = atomic_load_explicit(&n->klen, memory_order_relaxed);
-                uint32_t vl = atomic_load_explicit(&n->vlen, memory_order_relaxed);
+                uint32_t kl = atomic_load_explicit(&b->klen, memory_order_relaxed);
+                uint32_t vl = atomic_load_explicit(&b->vlen, memory_order_relaxed);
                 const unsigned char *w = (const unsigned char *)b->w;
                 c->o.on_evict(c->o.evict_ud, w, kl, w + ((kl + 7u) & ~7u), vl, PK_CACHE_FREED);
             }
@@ -255,7 +254,7 @@ void pk_cache_free(pk_cache *c)
 /* ---- lookup ----------------------------------------------------------------- */
 
 /* Compare the stored key (atomic words) with key[0..klen). */
-static bool key_equal(const pk_cache *c, const pk__cache_blob *b, uint32_t nk, const void *key,
+static inline __attribute__((always_inline)) bool key_equal(const pk_cache *c, const pk__cache_blob *b, uint32_t nk, const void *key,
                       size_t klen, bool *too_long)
 {
     const unsigned char *k = key;
@@ -286,7 +285,7 @@ static bool key_equal(const pk_cache *c, const pk__cache_blob *b, uint32_t nk, c
     return true;
 }
 
-static void copy_out(const pk__cache_blob *b, uint32_t nk, uint32_t nv, unsigned char *buf)
+static inline __attribute__((always_inline)) void copy_out(const pk__cache_blob *b, uint32_t nk, uint32_t nv, unsigned char *buf)
 {
     const _Atomic uint64_t *w = b->w + (nk + 7) / 8;
     size_t i = 0;
@@ -303,32 +302,27 @@ static void copy_out(const pk__cache_blob *b, uint32_t nk, uint32_t nv, unsigned
 enum { LK_MISS, LK_HIT, LK_RETRY, LK_LOCK };
 
 typedef struct lookup {
-    uint32_t node;
+    pk__cache_blob *blob;
     uint32_t vlen;
     int64_t expire_ns;
 } lookup;
 
 /* One probe of s for key: LK_HIT (l filled, value copied when it fits cap),
  * LK_MISS, LK_RETRY (torn state seen), LK_LOCK (needs the locked path). */
-static int probe(const pk_cache *c, const pk__cache_shard *s, uint64_t h, const void *key,
+static inline __attribute__((always_inline)) int probe(const pk_cache *c, const pk__cache_shard *s, uint64_t h, const void *key,
                  size_t klen, unsigned char *buf, size_t cap, lookup *l)
 {
-    uint32_t tag = (uint32_t)(h >> 32), i = (uint32_t)h & s->slot_mask;
+    uint16_t tag = PK__SLOT_TAG(h);
+    uint32_t i = (uint32_t)h & s->slot_mask;
     for (uint32_t n = 0; n <= s->slot_mask; n++, i = (i + 1) & s->slot_mask) {
         uint64_t v = atomic_load_explicit(&s->slots[i], memory_order_relaxed);
         if (!v)
             return LK_MISS;
-        if ((uint32_t)(v >> 32) != tag)
+        if (PK__SLOT_TAGOF(v) != tag)
             continue;
-        uint32_t idx = (uint32_t)v;
-        if (idx == 0 || idx > s->node_cap)
-            return LK_RETRY;
-        const pk__cache_node *nd = &s->nodes[idx];
-        const pk__cache_blob *b = atomic_load_explicit(&nd->blob, memory_order_relaxed);
-        if (!b)
-            return LK_RETRY;
-        uint32_t nk = atomic_load_explicit(&nd->klen, memory_order_relaxed);
-        uint32_t nv = atomic_load_explicit(&nd->vlen, memory_order_relaxed);
+        pk__cache_blob *b = PK__SLOT_BLOB(v);
+        uint32_t nk = atomic_load_explicit(&b->klen, memory_order_relaxed);
+        uint32_t nv = atomic_load_explicit(&b->vlen, memory_order_relaxed);
         if (((uint64_t)nk + 7) / 8 + ((uint64_t)nv + 7) / 8 > b->cap_words)
             return LK_RETRY;
         bool too_long = false;
@@ -337,9 +331,9 @@ static int probe(const pk_cache *c, const pk__cache_shard *s, uint64_t h, const 
                 return LK_LOCK;
             continue;
         }
-        l->node = idx;
+        l->blob = b;
         l->vlen = nv;
-        l->expire_ns = atomic_load_explicit(&nd->expire_ns, memory_order_relaxed);
+        l->expire_ns = atomic_load_explicit(&b->expire_ns, memory_order_relaxed);
         if (nv <= cap)
             copy_out(b, nk, nv, buf);
         return LK_HIT;
@@ -355,7 +349,7 @@ static inline void cpu_relax(void)
 }
 
 /* Finish a hit or a miss: expiry, counting, the policy's bookkeeping. */
-static pk_err finish(pk_cache *c, pk__cache_shard *s, int r, const lookup *l, size_t cap,
+static inline __attribute__((always_inline)) pk_err finish(pk_cache *c, pk__cache_shard *s, int r, const lookup *l, size_t cap,
                      size_t *vlen, bool locked)
 {
     if (r == LK_HIT && l->expire_ns != 0 && l->expire_ns <= pk__clock_ns(PK__CLOCK_MONO))
@@ -368,14 +362,16 @@ static pk_err finish(pk_cache *c, pk__cache_shard *s, int r, const lookup *l, si
         *vlen = l->vlen;
     if (l->vlen > cap)
         return PK_ERANGE;
-    pk__cache_node *nd = &s->nodes[l->node];
+    pk__cache_blob *b = l->blob;
     if (c->o.policy == PK_CACHE_S3FIFO) {
-        uint8_t f = atomic_load_explicit(&nd->freq, memory_order_relaxed);
+        /* the block may have been reused since: then another entry's
+         * frequency moves, which costs the policy a little, never safety */
+        uint8_t f = atomic_load_explicit(&b->freq, memory_order_relaxed);
         if (f < 3)
-            atomic_store_explicit(&nd->freq, (uint8_t)(f + 1), memory_order_relaxed);
-    } else if (c->o.policy == PK_CACHE_LRU && locked && s->small.head != l->node) {
-        pk__cache_q_unlink(s, l->node);
-        pk__cache_q_push(s, &s->small, l->node);
+            atomic_store_explicit(&b->freq, (uint8_t)(f + 1), memory_order_relaxed);
+    } else if (c->o.policy == PK_CACHE_LRU && locked && s->small.head != b->node) {
+        pk__cache_q_unlink(s, b->node);
+        pk__cache_q_push(s, &s->small, b->node);
     }
     pk__cache_count_hit(c);
     return PK_OK;
@@ -390,21 +386,21 @@ static pk_err get_locked(pk_cache *c, pk__cache_shard *s, uint64_t h, const void
     int r;
     if (c->o.eq) {
         r = LK_MISS;
-        uint32_t tag = (uint32_t)(h >> 32), i = (uint32_t)h & s->slot_mask;
+        uint16_t tag = PK__SLOT_TAG(h);
+        uint32_t i = (uint32_t)h & s->slot_mask;
         for (uint32_t n = 0; n <= s->slot_mask; n++, i = (i + 1) & s->slot_mask) {
             uint64_t v = atomic_load_explicit(&s->slots[i], memory_order_relaxed);
             if (!v)
                 break;
-            const pk__cache_node *nd = &s->nodes[(uint32_t)v];
-            if ((uint32_t)(v >> 32) != tag)
+            if (PK__SLOT_TAGOF(v) != tag)
                 continue;
-            const pk__cache_blob *b = atomic_load_explicit(&nd->blob, memory_order_relaxed);
-            uint32_t nk = atomic_load_explicit(&nd->klen, memory_order_relaxed);
+            pk__cache_blob *b = PK__SLOT_BLOB(v);
+            uint32_t nk = atomic_load_explicit(&b->klen, memory_order_relaxed);
             if (!c->o.eq(c->o.hash_ud, (const void *)b->w, nk, key, klen))
                 continue;
-            l.node = (uint32_t)v;
-            l.vlen = atomic_load_explicit(&nd->vlen, memory_order_relaxed);
-            l.expire_ns = atomic_load_explicit(&nd->expire_ns, memory_order_relaxed);
+            l.blob = b;
+            l.vlen = atomic_load_explicit(&b->vlen, memory_order_relaxed);
+            l.expire_ns = atomic_load_explicit(&b->expire_ns, memory_order_relaxed);
             if (l.vlen <= cap)
                 copy_out(b, nk, l.vlen, buf);
             r = LK_HIT;
@@ -462,20 +458,20 @@ bool pk_cache_contains(pk_cache *c, const void *key, size_t klen)
 static uint32_t find_locked(const pk_cache *c, const pk__cache_shard *s, uint64_t h,
                             const void *key, size_t klen)
 {
-    uint32_t tag = (uint32_t)(h >> 32), i = (uint32_t)h & s->slot_mask;
+    uint16_t tag = PK__SLOT_TAG(h);
+    uint32_t i = (uint32_t)h & s->slot_mask;
     for (uint32_t n = 0; n <= s->slot_mask; n++, i = (i + 1) & s->slot_mask) {
         uint64_t v = atomic_load_explicit(&s->slots[i], memory_order_relaxed);
         if (!v)
             return 0;
-        if ((uint32_t)(v >> 32) != tag)
+        if (PK__SLOT_TAGOF(v) != tag)
             continue;
-        const pk__cache_node *nd = &s->nodes[(uint32_t)v];
-        const pk__cache_blob *b = atomic_load_explicit(&nd->blob, memory_order_relaxed);
-        uint32_t nk = atomic_load_explicit(&nd->klen, memory_order_relaxed);
+        const pk__cache_blob *b = PK__SLOT_BLOB(v);
+        uint32_t nk = atomic_load_explicit(&b->klen, memory_order_relaxed);
         bool eq = c->o.eq ? c->o.eq(c->o.hash_ud, (const void *)b->w, nk, key, klen)
                           : nk == klen && memcmp((const void *)b->w, key, klen) == 0;
         if (eq)
-            return (uint32_t)v;
+            return b->node;
     }
     return 0;
 }
@@ -507,17 +503,21 @@ static pk_err put_locked(pk_cache *c, pk__cache_shard *s, uint64_t h, const void
     /* a block from a free list may be read by a stale reader: atomic stores */
     fill_words(b->w, key, klen);
     fill_words(b->w + (klen + 7) / 8, val, vlen);
+    atomic_store_explicit(&b->klen, (uint32_t)klen, memory_order_relaxed);
+    atomic_store_explicit(&b->vlen, (uint32_t)vlen, memory_order_relaxed);
+    atomic_store_explicit(&b->expire_ns, expire_ns, memory_order_relaxed);
+    b->hash = h;
 
     pk__cache_write_begin(s);
     uint8_t queue = PK__Q_NONE, freq = 0;
     uint32_t old = find_locked(c, s, h, key, klen);
     if (old) {
         pk__cache_node *on = &s->nodes[old];
-        int64_t ex = atomic_load_explicit(&on->expire_ns, memory_order_relaxed);
+        int64_t ex = atomic_load_explicit(&on->blob->expire_ns, memory_order_relaxed);
         bool expired = ex != 0 && ex <= now;
         if (!expired) {
             queue = on->queue;
-            freq = atomic_load_explicit(&on->freq, memory_order_relaxed);
+            freq = atomic_load_explicit(&on->blob->freq, memory_order_relaxed);
             freq = freq < 3 ? (uint8_t)(freq + 1) : 3;
         }
         pk__cache_detach(c, s, old, expired ? PK_CACHE_EXPIRED : PK_CACHE_REPLACED, r);
@@ -528,12 +528,9 @@ static pk_err put_locked(pk_cache *c, pk__cache_shard *s, uint64_t h, const void
     uint32_t i = s->free_node;
     s->free_node = s->nodes[i].next;
     pk__cache_node *nd = &s->nodes[i];
-    atomic_store_explicit(&nd->hash, h, memory_order_relaxed);
-    atomic_store_explicit(&nd->klen, (uint32_t)klen, memory_order_relaxed);
-    atomic_store_explicit(&nd->vlen, (uint32_t)vlen, memory_order_relaxed);
-    atomic_store_explicit(&nd->expire_ns, expire_ns, memory_order_relaxed);
-    atomic_store_explicit(&nd->freq, freq, memory_order_relaxed);
-    atomic_store_explicit(&nd->blob, b, memory_order_relaxed);
+    atomic_store_explicit(&b->freq, freq, memory_order_relaxed);
+    b->node = i;
+    nd->blob = b;
     nd->charge = charge;
     nd->wslot = 0;
     if (c->o.policy == PK_CACHE_S3FIFO) {
@@ -542,10 +539,10 @@ static pk_err put_locked(pk_cache *c, pk__cache_shard *s, uint64_t h, const void
     } else {
         pk__cache_q_push(s, &s->small, i);
     }
-    uint32_t tag = (uint32_t)(h >> 32), j = (uint32_t)h & s->slot_mask;
+    uint32_t j = (uint32_t)h & s->slot_mask;
     while (atomic_load_explicit(&s->slots[j], memory_order_relaxed))
         j = (j + 1) & s->slot_mask;
-    atomic_store_explicit(&s->slots[j], ((uint64_t)tag << 32) | i, memory_order_relaxed);
+    atomic_store_explicit(&s->slots[j], PK__SLOT(PK__SLOT_TAG(h), b), memory_order_relaxed);
     if (expire_ns)
         pk__cache_wheel_add(s, i);
     s->entries++;
@@ -597,7 +594,7 @@ pk_err pk_cache_remove(pk_cache *c, const void *key, size_t klen)
     pthread_mutex_lock(&s->mu);
     uint32_t i = find_locked(c, s, h, key, klen);
     if (i) {
-        int64_t ex = atomic_load_explicit(&s->nodes[i].expire_ns, memory_order_relaxed);
+        int64_t ex = atomic_load_explicit(&s->nodes[i].blob->expire_ns, memory_order_relaxed);
         bool expired = ex != 0 && ex <= pk__clock_ns(PK__CLOCK_MONO);
         pk__cache_write_begin(s);
         pk__cache_detach(c, s, i, expired ? PK_CACHE_EXPIRED : PK_CACHE_REMOVED, &r);
@@ -636,7 +633,7 @@ void pk_cache_clear(pk_cache *c)
         pthread_mutex_lock(&s->mu);
         pk__cache_write_begin(s);
         for (uint32_t i = 1; i <= s->node_cap; i++)
-            if (atomic_load_explicit(&s->nodes[i].blob, memory_order_relaxed))
+            if (s->nodes[i].blob)
                 pk__cache_detach(c, s, i, PK_CACHE_CLEARED, &r);
         pk__cache_write_end(s);
         pk__cache_retire_flush(c, s, &r);

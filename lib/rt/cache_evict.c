@@ -60,9 +60,9 @@ void pk__cache_q_unlink(pk__cache_shard *s, uint32_t i)
 void pk__cache_slot_remove(pk__cache_shard *s, uint32_t i)
 {
     uint32_t mask = s->slot_mask;
-    uint64_t h = atomic_load_explicit(&s->nodes[i].hash, memory_order_relaxed);
-    uint32_t j = (uint32_t)h & mask;
-    while ((uint32_t)atomic_load_explicit(&s->slots[j], memory_order_relaxed) != i)
+    const pk__cache_blob *b = s->nodes[i].blob;
+    uint32_t j = (uint32_t)b->hash & mask;
+    while (PK__SLOT_BLOB(atomic_load_explicit(&s->slots[j], memory_order_relaxed)) != b)
         j = (j + 1) & mask;
     /* backward shift: pull later members of the cluster into the hole when
      * their home is not between the hole and them */
@@ -72,9 +72,7 @@ void pk__cache_slot_remove(pk__cache_shard *s, uint32_t i)
         uint64_t v = atomic_load_explicit(&s->slots[k], memory_order_relaxed);
         if (!v)
             break;
-        uint32_t home =
-            (uint32_t)atomic_load_explicit(&s->nodes[(uint32_t)v].hash, memory_order_relaxed) &
-            mask;
+        uint32_t home = (uint32_t)PK__SLOT_BLOB(v)->hash & mask;
         if (((k - home) & mask) >= ((k - j) & mask)) {
             atomic_store_explicit(&s->slots[j], v, memory_order_relaxed);
             j = k;
@@ -116,6 +114,10 @@ pk__cache_blob *pk__cache_blob_get(pk__cache_shard *s, size_t words)
     b = pk_malloc(sz);
     if (!b)
         return NULL;
+    if ((uintptr_t)b >> 48) {   /* cannot be tagged in a slot (see cache_int.h) */
+        pk_free(b);
+        return NULL;
+    }
     b->cap_words = (sz - sizeof(pk__cache_blob)) / 8;
     b->cls = (uint8_t)cls;
     b->next = NULL;
@@ -139,13 +141,11 @@ void pk__cache_detach(pk_cache *c, pk__cache_shard *s, uint32_t i, pk_cache_reas
         pk__cache_q_unlink(s, i);
     if (n->wslot)
         pk__cache_wheel_del(s, i);
-    pk__cache_blob *b = atomic_load_explicit(&n->blob, memory_order_relaxed);
-    b->klen = atomic_load_explicit(&n->klen, memory_order_relaxed);
-    b->vlen = atomic_load_explicit(&n->vlen, memory_order_relaxed);
+    pk__cache_blob *b = n->blob;
     b->reason = (uint8_t)why;
     b->next = r->head;
     r->head = b;
-    atomic_store_explicit(&n->blob, NULL, memory_order_relaxed);
+    n->blob = NULL;
     s->entries--;
     s->bytes -= n->charge;
     pk__cache_gauge_shard_delta(c, -1, -(int64_t)n->charge);
@@ -169,8 +169,9 @@ void pk__cache_retire_flush(pk_cache *c, pk__cache_shard *s, pk__cache_retired *
     /* nobody writes a retired block until it is on a free list again */
     for (pk__cache_blob *b = r->head; b; b = b->next) {
         const unsigned char *w = (const unsigned char *)b->w;
-        c->o.on_evict(c->o.evict_ud, w, b->klen, w + ((b->klen + 7u) & ~7u), b->vlen,
-                      (pk_cache_reason)b->reason);
+        uint32_t kl = atomic_load_explicit(&b->klen, memory_order_relaxed);
+        uint32_t vl = atomic_load_explicit(&b->vlen, memory_order_relaxed);
+        c->o.on_evict(c->o.evict_ud, w, kl, w + ((kl + 7u) & ~7u), vl, (pk_cache_reason)b->reason);
     }
     pthread_mutex_lock(&s->mu);
     for (pk__cache_blob *b = r->head, *nx; b; b = nx) {
@@ -206,13 +207,13 @@ static bool evict_one(pk_cache *c, pk__cache_shard *s, pk__cache_retired *r)
         if (s->small.count && (small_full || !s->main.count)) {
             uint32_t t = s->small.tail;
             pk__cache_node *n = &s->nodes[t];
-            if (atomic_load_explicit(&n->freq, memory_order_relaxed) >= PROMOTE_FREQ) {
+            if (atomic_load_explicit(&n->blob->freq, memory_order_relaxed) >= PROMOTE_FREQ) {
                 pk__cache_q_unlink(s, t);
-                atomic_store_explicit(&n->freq, 0, memory_order_relaxed);
+                atomic_store_explicit(&n->blob->freq, 0, memory_order_relaxed);
                 pk__cache_q_push(s, &s->main, t);
                 continue;
             }
-            pk__cache_ghost_add(&s->ghost, atomic_load_explicit(&n->hash, memory_order_relaxed));
+            pk__cache_ghost_add(&s->ghost, n->blob->hash);
             evicted(c, s, t, r);
             return true;
         }
@@ -220,9 +221,9 @@ static bool evict_one(pk_cache *c, pk__cache_shard *s, pk__cache_retired *r)
             return false;
         uint32_t t = s->main.tail;
         pk__cache_node *n = &s->nodes[t];
-        uint8_t f = atomic_load_explicit(&n->freq, memory_order_relaxed);
+        uint8_t f = atomic_load_explicit(&n->blob->freq, memory_order_relaxed);
         if (f > 0) {
-            atomic_store_explicit(&n->freq, (uint8_t)(f - 1), memory_order_relaxed);
+            atomic_store_explicit(&n->blob->freq, (uint8_t)(f - 1), memory_order_relaxed);
             pk__cache_q_unlink(s, t);
             pk__cache_q_push(s, &s->main, t);
             continue;

@@ -4,8 +4,8 @@
  *   - nodes[1..cap]: one record per entry slot (index 0 means "none"),
  *     allocated at creation, recycled through a free list, never freed;
  *   - slots[]: open addressing with linear probing, 2x the nodes rounded to a
- *     power of two, each an atomic (hash tag << 32 | node index) word;
- *     deletion shifts back (no tombstones);
+ *     power of two, each an atomic (hash tag, block address) word, so a hit
+ *     reads one slot and one block; deletion shifts back (no tombstones);
  *   - one block per entry holding the key's and the value's bytes in atomic
  *     words (readers may race with a block's reuse, see cache.h), from size
  *     classes with per-class free lists;
@@ -33,29 +33,39 @@
 
 enum { PK__Q_NONE = 0, PK__Q_SMALL = 1, PK__Q_MAIN = 2 };   /* LRU/FIFO use SMALL */
 
-/* A key+value block. The header's fields are only touched under the shard
- * lock (or by the thread that detached the block); readers read cap_words
- * (set once when the block is first allocated) and w[]. */
+/* A key+value block. Readers (lock-free) read cap_words (set once when the
+ * block is first allocated), the atomic fields and w[]; the plain fields are
+ * only touched under the shard lock or by the thread that retired the block.
+ * The hot fields come first so that a short entry is one or two cache lines. */
 typedef struct pk__cache_blob {
     uint64_t cap_words;                /* words in w[] */
-    struct pk__cache_blob *next;       /* free list / retired list */
-    uint32_t klen, vlen;               /* of the detached entry (callbacks) */
-    uint8_t cls;                       /* size class */
-    uint8_t reason;                    /* pk_cache_reason when retired */
-    _Atomic uint64_t w[];              /* key bytes, padded to 8, then value bytes */
-} pk__cache_blob;
-
-typedef struct pk__cache_node {
-    _Atomic(pk__cache_blob *) blob;    /* NULL: free node */
-    _Atomic uint64_t hash;
     _Atomic uint32_t klen, vlen;
     _Atomic int64_t expire_ns;         /* 0: never */
     _Atomic uint8_t freq;              /* S3-FIFO: 0..3, raised by hits */
-    uint8_t queue;                     /* PK__Q_* (lock) */
-    uint16_t wslot;                    /* wheel bucket + 1; 0: not on the wheel (lock) */
-    uint32_t prev, next;               /* queue links (lock); next: free list too */
-    uint32_t wprev, wnext;             /* wheel links (lock) */
-    uint64_t charge;                   /* klen + vlen + overhead (lock) */
+    uint8_t cls;                       /* size class */
+    uint8_t reason;                    /* pk_cache_reason when retired */
+    uint32_t node;                     /* the entry record holding it */
+    uint64_t hash;                     /* of the key */
+    struct pk__cache_blob *next;       /* free list / retired list */
+    _Atomic uint64_t w[];              /* key bytes, padded to 8, then value bytes */
+} pk__cache_blob;
+
+/* A table slot: the block's address with a 16-bit hash tag in the top bits
+ * (user-space addresses fit in 48 bits on Linux; a block above that is
+ * refused as an allocation failure). 0: empty. */
+#define PK__SLOT(tag, b) (((uint64_t)(tag) << 48) | (uint64_t)(uintptr_t)(b))
+#define PK__SLOT_BLOB(v) ((pk__cache_blob *)(uintptr_t)((v) & ((UINT64_C(1) << 48) - 1)))
+#define PK__SLOT_TAG(h) ((uint16_t)((h) >> 32))
+#define PK__SLOT_TAGOF(v) ((uint16_t)((v) >> 48))
+
+/* An entry record: the policy's and the wheel's bookkeeping (lock only). */
+typedef struct pk__cache_node {
+    pk__cache_blob *blob;              /* NULL: free node */
+    uint8_t queue;                     /* PK__Q_* */
+    uint16_t wslot;                    /* wheel bucket + 1; 0: not on the wheel */
+    uint32_t prev, next;               /* queue links; next: free list too */
+    uint32_t wprev, wnext;             /* wheel links */
+    uint64_t charge;                   /* klen + vlen + overhead */
 } pk__cache_node;
 
 typedef struct pk__cache_queue {
@@ -155,9 +165,59 @@ size_t pk__cache_wheel_advance(pk_cache *c, pk__cache_shard *s, int64_t now_ns, 
                                pk__cache_retired *r);
 
 /* cache_stats.c */
-void pk__cache_count_hit(pk_cache *c);
-void pk__cache_count_miss(pk_cache *c);
+void pk__cache_refresh_ratio(pk_cache *c);   /* the registered hit-ratio gauge */
 void pk__cache_sum_cells(const pk_cache *c, uint64_t *hits, uint64_t *misses);
 void pk__cache_gauge_shard_delta(pk_cache *c, int64_t entries, int64_t bytes);
+
+
+/* ---- hit and miss counting (inline: the hit path) -------------------------------
+ * The cell is picked by the address of a thread-local byte (initial-exec:
+ * one instruction, no call). Its first user owns it and counts with a relaxed
+ * load + store; others count in the shared fields with fetch_add. */
+#if defined(__GNUC__)
+#define PK__CACHE_TLS __attribute__((tls_model("initial-exec")))
+#else
+#define PK__CACHE_TLS
+#endif
+extern _Thread_local char pk__cache_anchor PK__CACHE_TLS;
+
+static inline uint64_t pk__cache_bump(pk_cache *c, bool hit)
+{
+    uintptr_t self = (uintptr_t)&pk__cache_anchor;
+    pk__cache_cell *cell = &c->cells[((uint64_t)self * 0x9e3779b97f4a7c15ull) >> 59];
+    uintptr_t o = atomic_load_explicit(&cell->owner, memory_order_relaxed);
+    if (o != self) {
+        uintptr_t zero = 0;
+        if (o != 0 || !atomic_compare_exchange_strong_explicit(&cell->owner, &zero, self,
+                                                               memory_order_relaxed,
+                                                               memory_order_relaxed))
+            return atomic_fetch_add_explicit(hit ? &cell->shits : &cell->smisses, 1,
+                                             memory_order_relaxed) + 1;
+    }
+    _Atomic uint64_t *own = hit ? &cell->hits : &cell->misses;
+    uint64_t n = atomic_load_explicit(own, memory_order_relaxed) + 1;
+    atomic_store_explicit(own, n, memory_order_relaxed);
+    return n;
+}
+
+static inline void pk__cache_count_hit(pk_cache *c)
+{
+    uint64_t n = pk__cache_bump(c, true);
+    if (c->m) {
+        pk_metrics_counter_inc(c->m->hits);
+        if ((n & 4095) == 0)
+            pk__cache_refresh_ratio(c);
+    }
+}
+
+static inline void pk__cache_count_miss(pk_cache *c)
+{
+    uint64_t n = pk__cache_bump(c, false);
+    if (c->m) {
+        pk_metrics_counter_inc(c->m->misses);
+        if ((n & 63) == 0)
+            pk__cache_refresh_ratio(c);
+    }
+}
 
 #endif

@@ -1,7 +1,7 @@
 /* rt/cache_stats.c — the cache's statistics and their export to pk_metrics.
  *
  * Hits and misses are counted in 32 cache-line cells picked by a hash of
- * pthread_self(). The first thread to use a cell owns it and counts with a
+ * the address of a thread-local byte (inline in cache_int.h). The first thread to use a cell owns it and counts with a
  * relaxed load + store (no locked instruction: a hit stays a few ns and two
  * threads never bounce a line they both write); a thread whose cell is owned
  * by another counts in the cell's shared fields with fetch_add. Totals are
@@ -17,13 +17,8 @@
 #include "perfkit/alloc.h"
 #include "rt/cache_int.h"
 
-static inline pk__cache_cell *my_cell(pk_cache *c, uintptr_t *self)
-{
-    uintptr_t t = (uintptr_t)pthread_self();
-    uint64_t h = (uint64_t)t * 0x9e3779b97f4a7c15ull;
-    *self = t;
-    return &c->cells[h >> 59];   /* 32 cells */
-}
+/* Never written: its address tells the threads apart (cache_int.h). */
+_Thread_local char pk__cache_anchor PK__CACHE_TLS;
 
 static void refresh_ratio(pk_cache *c)
 {
@@ -32,45 +27,10 @@ static void refresh_ratio(pk_cache *c)
     pk_metrics_gauge_set(c->m->ratio, h + m ? (double)h / (double)(h + m) : 0.0);
 }
 
-/* Count one event in field own (owner) or shared; returns the new count. */
-static inline uint64_t bump(pk__cache_cell *cell, uintptr_t self, _Atomic uint64_t *own,
-                            _Atomic uint64_t *shared)
+void pk__cache_refresh_ratio(pk_cache *c)
 {
-    uintptr_t o = atomic_load_explicit(&cell->owner, memory_order_relaxed);
-    if (o != self) {
-        uintptr_t zero = 0;
-        if (o != 0 || !atomic_compare_exchange_strong_explicit(&cell->owner, &zero, self,
-                                                               memory_order_relaxed,
-                                                               memory_order_relaxed))
-            return atomic_fetch_add_explicit(shared, 1, memory_order_relaxed) + 1;
-    }
-    uint64_t n = atomic_load_explicit(own, memory_order_relaxed) + 1;
-    atomic_store_explicit(own, n, memory_order_relaxed);
-    return n;
-}
-
-void pk__cache_count_hit(pk_cache *c)
-{
-    uintptr_t self;
-    pk__cache_cell *cell = my_cell(c, &self);
-    uint64_t n = bump(cell, self, &cell->hits, &cell->shits);
-    if (c->m) {
-        pk_metrics_counter_inc(c->m->hits);
-        if ((n & 4095) == 0)
-            refresh_ratio(c);
-    }
-}
-
-void pk__cache_count_miss(pk_cache *c)
-{
-    uintptr_t self;
-    pk__cache_cell *cell = my_cell(c, &self);
-    uint64_t n = bump(cell, self, &cell->misses, &cell->smisses);
-    if (c->m) {
-        pk_metrics_counter_inc(c->m->misses);
-        if ((n & 63) == 0)
-            refresh_ratio(c);
-    }
+    if (c->m)
+        refresh_ratio(c);
 }
 
 void pk__cache_sum_cells(const pk_cache *c, uint64_t *hits, uint64_t *misses)

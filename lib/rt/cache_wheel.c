@@ -33,7 +33,7 @@ static void link_head(pk__cache_shard *s, uint32_t i, unsigned level, unsigned s
 
 void pk__cache_wheel_add(pk__cache_shard *s, uint32_t i)
 {
-    int64_t exp = atomic_load_explicit(&s->nodes[i].expire_ns, memory_order_relaxed);
+    int64_t exp = atomic_load_explicit(&s->nodes[i].blob->expire_ns, memory_order_relaxed);
     int64_t et = exp >> PK__CACHE_TICK_SHIFT, cur = s->cur_tick;
     if (et < cur)
         et = cur;
@@ -109,7 +109,7 @@ static size_t rebuild(pk_cache *c, pk__cache_shard *s, int64_t now_ns, bool exac
             continue;
         nd->wslot = 0;
         nd->wprev = nd->wnext = 0;
-        int64_t exp = atomic_load_explicit(&nd->expire_ns, memory_order_relaxed);
+        int64_t exp = atomic_load_explicit(&nd->blob->expire_ns, memory_order_relaxed);
         if ((exp >> PK__CACHE_TICK_SHIFT) < now_tick || (exact && exp <= now_ns)) {
             expire_one(c, s, i, r);
             n++;
@@ -147,7 +147,8 @@ size_t pk__cache_wheel_advance(pk_cache *c, pk__cache_shard *s, int64_t now_ns, 
         uint32_t i = s->wheel[0][(uint64_t)now_tick & (PK__CACHE_WHEEL_SLOTS - 1)];
         while (i) {
             uint32_t nx = s->nodes[i].wnext;
-            if (atomic_load_explicit(&s->nodes[i].expire_ns, memory_order_relaxed) <= now_ns) {
+            if (atomic_load_explicit(&s->nodes[i].blob->expire_ns, memory_order_relaxed) <=
+                now_ns) {
                 expire_one(c, s, i, r);
                 n++;
             }
