@@ -46,7 +46,7 @@ TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests/helpers/%.c=$(BUILD)/helpers/%))
 
 .PHONY: all deps test check sanitize example install installcheck clean tidy checksrc fuzz \
-        layers exports doccheck
+        layers exports doccheck tsan
 all: $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc \
      $(BUILD)/libperfkit-alloccount.a $(BUILD)/libperfkit-mem.so $(BUILD)/man/perfkit.1 \
      $(BUILD)/examples/memdemo
@@ -168,12 +168,32 @@ check:
 	$(MAKE) -j$(JOBS) test
 	$(MAKE) installcheck
 	$(MAKE) -j$(JOBS) sanitize
+	$(MAKE) -j$(JOBS) tsan
 	$(MAKE) -j$(JOBS) fuzz
 	$(MAKE) doccheck
 
 # The runnable blocks of the docs, as written, in a fresh clone.
 doccheck:
 	@sh tools/doccheck.sh
+
+# ThreadSanitizer: standalone drivers (tests/tsan/*.c; Criterion forks, TSan
+# wants a plain program) linked with the modules they use — core, metrics,
+# rt — compiled with -fsanitize=thread into build-tsan/.
+TSAN_SRC  := $(sort $(wildcard lib/core/*.c lib/metrics/*.c lib/rt/*.c))
+TSAN_OBJ  := $(TSAN_SRC:%.c=build-tsan/%.o)
+TSAN_BIN  := $(patsubst tests/tsan/%.c,build-tsan/tsan/%,$(wildcard tests/tsan/*.c))
+
+build-tsan/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O1 -g -fsanitize=thread -c $< -o $@
+
+build-tsan/tsan/%: tests/tsan/%.c $(TSAN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O1 -g -fsanitize=thread -o $@ $< $(TSAN_OBJ) $(LIBS)
+
+.SECONDARY: $(TSAN_OBJ)
+tsan: $(TSAN_BIN)
+	@for t in $(TSAN_BIN); do TSAN_OPTIONS=halt_on_error=1 $$t || exit 1; done
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' OPT='-O1 -g' test
@@ -305,7 +325,8 @@ exports: $(BUILD)/libperfkit.so
 	@sh tools/exports.sh $(BUILD)/libperfkit.so
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 -include $(wildcard $(FUZZ_OBJ:.o=.d))
+-include $(wildcard $(TSAN_OBJ:.o=.d))

@@ -465,7 +465,8 @@ Test(cache, alloc_failures)
         bool failed = false;
         for (int i = 0; i < 300; i++) {
             char v[100];
-            memset(v, 'a' + i % 26, sizeof v);
+            memset(v, 'a' + i % 26, sizeof v - 1);
+            v[sizeof v - 1] = 0;
             pk_err pe = put(c, i, i % 2 ? "short" : v);
             if (pe == PK_ENOMEM)
                 failed = true;
