@@ -312,15 +312,14 @@ typedef struct lookup {
 static inline __attribute__((always_inline)) int probe(const pk_cache *c, const pk__cache_shard *s, uint64_t h, const void *key,
                  size_t klen, unsigned char *buf, size_t cap, lookup *l)
 {
-    uint16_t tag = PK__SLOT_TAG(h);
+    uint32_t tag = PK__SLOT_TAG(h);
     uint32_t i = (uint32_t)h & s->slot_mask;
     for (uint32_t n = 0; n <= s->slot_mask; n++, i = (i + 1) & s->slot_mask) {
-        uint64_t v = atomic_load_explicit(&s->slots[i], memory_order_relaxed);
-        if (!v)
+        pk__cache_blob *b = atomic_load_explicit(&s->slots[i].blob, memory_order_relaxed);
+        if (!b)
             return LK_MISS;
-        if (PK__SLOT_TAGOF(v) != tag)
+        if (atomic_load_explicit(&s->slots[i].tag, memory_order_relaxed) != tag)
             continue;
-        pk__cache_blob *b = PK__SLOT_BLOB(v);
         uint32_t nk = atomic_load_explicit(&b->klen, memory_order_relaxed);
         uint32_t nv = atomic_load_explicit(&b->vlen, memory_order_relaxed);
         if (((uint64_t)nk + 7) / 8 + ((uint64_t)nv + 7) / 8 > b->cap_words)
@@ -386,15 +385,14 @@ static pk_err get_locked(pk_cache *c, pk__cache_shard *s, uint64_t h, const void
     int r;
     if (c->o.eq) {
         r = LK_MISS;
-        uint16_t tag = PK__SLOT_TAG(h);
+        uint32_t tag = PK__SLOT_TAG(h);
         uint32_t i = (uint32_t)h & s->slot_mask;
         for (uint32_t n = 0; n <= s->slot_mask; n++, i = (i + 1) & s->slot_mask) {
-            uint64_t v = atomic_load_explicit(&s->slots[i], memory_order_relaxed);
-            if (!v)
+            pk__cache_blob *b = atomic_load_explicit(&s->slots[i].blob, memory_order_relaxed);
+            if (!b)
                 break;
-            if (PK__SLOT_TAGOF(v) != tag)
+            if (atomic_load_explicit(&s->slots[i].tag, memory_order_relaxed) != tag)
                 continue;
-            pk__cache_blob *b = PK__SLOT_BLOB(v);
             uint32_t nk = atomic_load_explicit(&b->klen, memory_order_relaxed);
             if (!c->o.eq(c->o.hash_ud, (const void *)b->w, nk, key, klen))
                 continue;
@@ -458,18 +456,17 @@ bool pk_cache_contains(pk_cache *c, const void *key, size_t klen)
 static uint32_t find_locked(const pk_cache *c, const pk__cache_shard *s, uint64_t h,
                             const void *key, size_t klen)
 {
-    uint16_t tag = PK__SLOT_TAG(h);
+    uint32_t tag = PK__SLOT_TAG(h);
     uint32_t i = (uint32_t)h & s->slot_mask;
     for (uint32_t n = 0; n <= s->slot_mask; n++, i = (i + 1) & s->slot_mask) {
-        uint64_t v = atomic_load_explicit(&s->slots[i], memory_order_relaxed);
-        if (!v)
+        const pk__cache_blob *b = atomic_load_explicit(&s->slots[i].blob, memory_order_relaxed);
+        if (!b)
             return 0;
-        if (PK__SLOT_TAGOF(v) != tag)
+        if (atomic_load_explicit(&s->slots[i].tag, memory_order_relaxed) != tag)
             continue;
-        const pk__cache_blob *b = PK__SLOT_BLOB(v);
         uint32_t nk = atomic_load_explicit(&b->klen, memory_order_relaxed);
         bool eq = c->o.eq ? c->o.eq(c->o.hash_ud, (const void *)b->w, nk, key, klen)
-                          : nk == klen && memcmp((const void *)b->w, key, klen) == 0;
+                          : nk == klen && (klen == 0 || memcmp((const void *)b->w, key, klen) == 0);
         if (eq)
             return b->node;
     }
@@ -540,9 +537,10 @@ static pk_err put_locked(pk_cache *c, pk__cache_shard *s, uint64_t h, const void
         pk__cache_q_push(s, &s->small, i);
     }
     uint32_t j = (uint32_t)h & s->slot_mask;
-    while (atomic_load_explicit(&s->slots[j], memory_order_relaxed))
+    while (atomic_load_explicit(&s->slots[j].blob, memory_order_relaxed))
         j = (j + 1) & s->slot_mask;
-    atomic_store_explicit(&s->slots[j], PK__SLOT(PK__SLOT_TAG(h), b), memory_order_relaxed);
+    atomic_store_explicit(&s->slots[j].tag, PK__SLOT_TAG(h), memory_order_relaxed);
+    atomic_store_explicit(&s->slots[j].blob, b, memory_order_relaxed);
     if (expire_ns)
         pk__cache_wheel_add(s, i);
     s->entries++;

@@ -61,24 +61,29 @@ void pk__cache_slot_remove(pk__cache_shard *s, uint32_t i)
 {
     uint32_t mask = s->slot_mask;
     const pk__cache_blob *b = s->nodes[i].blob;
+    if (!b)
+        return;
     uint32_t j = (uint32_t)b->hash & mask;
-    while (PK__SLOT_BLOB(atomic_load_explicit(&s->slots[j], memory_order_relaxed)) != b)
+    while (atomic_load_explicit(&s->slots[j].blob, memory_order_relaxed) != b)
         j = (j + 1) & mask;
     /* backward shift: pull later members of the cluster into the hole when
      * their home is not between the hole and them */
     uint32_t k = j;
     for (;;) {
         k = (k + 1) & mask;
-        uint64_t v = atomic_load_explicit(&s->slots[k], memory_order_relaxed);
+        pk__cache_blob *v = atomic_load_explicit(&s->slots[k].blob, memory_order_relaxed);
         if (!v)
             break;
-        uint32_t home = (uint32_t)PK__SLOT_BLOB(v)->hash & mask;
+        uint32_t home = (uint32_t)v->hash & mask;
         if (((k - home) & mask) >= ((k - j) & mask)) {
-            atomic_store_explicit(&s->slots[j], v, memory_order_relaxed);
+            atomic_store_explicit(&s->slots[j].tag,
+                                  atomic_load_explicit(&s->slots[k].tag, memory_order_relaxed),
+                                  memory_order_relaxed);
+            atomic_store_explicit(&s->slots[j].blob, v, memory_order_relaxed);
             j = k;
         }
     }
-    atomic_store_explicit(&s->slots[j], 0, memory_order_relaxed);
+    atomic_store_explicit(&s->slots[j].blob, NULL, memory_order_relaxed);
 }
 
 /* ---- blocks -------------------------------------------------------------------- */
@@ -114,10 +119,6 @@ pk__cache_blob *pk__cache_blob_get(pk__cache_shard *s, size_t words)
     b = pk_malloc(sz);
     if (!b)
         return NULL;
-    if ((uintptr_t)b >> 48) {   /* cannot be tagged in a slot (see cache_int.h) */
-        pk_free(b);
-        return NULL;
-    }
     b->cap_words = (sz - sizeof(pk__cache_blob)) / 8;
     b->cls = (uint8_t)cls;
     b->next = NULL;
@@ -136,12 +137,14 @@ void pk__cache_detach(pk_cache *c, pk__cache_shard *s, uint32_t i, pk_cache_reas
                       pk__cache_retired *r)
 {
     pk__cache_node *n = &s->nodes[i];
+    pk__cache_blob *b = n->blob;
+    if (!b)
+        return;   /* a free record: nothing to detach */
     pk__cache_slot_remove(s, i);
     if (n->queue != PK__Q_NONE)
         pk__cache_q_unlink(s, i);
     if (n->wslot)
         pk__cache_wheel_del(s, i);
-    pk__cache_blob *b = n->blob;
     b->reason = (uint8_t)why;
     b->next = r->head;
     r->head = b;
@@ -207,6 +210,8 @@ static bool evict_one(pk_cache *c, pk__cache_shard *s, pk__cache_retired *r)
         if (s->small.count && (small_full || !s->main.count)) {
             uint32_t t = s->small.tail;
             pk__cache_node *n = &s->nodes[t];
+            if (!n->blob)
+                return false;   /* cannot happen: queued records hold a block */
             if (atomic_load_explicit(&n->blob->freq, memory_order_relaxed) >= PROMOTE_FREQ) {
                 pk__cache_q_unlink(s, t);
                 atomic_store_explicit(&n->blob->freq, 0, memory_order_relaxed);
@@ -221,6 +226,8 @@ static bool evict_one(pk_cache *c, pk__cache_shard *s, pk__cache_retired *r)
             return false;
         uint32_t t = s->main.tail;
         pk__cache_node *n = &s->nodes[t];
+        if (!n->blob)
+            return false;   /* cannot happen: queued records hold a block */
         uint8_t f = atomic_load_explicit(&n->blob->freq, memory_order_relaxed);
         if (f > 0) {
             atomic_store_explicit(&n->blob->freq, (uint8_t)(f - 1), memory_order_relaxed);

@@ -4,7 +4,7 @@
  *   - nodes[1..cap]: one record per entry slot (index 0 means "none"),
  *     allocated at creation, recycled through a free list, never freed;
  *   - slots[]: open addressing with linear probing, 2x the nodes rounded to a
- *     power of two, each an atomic (hash tag, block address) word, so a hit
+ *     power of two, each an atomic (block address, hash tag) pair, so a hit
  *     reads one slot and one block; deletion shifts back (no tombstones);
  *   - one block per entry holding the key's and the value's bytes in atomic
  *     words (readers may race with a block's reuse, see cache.h), from size
@@ -50,13 +50,14 @@ typedef struct pk__cache_blob {
     _Atomic uint64_t w[];              /* key bytes, padded to 8, then value bytes */
 } pk__cache_blob;
 
-/* A table slot: the block's address with a 16-bit hash tag in the top bits
- * (user-space addresses fit in 48 bits on Linux; a block above that is
- * refused as an allocation failure). 0: empty. */
-#define PK__SLOT(tag, b) (((uint64_t)(tag) << 48) | (uint64_t)(uintptr_t)(b))
-#define PK__SLOT_BLOB(v) ((pk__cache_blob *)(uintptr_t)((v) & ((UINT64_C(1) << 48) - 1)))
-#define PK__SLOT_TAG(h) ((uint16_t)((h) >> 32))
-#define PK__SLOT_TAGOF(v) ((uint16_t)((v) >> 48))
+/* A table slot: the block (NULL: empty) and a 32-bit tag of the key's hash,
+ * in one 16-byte pair so that a probe reads one cache line. A reader may see
+ * the two halves of different writes: the seqlock throws such a read away. */
+typedef struct pk__cache_slot {
+    _Atomic(pk__cache_blob *) blob;
+    _Atomic uint32_t tag;
+} pk__cache_slot;
+#define PK__SLOT_TAG(h) ((uint32_t)((h) >> 32))
 
 /* An entry record: the policy's and the wheel's bookkeeping (lock only). */
 typedef struct pk__cache_node {
@@ -85,7 +86,7 @@ typedef struct pk__cache_ghost {
 
 typedef struct pk__cache_shard {
     alignas(64) _Atomic uint64_t seq;  /* seqlock: odd while a writer changes things */
-    _Atomic uint64_t *slots;
+    pk__cache_slot *slots;
     uint32_t slot_mask;
     uint32_t node_cap;
     pk__cache_node *nodes;             /* node_cap + 1; [0] unused */
