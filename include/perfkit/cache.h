@@ -30,11 +30,12 @@
  * entry fits. The cache is split into shards (by key hash) and each shard
  * gets an equal share of both limits, so the per-shard shares add up to
  * exactly the limits; an entry whose charge exceeds one shard's byte share
- * (max_bytes / shards) is refused with PK_ERANGE. The key table and the entry
- * records of max_entries entries are allocated at creation (about 80 bytes per
- * entry) and never resized; the key and value bytes live in one block per
- * entry, taken from size classes (4 per power of two: at most 25% rounding)
- * and recycled through per-shard free lists. Blocks go back to the allocator
+ * (max_bytes / shards) is refused with PK_ERANGE. The key table, the entry
+ * records and the S3-FIFO ghost for max_entries entries are allocated at
+ * creation (100-150 bytes per entry) and never resized; the key and value
+ * bytes live in one block per entry (a 48-byte header, then key and value
+ * each padded to 8 bytes), taken from size classes (4 per power of two: at
+ * most 25% rounding) and recycled through per-shard free lists. Blocks go back to the allocator
  * only in pk_cache_free (a lock-free reader may still be reading a recycled
  * block; see below), so a workload whose value sizes shift over time keeps the
  * peak of each size class.
@@ -45,7 +46,8 @@
  * entries are removed by a hierarchical timer wheel per shard (4 levels of 64
  * slots, 1.05 ms ticks, O(1) amortised per entry), advanced on insertions
  * and by pk_cache_expire(), which removes exactly the entries due at its
- * call. A shard left untouched for more than ~4 s rebuilds its wheel (O(n))
+ * call. A hit on an entry that has a TTL reads the clock (clock_gettime,
+ * ~20 ns); entries without one never do. A shard left untouched for more than ~4 s rebuilds its wheel (O(n))
  * on its next insertion.
  *
  * Callbacks. on_evict is called exactly once for every entry that leaves the
@@ -84,8 +86,10 @@ PK_BEGIN_DECLS
 
 typedef struct pk_cache pk_cache;
 
-/* Bytes charged per entry on top of its key and value against max_bytes: the
- * value block's header and its average size-class rounding. */
+/* Bytes charged per entry on top of its key and value against max_bytes: a
+ * stated constant, so that the limit is exact and predictable. (The memory an
+ * entry really holds is its block — see the top — plus the records allocated
+ * at creation.) */
 #define PK_CACHE_ENTRY_OVERHEAD 32
 
 #define PK_CACHE_SECOND INT64_C(1000000000)   /* nanoseconds */
