@@ -50,7 +50,7 @@ HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests
         layers exports doccheck tsan tsan-run
 all: $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc \
      $(BUILD)/libperfkit-alloccount.a $(BUILD)/libperfkit-mem.so $(BUILD)/man/perfkit.1 \
-     $(BUILD)/examples/memdemo
+     $(BUILD)/examples/memdemo $(BUILD)/examples/cache_metrics
 
 deps:
 	@sh tools/deps.sh
@@ -325,3 +325,4 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 -include $(wildcard $(FUZZ_OBJ:.o=.d))
+-include $(wildcard $(TSAN_OBJ:.o=.d))

@@ -38,5 +38,6 @@
 #include "perfkit/mem.h"
 #include "perfkit/intern.h"
 #include "perfkit/filecache.h"
+#include "perfkit/cache.h"
 
 #endif
