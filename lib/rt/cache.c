@@ -18,70 +18,16 @@
 
 #include "core/clock.h"
 #include "perfkit/alloc.h"
+#include "core/wyhash.h"
 #include "rt/cache_int.h"
 
 /* ---- hashing --------------------------------------------------------------- */
-
-__extension__ typedef unsigned __int128 pk__u128;
-
-static inline uint64_t mum(uint64_t a, uint64_t b)
-{
-    pk__u128 r = (pk__u128)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-static inline uint64_t rd64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static inline uint64_t rd32(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-uint64_t pk__cache_hash_bytes(const void *key, size_t n, uint64_t seed)
-{
-    static const uint64_t P0 = 0xa0761d6478bd642full, P1 = 0xe7037ed1a0b428dbull,
-                          P2 = 0x8ebc6af09c88c6e3ull;
-    const unsigned char *p = key;
-    uint64_t a, b;
-    seed ^= mum(seed ^ P0, P1);
-    if (n <= 16) {
-        if (n >= 4) {
-            a = (rd32(p) << 32) | rd32(p + ((n >> 3) << 2));
-            b = (rd32(p + n - 4) << 32) | rd32(p + n - 4 - ((n >> 3) << 2));
-        } else if (n > 0) {
-            a = ((uint64_t)p[0] << 16) | ((uint64_t)p[n >> 1] << 8) | p[n - 1];
-            b = 0;
-        } else {
-            a = b = 0;
-        }
-    } else {
-        size_t i = n;
-        while (i > 16) {
-            seed = mum(rd64(p) ^ P1, rd64(p + 8) ^ seed);
-            p += 16;
-            i -= 16;
-        }
-        a = rd64(p + i - 16);
-        b = rd64(p + i - 8);
-    }
-    a ^= P1;
-    b ^= seed;
-    a = mum(a, b);
-    return mum(a ^ P0 ^ n, b ^ P2 ^ a);
-}
 
 static inline uint64_t key_hash(const pk_cache *c, const void *key, size_t klen)
 {
     if (c->o.hash)
         return c->o.hash(c->o.hash_ud, key, klen);
-    return pk__cache_hash_bytes(key, klen, c->seed);
+    return pk__wyhash(key, klen, c->seed);
 }
 
 static inline pk__cache_shard *shard_of(const pk_cache *c, uint64_t h)
@@ -272,7 +218,7 @@ static inline __attribute__((always_inline)) bool key_equal(const pk_cache *c, c
         return false;
     size_t i = 0;
     for (; i + 8 <= klen; i += 8)
-        if (atomic_load_explicit(&b->w[i / 8], memory_order_relaxed) != rd64(k + i))
+        if (atomic_load_explicit(&b->w[i / 8], memory_order_relaxed) != pk__rd64(k + i))
             return false;
     if (i < klen) {
         uint64_t w = atomic_load_explicit(&b->w[i / 8], memory_order_relaxed), q = 0;
@@ -478,7 +424,7 @@ static void fill_words(_Atomic uint64_t *w, const void *src, size_t n)
     const unsigned char *p = src;
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        atomic_store_explicit(&w[i / 8], rd64(p + i), memory_order_relaxed);
+        atomic_store_explicit(&w[i / 8], pk__rd64(p + i), memory_order_relaxed);
     if (i < n) {
         uint64_t v = 0;
         memcpy(&v, p + i, n - i);

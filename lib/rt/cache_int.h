@@ -130,7 +130,6 @@ typedef struct pk__cache_retired {
 } pk__cache_retired;
 
 /* cache.c */
-uint64_t pk__cache_hash_bytes(const void *p, size_t n, uint64_t seed);
 void pk__cache_write_begin(pk__cache_shard *s);
 void pk__cache_write_end(pk__cache_shard *s);
 

@@ -24,61 +24,13 @@
  * multiply-fold), fast on short keys. */
 #include <string.h>
 
+#include "core/wyhash.h"
 #include "perfkit/alloc.h"
 #include "rt/intern_int.h"
 
-__extension__ typedef unsigned __int128 pk__u128;
-
-#define S0 0xa0761d6478bd642full
-#define S1 0xe7037ed1a0b428dbull
-
-static inline uint64_t mix(uint64_t a, uint64_t b)
-{
-    pk__u128 r = (pk__u128)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-static inline uint64_t rd8(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static inline uint64_t rd4(const unsigned char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 static inline uint32_t hash32(const void *key, size_t len, uint64_t seed)
 {
-    const unsigned char *p = key;
-    uint64_t a, b;
-    seed ^= S0;
-    if (len <= 16) {
-        if (len >= 4) {
-            size_t q = (len >> 3) << 2;
-            a = rd4(p) << 32 | rd4(p + q);
-            b = rd4(p + len - 4) << 32 | rd4(p + len - 4 - q);
-        } else if (len > 0) {
-            a = (uint64_t)p[0] << 16 | (uint64_t)p[len >> 1] << 8 | p[len - 1];
-            b = 0;
-        } else {
-            a = b = 0;
-        }
-    } else {
-        size_t i = len;
-        while (i > 16) {
-            seed = mix(rd8(p) ^ S1, rd8(p + 8) ^ seed);
-            p += 16;
-            i -= 16;
-        }
-        a = rd8(p + i - 16);
-        b = rd8(p + i - 8);
-    }
-    uint64_t h = mix(S1 ^ len, mix(a ^ S1, b ^ seed));
+    uint64_t h = pk__wyhash(key, len, seed);
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -89,9 +41,9 @@ static inline bool same(const pk_interner *in, uint32_t id, const void *str, siz
     if (n != len)
         return false;
     if (len >= 8 && len <= 16)  /* two overlapping words: no call for short keys */
-        return rd8(s) == rd8(q) && rd8(s + len - 8) == rd8(q + len - 8);
+        return pk__rd64(s) == pk__rd64(q) && pk__rd64(s + len - 8) == pk__rd64(q + len - 8);
     if (len >= 4 && len < 8)
-        return rd4(s) == rd4(q) && rd4(s + len - 4) == rd4(q + len - 4);
+        return pk__rd32(s) == pk__rd32(q) && pk__rd32(s + len - 4) == pk__rd32(q + len - 4);
     return len == 0 || memcmp(s, q, len) == 0;
 }
 
