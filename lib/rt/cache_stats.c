@@ -80,26 +80,21 @@ pk_err pk_cache_stats_get(pk_cache *c, pk_cache_stats *out)
     return PK_OK;
 }
 
-static pk_err counter(pk_metrics_registry *r, const char *name, const char *suffix,
-                      const char *help, pk_metrics_counter **out)
+/* One unlabelled series NAME+SUFFIX into *out: a gauge (pk_metrics_gauge)
+ * when gauge, else a counter (pk_metrics_counter). */
+static pk_err series(pk_metrics_registry *r, bool gauge, const char *name, const char *suffix,
+                     const char *help, void *out)
 {
     char full[256];
     if ((size_t)snprintf(full, sizeof full, "%s%s", name, suffix) >= sizeof full)
         return PK_EINVAL;
     pk_metrics_family *f;
-    pk_err e = pk_metrics_counter_family(r, full, help, NULL, 0, &f);
-    return e ? e : pk_metrics_counter_get(f, NULL, out);
-}
-
-static pk_err gauge(pk_metrics_registry *r, const char *name, const char *suffix,
-                    const char *help, pk_metrics_gauge **out)
-{
-    char full[256];
-    if ((size_t)snprintf(full, sizeof full, "%s%s", name, suffix) >= sizeof full)
-        return PK_EINVAL;
-    pk_metrics_family *f;
-    pk_err e = pk_metrics_gauge_family(r, full, help, NULL, 0, &f);
-    return e ? e : pk_metrics_gauge_get(f, NULL, out);
+    pk_err e = gauge ? pk_metrics_gauge_family(r, full, help, NULL, 0, &f)
+                     : pk_metrics_counter_family(r, full, help, NULL, 0, &f);
+    if (e != PK_OK)
+        return e;
+    return gauge ? pk_metrics_gauge_get(f, NULL, (pk_metrics_gauge **)out)
+                 : pk_metrics_counter_get(f, NULL, (pk_metrics_counter **)out);
 }
 
 pk_err pk_cache_register_metrics(pk_cache *c, pk_metrics_registry *r, const char *name)
@@ -110,20 +105,24 @@ pk_err pk_cache_register_metrics(pk_cache *c, pk_metrics_registry *r, const char
     if (!m)
         return PK_ENOMEM;
     pk_err e;
-    if ((e = counter(r, name, "_hits_total", "Cache lookups that found their key.", &m->hits)) ||
-        (e = counter(r, name, "_misses_total", "Cache lookups that did not find their key.",
-                     &m->misses)) ||
-        (e = counter(r, name, "_evictions_total", "Entries evicted to make room.",
-                     &m->evictions)) ||
-        (e = counter(r, name, "_expirations_total", "Entries removed because their TTL passed.",
-                     &m->expirations)) ||
-        (e = counter(r, name, "_insertions_total", "Entries inserted or replaced.",
-                     &m->insertions)) ||
-        (e = gauge(r, name, "_entries", "Entries in the cache.", &m->entries)) ||
-        (e = gauge(r, name, "_bytes", "Bytes charged (key + value + overhead).", &m->bytes)) ||
-        (e = gauge(r, name, "_max_bytes", "The byte limit (0: none).", &m->max_bytes)) ||
-        (e = gauge(r, name, "_hit_ratio", "hits / (hits + misses) since the cache was created.",
-                   &m->ratio))) {
+    if ((e = series(r, false, name, "_hits_total", "Cache lookups that found their key.",
+                    &m->hits)) ||
+        (e = series(r, false, name, "_misses_total", "Cache lookups that did not find their key.",
+                    &m->misses)) ||
+        (e = series(r, false, name, "_evictions_total", "Entries evicted to make room.",
+                    &m->evictions)) ||
+        (e = series(r, false, name, "_expirations_total",
+                    "Entries removed because their TTL passed.",
+                    &m->expirations)) ||
+        (e = series(r, false, name, "_insertions_total", "Entries inserted or replaced.",
+                    &m->insertions)) ||
+        (e = series(r, true, name, "_entries", "Entries in the cache.", &m->entries)) ||
+        (e = series(r, true, name, "_bytes", "Bytes charged (key + value + overhead).",
+                    &m->bytes)) ||
+        (e = series(r, true, name, "_max_bytes", "The byte limit (0: none).", &m->max_bytes)) ||
+        (e = series(r, true, name, "_hit_ratio",
+                    "hits / (hits + misses) since the cache was created.",
+                    &m->ratio))) {
         pk_free(m);
         return e;
     }
