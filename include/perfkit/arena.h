@@ -168,12 +168,14 @@ void *pk__arena_alloc_slow(pk_arena *a, size_t size, size_t align);
 static inline void *pk_arena_alloc_aligned(pk_arena *a, size_t size, size_t align)
 {
     pk__arena_head *h = (pk__arena_head *)(void *)a;
-    uintptr_t p = ((uintptr_t)h->cur + (align - 1)) & ~(uintptr_t)(align - 1);
-    if (__builtin_expect(align - 1 < 4096 && (align & (align - 1)) == 0 &&
-                             p <= (uintptr_t)h->end && size <= (uintptr_t)h->end - p,
+    size_t pad = (size_t)(-(uintptr_t)h->cur & (uintptr_t)(align - 1));
+    size_t avail = (size_t)(h->end - h->cur);
+    if (__builtin_expect(align - 1 < 4096 && (align & (align - 1)) == 0 && pad <= avail &&
+                             size <= avail - pad,
                          1)) {
-        h->cur = (char *)(p + size);
-        return (void *)p;
+        char *p = h->cur + pad;
+        h->cur = p + size;
+        return p;
     }
     return pk__arena_alloc_slow(a, size, align);
 }

@@ -97,7 +97,8 @@ typedef struct pk_pool_opts {
     size_t align;             /* [0: natural: the power of two >= obj_size, at most 16]
                                * else a power of two <= 4096 */
     size_t per_slab;          /* [64] objects in the first slab (rounded up to a power
-                               * of two, <= 2^20); slab k holds per_slab << k */
+                               * of two, <= 2^20; raised to prealloc when that is
+                               * larger); slab k holds per_slab << k */
     size_t max_objects;       /* [0: none, i.e. 2^32 - 2] gets beyond it return NULL */
     size_t prealloc;          /* [0] objects whose slabs are allocated at creation */
     bool prefault;            /* [false] touch every page of the preallocated slabs at
@@ -202,7 +203,7 @@ typedef struct pk__pool_slot {
 /* The first member of struct pk_pool. */
 typedef struct pk__pool_head {
     uint64_t gen;
-    uint32_t slot;
+    size_t slot_off;   /* byte offset of the pool's slot in pk__pool_tls */
 } pk__pool_head;
 
 #if defined(__GNUC__)
@@ -218,7 +219,8 @@ void pk__pool_put_slow(pk_pool *p, void *obj);
 static inline void *pk_pool_get(pk_pool *p)
 {
     const pk__pool_head *h = (const pk__pool_head *)(const void *)p;
-    const pk__pool_slot *s = &pk__pool_tls[h->slot];
+    const pk__pool_slot *s =
+        (const pk__pool_slot *)(const void *)((const char *)pk__pool_tls + h->slot_off);
     if (__builtin_expect(s->gen == h->gen, 1)) {
         pk__pool_tc *tc = s->tc;
         uint32_t n = __atomic_load_n(&tc->n, __ATOMIC_RELAXED);
@@ -233,7 +235,8 @@ static inline void *pk_pool_get(pk_pool *p)
 static inline void pk_pool_put(pk_pool *p, void *obj)
 {
     const pk__pool_head *h = (const pk__pool_head *)(const void *)p;
-    const pk__pool_slot *s = &pk__pool_tls[h->slot];
+    const pk__pool_slot *s =
+        (const pk__pool_slot *)(const void *)((const char *)pk__pool_tls + h->slot_off);
     if (__builtin_expect(s->gen == h->gen && obj != NULL, 1)) {
         pk__pool_tc *tc = s->tc;
         uint32_t n = __atomic_load_n(&tc->n, __ATOMIC_RELAXED);

@@ -121,9 +121,9 @@ void *pk__arena_alloc_slow(pk_arena *a, size_t size, size_t align)
         c = n;
     }
     enter(a, c, c->data, base);
-    uintptr_t p = ((uintptr_t)c->data + (align - 1)) & ~(uintptr_t)(align - 1);
-    a->h.cur = (char *)(p + size);
-    return (void *)p;
+    char *p = c->data + (size_t)(-(uintptr_t)c->data & (uintptr_t)(align - 1));
+    a->h.cur = p + size;
+    return p;
 }
 
 pk_arena_mark pk_arena_save(const pk_arena *a)

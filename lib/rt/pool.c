@@ -18,6 +18,12 @@ __thread pk__pool_slot pk__pool_tls[PK__POOL_SLOTS] __attribute__((tls_model("in
 
 static _Atomic uint64_t next_gen = 1;
 
+/* The calling thread's slot for p. */
+static pk__pool_slot *my_slot(const pk_pool *p)
+{
+    return (pk__pool_slot *)(void *)((char *)pk__pool_tls + p->h.slot_off);
+}
+
 void pk_pool_opts_init(pk_pool_opts *o)
 {
     if (!o)
@@ -47,6 +53,8 @@ static pk_err check_opts(pk_pool_opts *o)
         o->per_slab = 64;
     if (o->per_slab > ((size_t)1 << 20) || o->cache_size > 4096)
         return PK_EINVAL;
+    if (o->prealloc > o->per_slab)   /* one first slab for the preallocation */
+        o->per_slab = o->prealloc < ((size_t)1 << 20) ? o->prealloc : (size_t)1 << 20;
     size_t lim = (size_t)PK__POOL_MAX_INDEX + 1;
     if (o->max_objects == 0)
         o->max_objects = lim;
@@ -82,7 +90,7 @@ pk_err pk_pool_new(const pk_pool_opts *opts, pk_pool **out)
     p->batch = o.cache_size / 2 ? o.cache_size / 2 : 1;
     p->max_objects = (uint32_t)o.max_objects;
     p->h.gen = atomic_fetch_add(&next_gen, 1);
-    p->h.slot = (uint32_t)((p->h.gen * 0x9e3779b97f4a7c15ull) >> 60);
+    p->h.slot_off = (size_t)((p->h.gen * 0x9e3779b97f4a7c15ull) >> 60) * sizeof(pk__pool_slot);
     if (pthread_mutex_init(&p->mu, NULL) != 0) {
         pk_free(p);
         return PK_ENOMEM;
@@ -110,7 +118,7 @@ void pk_pool_free(pk_pool *p)
     if (p->has_key) {
         /* Forget this thread's slot now; other threads' slots hold p's
          * generation, which no other pool will ever have. */
-        pk__pool_slot *s = &pk__pool_tls[p->h.slot];
+        pk__pool_slot *s = my_slot(p);
         if (s->gen == p->h.gen)
             s->gen = 0;
         pthread_key_delete(p->key);
@@ -156,7 +164,7 @@ static void tc_destroy(void *v)
 {
     pk__pool_tcrec *r = v;
     pk_pool *p = r->pool;
-    pk__pool_slot *s = &pk__pool_tls[p->h.slot];
+    pk__pool_slot *s = my_slot(p);
     if (s->gen == p->h.gen)
         s->gen = 0;
     uint32_t n = __atomic_load_n(&r->tc->n, __ATOMIC_RELAXED);
@@ -202,7 +210,7 @@ static pk__pool_tc *tc_find(pk_pool *p)
             return NULL;
         }
     }
-    pk__pool_slot *s = &pk__pool_tls[p->h.slot];
+    pk__pool_slot *s = my_slot(p);
     s->tc = r->tc;
     s->gen = p->h.gen;
     return r->tc;

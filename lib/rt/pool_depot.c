@@ -77,9 +77,8 @@ pk_err pk__pool_grow(pk_pool *p, uint32_t need)
         s->raw = raw;
         s->meta = (pk__pool_meta *)(void *)raw;
         s->state = state ? (_Atomic uint8_t *)(void *)(raw + meta) : NULL;
-        uintptr_t o = (uintptr_t)(raw + meta + state);
-        o = (o + p->o.align - 1) & ~(uintptr_t)(p->o.align - 1);
-        s->objs = (char *)o;
+        char *objs = raw + meta + state;
+        s->objs = objs + (size_t)(-(uintptr_t)objs & (uintptr_t)(p->o.align - 1));
         s->first = p->capacity;
         s->count = (uint32_t)n;
         for (uint64_t i = 0; i < n; i++) {
