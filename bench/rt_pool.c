@@ -4,6 +4,7 @@
  *   rt_pool IMPL SIZE TARGET_MS
  *     IMPL: pool      pk_pool_get + pk_pool_put of one object (warm cache)
  *           malloc    malloc(SIZE) + free of the same object
+ *           pooldebug as pool, the pool in debug mode (state checks, poisoning)
  *           pool32    32 pk_pool_get, then 32 pk_pool_put (per pair)
  *           malloc32  32 malloc(SIZE), then 32 free (per pair)
  *           arena     pk_arena_alloc(SIZE), a reset every 4096 (per alloc)
@@ -145,7 +146,7 @@ static void run_xthread(uint64_t n)
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: rt_pool pool|malloc|pool32|malloc32|arena|xthread|xmalloc SIZE TARGET_MS\n");
+        fprintf(stderr, "usage: rt_pool pool|pooldebug|malloc|pool32|malloc32|arena|xthread|xmalloc SIZE TARGET_MS\n");
         return 2;
     }
     const char *impl = argv[1];
@@ -162,6 +163,8 @@ int main(int argc, char **argv)
         run = run_malloc32;
     else if (!strcmp(impl, "arena"))
         run = run_arena;
+    else if (!strcmp(impl, "pooldebug"))
+        run = run_pool;
     else if (!strcmp(impl, "xthread"))
         run = run_xthread;
     else if (!strcmp(impl, "xmalloc")) {
@@ -177,6 +180,7 @@ int main(int argc, char **argv)
     o.obj_size = size;
     o.prealloc = 4096;
     o.prefault = true;
+    o.debug = !strcmp(impl, "pooldebug");
     pk_arena_opts ao;
     pk_arena_opts_init(&ao);
     ao.chunk_size = 4096 * ((size + 15) & ~(size_t)15) + 4096;

@@ -10,6 +10,7 @@
 #   arena               pk_arena_alloc(SIZE), a reset every 4096
 #   xthread / xmalloc   one thread gets (mallocs), another puts (frees),
 #                       through a 1024-slot ring: per object (2 threads)
+#   pooldebug           pool, in debug mode (state byte checks, poisoning)
 # Every pointer escapes through an asm with a memory clobber (no elided
 # pairs, no values kept in registers across iterations). Each run reports
 # wall-clock and CPU time per operation; the goals are judged on the median
@@ -44,7 +45,7 @@ echo "== $SIZE-byte objects; $REPS reps of ~$TARGET_MS ms per implementation =="
 echo
 
 : >"$OUT/raw.txt"
-impls=(pool malloc pool32 malloc32 arena xthread xmalloc)
+impls=(pool malloc pool32 malloc32 arena xthread xmalloc pooldebug)
 for rep in $(seq "$REPS"); do
     for k in $(seq 0 $((${#impls[@]} - 1))); do
         i=${impls[$(((k + rep) % ${#impls[@]}))]}
@@ -67,7 +68,8 @@ rows = [("pool", "pk_pool get+put", "malloc"), ("malloc", "malloc+free", None),
         ("malloc32", "malloc x32, free x32 (per pair)", None),
         ("arena", "pk_arena_alloc (per alloc)", None),
         ("xthread", "pk_pool get here, put there (per object)", "xmalloc"),
-        ("xmalloc", "malloc here, free there (per object)", None)]
+        ("xmalloc", "malloc here, free there (per object)", None),
+        ("pooldebug", "pk_pool get+put in debug mode", "malloc")]
 print("%-44s %10s %10s %10s %12s" % ("operation", "cpu ns", "min cpu", "wall ns", "malloc/pool"))
 for k, label, peer in rows:
     r = "%.1fx" % (med(cpu, peer) / med(cpu, k)) if peer else ""

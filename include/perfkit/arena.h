@@ -165,17 +165,18 @@ typedef struct pk__arena_head {
 
 void *pk__arena_alloc_slow(pk_arena *a, size_t size, size_t align);
 
+/* Integer arithmetic on purpose: the same bump written with pointer
+ * arithmetic (pad = -cur & (align - 1)) measured 1.25 ns against 0.61 ns
+ * (bench/rt_pool.sh), hence the integer-to-pointer casts. */
 static inline void *pk_arena_alloc_aligned(pk_arena *a, size_t size, size_t align)
 {
     pk__arena_head *h = (pk__arena_head *)(void *)a;
-    size_t pad = (size_t)(-(uintptr_t)h->cur & (uintptr_t)(align - 1));
-    size_t avail = (size_t)(h->end - h->cur);
-    if (__builtin_expect(align - 1 < 4096 && (align & (align - 1)) == 0 && pad <= avail &&
-                             size <= avail - pad,
+    uintptr_t p = ((uintptr_t)h->cur + (align - 1)) & ~(uintptr_t)(align - 1);
+    if (__builtin_expect(align - 1 < 4096 && (align & (align - 1)) == 0 &&
+                             p <= (uintptr_t)h->end && size <= (uintptr_t)h->end - p,
                          1)) {
-        char *p = h->cur + pad;
-        h->cur = p + size;
-        return p;
+        h->cur = (char *)(p + size);   /* NOLINT(performance-no-int-to-ptr): see above */
+        return (void *)p;              /* NOLINT(performance-no-int-to-ptr) */
     }
     return pk__arena_alloc_slow(a, size, align);
 }

@@ -31,7 +31,7 @@
  * by pk_pool_flush; the exited thread's cache record is kept for the next
  * new thread. A thread may hold caches for many pools; 16 pools are reached
  * inline per thread (pools hash to 16 slots, two pools of one slot used in
- * alternation take a ~10 ns lookup on each switch).
+ * alternation take a slower lookup, a pthread_getspecific, on each switch).
  *
  * Depot. A Treiber stack of batches (each a chain of free objects), lock-
  * free: a push is one compare-and-swap, so is a pop. The stack's top word
