@@ -153,7 +153,7 @@ int main(int argc, char **argv)
     size = (size_t)strtoul(argv[2], NULL, 10);
     double target = strtod(argv[3], NULL) * 1e6;
     void (*run)(uint64_t) = NULL;
-    if (!strcmp(impl, "pool"))
+    if (!strcmp(impl, "pool") || !strcmp(impl, "pooldebug"))
         run = run_pool;
     else if (!strcmp(impl, "malloc"))
         run = run_malloc;
@@ -163,8 +163,6 @@ int main(int argc, char **argv)
         run = run_malloc32;
     else if (!strcmp(impl, "arena"))
         run = run_arena;
-    else if (!strcmp(impl, "pooldebug"))
-        run = run_pool;
     else if (!strcmp(impl, "xthread"))
         run = run_xthread;
     else if (!strcmp(impl, "xmalloc")) {
