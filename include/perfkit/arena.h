@@ -17,7 +17,7 @@
  * pk_arena_new (opts.chunk_size bytes), each later one doubles its
  * predecessor's size up to opts.max_chunk (a larger request gets a chunk of
  * its own size). An allocation is a pointer bump inside the current chunk
- * (inline, ~0.5 ns); when the chunk is used up the arena moves to the next
+ * (inline, ~0.6 ns); when the chunk is used up the arena moves to the next
  * chunk of its list or allocates one (the slow path). Nothing is freed one
  * by one: pk_arena_reset makes the whole arena empty again and
  * pk_arena_rewind returns to a mark taken earlier, both O(1) and keeping

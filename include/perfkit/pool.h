@@ -21,7 +21,7 @@
  * Per-thread caches. Every thread that gets or puts owns a cache of up to
  * cache_size object pointers for this pool (a magazine): pk_pool_get pops
  * from it and pk_pool_put pushes onto it, inline, without a lock, an atomic
- * read-modify-write or a call (~1 ns per get+put). An empty cache refills
+ * read-modify-write or a call (~2 ns per get+put). An empty cache refills
  * with one batch of cache_size / 2 objects from the depot (or carves new
  * ones from the slabs); a full one flushes its upper half to the depot as
  * one batch. Objects are interchangeable, so an object got on one thread may

@@ -272,3 +272,21 @@ Test(arena_pool, mixed_sizes_never_overlap)
                 cr_assert_eq(p[i][k], i & 0xff, "block %d byte %zu", i, k);
     pk_arena_pool_free(sp);
 }
+
+Test(arena_pool, new_fails_cleanly)
+{
+    for (long k = 0; k < 3; k++) {
+        fault_arm(k);
+        pk_arena_pool *sp = NULL;
+        pk_err e = pk_arena_pool_new(NULL, &sp);
+        if (e == PK_OK) {
+            cr_expect_not_null(pk_arena_pool_get(sp, 100));
+            pk_arena_pool_free(sp);
+        } else {
+            cr_expect_eq(e, PK_ENOMEM);
+            cr_expect_null(sp);
+        }
+        fault_disarm();
+        cr_expect_eq(fault_live(), 0, "leak after failing request %ld", k);
+    }
+}
