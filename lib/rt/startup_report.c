@@ -165,7 +165,8 @@ pk_err pk_startup_write_report(const pk_startup *g, FILE *f)
             "end ms", "took ms", "runner", "critical");
     for (uint32_t k = 0; k < g->n; k++) {
         pk_startup_step_info in;
-        (void)pk_startup_step_get(g, rows[k].id, &in);
+        if (pk_startup_step_get(g, rows[k].id, &in) != PK_OK)
+            continue;
         if (in.start_ns < 0)
             fprintf(f, "%-*s  %-9s  %10s  %10s  %10s  %6s\n", (int)w, in.name,
                     pk_startup_status_name(in.status), "-", "-", "-", "-");
@@ -230,7 +231,8 @@ pk_err pk_startup_export_metrics(const pk_startup *g, pk_metrics_registry *r, co
         e = family(r, prefix, "critical_path_seconds", "Startup critical path length", 0, &fc);
     for (uint32_t i = 0; e == PK_OK && i < g->n; i++) {
         pk_startup_step_info in;
-        (void)pk_startup_step_get(g, i, &in);
+        if (pk_startup_step_get(g, i, &in) != PK_OK)
+            continue;
         e = set(fd, in.name, (double)in.duration_ns / 1e9);
         if (e == PK_OK && in.start_ns >= 0)
             e = set(fs, in.name, (double)in.start_ns / 1e9);

@@ -50,9 +50,11 @@ static pk_err make_obj(void *arg, void **value)
     return PK_OK;
 }
 
+static long ids[8];
+
 static void *lazy_racer(void *p)
 {
-    long id = (long)(intptr_t)p;
+    long id = *(const long *)p;
     for (int round = 0; round < 500; round++) {
         pthread_barrier_wait(&bar);
         void *v = NULL;
@@ -82,8 +84,10 @@ static void lazy_race(void)
     enum { T = 8 };
     pthread_t t[T];
     pthread_barrier_init(&bar, NULL, T);
-    for (long i = 0; i < T; i++)
-        pthread_create(&t[i], NULL, lazy_racer, (void *)(intptr_t)i);
+    for (long i = 0; i < T; i++) {
+        ids[i] = i;
+        pthread_create(&t[i], NULL, lazy_racer, &ids[i]);
+    }
     for (int i = 0; i < T; i++)
         pthread_join(t[i], NULL);
     pthread_barrier_destroy(&bar);
@@ -95,12 +99,12 @@ static void lazy_race(void)
 #define N 400
 static atomic_int done[N];
 static long cell[N];                  /* written by step i, read by its dependants */
-static uint32_t deps[N][3], ndeps[N];
+static uint32_t deps[N][3], ndeps[N], idx[N];
 
 static pk_err dag_step(void *arg, pk_startup_ctx *ctx)
 {
     (void)ctx;
-    uintptr_t i = (uintptr_t)arg;
+    uint32_t i = *(const uint32_t *)arg;
     long sum = 1;
     for (uint32_t k = 0; k < ndeps[i]; k++) {
         if (!atomic_load_explicit(&done[deps[i][k]], memory_order_relaxed))
@@ -121,10 +125,11 @@ static void dag(void)
     if (pk_startup_new(&o, &g) != PK_OK)
         exit(2);
     uint64_t x = 0x9e3779b97f4a7c15ull;
-    for (uintptr_t i = 0; i < N; i++) {
+    for (uint32_t i = 0; i < N; i++) {
         char name[16];
         snprintf(name, sizeof name, "s%u", (unsigned)i);
-        pk_startup_add(g, name, dag_step, (void *)i, NULL);
+        idx[i] = i;
+        pk_startup_add(g, name, dag_step, &idx[i], NULL);
         ndeps[i] = 0;
         for (int k = 0; k < 3 && i > 0; k++) {
             x ^= x << 13; x ^= x >> 7; x ^= x << 17;

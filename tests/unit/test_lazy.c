@@ -19,18 +19,26 @@ static void nap(void)
 }
 
 /* arg: the pk_err to return; waits for the gate when it is set to 1 */
+/* arg: a pointer to the code to return (code(e)); NULL is PK_OK */
+static int codes[300];
+static void *code(int e)
+{
+    codes[e] = e;
+    return &codes[e];
+}
+
 static pk_err init_fn(void *arg, void **value)
 {
     atomic_fetch_add(&calls, 1);
     while (atomic_load(&gate) == 1)
         nap();
     *value = &the_value;
-    return (pk_err)(intptr_t)arg;
+    return arg ? (pk_err) * (const int *)arg : PK_OK;
 }
 
 typedef struct racer {
     pk_lazy *l;
-    pk_err want_err;
+    void *want;
     pk_err got;
     void *v;
 } racer;
@@ -41,7 +49,7 @@ static void *race(void *p)
 {
     racer *r = p;
     atomic_fetch_add(&arrived, 1);
-    r->got = pk_lazy_get(r->l, init_fn, (void *)(intptr_t)r->want_err, &r->v);
+    r->got = pk_lazy_get(r->l, init_fn, r->want, &r->v);
     return NULL;
 }
 
@@ -54,7 +62,7 @@ Test(lazy, one_init_many_threads)
     pthread_t t[8];
     racer r[8];
     for (int i = 0; i < 8; i++) {
-        r[i] = (racer){.l = &l, .want_err = PK_OK};
+        r[i] = (racer){.l = &l, .want = code(PK_OK)};
         pthread_create(&t[i], NULL, race, &r[i]);
     }
     while (atomic_load(&arrived) < 8 || atomic_load(&calls) < 1)
@@ -83,7 +91,7 @@ Test(lazy, waiters_all_get_the_error)
     pthread_t t[6];
     racer r[6];
     for (int i = 0; i < 6; i++) {
-        r[i] = (racer){.l = &l, .want_err = PK_EIO};
+        r[i] = (racer){.l = &l, .want = code(PK_EIO)};
         pthread_create(&t[i], NULL, race, &r[i]);
     }
     while (atomic_load(&arrived) < 6 || atomic_load(&calls) < 1)
@@ -103,12 +111,12 @@ Test(lazy, sticky_error)
     atomic_store(&calls, 0);
     atomic_store(&gate, 0);
     void *v = &v;
-    cr_assert_eq(pk_lazy_get(&l, init_fn, (void *)(intptr_t)PK_ENOENT, &v), PK_ENOENT);
+    cr_assert_eq(pk_lazy_get(&l, init_fn, code(PK_ENOENT), &v), PK_ENOENT);
     cr_assert_null(v);
-    cr_assert_eq(pk_lazy_get(&l, init_fn, (void *)(intptr_t)PK_OK, &v), PK_ENOENT, "sticky");
+    cr_assert_eq(pk_lazy_get(&l, init_fn, code(PK_OK), &v), PK_ENOENT, "sticky");
     cr_assert_eq(atomic_load(&calls), 1);
     /* a retry call on a sticky failure retries: the policy is the call's */
-    cr_assert_eq(pk_lazy_get_retry(&l, init_fn, (void *)(intptr_t)PK_OK, &v), PK_OK);
+    cr_assert_eq(pk_lazy_get_retry(&l, init_fn, code(PK_OK), &v), PK_OK);
     cr_assert_eq(v, &the_value);
     cr_assert_eq(atomic_load(&calls), 2);
 }
@@ -120,10 +128,10 @@ Test(lazy, retry_after_failure)
     atomic_store(&calls, 0);
     atomic_store(&gate, 0);
     void *v;
-    cr_assert_eq(pk_lazy_get_retry(&l, init_fn, (void *)(intptr_t)PK_EIO, &v), PK_EIO);
-    cr_assert_eq(pk_lazy_get_retry(&l, init_fn, (void *)(intptr_t)PK_ETIMEDOUT, &v), PK_ETIMEDOUT);
-    cr_assert_eq(pk_lazy_get_retry(&l, init_fn, (void *)(intptr_t)PK_OK, &v), PK_OK);
-    cr_assert_eq(pk_lazy_get_retry(&l, init_fn, (void *)(intptr_t)PK_EIO, &v), PK_OK, "ready is final");
+    cr_assert_eq(pk_lazy_get_retry(&l, init_fn, code(PK_EIO), &v), PK_EIO);
+    cr_assert_eq(pk_lazy_get_retry(&l, init_fn, code(PK_ETIMEDOUT), &v), PK_ETIMEDOUT);
+    cr_assert_eq(pk_lazy_get_retry(&l, init_fn, code(PK_OK), &v), PK_OK);
+    cr_assert_eq(pk_lazy_get_retry(&l, init_fn, code(PK_EIO), &v), PK_OK, "ready is final");
     cr_assert_eq(atomic_load(&calls), 3);
 }
 
@@ -171,5 +179,5 @@ Test(lazy, reset_and_bad_arguments)
     cr_assert_eq(pk_lazy_get(&l, NULL, NULL, &v), PK_EINVAL);
     cr_assert_eq(pk_lazy_get(&l, init_fn, NULL, NULL), PK_EINVAL);
     /* an out-of-range code still reads as an error */
-    cr_assert_eq(pk_lazy_get(&l, init_fn, (void *)(intptr_t)256, &v), PK_EFAIL);
+    cr_assert_eq(pk_lazy_get(&l, init_fn, code(256), &v), PK_EFAIL);
 }

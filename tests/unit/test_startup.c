@@ -48,9 +48,8 @@ static pk_err step_fn(void *arg, pk_startup_ctx *ctx)
     job *j = arg;
     atomic_fetch_add(&j->ran, 1);
     pthread_mutex_lock(&order_mu);
-    if (order[0])
-        strcat(order, " ");
-    strcat(order, pk_startup_step_name(ctx));
+    size_t n = strlen(order);
+    snprintf(order + n, sizeof order - n, "%s%s", n ? " " : "", pk_startup_step_name(ctx));
     pthread_mutex_unlock(&order_mu);
     atomic_fetch_add(&fake_now, j->take_ns);
     if (j->msg)
@@ -175,11 +174,12 @@ Test(startup, report_table)
 static _Atomic int done_flag[PN];
 static uint32_t pdeps[PN][4], pndeps[PN];
 static _Atomic int violations, pran;
+static uint32_t pidx[PN];
 
 static pk_err par_fn(void *arg, pk_startup_ctx *ctx)
 {
     (void)ctx;
-    uintptr_t i = (uintptr_t)arg;
+    uint32_t i = *(const uint32_t *)arg;
     for (uint32_t k = 0; k < pndeps[i]; k++)
         if (!atomic_load(&done_flag[pdeps[i][k]]))
             atomic_fetch_add(&violations, 1);
@@ -201,11 +201,12 @@ Test(startup, parallel_random_dag_respects_dependencies)
         uint64_t x = 88172645463325252ull;
         atomic_store(&violations, 0);
         atomic_store(&pran, 0);
-        for (uintptr_t i = 0; i < PN; i++) {
+        for (uint32_t i = 0; i < PN; i++) {
             char name[16];
             snprintf(name, sizeof name, "s%u", (unsigned)i);
             atomic_store(&done_flag[i], 0);
-            cr_assert_eq(pk_startup_add(g, name, par_fn, (void *)i, NULL), PK_OK);
+            pidx[i] = i;
+            cr_assert_eq(pk_startup_add(g, name, par_fn, &pidx[i], NULL), PK_OK);
             pndeps[i] = 0;
             for (int k = 0; k < 4 && i > 0; k++) {
                 x ^= x << 13; x ^= x >> 7; x ^= x << 17;
