@@ -171,9 +171,9 @@ pk_err pk_startup_write_report(const pk_startup *g, FILE *f)
             fprintf(f, "%-*s  %-9s  %10s  %10s  %10s  %6s\n", (int)w, in.name,
                     pk_startup_status_name(in.status), "-", "-", "-", "-");
         else
-            fprintf(f, "%-*s  %-9s  %10.3f  %10.3f  %10.3f  %6u  %s\n", (int)w, in.name,
+            fprintf(f, "%-*s  %-9s  %10.3f  %10.3f  %10.3f  %6u%s\n", (int)w, in.name,
                     pk_startup_status_name(in.status), ms(in.start_ns), ms(in.end_ns),
-                    ms(in.duration_ns), in.runner, in.critical ? "*" : "");
+                    ms(in.duration_ns), in.runner, in.critical ? "  *" : "");
         if (in.message[0])
             fprintf(f, "%-*s  ^ %s\n", (int)w, "", in.message);
     }
