@@ -78,6 +78,7 @@ void pk__startup_destroy(pk_startup *g)
         pk_free(s->deps);
         pk_free(s->outs);
         pk_free(s->note);
+        pk_free(s->msg);
     }
     if (g->sync_ok) {
         pthread_mutex_destroy(&g->mu);
@@ -268,7 +269,11 @@ void pk_startup_fail(pk_startup_ctx *ctx, const char *msg)
         return;
     pk__startup_step *s = &ctx->g->steps[ctx->step];
     pthread_mutex_lock(&ctx->g->mu);
-    (void)snprintf(s->msg, sizeof s->msg, "%s", msg);
+    char *copy = pk_strndup(msg, 255);   /* on ENOMEM the old message stays */
+    if (copy) {
+        pk_free(s->msg);
+        s->msg = copy;
+    }
     pthread_mutex_unlock(&ctx->g->mu);
 }
 

@@ -34,10 +34,16 @@ typedef struct pk__startup_step {
     int64_t start_ns, end_ns;  /* absolute clock; -1 never */
     unsigned runner;
     int crit;
-    char msg[256];
+    char *msg;                 /* pk_startup_fail's (under mu), or NULL */
     char *note;                /* "name: timed out" for the trace */
     pk_startup_ctx ctx;
 } pk__startup_step;
+
+/* A ready-queue entry: the step's priority travels with it. */
+typedef struct pk__startup_ready {
+    double prio;
+    uint32_t id;
+} pk__startup_ready;
 
 struct pk_startup {
     pk_startup_opts o;
@@ -53,7 +59,7 @@ struct pk_startup {
     pthread_cond_t ready_cv;   /* runners wait for work */
     pthread_cond_t sup_cv;     /* the supervisor waits for deadlines or the end */
     int sync_ok;               /* mu and the cvs were initialised */
-    uint32_t *heap;            /* ready queue: binary max-heap by prio */
+    pk__startup_ready *heap;   /* ready queue: binary max-heap by prio */
     uint32_t n_heap;
     uint32_t resolved;         /* steps in a final state */
     int stop;                  /* runners exit */

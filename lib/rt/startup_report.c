@@ -87,7 +87,7 @@ pk_err pk_startup_step_get(const pk_startup *g, pk_startup_id step, pk_startup_s
     out->name = s->name;
     out->status = s->status;
     out->err = s->err;
-    out->message = s->msg;
+    out->message = s->msg ? s->msg : "";
     out->start_ns = s->start_ns >= 0 ? s->start_ns - g->t0 : -1;
     out->end_ns = s->start_ns >= 0 ? s->end_ns - g->t0 : -1;
     out->duration_ns = dur(s);

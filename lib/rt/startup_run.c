@@ -5,7 +5,8 @@
  * finishes a step successfully decrements its dependants' counts without a
  * lock; those that reach zero are pushed, under the graph's one mutex, into
  * a ready queue (a binary max-heap by the longest cost chain to a sink, ties
- * by registration order), and a waiting runner is woken. Every status change
+ * by registration order; entries carry their priority, so sifting never
+ * touches the step records), and a waiting runner is woken. Every status change
  * happens under the mutex, so cancelling a step's dependants (a depth-first
  * walk over the dependants lists) never races with their start: a step is
  * started only if it is still pending when popped.
@@ -33,42 +34,43 @@ typedef struct runner_arg {
 
 /* ---- the ready queue (under mu) -------------------------------------------------- */
 
-static int before(const pk_startup *g, uint32_t a, uint32_t b)
+static int before(pk__startup_ready a, pk__startup_ready b)
 {
-    double pa = g->steps[a].prio, pb = g->steps[b].prio;
-    return pa > pb || (pa == pb && a < b);
+    return a.prio > b.prio || (a.prio == b.prio && a.id < b.id);
 }
 
 static void heap_push(pk_startup *g, uint32_t v)
 {
+    pk__startup_ready x = {g->steps[v].prio, v};
     uint32_t i = g->n_heap++;
     while (i > 0) {
         uint32_t p = (i - 1) / 2;
-        if (!before(g, v, g->heap[p]))
+        if (!before(x, g->heap[p]))
             break;
         g->heap[i] = g->heap[p];
         i = p;
     }
-    g->heap[i] = v;
+    g->heap[i] = x;
 }
 
 static uint32_t heap_pop(pk_startup *g)
 {
-    uint32_t top = g->heap[0], v = g->heap[--g->n_heap], i = 0, n = g->n_heap;
+    pk__startup_ready top = g->heap[0], v = g->heap[--g->n_heap];
+    uint32_t i = 0, n = g->n_heap;
     for (;;) {
         uint32_t c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && before(g, g->heap[c + 1], g->heap[c]))
+        if (c + 1 < n && before(g->heap[c + 1], g->heap[c]))
             c++;
-        if (!before(g, g->heap[c], v))
+        if (!before(g->heap[c], v))
             break;
         g->heap[i] = g->heap[c];
         i = c;
     }
     if (n)
         g->heap[i] = v;
-    return top;
+    return top.id;
 }
 
 /* ---- state changes (under mu) ----------------------------------------------------- */
@@ -166,7 +168,6 @@ static void *runner_main(void *p)
                 s->status = PK_STARTUP_FAILED;
                 s->err = PK_ENOMEM;
                 s->start_ns = s->end_ns = pk__startup_now(g);
-                (void)snprintf(s->msg, sizeof s->msg, "out of memory in the scheduler");
                 resolve_one(g);
                 continue;
             }
@@ -407,6 +408,6 @@ pk_err pk_startup_run(pk_startup *g)
                            (double)timeout_of(g, b) / 1e9);
         return PK_ETIMEDOUT;
     }
-    pk__startup_seterr(g, "step `%s` failed: %s", b->name, b->msg[0] ? b->msg : pk_strerror(b->err));
+    pk__startup_seterr(g, "step `%s` failed: %s", b->name, b->msg ? b->msg : pk_strerror(b->err));
     return PK_EFAIL;
 }
