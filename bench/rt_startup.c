@@ -272,8 +272,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc >= 5 && strcmp(argv[1], "dag") == 0) {
-        if (getenv("RT_STARTUP_WINDOW"))
-            window = (uint32_t)atoi(getenv("RT_STARTUP_WINDOW"));
+        const char *w = getenv("RT_STARTUP_WINDOW");
+        if (w)
+            window = (uint32_t)atoi(w);
         spin = strcmp(argv[3], "spin") == 0;
         spine = argc >= 6 && strcmp(argv[5], "spine") == 0;
         dag((uint32_t)atoi(argv[2]), (uint64_t)atoll(argv[4]), argc >= 7 ? atoi(argv[6]) : 0);
