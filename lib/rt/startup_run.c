@@ -197,10 +197,10 @@ static void *runner_main(void *p)
         s->running = 0;
         g->cur[a.idx] = UINT32_MAX;
         if (g->stuck[a.idx]) {   /* timed out by the supervisor: leave */
+            pk_free(stack);
             atomic_fetch_sub(&g->stragglers, 1);
             unsigned left = --g->refs;
             pthread_mutex_unlock(&g->mu);
-            pk_free(stack);
             if (left == 0)
                 pk__startup_destroy(g);
             return NULL;

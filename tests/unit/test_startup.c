@@ -2,6 +2,7 @@
  * dependencies, failures, cancel_all, timeouts (fake clock), the report, the
  * critical path, the Chrome trace parsed back with jansson, metrics, faults. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -379,6 +380,18 @@ Test(startup, default_timeout_and_override)
     pk_startup_free(g);
 }
 
+/* Threads of this process now (/proc/self/task entries). */
+static int threads_now(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    cr_assert_not_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
 Test(startup, hung_step_is_abandoned_and_width_kept)
 {
     /* "hang" overruns, is caught by the supervisor (fake clock moved past
@@ -386,6 +399,7 @@ Test(startup, hung_step_is_abandoned_and_width_kept)
      * on a replacement runner while it is still inside its function. */
     static _Atomic int gate;
     atomic_store(&gate, 0);
+    int before = threads_now();
     pk_startup *g = new_graph(1);
     job hang = {.take_ns = 10000, .gate = &gate}, dep = {0}, x = {.take_ns = 1},
         y = {.take_ns = 1};
@@ -406,6 +420,8 @@ Test(startup, hung_step_is_abandoned_and_width_kept)
     atomic_store(&gate, 1);
     while (pk_startup_stragglers(g) > 0)
         nap();
+    while (threads_now() > before)
+        nap();
     cr_assert_eq(info(g, i_h).status, PK_STARTUP_TIMEDOUT, "its late result is ignored");
     pk_startup_free(g);
 }
@@ -414,15 +430,17 @@ Test(startup, free_before_the_straggler_returns)
 {
     static _Atomic int gate;
     atomic_store(&gate, 0);
+    int before = threads_now();
     pk_startup *g = new_graph(2);
     job hang = {.take_ns = 10000, .wait_cancel = 1, .gate = &gate};
     pk_startup_id h = add(g, "hang", &hang, NULL);
     pk_startup_set_timeout(g, h, 100);
     cr_assert_eq(pk_startup_run(g), PK_ETIMEDOUT);
+    cr_assert_eq(threads_now(), before + 1, "only the straggler is left");
     pk_startup_free(g);          /* the straggler frees the graph */
     atomic_store(&gate, 1);
-    struct timespec ts = {0, 50000000};
-    nanosleep(&ts, NULL);        /* let it finish before the leak check */
+    while (threads_now() > before)   /* it exits after freeing: then the leak check */
+        nap();
 }
 
 /* ---- trace and metrics ---------------------------------------------------------------------- */
