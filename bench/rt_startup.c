@@ -4,6 +4,9 @@
  *                                and of building the graph (add + depends),
  *                                for three shapes x width 1 and 2. Lines:
  *                                OVERHEAD shape width run_ns_per_step build_ns_per_step
+ *   rt_startup lazy N            ns per call of pk_lazy_get on a ready value
+ *                                and of pthread_once + a load. Line:
+ *                                LAZY pk_ns pthread_once_ns
  *   rt_startup dag N MODE SEED [SHAPE [ROT]]
  *                                a random DAG of N steps with known durations
  *                                (seeded; MODE sleep or spin), run once by
@@ -31,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "perfkit/lazy.h"
 #include "perfkit/startup.h"
 
 static int64_t now_ns(void)
@@ -265,8 +269,51 @@ static void dag(uint32_t count, uint64_t seed, int rot)
     }
 }
 
+/* ---- pk_lazy's ready path against pthread_once -------------------------------------- */
+
+static int lazy_obj = 7;
+static pk_err lazy_init(void *arg, void **value)
+{
+    (void)arg;
+    *value = &lazy_obj;
+    return PK_OK;
+}
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int *once_value;
+static void once_init(void) { once_value = &lazy_obj; }
+
+static void lazy(long iters)
+{
+    static pk_lazy l = PK_LAZY_INIT;
+    volatile long sink = 0;
+    for (int round = 0; round < 2; round++) {
+        int64_t t0 = now_ns();
+        for (long i = 0; i < iters; i++) {
+            void *v;
+            __asm__ volatile("" ::: "memory");   /* a fresh load each time */
+            if (pk_lazy_get(&l, lazy_init, NULL, &v) == PK_OK)
+                sink += *(int *)v;
+        }
+        int64_t t1 = now_ns();
+        for (long i = 0; i < iters; i++) {
+            __asm__ volatile("" ::: "memory");
+            pthread_once(&once, once_init);
+            sink += *once_value;
+        }
+        int64_t t2 = now_ns();
+        if (round == 1)   /* the first round warms up */
+            printf("LAZY %.3f %.3f\n", (double)(t1 - t0) / (double)iters,
+                   (double)(t2 - t1) / (double)iters);
+    }
+    (void)sink;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[1], "lazy") == 0) {
+        lazy(atol(argv[2]));
+        return 0;
+    }
     if (argc >= 3 && strcmp(argv[1], "overhead") == 0) {
         overhead((uint32_t)atoi(argv[2]));
         return 0;
@@ -280,6 +327,6 @@ int main(int argc, char **argv)
         dag((uint32_t)atoi(argv[2]), (uint64_t)atoll(argv[4]), argc >= 7 ? atoi(argv[6]) : 0);
         return 0;
     }
-    fprintf(stderr, "usage: rt_startup overhead N | dag N sleep|spin SEED [wide|spine [ROT]]\n");
+    fprintf(stderr, "usage: rt_startup overhead N | lazy N | dag N sleep|spin SEED [wide|spine [ROT]]\n");
     return 2;
 }

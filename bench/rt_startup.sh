@@ -6,7 +6,8 @@
 # Builds bench/rt_startup.c against $BUILD/libperfkit.a (cc -O2), then
 #   1. rt_startup overhead STEPS, REPS times: empty steps, three shapes
 #      (independent, chain, random DAG) x width 1 and 2; median ns per step
-#      of pk_startup_run and of building the graph;
+#      of pk_startup_run and of building the graph; and rt_startup lazy:
+#      pk_lazy_get on a ready value against pthread_once (no goal: shown);
 #   2. rt_startup dag 1000 MODE SEED SHAPE ROT, REPS times per shape (the
 #      same seeded DAG each time; the order of the approaches rotates):
 #      step times 0.1-1.9 ms (MODE sleep: sleep to 150 µs before the end,
@@ -53,6 +54,10 @@ echo
 for _ in $(seq "$REPS"); do
     "$OUT/rt_startup" overhead "$STEPS" >>"$OUT/overhead.txt" || die "overhead run failed"
 done
+: >"$OUT/lazy.txt"
+for _ in $(seq "$REPS"); do
+    "$OUT/rt_startup" lazy 100000000 >>"$OUT/lazy.txt" || die "lazy run failed"
+done
 : >"$OUT/dag.txt"
 for shape in wide spine; do
     for rep in $(seq "$REPS"); do
@@ -63,7 +68,7 @@ done
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at the end"
 echo
 
-"$PY" - "$OUT/overhead.txt" "$OUT/dag.txt" "$STEPS" "$REPS" "$MODE" <<'PYEOF'
+"$PY" - "$OUT/overhead.txt" "$OUT/dag.txt" "$STEPS" "$REPS" "$MODE" "$OUT/lazy.txt" <<'PYEOF'
 import statistics, sys
 med = statistics.median
 ov = {}
@@ -78,6 +83,11 @@ for shape in ("independent", "chain", "dag"):
     for w in (1, 2):
         v = ov[(shape, w)]
         print("%-12s %5d %14.1f %16.1f" % (shape, w, med([x[0] for x in v]), med([x[1] for x in v])))
+print()
+lz = [tuple(map(float, l.split()[1:3])) for l in open(sys.argv[6]) if l.startswith("LAZY")]
+pl, po = med([x[0] for x in lz]), med([x[1] for x in lz])
+print("== pk_lazy ready path (10^8 calls, median of %s) ==" % reps)
+print("pk_lazy_get %.2f ns, pthread_once + load %.2f ns (%.2fx)" % (pl, po, po / pl))
 print()
 bound, runs, meas, shape = {}, {}, {}, None
 for l in open(sys.argv[2]):
