@@ -28,9 +28,11 @@
  * Failures. A step fails when its function returns an error; it times out
  * when it runs longer than its timeout. Either way every step that depends
  * on it (transitively) is cancelled (never started) and, with
- * opts.cancel_all, so is every step not yet started. Steps that do not depend
- * on it keep running (default) — a service can start its admin endpoint even
- * if its database is down.
+ * opts.cancel_all, so is every step not yet started (and the running ones see
+ * pk_startup_cancelled(): one that then returns an error is reported failed,
+ * one that returns PK_OK succeeded). Steps that do not depend on it keep
+ * running (default) — a service can start its admin endpoint even if its
+ * database is down.
  *
  * Timeouts and the overrunning thread. C cannot stop a thread safely, so a
  * step that passes its deadline is reported as timed out at the deadline,
