@@ -41,5 +41,7 @@
 #include "perfkit/cache.h"
 #include "perfkit/pool.h"
 #include "perfkit/arena.h"
+#include "perfkit/startup.h"
+#include "perfkit/lazy.h"
 
 #endif
