@@ -253,7 +253,7 @@ static pk_err benches(collect *c)
 {
     pk_check_history_opts ho;
     pk_check_history_opts_init(&ho);
-    ho.stat = c->o->stat;
+    ho.stat = c->d->stat;
     ho.limit = c->o->branch ? 0 : c->o->last;
     pk_check_history *h = NULL;
     pk_err e = pk_check_history_new(c->st, &ho, &h, c->diag);
@@ -395,8 +395,10 @@ pk_err pk_dashboard_new(pk_store *st, const pk_dashboard_opts *o, pk_dashboard *
         return PK_EINVAL;
     }
     pk_dashboard *d = pk_calloc(1, sizeof *d);
-    if (!d)
+    if (!d) {
+        pk_diag_set(diag, "", 0, 0, "out of memory");
         return PK_ENOMEM;
+    }
     collect c = {.st = st, .o = o, .d = d, .diag = diag};
     d->title = pk_strdup(o->title ? o->title : "perfkit report");
     d->stat = pk_strdup(stat);
