@@ -43,7 +43,7 @@ expect_rc 2
 expect_err 'no run on branch `nope` in history'
 run report --history h.db --last many
 expect_rc 2
-expect_err 'report: --last'
+expect_err 'invalid value `many` for --last'
 run report --history h.db --stat p101
 expect_rc 2
 expect_err 'report: --stat `p101` is not a statistic'
