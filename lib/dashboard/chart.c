@@ -116,6 +116,8 @@ static void band(FILE *f, const pk__dash_bench *b, size_t br, size_t m, const sc
             lo = INFINITY;
         }
     }
+    if (nv == 0)
+        return;
     fprintf(f, "<path class=\"band\" d=\"M%d %dl", vx[0], vhi[0]);
     for (size_t i = 1; i < nv; i++)
         fprintf(f, "%s%d %d", i > 1 ? " " : "", vx[i] - vx[i - 1], vhi[i] - vhi[i - 1]);

@@ -50,10 +50,10 @@ int main(int argc, char **argv)
     for (long i = 0; i < runs; i++) {
         pk_run_meta m;
         memset(&m, 0, sizeof m);
-        m.started_unix_ns = (int64_t)(1750000000 + i * 3600) * 1000000000;
+        m.started_unix_ns = ((int64_t)1750000000 + (int64_t)i * 3600) * 1000000000;
         uint64_t h = (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL;
         snprintf(m.commit, sizeof m.commit, "%016llx%016llx%08x", (unsigned long long)h,
-                 (unsigned long long)(h * 31), (unsigned)(h >> 7));
+                 (unsigned long long)h * 31, (unsigned)(h >> 7));
         snprintf(m.branch, sizeof m.branch, "%s",
                  i % 5 == 4 ? (hostile ? "\"><img src=x onerror=alert(2)>" : "feature/x")
                             : "main");
