@@ -195,7 +195,7 @@ void pk__dash_trend(FILE *f, const pk_dashboard *d, const pk__dash_bench *b, siz
         int x = (xpos(cp->index - 1, b->n) + xpos(cp->index, b->n)) / 2;
         bool reg = worse(b, cp);
         char c[11];
-        snprintf(c, sizeof c, "%.10s", b->pts[cp->index].commit);
+        snprintf(c, sizeof c, "%.7s", b->pts[cp->index].commit);
         fprintf(f, "<g class=\"cp%s\"><path d=\"M%d %dV%d\"/><title>%s %+.1f%% at #%lld ",
                 reg ? " reg" : "", x, T, B, reg ? "regression: change point" : "change point",
                 isfinite(cp->magnitude) ? cp->magnitude * 100 : 0.0,

@@ -101,7 +101,7 @@ static const char JS[] =
     "var r=q.get('run');if(r){var c=Array.prototype.find.call(d.querySelectorAll('.p path'),"
     "function(c){return c.parentNode.parentNode.style.display!=='none'&&"
     "c.querySelector('title').textContent.split(' ')[0]==='#'+r});if(c){"
-    "c.closest('svg').scrollIntoView();show(c)}}}"
+    "c.closest('svg').scrollIntoView({block:'nearest'});show(c)}}}"
     "fb.addEventListener('change',function(){apply(true)});"
     "fm.addEventListener('change',function(){apply(true)});"
     "addEventListener('hashchange',load);load();"
@@ -234,7 +234,7 @@ static void summary(FILE *f, const pk_dashboard *d)
     if (d->check_commit[0])
     {
         char c[11];
-        snprintf(c, sizeof c, "%.10s", d->check_commit);
+        snprintf(c, sizeof c, "%.7s", d->check_commit);
         fputs(", commit ", f);
         pk__dash_esc(f, c);
     }
