@@ -218,6 +218,20 @@ Test(dashboard, a_check_without_history)
     cr_assert_eq(pk_dashboard_write_html(NULL, NULL), PK_EINVAL);
 }
 
+Test(dashboard, a_failed_write_is_an_error)
+{
+    pk_store *s = open_store(dbpath);
+    add_runs(s, "app", "main", "aaaa", "aa", 3, 0);
+    pk_dashboard *d = NULL;
+    cr_assert_eq(pk_dashboard_new(s, NULL, &d, NULL), PK_OK);
+    FILE *f = fopen("/dev/full", "w");
+    cr_assert_not_null(f);
+    cr_assert_eq(pk_dashboard_write_html(f, d), PK_EIO);
+    fclose(f);
+    pk_dashboard_free(d);
+    pk_store_close(s);
+}
+
 Test(dashboard, every_failed_allocation_is_clean)
 {
     pk_store *s = open_store(dbpath);
