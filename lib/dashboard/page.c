@@ -47,7 +47,7 @@ static const char CSS[] =
     "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;"
     "border-bottom:1px solid var(--bd);vertical-align:top}td.num{text-align:right;"
     "white-space:nowrap}.st-fail{color:var(--bad);font-weight:600}.st-ok{color:var(--ok)}"
-    "meter{width:90px}.flame{width:100%;height:420px;border:1px solid var(--bd)}"
+    "meter{width:90px}.flame{width:100%;height:320px;resize:vertical;border:1px solid var(--bd)}"
     "#tip{position:absolute;background:var(--fg);color:#fff;padding:4px 8px;border-radius:4px;"
     "font-size:12px;pointer-events:none;white-space:nowrap}"
     ".key{display:inline-block;width:18px;height:3px;vertical-align:middle;"

@@ -8,6 +8,7 @@ but Python's standard library and Debian's chromium, no network, no npm.
 It loads the page and checks, failing with a message on the first miss:
   - no console message, no uncaught exception, no failed request;
   - BENCHMARKS trend charts, each with its line drawn by the script;
+  - the flame graphs (stored profiles) open without a console message;
   - moving the mouse onto a run's marker shows the tooltip with that run's
     commit (the one in the marker's <title>);
   - the keyboard: Tab focuses the first chart, ArrowLeft steps to the run
@@ -158,6 +159,13 @@ def main():
     if not drawn:
         fail("a chart's line was not drawn")
     print("ok: %d charts, lines drawn" % n)
+    frames = b.js("document.querySelectorAll('details').forEach(function(d){d.open=true});"
+                  "document.querySelectorAll('iframe.flame').length")
+    time.sleep(1)
+    bad = problems()
+    if bad:
+        fail("console messages with the flame graphs open: %s" % json.dumps(bad)[:2000])
+    print("ok: %d flame graphs open without console errors" % frames)
 
     # the mouse onto the newest marker of the first chart
     info = b.js("""(function(){var c=document.querySelector('svg.trend .p path:last-child');
