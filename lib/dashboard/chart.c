@@ -13,7 +13,7 @@
  * relative steps: 20 benchmarks x 500 runs stay under 200 KB gzipped.
  * Distribution: the latest run's samples as a histogram (filled) with the
  * baseline's over the same bins (an outline), each as a share of its
- * samples.
+ * samples; budgets inside its range as vertical lines.
  * Flame graphs (perfkit/flame.h) go in as data: URLs, base64-encoded on the
  * fly through a fopencookie stream: the SVG keeps its own script, isolated
  * in its frame. */
@@ -230,7 +230,7 @@ static void bins(const double *x, size_t n, double lo, double w, double *share, 
     }
 }
 
-void pk__dash_dist(FILE *f, const pk__dash_bench *b, size_t index)
+void pk__dash_dist(FILE *f, const pk_dashboard *d, const pk__dash_bench *b, size_t index)
 {
     if (!b->n_latest) {
         fputs("<p class=\"note\">The latest run has no samples of this figure.</p>", f);
@@ -273,6 +273,17 @@ void pk__dash_dist(FILE *f, const pk__dash_bench *b, size_t index)
             fprintf(f, "V%dH%d", y, (int)lround(DL + (double)(i + 1) * bw));
         }
         fprintf(f, "V%d\"/>", DB);
+    }
+    for (size_t i = 0; i < d->n_items && hi > lo; i++) {   /* budgets inside the range */
+        const pk__dash_item *it = &d->items[i];
+        if (!on_chart(it, b) || it->limit < lo || it->limit > hi)
+            continue;
+        char v[48];
+        fprintf(f, "<g class=\"budget\"><path d=\"M%d %dV%d\"/><title>budget ",
+                (int)lround(DL + (it->limit - lo) / (hi - lo) * (DR - DL)), DT, DB);
+        pk__dash_esc(f, it->stat);
+        fprintf(f, " %s %s</title></g>", it->bound == PK_BOUND_MIN ? "\xe2\x89\xa5" : "\xe2\x89\xa4",
+                pk__dash_value(it->unit, it->limit, v, sizeof v));
     }
     fprintf(f, "<path class=\"axis\" d=\"M%d %dH%d\"/><text x=\"%d\" y=\"%d\">%s</text>"
             "<text class=\"end\" x=\"%d\" y=\"%d\">%s</text></svg>", DL, DB, DR, DL, DB + 16,

@@ -77,9 +77,9 @@ char *pk__dash_value(pk_unit_kind u, double v, char *buf, size_t len);
 
 /* The trend chart of b (an <svg> element) and the distribution chart of its
  * latest run against its baseline (an <svg>, or a sentence without
- * samples). items gives the budget lines. */
+ * samples); d's budget items on b's figure are drawn as lines on both. */
 void pk__dash_trend(FILE *f, const pk_dashboard *d, const pk__dash_bench *b, size_t index);
-void pk__dash_dist(FILE *f, const pk__dash_bench *b, size_t index);
+void pk__dash_dist(FILE *f, const pk_dashboard *d, const pk__dash_bench *b, size_t index);
 
 /* The flame graph of folded (base NULL) or the differential one (base →
  * folded) as <iframe src="data:image/svg+xml;base64,…">. Errors:

@@ -269,9 +269,10 @@ static pk_err bench(FILE *f, const pk_dashboard *d, const pk__dash_bench *b, siz
     fputs("<figcaption><span class=\"key\"></span> run statistic, band: 95% CI of the "
           "median; dashed line: change point (red: regression); <span class=\"key bd\">"
           "</span> budget</figcaption></figure><figure class=\"di\">", f);
-    pk__dash_dist(f, b, i);
+    pk__dash_dist(f, d, b, i);
     fputs("<figcaption><span class=\"key\"></span> latest run, <span class=\"key bl\"></span>"
-          " baseline: share of samples per bin</figcaption></figure></div>", f);
+          " baseline: share of samples per bin; <span class=\"key bd\"></span> budget"
+          "</figcaption></figure></div>", f);
     pk_err e = PK_OK;
     if (b->folded) {
         fputs("<details><summary>CPU profile", f);
