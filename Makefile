@@ -151,6 +151,12 @@ $(BUILD)/helpers/memknown: tests/helpers/memknown.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O1 -g -fno-omit-frame-pointer -fno-inline -o $@ $<
 
+# perfkit report's known history (tests/cli/t_report*.sh, bench/report.sh):
+# a helper that writes a history through libperfkit.
+$(BUILD)/helpers/mkhistory: tests/helpers/mkhistory.c $(BUILD)/libperfkit.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $< $(BUILD)/libperfkit.a $(LIBS)
+
 # Examples the CLI tests run (those present; each is added with its source).
 TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/metrics_demo.c examples/trace_demo.c examples/microbench.c examples/check_demo.c))
 

@@ -58,6 +58,9 @@ static const char usage_text[] =
 "      --json               perfkit/check/v1 JSON on stdout instead of the table\n"
 "      --markdown           Markdown on stdout (a pull-request comment)\n"
 "      --junit FILE         also write JUnit XML to FILE (one test per check)\n"
+"      --html FILE          also write the HTML report of this run to FILE: the\n"
+"                           checks with each budget's headroom, and the history\n"
+"                           as `perfkit report` draws it\n"
 "  -v, --verbose            show every check, not only failures and changes\n"
 "      --color WHEN         auto (default), always, never; NO_COLOR is honoured\n"
 "  -h, --help               this help\n"
@@ -69,7 +72,8 @@ static const char usage_text[] =
 "gets the signal too).\n";
 
 enum { OPT_BASELINE = 256, OPT_DB, OPT_NO_STORE, OPT_STRICT, OPT_ONLY, OPT_JSON, OPT_MARKDOWN,
-       OPT_JUNIT, OPT_COLOR, OPT_PAIR, OPT_LOCK_TIMEOUT, OPT_PROFILE, OPT_PROFILE_DIR };
+       OPT_JUNIT, OPT_COLOR, OPT_PAIR, OPT_LOCK_TIMEOUT, OPT_PROFILE, OPT_PROFILE_DIR,
+       OPT_HTML };
 
 static const struct option longopts[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
@@ -84,6 +88,7 @@ static const struct option longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"markdown", no_argument, NULL, OPT_MARKDOWN},
     {"junit", required_argument, NULL, OPT_JUNIT},
+    {"html", required_argument, NULL, OPT_HTML},
     {"verbose", no_argument, NULL, 'v'},
     {"color", required_argument, NULL, OPT_COLOR},
     {"help", no_argument, NULL, 'h'},
@@ -93,7 +98,7 @@ static const struct option longopts[] = {
 static const char *const CMD = "check";
 
 typedef struct check_args {
-    const char *config, *junit;
+    const char *config, *junit, *html;
     bool json, markdown, verbose;
     int color;
     pk_check_opts o;   /* --baseline, --db, --pair, --no-store, --strict, --only */
@@ -143,6 +148,7 @@ static int parse_args(int argc, char **argv, check_args *a)
         case OPT_JSON: a->json = true; break;
         case OPT_MARKDOWN: a->markdown = true; break;
         case OPT_JUNIT: a->junit = optarg; break;
+        case OPT_HTML: a->html = optarg; break;
         case 'v': a->verbose = true; break;
         case OPT_COLOR:
             if (!cli_parse_color(CMD, optarg, &a->color))
@@ -187,7 +193,45 @@ static void on_progress(void *ud, const pk_check_progress *p)
     cli_progress_show(bar, p->run, prefix, p->name);
 }
 
-static int write_reports(const check_args *a, const pk_check_report *r)
+/* --html: the page of `perfkit report` with this run's checks; the
+ * history as it is now (none yet: the checks alone). */
+static int write_html(const check_args *a, const pk_config *cfg, const pk_check_report *r)
+{
+    pk_store_opts so;
+    pk_store_opts_init(&so);
+    so.read_only = true;
+    so.create = false;
+    pk_store *st = NULL;
+    pk_store_open(a->o.history ? a->o.history : cfg->history_path, &so, &st, NULL);
+    pk_dashboard_opts o;
+    pk_dashboard_opts_init(&o);
+    o.config = cfg;
+    o.check = r;
+    pk_dashboard *dash = NULL;
+    pk_diag d;
+    pk_err e = pk_dashboard_new(st, &o, &dash, &d);
+    pk_store_close(st);
+    FILE *f = e == PK_OK ? fopen(a->html, "w") : NULL;
+    if (e == PK_OK && !f) {
+        cli_error(CMD, "cannot write `%s`: %s", a->html, strerror(errno));
+        pk_dashboard_free(dash);
+        return CLI_USAGE;
+    }
+    if (e == PK_OK) {
+        e = pk_dashboard_write_html(f, dash);
+        if (fclose(f) != 0 && e == PK_OK)
+            e = PK_EIO;
+    }
+    pk_dashboard_free(dash);
+    if (e != PK_OK) {
+        cli_error(CMD, "writing `%s` failed: %s", a->html, e == PK_EIO || e == PK_ENOMEM
+                  ? pk_strerror(e) : d.message);
+        return CLI_INTERNAL;
+    }
+    return CLI_OK;
+}
+
+static int write_reports(const check_args *a, const pk_config *cfg, const pk_check_report *r)
 {
     pk_write_opts wo = cli_write_opts(a->color, a->verbose);
     pk_format fmt = a->json ? PK_FORMAT_JSON : a->markdown ? PK_FORMAT_MARKDOWN : PK_FORMAT_TEXT;
@@ -208,7 +252,7 @@ static int write_reports(const check_args *a, const pk_check_report *r)
             return CLI_INTERNAL;
         }
     }
-    return CLI_OK;
+    return a->html ? write_html(a, cfg, r) : CLI_OK;
 }
 
 /* The exit code of a pk_check_run error (check.h): the user's input or
@@ -254,7 +298,7 @@ static int run_check(check_args *a, const pk_config *cfg)
         cli_error(CMD, "%s", pk_diag_format(&d, msg, sizeof msg));
         return exit_code(e);
     }
-    int rc = write_reports(a, rep);
+    int rc = write_reports(a, cfg, rep);
     if (rep->store_err != PK_OK) {   /* after every report, never instead of one */
         fflush(stdout);
         cli_warn(CMD, "this run was not stored: %s", rep->store_error);

@@ -35,6 +35,8 @@ static const cli_command commands[] = {
     {"collapse", cmd_collapse, "perf script output to folded stacks (stackcollapse-perf.pl)", false},
     {"flame", cmd_flame, "folded stacks as a flame graph SVG, speedscope or pprof", false},
     {"diff", cmd_diff, "differential flame graph of two profiles, top changes", false},
+    {"report", cmd_report, "the history as one HTML page: trends, distributions, flame graphs",
+     false},
 };
 
 static void usage(FILE *f)

@@ -43,5 +43,6 @@
 #include "perfkit/arena.h"
 #include "perfkit/startup.h"
 #include "perfkit/lazy.h"
+#include "perfkit/dashboard.h"
 
 #endif
