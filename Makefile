@@ -30,6 +30,9 @@ BASEFLAGS := -std=c17 $(WARN) -MMD -MP
 CFLAGS    += $(BASEFLAGS) $(OPT) -fPIC -fvisibility=hidden $(SAN)
 LDFLAGS   += $(SAN)
 LIBS      := -lyaml -lsqlite3 -ljansson -lz -lbrotlienc -lzstd -lmicrohttpd -ldw -lelf -lxxhash -lpthread -lm
+# PostgreSQL history (lib/store/pg*.c): libpq, its header outside /usr/include
+LIBS      += -lpq
+CPPFLAGS  += $(shell pkg-config --cflags-only-I libpq 2>/dev/null || echo -I/usr/include/postgresql)
 
 ifneq ($(SAN),)
   export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0
@@ -99,7 +102,7 @@ $(BUILD)/perfkit: $(CLI_OBJ) $(BUILD)/libperfkit.a
 # a program built with `pkg-config --libs perfkit` finds libperfkit.so.0 at
 # run time wherever PREFIX is.
 comma     := ,
-pkgconfig = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd libdw libelf libxxhash\nLibs: -L$${libdir} %s-lperfkit\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(1)' '$(VERSION)' '$(if $(filter /usr /usr/,$(1)),,-Wl$(comma)-rpath$(comma)$${libdir} )'
+pkgconfig = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd libdw libelf libxxhash libpq\nLibs: -L$${libdir} %s-lperfkit\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(1)' '$(VERSION)' '$(if $(filter /usr /usr/,$(1)),,-Wl$(comma)-rpath$(comma)$${libdir} )'
 
 $(BUILD)/perfkit.pc: Makefile
 	@mkdir -p $(@D)

@@ -2,7 +2,7 @@
  * dispatch and the backend-neutral rules.
  *
  * pk_store_open picks the backend from the location ("postgres://" and
- * "postgresql://" URLs: PostgreSQL, not built yet; anything else: a SQLite
+ * "postgresql://" URLs: PostgreSQL, pg*.c; anything else: a SQLite
  * file). The rules every backend shares live here so they cannot drift
  * apart: a pin beats the search for a baseline, and a reference resolves as
  * run id → "latest" → commit prefix → branch name. */
@@ -47,6 +47,12 @@ static bool has_prefix(const char *s, const char *p)
     return strncmp(s, p, strlen(p)) == 0;
 }
 
+bool pk_store_is_url(const char *location)
+{
+    return location && (has_prefix(location, "postgres://") ||
+                        has_prefix(location, "postgresql://"));
+}
+
 pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **out,
                      pk_diag *diag)
 {
@@ -55,9 +61,6 @@ pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **ou
     pk_diag_set(diag, NULL, 0, 0, "%s", "");
     if (!location || !location[0] || !out)
         return open_fail(diag, PK_EINVAL, "history location is empty");
-    if (has_prefix(location, "postgres://") || has_prefix(location, "postgresql://"))
-        return open_fail(diag, PK_ENOTSUP,
-                         "PostgreSQL history is not built yet; use a file path");
     pk_store_opts def;
     if (!o) {
         pk_store_opts_init(&def);
@@ -68,7 +71,8 @@ pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **ou
     pk_store *s = pk_calloc(1, sizeof *s);
     if (!s)
         return open_fail(diag, PK_ENOMEM, "out of memory opening the history");
-    pk_err e = pk__store_sqlite_open(s, location, o);
+    pk_err e = pk_store_is_url(location) ? pk__store_pg_open(s, location, o)
+                                         : pk__store_sqlite_open(s, location, o);
     if (e != PK_OK) {
         open_fail(diag, e, s->err);
         pk_free(s);
