@@ -279,6 +279,12 @@ typedef struct pk_check_report {
                                      pk_check_opts.profile), in benchmark
                                      order; NULL when none */
     size_t n_profiles;
+    bool history_unavailable;   /* appended: a shared history (a postgres://
+                                   URL) could not be reached (store_err
+                                   PK_EIO) or refused the credentials
+                                   (PK_EPERM): the gate ran without
+                                   baselines from history, every report is
+                                   whole, nothing was stored */
 } pk_check_report;
 
 /* ---- collect ------------------------------------------------------------- */

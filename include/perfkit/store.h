@@ -93,6 +93,11 @@ pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **ou
                      pk_diag *diag);
 void   pk_store_close(pk_store *s);   /* NULL is a no-op */
 
+/* The history's location for messages: the path, or the URL with its
+ * password shown as "***". Borrowed: valid until pk_store_close(s); "" for
+ * NULL. */
+const char *pk_store_name(const pk_store *s);
+
 /* Detailed message for the last error on s; valid until the next call on s.
  * Never NULL. */
 const char *pk_store_last_error(const pk_store *s);

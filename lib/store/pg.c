@@ -358,40 +358,6 @@ static pk_err migrate(pk_store *s, int version)
 
 /* ---- connecting ---------------------------------------------------------------- */
 
-/* The URL with its password replaced by "***" (userinfo and a password=
- * parameter), for every message. */
-static char *redact(const char *url)
-{
-    pk__buf b = {0};
-    const char *auth = strstr(url, "://");
-    auth = auth ? auth + 3 : url;
-    size_t alen = strcspn(auth, "/?");
-    const char *at = NULL;
-    for (const char *p = auth; p < auth + alen; p++)
-        if (*p == '@')
-            at = p;
-    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    pk_err e = colon ? pk__buf_add(&b, url, (size_t)(colon + 1 - url)) == PK_OK &&
-                               pk__buf_puts(&b, "***") == PK_OK ? PK_OK : PK_ENOMEM
-                     : PK_OK;
-    const char *p = colon ? at : url;
-    while (e == PK_OK && *p) {
-        const char *pw = strstr(p, "password=");
-        if (!pw || (pw != url && pw[-1] != '?' && pw[-1] != '&')) {
-            e = pk__buf_puts(&b, p);
-            break;
-        }
-        if ((e = pk__buf_add(&b, p, (size_t)(pw - p) + 9)) == PK_OK)
-            e = pk__buf_puts(&b, "***");
-        p = pw + 9 + strcspn(pw + 9, "&");
-    }
-    if (e != PK_OK) {
-        pk__buf_free(&b);
-        return NULL;
-    }
-    return pk__buf_take(&b);
-}
-
 static void no_notices(void *arg, const char *message)
 {
     (void)arg;
@@ -454,7 +420,7 @@ static void pg_close(pk_store *s)
 pk_err pk__store_pg_open(pk_store *s, const char *url, const pk_store_opts *o)
 {
     pk__pg *g = pk_calloc(1, sizeof *g);
-    char *name = redact(url);
+    char *name = pk__store_redact(url);
     if (!g || !name) {
         pk_free(g);
         pk_free(name);

@@ -14,6 +14,7 @@
 
 #include "perfkit/alloc.h"
 #include "perfkit/diag.h"
+#include "core/buf.h"
 #include "store/store_int.h"
 
 void pk_store_opts_init(pk_store_opts *o)
@@ -47,6 +48,40 @@ static bool has_prefix(const char *s, const char *p)
     return strncmp(s, p, strlen(p)) == 0;
 }
 
+/* The URL with its password replaced by "***" (userinfo and a password=
+ * parameter), for every message. */
+char *pk__store_redact(const char *url)
+{
+    pk__buf b = {0};
+    const char *auth = strstr(url, "://");
+    auth = auth ? auth + 3 : url;
+    size_t alen = strcspn(auth, "/?");
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + alen; p++)
+        if (*p == '@')
+            at = p;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    pk_err e = colon ? pk__buf_add(&b, url, (size_t)(colon + 1 - url)) == PK_OK &&
+                               pk__buf_puts(&b, "***") == PK_OK ? PK_OK : PK_ENOMEM
+                     : PK_OK;
+    const char *p = colon ? at : url;
+    while (e == PK_OK && *p) {
+        const char *pw = strstr(p, "password=");
+        if (!pw || (pw != url && pw[-1] != '?' && pw[-1] != '&')) {
+            e = pk__buf_puts(&b, p);
+            break;
+        }
+        if ((e = pk__buf_add(&b, p, (size_t)(pw - p) + 9)) == PK_OK)
+            e = pk__buf_puts(&b, "***");
+        p = pw + 9 + strcspn(pw + 9, "&");
+    }
+    if (e != PK_OK) {
+        pk__buf_free(&b);
+        return NULL;
+    }
+    return pk__buf_take(&b);
+}
+
 bool pk_store_is_url(const char *location)
 {
     return location && (has_prefix(location, "postgres://") ||
@@ -78,6 +113,11 @@ pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **ou
         pk_free(s);
         return e;
     }
+    s->name = pk_store_is_url(location) ? pk__store_redact(location) : pk_strdup(location);
+    if (!s->name) {
+        pk_store_close(s);
+        return open_fail(diag, PK_ENOMEM, "out of memory opening the history");
+    }
     s->err[0] = '\0';
     *out = s;
     return PK_OK;
@@ -89,7 +129,13 @@ void pk_store_close(pk_store *s)
         return;
     if (s->be)
         s->be->close(s);
+    pk_free(s->name);
     pk_free(s);
+}
+
+const char *pk_store_name(const pk_store *s)
+{
+    return s && s->name ? s->name : "";
 }
 
 const char *pk_store_last_error(const pk_store *s)

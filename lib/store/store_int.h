@@ -78,7 +78,13 @@ struct pk_store {
     const pk_store_backend *be;
     void *state;                     /* the backend's */
     char err[PK__STORE_ERRLEN];      /* last error message, "" after success */
+    char *name;                      /* pk_store_name */
 };
+
+/* url with its password replaced by "***" (in the userinfo and a
+ * password= parameter), for every message; caller frees (pk_free). NULL
+ * when out of memory. */
+char *pk__store_redact(const char *url);
 
 /* Format the handle's last error message and return e. */
 pk_err pk__store_fail(pk_store *s, pk_err e, const char *fmt, ...)
