@@ -158,6 +158,7 @@ TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples
 
 test: all $(TEST_BIN) $(HELPER_BIN) $(TEST_EXAMPLES)
 	@HELPERS=$(BUILD)/helpers sh tests/run-unit.sh $(TEST_BIN)
+	@sh tests/run-store-pg.sh $(filter $(BUILD)/tests/test_store $(BUILD)/tests/test_store_safety $(BUILD)/tests/test_store_profile $(BUILD)/tests/test_store_pg,$(TEST_BIN))
 	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers EXAMPLES=$(BUILD)/examples sh tests/cli/run.sh
 
 # Compiling runs on every core; the tests themselves run one at a time.
