@@ -31,7 +31,7 @@ cmd=${1:-}
 # as_owner CMD...: run CMD as the server's user
 as_owner() {
     if [ "$(id -u)" -ne 0 ]; then "$@"; return; fi
-    runuser -u "$OWNER" -- "$@"
+    (cd / && runuser -u "$OWNER" -- "$@")
 }
 
 owner() {
