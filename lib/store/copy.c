@@ -25,7 +25,7 @@ typedef struct id_map {
 
 static int64_t mapped(const id_map *m, int64_t id)
 {
-    if (id < m->first || (uint64_t)(id - m->first) >= m->n)
+    if (!m->to || id < m->first || (uint64_t)(id - m->first) >= m->n)
         return 0;
     return m->to[id - m->first];
 }
@@ -146,7 +146,7 @@ pk_err pk_store_copy(pk_store *from, pk_store *to, pk_store_copy_stats *stats,
         where = to;
         e = pk__store_fail(to, PK_ENOMEM, "out of memory copying %zu runs", map.n);
     }
-    for (size_t i = 0; e == PK_OK && i < map.n; i++)
+    for (size_t i = 0; e == PK_OK && map.to && i < map.n; i++)
         e = copy_run(from, to, first + (int64_t)i, &map.to[i], st, &where);
     if (e == PK_OK)
         e = copy_pins(from, to, &map, st, &where);

@@ -458,10 +458,10 @@ pk_err pk__store_pg_open(pk_store *s, const char *url, const pk_store_opts *o)
  * little-endian host, else the scratch buffer (the next call reuses it). */
 static const void *le_samples(pk_store *s, const pk_series *se, size_t *bytes)
 {
-    pk__pg *g = s->state;
     *bytes = se->n * 8u;
     if (PK_HOST_LE)
         return se->samples;
+    pk__pg *g = s->state;
     if (pk__grow((void **)&g->scratch, &g->scratch_cap, *bytes, 1) != PK_OK)
         return NULL;
     for (size_t k = 0; k < se->n; k++) {

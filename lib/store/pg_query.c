@@ -183,8 +183,10 @@ pk_err pk__pg_history(pk_store *s, const char *benchmark, const char *figure,
         return e;
     size_t cnt = (size_t)PQntuples(r);
     pk_history_point *pts = pk_calloc(cnt ? cnt : 1, sizeof *pts);
-    if (!pts)
-        e = pk__store_fail(s, PK_ENOMEM, "out of memory loading history");
+    if (!pts) {
+        PQclear(r);
+        return pk__store_fail(s, PK_ENOMEM, "out of memory loading history");
+    }
     for (size_t i = 0; e == PK_OK && i < cnt; i++) {
         int row = (int)(cnt - 1 - i);   /* newest first → oldest first */
         pk_history_point *pt = &pts[i];
