@@ -427,7 +427,7 @@ pk_err pk__store_pg_open(pk_store *s, const char *url, const pk_store_opts *o)
         return pk__store_fail(s, PK_ENOMEM, "out of memory opening history %s", "(URL)");
     }
     g->name = name;
-    g->lock_timeout_ms = o->busy_timeout_ms;
+    g->lock_timeout_ms = o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 1;   /* 0 = no limit */
     g->read_only = o->read_only;
     s->state = g;
     s->be = &pk__pg_backend;
