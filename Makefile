@@ -158,8 +158,14 @@ TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples
 
 test: all $(TEST_BIN) $(HELPER_BIN) $(TEST_EXAMPLES)
 	@HELPERS=$(BUILD)/helpers sh tests/run-unit.sh $(TEST_BIN)
-	@sh tests/run-store-pg.sh $(filter $(BUILD)/tests/test_store $(BUILD)/tests/test_store_safety $(BUILD)/tests/test_store_profile $(BUILD)/tests/test_store_pg,$(TEST_BIN))
+	@sh tests/run-store-pg.sh $(filter $(PG_TESTS),$(TEST_BIN))
 	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers EXAMPLES=$(BUILD)/examples sh tests/cli/run.sh
+
+# The store's tests again on a private PostgreSQL server (tests/run-store-pg.sh;
+# PERFKIT_TEST_STORE): the shared store suite, the backend's own cases, and
+# the gate's history logic over it.
+PG_TESTS  := $(addprefix $(BUILD)/tests/,test_store test_store_safety test_store_profile \
+             test_store_pg test_check_history test_check_creep test_check_unpaired)
 
 # Compiling runs on every core; the tests themselves run one at a time.
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
