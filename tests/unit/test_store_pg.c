@@ -3,7 +3,8 @@
  * tests/run-store-pg.sh, which `make test` runs): a database of another
  * program is refused and left untouched, a "perfkit" schema without our
  * marker and a newer schema are refused, an unreachable server and wrong
- * credentials are clear one-line errors that never show the password,
+ * credentials are clear one-line errors that never show the password, a
+ * writer holding the lock past the timeout is PK_EBUSY,
  * read-only opens of a fresh database find no history, and pk_store_copy
  * moves runs, profiles and pins SQLite → PostgreSQL → SQLite exactly and
  * idempotently. The shared suite (test_store*.c) runs here too. */
@@ -251,4 +252,34 @@ Test(store_pg, copy_sqlite_to_postgres_and_back_is_exact_and_idempotent)
     pk_store_close(a);
     pk_store_close(p);
     pk_store_close(b);
+}
+
+Test(store_pg, a_writer_holding_the_lock_is_ebusy_after_the_timeout)
+{
+    pk_store *s = open_store(dbpath);   /* the schema exists */
+    pk_store_close(s);
+    char url[1024];
+    pg_url_with_db(store_pg_url(), pg_dbname, url, sizeof url);
+    PGconn *other = PQconnectdb(url);   /* another runner, mid-store */
+    cr_assert_eq(PQstatus(other), CONNECTION_OK);
+    PGresult *r = PQexec(other, "BEGIN; SELECT pg_advisory_xact_lock(x'7064686973637700'::bigint)");
+    cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(other));
+    PQclear(r);
+    pk_store_opts o;
+    pk_store_opts_init(&o);
+    o.busy_timeout_ms = 200;
+    pk_diag dg;
+    cr_assert_eq(pk_store_open(dbpath, &o, &s, &dg), PK_OK, "%s", dg.message);
+    pk_resultset *rs = make_rs(5, 1, 3);
+    pk_run_meta m = make_meta("", "main", "f");
+    cr_assert_eq(pk_store_put_run(s, &m, rs), PK_EBUSY, "%s", pk_store_last_error(s));
+    cr_assert(strstr(pk_store_last_error(s), "locked by another writer (waited 200 ms)"),
+              "%s", pk_store_last_error(s));
+    cr_assert_eq(m.id, 0);
+    PQclear(PQexec(other, "COMMIT"));   /* the other runner is done: ours goes in */
+    cr_assert_eq(pk_store_put_run(s, &m, rs), PK_OK, "%s", pk_store_last_error(s));
+    cr_assert_eq(m.id, 1);
+    PQfinish(other);
+    pk_resultset_free(rs);
+    pk_store_close(s);
 }
