@@ -72,14 +72,20 @@ echo "8 concurrent checks x $rounds rounds: $((8 * rounds)) runs, ids 3..$total,
 # committed); kill one of them with -9, then release the lock.
 before=$(q 'SELECT count(*) FROM perfkit.runs')
 "$PGBIN/psql" -X -q -d "$URL" -c "BEGIN; SELECT pg_advisory_xact_lock(x'7064686973637700'::bigint);
-    SELECT pg_sleep(4); COMMIT;" >/dev/null 2>&1 &
+    SELECT pg_sleep(120) /* pk-holder */; COMMIT;" >/dev/null 2>&1 &
 holder=$!
-sleep 1
+waiting() { q "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"; }
+until [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pk-holder%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ]; do sleep 0.1; done
 pids=
 for i in 1 2 3; do "$PERFKIT" check p.yml >"k$i.txt" 2>&1 & pids="$pids $!"; done
 victim=$(echo $pids | cut -d' ' -f2)
-sleep 1.5
+tries=0   # all three are inside their transactions, queued on the lock
+until [ "$(waiting)" = 3 ]; do
+    tries=$((tries + 1)); [ $tries -lt 300 ] || die "the writers never queued on the history's lock"
+    sleep 0.1
+done
 kill -9 "$victim"
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pk-holder%' AND pid <> pg_backend_pid()" >/dev/null
 for p in $pids; do set +e; wait "$p"; set -e; done
 wait "$holder" || true
 after=$(q 'SELECT count(*) FROM perfkit.runs')
