@@ -30,6 +30,9 @@ BASEFLAGS := -std=c17 $(WARN) -MMD -MP
 CFLAGS    += $(BASEFLAGS) $(OPT) -fPIC -fvisibility=hidden $(SAN)
 LDFLAGS   += $(SAN)
 LIBS      := -lyaml -lsqlite3 -ljansson -lz -lbrotlienc -lzstd -lmicrohttpd -ldw -lelf -lxxhash -lpthread -lm
+# PostgreSQL history (lib/store/pg*.c): libpq, its header outside /usr/include
+LIBS      += -lpq
+CPPFLAGS  += $(shell pkg-config --cflags-only-I libpq 2>/dev/null || echo -I/usr/include/postgresql)
 
 ifneq ($(SAN),)
   export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0
@@ -100,7 +103,7 @@ $(BUILD)/perfkit: $(CLI_OBJ) $(BUILD)/libperfkit.a
 # a program built with `pkg-config --libs perfkit` finds libperfkit.so.0 at
 # run time wherever PREFIX is.
 comma     := ,
-pkgconfig = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd libdw libelf libxxhash\nLibs: -L$${libdir} %s-lperfkit\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(1)' '$(VERSION)' '$(if $(filter /usr /usr/,$(1)),,-Wl$(comma)-rpath$(comma)$${libdir} )'
+pkgconfig = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: perfkit\nDescription: performance-engineering toolkit for native software\nVersion: %s\nRequires.private: jansson yaml-0.1 sqlite3 zlib libbrotlienc libzstd libmicrohttpd libdw libelf libxxhash libpq\nLibs: -L$${libdir} %s-lperfkit\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(1)' '$(VERSION)' '$(if $(filter /usr /usr/,$(1)),,-Wl$(comma)-rpath$(comma)$${libdir} )'
 
 $(BUILD)/perfkit.pc: Makefile
 	@mkdir -p $(@D)
@@ -162,7 +165,14 @@ TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples
 
 test: all $(TEST_BIN) $(HELPER_BIN) $(TEST_EXAMPLES)
 	@HELPERS=$(BUILD)/helpers sh tests/run-unit.sh $(TEST_BIN)
+	@sh tests/run-store-pg.sh $(filter $(PG_TESTS),$(TEST_BIN))
 	@PERFKIT=$(BUILD)/perfkit HELPERS=$(BUILD)/helpers EXAMPLES=$(BUILD)/examples sh tests/cli/run.sh
+
+# The store's tests again on a private PostgreSQL server (tests/run-store-pg.sh;
+# PERFKIT_TEST_STORE): the shared store suite, the backend's own cases, and
+# the gate's history logic over it.
+PG_TESTS  := $(addprefix $(BUILD)/tests/,test_store test_store_safety test_store_profile \
+             test_store_pg test_check_history test_check_creep test_check_unpaired)
 
 # Compiling runs on every core; the tests themselves run one at a time.
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)

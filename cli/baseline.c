@@ -30,7 +30,8 @@ static const char usage_text[] =
 "  -b, --benchmark NAME   pin, unpin: only this benchmark\n"
 "      --json             list, show: JSON (perfkit/baselines/v1, perfkit/run/v1)\n"
 "      --color WHEN       auto (default), always, never; NO_COLOR is honoured\n"
-"      --db PATH          history database (default: from ./perfkit.yml, else\n"
+"      --db PATH|URL      history: a SQLite file or a postgres:// URL (default:\n"
+"                         $PERFKIT_DB, else from ./perfkit.yml, else\n"
 "                         .perfkit/history.db)\n"
 "      --config FILE      take the history path from this perfkit.yml\n"
 "  -h, --help             this help\n";

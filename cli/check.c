@@ -34,8 +34,9 @@ static const char usage_text[] =
 "      --baseline REF       compare with this run: a run id, `latest`, a commit\n"
 "                           (prefix) or a branch; default: the pinned run, else the\n"
 "                           latest run on the baseline branch (main) on this machine\n"
-"      --db PATH            history database (default from CONFIG:\n"
-"                           .perfkit/history.db beside it)\n"
+"      --db PATH|URL        history: a SQLite file or a postgres:// URL (default:\n"
+"                           $PERFKIT_DB, else CONFIG's history, else\n"
+"                           .perfkit/history.db beside CONFIG)\n"
 "      --pair REF           paired mode: check REF (a commit, branch or tag) out in\n"
 "                           a worktree under .perfkit/, build it (pair.build in\n"
 "                           CONFIG) and run every benchmark in both trees,\n"
@@ -67,7 +68,9 @@ static const char usage_text[] =
 "\n"
 "Exit: 0 all pass, 1 a budget or regression failed, 2 config or usage error,\n"
 "3 internal error, 4 all pass but the run could not be stored in the history\n"
-"(disk full, read-only, locked; the reports are written); 130, 143, 129\n"
+"(disk full, read-only, locked; the reports are written); a shared history\n"
+"(postgres://) that cannot be reached: 3, that refuses the credentials: 2 (the\n"
+"gate ran without baselines, the reports are written, nothing stored); 130, 143, 129\n"
 "interrupted by SIGINT, SIGTERM, SIGHUP (nothing stored; the running command\n"
 "gets the signal too).\n";
 
@@ -303,6 +306,13 @@ static int run_check(check_args *a, const pk_config *cfg)
         fflush(stdout);
         cli_warn(CMD, "this run was not stored: %s", rep->store_error);
     }
+    if (rep->history_unavailable) {   /* the gate ran without history: never a pass */
+        cli_warn(CMD, "the shared history was %s: no baselines were compared and nothing "
+                 "was stored (exit %d)", rep->store_err == PK_EPERM ? "refused (credentials)"
+                 : "unreachable", rep->store_err == PK_EPERM ? CLI_USAGE : CLI_INTERNAL);
+        if (rc == CLI_OK)
+            rc = rep->store_err == PK_EPERM ? CLI_USAGE : CLI_INTERNAL;
+    }
     if (rc == CLI_OK)
         rc = rep->failed ? CLI_FAIL : rep->store_err != PK_OK ? CLI_NOT_STORED : CLI_OK;
     pk_check_report_free(rep);
@@ -357,6 +367,9 @@ int cmd_check(int argc, char **argv)
         return CLI_OK;
     if (rc != CLI_OK)
         return rc;
+    static char env_db[4096];
+    if (!a.o.history && cli_env_history(env_db, sizeof env_db))
+        a.o.history = env_db;   /* --db, then $PERFKIT_DB, then the config's */
     const char *path = a.config ? a.config : "perfkit.yml";
     if (!a.config && (rc = enter_project()) != CLI_OK)
         return rc;

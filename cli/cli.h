@@ -37,6 +37,8 @@ int cmd_flame(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* `perfkit history export|import` (history_copy.c); argv[0] is the verb. */
+int cli_history_copy(int argc, char **argv);
 
 /* Open path ("-": stdin) through pk_input (gzip inflated, perfkit/input.h);
  * prints "PATH: reason" and returns CLI_USAGE (CLI_INTERNAL: no memory). */

@@ -18,6 +18,7 @@
 
 static const char usage_text[] =
 "usage: perfkit history [options] [BENCHMARK]\n"
+"       perfkit history export|import [options] TO|FROM   (see --help of each)\n"
 "\n"
 "Show the runs in history: every benchmark with a sparkline, or one\n"
 "benchmark run by run with the change from the run before.\n"
@@ -31,7 +32,8 @@ static const char usage_text[] =
 "      --changes         find the runs where the distribution shifted (E-Divisive\n"
 "                        change points, alpha 0.01): `|` on the sparkline, a list\n"
 "                        under the table, \"changes\" in --json\n"
-"      --db PATH         history database (default: from ./perfkit.yml, else\n"
+"      --db PATH|URL     history: a SQLite file or a postgres:// URL (default:\n"
+"                        $PERFKIT_DB, else from ./perfkit.yml, else\n"
 "                        .perfkit/history.db)\n"
 "      --config FILE     take the history path from this perfkit.yml\n"
 "      --json            perfkit/history/v1 JSON\n"
@@ -58,6 +60,8 @@ static const char *const CMD = "history";
 
 int cmd_history(int argc, char **argv)
 {
+    if (argc > 1 && (strcmp(argv[1], "export") == 0 || strcmp(argv[1], "import") == 0))
+        return cli_history_copy(argc - 1, argv + 1);   /* `history -- export`: a benchmark */
     const char *db = NULL, *config = NULL;
     bool json = false;
     int color = -1;

@@ -22,7 +22,13 @@ int cli_open_history(const char *cmd, const char *location, cli_history_mode mod
  * "../perfkit.yml", ...; NULL when there is none. Caller frees with pk_free. */
 char *cli_find_config(void);
 
-/* Where the history is when no check runs: db if given; else the history
+/* $PERFKIT_DB into buf (a relative file path made absolute, so that it
+ * survives check's move into the project's directory); false when it is
+ * unset or empty. A URL is copied as it is. */
+bool cli_env_history(char *buf, size_t len);
+
+/* Where the history is when no check runs: db if given; else $PERFKIT_DB;
+ * else the history
  * path of config (or of the project's perfkit.yml, cli_find_config, when
  * config is NULL and there is one); else .perfkit/history.db. Writes into buf. Returns CLI_OK or CLI_USAGE
  * (a config that does not load; the error is printed). */

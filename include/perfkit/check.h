@@ -279,6 +279,12 @@ typedef struct pk_check_report {
                                      pk_check_opts.profile), in benchmark
                                      order; NULL when none */
     size_t n_profiles;
+    bool history_unavailable;   /* appended: a shared history (a postgres://
+                                   URL) could not be reached (store_err
+                                   PK_EIO) or refused the credentials
+                                   (PK_EPERM): the gate ran without
+                                   baselines from history, every report is
+                                   whole, nothing was stored */
 } pk_check_report;
 
 /* ---- collect ------------------------------------------------------------- */
@@ -392,12 +398,15 @@ void pk_check_opts_init(pk_check_opts *o);
  *     history), PK_EPARSE (an imported file), PK_EPERM, PK_EINVAL (c NULL,
  *     an ambiguous commit prefix in o->baseline, an empty history location,
  *     a negative o->lock_timeout_ms),
- *     PK_ENOTSUP (a PostgreSQL history);
+ *     PK_EINVAL also for a PostgreSQL database that does not exist;
  *     paired mode: PK_ENOENT (REF names no commit; not in git), PK_EINVAL
  *     (the current directory outside the repository), PK_EFAIL (the build
  *     of the base tree failed; diag ends with its output);
  *   history: PK_ECORRUPT (not a perfkit history, damaged, newer); an
- *     existing history that cannot be read: PK_EPERM, PK_EIO, PK_EBUSY;
+ *     existing history that cannot be read: PK_EPERM, PK_EIO, PK_EBUSY
+ *     (a PostgreSQL server that cannot be reached or refuses the
+ *     credentials is no error: the gate runs without history and the
+ *     report says so, history_unavailable);
  *   PK_EINTR: *o->stop was set or a cancel request came (perfkit/cancel.h:
  *     the running child was stopped and reaped, its temporary files
  *     removed); nothing stored;

@@ -2,6 +2,7 @@
  *
  *   version: 1
  *   history: { path: .perfkit/history.db, baseline-branch: main }
+ *            # or { url: postgres://ci@db.example/perf } — a shared history
  *   regression: { threshold: 5%, alpha: 0.05, method: mann-whitney, window: 10 }
  *   benchmarks:
  *     sort:                                  # a command (every bench option)
@@ -209,7 +210,8 @@ typedef struct pk_size_budget {
 typedef struct pk_config {
     char *path;                  /* as given to pk_config_load */
     char *dir;                   /* its directory ("." for a bare name) */
-    char *history_path;          /* default "<dir>/.perfkit/history.db" */
+    char *history_path;          /* default "<dir>/.perfkit/history.db"; the
+                                    `url:` (a postgres:// URL) verbatim */
     char *baseline_branch;       /* default "main" */
     pk_policy policy;            /* the global regression policy */
     pk_cfg_bench *benches;

@@ -6,9 +6,9 @@
  *
  * The interface is backend-neutral: pk_store_open() picks the backend from
  * the location — a file path is SQLite (the default, .perfkit/history.db), a
- * "postgres://" or "postgresql://" URL is PostgreSQL (not built yet: answers
- * PK_ENOTSUP). Callers never see SQL. Backends implement struct
- * pk_store_backend (lib/store/store_int.h).
+ * "postgres://" or "postgresql://" URL (libpq's URI syntax) is PostgreSQL.
+ * Callers never see SQL. Backends implement struct pk_store_backend
+ * (lib/store/store_int.h); every call below has the same semantics on both.
  *
  * SQLite backend: WAL mode, busy timeout, versioned schema migrated on open
  * (PRAGMA user_version), application_id marks the file as perfkit's; every
@@ -23,6 +23,19 @@
  * perfkit history (another application's database, a damaged file, a newer
  * schema) is reported as PK_ECORRUPT and never modified (a hot journal of
  * its own application is rolled back first, as any SQLite client would).
+ *
+ * PostgreSQL backend: the history is the schema "perfkit" of the database
+ * the URL names, marked by its table perfkit.meta (application
+ * "perfkit-history", schema version); created and migrated on a read-write
+ * open in one transaction under an advisory lock. A database holding
+ * tables of another program and no marker, or a newer schema, is
+ * PK_ECORRUPT and never modified. Every write is one transaction; writers
+ * (many CI runners) queue on an advisory lock, so run ids ascend in commit
+ * order without gaps, as in SQLite; a writer killed mid-transaction leaves
+ * nothing of its run (the server rolls back). busy_timeout_ms is the
+ * server's lock_timeout. An unreachable server is PK_EIO ("cannot reach the
+ * history server ..."), wrong credentials PK_EPERM; messages never show the
+ * URL's password.
  *
  * Thread-safety: a pk_store is used by one thread at a time; several
  * processes may use the same history concurrently. */
@@ -51,6 +64,10 @@ typedef struct pk_store_opts {
 
 void pk_store_opts_init(pk_store_opts *o);
 
+/* true when location is a PostgreSQL URL ("postgres://", "postgresql://"),
+ * false for a file path or NULL. Pure; no I/O. */
+bool pk_store_is_url(const char *location);
+
 /* Open the history at location (o NULL: defaults). On PK_OK *out owns the
  * store and diag->message is "". On error *out is NULL and diag (may be NULL)
  * says why in one line naming the history (no file position: diag->file is
@@ -58,8 +75,10 @@ void pk_store_opts_init(pk_store_opts *o);
  * file and !create; read_only: a history with no schema yet), PK_ECORRUPT
  * (not a perfkit history, damaged, or from a newer perfkit), PK_EBUSY,
  * PK_EPERM (no permission; read-write in a directory we cannot write; a hot
- * journal that cannot be rolled back, see below), PK_EIO, PK_ENOTSUP
- * (PostgreSQL), PK_ENOMEM. A read-write open upgrades an older schema in
+ * journal that cannot be rolled back, see below; PostgreSQL: credentials
+ * refused), PK_EIO (PostgreSQL: server unreachable), PK_ENOMEM. PostgreSQL:
+ * a database with no perfkit schema yet counts as "no file" (PK_ENOENT
+ * when read_only or !create); a database that does not exist is PK_EINVAL. A read-write open upgrades an older schema in
  * place (one transaction); read_only reads it as it is: what later schemas
  * added (stored profiles) reads as absent.
  * read_only needs no write access to the file or its directory. It writes
@@ -73,6 +92,11 @@ void pk_store_opts_init(pk_store_opts *o);
 pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **out,
                      pk_diag *diag);
 void   pk_store_close(pk_store *s);   /* NULL is a no-op */
+
+/* The history's location for messages: the path, or the URL with its
+ * password shown as "***". Borrowed: valid until pk_store_close(s); "" for
+ * NULL. */
+const char *pk_store_name(const pk_store *s);
 
 /* Detailed message for the last error on s; valid until the next call on s.
  * Never NULL. */
@@ -180,6 +204,31 @@ void   pk_store_free_names(char **names, size_t n);
  * when nothing is pinned). Free with pk_store_free_names(*benchmarks, *n)
  * and pk_free(*run_ids). Errors: PK_EINVAL, PK_EIO, PK_ENOMEM. */
 pk_err pk_store_list_pins(pk_store *s, char ***benchmarks, int64_t **run_ids, size_t *n);
+
+/* ---- copying between histories ---------------------------------------------- */
+
+/* What pk_store_copy did. */
+typedef struct pk_store_copy_stats {
+    size_t runs_copied;       /* runs stored in the destination */
+    size_t runs_skipped;      /* runs the destination already held */
+    size_t profiles_copied;   /* profiles stored (also of skipped runs) */
+    size_t pins_copied;       /* pins set in the destination */
+} pk_store_copy_stats;
+
+/* Copy every run of from (oldest first) into to, with its profiles and the
+ * pins of from, between any two backends (SQLite ↔ PostgreSQL). Runs get
+ * the destination's next ids; a run the destination already holds (same
+ * commit, start time, branch, fingerprint and host — e.g. an earlier copy)
+ * is not stored again, so copying twice changes nothing: the copy is
+ * idempotent and resumable after a failure. Each run is one transaction
+ * in to; its profiles follow it; pins are set last, mapped to the
+ * destination's ids, replacing the destination's pins of the same
+ * benchmarks. stats (may be NULL) counts what happened, also on error.
+ * Errors: PK_EINVAL (from == to, NULL), any error of reading from or
+ * writing to; the message is in pk_store_last_error of the store that
+ * failed, and *failed_in (may be NULL) is that store. */
+pk_err pk_store_copy(pk_store *from, pk_store *to, pk_store_copy_stats *stats,
+                     pk_store **failed_in);
 
 /* ---- profiles ----------------------------------------------------------- */
 

@@ -13,6 +13,7 @@
 
 #include "core/file.h"
 #include "perfkit/alloc.h"
+#include "perfkit/store.h"
 
 enum { T_VERSION, T_HISTORY, T_REGRESSION, T_BENCHMARKS, T_SIZES, T_PAIR, T_PROFILE, T_COUNT };
 static const char *const top_keys[T_COUNT] = {"version", "history", "regression", "benchmarks",
@@ -113,22 +114,35 @@ static char *join(const char *dir, const char *rel)
 
 static pk_err history(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
 {
-    static const char *const keys[] = {"path", "baseline-branch"};
+    static const char *const keys[] = {"path", "baseline-branch", "url"};
     pk_err e = pk__cfg_check_map(c, v, "`history`", "key", true), acc = PK_OK;
     if (e != PK_OK)
         return e;
     for (size_t i = 0; i < v->n; i += 2) {
         const pk__ynode *val = v->items[i + 1];
         char *path = NULL, *branch = NULL;
-        switch (pk__cfg_key_index(v->items[i]->str, keys, 2)) {
+        switch (pk__cfg_key_index(v->items[i]->str, keys, 3)) {
         case 0:
             if ((e = pk__cfg_string(c, "path", val, &path)) != PK_OK)
                 break;
             pk_free(cfg->history_path);
-            cfg->history_path = join(cfg->dir, path);
+            /* a URL here works too; `url:` says it plainly */
+            cfg->history_path = pk_store_is_url(path) ? pk_strdup(path) : join(cfg->dir, path);
             pk_free(path);
             if (!cfg->history_path)
                 return pk__cfg_nomem(c);
+            break;
+        case 2:   /* a shared history: postgres://user@host/db (perfkit/store.h) */
+            if ((e = pk__cfg_string(c, "url", val, &path)) != PK_OK)
+                break;
+            if (!pk_store_is_url(path)) {
+                e = pk__cfg_error_at(c, val, "`url` must be a postgres:// or postgresql:// URL "
+                                  "(a file is `path:`)");
+                pk_free(path);
+                break;
+            }
+            pk_free(cfg->history_path);
+            cfg->history_path = path;
             break;
         case 1:
             if ((e = pk__cfg_string(c, "baseline-branch", val, &branch)) == PK_OK) {
@@ -137,7 +151,7 @@ static pk_err history(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
             }
             break;
         default:
-            e = pk__cfg_unknown_key(c, v->items[i], "`history`", keys, 2);
+            e = pk__cfg_unknown_key(c, v->items[i], "`history`", keys, 3);
             break;
         }
         if ((acc = pk__cfg_keep(acc, e)) == PK_ENOMEM)

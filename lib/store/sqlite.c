@@ -94,6 +94,10 @@ static const char *const sq_sql[SQ_N] = {
                        "VALUES(?1, ?2, ?3, ?4, ?5)",
     [SQ_GET_PROFILE] = "SELECT size, data FROM profiles "
                        "WHERE run_id = ?1 AND benchmark = ?2 AND kind = ?3",
+    [SQ_LIST_PROFILES] = "SELECT benchmark, kind FROM profiles WHERE run_id = ?1 "
+                         "ORDER BY benchmark, kind",
+    [SQ_FIND_RUN] = "SELECT min(id) FROM runs WHERE \"commit\" = ?1 AND started_unix_ns = ?2 "
+                    "AND branch = ?3 AND fingerprint = ?4 AND hostname = ?5",
 };
 
 sqlite3_stmt *pk__sqlite_stmt(pk_store *s, pk__sq_stmt id, pk_err *e)
@@ -502,4 +506,6 @@ const pk_store_backend pk__sqlite_backend = {
     .list_pins = pk__sqlite_list_pins,
     .run_span = pk__sqlite_run_span,
     .list_branches = pk__sqlite_list_branches,
+    .list_profiles = pk__sqlite_list_profiles,
+    .find_run = pk__sqlite_find_run,
 };

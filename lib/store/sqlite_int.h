@@ -22,7 +22,7 @@ typedef enum pk__sq_stmt {
     SQ_RUN_EXISTS, SQ_LATEST, SQ_LATEST_COMMIT, SQ_LATEST_BRANCH, SQ_MATCH_COMMITS,
     SQ_HAS_BENCH, SQ_PIN_ONE, SQ_PIN_ALL, SQ_UNPIN_ONE, SQ_UNPIN_ALL,
     SQ_HISTORY, SQ_LIST_RUNS, SQ_LIST_BENCH, SQ_LIST_PINS, SQ_RUN_SPAN, SQ_LIST_BRANCHES,
-    SQ_PUT_PROFILE, SQ_GET_PROFILE,
+    SQ_PUT_PROFILE, SQ_GET_PROFILE, SQ_LIST_PROFILES, SQ_FIND_RUN,
     SQ_N
 } pk__sq_stmt;
 
@@ -132,6 +132,10 @@ pk_err pk__sqlite_put_profile(pk_store *s, int64_t run_id, const char *benchmark
                               const char *kind, const void *data, size_t data_len, size_t size);
 pk_err pk__sqlite_get_profile(pk_store *s, int64_t run_id, const char *benchmark,
                               const char *kind, void **data, size_t *data_len, size_t *size);
+
+pk_err pk__sqlite_list_profiles(pk_store *s, int64_t run_id, char ***benchmarks, char ***kinds,
+                                size_t *n);
+pk_err pk__sqlite_find_run(pk_store *s, const pk_run_meta *m, int64_t *run_id);
 
 /* The backend (sqlite.c). */
 extern const pk_store_backend pk__sqlite_backend;

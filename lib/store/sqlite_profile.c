@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "perfkit/alloc.h"
+#include "core/buf.h"
 #include "store/sqlite_int.h"
 
 static pk_err put_in_tx(pk_store *s, int64_t run_id, const char *benchmark, const char *kind,
@@ -85,4 +86,58 @@ pk_err pk__sqlite_get_profile(pk_store *s, int64_t run_id, const char *benchmark
                           : pk__sqlite_fail(s, rc, "reading a profile");
     sqlite3_reset(st);
     return e;
+}
+
+pk_err pk__sqlite_list_profiles(pk_store *s, int64_t run_id, char ***benchmarks, char ***kinds,
+                                size_t *n)
+{
+    *benchmarks = *kinds = NULL;
+    *n = 0;
+    pk__sqlite *q = s->state;
+    if (q->version < 2)
+        return PK_OK;
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_LIST_PROFILES, &e);
+    if (!st)
+        return e;
+    sqlite3_bind_int64(st, 1, run_id);
+    char **b = NULL, **k = NULL;
+    size_t cnt = 0, cap_b = 0, cap_k = 0;
+    int rc = SQLITE_DONE;
+    while (e == PK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (pk__grow((void **)&b, &cap_b, cnt + 1, sizeof *b) != PK_OK ||
+            pk__grow((void **)&k, &cap_k, cnt + 1, sizeof *k) != PK_OK) {
+            e = pk__store_fail(s, PK_ENOMEM, "out of memory listing profiles");
+            break;
+        }
+        b[cnt] = pk_strdup((const char *)sqlite3_column_text(st, 0));
+        k[cnt] = pk_strdup((const char *)sqlite3_column_text(st, 1));
+        cnt++;
+        if (!b[cnt - 1] || !k[cnt - 1])
+            e = pk__store_fail(s, PK_ENOMEM, "out of memory listing profiles");
+    }
+    e = pk__sqlite_rows_end(s, st, e, rc, "listing profiles");
+    if (e != PK_OK) {
+        pk_store_free_names(b, cnt);
+        pk_store_free_names(k, cnt);
+        return e;
+    }
+    *benchmarks = b;
+    *kinds = k;
+    *n = cnt;
+    return PK_OK;
+}
+
+pk_err pk__sqlite_find_run(pk_store *s, const pk_run_meta *m, int64_t *run_id)
+{
+    pk_err e = PK_OK;
+    sqlite3_stmt *st = pk__sqlite_stmt(s, SQ_FIND_RUN, &e);
+    if (!st)
+        return e;
+    pk__sqlite_bind_text(st, 1, m->commit);
+    sqlite3_bind_int64(st, 2, m->started_unix_ns);
+    pk__sqlite_bind_text(st, 3, m->branch);
+    pk__sqlite_bind_text(st, 4, m->fingerprint);
+    pk__sqlite_bind_text(st, 5, m->machine.hostname);
+    return pk__sqlite_one_int(s, st, run_id, "looking up a run");
 }

@@ -2,7 +2,7 @@
  * dispatch and the backend-neutral rules.
  *
  * pk_store_open picks the backend from the location ("postgres://" and
- * "postgresql://" URLs: PostgreSQL, not built yet; anything else: a SQLite
+ * "postgresql://" URLs: PostgreSQL, pg*.c; anything else: a SQLite
  * file). The rules every backend shares live here so they cannot drift
  * apart: a pin beats the search for a baseline, and a reference resolves as
  * run id → "latest" → commit prefix → branch name. */
@@ -14,6 +14,7 @@
 
 #include "perfkit/alloc.h"
 #include "perfkit/diag.h"
+#include "core/buf.h"
 #include "store/store_int.h"
 
 void pk_store_opts_init(pk_store_opts *o)
@@ -47,6 +48,46 @@ static bool has_prefix(const char *s, const char *p)
     return strncmp(s, p, strlen(p)) == 0;
 }
 
+/* The URL with its password replaced by "***" (userinfo and a password=
+ * parameter), for every message. */
+char *pk__store_redact(const char *url)
+{
+    pk__buf b = {0};
+    const char *auth = strstr(url, "://");
+    auth = auth ? auth + 3 : url;
+    size_t alen = strcspn(auth, "/?");
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + alen; p++)
+        if (*p == '@')
+            at = p;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    pk_err e = colon ? pk__buf_add(&b, url, (size_t)(colon + 1 - url)) == PK_OK &&
+                               pk__buf_puts(&b, "***") == PK_OK ? PK_OK : PK_ENOMEM
+                     : PK_OK;
+    const char *p = colon ? at : url;
+    while (e == PK_OK && *p) {
+        const char *pw = strstr(p, "password=");
+        if (!pw || (pw != url && pw[-1] != '?' && pw[-1] != '&')) {
+            e = pk__buf_puts(&b, p);
+            break;
+        }
+        if ((e = pk__buf_add(&b, p, (size_t)(pw - p) + 9)) == PK_OK)
+            e = pk__buf_puts(&b, "***");
+        p = pw + 9 + strcspn(pw + 9, "&");
+    }
+    if (e != PK_OK) {
+        pk__buf_free(&b);
+        return NULL;
+    }
+    return pk__buf_take(&b);
+}
+
+bool pk_store_is_url(const char *location)
+{
+    return location && (has_prefix(location, "postgres://") ||
+                        has_prefix(location, "postgresql://"));
+}
+
 pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **out,
                      pk_diag *diag)
 {
@@ -55,9 +96,6 @@ pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **ou
     pk_diag_set(diag, NULL, 0, 0, "%s", "");
     if (!location || !location[0] || !out)
         return open_fail(diag, PK_EINVAL, "history location is empty");
-    if (has_prefix(location, "postgres://") || has_prefix(location, "postgresql://"))
-        return open_fail(diag, PK_ENOTSUP,
-                         "PostgreSQL history is not built yet; use a file path");
     pk_store_opts def;
     if (!o) {
         pk_store_opts_init(&def);
@@ -68,11 +106,17 @@ pk_err pk_store_open(const char *location, const pk_store_opts *o, pk_store **ou
     pk_store *s = pk_calloc(1, sizeof *s);
     if (!s)
         return open_fail(diag, PK_ENOMEM, "out of memory opening the history");
-    pk_err e = pk__store_sqlite_open(s, location, o);
+    pk_err e = pk_store_is_url(location) ? pk__store_pg_open(s, location, o)
+                                         : pk__store_sqlite_open(s, location, o);
     if (e != PK_OK) {
         open_fail(diag, e, s->err);
         pk_free(s);
         return e;
+    }
+    s->name = pk_store_is_url(location) ? pk__store_redact(location) : pk_strdup(location);
+    if (!s->name) {
+        pk_store_close(s);
+        return open_fail(diag, PK_ENOMEM, "out of memory opening the history");
     }
     s->err[0] = '\0';
     *out = s;
@@ -85,7 +129,13 @@ void pk_store_close(pk_store *s)
         return;
     if (s->be)
         s->be->close(s);
+    pk_free(s->name);
     pk_free(s);
+}
+
+const char *pk_store_name(const pk_store *s)
+{
+    return s && s->name ? s->name : "";
 }
 
 const char *pk_store_last_error(const pk_store *s)

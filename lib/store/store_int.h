@@ -3,7 +3,7 @@
  * A pk_store is a vtable (struct pk_store_backend) + the backend's state +
  * the last error message. lib/store/store.c checks arguments, holds the
  * backend-neutral rules (how a reference resolves, pins before search) and
- * dispatches; a backend (sqlite.c; postgres.c later) implements storage only.
+ * dispatches; a backend (sqlite*.c, pg*.c) implements storage only.
  * Backend functions receive valid arguments and report errors through
  * pk__store_fail(), which fills the handle's message. */
 #ifndef PK_STORE_INT_H
@@ -63,6 +63,13 @@ typedef struct pk_store_backend {
                           const void *data, size_t data_len, size_t size);
     pk_err (*get_profile)(pk_store *s, int64_t run_id, const char *benchmark, const char *kind,
                           void **data, size_t *data_len, size_t *size);
+    /* The profiles stored with run_id, sorted: benchmark and kind names
+     * (each freed with pk_store_free_names), *n of each. */
+    pk_err (*list_profiles)(pk_store *s, int64_t run_id, char ***benchmarks, char ***kinds,
+                            size_t *n);
+    /* The run with m's commit, start time, branch, fingerprint and host
+     * (the same run stored twice, e.g. by an earlier copy), 0 when none. */
+    pk_err (*find_run)(pk_store *s, const pk_run_meta *m, int64_t *run_id);
 } pk_store_backend;
 
 #define PK__STORE_ERRLEN 512
@@ -71,7 +78,13 @@ struct pk_store {
     const pk_store_backend *be;
     void *state;                     /* the backend's */
     char err[PK__STORE_ERRLEN];      /* last error message, "" after success */
+    char *name;                      /* pk_store_name */
 };
+
+/* url with its password replaced by "***" (in the userinfo and a
+ * password= parameter), for every message; caller frees (pk_free). NULL
+ * when out of memory. */
+char *pk__store_redact(const char *url);
 
 /* Format the handle's last error message and return e. */
 pk_err pk__store_fail(pk_store *s, pk_err e, const char *fmt, ...)
@@ -80,5 +93,9 @@ pk_err pk__store_fail(pk_store *s, pk_err e, const char *fmt, ...)
 /* Open the SQLite history at path into s (s->be, s->state). On error s->err
  * holds the message and s->state is NULL. */
 pk_err pk__store_sqlite_open(pk_store *s, const char *path, const pk_store_opts *o);
+
+/* Open the PostgreSQL history at url (postgres:// or postgresql://) into s,
+ * as pk__store_sqlite_open (lib/store/pg.c). */
+pk_err pk__store_pg_open(pk_store *s, const char *url, const pk_store_opts *o);
 
 #endif

@@ -11,17 +11,79 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <unistd.h>
 #include "perfkit/alloc.h"
 #include "perfkit/store.h"
 
 static char tmpdir[64];
-static char dbpath[128];
+static char dbpath[1024];
+static char pg_dbname[64];   /* the test's own database (PostgreSQL runs) */
+
+/* PERFKIT_TEST_STORE=postgres://... runs the store tests on PostgreSQL
+ * (tests/pg.sh starts a server; `make test` does both): dbpath is then the
+ * URL of a database made for the one test and dropped after it. */
+static inline const char *store_pg_url(void)
+{
+    const char *u = getenv("PERFKIT_TEST_STORE");
+    return u && u[0] ? u : NULL;
+}
+
+static inline bool store_is_pg(void)
+{
+    return store_pg_url() != NULL;
+}
+
+/* Skip a test that is about SQLite files (journals, directories, bytes). */
+#define STORE_SQLITE_ONLY(why)                                   \
+    do {                                                         \
+        if (store_is_pg())                                       \
+            cr_skip_test("SQLite only: %s", why);                \
+    } while (0)
+
+/* base (a URL) with its database name replaced by db, into out[len]. */
+static inline void pg_url_with_db(const char *base, const char *db, char *out, size_t len)
+{
+    const char *auth = strstr(base, "://");
+    auth = auth ? auth + 3 : base;
+    size_t a = strcspn(auth, "/?");
+    const char *rest = auth + a;
+    if (*rest == '/')
+        rest += strcspn(rest, "?");
+    snprintf(out, len, "%.*s/%s%s", (int)(auth + a - base), base, db, rest);
+}
+
+/* Run SQL on the server of the test URL, in database db (NULL: the URL's). */
+static inline void pg_sql(const char *db, const char *sql)
+{
+    char url[1024];
+    if (db)
+        pg_url_with_db(store_pg_url(), db, url, sizeof url);
+    PGconn *c = PQconnectdb(db ? url : store_pg_url());
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    PGresult *r = PQexec(c, sql);
+    cr_assert(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+              "%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
 
 static inline void store_setup(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/pk-store-XXXXXX");
     cr_assert_not_null(mkdtemp(tmpdir));
     snprintf(dbpath, sizeof dbpath, "%s/.perfkit/history.db", tmpdir);
+    if (store_is_pg()) {
+        char sql[128];
+        snprintf(pg_dbname, sizeof pg_dbname, "pk_t_%ld_%.12s", (long)getpid(), tmpdir + 14);
+        for (char *p = pg_dbname; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_dbname);
+        pg_sql(NULL, sql);
+        pg_url_with_db(store_pg_url(), pg_dbname, dbpath, sizeof dbpath);
+    }
 }
 
 static inline void store_teardown(void)
@@ -30,12 +92,22 @@ static inline void store_teardown(void)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", tmpdir);
+    if (store_is_pg() && pg_dbname[0]) {
+        snprintf(cmd, sizeof cmd, "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_dbname);
+        pg_sql(NULL, cmd);
+    }
 }
 
 /* Run SQL text on the file at path with SQLite itself (to damage or
  * downgrade a history behind the store's back). */
 static inline void store_sql(const char *path, const char *text)
 {
+    if (store_is_pg() && strncmp(path, "postgres", 8) == 0) {
+        char sql[4096];
+        snprintf(sql, sizeof sql, "SET search_path = perfkit; %s", text);
+        pg_sql(pg_dbname, sql);
+        return;
+    }
     sqlite3 *db = NULL;
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
     char *err = NULL;

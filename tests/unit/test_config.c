@@ -346,6 +346,14 @@ Test(config, history_paths_and_dirs)
     cr_assert_str_eq(c->history_path, "/.perfkit/history.db");
     cr_assert_eq(c->n_benches, 0);
     pk_config_free(c);
+    /* a shared history: the URL verbatim, never joined to the directory */
+    c = parse_ok("version: 1\nhistory: { url: 'postgres://ci@db/perf?sslmode=require' }\n",
+                 "a/b/perfkit.yml");
+    cr_assert_str_eq(c->history_path, "postgres://ci@db/perf?sslmode=require");
+    pk_config_free(c);
+    c = parse_ok("version: 1\nhistory: { path: postgresql://db/perf }\n", "a/perfkit.yml");
+    cr_assert_str_eq(c->history_path, "postgresql://db/perf");
+    pk_config_free(c);
     c = parse_ok("benchmarks:\nsizes: ~\n", NULL);   /* version optional, empty sections */
     cr_assert_str_eq(c->path, "");
     cr_assert_str_eq(c->dir, ".");

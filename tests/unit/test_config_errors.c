@@ -54,6 +54,13 @@ Test(config_errors, yaml_reader_error_has_position)
     expect("version: 1\nx: a\x01\n", 2, 5, "invalid YAML: control characters");
 }
 
+Test(config_errors, history_url_must_be_postgres)
+{
+    expect("version: 1\nhistory:\n  url: history.db\n", 3, 8,
+           "`url` must be a postgres:// or postgresql:// URL (a file is `path:`)");
+    expect("version: 1\nhistory: { urll: x }\n", 2, 12, "unknown key `urll`");
+}
+
 Test(config_errors, empty_file)
 {
     expect("", 1, 1, "empty config");

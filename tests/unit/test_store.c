@@ -346,11 +346,10 @@ Test(store, open_modes)
     cr_assert_eq(o.busy_timeout_ms, 10000);
     cr_assert(o.create && !o.read_only);
 
-    cr_assert_eq(pk_store_open("postgres://ci@db/perf", NULL, &s, &dg),
-                 PK_ENOTSUP);
-    cr_assert_null(s);
-    cr_assert_str_eq(msg, "PostgreSQL history is not built yet; use a file path");
-    cr_assert_eq(pk_store_open("postgresql://db/perf", NULL, &s, NULL), PK_ENOTSUP);
+    cr_assert(pk_store_is_url("postgres://ci@db/perf"));
+    cr_assert(pk_store_is_url("postgresql://db/perf"));
+    cr_assert(!pk_store_is_url("postgres.db") && !pk_store_is_url(NULL));
+    STORE_SQLITE_ONLY("files and directories");
 
     o.read_only = true;
     cr_assert_eq(pk_store_open(dbpath, &o, &s, &dg), PK_ENOENT);

@@ -326,7 +326,7 @@ static void make_hot_journal(const char *path)
     int status;
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
-    char j[300];
+    char j[1100];
     snprintf(j, sizeof j, "%s-journal", path);
     cr_assert(exists(j), "no hot journal was made");
 }
@@ -356,7 +356,7 @@ Test(store_create, hot_journal_rolls_back_on_read_only_open)
     cr_assert_eq(try_open(dbpath, true, &s, &dg), PK_OK, "%s", dg.message);
     committed_runs_only(s);
     pk_store_close(s);
-    char j[300];
+    char j[1100];
     snprintf(j, sizeof j, "%s-journal", dbpath);
     cr_assert(!exists(j), "the hot journal is still there");
     s = open_store(dbpath);   /* and read-write: a new run goes in */

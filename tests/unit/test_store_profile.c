@@ -47,6 +47,7 @@ Test(store_profile, round_trip_is_exact)
 
 Test(store_profile, large_profiles_compress)
 {
+    STORE_SQLITE_ONLY("reads the file");
     pk_store *s = open_store(dbpath);
     int64_t id = one_run(s);
     size_t n = 0, cap = 4 << 20;
@@ -94,6 +95,7 @@ Test(store_profile, bad_arguments_and_missing_runs)
 
 Test(store_profile, damage_is_ecorrupt)
 {
+    STORE_SQLITE_ONLY("SQLite blob literals");
     pk_store *s = open_store(dbpath);
     int64_t id = one_run(s);
     cr_assert_eq(pk_store_put_profile(s, id, "b", "cpu", FOLDED, strlen(FOLDED)), PK_OK);
@@ -114,6 +116,7 @@ Test(store_profile, damage_is_ecorrupt)
 
 Test(store_profile, schema_1_is_upgraded_or_read_as_is)
 {
+    STORE_SQLITE_ONLY("SQLite schema 1");
     pk_store *s = open_store(dbpath);
     int64_t id = one_run(s);
     pk_store_close(s);
@@ -141,6 +144,7 @@ Test(store_profile, schema_1_is_upgraded_or_read_as_is)
 
 Test(store_profile, a_deleted_run_takes_its_profiles)
 {
+    STORE_SQLITE_ONLY("reads the file");
     pk_store *s = open_store(dbpath);
     int64_t id = one_run(s);
     cr_assert_eq(pk_store_put_profile(s, id, "b", "cpu", FOLDED, strlen(FOLDED)), PK_OK);

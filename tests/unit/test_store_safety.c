@@ -43,6 +43,7 @@ static void refused(const char *path, pk_err want, const char *says)
 
 Test(store_safety, foreign_sqlite_database_is_refused)
 {
+    STORE_SQLITE_ONLY("SQLite files; test_store_pg.c has the PostgreSQL case");
     char path[256];
     snprintf(path, sizeof path, "%s/app.db", tmpdir);
     store_sql(path, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT);"
@@ -61,6 +62,7 @@ Test(store_safety, foreign_sqlite_database_is_refused)
 
 Test(store_safety, garbage_file_is_refused)
 {
+    STORE_SQLITE_ONLY("files");
     char path[256];
     snprintf(path, sizeof path, "%s/garbage.db", tmpdir);
     FILE *f = fopen(path, "wb");
@@ -84,6 +86,7 @@ Test(store_safety, garbage_file_is_refused)
 
 Test(store_safety, newer_schema_is_refused)
 {
+    STORE_SQLITE_ONLY("PRAGMA user_version; test_store_pg.c has the PostgreSQL case");
     pk_store *s = open_store(dbpath);
     pk_resultset *rs = make_rs(1, 1, 3);
     pk_run_meta m = make_meta("", "", "");
@@ -96,6 +99,7 @@ Test(store_safety, newer_schema_is_refused)
 
 Test(store_safety, damaged_samples_are_ecorrupt)
 {
+    STORE_SQLITE_ONLY("rowid");
     pk_store *s = open_store(dbpath);
     pk_resultset *rs = make_rs(1, 2, 3);
     pk_run_meta m = make_meta("", "", "");
@@ -117,6 +121,7 @@ Test(store_safety, damaged_samples_are_ecorrupt)
 
 Test(store_safety, busy_lock_is_ebusy)
 {
+    STORE_SQLITE_ONLY("SQLite locks");
     pk_store *s = open_store(dbpath);
     pk_store_close(s);
     pk_store_opts o;
@@ -188,6 +193,8 @@ static size_t check_all_runs(const char *path)
     }
     pk_free(runs);
     pk_store_close(s);
+    if (store_is_pg())
+        return n;
     sqlite3 *db;
     sqlite3_stmt *st;
     cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
@@ -271,6 +278,7 @@ static size_t count_runs(pk_store *s)
 
 Test(store_safety, open_fails_cleanly_on_every_allocation)
 {
+    STORE_SQLITE_ONLY("file paths");
     for (int existing = 0; existing < 2; existing++) {
         char path[256];
         snprintf(path, sizeof path, "%s/%s/h.db", tmpdir, existing ? "old" : "new-1");
@@ -388,6 +396,7 @@ Test(store_safety, put_and_get_fail_cleanly_on_every_allocation)
  * (rejected before anything is written) store nothing either. */
 Test(store_safety, put_runs_is_all_or_nothing)
 {
+    STORE_SQLITE_ONLY("a SQLite trigger");
     pk_store *s = open_store(dbpath);
     pk_resultset *a = make_rs(1, 2, 3), *b = make_rs(2, 2, 3);
     pk_run_meta ma = make_meta("aaaa", "pair:main", "fp"), mb = make_meta("bbbb", "main", "fp");
