@@ -39,5 +39,7 @@
 #include "perfkit/intern.h"
 #include "perfkit/filecache.h"
 #include "perfkit/cache.h"
+#include "perfkit/debounce.h"
+#include "perfkit/batch.h"
 
 #endif
