@@ -85,6 +85,8 @@ static pk_err batch_fn(void *ud, pk_batch_item *it, size_t n)
         char v[64];
         int vl = snprintf(v, sizeof v, "v:%.*s%.*s", (int)it[i].klen, (const char *)it[i].key,
                           (int)it[i].len, (const char *)it[i].data);
+        if (vl >= (int)sizeof v)
+            vl = (int)sizeof v - 1;
         pk_err se = pk_batch_set(&it[i], PK_OK, v, (size_t)vl);
         cr_assert(se == PK_OK || se == PK_ENOMEM);   /* ENOMEM: the fault test */
     }
@@ -251,7 +253,7 @@ Test(batch, per_item_errors)
     w.fail_mode = 1;
     answer a[4] = {0};
     for (int i = 0; i < 4; i++) {
-        char k[8];
+        char k[16];
         snprintf(k, sizeof k, "k%d", i);
         add(b, k, 0, &a[i]);
     }
@@ -411,7 +413,7 @@ Test(batch, free_answers_everything_queued)
     pk_batch *b = mk(&w, 2, 0, 1000, 1);
     answer a[5] = {0};
     for (int i = 0; i < 5; i++) {
-        char k[8];
+        char k[16];
         snprintf(k, sizeof k, "k%d", i % 3);
         add(b, k, 0, &a[i]);
     }

@@ -642,7 +642,7 @@ Test(debounce, allocation_failures_leak_nothing)
         }
         int lost = 0;
         for (int i = 0; i < 40; i++) {
-            char p[8];
+            char p[16];
             snprintf(p, sizeof p, "e%d", i);
             if (pk_debounce_add(d, p, strlen(p), NULL) == PK_ENOMEM)
                 lost++;
