@@ -43,7 +43,7 @@ static pk__batch_node *find(pk_batch *b, uint64_t h, const void *key, size_t kle
 static bool grow_table(pk_batch *b)
 {
     size_t cap = b->tcap * 2;
-    pk__batch_node **t = pk_calloc(cap, sizeof *t);
+    pk__batch_node **t = pk_calloc(cap, sizeof(pk__batch_node *));
     if (!t)
         return false;
     for (size_t i = 0; i < b->tcap; i++)
@@ -391,7 +391,7 @@ pk_err pk_batch_new(const pk_batch_opts *o, pk_batch_fn fn, void *ud, pk_batch *
     pthread_cond_init(&b->cv, &ca);
     pthread_condattr_destroy(&ca);
     pk_err e = PK_ENOMEM;
-    if (!(b->tab = pk_calloc(b->tcap, sizeof *b->tab)))
+    if (!(b->tab = pk_calloc(b->tcap, sizeof(pk__batch_node *))))
         goto fail;
     if (o->cache_entries) {
         pk_cache_opts co;
