@@ -15,7 +15,10 @@
  * reach max_bytes, or when the oldest has waited max_delay_ns. A batch takes
  * keys from the highest priority down, oldest first, up to max_items and —
  * past its first item — max_bytes; what is left waits for the next batch
- * (at once, if still due).
+ * (at once, if still due). A key's waiting time starts when it is queued;
+ * one queued behind others may carry the time of an add up to 15 adds
+ * earlier (the clock is read once per 16 adds in a burst), so it may go
+ * sooner than max_delay_ns, never later.
  *
  * Singleflight. A key has at most one call in flight: an add of a key that
  * is queued or being run joins it as another waiter and never counts toward

@@ -36,7 +36,7 @@ typedef struct pk__batch_node {
     bool running;
     uint32_t nwait;
     pk__batch_waiter first;
-    pk__batch_waiter *more;
+    pk__batch_waiter *more, *more_last;   /* more: newest first; more_last its end */
     pk_err err;                      /* the answer, once run */
     bool answered;
     void *res;
@@ -65,6 +65,7 @@ struct pk_batch {
     size_t tcap, count;              /* count: nodes in the table */
     pk__batch_node *qhead[PK_BATCH_MAX_PRIORITIES], *qtail[PK_BATCH_MAX_PRIORITIES];
     size_t queued, qbytes;
+    unsigned stamp_ctr;              /* adds since the clock was last read */
     pk__batch_node *free_nodes;
     pk__batch_waiter *free_waiters;
     pk_cache *cache;
