@@ -85,7 +85,7 @@ static void on_done(void *ud, pk_err err, const void *val, size_t vlen)
 
 static void *adder(void *p)
 {
-    int t = (int)(intptr_t)p;
+    int t = *(const int *)p;
     uint64_t x = (uint64_t)t * 0x9e3779b97f4a7c15ull + 1;
     for (int i = 0; i < PER; i++) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
@@ -122,8 +122,11 @@ int main(void)
         return 2;
     pthread_t th[THREADS], fl;
     pthread_create(&fl, NULL, flusher, NULL);
-    for (int t = 0; t < THREADS; t++)
-        pthread_create(&th[t], NULL, adder, (void *)(intptr_t)t);
+    static int ids[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        ids[t] = t;
+        pthread_create(&th[t], NULL, adder, &ids[t]);
+    }
     for (int t = 0; t < THREADS; t++)
         pthread_join(th[t], NULL);
     atomic_store(&stop_flushing, 1);
@@ -148,7 +151,7 @@ int main(void)
            (unsigned long long)st.max_batch, not_once, atomic_load(&wrong),
            atomic_load(&bad_batches), atomic_load(&concurrent_key));
     return not_once || atomic_load(&wrong) || atomic_load(&bad_batches) || atomic_load(&concurrent_key) ||
-                   st.adds != THREADS * PER
+                   st.adds != (uint64_t)THREADS * PER
                ? 1
                : 0;
 }

@@ -38,14 +38,15 @@ static void on_fire(void *ud, const pk_debounce_fire *f)
 
 static void *caller(void *p)
 {
-    int t = (int)(intptr_t)p;
+    int t = *(const int *)p;
+    static int marker;
     for (int i = 0; i < PER; i++) {
         if (i % 4 == 0) {
             char ev[16];
             int n = snprintf(ev, sizeof ev, "f%d", (t * 31 + i) % 50);
             pk_debounce_add(d, ev, (size_t)n, NULL);
         } else {
-            pk_debounce_call(d, (void *)(intptr_t)(i + 1));
+            pk_debounce_call(d, &marker);
         }
     }
     return NULL;
@@ -76,8 +77,11 @@ int main(void)
         return 2;
     pthread_t th[THREADS], ot;
     pthread_create(&ot, NULL, other, NULL);
-    for (int t = 0; t < THREADS; t++)
-        pthread_create(&th[t], NULL, caller, (void *)(intptr_t)t);
+    static int ids[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        ids[t] = t;
+        pthread_create(&th[t], NULL, caller, &ids[t]);
+    }
     for (int t = 0; t < THREADS; t++)
         pthread_join(th[t], NULL);
     atomic_store(&done_adding, 1);
@@ -86,7 +90,7 @@ int main(void)
     pk_debounce_stats st;
     pk_debounce_stats_get(d, &st);
     pk_debounce_free(d);
-    long made = THREADS * PER;
+    long made = (long)THREADS * PER;
     printf("debounce_tsan: %ld calls, %ld invocations (%llu leading, %llu trailing, %llu maxWait, "
            "%llu flush), %ld calls covered, %ld events, overlapping callbacks %ld\n",
            made, atomic_load(&fired), (unsigned long long)st.by_cause[0],

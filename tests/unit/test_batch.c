@@ -74,7 +74,7 @@ static pk_err batch_fn(void *ud, pk_batch_item *it, size_t n)
             snprintf(one, sizeof one, "%.*s:%u ", (int)it[i].klen, (const char *)it[i].key, it[i].waiters);
         else
             snprintf(one, sizeof one, "%.*s ", (int)it[i].klen, (const char *)it[i].key);
-        strcat(w->log[bi], one);
+        strncat(w->log[bi], one, sizeof w->log[bi] - strlen(w->log[bi]) - 1);
         if (k >= 0 && k < 64)
             w->calls_per_key[k]++;
         if (w->fail_mode && k % 2 == 1) {
@@ -455,10 +455,10 @@ Test(batch, bad_arguments)
 static pk_batch *shared;
 static void *caller(void *p)
 {
-    long t = (long)p;
+    long t = *(const long *)p;
     for (int i = 0; i < 500; i++) {
         char k[16], buf[64];
-        int kl = snprintf(k, sizeof k, "k%d", (int)((i * 7 + t) % 20));
+        int kl = snprintf(k, sizeof k, "k%d", (int)(((long)i * 7 + t) % 20));
         size_t n = 0;
         pk_err e = pk_batch_call(shared, k, (size_t)kl, NULL, 0, 0, buf, sizeof buf, &n);
         cr_assert_eq(e, PK_OK);
@@ -487,8 +487,9 @@ Test(batch, threads_block_on_calls, .timeout = 60)
     o.max_delay_ns = 200000;
     cr_assert_eq(pk_batch_new(&o, plain_fn, NULL, &shared), PK_OK);
     pthread_t th[4];
-    for (long t = 0; t < 4; t++)
-        pthread_create(&th[t], NULL, caller, (void *)t);
+    static long ids[4] = {0, 1, 2, 3};
+    for (int t = 0; t < 4; t++)
+        pthread_create(&th[t], NULL, caller, &ids[t]);
     for (int t = 0; t < 4; t++)
         pthread_join(th[t], NULL);
     pk_batch_stats st;

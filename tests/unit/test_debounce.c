@@ -268,7 +268,7 @@ Test(debounce, leading_with_max_wait_every_8ms)
     static const char *args[] = {"0", "8", "16", "24", "32", "40", "48", "56", "64",
                                  "72", "80", "88", "96"};
     for (int i = 0; i <= 12; i++)
-        call_at(d, i * 8, args[i]);
+        call_at(d, (int64_t)i * 8, args[i]);
     advance(d, 400);
     /* leading at 0; at 64 the timer (due 32, re-armed) finds maxWait reached
      * before the call at 64; the trailing edge 32 after the last call (96). */
@@ -308,7 +308,7 @@ Test(debounce, throttle_in_a_busy_loop)
         pk_debounce_call(d, "x");
     cr_assert_eq(r.count, 10);              /* 0, 32, ..., 288 */
     for (int i = 0; i < 10; i++)
-        cr_assert_eq(r.at[i], 32 * i);
+        cr_assert_eq(r.at[i], 32 * (int64_t)i);
     pk_debounce_free(d);
 }
 
@@ -507,7 +507,7 @@ Test(debounce, adaptive_hard_max_wait)
         pk_debounce_call(d, "x");
     cr_assert_eq(r.count, 4);                /* 50, 100, 150, 200 */
     for (int i = 0; i < 4; i++) {
-        cr_assert_eq(r.at[i], 50 * (i + 1));
+        cr_assert_eq(r.at[i], 50 * (int64_t)(i + 1));
         cr_assert_eq(r.cause[i], PK_DEBOUNCE_MAXWAIT);
     }
     pk_debounce_free(d);
@@ -614,7 +614,12 @@ Test(debounce, timer_thread_fires_trailing_edge, .timeout = 20)
     int64_t next;
     pk_debounce_poll(d, &next);
     cr_assert_eq(next, -1);
-    pk_debounce_call(d, "three");            /* pending when freed: dropped */
+    pk_debounce_free(d);
+    cr_assert_eq(w.fired, 1);
+    o.wait_ns = 3600 * 1000 * MS;             /* pending when freed: dropped */
+    cr_assert_eq(pk_debounce_new(&o, on_fire_signal, &w, &d), PK_OK);
+    pk_debounce_call(d, "three");
+    cr_assert(pk_debounce_pending(d));
     pk_debounce_free(d);
     cr_assert_eq(w.fired, 1);
 }
