@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# rt_debounce.sh — pk_debounce's hot path and timer accuracy, side by side
-# with lodash.debounce (4.0.8, the npm package of lodash's debounce) under
-# the machine's Node.js, the same operations in the same run.
+# rt_debounce.sh — pk_debounce's semantics, hot path and timer accuracy,
+# side by side with lodash 4.17.21's debounce under the machine's Node.js,
+# the same operations in the same run.
 #
-# Builds bench/rt_debounce_bench.c against $BUILD/libperfkit.a (cc -O2);
-# installs lodash.debounce into a temporary directory outside the repository
-# (npm; removed at exit); then, REPS times in alternating order:
+# Builds bench/rt_debounce_bench.c and rt_debounce_replay.c against
+# $BUILD/libperfkit.a (cc -O2); installs lodash into a temporary directory
+# outside the repository (npm; removed at exit); replays TIMELINES seeded
+# random timelines of calls, flushes and cancels (random wait, maxWait,
+# leading, trailing) through lodash on a fake clock and through pk_debounce
+# (rt_debounce_replay.c) and compares every run of func (time, argument);
+# then, REPS times in alternating order:
 #   1. a burst of N calls (wait 1 s: the trailing edge never comes during
 #      it), ns per call of wall time and of the caller's CPU time;
 #   2. the same as lodash's throttle (leading, maxWait = wait = 1 ms);
@@ -14,12 +18,14 @@
 # and once TRIALS single calls with wait WAIT_MS, the lateness of each
 # callback against call time + wait (perfkit: its timer thread; lodash:
 # setTimeout + Date.now, 1 ms resolution).
-# Ends with PASS/MISS per goal: a call <= 50 ns (median CPU time per call:
+# Ends with PASS/MISS per goal: identical runs to lodash's on every
+# timeline; a call <= 50 ns (median CPU time per call:
 # what the call costs, without the time a loaded machine keeps the thread
 # descheduled — wall is printed too); the timer within +-1 ms (95th
 # percentile of |lateness|; the maximum is printed too).
 #
 # Environment: N [5000000], REPS [5], TRIALS [100], WAIT_MS [10],
+# TIMELINES [5000], SEED [1],
 # BUILD [build-bench], CC, PY, NODE [node], NPM [npm].
 # Raw lines go to $BUILD/bench/rt_debounce/.
 set -euo pipefail
@@ -28,6 +34,8 @@ set -euo pipefail
 N=${N:-5000000}
 REPS=${REPS:-5}
 TRIALS=${TRIALS:-100}
+TIMELINES=${TIMELINES:-5000}
+SEED=${SEED:-1}
 WAIT_MS=${WAIT_MS:-10}
 NODE=${NODE:-node}
 NPM=${NPM:-npm}
@@ -42,18 +50,21 @@ LIBS="-lyaml -lsqlite3 -ljansson -lz -lbrotlienc -lzstd -lmicrohttpd -ldw -lelf 
 # shellcheck disable=SC2086
 "$CC" -std=c17 -O2 -D_GNU_SOURCE -I"$ROOT/include" -o "$OUT/rt_debounce_bench" \
     "$ROOT/bench/rt_debounce_bench.c" "$BUILD_DIR/libperfkit.a" $LIBS || die "cannot build rt_debounce_bench"
+# shellcheck disable=SC2086
+"$CC" -std=c17 -O2 -D_GNU_SOURCE -I"$ROOT/include" -o "$OUT/rt_debounce_replay" \
+    "$ROOT/bench/rt_debounce_replay.c" "$BUILD_DIR/libperfkit.a" $LIBS || die "cannot build rt_debounce_replay"
 
 PEER=$(mktemp -d "${TMPDIR:-/tmp}/pk-lodash.XXXXXX")
 trap 'rm -rf "$PEER"' EXIT
 have_peer=1
-if ! command -v "$NODE" >/dev/null || ! (cd "$PEER" && "$NPM" install --silent --no-audit --no-fund lodash.debounce@4.0.8 >"$OUT/npm.txt" 2>&1); then
+if ! command -v "$NODE" >/dev/null || ! (cd "$PEER" && "$NPM" install --silent --no-audit --no-fund lodash@4.17.21 >"$OUT/npm.txt" 2>&1); then
     have_peer=0
-    echo "lodash.debounce: not measured (no $NODE, or npm install failed: see $OUT/npm.txt)" >&2
+    echo "lodash: not measured (no $NODE, or npm install failed: see $OUT/npm.txt)" >&2
 fi
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 echo "machine: $(nproc) CPUs, $cpu, Linux $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "perfkit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $CC -O2; peer: lodash.debounce 4.0.8 on Node $("$NODE" --version 2>/dev/null || echo '-')"
+echo "perfkit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $CC -O2; peer: lodash 4.17.21 debounce on Node $("$NODE" --version 2>/dev/null || echo '-')"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start"
 echo
 
@@ -74,6 +85,11 @@ for rep in $(seq "$REPS"); do
 done
 "$OUT/rt_debounce_bench" accuracy "$TRIALS" "$WAIT_MS" >>"$OUT/raw.txt" || die "accuracy failed"
 if [ $have_peer = 1 ]; then
+    "$NODE" "$ROOT/bench/rt_debounce_lodash.js" "$PEER" timelines "$SEED" "$TIMELINES" >"$OUT/timelines.txt"
+    "$OUT/rt_debounce_replay" <"$OUT/timelines.txt" >"$OUT/replay.txt" || true
+    cat "$OUT/replay.txt" >>"$OUT/raw.txt"
+fi
+if [ $have_peer = 1 ]; then
     "$NODE" "$ROOT/bench/rt_debounce_lodash.js" "$PEER" accuracy "$TRIALS" "$WAIT_MS" >>"$OUT/raw.txt"
 fi
 
@@ -87,6 +103,13 @@ for l in open(raw):
         v.setdefault((f[1], f[2]), []).append(float(f[3]))
 med = lambda k: statistics.median(v[k]) if k in v else None
 fmt = lambda x, u="": "n/a" if x is None else "%.1f%s" % (x, u)
+tl = [l.split() for l in open(raw) if l.startswith("RESULT perfkit timelines")]
+print("== semantics: random timelines through lodash (fake clock) and pk_debounce ==")
+if tl:
+    print("%s timelines, %s with a different run of func" % (tl[-1][3], tl[-1][4]))
+else:
+    print("not compared (no Node.js/npm)")
+print()
 print("== hot path: %d calls per burst, median of %s bursts ==" % (n, reps))
 print("%-30s %14s %14s %16s" % ("operation", "perfkit", "lodash", "lodash/perfkit"))
 for what, label in (("call", "debounce call (wall ns)"), ("call_cpu", "debounce call (CPU ns)"),
@@ -108,6 +131,11 @@ for impl in ("perfkit", "lodash"):
     acc[impl] = (p95, a[-1], sum(1 for x in a if x > 1000), len(a))
     print("%-10s %10.1f %10.1f %10.1f %10.1f %12d" % (impl, statistics.median(xs), p95, a[-1], min(xs), acc[impl][2]))
 print()
+if tl:
+    print("%s same runs of func as lodash 4.17.21 on random timelines (%s of %s differ)" %
+          ("PASS" if tl[-1][4] == "0" else "MISS", tl[-1][4], tl[-1][3]))
+else:
+    print("MISS same runs of func as lodash (not compared: no Node.js/npm)")
 c = med(("perfkit", "call_cpu_ns"))
 w = med(("perfkit", "call_ns"))
 print("%s hot path <= 50 ns per call (%.1f ns CPU, %.1f ns wall, median of %s)" % ("PASS" if c <= 50 else "MISS", c, w, reps))
