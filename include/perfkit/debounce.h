@@ -67,6 +67,7 @@
 #include <stdint.h>
 #include "perfkit/api.h"
 #include "perfkit/error.h"
+#include "perfkit/metrics.h"
 
 PK_BEGIN_DECLS
 
@@ -178,6 +179,18 @@ typedef struct pk_debounce_stats {
 
 /* A consistent snapshot. Errors: PK_EINVAL (NULL argument). */
 pk_err pk_debounce_stats_get(pk_debounce *d, pk_debounce_stats *out);
+
+/* Export d's statistics into r, one call: counters <name>_calls_total,
+ * <name>_invocations_total{cause="leading"|"trailing"|"maxwait"|"flush"},
+ * <name>_events_total (handed to func, after dedup), <name>_merged_total
+ * (events merged by dedup), and the gauge <name>_wait_seconds (the wait in
+ * force; it moves in adaptive mode). They start at d's figures and follow
+ * every event; a call then also costs one counter increment (~1 ns; the
+ * first from a thread allocates its cell). Not concurrent with other calls
+ * on d (call it before sharing d); once per debouncer; r must outlive d.
+ * Errors: PK_EINVAL (NULL argument, a bad or taken name, already
+ * registered), PK_ENOMEM — on error some families may already be in r. */
+pk_err pk_debounce_register_metrics(pk_debounce *d, pk_metrics_registry *r, const char *name);
 
 PK_END_DECLS
 #endif

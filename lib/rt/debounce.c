@@ -50,6 +50,7 @@ struct pk_debounce {
     pthread_t th;
     int64_t sleeping_until;      /* clock time the thread sleeps to; INT64_MAX idle */
     pk_debounce_stats st;
+    pk__deb_metrics *m;          /* NULL until pk_debounce_register_metrics */
 };
 
 typedef struct job {
@@ -83,6 +84,8 @@ static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 /* The wait and maxWait in force after the wait changed (adaptive). */
 static void set_wait(pk_debounce *d, int64_t w)
 {
+    if (d->m && w != d->wait)
+        pk_metrics_gauge_set(d->m->wait, (double)w / 1e9);
     d->wait = w;
     if (d->adaptive)
         d->max_wait = d->max_wait_opt >= 0 ? max64(d->max_wait_opt, d->amin) : d->amax;
@@ -146,6 +149,8 @@ static void invoke(pk_debounce *d, int64_t now, pk_debounce_cause cause, job *j)
         d->buf = d->spare;
         d->spare = NULL;
         d->st.events += j->buf->n;
+        if (d->m)
+            pk_metrics_counter_add(d->m->events, (double)j->buf->n);
     }
     d->has_args = false;
     d->arg = NULL;
@@ -153,6 +158,8 @@ static void invoke(pk_debounce *d, int64_t now, pk_debounce_cause cause, job *j)
     d->last_invoke = now;
     d->st.invocations++;
     d->st.by_cause[cause]++;
+    if (d->m)
+        pk_metrics_counter_inc(d->m->cause[cause]);
 }
 
 /* lodash's trailingEdge. */
@@ -221,6 +228,8 @@ static void call_locked(pk_debounce *d, int64_t now, void *arg, job *j)
     d->arg = arg;
     d->calls++;
     d->st.calls++;
+    if (d->m)
+        pk_metrics_counter_inc(d->m->calls);
     d->has_call = true;
     d->last_call = now;
     if (invoking) {
@@ -269,8 +278,11 @@ pk_err pk_debounce_add(pk_debounce *d, const void *data, size_t len, bool *ran)
     }
     bool merged = false;
     e = d->buf ? pk__deb_buf_add(d->buf, data, len, d->dedup, &merged) : PK_ENOMEM;
-    if (merged)
+    if (merged) {
         d->st.merged++;
+        if (d->m)
+            pk_metrics_counter_inc(d->m->merged);
+    }
     call_locked(d, now_of(d), NULL, &j);
     pthread_mutex_unlock(&d->mu);
     if (j.run)
@@ -350,6 +362,30 @@ pk_err pk_debounce_stats_get(pk_debounce *d, pk_debounce_stats *out)
     pthread_mutex_lock(&d->mu);
     *out = d->st;
     out->wait_ns = d->wait;
+    pthread_mutex_unlock(&d->mu);
+    return PK_OK;
+}
+
+pk_err pk_debounce_register_metrics(pk_debounce *d, pk_metrics_registry *r, const char *name)
+{
+    if (!d || !r || !name || !*name || d->m)
+        return PK_EINVAL;
+    pk__deb_metrics *m = pk_calloc(1, sizeof *m);
+    if (!m)
+        return PK_ENOMEM;
+    pk_err e = pk__deb_metrics_new(r, name, m);
+    if (e != PK_OK) {
+        pk_free(m);
+        return e;
+    }
+    pthread_mutex_lock(&d->mu);
+    pk_metrics_counter_add(m->calls, (double)d->st.calls);
+    for (int i = 0; i < 4; i++)
+        pk_metrics_counter_add(m->cause[i], (double)d->st.by_cause[i]);
+    pk_metrics_counter_add(m->events, (double)d->st.events);
+    pk_metrics_counter_add(m->merged, (double)d->st.merged);
+    pk_metrics_gauge_set(m->wait, (double)d->wait / 1e9);
+    d->m = m;
     pthread_mutex_unlock(&d->mu);
     return PK_OK;
 }
@@ -470,5 +506,6 @@ void pk_debounce_free(pk_debounce *d)
         pk__deb_buf_release(d->spare);
     pk_free(d->buf);
     pk_free(d->spare);
+    pk_free(d->m);
     pk_free(d);
 }

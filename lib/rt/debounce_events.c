@@ -1,7 +1,9 @@
 /* debounce_events.c — the debouncer's per-window event buffer (see
  * rt/debounce_int.h): arrival-ordered records over one byte array, and for
  * dedup a linear-probing table of record indices keyed by wyhash. Growth
- * doubles; nothing is freed until pk__deb_buf_release. */
+ * doubles; nothing is freed until pk__deb_buf_release. Also the metric
+ * families of pk_debounce_register_metrics. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/wyhash.h"
@@ -104,4 +106,45 @@ void pk__deb_buf_release(pk__deb_buf *b)
     pk_free(b->tab);
     pk_free(b->out);
     memset(b, 0, sizeof *b);
+}
+
+/* One unlabelled series NAME+SUFFIX: a gauge into *out when gauge, else a counter. */
+static pk_err series(pk_metrics_registry *r, bool gauge, const char *name, const char *suffix,
+                     const char *help, void *out)
+{
+    char full[256];
+    if ((size_t)snprintf(full, sizeof full, "%s%s", name, suffix) >= sizeof full)
+        return PK_EINVAL;
+    pk_metrics_family *f;
+    pk_err e = gauge ? pk_metrics_gauge_family(r, full, help, NULL, 0, &f)
+                     : pk_metrics_counter_family(r, full, help, NULL, 0, &f);
+    if (e != PK_OK)
+        return e;
+    return gauge ? pk_metrics_gauge_get(f, NULL, (pk_metrics_gauge **)out)
+                 : pk_metrics_counter_get(f, NULL, (pk_metrics_counter **)out);
+}
+
+pk_err pk__deb_metrics_new(pk_metrics_registry *r, const char *name, pk__deb_metrics *m)
+{
+    static const char *const causes[4] = {"leading", "trailing", "maxwait", "flush"};
+    char full[256];
+    if ((size_t)snprintf(full, sizeof full, "%s_invocations_total", name) >= sizeof full)
+        return PK_EINVAL;
+    pk_metrics_family *f;
+    pk_err e;
+    if ((e = series(r, false, name, "_calls_total", "Debounced calls (and event adds).",
+                    &m->calls)) ||
+        (e = pk_metrics_counter_family(r, full, "Runs of the debounced function, by cause.",
+                                       (const char *[]){"cause"}, 1, &f)))
+        return e;
+    for (int i = 0; i < 4; i++)
+        if ((e = pk_metrics_counter_get(f, (const char *[]){causes[i]}, &m->cause[i])))
+            return e;
+    if ((e = series(r, false, name, "_events_total", "Events handed to the function (after dedup).",
+                    &m->events)) ||
+        (e = series(r, false, name, "_merged_total", "Events merged into an equal one (dedup).",
+                    &m->merged)) ||
+        (e = series(r, true, name, "_wait_seconds", "The wait in force.", &m->wait)))
+        return e;
+    return PK_OK;
 }

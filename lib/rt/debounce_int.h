@@ -32,6 +32,16 @@ typedef struct pk__deb_buf {
     size_t ocap;
 } pk__deb_buf;
 
+/* The metrics of pk_debounce_register_metrics. */
+typedef struct pk__deb_metrics {
+    pk_metrics_counter *calls, *cause[4], *events, *merged;
+    pk_metrics_gauge *wait;
+} pk__deb_metrics;
+
+/* Register d's families in r under name into *m (debounce_events.c).
+ * Errors: as pk_debounce_register_metrics. */
+pk_err pk__deb_metrics_new(pk_metrics_registry *r, const char *name, pk__deb_metrics *m);
+
 /* Add data[0..len); with dedup an equal event's count goes up instead.
  * *merged says which happened. Errors: PK_ENOMEM (buffer unchanged). */
 pk_err pk__deb_buf_add(pk__deb_buf *b, const void *data, size_t len, bool dedup, bool *merged);

@@ -2,7 +2,7 @@
  * as cache_tsan.c; `make tsan`).
  *
  * Four threads call and add events to one debouncer (wait 200 µs, maxWait
- * 1 ms, leading and trailing, dedup) with its timer thread running trailing
+ * 1 ms, leading and trailing, dedup, metrics registered) with its timer thread running trailing
  * edges, while a fifth flushes, cancels and polls. Each callback checks
  * that no other callback runs at the same time and counts the calls it
  * covers. At the end (after a final flush) the calls covered by invocations
@@ -73,7 +73,9 @@ int main(void)
     o.max_wait_ns = 1000000;
     o.leading = true;
     o.dedup = true;
-    if (pk_debounce_new(&o, on_fire, NULL, &d) != PK_OK)
+    pk_metrics_registry *reg;
+    if (pk_debounce_new(&o, on_fire, NULL, &d) != PK_OK || pk_metrics_registry_new(&reg) != PK_OK ||
+        pk_debounce_register_metrics(d, reg, "tsan") != PK_OK)
         return 2;
     pthread_t th[THREADS], ot;
     pthread_create(&ot, NULL, other, NULL);
@@ -90,6 +92,7 @@ int main(void)
     pk_debounce_stats st;
     pk_debounce_stats_get(d, &st);
     pk_debounce_free(d);
+    pk_metrics_registry_free(reg);
     long made = (long)THREADS * PER;
     printf("debounce_tsan: %ld calls, %ld invocations (%llu leading, %llu trailing, %llu maxWait, "
            "%llu flush), %ld calls covered, %ld events, overlapping callbacks %ld\n",

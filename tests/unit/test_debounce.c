@@ -518,6 +518,47 @@ Test(debounce, adaptive_hard_max_wait)
     pk_debounce_free(d);
 }
 
+/* ---- metrics ---------------------------------------------------------------------------- */
+
+Test(debounce, metrics_in_one_call)
+{
+    rec r;
+    pk_debounce_opts o;
+    pk_debounce_opts_init(&o);
+    o.wait_ns = 32 * MS;
+    o.leading = true;
+    o.dedup = true;
+    o.poll = true;
+    o.clock = fake_clock;
+    memset(&r, 0, sizeof r);
+    fake_now = 0;
+    pk_debounce *d;
+    cr_assert_eq(pk_debounce_new(&o, on_fire, &r, &d), PK_OK);
+    pk_debounce_call(d, "a");                /* before registering: carried over (leading) */
+    pk_metrics_registry *reg;
+    cr_assert_eq(pk_metrics_registry_new(&reg), PK_OK);
+    cr_assert_eq(pk_debounce_register_metrics(d, reg, "watch"), PK_OK);
+    cr_assert_eq(pk_debounce_register_metrics(d, reg, "watch2"), PK_EINVAL);
+    pk_debounce_add(d, "x", 1, NULL);
+    pk_debounce_add(d, "x", 1, NULL);
+    pk_debounce_add(d, "y", 1, NULL);
+    advance(d, 100);                         /* trailing: x (2), y */
+    pk_debounce_call(d, "b");                /* leading again */
+    pk_debounce_flush(d, NULL);              /* nothing since the leading call */
+    char *text;
+    cr_assert_eq(pk_metrics_render(reg, PK_METRICS_PROMETHEUS, &text, NULL), PK_OK);
+    cr_assert(strstr(text, "watch_calls_total 5\n"), "%s", text);
+    cr_assert(strstr(text, "watch_invocations_total{cause=\"leading\"} 2\n"));
+    cr_assert(strstr(text, "watch_invocations_total{cause=\"trailing\"} 1\n"));
+    cr_assert(strstr(text, "watch_invocations_total{cause=\"flush\"} 0\n"));
+    cr_assert(strstr(text, "watch_events_total 2\n"));
+    cr_assert(strstr(text, "watch_merged_total 1\n"));
+    cr_assert(strstr(text, "watch_wait_seconds 0.032\n"));
+    pk_free(text);
+    pk_debounce_free(d);
+    pk_metrics_registry_free(reg);
+}
+
 /* ---- nesting, errors, threads, faults --------------------------------------------------- */
 
 static void on_fire_nested(void *ud, const pk_debounce_fire *f)
