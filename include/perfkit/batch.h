@@ -120,8 +120,10 @@ void pk_batch_free(pk_batch *b);
  * already queued or running joins it (its data and prio are ignored: the key
  * keeps the first add's). Errors (then done is never called): PK_EINVAL
  * (NULL b or done, NULL key/data with a length > 0, prio >= priorities),
- * PK_ENOMEM. Hot path: one lock, a clock read, a hash lookup; allocates
- * only when a free list is empty or key + data exceed 64 bytes. */
+ * PK_ENOMEM. Hot path: a hash, one lock, a table lookup, a clock read once
+ * per 16 adds of a burst; allocates only when a free list is empty, key +
+ * data exceed 64 bytes or the in-flight table grows (and for a cache hit
+ * whose value exceeds 256 bytes, a buffer to copy it out). */
 pk_err pk_batch_add(pk_batch *b, const void *key, size_t klen, const void *data, size_t len,
                     unsigned prio, pk_batch_done_fn done, void *done_ud);
 
