@@ -13,6 +13,7 @@
  * same thread runs at once, nested. */
 #include <pthread.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "core/clock.h"
@@ -395,6 +396,9 @@ pk_err pk_debounce_register_metrics(pk_debounce *d, pk_metrics_registry *r, cons
 static void *timer_main(void *p)
 {
     pk_debounce *d = p;
+    /* The kernel may defer a sleeping thread's wake-up by its timer slack
+     * (50 µs by default) to batch wake-ups; a trailing edge wants its time. */
+    (void)prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
     pthread_mutex_lock(&d->mu);
     while (!d->stop) {
         if (!d->timer_on) {
