@@ -504,6 +504,30 @@ Test(batch, threads_block_on_calls, .timeout = 60)
     pk_batch_free(shared);
 }
 
+Test(batch, steady_state_adds_do_not_allocate)
+{
+    world w;
+    pk_batch *b = mk(&w, 64, 0, 10, 1);
+    static answer a[128];
+    char k[16];
+    for (int round = 0; round < 2; round++) {
+        if (round == 1)
+            fault_arm(-1);                   /* count only: nodes and waiters are recycled */
+        for (int i = 0; i < 64; i++) {
+            snprintf(k, sizeof k, "k%d", i);
+            cr_assert_eq(pk_batch_add(b, k, strlen(k), "data", 4, 0, on_done, &a[i]), PK_OK);
+            cr_assert_eq(pk_batch_add(b, k, strlen(k), NULL, 0, 0, on_done, &a[64 + i]), PK_OK);
+        }
+        if (round == 1) {
+            long req = fault_requests();
+            fault_disarm();
+            cr_assert_eq(req, 0, "%ld allocations in 128 adds", req);
+        }
+        pk_batch_flush(b, NULL);
+    }
+    pk_batch_free(b);
+}
+
 Test(batch, allocation_failures_leak_nothing)
 {
     for (long k = 0; k < 40; k++) {

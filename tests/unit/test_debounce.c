@@ -665,6 +665,29 @@ Test(debounce, timer_thread_fires_trailing_edge, .timeout = 20)
     cr_assert_eq(w.fired, 1);
 }
 
+Test(debounce, hot_path_does_not_allocate)
+{
+    rec r;
+    pk_debounce *d = mk(&r, 32, 64, true, true);
+    pk_debounce_add(d, "warm", 4, NULL);     /* the event buffers exist after one window */
+    advance(d, 200);
+    pk_debounce_add(d, "warm", 4, NULL);
+    advance(d, 400);
+    fault_arm(-1);                           /* count only */
+    for (int i = 0; i < 1000; i++) {
+        fake_now = (400 + i) * MS;
+        pk_debounce_call(d, "x");            /* leading, maxWait and trailing edges */
+        pk_debounce_poll(d, NULL);
+    }
+    for (int i = 0; i < 12; i++)             /* fits the recycled buffer: no growth */
+        pk_debounce_add(d, "same", 4, NULL);
+    long req = fault_requests();
+    fault_disarm();
+    cr_assert_eq(req, 0, "%ld allocations on the hot path", req);
+    cr_assert_gt(r.count, 10);
+    pk_debounce_free(d);
+}
+
 Test(debounce, allocation_failures_leak_nothing)
 {
     for (long k = 0; k < 16; k++) {
