@@ -657,7 +657,7 @@ Test(debounce, timer_thread_fires_trailing_edge, .timeout = 20)
     cr_assert_eq(next, -1);
     pk_debounce_free(d);
     cr_assert_eq(w.fired, 1);
-    o.wait_ns = 3600 * 1000 * MS;             /* pending when freed: dropped */
+    o.wait_ns = INT64_C(3600000) * MS;             /* pending when freed: dropped */
     cr_assert_eq(pk_debounce_new(&o, on_fire_signal, &w, &d), PK_OK);
     pk_debounce_call(d, "three");
     cr_assert(pk_debounce_pending(d));
