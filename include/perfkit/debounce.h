@@ -40,11 +40,13 @@
  * Adaptive mode: the wait follows the traffic: wait = adapt_factor x an
  * exponential moving average (weight 1/8) of the intervals between calls
  * (each interval capped at adapt_max_ns), clamped to [adapt_min_ns,
- * adapt_max_ns]; the first window uses wait_ns clamped. maxWait is then
- * max(max_wait_ns, adapt_min_ns): a hard bound however long the wait grows.
+ * adapt_max_ns]; the first window uses wait_ns clamped. maxWait is always
+ * set in this mode: max(max_wait_ns, adapt_min_ns), or adapt_max_ns when
+ * max_wait_ns < 0 — a hard bound however long the wait grows.
  *
  * Timers. By default the debouncer owns a timer thread that runs trailing
- * edges at their time (condition variable on CLOCK_MONOTONIC). With `poll`
+ * edges at their time (condition variable on CLOCK_MONOTONIC; the thread
+ * asks the kernel for 1 µs of timer slack, PR_SET_TIMERSLACK). With `poll`
  * there is no thread: an event loop calls pk_debounce_poll, which runs any
  * expired timer and says when the next one is due. The clock is replaceable
  * (`clock`), which makes every timeline exact to test.
