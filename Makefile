@@ -55,6 +55,7 @@ all: $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perf
      $(BUILD)/libperfkit-alloccount.a $(BUILD)/libperfkit-mem.so $(BUILD)/man/perfkit.1 \
      $(BUILD)/examples/memdemo $(BUILD)/examples/cache_metrics
 all: $(BUILD)/examples/startup_demo
+all: $(BUILD)/examples/debounce_demo $(BUILD)/examples/batch_demo
 
 deps:
 	@sh tools/deps.sh

@@ -2,7 +2,7 @@
 # Install the Debian packages perfkit needs to build and test, only when missing.
 # Runs as root (CI, fresh machines) or through sudo when available.
 need=""
-for p in build-essential pkg-config git python3 groff-base man-db clang-tidy libjansson-dev libyaml-dev libsqlite3-dev zlib1g-dev libbrotli-dev libzstd-dev libbenchmark-dev libmicrohttpd-dev libdw-dev libelf-dev libxxhash-dev xxhash prometheus python3-prometheus-client curl libcriterion-dev valgrind heaptrack hyperfine clang libclang-rt-14-dev apache2-utils chromium sysstat postgresql libpq-dev libuv1-dev; do
+for p in build-essential pkg-config git python3 groff-base man-db clang-tidy libjansson-dev libyaml-dev libsqlite3-dev zlib1g-dev libbrotli-dev libzstd-dev libbenchmark-dev libmicrohttpd-dev libdw-dev libelf-dev libxxhash-dev xxhash prometheus python3-prometheus-client curl libcriterion-dev valgrind heaptrack hyperfine clang libclang-rt-14-dev apache2-utils chromium sysstat postgresql libpq-dev libuv1-dev nodejs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -44,5 +44,7 @@
 #include "perfkit/startup.h"
 #include "perfkit/lazy.h"
 #include "perfkit/dashboard.h"
+#include "perfkit/debounce.h"
+#include "perfkit/batch.h"
 
 #endif
