@@ -159,7 +159,7 @@ $(BUILD)/helpers/memknown: tests/helpers/memknown.c
 # a helper that writes a history through libperfkit.
 $(BUILD)/helpers/mkhistory: tests/helpers/mkhistory.c $(BUILD)/libperfkit.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 -o $@ $< $(BUILD)/libperfkit.a $(LIBS)
+	$(CC) $(CPPFLAGS) $(BASEFLAGS) -O2 $(SAN) -o $@ $< $(BUILD)/libperfkit.a $(LIBS) $(LDFLAGS)
 
 # Examples the CLI tests run (those present; each is added with its source).
 TEST_EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/metrics_demo.c examples/trace_demo.c examples/microbench.c examples/check_demo.c))
