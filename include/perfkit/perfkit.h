@@ -39,5 +39,6 @@
 #include "perfkit/intern.h"
 #include "perfkit/filecache.h"
 #include "perfkit/cache.h"
+#include "perfkit/workers.h"
 
 #endif
