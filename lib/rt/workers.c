@@ -435,6 +435,8 @@ static pk_task *idle(pk_workers *w, pk__worker *me)
     for (;;) {
         atomic_fetch_add(&w->nparked, 1);
         uint32_t e = atomic_load(&w->epoch);
+        /* a submit that saw waking set relies on this look (see after_push) */
+        atomic_store(&w->waking, 0);
         if ((t = find_work(w, me)) || atomic_load(&w->stop)) {
             atomic_fetch_sub(&w->nparked, 1);
             idle_end(w, me, since);
@@ -499,8 +501,16 @@ static unsigned my_cell(void)
 static void after_push(pk_workers *w)
 {
     if (atomic_load_explicit(&w->nparked, memory_order_seq_cst) > 0) {
-        atomic_fetch_add(&w->epoch, 1);
-        pk__workers_futex_wake(&w->epoch, 1);
+        /* One wake in flight at a time: a submit that finds waking set
+         * skips the system call. Safe because every parking worker clears
+         * waking after reading the epoch and before its last look for
+         * work: the submit's push precedes that clear, so the look sees it
+         * (or a later waker's epoch bump stops the worker's sleep). */
+        if (!atomic_load_explicit(&w->waking, memory_order_relaxed) &&
+            !atomic_exchange(&w->waking, 1)) {
+            atomic_fetch_add(&w->epoch, 1);
+            pk__workers_futex_wake(&w->epoch, 1);
+        }
     } else if (w->o.max_threads > w->o.min_threads &&
                atomic_load_explicit(&w->nidle, memory_order_relaxed) == 0 &&
                atomic_load_explicit(&w->nthreads, memory_order_relaxed) < w->o.max_threads) {
@@ -625,7 +635,7 @@ pk_err pk_workers_wait(pk_workers *w, pk_task *t)
                 pk__workers_flush(me);
             continue;
         }
-        if (spins++ < 2000) {
+        if (spins++ < 200) {
             cpu_relax();
             continue;
         }
@@ -656,7 +666,7 @@ pk_err pk_workers_wait_all(pk_workers *w, pk_workers_group *g)
                 cpu_relax();
             continue;
         }
-        if (spins++ < 2000) {
+        if (spins++ < 200) {
             cpu_relax();
             continue;
         }

@@ -88,7 +88,8 @@ struct pk_workers {
     _Atomic uint32_t epoch;        /* futex: bumped by every wake */
     _Atomic int nparked;
     _Atomic int nidle;
-    char pad2[52];
+    _Atomic int waking;            /* a wake is in flight (after_push) */
+    char pad2[48];
     _Atomic unsigned nthreads;
     _Atomic unsigned hi;           /* slots ever used: stealing scans [0, hi) */
     _Atomic int stop;

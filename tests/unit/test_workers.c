@@ -3,6 +3,7 @@
  * timing is asserted: waits poll a condition (with a generous bound only
  * against a hang) and every check is an exact count. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -454,4 +455,44 @@ Test(workers, read_files_in_order_with_errors)
         unlink(paths[i]);
     unlink(paths[N + 2]);
     rmdir(dir);
+}
+
+/* ---- parking: every submit must wake someone (a lost wake-up hangs) ------------- */
+
+static void *serial_submitter(void *p)
+{
+    pk_workers *w = p;
+    atomic_long sum = 0;
+    cnt_task t = {.counter = &sum, .add = 1};
+    pk_task_init(&t.task, count_fn);
+    for (int i = 0; i < 3000; i++) {
+        pk_workers_submit(w, NULL, &t.task);
+        pk_workers_wait(w, &t.task);
+        if (i % 500 == 0)
+            usleep(1000);   /* everyone parks */
+    }
+    return (void *)(intptr_t)atomic_load(&sum);
+}
+
+Test(workers, serial_submits_always_wake_a_parked_worker, .timeout = 120)
+{
+    pk_workers_opts o;
+    pk_workers_opts_init(&o);
+    o.min_threads = 2;
+    o.spin_us = 0;   /* park at once: the wake path every time */
+    pk_workers *w;
+    cr_assert_eq(pk_workers_new(&o, &w), PK_OK);
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++)
+        pthread_create(&th[i], NULL, serial_submitter, w);
+    for (int i = 0; i < 3; i++) {
+        void *r;
+        pthread_join(th[i], &r);
+        cr_assert_eq((intptr_t)r, 3000);
+    }
+    pk_workers_stats s;
+    pk_workers_stats_get(w, &s);
+    cr_assert_eq(s.run, 9000);
+    cr_assert(s.parks > 0);
+    pk_workers_free(w);
 }
