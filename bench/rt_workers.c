@@ -147,7 +147,8 @@ static int run_pk(const char *test, unsigned threads, double ms)
             lat[i] = atomic_load(&started_at) - t0;
         }
         qsort(lat, (size_t)k, sizeof *lat, cmp_i64);
-        printf("RESULT pk wake %u %.1f ns\n", threads, (double)lat[k / 2]);
+        int64_t mid = lat[k / 2];
+        printf("RESULT pk wake %u %.1f ns\n", threads, (double)mid);
         free(lat);
     } else if (!strcmp(test, "sum")) {
         static pk_job jobs[CHUNKS];
@@ -248,7 +249,8 @@ static int run_uv(const char *test, unsigned threads, double ms)
             lat[i] = atomic_load(&started_at) - t0;
         }
         qsort(lat, (size_t)k, sizeof *lat, cmp_i64);
-        printf("RESULT uv wake %u %.1f ns\n", threads, (double)lat[k / 2]);
+        int64_t mid = lat[k / 2];
+        printf("RESULT uv wake %u %.1f ns\n", threads, (double)mid);
         free(lat);
     } else if (!strcmp(test, "sum")) {
         static uv_job jobs[CHUNKS];

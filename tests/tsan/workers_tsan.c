@@ -154,7 +154,7 @@ int main(void)
     pk_workers_stats_get(w, &s);
     long n = 2L * PER_THREAD, want = n * (n + 1) / 2;
     long got = atomic_load(&ran_sum) + atomic_load(&dropped_sum);
-    int ok = got == want && atomic_load(&twice) == 0 && leaves == 5 * 1024;
+    int ok = got == want && atomic_load(&twice) == 0 && leaves == 5L * 1024;
     printf("workers_tsan: %ld tasks (%llu run, %llu dropped), sum %s, %llu steals, %llu parks, "
            "%llu started, %llu retired, tree leaves %ld: %s\n",
            n, (unsigned long long)s.run, (unsigned long long)s.cancelled,

@@ -117,7 +117,7 @@ Test(workers, runs_every_task_once_from_outside)
     cr_assert_eq(pk_workers_wait_all(w, &g), PK_OK);
     cr_assert_eq(atomic_load(&sum), (long)N * (N + 1));
     pk_workers_stats_get(w, &s);
-    cr_assert_eq(s.run, 2 * N);
+    cr_assert_eq(s.run, 2UL * N);
     cr_assert_eq(s.queue_depth, 0);
     pk_workers_free(w);
 }
