@@ -12,6 +12,7 @@
  *             wake   the pool idle (2 ms sleep between samples, so workers
  *                    have parked), then submit one task: ns from the submit
  *                    to the task's start; median of the samples
+ *             wakespin  the same after 20 us idle (pk's workers still spin)
  *             sum    sum mix(i) for i < 2^25 in 256 chunk tasks; prints ms
  *     THREADS workers (libuv: UV_THREADPOOL_SIZE)
  * Prints: RESULT IMPL TEST THREADS VALUE UNIT */
@@ -53,6 +54,19 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 static _Atomic int64_t started_at;
+
+/* Idle time before a wake sample: 2 ms asleep (the workers park), or 20 us
+ * of busy waiting (within pk's default 50 us spin). */
+static void gap(int spin)
+{
+    if (!spin) {
+        usleep(2000);
+        return;
+    }
+    int64_t end = now_ns() + 20000;
+    while (now_ns() < end)
+        ;
+}
 static volatile uint64_t sink;
 
 /* ---- perfkit ------------------------------------------------------------------- */
@@ -134,13 +148,14 @@ static int run_pk(const char *test, unsigned threads, double ms)
             n++;
         }
         printf("RESULT pk serial %u %.1f ns/roundtrip\n", threads, (double)(now_ns() - t0) / (double)n);
-    } else if (!strcmp(test, "wake")) {
-        int k = (int)(ms / 2.2) + 1;
+    } else if (!strcmp(test, "wake") || !strcmp(test, "wakespin")) {
+        int spin = !strcmp(test, "wakespin");
+        int k = spin ? (int)(ms * 20) + 1 : (int)(ms / 2.2) + 1;
         int64_t *lat = calloc((size_t)k, sizeof *lat);
         pk_task t;
         pk_task_init(&t, pk_stamp);
         for (int i = 0; i < k; i++) {
-            usleep(2000);
+            gap(spin);
             int64_t t0 = now_ns();
             pk_workers_submit(pk_w, NULL, &t);
             pk_workers_wait(pk_w, &t);
@@ -148,7 +163,7 @@ static int run_pk(const char *test, unsigned threads, double ms)
         }
         qsort(lat, (size_t)k, sizeof *lat, cmp_i64);
         int64_t mid = lat[k / 2];
-        printf("RESULT pk wake %u %.1f ns\n", threads, (double)mid);
+        printf("RESULT pk %s %u %.1f ns\n", test, threads, (double)mid);
         free(lat);
     } else if (!strcmp(test, "sum")) {
         static pk_job jobs[CHUNKS];
@@ -236,13 +251,14 @@ static int run_uv(const char *test, unsigned threads, double ms)
             n++;
         }
         printf("RESULT uv serial %u %.1f ns/roundtrip\n", threads, (double)(now_ns() - t0) / (double)n);
-    } else if (!strcmp(test, "wake")) {
-        int k = (int)(ms / 2.2) + 1;
+    } else if (!strcmp(test, "wake") || !strcmp(test, "wakespin")) {
+        int spin = !strcmp(test, "wakespin");
+        int k = spin ? (int)(ms * 20) + 1 : (int)(ms / 2.2) + 1;
         int64_t *lat = calloc((size_t)k, sizeof *lat);
         uv_queue_work(loop, &uv_reqs[0], uv_empty, uv_after);   /* start the pool */
         uv_run(loop, UV_RUN_DEFAULT);
         for (int i = 0; i < k; i++) {
-            usleep(2000);
+            gap(spin);
             int64_t t0 = now_ns();
             uv_queue_work(loop, &uv_reqs[0], uv_stamp, uv_after);
             uv_run(loop, UV_RUN_DEFAULT);
@@ -250,7 +266,7 @@ static int run_uv(const char *test, unsigned threads, double ms)
         }
         qsort(lat, (size_t)k, sizeof *lat, cmp_i64);
         int64_t mid = lat[k / 2];
-        printf("RESULT uv wake %u %.1f ns\n", threads, (double)mid);
+        printf("RESULT uv %s %u %.1f ns\n", test, threads, (double)mid);
         free(lat);
     } else if (!strcmp(test, "sum")) {
         static uv_job jobs[CHUNKS];
@@ -278,7 +294,7 @@ static int run_uv(const char *test, unsigned threads, double ms)
 int main(int argc, char **argv)
 {
     if (argc != 5) {
-        fprintf(stderr, "usage: rt_workers pk|uv batch|spawn|serial|wake|sum THREADS MS\n");
+        fprintf(stderr, "usage: rt_workers pk|uv batch|spawn|serial|wake|wakespin|sum THREADS MS\n");
         return 2;
     }
     unsigned threads = (unsigned)atoi(argv[3]);

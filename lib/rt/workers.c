@@ -428,6 +428,7 @@ static pk_task *idle(pk_workers *w, pk__worker *me)
             for (int k = 0; k < 16; k++)
                 cpu_relax();
         }
+        sched_yield();   /* a submitter on this CPU (more threads than CPUs) gets to run */
         if (pk__clock_ns(PK__CLOCK_MONO) - since >= w->spin_ns)
             break;
     }

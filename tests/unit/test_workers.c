@@ -459,9 +459,15 @@ Test(workers, read_files_in_order_with_errors)
 
 /* ---- parking: every submit must wake someone (a lost wake-up hangs) ------------- */
 
+typedef struct serial_arg {
+    pk_workers *w;
+    long sum;
+} serial_arg;
+
 static void *serial_submitter(void *p)
 {
-    pk_workers *w = p;
+    serial_arg *a = p;
+    pk_workers *w = a->w;
     atomic_long sum = 0;
     cnt_task t = {.counter = &sum, .add = 1};
     pk_task_init(&t.task, count_fn);
@@ -471,7 +477,8 @@ static void *serial_submitter(void *p)
         if (i % 500 == 0)
             usleep(1000);   /* everyone parks */
     }
-    return (void *)(intptr_t)atomic_load(&sum);
+    a->sum = atomic_load(&sum);
+    return NULL;
 }
 
 Test(workers, serial_submits_always_wake_a_parked_worker, .timeout = 120)
@@ -483,12 +490,14 @@ Test(workers, serial_submits_always_wake_a_parked_worker, .timeout = 120)
     pk_workers *w;
     cr_assert_eq(pk_workers_new(&o, &w), PK_OK);
     pthread_t th[3];
-    for (int i = 0; i < 3; i++)
-        pthread_create(&th[i], NULL, serial_submitter, w);
+    serial_arg a[3];
     for (int i = 0; i < 3; i++) {
-        void *r;
-        pthread_join(th[i], &r);
-        cr_assert_eq((intptr_t)r, 3000);
+        a[i] = (serial_arg){w, 0};
+        pthread_create(&th[i], NULL, serial_submitter, &a[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert_eq(a[i].sum, 3000);
     }
     pk_workers_stats s;
     pk_workers_stats_get(w, &s);
