@@ -13,7 +13,7 @@
  *                    have parked), then submit one task: ns from the submit
  *                    to the task's start; median of the samples
  *             wakespin  the same after 20 us idle (pk's workers still spin)
- *             sum    sum mix(i) for i < 2^25 in 256 chunk tasks; prints ms
+ *             sum    sum mix(i) for i < 2^26 in 256 chunk tasks; prints ms
  *     THREADS workers (libuv: UV_THREADPOOL_SIZE)
  * Prints: RESULT IMPL TEST THREADS VALUE UNIT */
 #include <stdatomic.h>
@@ -29,7 +29,7 @@
 
 #define BATCH 1000
 #define CHUNKS 256
-#define SUM_N (UINT64_C(1) << 25)
+#define SUM_N (UINT64_C(1) << 26)
 
 static int64_t now_ns(void)
 {
