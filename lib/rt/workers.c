@@ -443,7 +443,8 @@ static pk_task *idle(pk_workers *w, pk__worker *me)
             idle_end(w, me, since);
             return t;
         }
-        int r = pk__workers_futex_wait(&w->epoch, e, dynamic ? (int)w->o.idle_ms : -1);
+        int timed = dynamic && atomic_load(&w->nthreads) > w->o.min_threads;
+        int r = pk__workers_futex_wait(&w->epoch, e, timed ? (int)w->o.idle_ms : -1);
         atomic_fetch_sub(&w->nparked, 1);
         if (r != EAGAIN)
             add_u64(&me->parks, 1);
