@@ -14,8 +14,9 @@
 #          from the submit to the task's first instruction, median of
 #          ~TARGET_MS/2.2 samples — pk and uv; wakespin: the same after
 #          20 us of idleness (pk's workers still spin, libuv's sleep);
-#   sum    sum of a 64-bit hash over 2^26 integers in 256 tasks, 1 and 2
-#          workers (uv: UV_THREADPOOL_SIZE=1, 2): ms and the 2/1 speed-up.
+#   sum    sum of a 64-bit hash over 2^25 integers in 256 tasks, 1 and 2
+#          workers (uv: UV_THREADPOOL_SIZE=1, 2), median of 5 in a process:
+#          ms and the 2/1 speed-up.
 # Medians over the repetitions. Ends with PASS/MISS per goal: batch submit
 # +run <= 100 ns per task with 2 busy workers; idle wake <= 5 us; sum on 2
 # workers >= 1.8x 1 worker.
