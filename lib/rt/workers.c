@@ -84,6 +84,7 @@ void pk_workers_opts_init(pk_workers_opts *o)
 }
 
 static void *worker_main(void *arg);
+static int wake_one(pk_workers *w);
 
 static void add_u64(_Atomic uint64_t *a, uint64_t v)
 {
@@ -468,11 +469,14 @@ static void *worker_main(void *arg)
         pk_task *t = find_work(w, me);
         if (!t && !(t = idle(w, me)))
             break;
-        if (dynamic && (me->more || pk__dq_size(&me->dq) > 0 ||
-                        atomic_load_explicit(&w->inject, memory_order_relaxed)) &&
-            atomic_load_explicit(&w->nidle, memory_order_relaxed) == 0 &&
-            atomic_load_explicit(&w->nthreads, memory_order_relaxed) < w->o.max_threads)
-            grow(w);   /* tasks wait behind this one and nobody is idle */
+        if (me->more || pk__dq_size(&me->dq) > 0 ||
+            atomic_load_explicit(&w->inject, memory_order_relaxed)) {
+            /* tasks wait behind this one: a parked worker, or a new one */
+            if (!wake_one(w) && dynamic &&
+                atomic_load_explicit(&w->nidle, memory_order_relaxed) == 0 &&
+                atomic_load_explicit(&w->nthreads, memory_order_relaxed) < w->o.max_threads)
+                grow(w);
+        }
         run_task(me, t);
     }
     pk__workers_flush(me);
@@ -500,24 +504,32 @@ static unsigned my_cell(void)
     return cell;
 }
 
+/* Wake one parked worker, when one is parked and no wake is in flight.
+ * One wake in flight at a time: a submit that finds waking set skips the
+ * system call. Safe because every parking worker clears waking after
+ * reading the epoch and before its last look for work: the submit's push
+ * precedes that clear, so the look sees it (or a later waker's epoch bump
+ * stops the worker's sleep). The woken worker wakes the next one when it
+ * finds more work than the task it takes (worker_main), so a burst that
+ * arrived under one wake still reaches every parked worker. */
+static int wake_one(pk_workers *w)
+{
+    if (atomic_load_explicit(&w->nparked, memory_order_seq_cst) <= 0)
+        return 0;
+    if (!atomic_load_explicit(&w->waking, memory_order_relaxed) &&
+        !atomic_exchange(&w->waking, 1)) {
+        atomic_fetch_add(&w->epoch, 1);
+        pk__workers_futex_wake(&w->epoch, 1);
+    }
+    return 1;
+}
+
 static void after_push(pk_workers *w)
 {
-    if (atomic_load_explicit(&w->nparked, memory_order_seq_cst) > 0) {
-        /* One wake in flight at a time: a submit that finds waking set
-         * skips the system call. Safe because every parking worker clears
-         * waking after reading the epoch and before its last look for
-         * work: the submit's push precedes that clear, so the look sees it
-         * (or a later waker's epoch bump stops the worker's sleep). */
-        if (!atomic_load_explicit(&w->waking, memory_order_relaxed) &&
-            !atomic_exchange(&w->waking, 1)) {
-            atomic_fetch_add(&w->epoch, 1);
-            pk__workers_futex_wake(&w->epoch, 1);
-        }
-    } else if (w->o.max_threads > w->o.min_threads &&
-               atomic_load_explicit(&w->nidle, memory_order_relaxed) == 0 &&
-               atomic_load_explicit(&w->nthreads, memory_order_relaxed) < w->o.max_threads) {
+    if (!wake_one(w) && w->o.max_threads > w->o.min_threads &&
+        atomic_load_explicit(&w->nidle, memory_order_relaxed) == 0 &&
+        atomic_load_explicit(&w->nthreads, memory_order_relaxed) < w->o.max_threads)
         grow(w);
-    }
 }
 
 static pk_err prepare(pk_task *t)
