@@ -505,3 +505,32 @@ Test(workers, serial_submits_always_wake_a_parked_worker, .timeout = 120)
     cr_assert(s.parks > 0);
     pk_workers_free(w);
 }
+
+Test(workers, a_burst_reaches_every_parked_worker, .timeout = 120)
+{
+    atomic_store(&gate, 0);
+    atomic_store(&in_blocker, 0);
+    pk_workers_opts o;
+    pk_workers_opts_init(&o);
+    o.min_threads = 3;
+    o.spin_us = 0;
+    pk_workers *w;
+    cr_assert_eq(pk_workers_new(&o, &w), PK_OK);
+    pk_workers_stats s;
+    EVENTUALLY((pk_workers_stats_get(w, &s), s.parked == 3));
+    /* one push of three tasks: one wake in flight, the woken worker wakes
+     * the next, which wakes the last; each blocks until all three run */
+    block_task blk[3];
+    pk_task *ts[3];
+    for (int i = 0; i < 3; i++) {
+        memset(&blk[i], 0, sizeof blk[i]);
+        pk_task_init(&blk[i].task, block_fn);
+        ts[i] = &blk[i].task;
+    }
+    cr_assert_eq(pk_workers_submit_batch(w, NULL, ts, 3), PK_OK);
+    EVENTUALLY(atomic_load(&in_blocker) == 3);
+    atomic_store(&gate, 1);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(pk_workers_wait(w, ts[i]), PK_OK);
+    pk_workers_free(w);
+}
