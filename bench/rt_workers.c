@@ -2,7 +2,7 @@
  * one measurement per run (bench/rt_workers.sh runs it repeatedly).
  *
  *   rt_workers IMPL TEST THREADS MS
- *     IMPL    pk | uv
+ *     IMPL    pk | uv | raw (sum only: plain pthreads, a static share each)
  *     TEST    batch  submit 1000 empty tasks one call each from this
  *                    thread, wait for all; repeated for ~MS ms; prints ns
  *                    per task (the workers stay busy between batches)
@@ -17,6 +17,7 @@
  *                    the median ms
  *     THREADS workers (libuv: UV_THREADPOOL_SIZE)
  * Prints: RESULT IMPL TEST THREADS VALUE UNIT */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -305,10 +306,54 @@ static int run_uv(const char *test, unsigned threads, double ms)
     return 0;
 }
 
+/* ---- plain threads: the machine's own ceiling for the sum --------------------- */
+
+typedef struct raw_arg {
+    uint64_t lo, hi, sum;
+} raw_arg;
+
+static void *raw_sum(void *p)
+{
+    raw_arg *a = p;
+    uint64_t s = 0;
+    for (uint64_t i = a->lo; i < a->hi; i++)
+        s += mix(i);
+    a->sum = s;
+    return NULL;
+}
+
+/* THREADS pthreads, each a static share of the range, created per run. */
+static int run_raw(unsigned threads)
+{
+    int64_t t[SUM_RUNS];
+    pthread_t th[64];
+    raw_arg a[64];
+    if (threads < 1 || threads > 64)
+        return 2;
+    for (int r = 0; r < SUM_RUNS; r++) {
+        int64_t t0 = now_ns();
+        for (unsigned i = 0; i < threads; i++) {
+            a[i] = (raw_arg){SUM_N / threads * i, SUM_N / threads * (i + 1), 0};
+            pthread_create(&th[i], NULL, raw_sum, &a[i]);
+        }
+        uint64_t s = 0;
+        for (unsigned i = 0; i < threads; i++) {
+            pthread_join(th[i], NULL);
+            s += a[i].sum;
+        }
+        sink = s;
+        t[r] = now_ns() - t0;
+    }
+    qsort(t, SUM_RUNS, sizeof *t, cmp_i64);
+    int64_t mid = t[SUM_RUNS / 2];
+    printf("RESULT raw sum %u %.2f ms\n", threads, (double)mid / 1e6);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
-        fprintf(stderr, "usage: rt_workers pk|uv batch|spawn|serial|wake|wakespin|sum THREADS MS\n");
+        fprintf(stderr, "usage: rt_workers pk|uv|raw batch|spawn|serial|wake|wakespin|sum THREADS MS\n");
         return 2;
     }
     unsigned threads = (unsigned)atoi(argv[3]);
@@ -317,5 +362,7 @@ int main(int argc, char **argv)
         return run_pk(argv[2], threads, ms);
     if (!strcmp(argv[1], "uv"))
         return run_uv(argv[2], threads, ms);
+    if (!strcmp(argv[1], "raw") && !strcmp(argv[2], "sum"))
+        return run_raw(threads);
     return 2;
 }

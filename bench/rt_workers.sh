@@ -16,7 +16,8 @@
 #          20 us of idleness (pk's workers still spin, libuv's sleep);
 #   sum    sum of a 64-bit hash over 2^25 integers in 256 tasks, 1 and 2
 #          workers (uv: UV_THREADPOOL_SIZE=1, 2), median of 5 in a process:
-#          ms and the 2/1 speed-up.
+#          ms and the 2/1 speed-up; the same with plain pthreads (a
+#          static half each, no pool) shows what the machine allows now.
 # Medians over the repetitions. Ends with PASS/MISS per goal: batch submit
 # +run <= 100 ns per task with 2 busy workers; idle wake <= 5 us; sum on 2
 # workers >= 1.8x 1 worker.
@@ -61,6 +62,8 @@ for rep in $(seq "$REPS"); do
         run "$i" sum 2 0
     done
     run pk spawn "$THREADS" "$TARGET_MS"
+    run raw sum 1 0
+    run raw sum 2 0
 done
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at the end"
 echo
@@ -91,7 +94,9 @@ print("(medians of %d repetitions; min batch perfkit %.1f ns, libuv %.1f ns)" %
       (reps, min(d[("pk", "batch", th)]), min(d[("uv", "batch", th)])))
 pks = med(("pk", "sum", 1)) / med(("pk", "sum", 2))
 uvs = med(("uv", "sum", 1)) / med(("uv", "sum", 2))
-print("sum speed-up 2 vs 1 worker: perfkit %.2fx, libuv %.2fx" % (pks, uvs))
+raws = med(("raw", "sum", 1)) / med(("raw", "sum", 2))
+print("sum speed-up 2 vs 1 worker: perfkit %.2fx, libuv %.2fx; plain pthreads %.2fx (%.1f -> %.1f ms)" %
+      (pks, uvs, raws, med(("raw", "sum", 1)), med(("raw", "sum", 2))))
 print()
 goals = []
 b = med(("pk", "batch", th))
@@ -103,7 +108,7 @@ goals.append(("idle (parked, 2 ms) worker woken in <= 5 us", wk <= 5000,
               (wk / 1000, med(("uv", "wake", th)) / 1000, med(("pk", "wakespin", th)) / 1000,
                med(("uv", "wakespin", th)) / 1000)))
 goals.append(("parallel sum scales >= 1.8x on 2 workers", pks >= 1.8,
-              "%.2fx; libuv %.2fx" % (pks, uvs)))
+              "%.2fx; libuv %.2fx; plain pthreads %.2fx" % (pks, uvs, raws)))
 for name, ok, val in goals:
     print("%-4s %s (%s)" % ("PASS" if ok else "MISS", name, val))
 PYEOF
