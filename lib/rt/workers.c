@@ -308,33 +308,41 @@ static void run_task(pk__worker *me, pk_task *t)
     }
 }
 
-/* Take the whole injection stack: push all but the oldest into my deque
- * (whatever does not fit goes back on the stack), return the oldest. */
+/* Take the whole injection stack: move all but the oldest into my deque
+ * (slots written relaxed, bottom published once), return the oldest; what
+ * does not fit goes back on the stack in one push. */
 static pk_task *grab_injected(pk_workers *w, pk__worker *me)
 {
     if (!atomic_load_explicit(&w->inject, memory_order_relaxed))
         return NULL;
     pk_task *h = atomic_exchange_explicit(&w->inject, NULL, memory_order_acquire);
-    while (h && h->next) {
-        pk_task *nx = h->next;
-        if (!pk__dq_push(&me->dq, h)) {
-            /* deque full: give back h..(oldest's predecessor) in one push */
-            pk_task *last = h;
-            while (last->next->next)
-                last = last->next;
-            pk_task *oldest = last->next;
-            last->next = NULL;
-            pk_task *head = atomic_load_explicit(&w->inject, memory_order_relaxed);
-            do
-                last->next = head;
-            while (!atomic_compare_exchange_weak_explicit(&w->inject, &head, h,
-                                                          memory_order_release,
-                                                          memory_order_relaxed));
-            return oldest;
-        }
-        h = nx;
+    if (!h)
+        return NULL;
+    pk__wk_deque *q = &me->dq;
+    int64_t b = atomic_load_explicit(&q->bottom, memory_order_relaxed);
+    int64_t tp = atomic_load_explicit(&q->top, memory_order_acquire);
+    int64_t room = q->mask + 1 - (b - tp), k = 0;
+    while (h->next && k < room) {
+        atomic_store_explicit(&q->buf[(b + k) & q->mask], h, memory_order_relaxed);
+        k++;
+        h = h->next;
     }
-    return h;
+    if (k)
+        atomic_store_explicit(&q->bottom, b + k, memory_order_seq_cst);
+    if (!h->next)
+        return h;
+    /* deque full: give back h..(oldest's predecessor), keep the oldest */
+    pk_task *last = h;
+    while (last->next->next)
+        last = last->next;
+    pk_task *oldest = last->next;
+    last->next = NULL;
+    pk_task *head = atomic_load_explicit(&w->inject, memory_order_relaxed);
+    do
+        last->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&w->inject, &head, h, memory_order_release,
+                                                  memory_order_relaxed));
+    return oldest;
 }
 
 static pk_task *steal_any(pk_workers *w, pk__worker *me)
