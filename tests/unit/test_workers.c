@@ -534,3 +534,40 @@ Test(workers, a_burst_reaches_every_parked_worker, .timeout = 120)
         cr_assert_eq(pk_workers_wait(w, ts[i]), PK_OK);
     pk_workers_free(w);
 }
+
+Test(workers, read_files_under_failed_allocations)
+{
+    char path[] = "/tmp/pk_wk_fault_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, "hello\n", 6), 6);
+    close(fd);
+    const char *pp[3] = {path, path, path};
+    pk_workers *w = pool(1, 1);   /* one allocating thread at a time: fault.h is not thread-safe */
+    for (long k = 0;; k++) {
+        pk_read_result out[3];
+        fault_arm(k);
+        pk_err e = pk_workers_read_files(w, pp, 3, 2, 0, out);
+        long req = fault_requests();
+        if (e == PK_OK) {
+            int failed = 0;
+            for (int i = 0; i < 3; i++) {
+                if (out[i].err == PK_OK)
+                    cr_assert_eq(memcmp(out[i].data, "hello\n", 7), 0);
+                else
+                    failed += out[i].err == PK_ENOMEM;
+            }
+            pk_workers_read_results_free(out, 3);
+            fault_disarm();
+            cr_assert_eq(fault_live(), 0, "leak after failing request %ld", k);
+            if (!failed && k >= req)
+                break;
+        } else {
+            fault_disarm();
+            cr_assert_eq(e, PK_ENOMEM);
+            cr_assert_eq(fault_live(), 0, "leak after failing request %ld", k);
+        }
+    }
+    pk_workers_free(w);
+    unlink(path);
+}
