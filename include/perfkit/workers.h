@@ -49,7 +49,6 @@
 #ifndef PERFKIT_WORKERS_H
 #define PERFKIT_WORKERS_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,12 +68,14 @@ typedef struct pk_workers_group pk_workers_group;
 typedef void (*pk_task_fn)(pk_task *t);
 
 /* The intrusive task node. Its fields are the pool's: set them only through
- * pk_task_init; read the outcome with pk_workers_wait / pk_task_cancelled. */
+ * pk_task_init; read the outcome with pk_workers_wait / pk_task_cancelled.
+ * (Plain types, so that the header also compiles as C++; the library
+ * accesses the shared words with atomic operations.) */
 struct pk_task {
     pk_task_fn fn;
     pk_task *next;                 /* injection stack link */
     pk_workers_group *group;       /* NULL: none */
-    _Atomic uint32_t state;        /* lib/rt/workers_int.h */
+    uint32_t state;                /* accessed atomically (lib/rt/workers_int.h) */
     uint32_t pad_;
 };
 
@@ -86,9 +87,10 @@ struct pk_task {
  * outlive the wait_all that ends its use. Any number of tasks; reusable once
  * wait_all returned. */
 struct pk_workers_group {
-    _Atomic uint32_t word;         /* 2 x pending tasks | a waiter is parked */
-    _Atomic uint32_t cancelled;    /* pk_workers_group_cancel was called */
-    _Atomic uint32_t dropped;      /* tasks dropped as cancelled since init */
+    uint32_t word;                 /* 2 x pending tasks | a waiter is parked */
+    uint32_t cancelled;            /* pk_workers_group_cancel was called */
+    uint32_t dropped;              /* tasks dropped as cancelled since init; read it
+                                    * after pk_workers_wait_all returned */
 };
 
 /* Options; defaults from pk_workers_opts_init in brackets. */

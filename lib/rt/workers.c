@@ -224,23 +224,23 @@ void pk_task_init(pk_task *t, pk_task_fn fn)
     t->fn = fn;
     t->next = NULL;
     t->group = NULL;
-    atomic_store_explicit(&t->state, PK__TS_IDLE, memory_order_relaxed);
+    atomic_store_explicit(PK__A32(&t->state), PK__TS_IDLE, memory_order_relaxed);
 }
 
 void pk_workers_group_init(pk_workers_group *g)
 {
     if (!g)
         return;
-    atomic_store(&g->word, 0);
-    atomic_store(&g->cancelled, 0);
-    atomic_store(&g->dropped, 0);
+    atomic_store(PK__A32(&g->word), 0);
+    atomic_store(PK__A32(&g->cancelled), 0);
+    atomic_store(PK__A32(&g->dropped), 0);
 }
 
 static void group_sub(pk_workers_group *g, uint32_t n)
 {
-    uint32_t old = atomic_fetch_sub_explicit(&g->word, 2 * n, memory_order_acq_rel);
+    uint32_t old = atomic_fetch_sub_explicit(PK__A32(&g->word), 2 * n, memory_order_acq_rel);
     if ((old >> 1) == n && (old & 1))
-        pk__workers_futex_wake(&g->word, INT_MAX);
+        pk__workers_futex_wake(PK__A32(&g->word), INT_MAX);
 }
 
 /* Hand a finished task's group count back (batched per worker). */
@@ -277,30 +277,30 @@ void pk__workers_flush(pk__worker *me)
 static void run_task(pk__worker *me, pk_task *t)
 {
     pk_workers_group *g = t->group;
-    uint32_t v = atomic_load_explicit(&t->state, memory_order_relaxed);
+    uint32_t v = atomic_load_explicit(PK__A32(&t->state), memory_order_relaxed);
     int run = 0;
     while ((v & PK__TS_MASK) == PK__TS_QUEUED) {
-        if (atomic_compare_exchange_weak_explicit(&t->state, &v,
+        if (atomic_compare_exchange_weak_explicit(PK__A32(&t->state), &v,
                                                   (v & ~(uint32_t)PK__TS_MASK) | PK__TS_RUNNING,
                                                   memory_order_acquire, memory_order_relaxed)) {
             run = 1;
             break;
         }
     }
-    if (run && g && atomic_load_explicit(&g->cancelled, memory_order_relaxed))
+    if (run && g && atomic_load_explicit(PK__A32(&g->cancelled), memory_order_relaxed))
         run = 0;
     if (me->dg && me->dg != g)
         pk__workers_flush(me);   /* no other group waits on this task's run */
     if (run)
         t->fn(t);
     else if (g)
-        atomic_fetch_add_explicit(&g->dropped, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(PK__A32(&g->dropped), 1, memory_order_relaxed);
     add_u64(run ? &me->run : &me->cancelled, 1);
-    uint32_t old = atomic_exchange_explicit(&t->state, run ? PK__TS_DONE : PK__TS_DROPPED,
+    uint32_t old = atomic_exchange_explicit(PK__A32(&t->state), run ? PK__TS_DONE : PK__TS_DROPPED,
                                             memory_order_acq_rel);
     /* t may be freed from here on */
     if (old & PK__TS_WAITER)
-        pk__workers_futex_wake(&t->state, INT_MAX);
+        pk__workers_futex_wake(PK__A32(&t->state), INT_MAX);
     group_done(me, g);
     if (++me->since_flush >= PK__WK_FLUSH && pk__wk_m(me->pool)) {
         me->since_flush = 0;
@@ -544,7 +544,7 @@ static pk_err prepare(pk_task *t)
 {
     if (!t || !t->fn)
         return PK_EINVAL;
-    uint32_t s = atomic_load_explicit(&t->state, memory_order_acquire) & PK__TS_MASK;
+    uint32_t s = atomic_load_explicit(PK__A32(&t->state), memory_order_acquire) & PK__TS_MASK;
     if (s == PK__TS_QUEUED || s == PK__TS_RUNNING || s == PK__TS_CANCELLED)
         return PK_EBUSY;
     return PK_OK;
@@ -553,7 +553,7 @@ static pk_err prepare(pk_task *t)
 static void arm(pk_task *t, pk_workers_group *g)
 {
     t->group = g;
-    atomic_store_explicit(&t->state, PK__TS_QUEUED, memory_order_relaxed);
+    atomic_store_explicit(PK__A32(&t->state), PK__TS_QUEUED, memory_order_relaxed);
 }
 
 pk_err pk_workers_submit(pk_workers *w, pk_workers_group *g, pk_task *t)
@@ -565,7 +565,7 @@ pk_err pk_workers_submit(pk_workers *w, pk_workers_group *g, pk_task *t)
         return e;
     arm(t, g);
     if (g)
-        atomic_fetch_add_explicit(&g->word, 2, memory_order_relaxed);
+        atomic_fetch_add_explicit(PK__A32(&g->word), 2, memory_order_relaxed);
     pk__worker *me = self;
     if (me && me->pool == w) {
         add_u64(&me->sub, 1);
@@ -597,7 +597,7 @@ pk_err pk_workers_submit_batch(pk_workers *w, pk_workers_group *g, pk_task *cons
             return e;
     }
     if (g)
-        atomic_fetch_add_explicit(&g->word, (uint32_t)(2 * n), memory_order_relaxed);
+        atomic_fetch_add_explicit(PK__A32(&g->word), (uint32_t)(2 * n), memory_order_relaxed);
     pk__worker *me = self;
     size_t i = 0;
     if (me && me->pool == w) {
@@ -645,7 +645,7 @@ pk_err pk_workers_wait(pk_workers *w, pk_task *t)
         pk__workers_flush(me);
     int spins = 0;
     for (;;) {
-        uint32_t v = atomic_load_explicit(&t->state, memory_order_acquire);
+        uint32_t v = atomic_load_explicit(PK__A32(&t->state), memory_order_acquire);
         if ((v & PK__TS_MASK) == PK__TS_IDLE)
             return PK_EINVAL;
         if (finished(v))
@@ -662,10 +662,10 @@ pk_err pk_workers_wait(pk_workers *w, pk_task *t)
             continue;
         }
         if (!(v & PK__TS_WAITER) &&
-            !atomic_compare_exchange_weak_explicit(&t->state, &v, v | PK__TS_WAITER,
+            !atomic_compare_exchange_weak_explicit(PK__A32(&t->state), &v, v | PK__TS_WAITER,
                                                    memory_order_acq_rel, memory_order_relaxed))
             continue;
-        pk__workers_futex_wait(&t->state, v | PK__TS_WAITER, -1);
+        pk__workers_futex_wait(PK__A32(&t->state), v | PK__TS_WAITER, -1);
     }
 }
 
@@ -678,7 +678,7 @@ pk_err pk_workers_wait_all(pk_workers *w, pk_workers_group *g)
         pk__workers_flush(me);
     int spins = 0;
     for (;;) {
-        uint32_t v = atomic_load_explicit(&g->word, memory_order_acquire);
+        uint32_t v = atomic_load_explicit(PK__A32(&g->word), memory_order_acquire);
         if ((v >> 1) == 0)
             break;
         if (me) {
@@ -692,29 +692,29 @@ pk_err pk_workers_wait_all(pk_workers *w, pk_workers_group *g)
             cpu_relax();
             continue;
         }
-        if (!(v & 1) && !atomic_compare_exchange_weak_explicit(&g->word, &v, v | 1,
+        if (!(v & 1) && !atomic_compare_exchange_weak_explicit(PK__A32(&g->word), &v, v | 1,
                                                                memory_order_acq_rel,
                                                                memory_order_relaxed))
             continue;
-        pk__workers_futex_wait(&g->word, v | 1, -1);
+        pk__workers_futex_wait(PK__A32(&g->word), v | 1, -1);
     }
-    return atomic_load_explicit(&g->dropped, memory_order_relaxed) ? PK_EINTR : PK_OK;
+    return atomic_load_explicit(PK__A32(&g->dropped), memory_order_relaxed) ? PK_EINTR : PK_OK;
 }
 
 bool pk_workers_cancel(pk_task *t)
 {
     if (!t)
         return false;
-    uint32_t v = atomic_load_explicit(&t->state, memory_order_relaxed);
+    uint32_t v = atomic_load_explicit(PK__A32(&t->state), memory_order_relaxed);
     for (;;) {
         uint32_t s = v & PK__TS_MASK;
         if (s == PK__TS_QUEUED) {
             if (atomic_compare_exchange_weak_explicit(
-                    &t->state, &v, (v & ~(uint32_t)PK__TS_MASK) | PK__TS_CANCELLED,
+                    PK__A32(&t->state), &v, (v & ~(uint32_t)PK__TS_MASK) | PK__TS_CANCELLED,
                     memory_order_acq_rel, memory_order_relaxed))
                 return true;
         } else if (s == PK__TS_RUNNING && !(v & PK__TS_CANCEL_REQ)) {
-            if (atomic_compare_exchange_weak_explicit(&t->state, &v, v | PK__TS_CANCEL_REQ,
+            if (atomic_compare_exchange_weak_explicit(PK__A32(&t->state), &v, v | PK__TS_CANCEL_REQ,
                                                       memory_order_acq_rel,
                                                       memory_order_relaxed))
                 return false;
@@ -727,17 +727,17 @@ bool pk_workers_cancel(pk_task *t)
 void pk_workers_group_cancel(pk_workers_group *g)
 {
     if (g)
-        atomic_store_explicit(&g->cancelled, 1, memory_order_relaxed);
+        atomic_store_explicit(PK__A32(&g->cancelled), 1, memory_order_relaxed);
 }
 
 bool pk_task_cancelled(const pk_task *t)
 {
     if (!t)
         return false;
-    uint32_t v = atomic_load_explicit(&t->state, memory_order_relaxed);
+    uint32_t v = atomic_load_explicit(PK__A32(&t->state), memory_order_relaxed);
     if (v & PK__TS_CANCEL_REQ || (v & PK__TS_MASK) == PK__TS_CANCELLED)
         return true;
-    return t->group && atomic_load_explicit(&t->group->cancelled, memory_order_relaxed);
+    return t->group && atomic_load_explicit(PK__A32(&t->group->cancelled), memory_order_relaxed);
 }
 
 bool pk_workers_on_worker(const pk_workers *w)

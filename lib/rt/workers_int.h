@@ -102,6 +102,11 @@ struct pk_workers {
     pk__wk_cell cells[PK__WK_CELLS];
 };
 
+/* The public structs' shared words, as atomics (same size and alignment as
+ * uint32_t on every ABI GCC and Clang support; workers.h keeps them plain
+ * so that it compiles as C++). */
+#define PK__A32(p) ((_Atomic uint32_t *)(void *)(p))
+
 /* ---- the deque (owner: push, take; anyone: steal) ------------------------------ */
 
 static inline int pk__dq_push(pk__wk_deque *q, pk_task *t)
