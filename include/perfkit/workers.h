@@ -33,13 +33,16 @@
  * into its deque (others steal from there) and runs the oldest. No order
  * between tasks is guaranteed; use groups (or chains of submits) for order.
  *
- * Idling. A worker without work spins (pause instructions, stealing) for
- * spin_us, then parks on a futex. A submit wakes one parked worker when
- * there is one (and costs a single shared load when none is parked). A
- * dynamic pool (max_threads > min_threads) starts min_threads workers and
- * starts another (up to max_threads) when a task is submitted while no
- * worker is idle; a worker parked for idle_ms without work exits while more
- * than min_threads run.
+ * Idling. A worker without work spins (pause instructions and steal
+ * attempts, yielding its CPU between rounds) for spin_us, then parks on a
+ * futex. A submit wakes one parked worker when there is one (and costs a
+ * single shared load when none is parked); a woken worker that finds more
+ * work than the task it takes wakes the next. A dynamic pool (max_threads >
+ * min_threads) starts min_threads workers and starts another (up to
+ * max_threads) when a task is submitted while no worker is idle, or when a
+ * worker sees tasks queued behind the one it takes and none is idle or
+ * parked; a worker parked for idle_ms without work exits while more than
+ * min_threads run.
  *
  * Thread-safety: every function may be called from any thread, concurrently,
  * including from inside running tasks, except pk_workers_new,
@@ -188,8 +191,9 @@ typedef struct pk_workers_stats {
 } pk_workers_stats;
 
 /* A snapshot, summed from the workers' own counters without stopping them
- * (exact when the pool is quiet; a running worker flushes its counters when
- * it goes idle and every 256 tasks). Errors: PK_EINVAL (NULL argument). */
+ * (each worker's are current to its last finished task; exact when the pool
+ * is quiet, e.g. for the tasks of a group after pk_workers_wait_all).
+ * Errors: PK_EINVAL (NULL argument). */
 pk_err pk_workers_stats_get(pk_workers *w, pk_workers_stats *out);
 
 /* Export w's statistics into r, one call: counters <name>_tasks_total (run),
