@@ -13,6 +13,8 @@
  *                    have parked), then submit one task: ns from the submit
  *                    to the task's start; median of the samples
  *             wakespin  the same after 20 us idle (pk's workers still spin)
+ *                    (pk also prints wakecall/wakespincall: the submit call's
+ *                    own median duration, i.e. the futex wake system call)
  *             sum    sum mix(i) for i < 2^25 in 256 chunk tasks, 5 times; prints
  *                    the median ms
  *     THREADS workers (libuv: UV_THREADPOOL_SIZE)
@@ -154,17 +156,22 @@ static int run_pk(const char *test, unsigned threads, double ms)
     } else if (!strcmp(test, "wake") || !strcmp(test, "wakespin")) {
         int spin = !strcmp(test, "wakespin");
         int k = spin ? (int)(ms * 20) + 1 : (int)(ms / 2.2) + 1;
-        int64_t *lat = calloc((size_t)k, sizeof *lat);
+        int64_t *lat = calloc((size_t)k, sizeof *lat), *sub = calloc((size_t)k, sizeof *sub);
         pk_task t;
         pk_task_init(&t, pk_stamp);
         for (int i = 0; i < k; i++) {
             gap(spin);
             int64_t t0 = now_ns();
             pk_workers_submit(pk_w, NULL, &t);
+            sub[i] = now_ns() - t0;   /* the submit call: with a parked worker, its futex wake */
             pk_workers_wait(pk_w, &t);
             lat[i] = atomic_load(&started_at) - t0;
         }
         qsort(lat, (size_t)k, sizeof *lat, cmp_i64);
+        qsort(sub, (size_t)k, sizeof *sub, cmp_i64);
+        int64_t smid = sub[k / 2];
+        printf("RESULT pk %scall %u %.1f ns\n", test, threads, (double)smid);
+        free(sub);
         int64_t mid = lat[k / 2];
         printf("RESULT pk %s %u %.1f ns\n", test, threads, (double)mid);
         free(lat);

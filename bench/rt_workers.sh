@@ -81,6 +81,7 @@ rows = [("batch", th, "ns/task", "1000 empty tasks from outside, wait all"),
         ("spawn", th, "ns/task", "1000 empty tasks from inside a task"),
         ("serial", th, "ns", "submit one, wait, repeat"),
         ("wake", th, "ns", "idle (parked) worker: submit -> task starts"),
+        ("wakecall", th, "ns", "  of which the submit call (its futex wake)"),
         ("wakespin", th, "ns", "idle 20 us (spinning) worker: submit -> task starts"),
         ("sum", 1, "ms", "parallel sum, 1 worker"),
         ("sum", 2, "ms", "parallel sum, 2 workers")]
