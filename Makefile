@@ -54,8 +54,8 @@ HELPER_BIN:= $(patsubst tests/helpers/%.cc,$(BUILD)/helpers/%,$(HELPER_SRC:tests
 all: $(BUILD)/libperfkit.a $(BUILD)/libperfkit.so $(BUILD)/perfkit $(BUILD)/perfkit.pc \
      $(BUILD)/libperfkit-alloccount.a $(BUILD)/libperfkit-mem.so $(BUILD)/man/perfkit.1 \
      $(BUILD)/examples/memdemo $(BUILD)/examples/cache_metrics
-all: $(BUILD)/examples/startup_demo
-all: $(BUILD)/examples/debounce_demo $(BUILD)/examples/batch_demo
+all: $(BUILD)/examples/startup_demo $(BUILD)/examples/debounce_demo $(BUILD)/examples/batch_demo \
+     $(BUILD)/examples/pool_demo $(BUILD)/examples/workers_demo
 
 deps:
 	@sh tools/deps.sh

@@ -46,5 +46,6 @@
 #include "perfkit/dashboard.h"
 #include "perfkit/debounce.h"
 #include "perfkit/batch.h"
+#include "perfkit/workers.h"
 
 #endif
