@@ -1,0 +1,54 @@
+/* monitor_int.h — private to lib/monitor: the parsers of the /proc and
+ * cgroup files the sampler reads, pure functions of the text so that tests
+ * feed them captured files (tests/data/monitor/). Every parser wants
+ * text[len] == NUL (the sampler reads into a buffer one byte larger). */
+#ifndef PK_MONITOR_INT_H
+#define PK_MONITOR_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "perfkit/error.h"
+
+typedef struct pk__mon_stat {
+    char state;
+    uint64_t minflt, majflt;
+    uint64_t utime, stime;     /* clock ticks */
+    uint64_t threads;
+    uint64_t vsize;            /* bytes */
+    uint64_t rss_pages;
+} pk__mon_stat;
+
+typedef struct pk__mon_status {
+    bool has_swap, has_ctxsw;
+    uint64_t swap_bytes;
+    uint64_t vol_ctxsw, invol_ctxsw;
+    uint64_t uid;              /* real uid */
+} pk__mon_status;
+
+typedef struct pk__mon_io {
+    uint64_t rchar, wchar, syscr, syscw, read_bytes, write_bytes;
+} pk__mon_io;
+
+/* /proc/PID/stat: the comm field may hold spaces and parentheses, so the
+ * fields are counted after its last ')'. Errors: PK_EPARSE. */
+pk_err pk__mon_parse_stat(const char *text, size_t len, pk__mon_stat *out);
+/* /proc/PID/status: VmSwap, voluntary/nonvoluntary_ctxt_switches, Uid. */
+pk_err pk__mon_parse_status(const char *text, size_t len, pk__mon_status *out);
+/* /proc/PID/io: all six fields must be there. */
+pk_err pk__mon_parse_io(const char *text, size_t len, pk__mon_io *out);
+/* /proc/PID/statm: size and resident, in pages. */
+pk_err pk__mon_parse_statm(const char *text, size_t len, uint64_t *size, uint64_t *resident);
+/* /proc/PID/limits: the soft "Max open files" (*unlimited when so). */
+pk_err pk__mon_parse_nofile(const char *text, size_t len, uint64_t *soft, bool *unlimited);
+/* /proc/PID/smaps_rollup: the Pss line, bytes. */
+pk_err pk__mon_parse_pss(const char *text, size_t len, uint64_t *pss_bytes);
+/* A *.pressure file: the "some" line's avg10 (a percentage). */
+pk_err pk__mon_parse_pressure(const char *text, size_t len, double *avg10);
+/* memory.max / memory.current: a number, or "max" (*unlimited). */
+pk_err pk__mon_parse_cg_value(const char *text, size_t len, uint64_t *v, bool *unlimited);
+/* /proc/PID/cgroup: the cgroup v2 path (the "0::" line) into out (len
+ * bytes). Errors: PK_ENOENT (no v2 line), PK_ERANGE (too long). */
+pk_err pk__mon_parse_cgroup(const char *text, size_t len, char *out, size_t out_len);
+
+#endif
