@@ -2,6 +2,8 @@
  * level names; every output (CSV, JSON lines, metrics, config keys) reads
  * it, so a figure is named the same everywhere. */
 #include <stdio.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "perfkit/monitor.h"
@@ -105,4 +107,84 @@ char *pk_monitor_metric_name(const char *prefix, pk_monitor_figure f, char *buf,
     if (len)
         snprintf(buf, len, "%s%s%s", prefix ? prefix : "", name, suf);
     return buf;
+}
+
+/* The multiplier of a size suffix, or 0. */
+static double size_unit(const char *u)
+{
+    static const struct {
+        const char *s;
+        double m;
+    } units[] = {{"", 1},         {"B", 1},           {"kB", 1e3},        {"KB", 1e3},
+                 {"MB", 1e6},     {"GB", 1e9},        {"TB", 1e12},       {"K", 1024.0},
+                 {"KiB", 1024.0}, {"M", 1048576.0},   {"MiB", 1048576.0}, {"G", 1073741824.0},
+                 {"GiB", 1073741824.0}, {"T", 1099511627776.0}, {"TiB", 1099511627776.0}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(u, units[i].s))
+            return units[i].m;
+    return 0;
+}
+
+pk_err pk_monitor_parse_value(pk_monitor_figure f, const char *text, double *out,
+                              const char **why)
+{
+    static const char *const expect[] = {
+        [PK_MON_UNIT_PERCENT] = "expected a percentage like 90%",
+        [PK_MON_UNIT_BYTES] = "expected a size like 512MiB",
+        [PK_MON_UNIT_COUNT] = "expected a number like 800",
+        [PK_MON_UNIT_SECONDS] = "expected a duration like 30s",
+        [PK_MON_UNIT_BYTES_PER_S] = "expected a rate like 10MiB/s",
+        [PK_MON_UNIT_PER_S] = "expected a rate like 50/s"};
+    pk_monitor_unit unit = pk_monitor_figure_unit(f);
+    const char *reason = expect[unit];
+    if (why)
+        *why = reason;
+    if (!text || !out || (unsigned)f >= PK_MON_NFIGURES)
+        return PK_EPARSE;
+    const char *s = text;
+    while (*s == ' ')
+        s++;
+    if (!((*s >= '0' && *s <= '9') || *s == '.' || *s == '-'))
+        return PK_EPARSE;
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || !isfinite(v))
+        return PK_EPARSE;
+    char u[16];
+    size_t n = strlen(end);
+    while (n && end[n - 1] == ' ')
+        n--;
+    if (*end == ' ')
+        return PK_EPARSE;
+    if (n >= sizeof u)
+        return PK_EPARSE;
+    memcpy(u, end, n);
+    u[n] = '\0';
+    double m = 0;
+    switch (unit) {
+    case PK_MON_UNIT_PERCENT:
+        m = !strcmp(u, "") || !strcmp(u, "%") ? 1 : 0;
+        break;
+    case PK_MON_UNIT_COUNT:
+        m = !strcmp(u, "") ? 1 : 0;
+        break;
+    case PK_MON_UNIT_SECONDS:
+        m = !strcmp(u, "") || !strcmp(u, "s") ? 1 : !strcmp(u, "ms") ? 1e-3 : !strcmp(u, "min") ? 60 : 0;
+        break;
+    case PK_MON_UNIT_BYTES:
+        m = size_unit(u);
+        break;
+    case PK_MON_UNIT_BYTES_PER_S:
+    case PK_MON_UNIT_PER_S:
+        if (n >= 2 && !strcmp(u + n - 2, "/s"))
+            u[n - 2] = '\0';
+        m = unit == PK_MON_UNIT_PER_S ? (!strcmp(u, "") ? 1 : 0) : size_unit(u);
+        break;
+    }
+    if (m == 0)
+        return PK_EPARSE;
+    *out = v * m;
+    if (why)
+        *why = NULL;
+    return PK_OK;
 }
