@@ -36,6 +36,7 @@ int cmd_record(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_mem(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 /* Open path ("-": stdin) through pk_input (gzip inflated, perfkit/input.h);
  * prints "PATH: reason" and returns CLI_USAGE (CLI_INTERNAL: no memory). */
