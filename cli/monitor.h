@@ -47,4 +47,26 @@ void mon_format_event(const pk_monitor_event *ev, const pk_monitor_rule *r, doub
 int mon_write_chart(FILE *f, const mon_series *m, const char *title,
                     const pk_monitor_event *events, size_t n_events);
 
+/* The figures with a trend, in the report's order. */
+#define MON_NTRENDED 5
+extern const pk_monitor_figure mon_trended[MON_NTRENDED];
+
+/* What the final report says. */
+typedef struct mon_summary {
+    pid_t pid;
+    const char *comm;              /* the process's name */
+    const char *why;               /* "exited", "duration reached", "stopped" */
+    uint64_t interval_ns;
+    size_t samples;
+    int64_t t0;                    /* the first sample's time */
+    const mon_series *series;
+    pk_monitor_trend *const *trend;   /* indexed by figure; NULL where none */
+    const pk_monitor_event *events;
+    size_t n_events;
+    const pk_monitor_alerts *alerts;
+} mon_summary;
+
+/* Print the report on stdout. Returns a CLI exit code (0, or 3: no memory). */
+int mon_report(const mon_summary *r);
+
 #endif
