@@ -136,7 +136,7 @@ void mon_format_event(const pk_monitor_event *ev, const pk_monitor_rule *r, doub
         snprintf(buf, len, "ALERT %s: %s %s %s %s at %.1fs (held %.1fs)", lvl, fig, v,
                  r && r->below ? "<=" : ">=", th, t, (double)(ev->t_ns - ev->since_ns) / 1e9);
     } else if (isnan(ev->value)) {
-        snprintf(buf, len, "RESOLVED %s: %s at %.1fs: the process ended (active %.1fs)", lvl,
+        snprintf(buf, len, "RESOLVED %s: %s at %.1fs: monitoring ended (active %.1fs)", lvl,
                  fig, t, (double)(ev->t_ns - ev->since_ns) / 1e9);
     } else {
         mon_format_value(ev->figure, ev->value, v, sizeof v);
