@@ -457,7 +457,7 @@ static void clear_live(mon_run *r)
 
 static void dispatch(mon_run *r, const pk_monitor_event *ev, size_t n)
 {
-    for (size_t i = 0; i < n && i < 3 * MAX_RULES * 2; i++) {
+    for (size_t i = 0; i < n && i < (size_t)6 * MAX_RULES; i++) {
         double t = (double)(ev[i].t_ns - r->t0) / 1e9;
         char line[512];
         mon_format_event(&ev[i], pk_monitor_alerts_rule(r->al, ev[i].rule), t, line, sizeof line);

@@ -18,18 +18,19 @@
 
 typedef struct panel {
     const char *title;
-    pk_monitor_figure fig[3];
     const char *color[3];
+    pk_monitor_figure fig[3];
     int n;
 } panel;
 
 static const panel panels[] = {
-    {"CPU (% of one core)", {PK_MON_CPU, PK_MON_CPU_SYS}, {"#d62728", "#ff9896"}, 2},
-    {"memory", {PK_MON_RSS, PK_MON_PSS}, {"#1f77b4", "#aec7e8"}, 2},
-    {"file descriptors and threads", {PK_MON_FDS, PK_MON_THREADS}, {"#2ca02c", "#9467bd"}, 2},
-    {"I/O (bytes/s)", {PK_MON_READ_RATE, PK_MON_WRITE_RATE}, {"#17becf", "#bcbd22"}, 2},
+    {"CPU (% of one core)", {"#d62728", "#ff9896"}, {PK_MON_CPU, PK_MON_CPU_SYS}, 2},
+    {"memory", {"#1f77b4", "#aec7e8"}, {PK_MON_RSS, PK_MON_PSS}, 2},
+    {"file descriptors and threads", {"#2ca02c", "#9467bd"}, {PK_MON_FDS, PK_MON_THREADS}, 2},
+    {"I/O (bytes/s)", {"#17becf", "#bcbd22"}, {PK_MON_READ_RATE, PK_MON_WRITE_RATE}, 2},
 };
-#define NPANELS (sizeof panels / sizeof panels[0])
+enum { NPANELS = 4 };
+_Static_assert(sizeof panels / sizeof panels[0] == NPANELS, "one count of panels");
 
 static void esc(FILE *f, const char *s)
 {
@@ -70,7 +71,7 @@ static void shade(FILE *f, const mon_series *m, const pk_monitor_event *ev, size
 int mon_write_chart(FILE *f, const mon_series *m, const char *title,
                     const pk_monitor_event *events, size_t n_events)
 {
-    double h = TOP + NPANELS * (PANEL_H + GAP) + 10, plot_w = W - LEFT - RIGHT;
+    double h = TOP + (double)NPANELS * (PANEL_H + GAP) + 10, plot_w = W - LEFT - RIGHT;
     fprintf(f, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
                "<svg version=\"1.1\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
                "xmlns=\"http://www.w3.org/2000/svg\" font-family=\"Verdana, sans-serif\" "

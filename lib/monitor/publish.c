@@ -46,7 +46,7 @@ pk_err pk_monitor_publisher_new(pk_metrics_registry *r, const char *prefix,
     if (e == PK_OK && n) {
         pk_metrics_family *fam;
         static const char *const labels[] = {"figure", "level"};
-        p->alert = pk_calloc(n * PK_MON_NLEVELS, sizeof *p->alert);
+        p->alert = pk_calloc(n * PK_MON_NLEVELS, sizeof(pk_metrics_gauge *));
         p->n_rules = n;
         if (!p->alert)
             e = PK_ENOMEM;

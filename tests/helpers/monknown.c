@@ -67,6 +67,7 @@ static double cpu_now(void)
 }
 
 static volatile int stop_burn;
+volatile unsigned long sink;   /* the spin's work, kept */
 static double burn_target;
 
 static void *half_duty(void *arg)
@@ -114,8 +115,9 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "alloc")) {
         long base = rss_bytes();
         size_t step = (size_t)n * 1048576 / 10;
+        static char *blocks[10];   /* kept: the memory stays resident */
         for (int i = 0; i < 10; i++) {
-            char *p = malloc(step);
+            char *p = blocks[i] = malloc(step);
             if (!p)
                 return 1;
             for (size_t k = 0; k < step; k += 4096)
@@ -134,10 +136,9 @@ int main(int argc, char **argv)
         burn_target = (double)n / 1000;
         if (pthread_create(&t, NULL, half_duty, NULL) != 0)
             return 1;
-        volatile unsigned long x = 0;
         while (cpu_now() < burn_target)
             for (int i = 0; i < 100000; i++)
-                x += (unsigned long)i;
+                sink += (unsigned long)i;
         stop_burn = 1;
         pthread_join(t, NULL);
         struct rusage ru;

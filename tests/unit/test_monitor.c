@@ -90,7 +90,7 @@ Test(monitor_parse, status)
     cr_expect_eq(s.uid, 0);
     t = slurp("status_swap", &n);
     cr_assert_eq(pk__mon_parse_status(t, n, &s), PK_OK);
-    cr_expect_eq(s.swap_bytes, 1024 * 1024);
+    cr_expect_eq(s.swap_bytes, 1048576u);
     cr_expect_eq(s.vol_ctxsw, 123456789012ull);   /* beyond 32 bits */
     cr_expect_eq(s.invol_ctxsw, 7);
     cr_expect_eq(s.uid, 1000);
@@ -122,7 +122,7 @@ Test(monitor_parse, io_limits_pss_statm)
     uint64_t pss;
     t = slurp("smaps_rollup", &n);
     cr_assert_eq(pk__mon_parse_pss(t, n, &pss), PK_OK);
-    cr_expect_eq(pss, 434 * 1024);
+    cr_expect_eq(pss, 444416u);
     uint64_t size, res;
     t = slurp("statm", &n);
     cr_assert_eq(pk__mon_parse_statm(t, n, &size, &res), PK_OK);
