@@ -486,18 +486,6 @@ static void dispatch(mon_run *r, const pk_monitor_event *ev, size_t n)
     }
 }
 
-static void read_comm(mon_run *r)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/comm", (int)r->pid);
-    FILE *f = fopen(path, "r");
-    if (f) {
-        if (fgets(r->comm, sizeof r->comm, f))
-            r->comm[strcspn(r->comm, "\n")] = '\0';
-        fclose(f);
-    }
-}
-
 static int start_child(mon_run *r)
 {
     pid_t pid;
@@ -570,6 +558,7 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
         }
         if (!r->samples)
             r->t0 = next = x.t_ns;
+        memcpy(r->comm, pk_monitor_sampler_comm(r->s), sizeof r->comm);
         r->samples++;
         double t = (double)(x.t_ns - r->t0) / 1e9;
         mon_series_add(&r->series, &x);
@@ -725,7 +714,6 @@ int cmd_monitor(int argc, char **argv)
             printf("perfkit monitor: process %d does not exist: nothing sampled\n", (int)r->pid);
         goto done;
     }
-    read_comm(r);
     if ((rc = serve_start(r, &reg, &pub, &srv)) != CLI_OK)
         goto done;
     r->tty = isatty(STDOUT_FILENO) && !(r->out == stdout);

@@ -136,6 +136,10 @@ pk_err pk_monitor_sampler_new(pid_t pid, const pk_monitor_sampler_opts *o,
  * untouched), PK_EIO (a file read failed otherwise). */
 pk_err pk_monitor_sampler_read(pk_monitor_sampler *s, pk_monitor_sample *out);
 pid_t pk_monitor_sampler_pid(const pk_monitor_sampler *s);
+/* The process's name (stat's comm, at most 63 bytes) at the last sample;
+ * a new name means it called execve, and the sampler has followed it.
+ * Borrowed: valid until the next read; "" before the first. */
+const char *pk_monitor_sampler_comm(const pk_monitor_sampler *s);
 /* The cgroup v2 directory sampled (borrowed; "" when none). */
 const char *pk_monitor_sampler_cgroup(const pk_monitor_sampler *s);
 void pk_monitor_sampler_free(pk_monitor_sampler *s);

@@ -11,6 +11,7 @@
 #include "perfkit/error.h"
 
 typedef struct pk__mon_stat {
+    char comm[64];             /* the name between the parentheses (cut at 63 bytes) */
     char state;
     uint64_t minflt, majflt;
     uint64_t utime, stime;     /* clock ticks */

@@ -51,8 +51,13 @@ pk_err pk__mon_parse_stat(const char *text, size_t len, pk__mon_stat *out)
             rp = text + i - 1;
             break;
         }
-    if (!rp || rp[1] != ' ' || !rp[2] || rp[3] != ' ')
+    const char *lp = memchr(text, '(', len);
+    if (!rp || !lp || lp > rp || rp[1] != ' ' || !rp[2] || rp[3] != ' ')
         return PK_EPARSE;
+    size_t cl = (size_t)(rp - lp - 1);
+    cl = cl < sizeof out->comm ? cl : sizeof out->comm - 1;
+    memcpy(out->comm, lp + 1, cl);
+    out->comm[cl] = '\0';
     out->state = rp[2];
     const char *p = rp + 3;
     uint64_t f[25] = {0};   /* f[k]: field k (1-based), fields 4..24 */

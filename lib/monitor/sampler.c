@@ -43,6 +43,7 @@ struct pk_monitor_sampler {
     pk__mon_stat prev_stat;
     pk__mon_io prev_io;
     pk__mon_status prev_status;
+    char comm[64];           /* the name in the last stat read */
     char cgroup[512];
     char buf[8192];
 };
@@ -57,6 +58,8 @@ void pk_monitor_sampler_opts_init(pk_monitor_sampler_opts *o)
 pid_t pk_monitor_sampler_pid(const pk_monitor_sampler *s) { return s ? s->pid : 0; }
 
 const char *pk_monitor_sampler_cgroup(const pk_monitor_sampler *s) { return s ? s->cgroup : ""; }
+
+const char *pk_monitor_sampler_comm(const pk_monitor_sampler *s) { return s ? s->comm : ""; }
 
 void pk_monitor_sampler_free(pk_monitor_sampler *s)
 {
@@ -307,6 +310,14 @@ pk_err pk_monitor_sampler_read(pk_monitor_sampler *s, pk_monitor_sample *out)
         return PK_EIO;
     if (st.state == 'Z' || st.state == 'X' || st.state == 'x')
         return PK_ENOENT;
+    if (s->n && strcmp(st.comm, s->comm) && s->o.pss) {
+        /* a new name: it called execve, and smaps_rollup is bound to the
+         * memory map it had when opened — open it again for the new one */
+        if (s->fd[F_SMAPS] >= 0)
+            close(s->fd[F_SMAPS]);
+        s->fd[F_SMAPS] = open_in(s->dir, "smaps_rollup");
+    }
+    memcpy(s->comm, st.comm, sizeof s->comm);
     x.state = st.state;
     if ((n = reread(s, s->fd[F_STATUS])) <= 0)
         return n == 0 ? PK_ENOENT : gone_or_eio();
@@ -349,8 +360,15 @@ pk_err pk_monitor_sampler_read(pk_monitor_sampler *s, pk_monitor_sample *out)
     put(&x, PK_MON_DISK_READ_BYTES, (double)io.read_bytes);
     put(&x, PK_MON_DISK_WRITE_BYTES, (double)io.write_bytes);
     uint64_t pss;
-    if (s->fd[F_SMAPS] >= 0 && (n = reread(s, s->fd[F_SMAPS])) > 0 &&
-        pk__mon_parse_pss(s->buf, (size_t)n, &pss) == PK_OK)
+    if (s->o.pss && (s->fd[F_SMAPS] < 0 || (n = reread(s, s->fd[F_SMAPS])) <= 0)) {
+        /* the memory map it was opened on is gone (an execve the name did
+         * not show): open it again, once per sample */
+        if (s->fd[F_SMAPS] >= 0)
+            close(s->fd[F_SMAPS]);
+        s->fd[F_SMAPS] = open_in(s->dir, "smaps_rollup");
+        n = s->fd[F_SMAPS] >= 0 ? reread(s, s->fd[F_SMAPS]) : -1;
+    }
+    if (s->o.pss && n > 0 && pk__mon_parse_pss(s->buf, (size_t)n, &pss) == PK_OK)
         put(&x, PK_MON_PSS, (double)pss);
     sample_cgroup(s, &x);
     double dt = (double)(x.t_ns - s->prev_t) / 1e9;
