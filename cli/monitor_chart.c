@@ -61,6 +61,7 @@ static void shade(FILE *f, const mon_series *m, const pk_monitor_event *ev, size
                 break;
             }
         double x0 = LEFT + (a - t0) / span * plot_w, x1 = LEFT + (b - t0) / span * plot_w;
+        x1 = x1 > LEFT + plot_w ? LEFT + plot_w : x1;   /* resolved at the end: the edge */
         fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
                    "opacity=\"0.6\"><title>%s %s</title></rect>\n",
                 x0, y, x1 - x0 > 1 ? x1 - x0 : 1, PANEL_H, fill[ev[i].level],
@@ -101,7 +102,10 @@ int mon_write_chart(FILE *f, const mon_series *m, const char *title,
                    "stroke=\"#888\"/>\n", LEFT, y, plot_w, PANEL_H);
         char top[48], mid[48];
         mon_format_value(pn->fig[0], max, top, sizeof top);
-        mon_format_value(pn->fig[0], max / 2, mid, sizeof mid);
+        if (pk_monitor_figure_unit(pn->fig[0]) == PK_MON_UNIT_COUNT)
+            snprintf(mid, sizeof mid, "%g", max / 2);   /* 2.5 fds, not "2" */
+        else
+            mon_format_value(pn->fig[0], max / 2, mid, sizeof mid);
         fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n"
                    "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n"
                    "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">0</text>\n",

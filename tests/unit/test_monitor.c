@@ -58,6 +58,7 @@ Test(monitor_parse, stat_comm_with_spaces_and_parens)
     pk__mon_stat s;
     cr_assert_eq(pk__mon_parse_stat(t, n, &s), PK_OK);
     cr_expect_eq(s.state, 'R');
+    cr_expect_str_eq(s.comm, "a) b (c d");
     cr_expect_eq(s.minflt, 10);
     cr_expect_eq(s.majflt, 3);
     cr_expect_eq(s.utime, 250);
