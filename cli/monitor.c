@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -573,6 +574,10 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
             char line[512];
             mon_format_line(&x, t, line, sizeof line);
             if (r->tty) {
+                struct winsize ws;   /* a wrapped line could not be rewritten in place */
+                if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 &&
+                    strlen(line) >= ws.ws_col)
+                    line[ws.ws_col - 1] = '\0';
                 printf("\r\033[K%s", line);
                 r->live_pending = true;
             } else {
