@@ -310,7 +310,7 @@ pk_err pk_monitor_sampler_read(pk_monitor_sampler *s, pk_monitor_sample *out)
         return PK_EIO;
     if (st.state == 'Z' || st.state == 'X' || st.state == 'x')
         return PK_ENOENT;
-    if (s->n && strcmp(st.comm, s->comm) && s->o.pss) {
+    if (s->n && strcmp(st.comm, s->comm) != 0 && s->o.pss) {
         /* a new name: it called execve, and smaps_rollup is bound to the
          * memory map it had when opened — open it again for the new one */
         if (s->fd[F_SMAPS] >= 0)
