@@ -631,3 +631,41 @@ Test(monitor_fault, every_allocation_fails_cleanly)
             break;
     }
 }
+
+Test(monitor_sampler, follows_execve)
+{
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c;
+        close(p[1]);
+        if (read(p[0], &c, 1) == 1)
+            execlp("sleep", "sleep", "30", (char *)NULL);
+        _exit(127);
+    }
+    close(p[0]);
+    pk_monitor_sampler *s;
+    pk_diag d;
+    cr_assert_eq(pk_monitor_sampler_new(pid, NULL, &s, &d), PK_OK, "%s", d.message);
+    pk_monitor_sample x;
+    cr_assert_eq(pk_monitor_sampler_read(s, &x), PK_OK);
+    cr_expect_str_neq(pk_monitor_sampler_comm(s), "sleep");
+    cr_assert_eq(write(p[1], "x", 1), 1);
+    bool execd = false;
+    for (int i = 0; i < 1000 && !execd; i++) {
+        usleep(10000);
+        cr_assert_eq(pk_monitor_sampler_read(s, &x), PK_OK);
+        execd = !strcmp(pk_monitor_sampler_comm(s), "sleep");
+    }
+    cr_assert(execd, "never saw the execve");
+    /* smaps_rollup was opened on the old memory map: PSS is the new one's */
+    cr_assert_eq(pk_monitor_sampler_read(s, &x), PK_OK);
+    cr_expect(pk_monitor_has(&x, PK_MON_PSS));
+    cr_expect_gt(x.v[PK_MON_PSS], 0);
+    cr_expect_leq(x.v[PK_MON_PSS], x.v[PK_MON_RSS]);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(p[1]);
+    pk_monitor_sampler_free(s);
+}
