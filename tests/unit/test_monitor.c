@@ -479,7 +479,9 @@ Test(monitor_sampler, this_process)
     for (int i = 0; i < 50; i++)
         cr_assert_geq(fds[i] = open("/dev/null", O_RDONLY), 0);
     char *mem = malloc(64 << 20);
+    cr_assert_not_null(mem);
     memset(mem, 1, 64 << 20);
+    __asm__ volatile("" : : "r"(mem) : "memory");   /* the compiler must keep it */
     char buf[4096] = {0};
     int fd = open("/dev/null", O_WRONLY);
     for (int i = 0; i < 256; i++)
