@@ -509,7 +509,19 @@ static int open_output(mon_run *r)
              : (n > 6 && !strcmp(o + n - 6, ".jsonl")) || (n > 5 && !strcmp(o + n - 5, ".json"))
                  ? MON_OUT_JSONL
                  : MON_OUT_CSV;
-    r->out = !strcmp(o, "-") ? stdout : fopen(o, "w");
+    if (!strcmp(o, "-")) {
+        /* the samples own stdout: the view, alerts and report go to stderr */
+        int fd = dup(STDOUT_FILENO);
+        fflush(stdout);
+        r->out = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (r->out && dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+            fclose(r->out);
+            r->out = NULL;
+        }
+        r->a->quiet = true;
+    } else {
+        r->out = fopen(o, "w");
+    }
     if (!r->out) {
         cli_error(CMD, "cannot write %s: %s", o, strerror(errno));
         return CLI_USAGE;
@@ -721,7 +733,7 @@ int cmd_monitor(int argc, char **argv)
     }
     if ((rc = serve_start(r, &reg, &pub, &srv)) != CLI_OK)
         goto done;
-    r->tty = isatty(STDOUT_FILENO) && !(r->out == stdout);
+    r->tty = isatty(STDOUT_FILENO);
     rc = sample_loop(r, pub);
     if (a.chart && r->series.n) {
         int crc = write_chart(r);
@@ -733,10 +745,8 @@ done:
     if (rc == CLI_OK && a.alert_exit && r->al && pk_monitor_alerts_worst(r->al) > PK_MON_NONE)
         rc = 10 + (int)pk_monitor_alerts_worst(r->al);
     reap_helpers(r, true);
-    if (r->out && r->out != stdout)
-        fclose(r->out);
-    else if (r->out)
-        fflush(r->out);
+    if (r->out && fclose(r->out) != 0)
+        cli_warn(CMD, "writing %s: %s", a.output, strerror(errno));
     pk_metrics_server_stop(srv);
     pk_monitor_publisher_free(pub);
     pk_metrics_registry_free(reg);

@@ -59,7 +59,7 @@ void mon_write_row(FILE *f, mon_out_format fmt, pid_t pid, double t,
         fprintf(f, "%.3f,%d,%c", t, (int)pid, x->state ? x->state : '?');
         for (int i = 0; i < PK_MON_NFIGURES; i++) {
             if (pk_monitor_has(x, (pk_monitor_figure)i))
-                fprintf(f, ",%.17g", x->v[i]);
+                fprintf(f, ",%.15g", x->v[i]);
             else
                 fputc(',', f);
         }
@@ -70,7 +70,7 @@ void mon_write_row(FILE *f, mon_out_format fmt, pid_t pid, double t,
             (int)pid, x->state >= 'A' && x->state <= 'z' ? x->state : '?');
     for (int i = 0; i < PK_MON_NFIGURES; i++)
         if (pk_monitor_has(x, (pk_monitor_figure)i) && isfinite(x->v[i]))
-            fprintf(f, ",\"%s%s\":%.17g", pk_monitor_figure_name((pk_monitor_figure)i),
+            fprintf(f, ",\"%s%s\":%.15g", pk_monitor_figure_name((pk_monitor_figure)i),
                     suffix(i), x->v[i]);
     fputs("}\n", f);
 }

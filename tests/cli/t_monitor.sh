@@ -108,6 +108,18 @@ expect_out 'duration reached after'
 expect_out '^  threads +21 +21 +21 +21$'
 expect_out '^trends over the last'
 
+# -o -: the samples alone on stdout, the rest on stderr
+start idle 10 2
+run_t 120 monitor --no-config -i 100ms -d 300ms -p "$kpid" -o -
+expect_rc 0
+stop
+/usr/bin/python3 -c '
+import csv
+rows = list(csv.DictReader(open("stdout.txt")))
+assert len(rows) >= 2 and all(r["threads"] == "3" for r in rows), rows
+' || die "-o - did not leave stdout to the CSV"
+expect_err 'duration reached after'
+
 # ---- alerts: once on fire, once on resolve; command, file, exit code ----------
 start fds 500
 # shellcheck disable=SC2016  # the hook's variables are for its own shell
