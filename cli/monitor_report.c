@@ -73,7 +73,7 @@ int mon_report(const mon_summary *r)
 {
     double span = r->series->n ? (double)(r->series->s[r->series->n - 1].t_ns - r->t0) / 1e9 : 0;
     printf("\nperfkit monitor: process %d (%s) %s after %.1f s, %zu samples every %.3g s\n",
-           (int)r->pid, r->comm, r->why, span, r->samples, (double)r->interval_ns / 1e9);
+           (int)r->pid, r->comm[0] ? r->comm : "?", r->why, span, r->samples, (double)r->interval_ns / 1e9);
     if (!r->series->n)
         return CLI_OK;
     double *buf = malloc(r->series->n * sizeof *buf);
