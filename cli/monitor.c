@@ -69,6 +69,8 @@ static const char usage_text[] =
 "      --serve PORT        serve the figures and perfkit_alert_active gauges\n"
 "                          at http://127.0.0.1:PORT/metrics (0: a free port)\n"
 "      --window N          samples per trend (default 60, 3..600)\n"
+"      --children          add the figures of every descendant (a pass over\n"
+"                          /proc per sample); fd_use stays the process's own\n"
 "      --no-pss            skip smaps_rollup (its cost grows with memory)\n"
 "  -c, --config FILE       thresholds from FILE's `monitor:` section (default:\n"
 "                          the nearest perfkit.yml, when it has one)\n"
@@ -81,13 +83,14 @@ static const char usage_text[] =
 "write_syscalls disk_read disk_write minor_faults major_faults\n"
 "major_fault_rate ctxsw_voluntary ctxsw_involuntary ctxsw_rate cgroup_memory\n"
 "cgroup_memory_max cgroup_memory_use cgroup_swap psi_cpu psi_memory psi_io\n"
+"processes\n"
 "\n"
 "Exit: 0 ok, 1 CMD failed, 2 usage or input error (bad threshold with its\n"
 "file:line:column, no such process, permission denied), 3 internal error;\n"
 "--alert-exit as above.\n";
 
 enum { OPT_FORMAT = 256, OPT_CHART, OPT_BELOW, OPT_FOR, OPT_HYST, OPT_ON_ALERT, OPT_ALERT_FILE,
-       OPT_ALERT_EXIT, OPT_SERVE, OPT_WINDOW, OPT_NO_PSS, OPT_NO_CONFIG };
+       OPT_ALERT_EXIT, OPT_SERVE, OPT_WINDOW, OPT_NO_PSS, OPT_NO_CONFIG, OPT_CHILDREN };
 
 static const struct option longopts[] = {
     {"pid", required_argument, NULL, 'p'},
@@ -106,6 +109,7 @@ static const struct option longopts[] = {
     {"serve", required_argument, NULL, OPT_SERVE},
     {"window", required_argument, NULL, OPT_WINDOW},
     {"no-pss", no_argument, NULL, OPT_NO_PSS},
+    {"children", no_argument, NULL, OPT_CHILDREN},
     {"config", required_argument, NULL, 'c'},
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"quiet", no_argument, NULL, 'q'},
@@ -123,7 +127,7 @@ typedef struct mon_args {
     char **cmd;
     int n_cmd;
     uint64_t interval_ns, duration_ns, for_ns;
-    bool interval_set, for_set, hyst_set, alert_exit, quiet, no_pss, no_config;
+    bool interval_set, for_set, hyst_set, alert_exit, quiet, no_pss, no_config, children;
     double hyst;
     const char *output, *chart, *config, *alert_file;
     int format;   /* -1: from the name */
@@ -282,6 +286,7 @@ static int parse_args(int argc, char **argv, mon_args *a)
             a->window = n;
             break;
         case OPT_NO_PSS: a->no_pss = true; break;
+        case OPT_CHILDREN: a->children = true; break;
         case 'c': a->config = optarg; break;
         case OPT_NO_CONFIG: a->no_config = true; break;
         case 'q': a->quiet = true; break;
@@ -663,21 +668,42 @@ static int serve_start(mon_run *r, pk_metrics_registry **reg, pk_monitor_publish
     return CLI_OK;
 }
 
+static int child_exit(int rc, int st, bool we_stopped_it);
+
 static int child_status(mon_run *r, int rc)
 {
     if (!r->child)
         return rc;
-    int sig = cli_signal_caught();
-    if (sig)
+    int sig = cli_signal_caught(), st = 0;
+    bool stopped = false;
+    pid_t done = sig ? 0 : waitpid(r->child, &st, WNOHANG);
+    if (done < 0)
+        return rc;   /* not ours to wait for any more */
+    if (sig) {
         kill(r->child, sig);
-    int st;
+    } else if (done == 0) {
+        /* --duration ended the watch while the command runs on: stop it, as
+         * timeout(1) would; that is not the command failing */
+        kill(r->child, SIGTERM);
+        stopped = true;
+    } else {
+        return child_exit(rc, st, false);
+    }
     while (waitpid(r->child, &st, 0) < 0 && errno == EINTR) {
     }
+    return child_exit(rc, st, stopped || sig);
+}
+
+/* The exit code after the command ended with status st. */
+static int child_exit(int rc, int st, bool we_stopped_it)
+{
+    if (we_stopped_it)
+        return rc;
     if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
         printf("the command exited with status %d\n", WEXITSTATUS(st));
         return rc == CLI_OK ? CLI_FAIL : rc;
     }
-    if (WIFSIGNALED(st) && !sig) {
+    if (WIFSIGNALED(st)) {
         printf("the command was killed by signal %d\n", WTERMSIG(st));
         return rc == CLI_OK ? CLI_FAIL : rc;
     }
@@ -705,6 +731,7 @@ int cmd_monitor(int argc, char **argv)
     pk_monitor_sampler_opts so;
     pk_monitor_sampler_opts_init(&so);
     so.pss = !a.no_pss;
+    so.children = a.children;
     pk_err e;
     if ((rc = load_rules(r, &cfg)) != CLI_OK)
         goto done;

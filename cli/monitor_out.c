@@ -108,6 +108,8 @@ void mon_format_line(const pk_monitor_sample *x, double t, char *buf, size_t len
     ADD("  rss %s", mon_format_value(PK_MON_RSS, x->v[PK_MON_RSS], a, sizeof a));
     if (pk_monitor_has(x, PK_MON_PSS))
         ADD("  pss %s", mon_format_value(PK_MON_PSS, x->v[PK_MON_PSS], b, sizeof b));
+    if (pk_monitor_has(x, PK_MON_PROCESSES) && x->v[PK_MON_PROCESSES] > 1)
+        ADD("  procs %.0f", x->v[PK_MON_PROCESSES]);
     ADD("  thr %.0f", x->v[PK_MON_THREADS]);
     if (pk_monitor_has(x, PK_MON_FD_LIMIT))
         ADD("  fds %.0f/%.0f", x->v[PK_MON_FDS], x->v[PK_MON_FD_LIMIT]);

@@ -84,7 +84,8 @@ int mon_report(const mon_summary *r)
         PK_MON_CPU, PK_MON_CPU_USER, PK_MON_CPU_SYS, PK_MON_RSS, PK_MON_PSS, PK_MON_VSIZE,
         PK_MON_SWAP, PK_MON_THREADS, PK_MON_FDS, PK_MON_FD_USE, PK_MON_READ_RATE,
         PK_MON_WRITE_RATE, PK_MON_MAJOR_FAULT_RATE, PK_MON_CTXSW_RATE, PK_MON_CGROUP_MEMORY,
-        PK_MON_CGROUP_MEMORY_USE, PK_MON_PSI_CPU, PK_MON_PSI_MEMORY, PK_MON_PSI_IO};
+        PK_MON_CGROUP_MEMORY_USE, PK_MON_PSI_CPU, PK_MON_PSI_MEMORY, PK_MON_PSI_IO,
+        PK_MON_PROCESSES};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         report_row(r, rows[i], buf);
     free(buf);

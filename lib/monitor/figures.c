@@ -45,6 +45,7 @@ static const struct {
     [PK_MON_PSI_CPU] = {"psi_cpu", PK_MON_UNIT_PERCENT},
     [PK_MON_PSI_MEMORY] = {"psi_memory", PK_MON_UNIT_PERCENT},
     [PK_MON_PSI_IO] = {"psi_io", PK_MON_UNIT_PERCENT},
+    [PK_MON_PROCESSES] = {"processes", PK_MON_UNIT_COUNT},
 };
 
 const char *pk_monitor_figure_name(pk_monitor_figure f)

@@ -13,6 +13,7 @@
 typedef struct pk__mon_stat {
     char comm[64];             /* the name between the parentheses (cut at 63 bytes) */
     char state;
+    uint64_t ppid;
     uint64_t minflt, majflt;
     uint64_t utime, stime;     /* clock ticks */
     uint64_t threads;
@@ -51,5 +52,33 @@ pk_err pk__mon_parse_cg_value(const char *text, size_t len, uint64_t *v, bool *u
 /* /proc/PID/cgroup: the cgroup v2 path (the "0::" line) into out (len
  * bytes). Errors: PK_ENOENT (no v2 line), PK_ERANGE (too long). */
 pk_err pk__mon_parse_cgroup(const char *text, size_t len, char *out, size_t out_len);
+
+/* ---- descendants (children.c) ------------------------------------------- */
+
+/* What a sample adds up: the process's figures, plus its descendants'. */
+typedef struct pk__mon_totals {
+    pk__mon_stat st;
+    pk__mon_status ss;
+    pk__mon_io io;
+    uint64_t fds, pss;
+    bool has_pss;
+    uint64_t procs;
+} pk__mon_totals;
+
+/* The scratch of one /proc pass, kept between samples (grows, never shrinks). */
+typedef struct pk__mon_scan {
+    int *pid, *ppid;
+    pk__mon_stat *st;
+    unsigned char *in;         /* 1: a descendant of the root */
+    size_t n, cap;
+} pk__mon_scan;
+
+/* Find root's descendants (one pass over /proc/[0-9]*\/stat) and add each
+ * one's stat, status, io (when readable), fd count and, with pss, PSS to t.
+ * buf (len bytes) is the read buffer. A process that vanishes meanwhile is
+ * left out. Errors: PK_ENOMEM, PK_EIO (/proc not readable). */
+pk_err pk__mon_children(int root, bool pss, pk__mon_scan *scan, pk__mon_totals *t, char *buf,
+                        size_t len);
+void pk__mon_scan_free(pk__mon_scan *scan);
 
 #endif

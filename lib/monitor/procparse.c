@@ -62,7 +62,7 @@ pk_err pk__mon_parse_stat(const char *text, size_t len, pk__mon_stat *out)
     const char *p = rp + 3;
     uint64_t f[25] = {0};   /* f[k]: field k (1-based), fields 4..24 */
     for (int k = 4; k <= 24; k++) {
-        if (k == 4 || k == 5 || k == 6 || k == 7 || k == 8 || k == 16 || k == 17 || k == 18 ||
+        if (k == 5 || k == 6 || k == 7 || k == 8 || k == 16 || k == 17 || k == 18 ||
             k == 19 || k == 21) {
             if (!skip_field(&p))   /* signed or irrelevant fields */
                 return PK_EPARSE;
@@ -71,6 +71,7 @@ pk_err pk__mon_parse_stat(const char *text, size_t len, pk__mon_stat *out)
         if (!num(&p, &f[k]))
             return PK_EPARSE;
     }
+    out->ppid = f[4];
     out->minflt = f[10];
     out->majflt = f[12];
     out->utime = f[14];

@@ -44,6 +44,7 @@ struct pk_monitor_sampler {
     pk__mon_io prev_io;
     pk__mon_status prev_status;
     char comm[64];           /* the name in the last stat read */
+    pk__mon_scan scan;       /* children: the last /proc pass */
     char cgroup[512];
     char buf[8192];
 };
@@ -53,6 +54,7 @@ void pk_monitor_sampler_opts_init(pk_monitor_sampler_opts *o)
     o->pss = true;
     o->cgroup = true;
     o->limits_every = 10;
+    o->children = false;
 }
 
 pid_t pk_monitor_sampler_pid(const pk_monitor_sampler *s) { return s ? s->pid : 0; }
@@ -72,6 +74,7 @@ void pk_monitor_sampler_free(pk_monitor_sampler *s)
         close(s->fddir);
     if (s->dir >= 0)
         close(s->dir);
+    pk__mon_scan_free(&s->scan);
     pk_free(s);
 }
 
@@ -288,6 +291,12 @@ static void sample_cgroup(pk_monitor_sampler *s, pk_monitor_sample *x)
     }
 }
 
+/* now - prev, or 0 when a counter went down (a child left the sums) */
+static double up(uint64_t now, uint64_t prev)
+{
+    return now > prev ? (double)(now - prev) : 0.0;
+}
+
 static pk_err gone_or_eio(void)
 {
     return errno == ESRCH || errno == ENOENT ? PK_ENOENT : PK_EIO;
@@ -335,6 +344,41 @@ pk_err pk_monitor_sampler_read(pk_monitor_sampler *s, pk_monitor_sample *out)
         if (e != PK_OK)
             return e;
     }
+    uint64_t pss;
+    if (s->o.pss && (s->fd[F_SMAPS] < 0 || (n = reread(s, s->fd[F_SMAPS])) <= 0)) {
+        /* the memory map it was opened on is gone (an execve the name did
+         * not show): open it again, once per sample */
+        if (s->fd[F_SMAPS] >= 0)
+            close(s->fd[F_SMAPS]);
+        s->fd[F_SMAPS] = open_in(s->dir, "smaps_rollup");
+        n = s->fd[F_SMAPS] >= 0 ? reread(s, s->fd[F_SMAPS]) : -1;
+    }
+    bool has_pss = s->o.pss && n > 0 && pk__mon_parse_pss(s->buf, (size_t)n, &pss) == PK_OK;
+    uint64_t own_fds = (uint64_t)fds, procs = 1;
+    if (s->o.children) {
+        pk__mon_totals t = {.st = st, .ss = ss, .io = io, .fds = (uint64_t)fds,
+                            .pss = has_pss ? pss : 0, .has_pss = has_pss, .procs = 1};
+        pk_err e = pk__mon_children((int)s->pid, s->o.pss, &s->scan, &t, s->buf, sizeof s->buf);
+        if (e != PK_OK)
+            return e;
+        st.utime = t.st.utime;
+        st.stime = t.st.stime;
+        st.minflt = t.st.minflt;
+        st.majflt = t.st.majflt;
+        st.threads = t.st.threads;
+        st.vsize = t.st.vsize;
+        st.rss_pages = t.st.rss_pages;
+        ss.swap_bytes = t.ss.swap_bytes;
+        ss.vol_ctxsw = t.ss.vol_ctxsw;
+        ss.invol_ctxsw = t.ss.invol_ctxsw;
+        io = t.io;
+        fds = (long)t.fds;
+        pss = t.pss;
+        procs = t.procs;
+    }
+    put(&x, PK_MON_PROCESSES, (double)procs);
+    if (has_pss)
+        put(&x, PK_MON_PSS, (double)pss);
     double tick = (double)s->tick;
     put(&x, PK_MON_CPU_SECONDS, (double)(st.utime + st.stime) / tick);
     put(&x, PK_MON_RSS, (double)st.rss_pages * (double)s->page);
@@ -343,7 +387,7 @@ pk_err pk_monitor_sampler_read(pk_monitor_sampler *s, pk_monitor_sample *out)
     put(&x, PK_MON_FDS, (double)fds);
     if (s->nofile > 0) {
         put(&x, PK_MON_FD_LIMIT, s->nofile);
-        put(&x, PK_MON_FD_USE, 100.0 * (double)fds / s->nofile);
+        put(&x, PK_MON_FD_USE, 100.0 * (double)own_fds / s->nofile);
     }
     put(&x, PK_MON_MINOR_FAULTS, (double)st.minflt);
     put(&x, PK_MON_MAJOR_FAULTS, (double)st.majflt);
@@ -359,32 +403,21 @@ pk_err pk_monitor_sampler_read(pk_monitor_sampler *s, pk_monitor_sample *out)
     put(&x, PK_MON_WRITE_SYSCALLS, (double)io.syscw);
     put(&x, PK_MON_DISK_READ_BYTES, (double)io.read_bytes);
     put(&x, PK_MON_DISK_WRITE_BYTES, (double)io.write_bytes);
-    uint64_t pss;
-    if (s->o.pss && (s->fd[F_SMAPS] < 0 || (n = reread(s, s->fd[F_SMAPS])) <= 0)) {
-        /* the memory map it was opened on is gone (an execve the name did
-         * not show): open it again, once per sample */
-        if (s->fd[F_SMAPS] >= 0)
-            close(s->fd[F_SMAPS]);
-        s->fd[F_SMAPS] = open_in(s->dir, "smaps_rollup");
-        n = s->fd[F_SMAPS] >= 0 ? reread(s, s->fd[F_SMAPS]) : -1;
-    }
-    if (s->o.pss && n > 0 && pk__mon_parse_pss(s->buf, (size_t)n, &pss) == PK_OK)
-        put(&x, PK_MON_PSS, (double)pss);
     sample_cgroup(s, &x);
     double dt = (double)(x.t_ns - s->prev_t) / 1e9;
     if (s->has_prev && dt > 0) {
-        double du = (double)(st.utime - s->prev_stat.utime) / tick;
-        double ds = (double)(st.stime - s->prev_stat.stime) / tick;
+        double du = up(st.utime, s->prev_stat.utime) / tick;
+        double ds = up(st.stime, s->prev_stat.stime) / tick;
         put(&x, PK_MON_CPU_USER, 100.0 * du / dt);
         put(&x, PK_MON_CPU_SYS, 100.0 * ds / dt);
         put(&x, PK_MON_CPU, 100.0 * (du + ds) / dt);
-        put(&x, PK_MON_READ_RATE, (double)(io.rchar - s->prev_io.rchar) / dt);
-        put(&x, PK_MON_WRITE_RATE, (double)(io.wchar - s->prev_io.wchar) / dt);
-        put(&x, PK_MON_MAJOR_FAULT_RATE, (double)(st.majflt - s->prev_stat.majflt) / dt);
+        put(&x, PK_MON_READ_RATE, up(io.rchar, s->prev_io.rchar) / dt);
+        put(&x, PK_MON_WRITE_RATE, up(io.wchar, s->prev_io.wchar) / dt);
+        put(&x, PK_MON_MAJOR_FAULT_RATE, up(st.majflt, s->prev_stat.majflt) / dt);
         if (ss.has_ctxsw)
             put(&x, PK_MON_CTXSW_RATE,
-                (double)(ss.vol_ctxsw + ss.invol_ctxsw - s->prev_status.vol_ctxsw -
-                         s->prev_status.invol_ctxsw) / dt);
+                up(ss.vol_ctxsw + ss.invol_ctxsw,
+                   s->prev_status.vol_ctxsw + s->prev_status.invol_ctxsw) / dt);
     }
     s->prev_stat = st;
     s->prev_io = io;

@@ -153,6 +153,22 @@ expect_out '^ALERT info: fds'
 expect_out '^ALERT warning: fds .* >= 200 '
 rm perfkit.yml
 
+# ---- --children: the tree's figures; --duration stops a command still running ---
+run_t 120 monitor --no-config -q -i 100ms -d 1s --children -o c.csv -- \
+    sh -c "$K fds 50 r1 & a=\$!; $K fds 30 r2 & b=\$!; trap 'kill \$a \$b' TERM; wait"
+expect_rc 0
+/usr/bin/python3 - <<'EOF' || die "--children: the tree's figures are off"
+import csv
+rows = list(csv.DictReader(open("c.csv")))
+last = rows[-1]
+assert last["processes"] == "3", last["processes"]
+assert last["threads"] == "3", last["threads"]
+# sh's own fds plus each monknown's 3 + its opened ones (50 and 30)
+assert int(last["fds"]) >= 3 + 53 + 33, last["fds"]
+assert all(r["cpu_pct"] == "" or float(r["cpu_pct"]) >= 0 for r in rows)
+EOF
+# (stopped by --duration, sh's trap stops its two children)
+
 # ---- the command form; bad input ------------------------------------------------
 run_t 120 monitor --no-config -q -i 50ms -- sh -c 'exit 3'
 expect_rc 1

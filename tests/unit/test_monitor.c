@@ -671,3 +671,44 @@ Test(monitor_sampler, follows_execve)
     close(p[1]);
     pk_monitor_sampler_free(s);
 }
+
+Test(monitor_sampler, children_and_their_allocation)
+{
+    pid_t pid = fork();
+    if (pid == 0) {   /* a child with a grandchild, in a process group of their own */
+        setpgid(0, 0);
+        if (fork() == 0) {
+            pause();
+            _exit(0);
+        }
+        pause();
+        _exit(0);
+    }
+    setpgid(pid, pid);
+    pk_monitor_sampler_opts o;
+    pk_monitor_sampler_opts_init(&o);
+    o.children = true;
+    pk_monitor_sampler *s;
+    pk_diag d;
+    cr_assert_eq(pk_monitor_sampler_new(getpid(), &o, &s, &d), PK_OK, "%s", d.message);
+    pk_monitor_sample x;
+    for (int i = 0; i < 500; i++) {   /* until the grandchild exists */
+        cr_assert_eq(pk_monitor_sampler_read(s, &x), PK_OK);
+        if (x.v[PK_MON_PROCESSES] >= 3)
+            break;
+        usleep(10000);
+    }
+    cr_expect_geq(x.v[PK_MON_PROCESSES], 3);
+    pk_monitor_sampler_free(s);
+    /* a failed allocation of the /proc pass is PK_ENOMEM, and nothing leaks */
+    fault_arm(-1);
+    cr_assert_eq(pk_monitor_sampler_new(getpid(), &o, &s, &d), PK_OK);
+    fault_disarm();
+    fault_arm_from(0);
+    cr_expect_eq(pk_monitor_sampler_read(s, &x), PK_ENOMEM);
+    fault_disarm();
+    cr_expect_eq(pk_monitor_sampler_read(s, &x), PK_OK);
+    pk_monitor_sampler_free(s);
+    kill(-pid, SIGKILL);   /* both */
+    waitpid(pid, NULL, 0);
+}
