@@ -39,6 +39,7 @@ int cmd_mem(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 /* `perfkit history export|import` (history_copy.c); argv[0] is the verb. */
 int cli_history_copy(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 /* Open path ("-": stdin) through pk_input (gzip inflated, perfkit/input.h);
  * prints "PATH: reason" and returns CLI_USAGE (CLI_INTERNAL: no memory). */

@@ -32,6 +32,8 @@ static const cli_command commands[] = {
     {"init", cmd_init, "write a commented perfkit.yml for the programs found here", false},
     {"record", cmd_record, "sample a command's CPU time into folded stacks", true},
     {"mem", cmd_mem, "profile a command's heap: peak, leaks, allocations per call site", true},
+    {"monitor", cmd_monitor, "watch a process: CPU, memory, fds, I/O; alerts, trends, Prometheus",
+     true},
     {"collapse", cmd_collapse, "perf script output to folded stacks (stackcollapse-perf.pl)", false},
     {"flame", cmd_flame, "folded stacks as a flame graph SVG, speedscope or pprof", false},
     {"diff", cmd_diff, "differential flame graph of two profiles, top changes", false},

@@ -80,6 +80,7 @@
 #include "perfkit/error.h"
 #include "perfkit/figure.h"
 #include "perfkit/ingest.h"
+#include "perfkit/monitor.h"
 #include "perfkit/size.h"
 #include "perfkit/stats.h"
 #include "perfkit/units.h"
@@ -236,6 +237,17 @@ typedef struct pk_config {
     size_t n_warnings;
     pk_profile_policy profile;   /* the global `profile:` (each command
                                     benchmark's starts from it) */
+    /* `monitor:` — perfkit monitor's defaults (docs/monitor.md) */
+    bool has_monitor;            /* the section is there */
+    pk_src_pos monitor_pos;
+    uint64_t monitor_interval_ns;/* `interval:`; 0 when not given */
+    pk_monitor_rule *monitor_rules;   /* `thresholds:`, one rule per figure */
+    pk_src_pos *monitor_rule_pos;     /* where each figure is written */
+    size_t n_monitor_rules;
+    char **monitor_on_alert;     /* `on-alert:` as argv (a string split like a
+                                    shell would, no shell runs it; or a list);
+                                    NULL-terminated, NULL when not given */
+    char *monitor_alert_file;    /* `alert-file:`; NULL when not given */
 } pk_config;
 
 /* The most warnings a config keeps (pk_config.warnings). */

@@ -38,6 +38,7 @@
 #include "perfkit/mem.h"
 #include "perfkit/intern.h"
 #include "perfkit/filecache.h"
+#include "perfkit/monitor.h"
 #include "perfkit/cache.h"
 #include "perfkit/pool.h"
 #include "perfkit/arena.h"

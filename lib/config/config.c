@@ -15,9 +15,9 @@
 #include "perfkit/alloc.h"
 #include "perfkit/store.h"
 
-enum { T_VERSION, T_HISTORY, T_REGRESSION, T_BENCHMARKS, T_SIZES, T_PAIR, T_PROFILE, T_COUNT };
+enum { T_VERSION, T_HISTORY, T_REGRESSION, T_BENCHMARKS, T_SIZES, T_PAIR, T_PROFILE, T_MONITOR, T_COUNT };
 static const char *const top_keys[T_COUNT] = {"version", "history", "regression", "benchmarks",
-                                              "sizes", "pair", "profile"};
+                                              "sizes", "pair", "profile", "monitor"};
 static const char *const size_keys[PK_SIZE_COUNT] = {"raw", "gzip", "brotli", "zstd"};
 
 void pk_policy_init(pk_policy *p)
@@ -48,6 +48,7 @@ void pk_config_free(pk_config *c)
     }
     pk_free(c->sizes);
     pk_free(c->warnings);
+    pk__cfg_monitor_clear(c);
     pk_free(c);
 }
 
@@ -322,6 +323,8 @@ static pk_err top_level(pk__cfg_ctx *c, const pk__ynode *root, pk_config *cfg)
         acc = pk__cfg_keep(acc, sizes(c, val[T_SIZES], cfg));
     if (val[T_PAIR] && acc != PK_ENOMEM)
         acc = pk__cfg_keep(acc, pair(c, val[T_PAIR], cfg));
+    if (val[T_MONITOR] && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, pk__cfg_monitor(c, val[T_MONITOR], cfg));
     return acc;
 }
 

@@ -126,5 +126,8 @@ pk_err pk__cfg_bench(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *bod
                      const pk_policy *global, const pk_profile_policy *gprofile,
                      pk_cfg_bench *b);
 void pk__cfg_bench_clear(pk_cfg_bench *b);
+/* `monitor:` into cfg's monitor_* fields (config_monitor.c); clear frees them. */
+pk_err pk__cfg_monitor(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg);
+void pk__cfg_monitor_clear(pk_config *cfg);
 
 #endif
