@@ -7,7 +7,7 @@
 #                   installcheck + sanitize + fuzz: what CI runs
 #   make layers     lib/ keeps to the dependency graph of tools/layers.conf
 #   make exports    libperfkit.so exports pk_ names only
-#   make fuzz       libFuzzer on every parser, FUZZ_SECONDS (15) each
+#   make fuzz       libFuzzer on every parser, FUZZ_SECONDS (8) each
 #   make tsan       the lock-free parts under ThreadSanitizer (tests/tsan/*.c)
 #   make example    deps, then build and run the main job on the bundled example
 #   make install    PREFIX=/usr/local (bin, lib, include, pkg-config, man pages,
@@ -250,7 +250,7 @@ install: all
 
 # Fuzz every parser briefly (libFuzzer, clang): FUZZ_SECONDS per target.
 # The library is compiled once for all targets (fuzzer-no-link), in parallel.
-FUZZ_SECONDS ?= 15
+FUZZ_SECONDS ?= 8
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_FLAGS:= -std=c17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_OBJ  := $(LIB_SRC:%.c=build-fuzz/%.o)
