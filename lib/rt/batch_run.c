@@ -8,6 +8,7 @@
 
 #include "perfkit/alloc.h"
 #include "rt/batch_int.h"
+#include "rt/rt_metrics.h"
 
 static const char *const reason_name[4] = {"items", "bytes", "delay", "flush"};
 
@@ -140,23 +141,6 @@ void pk__batch_run_one(pk_batch *b, pk_batch_reason why)
     }
 }
 
-/* One series NAME+SUFFIX (kind 'c' counter, 'g' gauge, 'h' histogram) into *out. */
-static pk_err series(pk_metrics_registry *r, char kind, const char *name, const char *suffix,
-                     const char *help, void *out)
-{
-    char full[256];
-    if ((size_t)snprintf(full, sizeof full, "%s%s", name, suffix) >= sizeof full)
-        return PK_EINVAL;
-    pk_metrics_family *f;
-    pk_err e = kind == 'g'   ? pk_metrics_gauge_family(r, full, help, NULL, 0, &f)
-               : kind == 'h' ? pk_metrics_histogram_family(r, full, help, NULL, 0, NULL, 0, &f)
-                             : pk_metrics_counter_family(r, full, help, NULL, 0, &f);
-    if (e != PK_OK)
-        return e;
-    return kind == 'g'   ? pk_metrics_gauge_get(f, NULL, (pk_metrics_gauge **)out)
-           : kind == 'h' ? pk_metrics_histogram_get(f, NULL, (pk_metrics_histogram **)out)
-                         : pk_metrics_counter_get(f, NULL, (pk_metrics_counter **)out);
-}
 
 static pk_err reasons(pk_metrics_registry *r, const char *name, pk__batch_metrics *m)
 {
@@ -179,17 +163,17 @@ pk_err pk_batch_register_metrics(pk_batch *b, pk_metrics_registry *r, const char
     if (!m)
         return PK_ENOMEM;
     pk_err e;
-    if ((e = series(r, 'c', name, "_adds_total", "Keys asked for (pk_batch_add).", &m->adds)) ||
-        (e = series(r, 'c', name, "_duplicates_total",
+    if ((e = pk__rt_ctr(r, name, "_adds_total", "Keys asked for (pk_batch_add).", &m->adds)) ||
+        (e = pk__rt_ctr(r, name, "_duplicates_total",
                     "Adds that joined a key already queued or running.", &m->dups)) ||
-        (e = series(r, 'c', name, "_cache_hits_total", "Adds answered from the result cache.",
+        (e = pk__rt_ctr(r, name, "_cache_hits_total", "Adds answered from the result cache.",
                     &m->hits)) ||
         (e = reasons(r, name, m)) ||
-        (e = series(r, 'c', name, "_items_total", "Distinct keys run by the batch function.",
+        (e = pk__rt_ctr(r, name, "_items_total", "Distinct keys run by the batch function.",
                     &m->items)) ||
-        (e = series(r, 'c', name, "_errors_total", "Keys answered with an error.", &m->errors)) ||
-        (e = series(r, 'g', name, "_queued", "Distinct keys waiting for a batch.", &m->queued)) ||
-        (e = series(r, 'h', name, "_batch_size", "Distinct keys per batch.", &m->size))) {
+        (e = pk__rt_ctr(r, name, "_errors_total", "Keys answered with an error.", &m->errors)) ||
+        (e = pk__rt_gauge(r, name, "_queued", "Distinct keys waiting for a batch.", &m->queued)) ||
+        (e = pk__rt_hist(r, name, "_batch_size", "Distinct keys per batch.", &m->size))) {
         pk_free(m);
         return e;
     }

@@ -16,6 +16,7 @@
 
 #include "perfkit/alloc.h"
 #include "rt/cache_int.h"
+#include "rt/rt_metrics.h"
 
 /* Never written: its address tells the threads apart (cache_int.h). */
 _Thread_local char pk__cache_anchor PK__CACHE_TLS;
@@ -80,22 +81,6 @@ pk_err pk_cache_stats_get(pk_cache *c, pk_cache_stats *out)
     return PK_OK;
 }
 
-/* One unlabelled series NAME+SUFFIX into *out: a gauge (pk_metrics_gauge)
- * when gauge, else a counter (pk_metrics_counter). */
-static pk_err series(pk_metrics_registry *r, bool gauge, const char *name, const char *suffix,
-                     const char *help, void *out)
-{
-    char full[256];
-    if ((size_t)snprintf(full, sizeof full, "%s%s", name, suffix) >= sizeof full)
-        return PK_EINVAL;
-    pk_metrics_family *f;
-    pk_err e = gauge ? pk_metrics_gauge_family(r, full, help, NULL, 0, &f)
-                     : pk_metrics_counter_family(r, full, help, NULL, 0, &f);
-    if (e != PK_OK)
-        return e;
-    return gauge ? pk_metrics_gauge_get(f, NULL, (pk_metrics_gauge **)out)
-                 : pk_metrics_counter_get(f, NULL, (pk_metrics_counter **)out);
-}
 
 pk_err pk_cache_register_metrics(pk_cache *c, pk_metrics_registry *r, const char *name)
 {
@@ -105,22 +90,22 @@ pk_err pk_cache_register_metrics(pk_cache *c, pk_metrics_registry *r, const char
     if (!m)
         return PK_ENOMEM;
     pk_err e;
-    if ((e = series(r, false, name, "_hits_total", "Cache lookups that found their key.",
+    if ((e = pk__rt_ctr(r, name, "_hits_total", "Cache lookups that found their key.",
                     &m->hits)) ||
-        (e = series(r, false, name, "_misses_total", "Cache lookups that did not find their key.",
+        (e = pk__rt_ctr(r, name, "_misses_total", "Cache lookups that did not find their key.",
                     &m->misses)) ||
-        (e = series(r, false, name, "_evictions_total", "Entries evicted to make room.",
+        (e = pk__rt_ctr(r, name, "_evictions_total", "Entries evicted to make room.",
                     &m->evictions)) ||
-        (e = series(r, false, name, "_expirations_total",
+        (e = pk__rt_ctr(r, name, "_expirations_total",
                     "Entries removed because their TTL passed.",
                     &m->expirations)) ||
-        (e = series(r, false, name, "_insertions_total", "Entries inserted or replaced.",
+        (e = pk__rt_ctr(r, name, "_insertions_total", "Entries inserted or replaced.",
                     &m->insertions)) ||
-        (e = series(r, true, name, "_entries", "Entries in the cache.", &m->entries)) ||
-        (e = series(r, true, name, "_bytes", "Bytes charged (key + value + overhead).",
+        (e = pk__rt_gauge(r, name, "_entries", "Entries in the cache.", &m->entries)) ||
+        (e = pk__rt_gauge(r, name, "_bytes", "Bytes charged (key + value + overhead).",
                     &m->bytes)) ||
-        (e = series(r, true, name, "_max_bytes", "The byte limit (0: none).", &m->max_bytes)) ||
-        (e = series(r, true, name, "_hit_ratio",
+        (e = pk__rt_gauge(r, name, "_max_bytes", "The byte limit (0: none).", &m->max_bytes)) ||
+        (e = pk__rt_gauge(r, name, "_hit_ratio",
                     "hits / (hits + misses) since the cache was created.",
                     &m->ratio))) {
         pk_free(m);

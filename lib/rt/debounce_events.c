@@ -9,6 +9,7 @@
 #include "core/wyhash.h"
 #include "perfkit/alloc.h"
 #include "rt/debounce_int.h"
+#include "rt/rt_metrics.h"
 
 #define DEB_SEED UINT64_C(0x6a09e667f3bcc908)
 
@@ -108,21 +109,6 @@ void pk__deb_buf_release(pk__deb_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-/* One unlabelled series NAME+SUFFIX: a gauge into *out when gauge, else a counter. */
-static pk_err series(pk_metrics_registry *r, bool gauge, const char *name, const char *suffix,
-                     const char *help, void *out)
-{
-    char full[256];
-    if ((size_t)snprintf(full, sizeof full, "%s%s", name, suffix) >= sizeof full)
-        return PK_EINVAL;
-    pk_metrics_family *f;
-    pk_err e = gauge ? pk_metrics_gauge_family(r, full, help, NULL, 0, &f)
-                     : pk_metrics_counter_family(r, full, help, NULL, 0, &f);
-    if (e != PK_OK)
-        return e;
-    return gauge ? pk_metrics_gauge_get(f, NULL, (pk_metrics_gauge **)out)
-                 : pk_metrics_counter_get(f, NULL, (pk_metrics_counter **)out);
-}
 
 pk_err pk__deb_metrics_new(pk_metrics_registry *r, const char *name, pk__deb_metrics *m)
 {
@@ -132,7 +118,7 @@ pk_err pk__deb_metrics_new(pk_metrics_registry *r, const char *name, pk__deb_met
         return PK_EINVAL;
     pk_metrics_family *f;
     pk_err e;
-    if ((e = series(r, false, name, "_calls_total", "Debounced calls (and event adds).",
+    if ((e = pk__rt_ctr(r, name, "_calls_total", "Debounced calls (and event adds).",
                     &m->calls)) ||
         (e = pk_metrics_counter_family(r, full, "Runs of the debounced function, by cause.",
                                        (const char *[]){"cause"}, 1, &f)))
@@ -140,11 +126,11 @@ pk_err pk__deb_metrics_new(pk_metrics_registry *r, const char *name, pk__deb_met
     for (int i = 0; i < 4; i++)
         if ((e = pk_metrics_counter_get(f, (const char *[]){causes[i]}, &m->cause[i])))
             return e;
-    if ((e = series(r, false, name, "_events_total", "Events handed to the function (after dedup).",
+    if ((e = pk__rt_ctr(r, name, "_events_total", "Events handed to the function (after dedup).",
                     &m->events)) ||
-        (e = series(r, false, name, "_merged_total", "Events merged into an equal one (dedup).",
+        (e = pk__rt_ctr(r, name, "_merged_total", "Events merged into an equal one (dedup).",
                     &m->merged)) ||
-        (e = series(r, true, name, "_wait_seconds", "The wait in force.", &m->wait)))
+        (e = pk__rt_gauge(r, name, "_wait_seconds", "The wait in force.", &m->wait)))
         return e;
     return PK_OK;
 }

@@ -10,6 +10,7 @@
 
 #include "perfkit/alloc.h"
 #include "rt/pool_int.h"
+#include "rt/rt_metrics.h"
 
 void pk__pool_fault(pk_pool *p, pk_pool_fault kind, void *obj)
 {
@@ -70,21 +71,6 @@ pk_err pk_pool_stats_get(pk_pool *p, pk_pool_stats *out)
     return PK_OK;
 }
 
-/* One unlabelled series NAME+SUFFIX into *out: a gauge when gauge, else a counter. */
-static pk_err series(pk_metrics_registry *r, bool gauge, const char *name, const char *suffix,
-                     const char *help, void *out)
-{
-    char full[256];
-    if ((size_t)snprintf(full, sizeof full, "%s%s", name, suffix) >= sizeof full)
-        return PK_EINVAL;
-    pk_metrics_family *f;
-    pk_err e = gauge ? pk_metrics_gauge_family(r, full, help, NULL, 0, &f)
-                     : pk_metrics_counter_family(r, full, help, NULL, 0, &f);
-    if (e != PK_OK)
-        return e;
-    return gauge ? pk_metrics_gauge_get(f, NULL, (pk_metrics_gauge **)out)
-                 : pk_metrics_counter_get(f, NULL, (pk_metrics_counter **)out);
-}
 
 pk_err pk_pool_register_metrics(pk_pool *p, pk_metrics_registry *r, const char *name)
 {
@@ -94,21 +80,21 @@ pk_err pk_pool_register_metrics(pk_pool *p, pk_metrics_registry *r, const char *
     if (!m)
         return PK_ENOMEM;
     pk_err e;
-    if ((e = series(r, true, name, "_out", "Objects out of the pool: in use or in thread caches.",
+    if ((e = pk__rt_gauge(r, name, "_out", "Objects out of the pool: in use or in thread caches.",
                     &m->out)) ||
-        (e = series(r, true, name, "_peak", "High-water mark of the objects out of the pool.",
+        (e = pk__rt_gauge(r, name, "_peak", "High-water mark of the objects out of the pool.",
                     &m->peak)) ||
-        (e = series(r, true, name, "_capacity", "Objects the pool's slabs hold.", &m->capacity)) ||
-        (e = series(r, false, name, "_slabs_total",
+        (e = pk__rt_gauge(r, name, "_capacity", "Objects the pool's slabs hold.", &m->capacity)) ||
+        (e = pk__rt_ctr(r, name, "_slabs_total",
                     "Slabs allocated: the pool's misses to the system allocator.", &m->slabs)) ||
-        (e = series(r, false, name, "_refills_total",
+        (e = pk__rt_ctr(r, name, "_refills_total",
                     "Batches moved from the shared depot or new slabs to a thread cache.",
                     &m->refills)) ||
-        (e = series(r, false, name, "_flushes_total",
+        (e = pk__rt_ctr(r, name, "_flushes_total",
                     "Batches moved from a thread cache to the shared depot.", &m->flushes)) ||
-        (e = series(r, false, name, "_exhausted_total", "Gets that found no object.",
+        (e = pk__rt_ctr(r, name, "_exhausted_total", "Gets that found no object.",
                     &m->exhausted)) ||
-        (e = series(r, false, name, "_faults_total",
+        (e = pk__rt_ctr(r, name, "_faults_total",
                     "Double frees, foreign pointers and writes after free detected.",
                     &m->faults))) {
         pk_free(m);

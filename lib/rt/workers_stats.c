@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "perfkit/alloc.h"
 #include "rt/workers_int.h"
+#include "rt/rt_metrics.h"
 
 static uint64_t ld(_Atomic uint64_t *a) { return atomic_load_explicit(a, memory_order_relaxed); }
 
@@ -117,21 +118,6 @@ pk_err pk_workers_stats_get(pk_workers *w, pk_workers_stats *out)
     return PK_OK;
 }
 
-/* One unlabelled series NAME+SUFFIX into *out (as cache_stats.c). */
-static pk_err series(pk_metrics_registry *r, bool gauge, const char *name, const char *suffix,
-                     const char *help, void *out)
-{
-    char full[256];
-    if ((size_t)snprintf(full, sizeof full, "%s%s", name, suffix) >= sizeof full)
-        return PK_EINVAL;
-    pk_metrics_family *f;
-    pk_err e = gauge ? pk_metrics_gauge_family(r, full, help, NULL, 0, &f)
-                     : pk_metrics_counter_family(r, full, help, NULL, 0, &f);
-    if (e != PK_OK)
-        return e;
-    return gauge ? pk_metrics_gauge_get(f, NULL, (pk_metrics_gauge **)out)
-                 : pk_metrics_counter_get(f, NULL, (pk_metrics_counter **)out);
-}
 
 pk_err pk_workers_register_metrics(pk_workers *w, pk_metrics_registry *r, const char *name)
 {
@@ -141,23 +127,23 @@ pk_err pk_workers_register_metrics(pk_workers *w, pk_metrics_registry *r, const 
     if (!m)
         return PK_ENOMEM;
     pk_err e;
-    if ((e = series(r, false, name, "_tasks_total", "Tasks whose function ran.", &m->run)) ||
-        (e = series(r, false, name, "_submitted_total", "Tasks submitted.", &m->submitted)) ||
-        (e = series(r, false, name, "_cancelled_total",
+    if ((e = pk__rt_ctr(r, name, "_tasks_total", "Tasks whose function ran.", &m->run)) ||
+        (e = pk__rt_ctr(r, name, "_submitted_total", "Tasks submitted.", &m->submitted)) ||
+        (e = pk__rt_ctr(r, name, "_cancelled_total",
                     "Tasks dropped because they were cancelled before they started.",
                     &m->cancelled)) ||
-        (e = series(r, false, name, "_steals_total",
+        (e = pk__rt_ctr(r, name, "_steals_total",
                     "Tasks taken from another worker's deque.", &m->steals)) ||
-        (e = series(r, false, name, "_parks_total", "Times a worker slept on its futex.",
+        (e = pk__rt_ctr(r, name, "_parks_total", "Times a worker slept on its futex.",
                     &m->parks)) ||
-        (e = series(r, false, name, "_wakes_total", "Sleeps ended by a submit's wake.",
+        (e = pk__rt_ctr(r, name, "_wakes_total", "Sleeps ended by a submit's wake.",
                     &m->wakes)) ||
-        (e = series(r, true, name, "_threads", "Worker threads running.", &m->threads)) ||
-        (e = series(r, true, name, "_idle_threads", "Workers spinning or parked without a task.",
+        (e = pk__rt_gauge(r, name, "_threads", "Worker threads running.", &m->threads)) ||
+        (e = pk__rt_gauge(r, name, "_idle_threads", "Workers spinning or parked without a task.",
                     &m->idle)) ||
-        (e = series(r, true, name, "_queue_depth", "Tasks submitted and not yet started.",
+        (e = pk__rt_gauge(r, name, "_queue_depth", "Tasks submitted and not yet started.",
                     &m->depth)) ||
-        (e = series(r, true, name, "_utilisation",
+        (e = pk__rt_gauge(r, name, "_utilisation",
                     "1 - idle time / worker thread time since the pool was created.",
                     &m->util))) {
         pk_free(m);
