@@ -107,3 +107,22 @@ if [ -n "${BASH_VERSION:-}" ]; then
     # shellcheck disable=SC3047,SC2154,SC3028,SC3054
     trap 'pk__rc=$?; case $- in *e*) echo "FAILED $(basename "${BASH_SOURCE[0]:-test}"):$LINENO: $BASH_COMMAND"; echo "  exited with status $pk__rc"; exit 1;; esac' ERR
 fi
+
+# start_prometheus JOB PORT: a real Prometheus (Debian's) scraping
+# 127.0.0.1:PORT every second as job JOB, its storage in ./data, its log in
+# prom.log; sets pport (its own port) and prom_pid (the caller kills it).
+start_prometheus() {
+    pport=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cat >cfg.yml <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: $1
+    static_configs:
+      - targets: ['127.0.0.1:$2']
+EOF
+    prometheus --config.file=cfg.yml --storage.tsdb.path=./data \
+        --web.listen-address="127.0.0.1:$pport" >prom.log 2>&1 &
+    prom_pid=$!
+}

@@ -141,19 +141,7 @@ if ! command -v prometheus >/dev/null; then
     echo "skipped: prometheus not installed"
     exit 0
 fi
-pport=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >cfg.yml <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: metrics_demo
-    static_configs:
-      - targets: ['127.0.0.1:$port']
-EOF
-prometheus --config.file=cfg.yml --storage.tsdb.path=./data \
-    --web.listen-address="127.0.0.1:$pport" >prom.log 2>&1 &
-prom_pid=$!
+start_prometheus metrics_demo "$port"
 
 # Poll the query API until Prometheus has scraped the demo (up to 120 s: it
 # starts in about a second when the machine is idle); the value of the

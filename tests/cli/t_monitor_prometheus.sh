@@ -56,19 +56,7 @@ if ! command -v prometheus >/dev/null; then
     echo "skipped: prometheus not installed"
     exit 0
 fi
-pport=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >cfg.yml <<EOF
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: monitor
-    static_configs:
-      - targets: ['127.0.0.1:$port']
-EOF
-prometheus --config.file=cfg.yml --storage.tsdb.path=./data \
-    --web.listen-address="127.0.0.1:$pport" >prom.log 2>&1 &
-prom_pid=$!
+start_prometheus monitor "$port"
 
 /usr/bin/python3 - "$pport" "$fds" <<'EOF' || { tail -n 20 prom.log; die "Prometheus never returned the monitored fds"; }
 import json, sys, time, urllib.parse, urllib.request
