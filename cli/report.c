@@ -5,11 +5,13 @@
  * .perfkit/history.db) → pk_dashboard_new reads the page's data (the
  * config's budgets are judged on the latest run) → pk_dashboard_write_html
  * into the output file. The page is written beside the output and renamed
- * into place, so a reader never sees half a page. */
+ * into place, so a reader never sees half a page (a device or a FIFO, such
+ * as /dev/null, is written through instead). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "history_db.h"
@@ -86,8 +88,16 @@ static int write_page(const char *path, const pk_dashboard *dash)
             cli_error(CMD, "writing the page failed: %s", pk_strerror(e));
         return e == PK_OK ? CLI_OK : CLI_INTERNAL;
     }
+    /* a directory is refused; a device, FIFO or symbolic link (-o
+     * /dev/null, /dev/stdout) is written through, never replaced */
+    struct stat sb;
+    bool special = lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+    if (special && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        cli_error(CMD, "cannot write `%s`: it is a directory", path);
+        return CLI_USAGE;
+    }
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(tmp, sizeof tmp, "%s%s", path, special ? "" : ".tmp");
     FILE *f = fopen(tmp, "w");
     if (!f) {
         cli_error(CMD, "cannot write `%s`: %s", path, strerror(errno));
@@ -96,10 +106,11 @@ static int write_page(const char *path, const pk_dashboard *dash)
     pk_err e = pk_dashboard_write_html(f, dash);
     if (fclose(f) != 0 && e == PK_OK)
         e = PK_EIO;
-    if (e == PK_OK && rename(tmp, path) != 0)
+    if (e == PK_OK && !special && rename(tmp, path) != 0)
         e = PK_EIO;
     if (e != PK_OK) {
-        remove(tmp);
+        if (!special)
+            remove(tmp);
         cli_error(CMD, "writing `%s` failed: %s", path, pk_strerror(e));
         return CLI_INTERNAL;
     }
