@@ -365,7 +365,8 @@ static void no_notices(void *arg, const char *message)
 }
 
 /* Why the connection failed, mapped: wrong credentials PK_EPERM, a
- * database that does not exist PK_EINVAL, everything else (server down,
+ * database that does not exist or a setting libpq refuses (sslmode=bogus)
+ * PK_EINVAL, everything else (server down,
  * unreachable, timed out) PK_EIO. */
 static pk_err connect_fail(pk_store *s)
 {
@@ -377,6 +378,9 @@ static pk_err connect_fail(pk_store *s)
                                                    strstr(msg, "does not exist")))
         return pk__store_fail(s, PK_EPERM, "history %s: the server refused the credentials "
                               "(%s)", g->name, msg);
+    if (strncmp(msg, "invalid ", 8) == 0)   /* a setting's value: `invalid sslmode value` */
+        return pk__store_fail(s, PK_EINVAL, "history %s is not a valid PostgreSQL URL: %s",
+                              g->name, msg);
     if (strstr(msg, "database \"") && strstr(msg, "does not exist"))
         return pk__store_fail(s, PK_EINVAL, "history %s: %s — create the database first "
                               "(createdb)", g->name, msg);
@@ -386,6 +390,19 @@ static pk_err connect_fail(pk_store *s)
 static pk_err connect_db(pk_store *s, const char *url)
 {
     pk__pg *g = s->state;
+    /* a URL libpq cannot parse is the user's to fix, not a server down */
+    char *perr = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(url, &perr);
+    if (!parsed) {
+        if (!perr)
+            return pk__store_fail(s, PK_ENOMEM, "out of memory connecting to %s", g->name);
+        char msg[320];
+        one_line(perr, msg, sizeof msg);
+        PQfreemem(perr);
+        return pk__store_fail(s, PK_EINVAL, "history %s is not a valid PostgreSQL URL: %s",
+                              g->name, msg);
+    }
+    PQconninfoFree(parsed);
     /* ours first: the URL's own settings override them */
     const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
     const char *vals[] = {"10", "perfkit", url, NULL};

@@ -112,6 +112,17 @@ PERFKIT_DB="$DOWN" run history
 expect_rc 3
 expect_err 'cannot reach the history server'
 
+# ---- a URL libpq cannot parse: exit 2 before anything runs, not "unreachable"
+for bad in "$URL&bogus=1" "$URL&sslmode=bogus" 'postgresql://%zz'; do
+    run check p.yml --db "$bad"
+    expect_rc 2
+    expect_err 'is not a valid PostgreSQL URL'
+    [ ! -s stdout.txt ] || die "check ran with an invalid URL: $bad"
+    run history --db "$bad"
+    expect_rc 2
+    expect_err 'is not a valid PostgreSQL URL'
+done
+
 # ---- wrong password: exit 2, the password never shown ---------------------
 BAD=$(printf '%s' "$URL" | sed 's|^postgres://perfkit:[^@]*@|postgres://perfkit:not-it@|')
 run check p.yml --db "$BAD" --json
