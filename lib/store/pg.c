@@ -16,7 +16,9 @@
  * leaves an open transaction the server rolls back when its connection
  * drops: nothing of the run is stored, every earlier run stays. Samples are
  * a bytea of little-endian doubles, sent and read in binary (exact round
- * trip, no parsing). libpq's notices never reach the terminal (a library
+ * trip, no parsing). Text that is not UTF-8 (a branch name git allowed),
+ * which the server refuses, is sent with its stray bytes as \xNN. libpq's
+ * notices never reach the terminal (a library
  * does not print). The password of the URL never appears in a message.
  * References: https://www.postgresql.org/docs/15/libpq.html,
  * https://www.postgresql.org/docs/15/explicit-locking.html#ADVISORY-LOCKS */
@@ -186,14 +188,76 @@ static pk_err pg_fail(pk_store *s, const PGresult *res, const char *what)
     return pk__store_fail(s, e, "history %s: %s while %s", g->name, msg, what);
 }
 
+/* Length of the well-formed UTF-8 character at s (RFC 3629: no overlong
+ * form, surrogate or code point above U+10FFFF), 0 when s starts none. */
+static size_t utf8_char(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+             : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)   /* also stops at the NUL */
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+        return 0;
+    return n;
+}
+
+/* v as text the server takes: NULL when v is well-formed UTF-8 (the
+ * database's encoding refuses anything else), else a copy (pk_free) with
+ * each stray byte written as \xNN — as `perfkit history` shows it — so a
+ * branch name git allowed is stored, and found again, the same way. *oom
+ * is set when the copy cannot be made. */
+static char *utf8_text(const char *v, bool *oom)
+{
+    const unsigned char *u = (const unsigned char *)v;
+    size_t len = 0, bad = 0;
+    while (u[len]) {
+        size_t n = utf8_char(u + len);
+        bad += n == 0;
+        len += n ? n : 1;
+    }
+    if (!bad)
+        return NULL;
+    char *out = pk_malloc(len + 3 * bad + 1);
+    if (!out) {
+        *oom = true;
+        return NULL;
+    }
+    size_t o = 0;
+    for (size_t i = 0; u[i];) {
+        size_t n = utf8_char(u + i);
+        if (n) {
+            memcpy(out + o, u + i, n);
+            o += n;
+            i += n;
+        } else {
+            o += (size_t)snprintf(out + o, 5, "\\x%02x", u[i++]);
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 pk_err pk__pg_exec(pk_store *s, const char *sql, const pk__pg_params *p, PGresult **res,
                    const char *what)
 {
     pk__pg *g = s->state;
     if (res)
         *res = NULL;
-    PGresult *r = PQexecParams(g->conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
-                               p ? p->len : NULL, p ? p->fmt : NULL, 1);
+    const char *val[PG_MAX_PARAMS];
+    char *own[PG_MAX_PARAMS] = {0};
+    bool oom = false;
+    for (int i = 0; p && i < p->n; i++) {
+        own[i] = p->fmt[i] == 0 && p->val[i] ? utf8_text(p->val[i], &oom) : NULL;
+        val[i] = own[i] ? own[i] : p->val[i];
+    }
+    PGresult *r = oom ? NULL : PQexecParams(g->conn, sql, p ? p->n : 0, NULL, p ? val : NULL,
+                                            p ? p->len : NULL, p ? p->fmt : NULL, 1);
+    for (int i = 0; p && i < p->n; i++)
+        pk_free(own[i]);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         pk_err e = !r ? pk__store_fail(s, PK_ENOMEM, "out of memory while %s", what)

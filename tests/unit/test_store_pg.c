@@ -144,6 +144,55 @@ Test(store_pg, unreachable_server_and_wrong_password)
     cr_assert(strstr(dg.message, "does not exist"), "%s", dg.message);
 }
 
+Test(store_pg, a_url_libpq_cannot_parse_is_einval)
+{
+    const char *bad[] = {"postgresql://%zz", "postgres://u@/db?bogus=1",
+                         "postgres://u@/db?sslmode=bogus", "postgres://[::1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pk_store *s = (pk_store *)1;
+        pk_diag dg;
+        cr_assert_eq(pk_store_open(bad[i], NULL, &s, &dg), PK_EINVAL, "%s: %s", bad[i],
+                     dg.message);
+        cr_assert_null(s);
+        cr_assert(strstr(dg.message, "is not a valid PostgreSQL URL"), "%s", dg.message);
+    }
+}
+
+/* Text that is not UTF-8 (git allows any bytes in a branch name; SQLite
+ * keeps them) is refused by the server: stored with \xNN instead, found
+ * again by the same bytes, and copied from SQLite idempotently. */
+Test(store_pg, text_that_is_not_utf8_is_stored_and_found)
+{
+    char lite[256];
+    snprintf(lite, sizeof lite, "%s/a.db", tmpdir);
+    pk_store *a = open_store(lite), *p = open_store(dbpath);
+    const char *branch = "caf\xe9-\xc0\xaf-\xed\xa0\x80";   /* stray, overlong, surrogate */
+    for (int i = 0; i < 2; i++) {
+        pk_resultset *rs = make_rs((uint64_t)i, 1, 3);
+        pk_run_meta m = make_meta("", branch, "f\xff");
+        m.started_unix_ns = 1000 + i;
+        cr_assert_eq(pk_store_put_run(a, &m, rs), PK_OK, "%s", pk_store_last_error(a));
+        cr_assert_eq(pk_store_put_run(p, &m, rs), PK_OK, "%s", pk_store_last_error(p));
+        pk_resultset_free(rs);
+    }
+    int64_t id = 0;
+    cr_assert_eq(pk_store_find_baseline(p, "bench0", branch, "f\xff", 0, &id), PK_OK);
+    cr_assert_eq(id, 2);
+    cr_assert_eq(pk_store_resolve(p, branch, &id), PK_OK, "%s", pk_store_last_error(p));
+    cr_assert_eq(id, 2);
+    pk_run_meta *runs = NULL;
+    size_t n = 0;
+    cr_assert_eq(pk_store_list_runs(p, 1, &runs, &n), PK_OK);
+    cr_assert_str_eq(runs[0].branch, "caf\\xe9-\\xc0\\xaf-\\xed\\xa0\\x80");
+    pk_free(runs);
+    pk_store_copy_stats st;
+    cr_assert_eq(pk_store_copy(a, p, &st, NULL), PK_OK, "%s", pk_store_last_error(p));
+    cr_assert_eq(st.runs_skipped, 2);
+    cr_assert_eq(st.runs_copied, 0);
+    pk_store_close(a);
+    pk_store_close(p);
+}
+
 /* A history with runs of two sets, a failed benchmark, profiles, pins. */
 static void fill(pk_store *s)
 {
