@@ -1,6 +1,7 @@
 /* pg_int.h — what the PostgreSQL backend's files share (module-private):
  * pg.c connects, checks the database is ours, migrates, maps errors and
- * stores and loads runs; pg_query.c holds baselines, references, pins,
+ * stores and loads runs; pg_param.c holds statement parameters and result
+ * values; pg_query.c holds baselines, references, pins,
  * history, listings and profiles. Every table lives in the schema
  * "perfkit" of the database the URL names (PG_SCHEMA). */
 #ifndef PK_STORE_PG_INT_H
@@ -38,6 +39,11 @@ typedef struct pk__pg_params {
 void pk__pg_text(pk__pg_params *p, const char *v);            /* NULL → SQL NULL */
 void pk__pg_int(pk__pg_params *p, int64_t v);
 void pk__pg_bytes(pk__pg_params *p, const void *v, size_t len);
+
+/* v as text the server takes: NULL when v is well-formed UTF-8, else a
+ * copy (pk_free) with each stray byte written as \xNN; *oom is set when
+ * the copy cannot be made (pg_param.c). */
+char *pk__pg_utf8_text(const char *v, bool *oom);
 
 /* Run sql with p (may be NULL), results in binary. On PK_OK *res (may be
  * NULL: cleared here) holds the result for the caller to PQclear; on error
