@@ -169,3 +169,22 @@ for db in "$URL" copy.db "$MOVED"; do
 done
 [ "$(cat view-*.json | sort -u | wc -l)" -eq 1 ] || die "the exported/imported histories differ"
 echo "export/import: $n runs and 2 pins, identical on PostgreSQL, SQLite and PostgreSQL again"
+
+# ---- perfkit report on the shared history: the page of its SQLite copy ---
+run report --db "$URL" -o pg.html
+expect_rc 0
+expect_err 'wrote pg.html \(2 benchmarks\)'
+PERFKIT_DB="$PWD/copy.db" run report -o lite.html
+expect_rc 0
+cmp -s pg.html lite.html || die "the page of the server's history differs from its SQLite copy's"
+run report --db "$DOWN" -o down.html
+expect_rc 3
+expect_err 'cannot reach the history server'
+run report --db "$BAD" -o bad.html
+expect_rc 2
+expect_err 'refused the credentials'
+run report --db "$SHOP" -o shop.html
+expect_rc 2
+expect_err 'is not a perfkit history'
+[ ! -e down.html ] && [ ! -e bad.html ] && [ ! -e shop.html ] || die "a page was written without a history"
+echo "report: the server's page is its SQLite copy's; unreachable 3, refused 2, foreign 2"
