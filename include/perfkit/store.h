@@ -211,8 +211,10 @@ pk_err pk_store_list_pins(pk_store *s, char ***benchmarks, int64_t **run_ids, si
 typedef struct pk_store_copy_stats {
     size_t runs_copied;       /* runs stored in the destination */
     size_t runs_skipped;      /* runs the destination already held */
-    size_t profiles_copied;   /* profiles stored (also of skipped runs) */
-    size_t pins_copied;       /* pins set in the destination */
+    size_t profiles_copied;   /* profiles stored (also of skipped runs, when the
+                                 destination lacks them) */
+    size_t pins_copied;       /* pins set or changed in the destination (one
+                                 already pinned there to the same run: not) */
 } pk_store_copy_stats;
 
 /* Copy every run of from (oldest first) into to, with its profiles and the

@@ -154,7 +154,7 @@ expect_rc 0
 n=$(q 'SELECT count(*) FROM perfkit.runs')
 expect_out "^copied $n runs \(0 already there\), 0 profiles, 2 pins: postgres://perfkit:\*\*\*@"
 run history export copy.db --db "$URL"
-expect_out "^copied 0 runs \($n already there\)"
+expect_out "^copied 0 runs \($n already there\), 0 profiles, 0 pins: "
 q 'CREATE DATABASE moved' >/dev/null
 MOVED=$(printf '%s' "$URL" | sed 's|@/perfkit?|@/moved?|')
 run history import copy.db --db "$MOVED"

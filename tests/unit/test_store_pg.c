@@ -278,10 +278,12 @@ Test(store_pg, copy_sqlite_to_postgres_and_back_is_exact_and_idempotent)
     cr_assert_eq(st.profiles_copied, 2);
     cr_assert_eq(st.pins_copied, 1);
     same_history(a, p);
-    /* again: nothing new */
+    /* again: nothing new, and nothing counted as copied */
     cr_assert_eq(pk_store_copy(a, p, &st, NULL), PK_OK);
     cr_assert_eq(st.runs_copied, 0);
     cr_assert_eq(st.runs_skipped, 5);
+    cr_assert_eq(st.profiles_copied, 0);
+    cr_assert_eq(st.pins_copied, 0);
     same_history(a, p);
     /* back into SQLite, into a history that already has a run of its own */
     pk_store *b = open_store(back);
