@@ -131,14 +131,12 @@ static pk_err copy_pins(pk_store *from, pk_store *to, const id_map *map,
         int64_t dst = mapped(map, ids[i]), cur = 0;
         if (dst <= 0)
             continue;   /* cannot happen: pins reference stored runs */
-        if ((e = to->be->pinned(to, names[i], &cur)) != PK_OK)
-            *where = to;
-        else if (cur == dst)
+        if ((e = to->be->pinned(to, names[i], &cur)) == PK_OK && cur == dst)
             continue;   /* pinned there already: a copy run again */
-        else if ((e = to->be->pin(to, dst, names[i])) != PK_OK)
-            *where = to;
-        else
+        if (e == PK_OK && (e = to->be->pin(to, dst, names[i])) == PK_OK)
             st->pins_copied++;
+        else
+            *where = to;
     }
     pk_store_free_names(names, n);
     pk_free(ids);
