@@ -73,7 +73,8 @@ bool pk_store_is_url(const char *location);
  * says why in one line naming the history (no file position: diag->file is
  * ""). Errors: PK_EINVAL (empty location, negative timeout), PK_ENOENT (no
  * file and !create; read_only: a history with no schema yet), PK_ECORRUPT
- * (not a perfkit history, damaged, or from a newer perfkit), PK_EBUSY,
+ * (not a perfkit history — a directory or device too —, damaged, or from a
+ * newer perfkit), PK_EBUSY,
  * PK_EPERM (no permission; read-write in a directory we cannot write; a hot
  * journal that cannot be rolled back, see below; PostgreSQL: credentials
  * refused), PK_EIO (PostgreSQL: server unreachable), PK_ENOMEM. PostgreSQL:

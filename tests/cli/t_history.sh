@@ -105,3 +105,10 @@ expect_out '^copied [0-9]+ runs \(0 already there\)'
 run history export exported.db --db hist.db
 expect_rc 0
 expect_out '^copied 0 runs \([0-9]+ already there\), 0 profiles, 0 pins: '
+# a directory is not a history: exit 2 (the user's input), not 3
+mkdir adir
+run history export adir --db hist.db
+expect_rc 2
+expect_err 'history adir is not a regular file'
+run history --db adir
+expect_rc 2

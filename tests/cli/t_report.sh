@@ -63,6 +63,9 @@ mkdir outdir
 run report --history h.db -o outdir
 expect_rc 2
 expect_err 'cannot write `outdir`: it is a directory'
+run report --history outdir
+expect_rc 2
+expect_err 'history outdir is not a regular file'
 ln -s target.html link.html
 run report --history h.db -o link.html
 expect_rc 0
