@@ -17,8 +17,8 @@
  * drops: nothing of the run is stored, every earlier run stays. Samples are
  * a bytea of little-endian doubles, sent and read in binary (exact round
  * trip, no parsing). Text that is not UTF-8 (a branch name git allowed),
- * which the server refuses, is sent with its stray bytes as \xNN
- * (pg_param.c). libpq's
+ * which the server refuses, is sent with its stray bytes as private-use
+ * characters and read back as the same bytes (pg_param.c). libpq's
  * notices never reach the terminal (a library
  * does not print). The password of the URL never appears in a message.
  * References: https://www.postgresql.org/docs/15/libpq.html,
@@ -391,6 +391,7 @@ static void pg_close(pk_store *s)
         return;
     PQfinish(g->conn);
     pk_free(g->scratch);
+    pk_free(g->text);
     pk_free(g->name);
     pk_free(g);
     s->state = NULL;
@@ -607,11 +608,13 @@ static pk_err load_results(pk_store *s, const PGresult *r, int64_t run_id, pk_re
         int64_t result_id = pk__pg_get_int(r, i, 0);
         if (result_id != cur) {
             pk_bench_data *b = NULL;
-            if ((e = pk_resultset_add(rs, PQgetvalue(r, i, 1), &b)) != PK_OK ||
-                (!PQgetisnull(r, i, 2) &&
-                 (e = pk_bench_data_set_primary(b, PQgetvalue(r, i, 2))) != PK_OK) ||
-                (!PQgetisnull(r, i, 3) &&
-                 (e = pk_bench_data_set_error(b, PQgetvalue(r, i, 3))) != PK_OK)) {
+            const char *v = pk__pg_str(s, r, i, 1);
+            e = v ? pk_resultset_add(rs, v, &b) : PK_ENOMEM;
+            if (e == PK_OK && !PQgetisnull(r, i, 2))
+                e = (v = pk__pg_str(s, r, i, 2)) ? pk_bench_data_set_primary(b, v) : PK_ENOMEM;
+            if (e == PK_OK && !PQgetisnull(r, i, 3))
+                e = (v = pk__pg_str(s, r, i, 3)) ? pk_bench_data_set_error(b, v) : PK_ENOMEM;
+            if (e != PK_OK) {
                 e = rs_fail(s, e, run_id);
                 break;
             }
@@ -623,7 +626,8 @@ static pk_err load_results(pk_store *s, const PGresult *r, int64_t run_id, pk_re
         if ((e = pk__pg_decode_series(s, r, i, 5, &se)) != PK_OK)
             break;
         pk_bench_data *b = &rs->benches[rs->n - 1];
-        if ((e = pk_bench_data_put(b, PQgetvalue(r, i, 4), se.kind, se.samples, se.n)) != PK_OK)
+        const char *fig = pk__pg_str(s, r, i, 4);
+        if ((e = fig ? pk_bench_data_put(b, fig, se.kind, se.samples, se.n) : PK_ENOMEM) != PK_OK)
             e = rs_fail(s, e, run_id);
     }
     if (e != PK_OK) {

@@ -3,15 +3,19 @@
  * integers and text out, and text made acceptable to a UTF-8 database.
  *
  * The server refuses text that is not UTF-8, yet git allows any bytes in a
- * branch name (and SQLite keeps them): such text is sent with each stray
- * byte as \xNN — the form `perfkit history` shows — by every statement
- * alike, so a run is found again by the bytes it was stored with.
+ * branch name (and SQLite keeps them): each stray byte 0xNN is sent as the
+ * private-use character U+F7NN (U+F780..U+F7FF, as Python's surrogateescape
+ * but with characters the server takes) by every statement alike, and
+ * turned back into its byte in every text read: the round trip is exact,
+ * so runs are found again, compared and copied by the bytes they were
+ * stored with. (A name holding U+F780..U+F7FF itself reads back as bytes.)
  * Reference: RFC 3629 (UTF-8). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "perfkit/alloc.h"
+#include "core/buf.h"
 #include "store/pg_int.h"
 
 void pk__pg_text(pk__pg_params *p, const char *v)
@@ -60,6 +64,7 @@ void pk__pg_get_text(const PGresult *r, int row, int col, char *dst, size_t len)
     if (n)
         memcpy(dst, PQgetvalue(r, row, col), n);
     dst[n] = '\0';
+    pk__pg_unescape(dst);
 }
 
 /* Length of the well-formed UTF-8 character at s (RFC 3629: no overlong
@@ -79,11 +84,6 @@ static size_t utf8_char(const unsigned char *s)
     return n;
 }
 
-/* v as text the server takes: NULL when v is well-formed UTF-8 (the
- * database's encoding refuses anything else), else a copy (pk_free) with
- * each stray byte written as \xNN — as `perfkit history` shows it — so a
- * branch name git allowed is stored, and found again, the same way. *oom
- * is set when the copy cannot be made. */
 char *pk__pg_utf8_text(const char *v, bool *oom)
 {
     const unsigned char *u = (const unsigned char *)v;
@@ -95,7 +95,7 @@ char *pk__pg_utf8_text(const char *v, bool *oom)
     }
     if (!bad)
         return NULL;
-    char *out = pk_malloc(len + 3 * bad + 1);
+    char *out = pk_malloc(len + 2 * bad + 1);
     if (!out) {
         *oom = true;
         return NULL;
@@ -107,10 +107,41 @@ char *pk__pg_utf8_text(const char *v, bool *oom)
             memcpy(out + o, u + i, n);
             o += n;
             i += n;
-        } else {
-            o += (size_t)snprintf(out + o, 5, "\\x%02x", u[i++]);
+        } else {   /* U+F700 + byte: EF 9E/9F xx */
+            out[o++] = (char)0xef;
+            out[o++] = (char)(0x9c | (u[i] >> 6));
+            out[o++] = (char)(0x80 | (u[i++] & 0x3f));
         }
     }
     out[o] = '\0';
     return out;
+}
+
+/* Each U+F780..U+F7FF in s back into its byte, in place. */
+void pk__pg_unescape(char *s)
+{
+    unsigned char *u = (unsigned char *)s, *o = u;
+    while (*u) {
+        if (u[0] == 0xef && (u[1] == 0x9e || u[1] == 0x9f) && (u[2] & 0xc0) == 0x80) {
+            *o++ = (unsigned char)((u[1] & 0x03) << 6 | (u[2] & 0x3f));
+            u += 3;
+        } else {
+            *o++ = *u++;
+        }
+    }
+    *o = '\0';
+}
+
+const char *pk__pg_str(pk_store *s, const PGresult *r, int row, int col)
+{
+    const char *v = PQgetvalue(r, row, col);
+    if (!strstr(v, "\xef\x9e") && !strstr(v, "\xef\x9f"))
+        return v;
+    pk__pg *g = s->state;
+    size_t len = strlen(v) + 1;
+    if (pk__grow((void **)&g->text, &g->text_cap, len, 1) != PK_OK)
+        return NULL;
+    memcpy(g->text, v, len);
+    pk__pg_unescape(g->text);
+    return g->text;
 }
