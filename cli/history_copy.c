@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "history_db.h"
@@ -84,7 +85,11 @@ int cli_history_copy(int argc, char **argv)
     int rc = cli_history_location(cmd, db, config, loc, sizeof loc);
     if (rc != CLI_OK)
         return rc;
-    if (strcmp(loc, other) == 0) {
+    struct stat a, b;   /* the same file by another name: ./x.db, an absolute path */
+    bool same = strcmp(loc, other) == 0 ||
+                (!pk_store_is_url(loc) && !pk_store_is_url(other) && stat(loc, &a) == 0 &&
+                 stat(other, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+    if (same) {
         cli_error(cmd, "`%s` is the project's history itself: nothing to copy", other);
         return CLI_USAGE;
     }

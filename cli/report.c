@@ -1,15 +1,17 @@
 /* report.c — `perfkit report`: the history as one HTML page.
  *
  * Parse the options → find the history and the project's perfkit.yml (as
- * `perfkit history` does: --history, else the config's history path, else
- * .perfkit/history.db) → pk_dashboard_new reads the page's data (the
+ * `perfkit history` does: --history, else $PERFKIT_DB, else the config's
+ * history path or URL, else .perfkit/history.db) → pk_dashboard_new reads the page's data (the
  * config's budgets are judged on the latest run) → pk_dashboard_write_html
  * into the output file. The page is written beside the output and renamed
- * into place, so a reader never sees half a page. */
+ * into place, so a reader never sees half a page (a device or a FIFO, such
+ * as /dev/null, is written through instead). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "history_db.h"
@@ -27,7 +29,8 @@ static const char usage_text[] =
 "\n"
 "Options:\n"
 "  -o, --output FILE     the page (default report.html; - for stdout)\n"
-"      --history PATH    history database (default: from ./perfkit.yml, else\n"
+"      --history PATH|URL  history: a SQLite file or a postgres:// URL (default:\n"
+"                        $PERFKIT_DB, else from ./perfkit.yml, else\n"
 "                        .perfkit/history.db); --db is the same\n"
 "      --config FILE     budgets and the history path from this perfkit.yml\n"
 "                        (default: the project's, when there is one)\n"
@@ -37,7 +40,12 @@ static const char usage_text[] =
 "      --title TEXT      the page's heading (default \"perfkit report\")\n"
 "      --profiles N      embed the flame graphs of at most N benchmarks (default\n"
 "                        8; 0 = none)\n"
-"  -h, --help            this help\n";
+"  -h, --help            this help\n"
+"\n"
+"Exit: 0 the page is written, 2 usage or input error (no history, not a\n"
+"perfkit history, credentials refused, a branch without runs, an output\n"
+"that cannot be written), 3 a history server that cannot be reached or an\n"
+"internal error.\n";
 
 enum { OPT_HISTORY = 256, OPT_CONFIG, OPT_BRANCH, OPT_STAT, OPT_TITLE, OPT_PROFILES };
 
@@ -86,8 +94,16 @@ static int write_page(const char *path, const pk_dashboard *dash)
             cli_error(CMD, "writing the page failed: %s", pk_strerror(e));
         return e == PK_OK ? CLI_OK : CLI_INTERNAL;
     }
+    /* a directory is refused; a device, FIFO or symbolic link (-o
+     * /dev/null, /dev/stdout) is written through, never replaced */
+    struct stat sb;
+    bool special = lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+    if (special && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        cli_error(CMD, "cannot write `%s`: it is a directory", path);
+        return CLI_USAGE;
+    }
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(tmp, sizeof tmp, "%s%s", path, special ? "" : ".tmp");
     FILE *f = fopen(tmp, "w");
     if (!f) {
         cli_error(CMD, "cannot write `%s`: %s", path, strerror(errno));
@@ -96,10 +112,11 @@ static int write_page(const char *path, const pk_dashboard *dash)
     pk_err e = pk_dashboard_write_html(f, dash);
     if (fclose(f) != 0 && e == PK_OK)
         e = PK_EIO;
-    if (e == PK_OK && rename(tmp, path) != 0)
+    if (e == PK_OK && !special && rename(tmp, path) != 0)
         e = PK_EIO;
     if (e != PK_OK) {
-        remove(tmp);
+        if (!special)
+            remove(tmp);
         cli_error(CMD, "writing `%s` failed: %s", path, pk_strerror(e));
         return CLI_INTERNAL;
     }

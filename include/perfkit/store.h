@@ -73,7 +73,8 @@ bool pk_store_is_url(const char *location);
  * says why in one line naming the history (no file position: diag->file is
  * ""). Errors: PK_EINVAL (empty location, negative timeout), PK_ENOENT (no
  * file and !create; read_only: a history with no schema yet), PK_ECORRUPT
- * (not a perfkit history, damaged, or from a newer perfkit), PK_EBUSY,
+ * (not a perfkit history — a directory or device too —, damaged, or from a
+ * newer perfkit), PK_EBUSY,
  * PK_EPERM (no permission; read-write in a directory we cannot write; a hot
  * journal that cannot be rolled back, see below; PostgreSQL: credentials
  * refused), PK_EIO (PostgreSQL: server unreachable), PK_ENOMEM. PostgreSQL:
@@ -211,8 +212,10 @@ pk_err pk_store_list_pins(pk_store *s, char ***benchmarks, int64_t **run_ids, si
 typedef struct pk_store_copy_stats {
     size_t runs_copied;       /* runs stored in the destination */
     size_t runs_skipped;      /* runs the destination already held */
-    size_t profiles_copied;   /* profiles stored (also of skipped runs) */
-    size_t pins_copied;       /* pins set in the destination */
+    size_t profiles_copied;   /* profiles stored (also of skipped runs, when the
+                                 destination lacks them) */
+    size_t pins_copied;       /* pins set or changed in the destination (one
+                                 already pinned there to the same run: not) */
 } pk_store_copy_stats;
 
 /* Copy every run of from (oldest first) into to, with its profiles and the

@@ -119,10 +119,20 @@ static pk_err history(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
     pk_err e = pk__cfg_check_map(c, v, "`history`", "key", true), acc = PK_OK;
     if (e != PK_OK)
         return e;
+    bool where = false;   /* path or url seen: the history is one of them */
     for (size_t i = 0; i < v->n; i += 2) {
         const pk__ynode *val = v->items[i + 1];
         char *path = NULL, *branch = NULL;
-        switch (pk__cfg_key_index(v->items[i]->str, keys, 3)) {
+        int key = pk__cfg_key_index(v->items[i]->str, keys, 3);
+        if ((key == 0 || key == 2) && where) {
+            e = pk__cfg_error_at(c, v->items[i], "`history` takes `path` (a SQLite file) or "
+                                 "`url` (PostgreSQL), not both");
+            if ((acc = pk__cfg_keep(acc, e)) == PK_ENOMEM)
+                return acc;
+            continue;
+        }
+        where = where || key == 0 || key == 2;
+        switch (key) {
         case 0:
             if ((e = pk__cfg_string(c, "path", val, &path)) != PK_OK)
                 break;

@@ -68,8 +68,10 @@ struct pk_dashboard {
 };
 
 /* Text as HTML (element content or a double-quoted attribute): & < > " '
- * escaped, bytes that are not printable UTF-8 (control characters, invalid
- * sequences) written as U+FFFD. NULL writes nothing. */
+ * escaped, bytes that are not printable UTF-8 (control characters, C1
+ * controls, bidirectional overrides and isolates, invalid sequences:
+ * overlong, surrogate, past U+10FFFF) written as U+FFFD. NULL writes
+ * nothing. */
 void pk__dash_esc(FILE *f, const char *s);
 
 /* v in the unit: "12.41 ms", "64.0 MiB", "1.234 G". Returns buf. */

@@ -14,6 +14,7 @@
 #include "dashboard/dash_int.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include "perfkit/units.h"
 
@@ -133,10 +134,25 @@ void pk__dash_esc(FILE *f, const char *s)
         }
         size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
                  : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        uint32_t cp = n == 2 ? c & 0x1fu : n == 3 ? c & 0x0fu : c & 0x07u;
         size_t ok = n;
-        for (size_t i = 1; i < n && ok; i++)
+        for (size_t i = 1; i < n && ok; i++) {
             if ((p[i] & 0xc0) != 0x80)
                 ok = 0;
+            cp = cp << 6 | (p[i] & 0x3fu);
+        }
+        /* overlong forms, surrogates and code points past U+10FFFF are not
+         * UTF-8; C1 controls and the bidirectional overrides and isolates
+         * (which would reorder the text around them) are not shown either */
+        if (ok && ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+                   (cp >= 0xd800 && cp <= 0xdfff)))
+            ok = 0;
+        if (ok && (cp <= 0x9f || (cp >= 0x202a && cp <= 0x202e) ||
+                   (cp >= 0x2066 && cp <= 0x2069))) {
+            fputs(bad, f);   /* one character, one U+FFFD */
+            p += n;
+            continue;
+        }
         if (!ok) {
             fputs(bad, f);
             p++;

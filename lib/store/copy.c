@@ -8,8 +8,9 @@
  * destination ids carries the profiles (copied as stored: the zlib stream,
  * no recompression) and, last, the pins. A run is recognised as already
  * there by its identity (commit, start time, branch, fingerprint, host;
- * backend find_run), which makes a second copy a no-op and lets a copy
- * that failed half-way be run again. Backend-neutral: only the vtable. */
+ * backend find_run), and a profile or pin the destination holds already
+ * is left as it is, which makes a second copy a no-op (it counts nothing)
+ * and lets a copy that failed half-way be run again. Backend-neutral: only the vtable. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -30,17 +31,33 @@ static int64_t mapped(const id_map *m, int64_t id)
     return m->to[id - m->first];
 }
 
-static pk_err copy_profiles(pk_store *from, pk_store *to, int64_t src, int64_t dst,
-                            pk_store_copy_stats *st, pk_store **where)
+/* Whether (bench, kind) is among the n profiles have_b/have_k. */
+static bool has_profile(char **have_b, char **have_k, size_t n, const char *bench,
+                        const char *kind)
 {
-    char **benches = NULL, **kinds = NULL;
-    size_t n = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(have_b[i], bench) == 0 && strcmp(have_k[i], kind) == 0)
+            return true;
+    return false;
+}
+
+/* The profiles of run src of from into run dst of to; when the run was
+ * there already (skipped), only those the destination lacks. */
+static pk_err copy_profiles(pk_store *from, pk_store *to, int64_t src, int64_t dst,
+                            bool skipped, pk_store_copy_stats *st, pk_store **where)
+{
+    char **benches = NULL, **kinds = NULL, **have_b = NULL, **have_k = NULL;
+    size_t n = 0, have = 0;
     pk_err e = from->be->list_profiles(from, src, &benches, &kinds, &n);
     if (e != PK_OK) {
         *where = from;
         return e;
     }
+    if (n && skipped && (e = to->be->list_profiles(to, dst, &have_b, &have_k, &have)) != PK_OK)
+        *where = to;
     for (size_t i = 0; e == PK_OK && i < n; i++) {
+        if (has_profile(have_b, have_k, have, benches[i], kinds[i]))
+            continue;
         void *data = NULL;
         size_t len = 0, size = 0;
         if ((e = from->be->get_profile(from, src, benches[i], kinds[i], &data, &len,
@@ -56,6 +73,8 @@ static pk_err copy_profiles(pk_store *from, pk_store *to, int64_t src, int64_t d
     }
     pk_store_free_names(benches, n);
     pk_store_free_names(kinds, n);
+    pk_store_free_names(have_b, have);
+    pk_store_free_names(have_k, have);
     return e;
 }
 
@@ -66,6 +85,7 @@ static pk_err copy_run(pk_store *from, pk_store *to, int64_t src, int64_t *dst,
     pk_run_meta meta;
     pk_resultset *rs = NULL;
     *dst = 0;
+    bool skipped = false;
     pk_err e = from->be->get_run(from, src, &meta, &rs);
     if (e == PK_ENOENT) {   /* a gap in the ids */
         from->err[0] = '\0';
@@ -78,6 +98,7 @@ static pk_err copy_run(pk_store *from, pk_store *to, int64_t src, int64_t *dst,
     if ((e = to->be->find_run(to, &meta, dst)) == PK_OK) {
         if (*dst > 0) {
             st->runs_skipped++;
+            skipped = true;
         } else {
             pk_run_meta *metas[1] = {&meta};
             const pk_resultset *sets[1] = {rs};
@@ -92,7 +113,7 @@ static pk_err copy_run(pk_store *from, pk_store *to, int64_t src, int64_t *dst,
         *where = to;
         return e;
     }
-    return copy_profiles(from, to, src, *dst, st, where);
+    return copy_profiles(from, to, src, *dst, skipped, st, where);
 }
 
 static pk_err copy_pins(pk_store *from, pk_store *to, const id_map *map,
@@ -107,13 +128,15 @@ static pk_err copy_pins(pk_store *from, pk_store *to, const id_map *map,
         return e;
     }
     for (size_t i = 0; e == PK_OK && i < n; i++) {
-        int64_t dst = mapped(map, ids[i]);
+        int64_t dst = mapped(map, ids[i]), cur = 0;
         if (dst <= 0)
             continue;   /* cannot happen: pins reference stored runs */
-        if ((e = to->be->pin(to, dst, names[i])) != PK_OK)
-            *where = to;
-        else
+        if ((e = to->be->pinned(to, names[i], &cur)) == PK_OK && cur == dst)
+            continue;   /* pinned there already: a copy run again */
+        if (e == PK_OK && (e = to->be->pin(to, dst, names[i])) == PK_OK)
             st->pins_copied++;
+        else
+            *where = to;
     }
     pk_store_free_names(names, n);
     pk_free(ids);

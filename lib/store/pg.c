@@ -16,7 +16,10 @@
  * leaves an open transaction the server rolls back when its connection
  * drops: nothing of the run is stored, every earlier run stays. Samples are
  * a bytea of little-endian doubles, sent and read in binary (exact round
- * trip, no parsing). libpq's notices never reach the terminal (a library
+ * trip, no parsing). Text that is not UTF-8 (a branch name git allowed),
+ * which the server refuses, is sent with its stray bytes as private-use
+ * characters and read back as the same bytes (pg_param.c). libpq's
+ * notices never reach the terminal (a library
  * does not print). The password of the URL never appears in a message.
  * References: https://www.postgresql.org/docs/15/libpq.html,
  * https://www.postgresql.org/docs/15/explicit-locking.html#ADVISORY-LOCKS */
@@ -88,56 +91,6 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
-/* ---- parameters and results -------------------------------------------------- */
-
-void pk__pg_text(pk__pg_params *p, const char *v)
-{
-    p->val[p->n] = v;
-    p->len[p->n] = 0;
-    p->fmt[p->n++] = 0;
-}
-
-void pk__pg_int(pk__pg_params *p, int64_t v)
-{
-    snprintf(p->num[p->n], sizeof p->num[p->n], "%" PRId64, v);
-    pk__pg_text(p, p->num[p->n]);
-}
-
-void pk__pg_bytes(pk__pg_params *p, const void *v, size_t len)
-{
-    p->val[p->n] = len ? v : "";
-    p->len[p->n] = (int)len;
-    p->fmt[p->n++] = 1;
-}
-
-int64_t pk__pg_get_int(const PGresult *r, int row, int col)
-{
-    if (PQgetisnull(r, row, col))
-        return 0;
-    const unsigned char *v = (const unsigned char *)PQgetvalue(r, row, col);
-    int len = PQgetlength(r, row, col);
-    if (len == 1)
-        return v[0] != 0;
-    if (len != 2 && len != 4 && len != 8)
-        return 0;
-    uint64_t u = 0;
-    for (int i = 0; i < len; i++)
-        u = u << 8 | v[i];
-    if (len < 8 && (v[0] & 0x80))   /* sign-extend */
-        u |= ~(uint64_t)0 << (8 * len);
-    return (int64_t)u;
-}
-
-void pk__pg_get_text(const PGresult *r, int row, int col, char *dst, size_t len)
-{
-    size_t n = PQgetisnull(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col);
-    if (n >= len)
-        n = len - 1;
-    if (n)
-        memcpy(dst, PQgetvalue(r, row, col), n);
-    dst[n] = '\0';
-}
-
 /* libpq's messages span lines ("...failed: X\n\tIs the server running...");
  * one line of them, without the trailing newline, into out[len]. */
 static void one_line(const char *msg, char *out, size_t len)
@@ -192,8 +145,17 @@ pk_err pk__pg_exec(pk_store *s, const char *sql, const pk__pg_params *p, PGresul
     pk__pg *g = s->state;
     if (res)
         *res = NULL;
-    PGresult *r = PQexecParams(g->conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
-                               p ? p->len : NULL, p ? p->fmt : NULL, 1);
+    const char *val[PG_MAX_PARAMS];
+    char *own[PG_MAX_PARAMS] = {0};
+    bool oom = false;
+    for (int i = 0; p && i < p->n; i++) {
+        own[i] = p->fmt[i] == 0 && p->val[i] ? pk__pg_utf8_text(p->val[i], &oom) : NULL;
+        val[i] = own[i] ? own[i] : p->val[i];
+    }
+    PGresult *r = oom ? NULL : PQexecParams(g->conn, sql, p ? p->n : 0, NULL, p ? val : NULL,
+                                            p ? p->len : NULL, p ? p->fmt : NULL, 1);
+    for (int i = 0; p && i < p->n; i++)
+        pk_free(own[i]);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         pk_err e = !r ? pk__store_fail(s, PK_ENOMEM, "out of memory while %s", what)
@@ -365,7 +327,8 @@ static void no_notices(void *arg, const char *message)
 }
 
 /* Why the connection failed, mapped: wrong credentials PK_EPERM, a
- * database that does not exist PK_EINVAL, everything else (server down,
+ * database that does not exist or a setting libpq refuses (sslmode=bogus)
+ * PK_EINVAL, everything else (server down,
  * unreachable, timed out) PK_EIO. */
 static pk_err connect_fail(pk_store *s)
 {
@@ -377,6 +340,9 @@ static pk_err connect_fail(pk_store *s)
                                                    strstr(msg, "does not exist")))
         return pk__store_fail(s, PK_EPERM, "history %s: the server refused the credentials "
                               "(%s)", g->name, msg);
+    if (strncmp(msg, "invalid ", 8) == 0)   /* a setting's value: `invalid sslmode value` */
+        return pk__store_fail(s, PK_EINVAL, "history %s is not a valid PostgreSQL URL: %s",
+                              g->name, msg);
     if (strstr(msg, "database \"") && strstr(msg, "does not exist"))
         return pk__store_fail(s, PK_EINVAL, "history %s: %s — create the database first "
                               "(createdb)", g->name, msg);
@@ -386,6 +352,19 @@ static pk_err connect_fail(pk_store *s)
 static pk_err connect_db(pk_store *s, const char *url)
 {
     pk__pg *g = s->state;
+    /* a URL libpq cannot parse is the user's to fix, not a server down */
+    char *perr = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(url, &perr);
+    if (!parsed) {
+        if (!perr)
+            return pk__store_fail(s, PK_ENOMEM, "out of memory connecting to %s", g->name);
+        char msg[320];
+        one_line(perr, msg, sizeof msg);
+        PQfreemem(perr);
+        return pk__store_fail(s, PK_EINVAL, "history %s is not a valid PostgreSQL URL: %s",
+                              g->name, msg);
+    }
+    PQconninfoFree(parsed);
     /* ours first: the URL's own settings override them */
     const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
     const char *vals[] = {"10", "perfkit", url, NULL};
@@ -412,6 +391,7 @@ static void pg_close(pk_store *s)
         return;
     PQfinish(g->conn);
     pk_free(g->scratch);
+    pk_free(g->text);
     pk_free(g->name);
     pk_free(g);
     s->state = NULL;
@@ -628,11 +608,13 @@ static pk_err load_results(pk_store *s, const PGresult *r, int64_t run_id, pk_re
         int64_t result_id = pk__pg_get_int(r, i, 0);
         if (result_id != cur) {
             pk_bench_data *b = NULL;
-            if ((e = pk_resultset_add(rs, PQgetvalue(r, i, 1), &b)) != PK_OK ||
-                (!PQgetisnull(r, i, 2) &&
-                 (e = pk_bench_data_set_primary(b, PQgetvalue(r, i, 2))) != PK_OK) ||
-                (!PQgetisnull(r, i, 3) &&
-                 (e = pk_bench_data_set_error(b, PQgetvalue(r, i, 3))) != PK_OK)) {
+            const char *v = pk__pg_str(s, r, i, 1);
+            e = v ? pk_resultset_add(rs, v, &b) : PK_ENOMEM;
+            if (e == PK_OK && !PQgetisnull(r, i, 2))
+                e = (v = pk__pg_str(s, r, i, 2)) ? pk_bench_data_set_primary(b, v) : PK_ENOMEM;
+            if (e == PK_OK && !PQgetisnull(r, i, 3))
+                e = (v = pk__pg_str(s, r, i, 3)) ? pk_bench_data_set_error(b, v) : PK_ENOMEM;
+            if (e != PK_OK) {
                 e = rs_fail(s, e, run_id);
                 break;
             }
@@ -644,7 +626,8 @@ static pk_err load_results(pk_store *s, const PGresult *r, int64_t run_id, pk_re
         if ((e = pk__pg_decode_series(s, r, i, 5, &se)) != PK_OK)
             break;
         pk_bench_data *b = &rs->benches[rs->n - 1];
-        if ((e = pk_bench_data_put(b, PQgetvalue(r, i, 4), se.kind, se.samples, se.n)) != PK_OK)
+        const char *fig = pk__pg_str(s, r, i, 4);
+        if ((e = fig ? pk_bench_data_put(b, fig, se.kind, se.samples, se.n) : PK_ENOMEM) != PK_OK)
             e = rs_fail(s, e, run_id);
     }
     if (e != PK_OK) {

@@ -1,6 +1,7 @@
 /* pg_int.h — what the PostgreSQL backend's files share (module-private):
  * pg.c connects, checks the database is ours, migrates, maps errors and
- * stores and loads runs; pg_query.c holds baselines, references, pins,
+ * stores and loads runs; pg_param.c holds statement parameters and result
+ * values; pg_query.c holds baselines, references, pins,
  * history, listings and profiles. Every table lives in the schema
  * "perfkit" of the database the URL names (PG_SCHEMA). */
 #ifndef PK_STORE_PG_INT_H
@@ -23,6 +24,8 @@ typedef struct pk__pg {
     bool in_tx;          /* a transaction of ours is open */
     unsigned char *scratch;   /* decoded samples */
     size_t scratch_cap;
+    char *text;               /* a text column turned back (pk__pg_str) */
+    size_t text_cap;
 } pk__pg;
 
 /* Parameters of one statement: text (numbers are printed), or binary
@@ -39,6 +42,16 @@ void pk__pg_text(pk__pg_params *p, const char *v);            /* NULL → SQL NU
 void pk__pg_int(pk__pg_params *p, int64_t v);
 void pk__pg_bytes(pk__pg_params *p, const void *v, size_t len);
 
+/* v as text the server takes: NULL when v is well-formed UTF-8, else a
+ * copy (pk_free) with each stray byte 0xNN as U+F7NN; *oom is set when
+ * the copy cannot be made (pg_param.c). pk__pg_unescape turns those
+ * characters back into bytes in place; pk__pg_str is a text column so
+ * turned back: the result's own value, or the handle's buffer (valid
+ * until the next call), NULL when out of memory. */
+char *pk__pg_utf8_text(const char *v, bool *oom);
+void pk__pg_unescape(char *s);
+const char *pk__pg_str(pk_store *s, const PGresult *r, int row, int col);
+
 /* Run sql with p (may be NULL), results in binary. On PK_OK *res (may be
  * NULL: cleared here) holds the result for the caller to PQclear; on error
  * the message is set (what: the operation) and nothing needs clearing. */
@@ -50,7 +63,8 @@ pk_err pk__pg_one_int(pk_store *s, const char *sql, const pk__pg_params *p, int6
 
 /* Binary column values: an integer of 1 (bool), 2, 4 or 8 bytes; NULL is 0. */
 int64_t pk__pg_get_int(const PGresult *r, int row, int col);
-/* Text column into dst[len] ("" for NULL), truncating. */
+/* Text column into dst[len] ("" for NULL), truncating, turned back
+ * (pk__pg_unescape). */
 void pk__pg_get_text(const PGresult *r, int row, int col, char *dst, size_t len);
 
 /* Transactions: BEGIN (and, with lock, the history's write lock: writers

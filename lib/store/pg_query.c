@@ -256,9 +256,10 @@ static pk_err list_names(pk_store *s, const char *sql, const pk__pg_params *p,
     int64_t *nums = ids ? pk_calloc(cnt ? cnt : 1, sizeof *nums) : NULL;
     bool ok = out && (!names2 || out2) && (!ids || nums);
     for (; ok && done < cnt; done++) {
-        out[done] = pk_strdup(PQgetvalue(r, (int)done, 0));
-        if (names2)
-            out2[done] = pk_strdup(PQgetvalue(r, (int)done, 1));
+        if ((out[done] = pk_strdup(PQgetvalue(r, (int)done, 0))))
+            pk__pg_unescape(out[done]);
+        if (names2 && (out2[done] = pk_strdup(PQgetvalue(r, (int)done, 1))))
+            pk__pg_unescape(out2[done]);
         if (ids)
             nums[done] = pk__pg_get_int(r, (int)done, 1);
         ok = out[done] && (!names2 || out2[done]);

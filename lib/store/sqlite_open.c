@@ -381,7 +381,7 @@ static pk_err open_checked(pk_store *s, const char *path, const pk_store_opts *o
         return pk__store_fail(s, errno == EACCES ? PK_EPERM : PK_EIO,
                               "cannot open history %s: %s", path, strerror(errno));
     if (exists && !S_ISREG(st.st_mode))
-        return pk__store_fail(s, PK_EIO, "history %s is not a regular file", path);
+        return pk__store_fail(s, PK_ECORRUPT, "history %s is not a regular file", path);
     if (!exists && (o->read_only || !o->create))
         return pk__store_fail(s, PK_ENOENT, "no history at %s", path);
     pk_err e;

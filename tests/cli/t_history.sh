@@ -88,3 +88,27 @@ expect_out '❌ error'
 run compare --db hist.db 1 latest~
 expect_rc 2
 expect_err "'latest~' is not a run id, commit or branch in history — did you mean \`latest\`\?"
+
+# history export onto the project's history by another name: refused, nothing copied
+run history export "./hist.db" --db hist.db
+expect_rc 2
+expect_err "is the project's history itself: nothing to copy"
+run history import "$PWD/hist.db" --db hist.db
+expect_rc 2
+expect_err "is the project's history itself"
+# an export into a new file, run twice: the second copies and counts nothing
+run baseline pin --db hist.db
+expect_rc 0
+run history export exported.db --db hist.db
+expect_rc 0
+expect_out '^copied [0-9]+ runs \(0 already there\)'
+run history export exported.db --db hist.db
+expect_rc 0
+expect_out '^copied 0 runs \([0-9]+ already there\), 0 profiles, 0 pins: '
+# a directory is not a history: exit 2 (the user's input), not 3
+mkdir adir
+run history export adir --db hist.db
+expect_rc 2
+expect_err 'history adir is not a regular file'
+run history --db adir
+expect_rc 2

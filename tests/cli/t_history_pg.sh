@@ -112,6 +112,17 @@ PERFKIT_DB="$DOWN" run history
 expect_rc 3
 expect_err 'cannot reach the history server'
 
+# ---- a URL libpq cannot parse: exit 2 before anything runs, not "unreachable"
+for bad in "$URL&bogus=1" "$URL&sslmode=bogus" 'postgresql://%zz'; do
+    run check p.yml --db "$bad"
+    expect_rc 2
+    expect_err 'is not a valid PostgreSQL URL'
+    [ ! -s stdout.txt ] || die "check ran with an invalid URL: $bad"
+    run history --db "$bad"
+    expect_rc 2
+    expect_err 'is not a valid PostgreSQL URL'
+done
+
 # ---- wrong password: exit 2, the password never shown ---------------------
 BAD=$(printf '%s' "$URL" | sed 's|^postgres://perfkit:[^@]*@|postgres://perfkit:not-it@|')
 run check p.yml --db "$BAD" --json
@@ -143,7 +154,7 @@ expect_rc 0
 n=$(q 'SELECT count(*) FROM perfkit.runs')
 expect_out "^copied $n runs \(0 already there\), 0 profiles, 2 pins: postgres://perfkit:\*\*\*@"
 run history export copy.db --db "$URL"
-expect_out "^copied 0 runs \($n already there\)"
+expect_out "^copied 0 runs \($n already there\), 0 profiles, 0 pins: "
 q 'CREATE DATABASE moved' >/dev/null
 MOVED=$(printf '%s' "$URL" | sed 's|@/perfkit?|@/moved?|')
 run history import copy.db --db "$MOVED"
@@ -158,3 +169,22 @@ for db in "$URL" copy.db "$MOVED"; do
 done
 [ "$(cat view-*.json | sort -u | wc -l)" -eq 1 ] || die "the exported/imported histories differ"
 echo "export/import: $n runs and 2 pins, identical on PostgreSQL, SQLite and PostgreSQL again"
+
+# ---- perfkit report on the shared history: the page of its SQLite copy ---
+run report --db "$URL" -o pg.html
+expect_rc 0
+expect_err 'wrote pg.html \(2 benchmarks\)'
+PERFKIT_DB="$PWD/copy.db" run report -o lite.html
+expect_rc 0
+cmp -s pg.html lite.html || die "the page of the server's history differs from its SQLite copy's"
+run report --db "$DOWN" -o down.html
+expect_rc 3
+expect_err 'cannot reach the history server'
+run report --db "$BAD" -o bad.html
+expect_rc 2
+expect_err 'refused the credentials'
+run report --db "$SHOP" -o shop.html
+expect_rc 2
+expect_err 'is not a perfkit history'
+[ ! -e down.html ] && [ ! -e bad.html ] && [ ! -e shop.html ] || die "a page was written without a history"
+echo "report: the server's page is its SQLite copy's; unreachable 3, refused 2, foreign 2"

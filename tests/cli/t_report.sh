@@ -56,6 +56,22 @@ expect_err 'did you mean `--history`'
 run report --history h.db -o no/such/dir/r.html
 expect_rc 2
 expect_err 'cannot write `no/such/dir/r.html`'
+# an output that is not a regular file: a directory is refused (exit 2); a
+# symbolic link (as /dev/stdout is) or a device is written through, never
+# replaced by a file of its own (-o /dev/null must not replace the device)
+mkdir outdir
+run report --history h.db -o outdir
+expect_rc 2
+expect_err 'cannot write `outdir`: it is a directory'
+run report --history outdir
+expect_rc 2
+expect_err 'history outdir is not a regular file'
+ln -s target.html link.html
+run report --history h.db -o link.html
+expect_rc 0
+[ -L link.html ] || die "-o through a symbolic link replaced the link"
+grep -q '<svg class="trend"' target.html || die "-o through a symbolic link: not written"
+[ ! -e link.html.tmp ] || die "a temporary file was left"
 printf 'not a database, just text\n' > foreign.db
 run report --history foreign.db
 expect_rc 2

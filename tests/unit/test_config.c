@@ -354,6 +354,13 @@ Test(config, history_paths_and_dirs)
     c = parse_ok("version: 1\nhistory: { path: postgresql://db/perf }\n", "a/perfkit.yml");
     cr_assert_str_eq(c->history_path, "postgresql://db/perf");
     pk_config_free(c);
+    /* path and url name two histories: refused at the second */
+    const char both[] = "version: 1\nhistory:\n  path: h.db\n  url: postgres://db/perf\n";
+    pk_diag d = {0};
+    cr_assert_eq(pk_config_parse(both, strlen(both), "perfkit.yml", &c, &d), PK_EPARSE);
+    cr_assert_eq(d.line, 4);
+    cr_assert(strstr(d.message, "`path` (a SQLite file) or `url` (PostgreSQL), not both"), "%s",
+              d.message);
     c = parse_ok("benchmarks:\nsizes: ~\n", NULL);   /* version optional, empty sections */
     cr_assert_str_eq(c->path, "");
     cr_assert_str_eq(c->dir, ".");

@@ -64,6 +64,9 @@ Test(dashboard, hostile_names_stay_text)
     add_runs(s, "<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>", "aaaa",
              "<b>x</b>", 8, 0);
     add_runs(s, "bad\x01utf8\xff\xc3(</title>", "main", "\"onmouseover=\"alert(3)", "c0ffee", 3, 0);
+    add_runs(s, "rlo\xe2\x80\xae" "c1\xc2\x9b" "lri\xe2\x81\xa6" "ov\xc0\xaf.sur\xed\xa0\x80"
+             ".big\xf4\x90\x80\x80.\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "main", "bbbb", "c0ffee",
+             2, 0);
     pk_store_close(s);
     s = open_store(dbpath);
     char *html = page(s, NULL);
@@ -78,6 +81,14 @@ Test(dashboard, hostile_names_stay_text)
     cr_assert_not_null(strstr(html, "&lt;b&gt;x"));   /* the commit, 7 chars */
     /* a control character and bytes that are not UTF-8 become U+FFFD */
     cr_assert_not_null(strstr(html, "bad\xef\xbf\xbdutf8\xef\xbf\xbd\xef\xbf\xbd(&lt;/title&gt;"));
+    /* so do C1 controls, bidirectional overrides (one U+FFFD each), and
+     * overlong forms, surrogates and code points past U+10FFFF (per byte):
+     * the page is valid UTF-8 and no name reorders the text around it */
+    cr_assert_not_null(strstr(html, "<h2 id=\"h2\">rlo\xef\xbf\xbd" "c1\xef\xbf\xbdlri\xef\xbf\xbd"
+                                    "ov\xef\xbf\xbd\xef\xbf\xbd.sur\xef\xbf\xbd\xef\xbf\xbd"
+                                    "\xef\xbf\xbd.big\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                                    "\xef\xbf\xbd.\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80</h2>"),
+                      "%s", strstr(html, "<h2 id=\"h2\">"));
     /* the history's text never reaches the script: the only one is ours */
     const char *js = strstr(html, "<script>");
     cr_assert_null(strstr(js, "alert"));

@@ -144,6 +144,84 @@ Test(store_pg, unreachable_server_and_wrong_password)
     cr_assert(strstr(dg.message, "does not exist"), "%s", dg.message);
 }
 
+Test(store_pg, a_url_libpq_cannot_parse_is_einval)
+{
+    const char *bad[] = {"postgresql://%zz", "postgres://u@/db?bogus=1",
+                         "postgres://u@/db?sslmode=bogus", "postgres://[::1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pk_store *s = (pk_store *)1;
+        pk_diag dg;
+        cr_assert_eq(pk_store_open(bad[i], NULL, &s, &dg), PK_EINVAL, "%s: %s", bad[i],
+                     dg.message);
+        cr_assert_null(s);
+        cr_assert(strstr(dg.message, "is not a valid PostgreSQL URL"), "%s", dg.message);
+    }
+}
+
+/* Text that is not UTF-8 (git allows any bytes in a branch name; SQLite
+ * keeps them) is refused by the server: stored with its stray bytes as
+ * private-use characters, read back as the same bytes, found again by
+ * them, and copied from SQLite idempotently and back exactly. */
+Test(store_pg, text_that_is_not_utf8_is_stored_and_found)
+{
+    char lite[256];
+    snprintf(lite, sizeof lite, "%s/a.db", tmpdir);
+    pk_store *a = open_store(lite), *p = open_store(dbpath);
+    const char *branch = "caf\xe9-\xc0\xaf-\xed\xa0\x80";   /* stray, overlong, surrogate */
+    for (int i = 0; i < 2; i++) {
+        pk_resultset *rs = make_rs((uint64_t)i, 1, 3);
+        pk_run_meta m = make_meta("", branch, "f\xff");
+        m.started_unix_ns = 1000 + i;
+        cr_assert_eq(pk_store_put_run(a, &m, rs), PK_OK, "%s", pk_store_last_error(a));
+        cr_assert_eq(pk_store_put_run(p, &m, rs), PK_OK, "%s", pk_store_last_error(p));
+        pk_resultset_free(rs);
+    }
+    int64_t id = 0;
+    cr_assert_eq(pk_store_find_baseline(p, "bench0", branch, "f\xff", 0, &id), PK_OK);
+    cr_assert_eq(id, 2);
+    cr_assert_eq(pk_store_resolve(p, branch, &id), PK_OK, "%s", pk_store_last_error(p));
+    cr_assert_eq(id, 2);
+    pk_run_meta *runs = NULL;
+    size_t n = 0;
+    cr_assert_eq(pk_store_list_runs(p, 1, &runs, &n), PK_OK);
+    cr_assert_str_eq(runs[0].branch, branch);   /* the same bytes back */
+    cr_assert_str_eq(runs[0].fingerprint, "f\xff");
+    pk_free(runs);
+    pk_store_copy_stats st;
+    cr_assert_eq(pk_store_copy(a, p, &st, NULL), PK_OK, "%s", pk_store_last_error(p));
+    cr_assert_eq(st.runs_skipped, 2);
+    cr_assert_eq(st.runs_copied, 0);
+    /* names of benchmarks and figures too, and back into SQLite exactly */
+    pk_resultset *rs = NULL;
+    pk_bench_data *b = NULL;
+    double x[2] = {1, 2};
+    cr_assert_eq(pk_resultset_new(&rs), PK_OK);
+    cr_assert_eq(pk_resultset_add(rs, "b\xfe", &b), PK_OK);
+    cr_assert_eq(pk_bench_data_put(b, "fig\x80", PK_UNIT_COUNT, x, 2), PK_OK);
+    pk_run_meta m = make_meta("", branch, "f\xff");
+    cr_assert_eq(pk_store_put_run(p, &m, rs), PK_OK, "%s", pk_store_last_error(p));
+    pk_resultset_free(rs);
+    rs = NULL;
+    cr_assert_eq(pk_store_get_run(p, m.id, NULL, &rs), PK_OK);
+    cr_assert_str_eq(rs->benches[0].name, "b\xfe");
+    cr_assert_not_null(pk_bench_data_get(&rs->benches[0], "fig\x80"));
+    pk_resultset_free(rs);
+    char **names = NULL;
+    size_t nn = 0;
+    cr_assert_eq(pk_store_list_benchmarks(p, &names, &nn), PK_OK);
+    cr_assert_str_eq(names[nn - 1], "b\xfe");
+    pk_store_free_names(names, nn);
+    char back[256];
+    snprintf(back, sizeof back, "%s/b.db", tmpdir);
+    pk_store *c = open_store(back);
+    cr_assert_eq(pk_store_copy(p, c, &st, NULL), PK_OK, "%s", pk_store_last_error(c));
+    cr_assert_eq(pk_store_copy(a, c, &st, NULL), PK_OK);
+    cr_assert_eq(st.runs_skipped, 2, "the bytes came back as they were stored");
+    pk_store_close(c);
+    pk_store_close(a);
+    pk_store_close(p);
+}
+
 /* A history with runs of two sets, a failed benchmark, profiles, pins. */
 static void fill(pk_store *s)
 {
@@ -229,10 +307,12 @@ Test(store_pg, copy_sqlite_to_postgres_and_back_is_exact_and_idempotent)
     cr_assert_eq(st.profiles_copied, 2);
     cr_assert_eq(st.pins_copied, 1);
     same_history(a, p);
-    /* again: nothing new */
+    /* again: nothing new, and nothing counted as copied */
     cr_assert_eq(pk_store_copy(a, p, &st, NULL), PK_OK);
     cr_assert_eq(st.runs_copied, 0);
     cr_assert_eq(st.runs_skipped, 5);
+    cr_assert_eq(st.profiles_copied, 0);
+    cr_assert_eq(st.pins_copied, 0);
     same_history(a, p);
     /* back into SQLite, into a history that already has a run of its own */
     pk_store *b = open_store(back);
