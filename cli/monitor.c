@@ -492,6 +492,27 @@ static void dispatch(mon_run *r, const pk_monitor_event *ev, size_t n)
     }
 }
 
+/* posix_spawn returns once the child's execve has swapped in the new memory
+ * map, before the kernel has mapped the program into it: a sample then
+ * shows rss 0 and one stack page. Wait (at most ~100 ms) until statm shows
+ * more than that page, so the first sample is of the program. */
+static void wait_exec_mapped(pid_t pid)
+{
+    char path[64], buf[128];
+    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+    for (int i = 0; i < 200; i++) {
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return;   /* gone: the sampler says so */
+        unsigned long size = 0, resident = 0;
+        int n = fgets(buf, sizeof buf, f) ? sscanf(buf, "%lu %lu", &size, &resident) : 0;
+        fclose(f);
+        if (n != 2 || (size > 1 && resident > 0))
+            return;
+        nanosleep(&(struct timespec){0, 500000}, NULL);
+    }
+}
+
 static int start_child(mon_run *r)
 {
     pid_t pid;
@@ -501,6 +522,7 @@ static int start_child(mon_run *r)
         return rc == ENOENT || rc == EACCES ? CLI_USAGE : CLI_INTERNAL;
     }
     r->child = r->pid = pid;
+    wait_exec_mapped(pid);
     return CLI_OK;
 }
 

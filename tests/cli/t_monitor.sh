@@ -175,6 +175,18 @@ expect_rc 1
 expect_out 'exited after'
 expect_out 'the command exited with status 3'
 
+# the first sample of -- CMD is of the program, not of the exec half done
+# (rss 0, one 4 KiB page of stack): five starts, each first row checked
+for _ in 1 2 3 4 5; do
+    run_t 120 monitor --no-config -q -i 50ms -d 50ms -o first.csv -- sleep 1
+    expect_rc 0
+    /usr/bin/python3 -c '
+import csv
+row = next(csv.DictReader(open("first.csv")))
+assert int(row["vsize_bytes"]) > 4096, row
+' || die "the first sample of -- CMD was taken before the program was mapped"
+done
+
 run_t 120 monitor --no-config -p 4194303
 expect_rc 2
 expect_err 'no process 4194303'
