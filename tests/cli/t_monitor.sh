@@ -243,3 +243,12 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
 else
     echo "permission test skipped: not root, no setpriv, or $PERFKIT not reachable for nobody"
 fi
+
+# same user, yet refused (pid 1 holds capabilities we lack, e.g. in a
+# container without CAP_SYS_PTRACE): the message must not blame another user
+if [ "$(stat -c %u /proc/1)" -eq "$(id -u)" ] && ! cat /proc/1/io >/dev/null 2>&1; then
+    run monitor --no-config -p 1
+    expect_rc 2
+    expect_err 'process 1: cannot read /proc/1/io: permission denied — it runs as your user'
+    ! grep -q 'another user' stderr.txt || die "blames another user: $(cat stderr.txt)"
+fi
