@@ -94,7 +94,8 @@ int pk_monitor_figure_find(const char *name);
  * unit — percent figures "90" or "90%", bytes "512MiB", "1.5GiB", "800kB",
  * "4096" (B, kB/MB/GB = 1000^k, KiB/MiB/GiB or K/M/G = 1024^k), seconds
  * "30s", "500ms", rates "10MiB/s" or "50/s", counts a plain number. On PK_OK
- * *out is in the figure's base unit. Errors: PK_EPARSE (*why, may be NULL,
+ * *out is in the figure's base unit; a negative value (no figure is below 0)
+ * is refused. Errors: PK_EPARSE (*why, may be NULL,
  * a static reason: "expected a size like 512MiB"). */
 pk_err pk_monitor_parse_value(pk_monitor_figure f, const char *text, double *out,
                               const char **why);
