@@ -598,7 +598,9 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
         }
         if (!r->samples)
             r->t0 = next = x.t_ns;
-        memcpy(r->comm, pk_monitor_sampler_comm(r->s), sizeof r->comm);
+        /* the name is the program's to choose: no raw control or non-UTF-8
+         * bytes into the terminal, the report or the chart's XML */
+        pk_termsafe(pk_monitor_sampler_comm(r->s), r->comm, sizeof r->comm);
         r->samples++;
         double t = (double)(x.t_ns - r->t0) / 1e9;
         mon_series_add(&r->series, &x);

@@ -252,3 +252,14 @@ if [ "$(stat -c %u /proc/1)" -eq "$(id -u)" ] && ! cat /proc/1/io >/dev/null 2>&
     expect_err 'process 1: cannot read /proc/1/io: permission denied — it runs as your user'
     ! grep -q 'another user' stderr.txt || die "blames another user: $(cat stderr.txt)"
 fi
+
+# a program name with non-UTF-8 and control bytes: escaped in the report,
+# and the chart stays well-formed XML
+odd=$(printf 'x\377\033[31m')
+cp "$(command -v sleep)" "./$odd"
+run_t 120 monitor --no-config -q -i 100ms -d 200ms --chart odd.svg -- "./$odd" 1
+expect_rc 0
+expect_out 'process [0-9]+ \(x\\xff\\x1b\[31m\) duration reached'
+! grep -q "$(printf '\033')" stdout.txt || die "a raw ESC from the program's name reached stdout"
+/usr/bin/python3 -c 'import xml.etree.ElementTree as E; E.parse("odd.svg")' ||
+    die "the chart is not XML with an odd program name"
