@@ -578,6 +578,12 @@ static void wait_until(int pidfd, int64_t deadline)
     }
 }
 
+/* t + d ns, saturating: a duration may be up to 1.8e19 ns (opt.c) */
+static int64_t add_ns(int64_t t, uint64_t d)
+{
+    return d >= (uint64_t)(INT64_MAX - t) ? INT64_MAX : t + (int64_t)d;
+}
+
 static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
 {
     int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
@@ -632,8 +638,11 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
         }
         if (cli_signal_caught())
             break;
-        next += (int64_t)r->a->interval_ns;
-        wait_until(pidfd, next);
+        next = add_ns(next, r->a->interval_ns);
+        int64_t until = next;   /* an interval longer than --duration ends at it */
+        if (r->a->duration_ns && add_ns(r->t0, r->a->duration_ns) < until)
+            until = add_ns(r->t0, r->a->duration_ns);
+        wait_until(pidfd, until);
         if (cli_signal_caught())
             break;
     }
@@ -642,10 +651,11 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
     clear_live(r);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    dispatch(r, ev, pk_monitor_alerts_end(r->al, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
-                                          ev, sizeof ev / sizeof ev[0]));
+    int64_t end = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    dispatch(r, ev, pk_monitor_alerts_end(r->al, end, ev, sizeof ev / sizeof ev[0]));
     mon_summary sum = {.pid = r->pid, .comm = r->comm, .why = why,
                        .interval_ns = r->a->interval_ns, .samples = r->samples, .t0 = r->t0,
+                       .end_ns = end,
                        .series = &r->series, .trend = r->trend, .events = r->events,
                        .n_events = r->n_events, .alerts = r->al};
     return mon_report(&sum);

@@ -59,6 +59,7 @@ typedef struct mon_summary {
     uint64_t interval_ns;
     size_t samples;
     int64_t t0;                    /* the first sample's time */
+    int64_t end_ns;                /* when the watch ended (same clock) */
     const mon_series *series;
     pk_monitor_trend *const *trend;   /* indexed by figure; NULL where none */
     const pk_monitor_event *events;

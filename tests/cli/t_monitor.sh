@@ -263,3 +263,20 @@ expect_out 'process [0-9]+ \(x\\xff\\x1b\[31m\) duration reached'
 ! grep -q "$(printf '\033')" stdout.txt || die "a raw ESC from the program's name reached stdout"
 /usr/bin/python3 -c 'import xml.etree.ElementTree as E; E.parse("odd.svg")' ||
     die "the chart is not XML with an odd program name"
+
+# an interval longer than --duration ends at the duration (it used to wait
+# the whole interval); a huge one neither overflows into a busy loop
+run_t 60 monitor --no-config -q -i 1h -d 200ms -- sleep 30
+expect_rc 0
+expect_out 'duration reached after .*, 2 samples every'
+run_t 60 monitor --no-config -q -i 4000000h -d 200ms -- sleep 30
+expect_rc 0
+expect_out 'duration reached after .*, 2 samples every'
+run_t 60 monitor --no-config -q -i 100ms -d 4000000h -- sleep 0.3
+expect_rc 0
+n=$(sed -n 's/.* exited after .*, \([0-9]*\) samples every.*/\1/p' stdout.txt)
+[ "$n" -le 10 ] || die "-d 4000000h: $n samples in 0.3 s at 100ms"
+# the report's span runs to the exit, not to the last sample
+run_t 60 monitor --no-config -q -i 1h -- sleep 1
+expect_rc 0
+expect_out 'exited after [1-9][0-9]*\.[0-9] s, 1 samples'
