@@ -492,38 +492,12 @@ static void dispatch(mon_run *r, const pk_monitor_event *ev, size_t n)
     }
 }
 
-/* posix_spawn returns once the child's execve has swapped in the new memory
- * map, before the kernel has mapped the program into it: a sample then
- * shows rss 0 and one stack page. Wait (at most ~100 ms) until statm shows
- * more than that page, so the first sample is of the program. */
-static void wait_exec_mapped(pid_t pid)
-{
-    char path[64], buf[128];
-    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
-    for (int i = 0; i < 200; i++) {
-        FILE *f = fopen(path, "r");
-        if (!f)
-            return;   /* gone: the sampler says so */
-        unsigned long size = 0, resident = 0;
-        int n = fgets(buf, sizeof buf, f) ? sscanf(buf, "%lu %lu", &size, &resident) : 0;
-        fclose(f);
-        if (n != 2 || (size > 1 && resident > 0))
-            return;
-        nanosleep(&(struct timespec){0, 500000}, NULL);
-    }
-}
-
 static int start_child(mon_run *r)
 {
-    pid_t pid;
-    int rc = posix_spawnp(&pid, r->a->cmd[0], NULL, NULL, r->a->cmd, environ);
-    if (rc != 0) {
-        cli_error(CMD, "cannot run %s: %s", r->a->cmd[0], strerror(rc));
-        return rc == ENOENT || rc == EACCES ? CLI_USAGE : CLI_INTERNAL;
-    }
-    r->child = r->pid = pid;
-    wait_exec_mapped(pid);
-    return CLI_OK;
+    int rc = mon_child_start(r->a->cmd, &r->child);
+    if (rc == CLI_OK)
+        r->pid = r->child;
+    return rc;
 }
 
 static int open_output(mon_run *r)
@@ -702,48 +676,6 @@ static int serve_start(mon_run *r, pk_metrics_registry **reg, pk_monitor_publish
     return CLI_OK;
 }
 
-static int child_exit(int rc, int st, bool we_stopped_it);
-
-static int child_status(mon_run *r, int rc)
-{
-    if (!r->child)
-        return rc;
-    int sig = cli_signal_caught(), st = 0;
-    bool stopped = false;
-    pid_t done = sig ? 0 : waitpid(r->child, &st, WNOHANG);
-    if (done < 0)
-        return rc;   /* not ours to wait for any more */
-    if (sig) {
-        kill(r->child, sig);
-    } else if (done == 0) {
-        /* --duration ended the watch while the command runs on: stop it, as
-         * timeout(1) would; that is not the command failing */
-        kill(r->child, SIGTERM);
-        stopped = true;
-    } else {
-        return child_exit(rc, st, false);
-    }
-    while (waitpid(r->child, &st, 0) < 0 && errno == EINTR) {
-    }
-    return child_exit(rc, st, stopped || sig);
-}
-
-/* The exit code after the command ended with status st. */
-static int child_exit(int rc, int st, bool we_stopped_it)
-{
-    if (we_stopped_it)
-        return rc;
-    if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-        printf("the command exited with status %d\n", WEXITSTATUS(st));
-        return rc == CLI_OK ? CLI_FAIL : rc;
-    }
-    if (WIFSIGNALED(st)) {
-        printf("the command was killed by signal %d\n", WTERMSIG(st));
-        return rc == CLI_OK ? CLI_FAIL : rc;
-    }
-    return rc;
-}
-
 int cmd_monitor(int argc, char **argv)
 {
     mon_args a = {.interval_ns = 1000000000u, .hyst = 0.1, .format = -1, .serve = -1,
@@ -802,7 +734,7 @@ int cmd_monitor(int argc, char **argv)
             rc = crc;
     }
 done:
-    rc = child_status(r, rc);
+    rc = r->child ? mon_child_status(r->child, rc) : rc;
     if (rc == CLI_OK && a.alert_exit && r->al && pk_monitor_alerts_worst(r->al) > PK_MON_NONE)
         rc = 10 + (int)pk_monitor_alerts_worst(r->al);
     reap_helpers(r, true);

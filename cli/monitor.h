@@ -70,4 +70,13 @@ typedef struct mon_summary {
 /* Print the report on stdout. Returns a CLI exit code (0, or 3: no memory). */
 int mon_report(const mon_summary *r);
 
+/* Start cmd (argv, no shell; PATH searched) into *out, and return once its
+ * program is mapped. Returns 0, or 2 (cannot run it: said on stderr) or 3. */
+int mon_child_start(char **cmd, pid_t *out);
+
+/* The exit code once the watch of child ended with rc: a child still
+ * running is stopped (SIGTERM, or the signal perfkit caught) and that is
+ * no failure; one that exited non-zero or was killed makes rc 1. */
+int mon_child_status(pid_t child, int rc);
+
 #endif
