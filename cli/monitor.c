@@ -331,6 +331,7 @@ typedef struct mon_run {
     size_t samples;
     pid_t helpers[64];         /* on-alert commands not yet reaped */
     size_t n_helpers;
+    FILE *chart;               /* --chart, open from the start */
 } mon_run;
 
 
@@ -635,13 +636,12 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
     return mon_report(&sum);
 }
 
+/* The chart file is opened before the watch (a bad path is said at once,
+ * not after an hour of sampling) and written at the end. */
 static int write_chart(mon_run *r)
 {
-    FILE *f = fopen(r->a->chart, "w");
-    if (!f) {
-        cli_error(CMD, "cannot write %s: %s", r->a->chart, strerror(errno));
-        return CLI_USAGE;
-    }
+    FILE *f = r->chart;
+    r->chart = NULL;
     char title[160];
     snprintf(title, sizeof title, "perfkit monitor: process %d (%s)", (int)r->pid, r->comm);
     int err = mon_write_chart(f, &r->series, title, r->events, r->n_events);
@@ -714,6 +714,11 @@ int cmd_monitor(int argc, char **argv)
         }
     if ((rc = open_output(r)) != CLI_OK)
         goto done;
+    if (a.chart && !(r->chart = fopen(a.chart, "w"))) {
+        cli_error(CMD, "cannot write %s: %s", a.chart, strerror(errno));
+        rc = CLI_USAGE;
+        goto done;
+    }
     if (a.n_cmd && (rc = start_child(r)) != CLI_OK)
         goto done;
     pk_diag d = {0};
@@ -728,12 +733,16 @@ int cmd_monitor(int argc, char **argv)
         goto done;
     r->tty = isatty(STDOUT_FILENO);
     rc = sample_loop(r, pub);
-    if (a.chart && r->series.n) {
+    if (r->chart && r->series.n) {
         int crc = write_chart(r);
         if (crc != CLI_OK)
             rc = crc;
     }
 done:
+    if (r->chart) {   /* nothing sampled: no chart */
+        fclose(r->chart);
+        remove(a.chart);
+    }
     rc = r->child ? mon_child_status(r->child, rc) : rc;
     if (rc == CLI_OK && a.alert_exit && r->al && pk_monitor_alerts_worst(r->al) > PK_MON_NONE)
         rc = 10 + (int)pk_monitor_alerts_worst(r->al);

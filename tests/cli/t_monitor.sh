@@ -280,3 +280,9 @@ n=$(sed -n 's/.* exited after .*, \([0-9]*\) samples every.*/\1/p' stdout.txt)
 run_t 60 monitor --no-config -q -i 1h -- sleep 1
 expect_rc 0
 expect_out 'exited after [1-9][0-9]*\.[0-9] s, 1 samples'
+
+# a --chart path that cannot be written is said before the watch, not after
+run_t 30 monitor --no-config -q -i 100ms --chart no/such/dir/c.svg -- sleep 100
+expect_rc 2
+expect_err 'cannot write no/such/dir/c.svg'
+expect_no_out 'perfkit monitor: process'
