@@ -496,8 +496,13 @@ static void dispatch(mon_run *r, const pk_monitor_event *ev, size_t n)
 static int start_child(mon_run *r)
 {
     int rc = mon_child_start(r->a->cmd, &r->child);
-    if (rc == CLI_OK)
+    if (rc == CLI_OK) {
         r->pid = r->child;
+        /* its name until a sample says otherwise (one that exits at once
+         * is reported by the name it was run by) */
+        const char *slash = strrchr(r->a->cmd[0], '/');
+        pk_termsafe(slash ? slash + 1 : r->a->cmd[0], r->comm, sizeof r->comm);
+    }
     return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "monitor.h"
@@ -18,20 +19,31 @@ extern char **environ;
 
 /* posix_spawn returns once the child's execve has swapped in the new memory
  * map, before the kernel has mapped the program into it: a sample then
- * shows rss 0 and one stack page. Wait (at most ~100 ms) until statm shows
- * more than that page, so the first sample is of the program. */
+ * shows rss 0 and one stack page. Wait (at most ~1 s, on a loaded machine)
+ * until stat — the file the sampler reads — shows more than that page and
+ * an rss above 0 (stat's rss lags statm's by the kernel's per-CPU counter
+ * batches), or the child is gone. */
 static void wait_exec_mapped(pid_t pid)
 {
-    char path[64], buf[128];
-    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
-    for (int i = 0; i < 200; i++) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    long page = sysconf(_SC_PAGESIZE);
+    for (int i = 0; i < 2000; i++) {
         FILE *f = fopen(path, "r");
         if (!f)
             return;   /* gone: the sampler says so */
-        unsigned long size = 0, resident = 0;
-        int n = fgets(buf, sizeof buf, f) ? sscanf(buf, "%lu %lu", &size, &resident) : 0;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
         fclose(f);
-        if (n != 2 || (size > 1 && resident > 0))
+        buf[n] = '\0';
+        const char *p = strrchr(buf, ')');
+        unsigned long long vsize = 0;
+        long long rss = 0;
+        char state = 0;
+        /* after "(comm)": state, fields 4..22 of proc(5), then vsize, rss */
+        if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+                                "%*d %*d %*d %*d %*u %llu %lld", &state, &vsize, &rss) != 3)
+            return;
+        if (state == 'Z' || state == 'X' || (vsize > (unsigned long long)page && rss > 0))
             return;
         nanosleep(&(struct timespec){0, 500000}, NULL);
     }
