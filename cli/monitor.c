@@ -570,6 +570,7 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
     pk_monitor_event ev[6 * MAX_RULES];
     int64_t next = 0;
     const char *why = "stopped";
+    int err_rc = CLI_OK;   /* the watch broke off: said, then the report */
     for (;;) {
         pk_monitor_sample x;
         pk_err e = pk_monitor_sampler_read(r->s, &x);
@@ -577,9 +578,18 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
             why = "exited";
             break;
         }
+        if (e == PK_EPERM) {
+            cli_error(CMD, "process %d: permission to read /proc/%d lost — it ran a setuid "
+                           "program, changed user or became not dumpable",
+                      (int)r->pid, (int)r->pid);
+            why = "could no longer be read";
+            err_rc = CLI_USAGE;
+            break;
+        }
         if (e != PK_OK) {
             cli_error(CMD, "sampling process %d: %s", (int)r->pid, pk_strerror(e));
             why = "could not be sampled";
+            err_rc = CLI_INTERNAL;
             break;
         }
         if (!r->samples)
@@ -638,7 +648,8 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
                        .end_ns = end,
                        .series = &r->series, .trend = r->trend, .events = r->events,
                        .n_events = r->n_events, .alerts = r->al};
-    return mon_report(&sum);
+    int rc = mon_report(&sum);
+    return rc != CLI_OK ? rc : err_rc;
 }
 
 /* The chart file is opened before the watch (a bad path is said at once,

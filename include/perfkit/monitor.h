@@ -144,7 +144,9 @@ pk_err pk_monitor_sampler_new(pid_t pid, const pk_monitor_sampler_opts *o,
 /* One full sample into *out (PK_OK), costing no allocation (with
  * children: only when their number outgrows the last pass). Errors:
  * PK_ENOENT when the process has exited (a zombie counts as exited; *out
- * untouched), PK_EIO (a file read failed otherwise). */
+ * untouched), PK_EPERM when reading is no longer allowed (it ran a setuid
+ * program, changed user or became not dumpable), PK_EIO (a file read
+ * failed otherwise). */
 pk_err pk_monitor_sampler_read(pk_monitor_sampler *s, pk_monitor_sample *out);
 pid_t pk_monitor_sampler_pid(const pk_monitor_sampler *s);
 /* The process's name (stat's comm, at most 63 bytes) at the last sample;

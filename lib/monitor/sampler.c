@@ -310,6 +310,8 @@ static double up(uint64_t now, uint64_t prev)
 
 static pk_err gone_or_eio(void)
 {
+    if (errno == EACCES || errno == EPERM)
+        return PK_EPERM;   /* it changed credentials or became not dumpable */
     return errno == ESRCH || errno == ENOENT ? PK_ENOENT : PK_EIO;
 }
 

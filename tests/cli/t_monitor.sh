@@ -241,6 +241,18 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
     last_cmd="perfkit monitor -p 1 (as nobody)"
     expect_rc 2
     expect_err 'process 1: cannot read /proc/1/.*: permission denied — it belongs to another user \(uid 0\)'
+    # a process that becomes not dumpable mid-run: said, the report, exit 2
+    # (it was "input/output error" and exit 0)
+    set +e
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$PERFKIT" monitor --no-config -q \
+        -i 100ms -- /usr/bin/python3 -c 'import ctypes, time
+time.sleep(0.3); ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); time.sleep(1)' >stdout.txt 2>stderr.txt
+    rc=$?
+    set -e
+    last_cmd="perfkit monitor -- (undumpable mid-run, as nobody)"
+    expect_rc 2
+    expect_err 'permission to read /proc/[0-9]+ lost'
+    expect_out 'could no longer be read after'
 else
     echo "permission test skipped: not root, no setpriv, or $PERFKIT not reachable for nobody"
 fi
