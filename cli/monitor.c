@@ -390,9 +390,20 @@ static int load_rules(mon_run *r, pk_config **cfg_out)
         if (a->hyst_set)
             r->rules[k].hysteresis = a->hyst;
     }
-    for (size_t i = 0; i < r->n_rules; i++)
-        if (a->below[r->rules[i].figure])
+    for (int f = 0; f < PK_MON_NFIGURES; f++) {
+        size_t i = 0;
+        while (i < r->n_rules && r->rules[i].figure != (pk_monitor_figure)f)
+            i++;
+        if (a->below[f] && i == r->n_rules)
+            cli_warn(CMD, "--below %s: no threshold of %s to apply it to",
+                     pk_monitor_figure_name((pk_monitor_figure)f),
+                     pk_monitor_figure_name((pk_monitor_figure)f));
+        else if (a->below[f])
             r->rules[i].below = true;
+    }
+    if ((a->for_set || a->hyst_set) && !a->n_rules)
+        cli_warn(CMD, "%s applies to -t thresholds, and there are none",
+                 a->for_set ? "--for" : "--hysteresis");
     *cfg_out = cfg;
     return CLI_OK;
 }

@@ -299,3 +299,9 @@ run_t 30 monitor --no-config -q -i 100ms --chart no/such/dir/c.svg -- sleep 100
 expect_rc 2
 expect_err 'cannot write no/such/dir/c.svg'
 expect_no_out 'perfkit monitor: process'
+
+# --below / --for with no threshold to act on: said, not silently ignored
+run_t 60 monitor --no-config -q -i 100ms -d 100ms --below rss --for 1s -- sleep 1
+expect_rc 0
+expect_err '--below rss: no threshold of rss'
+expect_err '--for applies to -t thresholds, and there are none'
