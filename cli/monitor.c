@@ -331,6 +331,7 @@ typedef struct mon_run {
     size_t samples;
     pid_t helpers[64];         /* on-alert commands not yet reaped */
     size_t n_helpers;
+    FILE *chart;               /* --chart, open from the start */
 } mon_run;
 
 
@@ -389,9 +390,20 @@ static int load_rules(mon_run *r, pk_config **cfg_out)
         if (a->hyst_set)
             r->rules[k].hysteresis = a->hyst;
     }
-    for (size_t i = 0; i < r->n_rules; i++)
-        if (a->below[r->rules[i].figure])
+    for (int f = 0; f < PK_MON_NFIGURES; f++) {
+        size_t i = 0;
+        while (i < r->n_rules && r->rules[i].figure != (pk_monitor_figure)f)
+            i++;
+        if (a->below[f] && i == r->n_rules)
+            cli_warn(CMD, "--below %s: no threshold of %s to apply it to",
+                     pk_monitor_figure_name((pk_monitor_figure)f),
+                     pk_monitor_figure_name((pk_monitor_figure)f));
+        else if (a->below[f])
             r->rules[i].below = true;
+    }
+    if ((a->for_set || a->hyst_set) && !a->n_rules)
+        cli_warn(CMD, "%s applies to -t thresholds, and there are none",
+                 a->for_set ? "--for" : "--hysteresis");
     *cfg_out = cfg;
     return CLI_OK;
 }
@@ -494,14 +506,15 @@ static void dispatch(mon_run *r, const pk_monitor_event *ev, size_t n)
 
 static int start_child(mon_run *r)
 {
-    pid_t pid;
-    int rc = posix_spawnp(&pid, r->a->cmd[0], NULL, NULL, r->a->cmd, environ);
-    if (rc != 0) {
-        cli_error(CMD, "cannot run %s: %s", r->a->cmd[0], strerror(rc));
-        return rc == ENOENT || rc == EACCES ? CLI_USAGE : CLI_INTERNAL;
+    int rc = mon_child_start(r->a->cmd, &r->child);
+    if (rc == CLI_OK) {
+        r->pid = r->child;
+        /* its name until a sample says otherwise (one that exits at once
+         * is reported by the name it was run by) */
+        const char *slash = strrchr(r->a->cmd[0], '/');
+        pk_termsafe(slash ? slash + 1 : r->a->cmd[0], r->comm, sizeof r->comm);
     }
-    r->child = r->pid = pid;
-    return CLI_OK;
+    return rc;
 }
 
 static int open_output(mon_run *r)
@@ -556,12 +569,19 @@ static void wait_until(int pidfd, int64_t deadline)
     }
 }
 
+/* t + d ns, saturating: a duration may be up to 1.8e19 ns (opt.c) */
+static int64_t add_ns(int64_t t, uint64_t d)
+{
+    return d >= (uint64_t)(INT64_MAX - t) ? INT64_MAX : t + (int64_t)d;
+}
+
 static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
 {
     int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
     pk_monitor_event ev[6 * MAX_RULES];
     int64_t next = 0;
     const char *why = "stopped";
+    int err_rc = CLI_OK;   /* the watch broke off: said, then the report */
     for (;;) {
         pk_monitor_sample x;
         pk_err e = pk_monitor_sampler_read(r->s, &x);
@@ -569,14 +589,25 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
             why = "exited";
             break;
         }
+        if (e == PK_EPERM) {
+            cli_error(CMD, "process %d: permission to read /proc/%d lost — it ran a setuid "
+                           "program, changed user or became not dumpable",
+                      (int)r->pid, (int)r->pid);
+            why = "could no longer be read";
+            err_rc = CLI_USAGE;
+            break;
+        }
         if (e != PK_OK) {
             cli_error(CMD, "sampling process %d: %s", (int)r->pid, pk_strerror(e));
             why = "could not be sampled";
+            err_rc = CLI_INTERNAL;
             break;
         }
         if (!r->samples)
             r->t0 = next = x.t_ns;
-        memcpy(r->comm, pk_monitor_sampler_comm(r->s), sizeof r->comm);
+        /* the name is the program's to choose: no raw control or non-UTF-8
+         * bytes into the terminal, the report or the chart's XML */
+        pk_termsafe(pk_monitor_sampler_comm(r->s), r->comm, sizeof r->comm);
         r->samples++;
         double t = (double)(x.t_ns - r->t0) / 1e9;
         mon_series_add(&r->series, &x);
@@ -608,8 +639,11 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
         }
         if (cli_signal_caught())
             break;
-        next += (int64_t)r->a->interval_ns;
-        wait_until(pidfd, next);
+        next = add_ns(next, r->a->interval_ns);
+        int64_t until = next;   /* an interval longer than --duration ends at it */
+        if (r->a->duration_ns && add_ns(r->t0, r->a->duration_ns) < until)
+            until = add_ns(r->t0, r->a->duration_ns);
+        wait_until(pidfd, until);
         if (cli_signal_caught())
             break;
     }
@@ -618,22 +652,23 @@ static int sample_loop(mon_run *r, pk_monitor_publisher *pub)
     clear_live(r);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    dispatch(r, ev, pk_monitor_alerts_end(r->al, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
-                                          ev, sizeof ev / sizeof ev[0]));
+    int64_t end = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    dispatch(r, ev, pk_monitor_alerts_end(r->al, end, ev, sizeof ev / sizeof ev[0]));
     mon_summary sum = {.pid = r->pid, .comm = r->comm, .why = why,
                        .interval_ns = r->a->interval_ns, .samples = r->samples, .t0 = r->t0,
+                       .end_ns = end,
                        .series = &r->series, .trend = r->trend, .events = r->events,
                        .n_events = r->n_events, .alerts = r->al};
-    return mon_report(&sum);
+    int rc = mon_report(&sum);
+    return rc != CLI_OK ? rc : err_rc;
 }
 
+/* The chart file is opened before the watch (a bad path is said at once,
+ * not after an hour of sampling) and written at the end. */
 static int write_chart(mon_run *r)
 {
-    FILE *f = fopen(r->a->chart, "w");
-    if (!f) {
-        cli_error(CMD, "cannot write %s: %s", r->a->chart, strerror(errno));
-        return CLI_USAGE;
-    }
+    FILE *f = r->chart;
+    r->chart = NULL;
     char title[160];
     snprintf(title, sizeof title, "perfkit monitor: process %d (%s)", (int)r->pid, r->comm);
     int err = mon_write_chart(f, &r->series, title, r->events, r->n_events);
@@ -666,48 +701,6 @@ static int serve_start(mon_run *r, pk_metrics_registry **reg, pk_monitor_publish
     fprintf(stderr, "perfkit: monitor: serving http://127.0.0.1:%u/metrics\n",
             (unsigned)pk_metrics_server_port(*srv));
     return CLI_OK;
-}
-
-static int child_exit(int rc, int st, bool we_stopped_it);
-
-static int child_status(mon_run *r, int rc)
-{
-    if (!r->child)
-        return rc;
-    int sig = cli_signal_caught(), st = 0;
-    bool stopped = false;
-    pid_t done = sig ? 0 : waitpid(r->child, &st, WNOHANG);
-    if (done < 0)
-        return rc;   /* not ours to wait for any more */
-    if (sig) {
-        kill(r->child, sig);
-    } else if (done == 0) {
-        /* --duration ended the watch while the command runs on: stop it, as
-         * timeout(1) would; that is not the command failing */
-        kill(r->child, SIGTERM);
-        stopped = true;
-    } else {
-        return child_exit(rc, st, false);
-    }
-    while (waitpid(r->child, &st, 0) < 0 && errno == EINTR) {
-    }
-    return child_exit(rc, st, stopped || sig);
-}
-
-/* The exit code after the command ended with status st. */
-static int child_exit(int rc, int st, bool we_stopped_it)
-{
-    if (we_stopped_it)
-        return rc;
-    if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-        printf("the command exited with status %d\n", WEXITSTATUS(st));
-        return rc == CLI_OK ? CLI_FAIL : rc;
-    }
-    if (WIFSIGNALED(st)) {
-        printf("the command was killed by signal %d\n", WTERMSIG(st));
-        return rc == CLI_OK ? CLI_FAIL : rc;
-    }
-    return rc;
 }
 
 int cmd_monitor(int argc, char **argv)
@@ -748,6 +741,11 @@ int cmd_monitor(int argc, char **argv)
         }
     if ((rc = open_output(r)) != CLI_OK)
         goto done;
+    if (a.chart && !(r->chart = fopen(a.chart, "w"))) {
+        cli_error(CMD, "cannot write %s: %s", a.chart, strerror(errno));
+        rc = CLI_USAGE;
+        goto done;
+    }
     if (a.n_cmd && (rc = start_child(r)) != CLI_OK)
         goto done;
     pk_diag d = {0};
@@ -762,13 +760,17 @@ int cmd_monitor(int argc, char **argv)
         goto done;
     r->tty = isatty(STDOUT_FILENO);
     rc = sample_loop(r, pub);
-    if (a.chart && r->series.n) {
+    if (r->chart && r->series.n) {
         int crc = write_chart(r);
         if (crc != CLI_OK)
             rc = crc;
     }
 done:
-    rc = child_status(r, rc);
+    if (r->chart) {   /* nothing sampled: no chart */
+        fclose(r->chart);
+        remove(a.chart);
+    }
+    rc = r->child ? mon_child_status(r->child, rc) : rc;
     if (rc == CLI_OK && a.alert_exit && r->al && pk_monitor_alerts_worst(r->al) > PK_MON_NONE)
         rc = 10 + (int)pk_monitor_alerts_worst(r->al);
     reap_helpers(r, true);

@@ -59,6 +59,7 @@ typedef struct mon_summary {
     uint64_t interval_ns;
     size_t samples;
     int64_t t0;                    /* the first sample's time */
+    int64_t end_ns;                /* when the watch ended (same clock) */
     const mon_series *series;
     pk_monitor_trend *const *trend;   /* indexed by figure; NULL where none */
     const pk_monitor_event *events;
@@ -68,5 +69,14 @@ typedef struct mon_summary {
 
 /* Print the report on stdout. Returns a CLI exit code (0, or 3: no memory). */
 int mon_report(const mon_summary *r);
+
+/* Start cmd (argv, no shell; PATH searched) into *out, and return once its
+ * program is mapped. Returns 0, or 2 (cannot run it: said on stderr) or 3. */
+int mon_child_start(char **cmd, pid_t *out);
+
+/* The exit code once the watch of child ended with rc: a child still
+ * running is stopped (SIGTERM, or the signal perfkit caught) and that is
+ * no failure; one that exited non-zero or was killed makes rc 1. */
+int mon_child_status(pid_t child, int rc);
 
 #endif

@@ -71,7 +71,10 @@ static void report_trends(const mon_summary *r, pk_monitor_trend_result *rss)
 
 int mon_report(const mon_summary *r)
 {
-    double span = r->series->n ? (double)(r->series->s[r->series->n - 1].t_ns - r->t0) / 1e9 : 0;
+    /* to the end of the watch, not the last sample: with -i 10s a process
+     * that exits at 3 s exited after 3 s */
+    int64_t last_ns = r->series->n ? r->series->s[r->series->n - 1].t_ns : r->t0;
+    double span = r->samples ? (double)((r->end_ns > last_ns ? r->end_ns : last_ns) - r->t0) / 1e9 : 0;
     printf("\nperfkit monitor: process %d (%s) %s after %.1f s, %zu samples every %.3g s\n",
            (int)r->pid, r->comm[0] ? r->comm : "?", r->why, span, r->samples, (double)r->interval_ns / 1e9);
     if (!r->series->n)

@@ -94,7 +94,8 @@ int pk_monitor_figure_find(const char *name);
  * unit — percent figures "90" or "90%", bytes "512MiB", "1.5GiB", "800kB",
  * "4096" (B, kB/MB/GB = 1000^k, KiB/MiB/GiB or K/M/G = 1024^k), seconds
  * "30s", "500ms", rates "10MiB/s" or "50/s", counts a plain number. On PK_OK
- * *out is in the figure's base unit. Errors: PK_EPARSE (*why, may be NULL,
+ * *out is in the figure's base unit; a negative value (no figure is below 0)
+ * is refused. Errors: PK_EPARSE (*why, may be NULL,
  * a static reason: "expected a size like 512MiB"). */
 pk_err pk_monitor_parse_value(pk_monitor_figure f, const char *text, double *out,
                               const char **why);
@@ -143,7 +144,9 @@ pk_err pk_monitor_sampler_new(pid_t pid, const pk_monitor_sampler_opts *o,
 /* One full sample into *out (PK_OK), costing no allocation (with
  * children: only when their number outgrows the last pass). Errors:
  * PK_ENOENT when the process has exited (a zombie counts as exited; *out
- * untouched), PK_EIO (a file read failed otherwise). */
+ * untouched), PK_EPERM when reading is no longer allowed (it ran a setuid
+ * program, changed user or became not dumpable), PK_EIO (a file read
+ * failed otherwise). */
 pk_err pk_monitor_sampler_read(pk_monitor_sampler *s, pk_monitor_sample *out);
 pid_t pk_monitor_sampler_pid(const pk_monitor_sampler *s);
 /* The process's name (stat's comm, at most 63 bytes) at the last sample;

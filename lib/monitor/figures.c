@@ -145,8 +145,8 @@ pk_err pk_monitor_parse_value(pk_monitor_figure f, const char *text, double *out
     const char *s = text;
     while (*s == ' ')
         s++;
-    if (!((*s >= '0' && *s <= '9') || *s == '.' || *s == '-'))
-        return PK_EPARSE;
+    if (!((*s >= '0' && *s <= '9') || *s == '.'))
+        return PK_EPARSE;   /* every figure is >= 0: a negative level is a typo */
     char *end;
     double v = strtod(s, &end);
     if (end == s || !isfinite(v))

@@ -163,7 +163,18 @@ static pk_err denied(pk_monitor_sampler *s, const char *file, pk_diag *diag)
 {
     struct stat st;
     char who[64] = "";
-    if (fstat(s->dir, &st) == 0)
+    bool have = fstat(s->dir, &st) == 0;
+    if (have && st.st_uid == geteuid()) {
+        /* same user: the process has privileges (or capabilities) this one
+         * lacks, is not dumpable, or ptrace is restricted (Yama) */
+        pk_diag_set(diag, "", 0, 0,
+                    "process %d: cannot read /proc/%d/%s: permission denied — it runs as "
+                    "your user (uid %u) but with privileges this process lacks, or is not "
+                    "dumpable; run with CAP_SYS_PTRACE",
+                    (int)s->pid, (int)s->pid, file, (unsigned)st.st_uid);
+        return PK_EPERM;
+    }
+    if (have)
         snprintf(who, sizeof who, " (uid %u)", (unsigned)st.st_uid);
     pk_diag_set(diag, "", 0, 0,
                 "process %d: cannot read /proc/%d/%s: permission denied — it belongs to "
@@ -299,6 +310,8 @@ static double up(uint64_t now, uint64_t prev)
 
 static pk_err gone_or_eio(void)
 {
+    if (errno == EACCES || errno == EPERM)
+        return PK_EPERM;   /* it changed credentials or became not dumpable */
     return errno == ESRCH || errno == ENOENT ? PK_ENOENT : PK_EIO;
 }
 

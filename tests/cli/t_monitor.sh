@@ -175,6 +175,19 @@ expect_rc 1
 expect_out 'exited after'
 expect_out 'the command exited with status 3'
 
+# the first sample of -- CMD is of the program, not of the exec half done
+# (rss 0, one 4 KiB page of stack): five starts, each first row checked;
+# sampled right after posix_spawn, about half the runs failed
+for _ in 1 2 3 4 5; do
+    run_t 120 monitor --no-config -q -i 50ms -d 50ms -o first.csv -- sleep 1
+    expect_rc 0
+    /usr/bin/python3 -c '
+import csv
+row = next(csv.DictReader(open("first.csv")))
+assert int(row["vsize_bytes"]) > 4096 and int(row["rss_bytes"]) > 0, row
+' || die "the first sample of -- CMD was taken before the program was mapped"
+done
+
 run_t 120 monitor --no-config -p 4194303
 expect_rc 2
 expect_err 'no process 4194303'
@@ -228,6 +241,67 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
     last_cmd="perfkit monitor -p 1 (as nobody)"
     expect_rc 2
     expect_err 'process 1: cannot read /proc/1/.*: permission denied — it belongs to another user \(uid 0\)'
+    # a process that becomes not dumpable mid-run: said, the report, exit 2
+    # (it was "input/output error" and exit 0)
+    set +e
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$PERFKIT" monitor --no-config -q \
+        -i 100ms -- /usr/bin/python3 -c 'import ctypes, time
+time.sleep(0.3); ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); time.sleep(1)' >stdout.txt 2>stderr.txt
+    rc=$?
+    set -e
+    last_cmd="perfkit monitor -- (undumpable mid-run, as nobody)"
+    expect_rc 2
+    expect_err 'permission to read /proc/[0-9]+ lost'
+    expect_out 'could no longer be read after'
 else
     echo "permission test skipped: not root, no setpriv, or $PERFKIT not reachable for nobody"
 fi
+
+# same user, yet refused (pid 1 holds capabilities we lack, e.g. in a
+# container without CAP_SYS_PTRACE): the message must not blame another user
+if [ "$(stat -c %u /proc/1)" -eq "$(id -u)" ] && ! cat /proc/1/io >/dev/null 2>&1; then
+    run monitor --no-config -p 1
+    expect_rc 2
+    expect_err 'process 1: cannot read /proc/1/io: permission denied — it runs as your user'
+    ! grep -q 'another user' stderr.txt || die "blames another user: $(cat stderr.txt)"
+fi
+
+# a program name with non-UTF-8 and control bytes: escaped in the report,
+# and the chart stays well-formed XML
+odd=$(printf 'x\377\033[31m')
+cp "$(command -v sleep)" "./$odd"
+run_t 120 monitor --no-config -q -i 100ms -d 200ms --chart odd.svg -- "./$odd" 1
+expect_rc 0
+expect_out 'process [0-9]+ \(x\\xff\\x1b\[31m\) duration reached'
+! grep -q "$(printf '\033')" stdout.txt || die "a raw ESC from the program's name reached stdout"
+/usr/bin/python3 -c 'import xml.etree.ElementTree as E; E.parse("odd.svg")' ||
+    die "the chart is not XML with an odd program name"
+
+# an interval longer than --duration ends at the duration (it used to wait
+# the whole interval); a huge one neither overflows into a busy loop
+run_t 60 monitor --no-config -q -i 1h -d 200ms -- sleep 30
+expect_rc 0
+expect_out 'duration reached after .*, 2 samples every'
+run_t 60 monitor --no-config -q -i 4000000h -d 200ms -- sleep 30
+expect_rc 0
+expect_out 'duration reached after .*, 2 samples every'
+run_t 60 monitor --no-config -q -i 100ms -d 4000000h -- sleep 0.3
+expect_rc 0
+n=$(sed -n 's/.* exited after .*, \([0-9]*\) samples every.*/\1/p' stdout.txt)
+[ "$n" -le 10 ] || die "-d 4000000h: $n samples in 0.3 s at 100ms"
+# the report's span runs to the exit, not to the last sample
+run_t 60 monitor --no-config -q -i 1h -- sleep 1
+expect_rc 0
+expect_out 'exited after [1-9][0-9]*\.[0-9] s, 1 samples'
+
+# a --chart path that cannot be written is said before the watch, not after
+run_t 30 monitor --no-config -q -i 100ms --chart no/such/dir/c.svg -- sleep 100
+expect_rc 2
+expect_err 'cannot write no/such/dir/c.svg'
+expect_no_out 'perfkit monitor: process'
+
+# --below / --for with no threshold to act on: said, not silently ignored
+run_t 60 monitor --no-config -q -i 100ms -d 100ms --below rss --for 1s -- sleep 1
+expect_rc 0
+expect_err '--below rss: no threshold of rss'
+expect_err '--for applies to -t thresholds, and there are none'

@@ -182,6 +182,8 @@ Test(monitor_parse, values)
     cr_expect_eq(pk_monitor_parse_value(PK_MON_FDS, "80%", &v, &why), PK_EPARSE);
     cr_expect_eq(pk_monitor_parse_value(PK_MON_CPU, "90 %", &v, NULL), PK_EPARSE);
     cr_expect_eq(pk_monitor_parse_value(PK_MON_RSS, "1e999", &v, NULL), PK_EPARSE);
+    cr_expect_eq(pk_monitor_parse_value(PK_MON_RSS, "-1MiB", &v, NULL), PK_EPARSE);
+    cr_expect_eq(pk_monitor_parse_value(PK_MON_CPU, "-5%", &v, NULL), PK_EPARSE);
     cr_expect_eq(pk_monitor_figure_find("fd-use"), PK_MON_FD_USE);
     cr_expect_eq(pk_monitor_figure_find("rsss"), -1);
     cr_expect_str_eq(pk_monitor_figure_name(PK_MON_PSI_IO), "psi_io");
