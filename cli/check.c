@@ -288,6 +288,9 @@ static int run_check(check_args *a, const pk_config *cfg)
     cli_progress_init(&bar, CMD);
     a->o.progress = on_progress;
     a->o.progress_ud = &bar;
+    char spool[4096];   /* a shared history out of reach keeps the run here */
+    if ((size_t)snprintf(spool, sizeof spool, "%s/.perfkit/unsent.db", cfg->dir) < sizeof spool)
+        a->o.spool = spool;
     pk_check_report *rep = NULL;
     pk_diag d;
     pk_err e = pk_check_run(cfg, &a->o, &rep, &d);
@@ -308,8 +311,14 @@ static int run_check(check_args *a, const pk_config *cfg)
     }
     if (rep->history_unavailable) {   /* the gate ran without history: never a pass */
         cli_warn(CMD, "the shared history was %s: no baselines were compared and nothing "
-                 "was stored (exit %d)", rep->store_err == PK_EPERM ? "refused (credentials)"
+                 "was stored in it (exit %d)", rep->store_err == PK_EPERM ? "refused (credentials)"
                  : "unreachable", rep->store_err == PK_EPERM ? CLI_USAGE : CLI_INTERNAL);
+        if (rep->spool_run_id)
+            cli_warn(CMD, "the run is kept in %s as run #%lld; once the server is back, send "
+                     "it with: perfkit history export URL --db %s", a->o.spool,
+                     (long long)rep->spool_run_id, a->o.spool);
+        else if (rep->spool_error[0])
+            cli_warn(CMD, "the run could not be kept locally either: %s", rep->spool_error);
         if (rc == CLI_OK)
             rc = rep->store_err == PK_EPERM ? CLI_USAGE : CLI_INTERNAL;
     }

@@ -285,6 +285,11 @@ typedef struct pk_check_report {
                                    (PK_EPERM): the gate ran without
                                    baselines from history, every report is
                                    whole, nothing was stored */
+    int64_t spool_run_id;       /* appended: with history_unavailable, the
+                                   run's id in pk_check_opts.spool where it
+                                   was kept; 0: not kept (no spool, or
+                                   spool_error says why) */
+    char spool_error[256];      /* why the run could not be kept there */
 } pk_check_report;
 
 /* ---- collect ------------------------------------------------------------- */
@@ -340,6 +345,14 @@ typedef struct pk_check_opts {
     const char *profile_dir;         /* where profiles are written, one
                                         directory per run under it; NULL:
                                         ".perfkit/profiles" beside the config */
+    /* pk_check_run: a shared history out of reach */
+    const char *spool;               /* when the history is a URL whose server
+                                        cannot be reached or refuses us, keep
+                                        the run in this SQLite history
+                                        (created when missing; its directory
+                                        too) to be sent later with
+                                        pk_store_copy; NULL: the run is kept
+                                        nowhere */
 } pk_check_opts;
 
 void pk_check_opts_init(pk_check_opts *o);

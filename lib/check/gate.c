@@ -120,16 +120,47 @@ static void base_meta(const pk_run_meta *meta, const char *ref, const pk_check_p
     out->dirty = false;
 }
 
+/* A shared history out of reach: the run (and its paired base) into the
+ * local SQLite history spool instead, to be sent later; rep says where or
+ * why not. The ids are the spool's: meta and bmeta get 0 back, as nothing
+ * is in the shared history. */
+static void keep(const char *spool, pk_run_meta *meta, const pk_resultset *cur,
+                 pk_run_meta *bmeta, const pk_resultset *base, pk_check_report *rep)
+{
+    pk_store *sp = NULL;
+    pk_diag d;
+    pk_diag_set(&d, NULL, 0, 0, "%s", "");
+    pk_err e = pk_store_open(spool, NULL, &sp, &d);
+    if (e == PK_OK) {
+        pk_run_meta *metas[2] = {bmeta, meta};
+        const pk_resultset *sets[2] = {base, cur};
+        bool with_base = base && base->n;
+        e = pk_store_put_runs(sp, metas + !with_base, sets + !with_base, with_base ? 2 : 1);
+        if (e == PK_OK)
+            rep->spool_run_id = meta->id;
+        else
+            copy_msg(d.message, sizeof d.message, pk_store_last_error(sp));
+    }
+    if (e != PK_OK)
+        copy_msg(rep->spool_error, sizeof rep->spool_error,
+                 d.message[0] ? d.message : pk_strerror(e));
+    pk_store_close(sp);
+    meta->id = bmeta->id = 0;
+}
+
 /* Step 8: store this run and, in paired mode, the base side before it
  * (when it measured anything) in one transaction: history never holds a
  * base run without its candidate, nor a candidate whose paired base is
  * missing. A failure (or sf's, from opening) goes into the report, whose
  * verdict stands. */
 static void store(pk_store *st, pk_run_meta *meta, const pk_resultset *cur, pk_run_meta *bmeta,
-                  const pk_resultset *base, const store_fault *sf, pk_check_report *rep)
+                  const pk_resultset *base, const store_fault *sf, const char *spool,
+                  pk_check_report *rep)
 {
     if (sf->err != PK_OK || !st) {
         rep->history_unavailable = sf->unavailable;
+        if (sf->unavailable && spool)
+            keep(spool, meta, cur, bmeta, base, rep);
         rep->store_err = sf->err != PK_OK ? sf->err : PK_EIO;
         copy_msg(rep->store_error, sizeof rep->store_error,
                  sf->err != PK_OK ? sf->msg : "no history to store the run in");
@@ -199,7 +230,7 @@ static pk_err gate(const pk_config *c, const pk_check_opts *o, pk_store *st,
         base_meta(meta, ref, &pair, &bmeta);
     }
     if (e == PK_OK && !o->no_store)
-        store(st, meta, cur, &bmeta, base, sf, rep);
+        store(st, meta, cur, &bmeta, base, sf, o->spool, rep);
     else if (e == PK_OK && sf->unavailable) {   /* --no-store: still say it */
         rep->history_unavailable = true;
         rep->store_err = sf->err;

@@ -105,9 +105,18 @@ run check p.yml --db "$DOWN" --junit down.xml
 expect_rc 3
 expect_out 't/true'
 expect_err 'cannot reach the history server postgres://perfkit:\*\*\*@/perfkit'
-expect_err 'unreachable: no baselines were compared and nothing was stored \(exit 3\)'
+expect_err 'unreachable: no baselines were compared and nothing was stored in it \(exit 3\)'
 [ -s down.xml ] || die "--junit was not written with the server down"
 [ "$(grep -c 'perfkit: check' stderr.txt)" -ge 1 ]
+# ... and the run is kept locally, to be sent once the server is back
+expect_err 'the run is kept in \./\.perfkit/unsent\.db as run #1; .*perfkit history export URL --db \./\.perfkit/unsent\.db'
+before=$(q 'SELECT count(*) FROM perfkit.runs')
+run history export "$URL" --db .perfkit/unsent.db
+expect_rc 0
+[ "$(q 'SELECT count(*) FROM perfkit.runs')" -eq $((before + 1)) ] || die "the kept run did not reach the server"
+run history export "$URL" --db .perfkit/unsent.db
+expect_rc 0
+[ "$(q 'SELECT count(*) FROM perfkit.runs')" -eq $((before + 1)) ] || die "sending the kept run twice stored it twice"
 PERFKIT_DB="$DOWN" run history
 expect_rc 3
 expect_err 'cannot reach the history server'
