@@ -611,6 +611,21 @@ Test(debounce, bad_arguments)
     o.adapt_max_ns = 10;
     o.adapt_factor = 0;
     cr_assert_eq(pk_debounce_new(&o, on_fire, NULL, &d), PK_EINVAL);
+    /* waits past 2^62 ns: now + wait would wrap and the timer spin forever */
+    pk_debounce_opts_init(&o);
+    o.wait_ns = INT64_MAX;
+    cr_assert_eq(pk_debounce_new(&o, on_fire, NULL, &d), PK_EINVAL);
+    o.wait_ns = 10;
+    o.max_wait_ns = INT64_MAX;
+    cr_assert_eq(pk_debounce_new(&o, on_fire, NULL, &d), PK_EINVAL);
+    pk_debounce_opts_init(&o);
+    o.adaptive = true;
+    o.adapt_max_ns = INT64_MAX;
+    cr_assert_eq(pk_debounce_new(&o, on_fire, NULL, &d), PK_EINVAL);
+    o.adapt_max_ns = INT64_C(1) << 62;             /* the largest accepted */
+    o.poll = true;
+    cr_assert_eq(pk_debounce_new(&o, on_fire, NULL, &d), PK_OK);
+    pk_debounce_free(d);
     cr_assert_eq(pk_debounce_add(NULL, "a", 1, NULL), PK_EINVAL);
     cr_assert_eq(pk_debounce_flush(NULL, NULL), PK_EINVAL);
     cr_assert_eq(pk_debounce_poll(NULL, NULL), PK_EINVAL);
