@@ -571,3 +571,25 @@ Test(startup, every_failed_allocation_is_clean)
             break;
     }
 }
+
+/* A timeout near INT64_MAX means "never": start + timeout must not wrap
+ * into a deadline in the past (every step was reported timed out at once). */
+Test(startup, huge_timeout_never_fires)
+{
+    pk_startup_opts o;
+    pk_startup_opts_init(&o);
+    o.width = 2;
+    o.timeout_ns = INT64_MAX;
+    o.clock_ns = fake_clock;
+    pk_startup *g;
+    cr_assert_eq(pk_startup_new(&o, &g), PK_OK);
+    job ja = {.take_ns = 5 * PK_STARTUP_SECOND, .result = PK_OK};
+    job jb = {.take_ns = 1, .result = PK_OK};
+    pk_startup_id a = add(g, "a", &ja, NULL);
+    pk_startup_id b = add(g, "b", &jb, "a");
+    cr_assert_eq(pk_startup_set_timeout(g, b, INT64_MAX - 1), PK_OK);
+    cr_assert_eq(pk_startup_run(g), PK_OK, "%s", pk_startup_last_error(g));
+    cr_assert_eq(info(g, a).status, PK_STARTUP_OK);
+    cr_assert_eq(info(g, b).status, PK_STARTUP_OK);
+    pk_startup_free(g);
+}
