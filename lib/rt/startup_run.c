@@ -339,8 +339,12 @@ static pk_err init_sync(pk_startup *g)
 
 pk_err pk_startup_run(pk_startup *g)
 {
-    if (!g || g->ran)
+    if (!g)
         return PK_EINVAL;
+    if (g->ran) {
+        pk__startup_seterr(g, "the graph already ran: a graph runs once");
+        return PK_EINVAL;
+    }
     g->ran = 1;
     g->err[0] = '\0';
     pk_err e = pk__startup_check(g);

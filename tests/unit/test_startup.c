@@ -138,6 +138,7 @@ Test(startup, width1_order_times_and_critical_path)
     cr_assert_eq(s.critical_ns, 330);
     cr_assert_eq(s.critical_steps, 3);
     cr_assert_eq(pk_startup_run(g), PK_EINVAL, "a graph runs once");
+    cr_assert_str_eq(pk_startup_last_error(g), "the graph already ran: a graph runs once");
     pk_startup_free(g);
 }
 
@@ -261,14 +262,19 @@ Test(startup, unknown_dependency_and_bad_arguments)
     cr_assert_eq(pk_startup_add(g, "db", step_fn, &j, NULL), PK_EINVAL);
     cr_assert_str_eq(pk_startup_last_error(g), "duplicate step name `db`");
     cr_assert_eq(pk_startup_add(g, "", step_fn, &j, NULL), PK_EINVAL);
+    cr_assert_str_eq(pk_startup_last_error(g), "a step needs a name");
     cr_assert_eq(pk_startup_add(g, "x", NULL, &j, NULL), PK_EINVAL);
     cr_assert_eq(pk_startup_depends_id(g, http, 99), PK_EINVAL);
+    cr_assert(strstr(pk_startup_last_error(g), "unknown step id 99"), "%s", pk_startup_last_error(g));
     cr_assert_eq(pk_startup_set_timeout(g, http, -1), PK_EINVAL);
+    cr_assert_str_eq(pk_startup_last_error(g), "a timeout is >= 0 ns");
     cr_assert_eq(pk_startup_set_cost(g, 7, 1), PK_EINVAL);
     cr_assert_eq(pk_startup_run(g), PK_EINVAL);
     cr_assert_str_eq(pk_startup_last_error(g), "step `http` depends on unknown step `dbb`");
     cr_assert_eq(atomic_load(&j.ran), 0);
     cr_assert_eq(pk_startup_add(g, "late", step_fn, &j, NULL), PK_EINVAL, "after run");
+    /* not the previous run's message: the call's own */
+    cr_assert_str_eq(pk_startup_last_error(g), "the graph already ran: it cannot change");
     pk_startup_free(g);
 
     pk_startup_opts o;
