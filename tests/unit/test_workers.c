@@ -572,3 +572,31 @@ Test(workers, read_files_under_failed_allocations)
     pk_workers_free(w);
     unlink(path);
 }
+
+/* A FIFO among the paths is refused as not a regular file; opening it must
+ * not block waiting for a writer (the call hung for ever). */
+Test(workers, read_files_refuses_a_fifo_without_blocking, .timeout = 30)
+{
+    char dir[] = "/tmp/pk_wkf_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char fifo[64], reg[64];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(reg, sizeof reg, "%s/reg", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    FILE *f = fopen(reg, "w");
+    fputs("abc", f);
+    fclose(f);
+    const char *pp[] = {fifo, reg};
+    pk_read_result out[2];
+    pk_workers *w = pool(1, 1);
+    cr_assert_eq(pk_workers_read_files(w, pp, 2, 0, 0, out), PK_OK);
+    cr_assert_eq(out[0].err, PK_EIO);
+    cr_assert_null(out[0].data);
+    cr_assert_eq(out[1].err, PK_OK);
+    cr_assert_str_eq(out[1].data, "abc");
+    pk_workers_read_results_free(out, 2);
+    pk_workers_free(w);
+    unlink(fifo);
+    unlink(reg);
+    rmdir(dir);
+}
