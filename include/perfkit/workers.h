@@ -98,7 +98,7 @@ struct pk_workers_group {
 
 /* Options; defaults from pk_workers_opts_init in brackets. */
 typedef struct pk_workers_opts {
-    unsigned min_threads;      /* [0: the CPU count (sched_getaffinity)] */
+    unsigned min_threads;      /* [0: the CPU count (sched_getaffinity), at most 256] */
     unsigned max_threads;      /* [0: = min_threads, a fixed pool]; >= min_threads, <= 256 */
     unsigned spin_us;          /* [50] spin this long without work before parking */
     unsigned idle_ms;          /* [2000] a dynamic pool's worker parked this long exits

@@ -64,13 +64,17 @@ void pk__workers_futex_wake(_Atomic uint32_t *addr, int n)
 
 /* ---- options and lifecycle -------------------------------------------------------- */
 
+/* The CPUs this process may run on, at most 256 (the pool's limit: on a
+ * larger machine the defaults must still make a pool). */
 static unsigned cpu_count(void)
 {
     cpu_set_t set;
+    long n;
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return (unsigned)CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 1;
+        n = CPU_COUNT(&set);
+    else
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
 }
 
 void pk_workers_opts_init(pk_workers_opts *o)
