@@ -137,7 +137,8 @@ pk_err pk_workers_submit(pk_workers *w, pk_workers_group *g, pk_task *t);
 
 /* pk_workers_submit of ts[0..n) into g with one group update and, from
  * outside the pool, one push of the chain onto the injection stack.
- * Errors: as pk_workers_submit (for the first bad node; nothing is queued). */
+ * Errors: as pk_workers_submit (for the first bad node; nothing is queued);
+ * a node that appears twice in ts is PK_EBUSY. */
 pk_err pk_workers_submit_batch(pk_workers *w, pk_workers_group *g, pk_task *const *ts, size_t n);
 
 /* The future: wait until t ran or was dropped as cancelled. PK_OK: its

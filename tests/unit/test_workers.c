@@ -600,3 +600,26 @@ Test(workers, read_files_refuses_a_fifo_without_blocking, .timeout = 30)
     unlink(reg);
     rmdir(dir);
 }
+
+/* A node given twice in one submit_batch is PK_EBUSY with nothing queued
+ * (it was chained to itself: the batch hung). The same nodes, once each,
+ * are accepted afterwards. */
+Test(workers, submit_batch_refuses_a_node_given_twice, .timeout = 60)
+{
+    pk_workers *w = pool(2, 2);
+    atomic_long sum = 0;
+    cnt_task a = {.counter = &sum, .add = 1}, b = {.counter = &sum, .add = 10};
+    pk_task_init(&a.task, count_fn);
+    pk_task_init(&b.task, count_fn);
+    pk_task *dup[] = {&a.task, &b.task, &a.task};
+    pk_workers_group g;
+    pk_workers_group_init(&g);
+    cr_assert_eq(pk_workers_submit_batch(w, &g, dup, 3), PK_EBUSY);
+    cr_assert_eq(pk_workers_wait_all(w, &g), PK_OK);
+    cr_assert_eq(atomic_load(&sum), 0);
+    pk_task *once[] = {&a.task, &b.task};
+    cr_assert_eq(pk_workers_submit_batch(w, &g, once, 2), PK_OK);
+    cr_assert_eq(pk_workers_wait_all(w, &g), PK_OK);
+    cr_assert_eq(atomic_load(&sum), 11);
+    pk_workers_free(w);
+}
