@@ -37,3 +37,8 @@ ex 60 workers_demo fifo reg
 expect_rc 1
 expect_out '^error +- +fifo: '
 expect_out '^[0-9a-f]{16} +4 +reg$'
+
+[ -x "$EXAMPLES/startup_demo" ] || die "no $EXAMPLES/startup_demo"
+ex 30 startup_demo --width 0
+expect_rc 2
+expect_err '^startup_demo: bad options \(--width: 1\.\.256, --timeout-ms: >= 0\)$'
