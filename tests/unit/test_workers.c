@@ -6,7 +6,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -622,4 +624,25 @@ Test(workers, submit_batch_refuses_a_node_given_twice, .timeout = 60)
     cr_assert_eq(pk_workers_wait_all(w, &g), PK_OK);
     cr_assert_eq(atomic_load(&sum), 11);
     pk_workers_free(w);
+}
+
+/* max_bytes = SIZE_MAX means no limit: max_bytes + 1 wrapped to 0 and the
+ * file read back as empty with PK_OK. */
+Test(workers, read_files_max_bytes_size_max_reads_everything)
+{
+    char path[] = "/tmp/pk_wkm_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, "hello", 5), 5);
+    close(fd);
+    const char *pp[] = {path};
+    pk_read_result out[1];
+    pk_workers *w = pool(1, 1);
+    cr_assert_eq(pk_workers_read_files(w, pp, 1, 0, SIZE_MAX, out), PK_OK);
+    cr_assert_eq(out[0].err, PK_OK);
+    cr_assert_eq(out[0].len, 5);
+    cr_assert_str_eq(out[0].data, "hello");
+    pk_workers_read_results_free(out, 1);
+    pk_workers_free(w);
+    unlink(path);
 }
