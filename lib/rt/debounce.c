@@ -338,7 +338,7 @@ pk_err pk_debounce_poll(pk_debounce *d, int64_t *next_ns)
     if (!d)
         return PK_EINVAL;
     pthread_mutex_lock(&d->mu);
-    for (;;) {
+    while (!d->threaded) {   /* with a timer thread, poll only reports */
         int64_t now = now_of(d);
         if (!d->timer_on || now < d->timer_at)
             break;
