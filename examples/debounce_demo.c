@@ -48,11 +48,12 @@ static void rebuild(void *ud, const pk_debounce_fire *f)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: debounce_demo DIR [SECONDS]\n");
+    char *rest = NULL;
+    double secs = argc > 2 ? strtod(argv[2], &rest) : 5;
+    if (argc < 2 || argc > 3 || (rest && (rest == argv[2] || *rest)) || !(secs > 0) || secs > 86400) {
+        fprintf(stderr, "usage: debounce_demo DIR [SECONDS]  (SECONDS: > 0, at most 86400)\n");
         return 2;
     }
-    double secs = argc > 2 ? atof(argv[2]) : 5;
     int fd = inotify_init1(IN_CLOEXEC);
     if (fd < 0 || inotify_add_watch(fd, argv[1], IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE) < 0) {
         fprintf(stderr, "debounce_demo: cannot watch %s: %s\n", argv[1], strerror(errno));
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
         return 3;
     t0 = mono_ns();
     int64_t end = t0 + (int64_t)(secs * 1e9);
-    printf("watching %s for %.0f s\n", argv[1], secs);
+    printf("watching %s for %g s\n", argv[1], secs);
     fflush(stdout);
     for (;;) {
         int64_t now = mono_ns(), next;

@@ -225,7 +225,7 @@ int main(int argc, char **argv)
 
     pk_startup *g;
     if (pk_startup_new(&o, &g) != PK_OK) {
-        fprintf(stderr, "startup_demo: bad options\n");
+        fprintf(stderr, "startup_demo: bad options (--width: 1..256, --timeout-ms: >= 0)\n");
         return 2;
     }
     struct { const char *name; pk_startup_fn fn; const char *deps[4]; } steps[] = {

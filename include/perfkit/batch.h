@@ -28,8 +28,10 @@
  * or error (also when the batcher is freed: pk_batch_free runs what is
  * queued). With a cache, successful results are kept for cache_ttl_ns and a
  * later add of the key is answered from it at once, on the adding thread.
- * A result is cached before its key leaves the in-flight table, so no add
- * falls between the two and starts a second call.
+ * A result is cached before its key leaves the in-flight table, so an add
+ * finds the key in one or the other; only an add whose cache lookup came
+ * just before the result was cached and whose table lookup just after the
+ * key left starts a new call — after the first one ended, never beside it.
  *
  * Threads. By default a flusher thread runs due batches; with `poll` the
  * caller runs them with pk_batch_poll (or pk_batch_flush). The batch function

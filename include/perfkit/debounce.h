@@ -109,15 +109,15 @@ typedef int64_t (*pk_debounce_clock_fn)(void *ud);
 
 /* Options; defaults from pk_debounce_opts_init in brackets. */
 typedef struct pk_debounce_opts {
-    int64_t wait_ns;           /* [0] >= 0 */
-    int64_t max_wait_ns;       /* [-1: none] lodash's maxWait; >= 0 sets it */
+    int64_t wait_ns;           /* [0] >= 0, <= 2^62 (146 years) */
+    int64_t max_wait_ns;       /* [-1: none] lodash's maxWait; >= 0 sets it; <= 2^62 */
     bool leading;              /* [false] run on the leading edge */
     bool trailing;             /* [true] run on the trailing edge */
     bool dedup;                /* [false] equal events of a window are merged */
     bool poll;                 /* [false: a timer thread] true: pk_debounce_poll drives timers */
     bool adaptive;             /* [false] wait from the inter-arrival average (see top) */
     int64_t adapt_min_ns;      /* [1 ms] > 0 */
-    int64_t adapt_max_ns;      /* [1 s] >= adapt_min_ns */
+    int64_t adapt_max_ns;      /* [1 s] >= adapt_min_ns, <= 2^62 */
     double adapt_factor;       /* [2.0] > 0 */
     pk_debounce_clock_fn clock;/* [NULL: CLOCK_MONOTONIC via lib/core's clock] */
     void *clock_ud;
@@ -127,7 +127,8 @@ void pk_debounce_opts_init(pk_debounce_opts *o);
 
 /* On PK_OK *out owns a new debouncer calling fn(ud, fire) (free with
  * pk_debounce_free); without `poll` its timer thread is started. Errors:
- * PK_EINVAL (NULL fn/out, negative wait, adaptive bounds or factor bad),
+ * PK_EINVAL (NULL fn/out, negative wait, a wait over 2^62 ns, adaptive
+ * bounds or factor bad),
  * PK_ENOMEM, PK_EIO (the thread could not be started). On error *out is NULL
  * and nothing leaks. */
 pk_err pk_debounce_new(const pk_debounce_opts *o, pk_debounce_fn fn, void *ud,

@@ -96,9 +96,9 @@ typedef struct pk_pool_opts {
     size_t obj_size;          /* bytes per object, >= 1 (required; [0] is invalid) */
     size_t align;             /* [0: natural: the power of two >= obj_size, at most 16]
                                * else a power of two <= 4096 */
-    size_t per_slab;          /* [64] objects in the first slab (rounded up to a power
-                               * of two, <= 2^20; raised to prealloc when that is
-                               * larger); slab k holds per_slab << k */
+    size_t per_slab;          /* [64] objects in the first slab (0: 64; rounded up to
+                               * a power of two, <= 2^20; raised to prealloc when
+                               * that is larger); slab k holds per_slab << k */
     size_t max_objects;       /* [0: none, i.e. 2^32 - 2] gets beyond it return NULL */
     size_t prealloc;          /* [0] objects whose slabs are allocated at creation */
     bool prefault;            /* [false] touch every page of the preallocated slabs at

@@ -98,7 +98,7 @@ struct pk_workers_group {
 
 /* Options; defaults from pk_workers_opts_init in brackets. */
 typedef struct pk_workers_opts {
-    unsigned min_threads;      /* [0: the CPU count (sched_getaffinity)] */
+    unsigned min_threads;      /* [0: the CPU count (sched_getaffinity), at most 256] */
     unsigned max_threads;      /* [0: = min_threads, a fixed pool]; >= min_threads, <= 256 */
     unsigned spin_us;          /* [50] spin this long without work before parking */
     unsigned idle_ms;          /* [2000] a dynamic pool's worker parked this long exits
@@ -137,7 +137,8 @@ pk_err pk_workers_submit(pk_workers *w, pk_workers_group *g, pk_task *t);
 
 /* pk_workers_submit of ts[0..n) into g with one group update and, from
  * outside the pool, one push of the chain onto the injection stack.
- * Errors: as pk_workers_submit (for the first bad node; nothing is queued). */
+ * Errors: as pk_workers_submit (for the first bad node; nothing is queued);
+ * a node that appears twice in ts is PK_EBUSY. */
 pk_err pk_workers_submit_batch(pk_workers *w, pk_workers_group *g, pk_task *const *ts, size_t n);
 
 /* The future: wait until t ran or was dropped as cancelled. PK_OK: its

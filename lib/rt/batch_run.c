@@ -80,7 +80,10 @@ void pk__batch_run_one(pk_batch *b, pk_batch_reason why)
 {
     pk__batch_node *one_node;
     pk_batch_item one_item;
-    size_t cap = b->max_items;
+    /* no more than are queued: max_items may be huge (cap * 8 must not wrap) */
+    size_t cap = b->max_items < b->queued ? b->max_items : b->queued;
+    if (cap == 0)
+        cap = 1;
     pk__batch_node **v = pk_malloc(cap * sizeof(pk__batch_node *));
     pk_batch_item *items = pk_malloc(cap * sizeof *items);
     if (!v || !items) {                    /* out of memory: one key at a time */

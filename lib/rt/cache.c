@@ -261,7 +261,10 @@ static inline __attribute__((always_inline)) int probe(const pk_cache *c, const 
     uint32_t tag = PK__SLOT_TAG(h);
     uint32_t i = (uint32_t)h & s->slot_mask;
     for (uint32_t n = 0; n <= s->slot_mask; n++, i = (i + 1) & s->slot_mask) {
-        pk__cache_blob *b = atomic_load_explicit(&s->slots[i].blob, memory_order_relaxed);
+        /* acquire, paired with the release that publishes a block: the
+         * block's fields written before it (a new block's malloc and
+         * cap_words included) are visible (free on x86-64) */
+        pk__cache_blob *b = atomic_load_explicit(&s->slots[i].blob, memory_order_acquire);
         if (!b)
             return LK_MISS;
         if (atomic_load_explicit(&s->slots[i].tag, memory_order_relaxed) != tag)
@@ -486,7 +489,7 @@ static pk_err put_locked(pk_cache *c, pk__cache_shard *s, uint64_t h, const void
     while (atomic_load_explicit(&s->slots[j].blob, memory_order_relaxed))
         j = (j + 1) & s->slot_mask;
     atomic_store_explicit(&s->slots[j].tag, PK__SLOT_TAG(h), memory_order_relaxed);
-    atomic_store_explicit(&s->slots[j].blob, b, memory_order_relaxed);
+    atomic_store_explicit(&s->slots[j].blob, b, memory_order_release);   /* see probe */
     if (expire_ns)
         pk__cache_wheel_add(s, i);
     s->entries++;

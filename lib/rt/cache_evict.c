@@ -79,7 +79,7 @@ void pk__cache_slot_remove(pk__cache_shard *s, uint32_t i)
             atomic_store_explicit(&s->slots[j].tag,
                                   atomic_load_explicit(&s->slots[k].tag, memory_order_relaxed),
                                   memory_order_relaxed);
-            atomic_store_explicit(&s->slots[j].blob, v, memory_order_relaxed);
+            atomic_store_explicit(&s->slots[j].blob, v, memory_order_release);
             j = k;
         }
     }

@@ -338,7 +338,7 @@ pk_err pk_debounce_poll(pk_debounce *d, int64_t *next_ns)
     if (!d)
         return PK_EINVAL;
     pthread_mutex_lock(&d->mu);
-    for (;;) {
+    while (!d->threaded) {   /* with a timer thread, poll only reports */
         int64_t now = now_of(d);
         if (!d->timer_on || now < d->timer_at)
             break;
@@ -430,11 +430,15 @@ static void *timer_main(void *p)
     return NULL;
 }
 
+/* Longest wait accepted (2^62 ns, 146 years): a time plus a wait stays an int64_t. */
+#define MAX_WAIT_NS (INT64_C(1) << 62)
+
 static bool opts_ok(const pk_debounce_opts *o)
 {
-    if (o->wait_ns < 0)
+    if (o->wait_ns < 0 || o->wait_ns > MAX_WAIT_NS || o->max_wait_ns > MAX_WAIT_NS)
         return false;
     if (o->adaptive && (o->adapt_min_ns <= 0 || o->adapt_max_ns < o->adapt_min_ns ||
+                        o->adapt_max_ns > MAX_WAIT_NS ||
                         !(o->adapt_factor > 0) || o->adapt_factor > 1e9))
         return false;
     return true;

@@ -11,6 +11,7 @@
  * The scheduler is startup_run.c, the report startup_report.c. */
 #include "startup_int.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +45,20 @@ void pk__startup_seterr(pk_startup *g, const char *fmt, ...)
 const char *pk_startup_last_error(const pk_startup *g)
 {
     return g ? g->err : "";
+}
+
+/* PK_EINVAL for a bad call on g (NULL g: no message), with why in last_error. */
+static pk_err bad_call(pk_startup *g, const char *why, uint32_t step)
+{
+    if (!g)
+        return PK_EINVAL;
+    if (g->ran)
+        pk__startup_seterr(g, "the graph already ran: it cannot change");
+    else if (step != UINT32_MAX && step >= g->n)
+        pk__startup_seterr(g, "unknown step id %" PRIu32 " (%" PRIu32 " steps)", step, g->n);
+    else
+        pk__startup_seterr(g, "%s", why);
+    return PK_EINVAL;
 }
 
 pk_err pk_startup_new(const pk_startup_opts *o, pk_startup **out)
@@ -164,7 +179,8 @@ pk_err pk_startup_add(pk_startup *g, const char *name, pk_startup_fn fn, void *a
                       pk_startup_id *id)
 {
     if (!g || !name || !*name || !fn || g->ran)
-        return PK_EINVAL;
+        return bad_call(g, !name || !*name ? "a step needs a name" : "a step needs a function",
+                        UINT32_MAX);
     if (name_find(g, name) != UINT32_MAX) {
         pk__startup_seterr(g, "duplicate step name `%s`", name);
         return PK_EINVAL;
@@ -216,14 +232,14 @@ static pk_err push_dep(pk__startup_step *s, uint32_t dep)
 pk_err pk_startup_depends_id(pk_startup *g, pk_startup_id step, pk_startup_id dep)
 {
     if (!g || g->ran || step >= g->n || dep >= g->n)
-        return PK_EINVAL;
+        return bad_call(g, "", step < (g ? g->n : 0) ? dep : step);
     return push_dep(&g->steps[step], dep);
 }
 
 pk_err pk_startup_depends(pk_startup *g, pk_startup_id step, const char *dep)
 {
     if (!g || !dep || g->ran || step >= g->n)
-        return PK_EINVAL;
+        return bad_call(g, "a dependency needs a name", step);
     pk__startup_step *s = &g->steps[step];
     if (s->n_dep_names == s->cap_dep_names) {
         uint32_t nc = s->cap_dep_names ? s->cap_dep_names * 2 : 4;
@@ -243,7 +259,7 @@ pk_err pk_startup_depends(pk_startup *g, pk_startup_id step, const char *dep)
 pk_err pk_startup_set_timeout(pk_startup *g, pk_startup_id step, int64_t timeout_ns)
 {
     if (!g || g->ran || step >= g->n || timeout_ns < 0)
-        return PK_EINVAL;
+        return bad_call(g, "a timeout is >= 0 ns", step);
     g->steps[step].timeout_ns = timeout_ns;
     return PK_OK;
 }
@@ -251,7 +267,7 @@ pk_err pk_startup_set_timeout(pk_startup *g, pk_startup_id step, int64_t timeout
 pk_err pk_startup_set_cost(pk_startup *g, pk_startup_id step, double cost)
 {
     if (!g || g->ran || step >= g->n || !(cost >= 0) || cost - cost != 0)
-        return PK_EINVAL;
+        return bad_call(g, "a cost is finite and >= 0", step);
     g->steps[step].cost = cost;
     return PK_OK;
 }

@@ -286,8 +286,10 @@ static void supervise(pk_startup *g, uint32_t *stack)
                 continue;
             const pk__startup_step *s = &g->steps[i];
             int64_t to = timeout_of(g, s);
-            if (s->status == PK_STARTUP_PENDING && to > 0 && s->start_ns + to < dl) {
-                dl = s->start_ns + to;
+            /* saturating: a timeout near INT64_MAX means "never" */
+            int64_t at = s->start_ns > INT64_MAX - to ? INT64_MAX : s->start_ns + to;
+            if (s->status == PK_STARTUP_PENDING && to > 0 && at < dl) {
+                dl = at;
                 who = i;
             }
         }
@@ -303,6 +305,8 @@ static void supervise(pk_startup *g, uint32_t *stack)
         int64_t wait = dl - now;
         if (g->o.clock_ns && wait > 1000000)
             wait = 1000000;   /* a replaced clock: poll */
+        if (wait > 3600 * PK_STARTUP_SECOND)
+            wait = 3600 * PK_STARTUP_SECOND;   /* keeps the timespec sum in range */
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         int64_t t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + wait;
@@ -335,8 +339,12 @@ static pk_err init_sync(pk_startup *g)
 
 pk_err pk_startup_run(pk_startup *g)
 {
-    if (!g || g->ran)
+    if (!g)
         return PK_EINVAL;
+    if (g->ran) {
+        pk__startup_seterr(g, "the graph already ran: a graph runs once");
+        return PK_EINVAL;
+    }
     g->ran = 1;
     g->err[0] = '\0';
     pk_err e = pk__startup_check(g);

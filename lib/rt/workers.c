@@ -64,13 +64,17 @@ void pk__workers_futex_wake(_Atomic uint32_t *addr, int n)
 
 /* ---- options and lifecycle -------------------------------------------------------- */
 
+/* The CPUs this process may run on, at most 256 (the pool's limit: on a
+ * larger machine the defaults must still make a pool). */
 static unsigned cpu_count(void)
 {
     cpu_set_t set;
+    long n;
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return (unsigned)CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 1;
+        n = CPU_COUNT(&set);
+    else
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
 }
 
 void pk_workers_opts_init(pk_workers_opts *o)
@@ -224,6 +228,7 @@ void pk_task_init(pk_task *t, pk_task_fn fn)
     t->fn = fn;
     t->next = NULL;
     t->group = NULL;
+    t->pad_ = 0;
     atomic_store_explicit(PK__A32(&t->state), PK__TS_IDLE, memory_order_relaxed);
 }
 
@@ -591,11 +596,22 @@ pk_err pk_workers_submit_batch(pk_workers *w, pk_workers_group *g, pk_task *cons
         return PK_EINVAL;
     if (!n)
         return PK_OK;
-    for (size_t i = 0; i < n; i++) {
-        pk_err e = prepare(ts[i]);
+    /* A node twice in ts would be chained to itself (a hang): its second
+     * occurrence is PK_EBUSY. pad_ marks the nodes seen, only during this
+     * check (a node is the submitter's until it is queued). */
+    pk_err e = PK_OK;
+    size_t seen = 0;
+    for (; seen < n; seen++) {
+        if ((e = prepare(ts[seen])) == PK_OK && ts[seen]->pad_ == 1)
+            e = PK_EBUSY;
         if (e)
-            return e;
+            break;
+        ts[seen]->pad_ = 1;
     }
+    for (size_t k = 0; k < seen; k++)
+        ts[k]->pad_ = 0;
+    if (e)
+        return e;
     if (g)
         atomic_fetch_add_explicit(PK__A32(&g->word), (uint32_t)(2 * n), memory_order_relaxed);
     pk__worker *me = self;

@@ -51,7 +51,11 @@ static void fail(pk_read_result *r, pk_err e, int err)
 static void read_one(const char *path, size_t max_bytes, pk_read_result *r)
 {
     memset(r, 0, sizeof *r);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (max_bytes >= SIZE_MAX - 1)
+        max_bytes = 0;   /* no file is that long; max_bytes + 1 must not wrap to 0 */
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is then
+     * refused below as not a regular file); regular files ignore it */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         fail(r, from_errno(errno), errno);
         return;

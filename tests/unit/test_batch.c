@@ -563,3 +563,22 @@ Test(batch, allocation_failures_leak_nothing)
         cr_assert_eq(fault_live(), 0, "leak when request %ld fails", k);
     }
 }
+
+/* A huge max_items (its array size would wrap: cap * 8 > SIZE_MAX) is sized
+ * by the keys queued: every key runs and is answered, no overflow. */
+Test(batch, huge_max_items_runs_what_is_queued)
+{
+    world w;
+    pk_batch *b = mk(&w, ((size_t)1 << 61) + 1, 0, 10, 1);
+    answer a[3] = {0};
+    add(b, "k0", 0, &a[0]);
+    add(b, "k1", 0, &a[1]);
+    add(b, "k2", 0, &a[2]);
+    size_t ran;
+    cr_assert_eq(pk_batch_flush(b, &ran), PK_OK);
+    cr_assert_eq(ran, 1);
+    cr_assert_str_eq(w.log[0], "k0 k1 k2 ");
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(a[i].calls, 1);
+    pk_batch_free(b);
+}

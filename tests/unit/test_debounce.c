@@ -4,6 +4,7 @@
  * thread, faults. Times are in ms of the fake clock. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -611,6 +612,21 @@ Test(debounce, bad_arguments)
     o.adapt_max_ns = 10;
     o.adapt_factor = 0;
     cr_assert_eq(pk_debounce_new(&o, on_fire, NULL, &d), PK_EINVAL);
+    /* waits past 2^62 ns: now + wait would wrap and the timer spin forever */
+    pk_debounce_opts_init(&o);
+    o.wait_ns = INT64_MAX;
+    cr_assert_eq(pk_debounce_new(&o, on_fire, NULL, &d), PK_EINVAL);
+    o.wait_ns = 10;
+    o.max_wait_ns = INT64_MAX;
+    cr_assert_eq(pk_debounce_new(&o, on_fire, NULL, &d), PK_EINVAL);
+    pk_debounce_opts_init(&o);
+    o.adaptive = true;
+    o.adapt_max_ns = INT64_MAX;
+    cr_assert_eq(pk_debounce_new(&o, on_fire, NULL, &d), PK_EINVAL);
+    o.adapt_max_ns = INT64_C(1) << 62;             /* the largest accepted */
+    o.poll = true;
+    cr_assert_eq(pk_debounce_new(&o, on_fire, NULL, &d), PK_OK);
+    pk_debounce_free(d);
     cr_assert_eq(pk_debounce_add(NULL, "a", 1, NULL), PK_EINVAL);
     cr_assert_eq(pk_debounce_flush(NULL, NULL), PK_EINVAL);
     cr_assert_eq(pk_debounce_poll(NULL, NULL), PK_EINVAL);
@@ -722,4 +738,42 @@ Test(debounce, allocation_failures_leak_nothing)
         fault_disarm();
         cr_assert_eq(fault_live(), 0, "leak when request %ld fails", k);
     }
+}
+
+/* With a timer thread, pk_debounce_poll only reports (as the header says):
+ * a due window is the timer thread's to run, never the poller's. */
+static _Atomic int64_t tclock_now;
+static int64_t tclock(void *ud)
+{
+    (void)ud;
+    return atomic_load(&tclock_now);
+}
+static pthread_t poller;
+static _Atomic int fired_on_poller, fired;
+static void on_fire_tid(void *ud, const pk_debounce_fire *f)
+{
+    (void)ud;
+    (void)f;
+    if (pthread_equal(pthread_self(), poller))
+        atomic_store(&fired_on_poller, 1);
+    atomic_fetch_add(&fired, 1);
+}
+
+Test(debounce, poll_with_a_timer_thread_only_reports)
+{
+    pk_debounce_opts o;
+    pk_debounce_opts_init(&o);
+    o.wait_ns = 3600 * INT64_C(1000000000);   /* the timer thread sleeps an hour */
+    o.clock = tclock;
+    atomic_store(&tclock_now, 0);
+    poller = pthread_self();
+    pk_debounce *d;
+    cr_assert_eq(pk_debounce_new(&o, on_fire_tid, NULL, &d), PK_OK);
+    pk_debounce_call(d, NULL);
+    atomic_store(&tclock_now, o.wait_ns + 1);   /* due, on the fake clock */
+    int64_t next = 0;
+    cr_assert_eq(pk_debounce_poll(d, &next), PK_OK);
+    cr_assert_not(atomic_load(&fired_on_poller), "poll ran the callback itself");
+    cr_assert(next == -1 || next == o.wait_ns, "next %lld", (long long)next);
+    pk_debounce_free(d);
 }

@@ -138,6 +138,7 @@ Test(startup, width1_order_times_and_critical_path)
     cr_assert_eq(s.critical_ns, 330);
     cr_assert_eq(s.critical_steps, 3);
     cr_assert_eq(pk_startup_run(g), PK_EINVAL, "a graph runs once");
+    cr_assert_str_eq(pk_startup_last_error(g), "the graph already ran: a graph runs once");
     pk_startup_free(g);
 }
 
@@ -261,14 +262,19 @@ Test(startup, unknown_dependency_and_bad_arguments)
     cr_assert_eq(pk_startup_add(g, "db", step_fn, &j, NULL), PK_EINVAL);
     cr_assert_str_eq(pk_startup_last_error(g), "duplicate step name `db`");
     cr_assert_eq(pk_startup_add(g, "", step_fn, &j, NULL), PK_EINVAL);
+    cr_assert_str_eq(pk_startup_last_error(g), "a step needs a name");
     cr_assert_eq(pk_startup_add(g, "x", NULL, &j, NULL), PK_EINVAL);
     cr_assert_eq(pk_startup_depends_id(g, http, 99), PK_EINVAL);
+    cr_assert(strstr(pk_startup_last_error(g), "unknown step id 99"), "%s", pk_startup_last_error(g));
     cr_assert_eq(pk_startup_set_timeout(g, http, -1), PK_EINVAL);
+    cr_assert_str_eq(pk_startup_last_error(g), "a timeout is >= 0 ns");
     cr_assert_eq(pk_startup_set_cost(g, 7, 1), PK_EINVAL);
     cr_assert_eq(pk_startup_run(g), PK_EINVAL);
     cr_assert_str_eq(pk_startup_last_error(g), "step `http` depends on unknown step `dbb`");
     cr_assert_eq(atomic_load(&j.ran), 0);
     cr_assert_eq(pk_startup_add(g, "late", step_fn, &j, NULL), PK_EINVAL, "after run");
+    /* not the previous run's message: the call's own */
+    cr_assert_str_eq(pk_startup_last_error(g), "the graph already ran: it cannot change");
     pk_startup_free(g);
 
     pk_startup_opts o;
@@ -570,4 +576,26 @@ Test(startup, every_failed_allocation_is_clean)
         if (k >= req)
             break;
     }
+}
+
+/* A timeout near INT64_MAX means "never": start + timeout must not wrap
+ * into a deadline in the past (every step was reported timed out at once). */
+Test(startup, huge_timeout_never_fires)
+{
+    pk_startup_opts o;
+    pk_startup_opts_init(&o);
+    o.width = 2;
+    o.timeout_ns = INT64_MAX;
+    o.clock_ns = fake_clock;
+    pk_startup *g;
+    cr_assert_eq(pk_startup_new(&o, &g), PK_OK);
+    job ja = {.take_ns = 5 * PK_STARTUP_SECOND, .result = PK_OK};
+    job jb = {.take_ns = 1, .result = PK_OK};
+    pk_startup_id a = add(g, "a", &ja, NULL);
+    pk_startup_id b = add(g, "b", &jb, "a");
+    cr_assert_eq(pk_startup_set_timeout(g, b, INT64_MAX - 1), PK_OK);
+    cr_assert_eq(pk_startup_run(g), PK_OK, "%s", pk_startup_last_error(g));
+    cr_assert_eq(info(g, a).status, PK_STARTUP_OK);
+    cr_assert_eq(info(g, b).status, PK_STARTUP_OK);
+    pk_startup_free(g);
 }

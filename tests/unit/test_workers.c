@@ -6,7 +6,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -569,6 +571,78 @@ Test(workers, read_files_under_failed_allocations)
             cr_assert_eq(fault_live(), 0, "leak after failing request %ld", k);
         }
     }
+    pk_workers_free(w);
+    unlink(path);
+}
+
+/* A FIFO among the paths is refused as not a regular file; opening it must
+ * not block waiting for a writer (the call hung for ever). */
+Test(workers, read_files_refuses_a_fifo_without_blocking, .timeout = 30)
+{
+    char dir[] = "/tmp/pk_wkf_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char fifo[64], reg[64];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    snprintf(reg, sizeof reg, "%s/reg", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    FILE *f = fopen(reg, "w");
+    fputs("abc", f);
+    fclose(f);
+    const char *pp[] = {fifo, reg};
+    pk_read_result out[2];
+    pk_workers *w = pool(1, 1);
+    cr_assert_eq(pk_workers_read_files(w, pp, 2, 0, 0, out), PK_OK);
+    cr_assert_eq(out[0].err, PK_EIO);
+    cr_assert_null(out[0].data);
+    cr_assert_eq(out[1].err, PK_OK);
+    cr_assert_str_eq(out[1].data, "abc");
+    pk_workers_read_results_free(out, 2);
+    pk_workers_free(w);
+    unlink(fifo);
+    unlink(reg);
+    rmdir(dir);
+}
+
+/* A node given twice in one submit_batch is PK_EBUSY with nothing queued
+ * (it was chained to itself: the batch hung). The same nodes, once each,
+ * are accepted afterwards. */
+Test(workers, submit_batch_refuses_a_node_given_twice, .timeout = 60)
+{
+    pk_workers *w = pool(2, 2);
+    atomic_long sum = 0;
+    cnt_task a = {.counter = &sum, .add = 1}, b = {.counter = &sum, .add = 10};
+    pk_task_init(&a.task, count_fn);
+    pk_task_init(&b.task, count_fn);
+    pk_task *dup[] = {&a.task, &b.task, &a.task};
+    pk_workers_group g;
+    pk_workers_group_init(&g);
+    cr_assert_eq(pk_workers_submit_batch(w, &g, dup, 3), PK_EBUSY);
+    cr_assert_eq(pk_workers_wait_all(w, &g), PK_OK);
+    cr_assert_eq(atomic_load(&sum), 0);
+    pk_task *once[] = {&a.task, &b.task};
+    cr_assert_eq(pk_workers_submit_batch(w, &g, once, 2), PK_OK);
+    cr_assert_eq(pk_workers_wait_all(w, &g), PK_OK);
+    cr_assert_eq(atomic_load(&sum), 11);
+    pk_workers_free(w);
+}
+
+/* max_bytes = SIZE_MAX means no limit: max_bytes + 1 wrapped to 0 and the
+ * file read back as empty with PK_OK. */
+Test(workers, read_files_max_bytes_size_max_reads_everything)
+{
+    char path[] = "/tmp/pk_wkm_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, "hello", 5), 5);
+    close(fd);
+    const char *pp[] = {path};
+    pk_read_result out[1];
+    pk_workers *w = pool(1, 1);
+    cr_assert_eq(pk_workers_read_files(w, pp, 1, 0, SIZE_MAX, out), PK_OK);
+    cr_assert_eq(out[0].err, PK_OK);
+    cr_assert_eq(out[0].len, 5);
+    cr_assert_str_eq(out[0].data, "hello");
+    pk_workers_read_results_free(out, 1);
     pk_workers_free(w);
     unlink(path);
 }
