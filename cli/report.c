@@ -10,8 +10,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "history_db.h"
@@ -102,9 +104,23 @@ static int write_page(const char *path, const pk_dashboard *dash)
         cli_error(CMD, "cannot write `%s`: it is a directory", path);
         return CLI_USAGE;
     }
+    /* a regular file: written under a name of its own beside it, then
+     * renamed into place, so that neither a reader nor another report
+     * writing the same page ever sees half of one */
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s%s", path, special ? "" : ".tmp");
-    FILE *f = fopen(tmp, "w");
+    snprintf(tmp, sizeof tmp, "%s%s", path, special ? "" : ".XXXXXX");
+    FILE *f = NULL;
+    if (special) {
+        f = fopen(tmp, "w");
+    } else {
+        int fd = mkstemp(tmp);
+        mode_t um = umask(0);
+        umask(um);
+        if (fd >= 0 && (fchmod(fd, 0666 & ~um) != 0 || !(f = fdopen(fd, "w")))) {
+            close(fd);
+            remove(tmp);
+        }
+    }
     if (!f) {
         cli_error(CMD, "cannot write `%s`: %s", path, strerror(errno));
         return CLI_USAGE;
@@ -187,8 +203,8 @@ int cmd_report(int argc, char **argv)
     }
     rc = write_page(output, dash);
     if (rc == CLI_OK && strcmp(output, "-") != 0)
-        fprintf(stderr, "perfkit: report: wrote %s (%zu benchmarks)\n", output,
-                pk_dashboard_benchmarks(dash));
+        fprintf(stderr, "perfkit: report: wrote %s (%zu benchmark%s)\n", output,
+                pk_dashboard_benchmarks(dash), pk_dashboard_benchmarks(dash) == 1 ? "" : "s");
     pk_dashboard_free(dash);
     return rc;
 }
