@@ -15,13 +15,11 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,8 +28,6 @@
 #include "opt.h"
 #include "perfkit/perfkit.h"
 #include "signals.h"
-
-extern char **environ;
 
 static const char usage_text[] =
 "usage: perfkit monitor [options] -p PID\n"
@@ -48,7 +44,8 @@ static const char usage_text[] =
 "\n"
 "  -p, --pid PID           the process to watch\n"
 "  -i, --interval DUR      between samples (default 1s; e.g. 200ms)\n"
-"  -d, --duration DUR      stop after DUR (default: when the process ends)\n"
+"  -d, --duration DUR      stop after DUR; 0 (the default): no limit, until\n"
+"                          the process ends or Ctrl-C\n"
 "  -o, --output FILE       every sample to FILE: CSV, or JSON lines when FILE\n"
 "                          ends in .jsonl/.json (see --format); - is stdout\n"
 "      --format FMT        csv or jsonl\n"
@@ -59,10 +56,12 @@ static const char usage_text[] =
 "      --below FIGURE      FIGURE's thresholds fire when it falls to them\n"
 "      --for DUR           flags' thresholds: held this long before firing\n"
 "      --hysteresis PCT    flags' thresholds: clear this far below the\n"
-"                          level (default 10%)\n"
+"                          level (default 10%; under 100% unless --below)\n"
 "      --on-alert CMD      run CMD (split into words, no shell) on each alert\n"
 "                          event, the alert line as its last argument and\n"
 "                          PERFKIT_ALERT_* in its environment\n"
+"      --on-alert-shell    run --on-alert's CMD as /bin/sh -c CMD (the line is\n"
+"                          \"$1\")\n"
 "      --alert-file FILE   append each alert event to FILE\n"
 "      --alert-exit        exit 10 + the worst alert level seen (11 info,\n"
 "                          12 warning, 13 critical)\n"
@@ -90,7 +89,8 @@ static const char usage_text[] =
 "--alert-exit as above.\n";
 
 enum { OPT_FORMAT = 256, OPT_CHART, OPT_BELOW, OPT_FOR, OPT_HYST, OPT_ON_ALERT, OPT_ALERT_FILE,
-       OPT_ALERT_EXIT, OPT_SERVE, OPT_WINDOW, OPT_NO_PSS, OPT_NO_CONFIG, OPT_CHILDREN };
+       OPT_ALERT_EXIT, OPT_SERVE, OPT_WINDOW, OPT_NO_PSS, OPT_NO_CONFIG, OPT_CHILDREN,
+       OPT_ON_ALERT_SHELL };
 
 static const struct option longopts[] = {
     {"pid", required_argument, NULL, 'p'},
@@ -104,6 +104,7 @@ static const struct option longopts[] = {
     {"for", required_argument, NULL, OPT_FOR},
     {"hysteresis", required_argument, NULL, OPT_HYST},
     {"on-alert", required_argument, NULL, OPT_ON_ALERT},
+    {"on-alert-shell", no_argument, NULL, OPT_ON_ALERT_SHELL},
     {"alert-file", required_argument, NULL, OPT_ALERT_FILE},
     {"alert-exit", no_argument, NULL, OPT_ALERT_EXIT},
     {"serve", required_argument, NULL, OPT_SERVE},
@@ -127,11 +128,13 @@ typedef struct mon_args {
     char **cmd;
     int n_cmd;
     uint64_t interval_ns, duration_ns, for_ns;
-    bool interval_set, for_set, hyst_set, alert_exit, quiet, no_pss, no_config, children;
+    bool interval_set, for_set, hyst_set, alert_exit, quiet, no_pss, no_config, children,
+        on_alert_shell;
     double hyst;
     const char *output, *chart, *config, *alert_file;
     int format;   /* -1: from the name */
-    char **on_alert;   /* owned (pk_shellwords_free) */
+    const char *on_alert_text;   /* --on-alert as given */
+    char **on_alert;   /* owned (pk_shellwords_free): it split, without --on-alert-shell */
     long serve;        /* -1: none */
     size_t window;
     pk_monitor_rule rules[MAX_RULES];   /* from the flags */
@@ -258,17 +261,8 @@ static int parse_args(int argc, char **argv, mon_args *a)
             a->hyst = d;
             a->hyst_set = true;
             break;
-        case OPT_ON_ALERT: {
-            size_t argc2, col;
-            pk_shellwords_free(a->on_alert);
-            a->on_alert = NULL;
-            if (pk_shellwords_split(optarg, &a->on_alert, &argc2, &col) != PK_OK || !argc2) {
-                cli_error(CMD, "--on-alert `%s`: %s", optarg,
-                          argc2 ? "unterminated quote" : "needs a command");
-                return CLI_USAGE;
-            }
-            break;
-        }
+        case OPT_ON_ALERT: a->on_alert_text = optarg; break;
+        case OPT_ON_ALERT_SHELL: a->on_alert_shell = true; break;
         case OPT_ALERT_FILE: a->alert_file = optarg; break;
         case OPT_ALERT_EXIT: a->alert_exit = true; break;
         case OPT_SERVE:
@@ -295,6 +289,18 @@ static int parse_args(int argc, char **argv, mon_args *a)
         default: opt_unknown(CMD, argv[optind - 1], longopts); return CLI_USAGE;
         }
     }
+    if (a->on_alert_shell && !a->on_alert_text) {
+        cli_error(CMD, "--on-alert-shell: give the command with --on-alert CMD (perfkit.yml's "
+                       "`on-alert` has its own `on-alert-shell: true`)");
+        return CLI_USAGE;
+    }
+    size_t argc2 = 0, col;
+    if (a->on_alert_text && !a->on_alert_shell &&
+        (pk_shellwords_split(a->on_alert_text, &a->on_alert, &argc2, &col) != PK_OK || !argc2)) {
+        cli_error(CMD, "--on-alert `%s`: %s", a->on_alert_text,
+                  argc2 ? "unterminated quote" : "needs a command");
+        return CLI_USAGE;
+    }
     if (optind < argc && !strcmp(argv[optind], "--"))
         optind++;
     a->cmd = argv + optind;
@@ -316,7 +322,7 @@ typedef struct mon_run {
     char comm[64];
     pk_monitor_rule rules[2 * MAX_RULES];
     size_t n_rules;
-    char **on_alert;           /* borrowed: the flag's or the config's */
+    mon_alert_cmd cmd;         /* on-alert: the flag's or the config's */
     const char *alert_file;
     pk_monitor_sampler *s;
     pk_monitor_alerts *al;
@@ -329,8 +335,6 @@ typedef struct mon_run {
     bool tty, live_pending;
     int64_t t0;
     size_t samples;
-    pid_t helpers[64];         /* on-alert commands not yet reaped */
-    size_t n_helpers;
     FILE *chart;               /* --chart, open from the start */
 } mon_run;
 
@@ -362,11 +366,14 @@ static int load_rules(mon_run *r, pk_config **cfg_out)
             r->rules[r->n_rules++] = cfg->monitor_rules[i];
         if (!a->interval_set && cfg->monitor_interval_ns)
             a->interval_ns = cfg->monitor_interval_ns;
-        r->on_alert = cfg->monitor_on_alert;
+        r->cmd.argv = cfg->monitor_on_alert;
+        r->cmd.script = cfg->monitor_on_alert_text;
         r->alert_file = cfg->monitor_alert_file;
     }
-    if (a->on_alert)
-        r->on_alert = a->on_alert;
+    if (a->on_alert_text) {
+        r->cmd.argv = a->on_alert;
+        r->cmd.script = a->on_alert_shell ? a->on_alert_text : NULL;
+    }
     if (a->alert_file)
         r->alert_file = a->alert_file;
     for (size_t i = 0; i < a->n_rules; i++) {
@@ -405,64 +412,14 @@ static int load_rules(mon_run *r, pk_config **cfg_out)
         cli_warn(CMD, "%s applies to -t thresholds, and there are none",
                  a->for_set ? "--for" : "--hysteresis");
     *cfg_out = cfg;
-    return CLI_OK;
-}
-
-static void reap_helpers(mon_run *r, bool block)
-{
-    for (size_t i = 0; i < r->n_helpers;) {
-        if (waitpid(r->helpers[i], NULL, block ? 0 : WNOHANG) != 0) {
-            r->helpers[i] = r->helpers[--r->n_helpers];
-            continue;
+    for (size_t i = 0; i < r->n_rules; i++)
+        if (!r->rules[i].below && r->rules[i].hysteresis >= 1) {   /* the file's are checked */
+            cli_error(CMD, "--hysteresis %g%%: %s's rising threshold would clear at or below 0 "
+                           "and never resolve; use less than 100%%",
+                      a->hyst * 100, pk_monitor_figure_name(r->rules[i].figure));
+            return CLI_USAGE;
         }
-        i++;
-    }
-}
-
-/* The alert command: argv + the line, PERFKIT_ALERT_* added to the
- * environment; not waited for (reaped later). */
-static void run_on_alert(mon_run *r, const pk_monitor_event *ev, const char *line)
-{
-    size_t argc = 0, envc = 0;
-    while (r->on_alert[argc])
-        argc++;
-    while (environ[envc])
-        envc++;
-    char **argv = calloc(argc + 2, sizeof *argv);
-    char **envp = calloc(envc + 8, sizeof *envp);
-    char vars[6][160];
-    if (!argv || !envp) {
-        free(argv);
-        free(envp);
-        return;
-    }
-    memcpy(argv, r->on_alert, argc * sizeof *argv);
-    argv[argc] = (char *)line;
-    memcpy(envp, environ, envc * sizeof *envp);
-    char val[48], th[48];
-    snprintf(val, sizeof val, "%.17g", ev->value);
-    snprintf(th, sizeof th, "%.17g", ev->threshold);
-    snprintf(vars[0], sizeof vars[0], "PERFKIT_ALERT_STATE=%s",
-             ev->kind == PK_MON_FIRE ? "firing" : "resolved");
-    snprintf(vars[1], sizeof vars[1], "PERFKIT_ALERT_LEVEL=%s", pk_monitor_level_name(ev->level));
-    snprintf(vars[2], sizeof vars[2], "PERFKIT_ALERT_FIGURE=%s",
-             pk_monitor_figure_name(ev->figure));
-    snprintf(vars[3], sizeof vars[3], "PERFKIT_ALERT_VALUE=%s", val);
-    snprintf(vars[4], sizeof vars[4], "PERFKIT_ALERT_THRESHOLD=%s", th);
-    snprintf(vars[5], sizeof vars[5], "PERFKIT_ALERT_PID=%d", (int)r->pid);
-    for (int i = 0; i < 6; i++)
-        envp[envc + (size_t)i] = vars[i];
-    reap_helpers(r, false);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, envp);
-    if (rc != 0)
-        cli_warn(CMD, "--on-alert: cannot run %s: %s", argv[0], strerror(rc));
-    else if (r->n_helpers < sizeof r->helpers / sizeof r->helpers[0])
-        r->helpers[r->n_helpers++] = pid;
-    else
-        waitpid(pid, NULL, 0);
-    free(argv);
-    free(envp);
+    return CLI_OK;
 }
 
 static void clear_live(mon_run *r)
@@ -499,8 +456,8 @@ static void dispatch(mon_run *r, const pk_monitor_event *ev, size_t n)
                 fclose(f);
             }
         }
-        if (r->on_alert)
-            run_on_alert(r, &ev[i], line);
+        if (r->cmd.argv || r->cmd.script)
+            mon_alert_run(&r->cmd, r->pid, &ev[i], line);
     }
 }
 
@@ -773,7 +730,7 @@ done:
     rc = r->child ? mon_child_status(r->child, rc) : rc;
     if (rc == CLI_OK && a.alert_exit && r->al && pk_monitor_alerts_worst(r->al) > PK_MON_NONE)
         rc = 10 + (int)pk_monitor_alerts_worst(r->al);
-    reap_helpers(r, true);
+    mon_alert_reap(&r->cmd, true);
     if (r->out && fclose(r->out) != 0)
         cli_warn(CMD, "writing %s: %s", a.output, strerror(errno));
     pk_metrics_server_stop(srv);

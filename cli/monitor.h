@@ -48,7 +48,7 @@ int mon_write_chart(FILE *f, const mon_series *m, const char *title,
                     const pk_monitor_event *events, size_t n_events);
 
 /* The figures with a trend, in the report's order. */
-#define MON_NTRENDED 5
+#define MON_NTRENDED 21
 extern const pk_monitor_figure mon_trended[MON_NTRENDED];
 
 /* What the final report says. */
@@ -69,6 +69,21 @@ typedef struct mon_summary {
 
 /* Print the report on stdout. Returns a CLI exit code (0, or 3: no memory). */
 int mon_report(const mon_summary *r);
+
+/* The on-alert command: argv (no shell) or a script for /bin/sh -c; one
+ * of the two is set (both borrowed). */
+typedef struct mon_alert_cmd {
+    char **argv;
+    const char *script;
+    pid_t helpers[64];             /* commands not yet reaped */
+    size_t n_helpers;
+} mon_alert_cmd;
+
+/* Run c for the event (the line as its last argument, or "$1" of the
+ * script; PERFKIT_ALERT_* in its environment), not waited for. */
+void mon_alert_run(mon_alert_cmd *c, pid_t pid, const pk_monitor_event *ev, const char *line);
+/* Reap the commands that ended (block: wait for all of them). */
+void mon_alert_reap(mon_alert_cmd *c, bool block);
 
 /* Start cmd (argv, no shell; PATH searched) into *out, and return once its
  * program is mapped. Returns 0, or 2 (cannot run it: said on stderr) or 3. */

@@ -1,6 +1,7 @@
 /* monitor_report.c — perfkit monitor's final report: how the run ended,
  * min / median / max / last per figure over the kept samples, totals, the
- * trends (Theil-Sen, 95%) with the leak check, the alerts that fired and
+ * trends (Theil-Sen, 95%) of every level figure — rss, pss, fds and threads
+ * always, the others when significant — with the leak check, the alerts that fired and
  * libperfkit's advice (pk_monitor_recommend). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +10,17 @@
 #include "cli.h"
 #include "monitor.h"
 
-const pk_monitor_figure mon_trended[MON_NTRENDED] = {PK_MON_RSS, PK_MON_PSS, PK_MON_FDS,
-                                                     PK_MON_THREADS, PK_MON_CPU};
+/* Every level figure, memory first; not the cumulative counters (their
+ * slope is the rate figure already trended: read -> read_rate) nor the
+ * limits (fd_limit, cgroup_memory_max: settings, not behaviour). The first
+ * MON_NALWAYS print always; the rest only when their trend is significant. */
+#define MON_NALWAYS 4
+const pk_monitor_figure mon_trended[MON_NTRENDED] = {
+    PK_MON_RSS, PK_MON_PSS, PK_MON_FDS, PK_MON_THREADS, PK_MON_CPU, PK_MON_CPU_USER,
+    PK_MON_CPU_SYS, PK_MON_VSIZE, PK_MON_SWAP, PK_MON_FD_USE, PK_MON_READ_RATE,
+    PK_MON_WRITE_RATE, PK_MON_MAJOR_FAULT_RATE, PK_MON_CTXSW_RATE, PK_MON_CGROUP_MEMORY,
+    PK_MON_CGROUP_MEMORY_USE, PK_MON_CGROUP_SWAP, PK_MON_PSI_CPU, PK_MON_PSI_MEMORY,
+    PK_MON_PSI_IO, PK_MON_PROCESSES};
 
 static int cmp_double(const void *x, const void *y)
 {
@@ -35,9 +45,21 @@ static void report_row(const mon_summary *r, pk_monitor_figure f, double *buf)
            mon_format_value(f, buf[n - 1], hi, sizeof hi), mon_format_value(f, last, la, sizeof la));
 }
 
+/* A slope per minute in its figure's unit: "120 MiB", "+2.5%", "+3/s", "+1". */
+static char *slope_text(pk_monitor_figure f, double v, char *buf, size_t len)
+{
+    pk_monitor_unit u = pk_monitor_figure_unit(f);
+    if (u == PK_MON_UNIT_BYTES || u == PK_MON_UNIT_BYTES_PER_S)
+        return mon_format_value(f, v, buf, len);
+    snprintf(buf, len, "%+.3g%s", v,
+             u == PK_MON_UNIT_PERCENT ? "%" : u == PK_MON_UNIT_PER_S ? "/s" : "");
+    return buf;
+}
+
 static void report_trends(const mon_summary *r, pk_monitor_trend_result *rss)
 {
     bool header = false;
+    size_t quiet = 0;
     for (size_t i = 0; i < MON_NTRENDED; i++) {
         pk_monitor_figure f = mon_trended[i];
         pk_monitor_trend_result t;
@@ -45,28 +67,27 @@ static void report_trends(const mon_summary *r, pk_monitor_trend_result *rss)
             continue;
         if (f == PK_MON_RSS)
             *rss = t;
+        bool up = t.lo > 0 && t.p_value < 0.01, down = t.hi < 0 && t.p_value < 0.01;
+        if (i >= MON_NALWAYS && !up && !down) {
+            quiet++;
+            continue;
+        }
         if (!header) {
             printf("trends over the last %zu samples (Theil-Sen slope, 95%% interval):\n", t.n);
             header = true;
         }
         char s[32], lo[32], hi[32];
-        bool bytes = pk_monitor_figure_unit(f) == PK_MON_UNIT_BYTES;
         double k = 60;
         printf("  %-12s %s/min [%s, %s]  p=%.2g%s\n", pk_monitor_figure_name(f),
-               bytes ? mon_format_value(f, t.slope * k, s, sizeof s)
-                     : (snprintf(s, sizeof s, "%+.3g", t.slope * k), s),
-               bytes ? mon_format_value(f, t.lo * k, lo, sizeof lo)
-                     : (snprintf(lo, sizeof lo, "%+.3g", t.lo * k), lo),
-               bytes ? mon_format_value(f, t.hi * k, hi, sizeof hi)
-                     : (snprintf(hi, sizeof hi, "%+.3g", t.hi * k), hi),
-               t.p_value,
+               slope_text(f, t.slope * k, s, sizeof s), slope_text(f, t.lo * k, lo, sizeof lo),
+               slope_text(f, t.hi * k, hi, sizeof hi), t.p_value,
                (f == PK_MON_RSS || f == PK_MON_PSS) &&
                        pk_monitor_leak_suspected(&t, 30, 1 << 20)
                    ? "  leak suspected"
-                   : t.lo > 0 && t.p_value < 0.01 ? "  growing"
-                   : t.hi < 0 && t.p_value < 0.01 ? "  shrinking"
-                                                  : "  steady");
+                   : up ? "  growing" : down ? "  shrinking" : "  steady");
     }
+    if (header && quiet)
+        printf("  (%zu more figures steady)\n", quiet);
 }
 
 int mon_report(const mon_summary *r)

@@ -248,6 +248,11 @@ typedef struct pk_config {
                                     shell would, no shell runs it; or a list);
                                     NULL-terminated, NULL when not given */
     char *monitor_alert_file;    /* `alert-file:`; NULL when not given */
+    bool monitor_on_alert_shell; /* `on-alert-shell: true`: the command runs
+                                    as /bin/sh -c monitor_on_alert_text, and
+                                    monitor_on_alert is NULL */
+    char *monitor_on_alert_text; /* `on-alert:` unsplit, with on-alert-shell;
+                                    NULL otherwise */
 } pk_config;
 
 /* The most warnings a config keeps (pk_config.warnings). */

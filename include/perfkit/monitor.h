@@ -181,7 +181,8 @@ typedef struct pk_monitor_rule {
     double level[PK_MON_NLEVELS];  /* [1..3] used; NaN: none */
     bool below;                    /* [false] fire when the value is <= level */
     uint64_t for_ns;               /* [0] minimum duration before firing */
-    double hysteresis;             /* [0.1] fraction of the level, >= 0 */
+    double hysteresis;             /* [0.1] fraction of the level, >= 0;
+                                      < 1 unless below */
     bool auto_resolve;             /* [true] false: stays active until the end */
     uint64_t resolve_ns;           /* [0] time beyond the clear level to resolve */
 } pk_monitor_rule;
@@ -205,7 +206,9 @@ typedef struct pk_monitor_event {
 typedef struct pk_monitor_alerts pk_monitor_alerts;
 
 /* A set of rules (copied). Errors: PK_EINVAL (a figure out of range, a
- * negative or NaN hysteresis, levels not ordered info <= warning <=
+ * negative or NaN hysteresis, a hysteresis of 1 (100%) or more on a rising
+ * rule — its clear level would be at or below 0, where no figure goes, so
+ * it could never resolve —, levels not ordered info <= warning <=
  * critical for above, >= for below), PK_ENOMEM. */
 pk_err pk_monitor_alerts_new(const pk_monitor_rule *rules, size_t n, pk_monitor_alerts **out);
 void   pk_monitor_alerts_free(pk_monitor_alerts *a);

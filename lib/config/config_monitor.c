@@ -4,6 +4,7 @@
  *   monitor:
  *     interval: 500ms
  *     on-alert: notify-send perfkit      # argv, no shell (or a list)
+ *     on-alert-shell: false              # true: /bin/sh -c 'on-alert'
  *     alert-file: alerts.log
  *     thresholds:
  *       rss: { warning: 512MiB, critical: 1GiB, for: 10s, hysteresis: 10% }
@@ -27,6 +28,8 @@ void pk__cfg_monitor_clear(pk_config *cfg)
     pk_free(cfg->monitor_rule_pos);
     pk_shellwords_free(cfg->monitor_on_alert);
     pk_free(cfg->monitor_alert_file);
+    pk_free(cfg->monitor_on_alert_text);
+    cfg->monitor_on_alert_text = NULL;
     cfg->monitor_rules = NULL;
     cfg->monitor_rule_pos = NULL;
     cfg->monitor_on_alert = NULL;
@@ -70,6 +73,7 @@ static pk_err rule(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *body,
         return e;
     pk_err acc = PK_OK;
     bool any = false;
+    const pk__ynode *hyst = NULL;
     for (size_t i = 0; i < body->n && acc != PK_ENOMEM; i += 2) {
         const pk__ynode *k = body->items[i], *v = body->items[i + 1];
         int ki = pk__cfg_key_index(k->str, rule_keys, R_COUNT);
@@ -87,8 +91,10 @@ static pk_err rule(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *body,
                 *(ki == R_FOR ? &r->for_ns : &r->resolve_ns) = (uint64_t)d;
             break;
         case R_HYST:
-            if ((e = pk__cfg_percent(c, "hysteresis", v, &d)) == PK_OK)
+            if ((e = pk__cfg_percent(c, "hysteresis", v, &d)) == PK_OK) {
                 r->hysteresis = d;
+                hyst = v;
+            }
             break;
         case R_AUTO:
             e = pk__cfg_bool(c, "auto-resolve", v, &r->auto_resolve);
@@ -101,6 +107,11 @@ static pk_err rule(pk__cfg_ctx *c, const pk__ynode *name, const pk__ynode *body,
         }
         acc = pk__cfg_keep(acc, e);
     }
+    /* pk_monitor_alerts_new's rule: a rising alert would clear at or below 0 */
+    if (acc == PK_OK && hyst && !r->below && r->hysteresis >= 1)
+        return pk__cfg_error_at(c, hyst, "%s: `hysteresis` must be under 100%% (got `%s`): "
+                                "the alert would clear at or below 0 and never resolve",
+                                what, hyst->str);
     if (acc == PK_OK && !any)
         return pk__cfg_error_at(c, body, "%s sets no level: give `info`, `warning` or "
                                 "`critical`", what);
@@ -140,8 +151,19 @@ static pk_err thresholds(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
     return acc;
 }
 
-static pk_err on_alert(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
+/* After the section's other keys: with `on-alert-shell: true` the command
+ * is kept as text for /bin/sh -c (a list is refused: a shell takes one
+ * string), otherwise split into argv. */
+static pk_err on_alert(pk__cfg_ctx *c, const pk__ynode *v, const pk__ynode *shell,
+                       pk_config *cfg)
 {
+    if (shell && cfg->monitor_on_alert_shell) {
+        if (v->kind != PK__YN_SCALAR || !v->str || !v->len)
+            return pk__cfg_error_at(c, v, "`on-alert` must be one command string with "
+                                    "`on-alert-shell: true` (line %u), got %s",
+                                    shell->line, pk__cfg_node_what(v));
+        return pk__cfg_string(c, "on-alert", v, &cfg->monitor_on_alert_text);
+    }
     if (v->kind == PK__YN_SCALAR) {
         size_t argc, col;
         if (!v->str || !v->len)
@@ -172,15 +194,16 @@ static pk_err on_alert(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
 
 pk_err pk__cfg_monitor(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
 {
-    enum { M_INTERVAL, M_ON_ALERT, M_ALERT_FILE, M_THRESHOLDS, M_COUNT };
+    enum { M_INTERVAL, M_ON_ALERT, M_ALERT_FILE, M_THRESHOLDS, M_ON_ALERT_SHELL, M_COUNT };
     static const char *const keys[M_COUNT] = {"interval", "on-alert", "alert-file",
-                                              "thresholds"};
+                                              "thresholds", "on-alert-shell"};
     cfg->has_monitor = true;
     cfg->monitor_pos = pk__cfg_pos(v);
     pk_err e = pk__cfg_check_map(c, v, "`monitor`", "key", true);
     if (e != PK_OK)
         return e;
     pk_err acc = PK_OK;
+    const pk__ynode *cmd = NULL, *shell = NULL;
     for (size_t i = 0; i < v->n && acc != PK_ENOMEM; i += 2) {
         const pk__ynode *k = v->items[i], *val = v->items[i + 1];
         double d;
@@ -195,7 +218,12 @@ pk_err pk__cfg_monitor(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
             }
             break;
         case M_ON_ALERT:
-            e = on_alert(c, val, cfg);
+            cmd = val;
+            e = PK_OK;
+            break;
+        case M_ON_ALERT_SHELL:
+            shell = val;
+            e = pk__cfg_bool(c, "on-alert-shell", val, &cfg->monitor_on_alert_shell);
             break;
         case M_ALERT_FILE:
             e = pk__cfg_string(c, "alert-file", val, &cfg->monitor_alert_file);
@@ -208,5 +236,7 @@ pk_err pk__cfg_monitor(pk__cfg_ctx *c, const pk__ynode *v, pk_config *cfg)
         }
         acc = pk__cfg_keep(acc, e);
     }
+    if (cmd && acc != PK_ENOMEM)
+        acc = pk__cfg_keep(acc, on_alert(c, cmd, shell, cfg));
     return acc;
 }

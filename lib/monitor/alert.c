@@ -62,7 +62,7 @@ pk_err pk_monitor_alerts_new(const pk_monitor_rule *rules, size_t n, pk_monitor_
     *out = NULL;
     for (size_t i = 0; i < n; i++)
         if ((unsigned)rules[i].figure >= PK_MON_NFIGURES || !(rules[i].hysteresis >= 0) ||
-            !ordered(&rules[i]))
+            (!rules[i].below && !(rules[i].hysteresis < 1)) || !ordered(&rules[i]))
             return PK_EINVAL;
     pk_monitor_alerts *a = pk_calloc(1, sizeof *a);
     if (!a)

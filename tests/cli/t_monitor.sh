@@ -107,6 +107,9 @@ n=$(grep -cE '^ +[0-9]+\.[0-9]s  cpu ' stdout.txt)
 expect_out 'duration reached after'
 expect_out '^  threads +21 +21 +21 +21$'
 expect_out '^trends over the last'
+# rss, pss, fds and threads always have a trend line; the other level
+# figures only when significant
+for f in rss pss fds threads; do expect_out "^  $f +.*/min \\["; done
 
 # -o -: the samples alone on stdout, the rest on stderr
 start idle 10 2
@@ -136,6 +139,30 @@ grep -q 'pid=[0-9]* ALERT warning: fds' alerts.log || die "alert file: $(cat ale
 [ "$(wc -l <alerts.log)" -eq 2 ] || die "alert file: $(cat alerts.log)"
 grep -qx 'firing warning fds 100' hook.log || die "hook: $(cat hook.log)"
 grep -qx 'resolved warning fds 90' hook.log || die "hook: $(cat hook.log)"
+
+# --on-alert-shell: the command is a /bin/sh -c script, the line its "$1"
+start fds 500
+# shellcheck disable=SC2016
+run_t 120 monitor --no-config -q -i 100ms -d 500ms -p "$kpid" -t fds:warning=100 \
+    --on-alert 'echo "$PERFKIT_ALERT_STATE|$1" | tr a-z A-Z >>shell.log' --on-alert-shell
+expect_rc 0
+grep -q '^FIRING|ALERT WARNING: FDS' shell.log || die "shell hook: $(cat shell.log)"
+grep -q '^RESOLVED|RESOLVED WARNING: FDS' shell.log || die "shell hook: $(cat shell.log)"
+# and from perfkit.yml
+cat >perfkit.yml <<'EOF'
+version: 1
+monitor:
+  on-alert: echo "$PERFKIT_ALERT_LEVEL" > yml-shell.log
+  on-alert-shell: true
+EOF
+run_t 120 monitor -q -i 100ms -d 300ms -p "$kpid" -t fds:info=100
+expect_rc 0
+stop
+rm perfkit.yml
+grep -qx 'info' yml-shell.log || die "on-alert-shell: true: $(cat yml-shell.log 2>&1)"
+run monitor --no-config -p 1 --on-alert-shell
+expect_rc 2
+expect_err '--on-alert-shell: give the command with --on-alert CMD'
 
 # thresholds from perfkit.yml, flags over them
 cat >perfkit.yml <<'EOF'
@@ -216,6 +243,23 @@ EOF
 run monitor -c bad.yml -p 1
 expect_rc 2
 expect_err 'bad.yml:4:21: `rss.warning`: expected a size like 512MiB, got `lots`'
+# a hysteresis of 100% or more: a rising alert would never resolve
+run monitor --no-config -p 1 -t rss:warning=1MiB --hysteresis 100%
+expect_rc 2
+expect_err '--hysteresis 100%: rss.s rising threshold would clear at or below 0'
+cat >bad.yml <<'EOF'
+version: 1
+monitor:
+  thresholds:
+    rss: { warning: 1GiB, hysteresis: 150% }
+EOF
+run monitor -c bad.yml -p 1
+expect_rc 2
+expect_err 'bad.yml:4:39: `monitor.thresholds.rss`: `hysteresis` must be under 100%'
+# falling (--below) it clears above the level: allowed
+run_t 60 monitor --no-config -q -i 100ms -d 100ms -t threads:warning=1 --below threads \
+    --hysteresis 150% -- sleep 1
+expect_rc 0
 
 # a process that exits mid-run: a clean final report, exit 0
 start alloc 10
@@ -289,6 +333,10 @@ run_t 60 monitor --no-config -q -i 100ms -d 4000000h -- sleep 0.3
 expect_rc 0
 n=$(sed -n 's/.* exited after .*, \([0-9]*\) samples every.*/\1/p' stdout.txt)
 [ "$n" -le 10 ] || die "-d 4000000h: $n samples in 0.3 s at 100ms"
+# -d 0: no limit, until the process ends
+run_t 60 monitor --no-config -q -i 100ms -d 0 -- sleep 0.3
+expect_rc 0
+expect_out 'exited after'
 # the report's span runs to the exit, not to the last sample
 run_t 60 monitor --no-config -q -i 1h -- sleep 1
 expect_rc 0

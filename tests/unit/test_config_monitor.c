@@ -73,7 +73,22 @@ Test(config_monitor, loads)
     cr_expect_str_eq(c->monitor_on_alert[2], "perfkit");
     cr_expect_null(c->monitor_on_alert[3]);
     cr_expect_eq(c->n_monitor_rules, 0);
+    cr_expect_not(c->monitor_on_alert_shell);
+    cr_expect_null(c->monitor_on_alert_text);
     pk_config_free(c);
+    /* on-alert-shell: the command kept whole for /bin/sh -c, whichever key
+     * comes first; an unbalanced quote is the shell's to judge */
+    text = "version: 1\nmonitor:\n  on-alert: echo \"$1\" | logger 'x\n"
+           "  on-alert-shell: true\n";
+    fault_arm(-1);
+    cr_assert_eq(pk_config_parse(text, strlen(text), "perfkit.yml", &c, &d), PK_OK, "%s",
+                 d.message);
+    cr_expect(c->monitor_on_alert_shell);
+    cr_expect_str_eq(c->monitor_on_alert_text, "echo \"$1\" | logger 'x");
+    cr_expect_null(c->monitor_on_alert);
+    pk_config_free(c);
+    cr_expect_eq(fault_live(), 0);
+    fault_disarm();
 }
 
 Test(config_monitor, errors)
@@ -97,4 +112,12 @@ Test(config_monitor, errors)
     expect("version: 1\nmonitor:\n  thresholds:\n    cpu: { warning: 1, hysteresis: x }\n", 4,
            36, "hysteresis");
     expect("version: 1\nmonitor: 3\n", 2, 10, "`monitor`");
+    /* a rising alert with 100% hysteresis or more would never resolve */
+    expect("version: 1\nmonitor:\n  thresholds:\n    rss: { warning: 1GiB, hysteresis: 100% }\n",
+           4, 39, "`hysteresis` must be under 100% (got `100%`)");
+    expect("version: 1\nmonitor:\n  thresholds:\n    cpu: { hysteresis: 1, warning: 90% }\n",
+           4, 24, "never resolve");
+    expect("version: 1\nmonitor:\n  on-alert-shell: yes please\n", 3, 19, "on-alert-shell");
+    expect("version: 1\nmonitor:\n  on-alert-shell: true\n  on-alert: [logger, x]\n", 4, 13,
+           "one command string with `on-alert-shell: true` (line 3)");
 }

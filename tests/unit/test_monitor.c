@@ -352,6 +352,20 @@ Test(monitor_alerts, bad_rules)
     pk_monitor_alerts_free(a);
     r.hysteresis = -0.1;
     cr_expect_eq(pk_monitor_alerts_new(&r, 1, &a), PK_EINVAL);
+    /* 100% or more: a rising alert's clear level would be <= 0, never reached */
+    pk_monitor_rule_init(&r);
+    r.level[PK_MON_WARNING] = 100;
+    r.hysteresis = 1.0;
+    cr_expect_eq(pk_monitor_alerts_new(&r, 1, &a), PK_EINVAL);
+    r.hysteresis = 2.5;
+    cr_expect_eq(pk_monitor_alerts_new(&r, 1, &a), PK_EINVAL);
+    r.hysteresis = 0.99;
+    cr_expect_eq(pk_monitor_alerts_new(&r, 1, &a), PK_OK);
+    pk_monitor_alerts_free(a);
+    r.below = true;                  /* falling: clears at 250, reachable */
+    r.hysteresis = 1.5;
+    cr_expect_eq(pk_monitor_alerts_new(&r, 1, &a), PK_OK);
+    pk_monitor_alerts_free(a);
     pk_monitor_rule_init(&r);
     r.figure = PK_MON_NFIGURES;
     cr_expect_eq(pk_monitor_alerts_new(&r, 1, &a), PK_EINVAL);
