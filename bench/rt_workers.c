@@ -6,6 +6,8 @@
  *     TEST    batch  submit 1000 empty tasks one call each from this
  *                    thread, wait for all; repeated for ~MS ms; prints ns
  *                    per task (the workers stay busy between batches)
+ *             batchapi  (pk only) the same 1000 in one
+ *                    pk_workers_submit_batch call, wait for all
  *             spawn  (pk only) the same 1000 submits made from inside a
  *                    running task (the worker's own deque), waited for there
  *             serial one task, wait for it, repeat: the round trip
@@ -106,6 +108,14 @@ static void pk_batch(pk_workers_group *g)
     pk_workers_wait_all(pk_w, g);
 }
 
+/* The same 1000 through the batch API: one push, one group update. */
+static pk_task *pk_task_ptrs[BATCH];
+static void pk_batch_api(pk_workers_group *g)
+{
+    pk_workers_submit_batch(pk_w, g, pk_task_ptrs, BATCH);
+    pk_workers_wait_all(pk_w, g);
+}
+
 static void pk_spawner(pk_task *t)
 {
     (void)t;
@@ -121,12 +131,14 @@ static int run_pk(const char *test, unsigned threads, double ms)
     o.min_threads = threads;
     if (pk_workers_new(&o, &pk_w) != PK_OK)
         return 2;
-    for (int i = 0; i < BATCH; i++)
+    for (int i = 0; i < BATCH; i++) {
         pk_task_init(&pk_tasks[i], pk_empty);
+        pk_task_ptrs[i] = &pk_tasks[i];
+    }
     pk_workers_group g;
     pk_workers_group_init(&g);
-    if (!strcmp(test, "batch") || !strcmp(test, "spawn")) {
-        int spawn = !strcmp(test, "spawn");
+    if (!strcmp(test, "batch") || !strcmp(test, "spawn") || !strcmp(test, "batchapi")) {
+        int spawn = !strcmp(test, "spawn"), api = !strcmp(test, "batchapi");
         pk_task root;
         pk_task_init(&root, pk_spawner);
         for (int i = 0; i < 20; i++)   /* warm-up */
@@ -137,6 +149,8 @@ static int run_pk(const char *test, unsigned threads, double ms)
             if (spawn) {
                 pk_workers_submit(pk_w, NULL, &root);
                 pk_workers_wait(pk_w, &root);
+            } else if (api) {
+                pk_batch_api(&g);
             } else {
                 pk_batch(&g);
             }
@@ -360,7 +374,7 @@ static int run_raw(unsigned threads)
 int main(int argc, char **argv)
 {
     if (argc != 5) {
-        fprintf(stderr, "usage: rt_workers pk|uv|raw batch|spawn|serial|wake|wakespin|sum THREADS MS\n");
+        fprintf(stderr, "usage: rt_workers pk|uv|raw batch|batchapi|spawn|serial|wake|wakespin|sum THREADS MS\n");
         return 2;
     }
     unsigned threads = (unsigned)atoi(argv[3]);

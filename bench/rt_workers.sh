@@ -62,6 +62,7 @@ for rep in $(seq "$REPS"); do
         run "$i" sum 2 0
     done
     run pk spawn "$THREADS" "$TARGET_MS"
+    run pk batchapi "$THREADS" "$TARGET_MS"
     run raw sum 1 0
     run raw sum 2 0
 done
@@ -78,6 +79,7 @@ for l in open(sys.argv[1]):
 th, reps = int(sys.argv[2]), int(sys.argv[3])
 med = lambda k: statistics.median(d[k])
 rows = [("batch", th, "ns/task", "1000 empty tasks from outside, wait all"),
+        ("batchapi", th, "ns/task", "the same 1000 in one pk_workers_submit_batch call"),
         ("spawn", th, "ns/task", "1000 empty tasks from inside a task"),
         ("serial", th, "ns", "submit one, wait, repeat"),
         ("wake", th, "ns", "idle (parked) worker: submit -> task starts"),
@@ -103,6 +105,9 @@ goals = []
 b = med(("pk", "batch", th))
 goals.append(("submit+run of an empty task <= 100 ns amortised, %d busy workers" % th, b <= 100,
               "%.1f ns; libuv %.1f ns" % (b, med(("uv", "batch", th)))))
+ba = med(("pk", "batchapi", th))
+goals.append(("the same through pk_workers_submit_batch (1000 per call) <= 100 ns amortised", ba <= 100,
+              "%.1f ns; libuv has no batch call: %.1f ns" % (ba, med(("uv", "batch", th)))))
 wk = med(("pk", "wake", th))
 goals.append(("idle (parked, 2 ms) worker woken in <= 5 us", wk <= 5000,
               "%.1f us; libuv %.1f us; after 20 us idle %.2f us, libuv %.1f us" %
