@@ -25,7 +25,7 @@ static const cli_command commands[] = {
     {"bench", cmd_bench, "benchmark commands: statistics, counters, verdicts, exports", true},
     {"check", cmd_check, "run perfkit.yml: budgets, regressions against history, CI verdict",
      true},
-    {"history", cmd_history, "a benchmark's runs over time, with a sparkline", false},
+    {"history", cmd_history, "runs over time with sparklines; export/import between SQLite and PostgreSQL", false},
     {"compare", cmd_compare, "compare two runs from history", false},
     {"baseline", cmd_baseline, "list, show, pin or unpin the baseline runs", false},
     {"size", cmd_size, "raw and compressed (gzip, brotli, zstd) file sizes, with budgets", false},
